@@ -1,0 +1,3 @@
+from clinrelay.cli import main
+
+main()

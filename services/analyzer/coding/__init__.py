@@ -1,0 +1,1 @@
+"""ICD-10-CM code inference, billed-versus-documented comparison and risk adjustment."""

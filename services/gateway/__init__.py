@@ -1,0 +1,1 @@
+"""clinrelay gateway service."""

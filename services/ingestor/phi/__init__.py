@@ -1,0 +1,1 @@
+"""PHI detection and de-identification of clinical text (the only code that must see PHI)."""

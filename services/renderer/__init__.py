@@ -1,0 +1,1 @@
+"""clinrelay renderer service."""

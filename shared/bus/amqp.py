@@ -1,0 +1,233 @@
+"""The bus on RabbitMQ, through aio-pika. The only module in clinrelay that imports aio-pika.
+
+Choices that matter for "nothing lost, nothing twice":
+- every message is persistent and every publish waits for the broker's confirm (with a timeout,
+  since a publish to a blocked or absent broker otherwise waits forever), but batches are
+  confirmed together rather than one by one;
+- each consumer has its own channel with a bounded prefetch, and the channels are kept referenced
+  here so the robust connection can restore them (and their consumers) after a reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aio_pika
+import structlog
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractRobustConnection,
+)
+from aio_pika.exceptions import ChannelClosed
+from pamqp.common import FieldValue
+
+from shared.bus.protocol import Handler, OutgoingMessage, QueueState
+from shared.bus.topology import QueueSpec, Topology
+
+log = structlog.get_logger(__name__)
+
+
+class _Delivery:
+    """An aio-pika delivery seen through :class:`shared.bus.protocol.IncomingMessage`."""
+
+    __slots__ = ("_message",)
+
+    def __init__(self, message: AbstractIncomingMessage) -> None:
+        self._message = message
+
+    @property
+    def body(self) -> bytes:
+        return self._message.body
+
+    @property
+    def message_id(self) -> str | None:
+        return self._message.message_id
+
+    @property
+    def routing_key(self) -> str:
+        return self._message.routing_key or ""
+
+    @property
+    def headers(self) -> Mapping[str, Any]:
+        return self._message.headers or {}
+
+    @property
+    def redelivered(self) -> bool:
+        return bool(self._message.redelivered)
+
+    @property
+    def delivery_count(self) -> int:
+        count = self.headers.get("x-delivery-count")
+        return int(count) if isinstance(count, int) else (1 if self.redelivered else 0)
+
+    async def ack(self) -> None:
+        await self._message.ack()
+
+    async def reject(self, *, requeue: bool) -> None:
+        await self._message.reject(requeue=requeue)
+
+
+def _to_amqp(message: OutgoingMessage) -> aio_pika.Message:
+    headers: dict[str, FieldValue] = {k: v for k, v in message.headers.items() if v is not None}
+    return aio_pika.Message(
+        body=message.body,
+        message_id=message.message_id,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers=headers,
+        type=message.routing_key,
+    )
+
+
+class AmqpBus:
+    """RabbitMQ implementation of :class:`shared.bus.protocol.Bus`."""
+
+    def __init__(
+        self,
+        connection: AbstractRobustConnection,
+        topology: Topology,
+        *,
+        publish_timeout: float,
+    ) -> None:
+        self._connection = connection
+        self._topology = topology
+        self._publish_timeout = publish_timeout
+        self._publish_channel: AbstractChannel | None = None
+        self._events: AbstractExchange | None = None
+        self._consumer_channels: list[AbstractChannel] = []
+        self._publish_lock = asyncio.Lock()
+
+    @classmethod
+    async def connect(
+        cls, url: str, topology: Topology, *, publish_timeout: float = 10.0, name: str = "clinrelay"
+    ) -> AmqpBus:
+        connection = await aio_pika.connect_robust(
+            url, timeout=10, client_properties={"connection_name": name}
+        )
+        bus = cls(connection, topology, publish_timeout=publish_timeout)
+        await bus.declare_topology()
+        return bus
+
+    @property
+    def topology(self) -> Topology:
+        return self._topology
+
+    async def declare_topology(self) -> None:
+        """Declare every exchange and queue (idempotent; every service does it at start-up)."""
+        channel = await self._connection.channel()
+        try:
+            await channel.declare_exchange(
+                self._topology.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+            )
+            await channel.declare_exchange(
+                self._topology.dead_exchange, aio_pika.ExchangeType.DIRECT, durable=True
+            )
+            for spec in self._topology.all_queues():
+                await self._declare(channel, spec)
+        finally:
+            await channel.close()
+
+    async def _declare(
+        self, channel: AbstractChannel, spec: QueueSpec
+    ) -> aio_pika.abc.AbstractQueue:
+        queue = await channel.declare_queue(
+            spec.name, durable=spec.durable, arguments=spec.arguments
+        )
+        for exchange, key in spec.bindings:
+            await queue.bind(exchange, key)
+        return queue
+
+    async def _events_exchange(self) -> tuple[AbstractChannel, AbstractExchange]:
+        if self._publish_channel is None or self._publish_channel.is_closed:
+            self._publish_channel = await self._connection.channel(publisher_confirms=True)
+            self._events = await self._publish_channel.get_exchange(
+                self._topology.events_exchange, ensure=False
+            )
+        assert self._events is not None
+        return self._publish_channel, self._events
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        if not messages:
+            return
+        _, exchange = await self._events_exchange()
+        await asyncio.gather(
+            *(
+                exchange.publish(
+                    _to_amqp(m), routing_key=m.routing_key, timeout=self._publish_timeout
+                )
+                for m in messages
+            )
+        )
+
+    async def send_to_queue(self, queue: str, message: OutgoingMessage) -> None:
+        channel, _ = await self._events_exchange()
+        await channel.default_exchange.publish(
+            _to_amqp(message), routing_key=queue, timeout=self._publish_timeout
+        )
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> None:
+        spec = next((s for s in self._topology.all_queues() if s.name == queue), None)
+        if spec is None:
+            raise ValueError(f"{queue} is not a queue of this topology")
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=prefetch)
+        declared = await self._declare(channel, spec)
+        self._consumer_channels.append(channel)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await _settle_safely(message, handler)
+
+        await declared.consume(on_message)
+
+    async def bind_private_queue(
+        self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
+    ) -> None:
+        """A queue of this connection alone (auto-deleted with it), bound to ``routing_keys``."""
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=prefetch)
+        queue = await channel.declare_queue(name, exclusive=True, auto_delete=True, durable=False)
+        for key in routing_keys:
+            await queue.bind(self._topology.events_exchange, key)
+        self._consumer_channels.append(channel)
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await _settle_safely(message, handler)
+
+        await queue.consume(on_message)
+
+    async def queue_state(self, queue: str) -> QueueState | None:
+        channel = await self._connection.channel()
+        try:
+            declared = await channel.declare_queue(queue, passive=True)
+        except ChannelClosed:
+            return None
+        result = declared.declaration_result
+        state = QueueState(messages=result.message_count or 0, consumers=result.consumer_count or 0)
+        await channel.close()
+        return state
+
+    @property
+    def is_connected(self) -> bool:
+        return not self._connection.is_closed
+
+    async def close(self) -> None:
+        for channel in self._consumer_channels:
+            if not channel.is_closed:
+                await channel.close()
+        self._consumer_channels.clear()
+        await self._connection.close()
+
+
+async def _settle_safely(message: AbstractIncomingMessage, handler: Handler) -> None:
+    """Run the handler; if it escapes unsettled, requeue (the delivery limit bounds loops)."""
+    delivery = _Delivery(message)
+    try:
+        await handler(delivery)
+    except Exception:
+        log.exception("bus.handler_crashed", routing_key=delivery.routing_key)
+        if not message.processed:
+            await message.reject(requeue=True)

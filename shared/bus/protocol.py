@@ -1,0 +1,85 @@
+"""What the rest of clinrelay needs from a message broker, and nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    routing_key: str
+    body: bytes
+    message_id: str
+    headers: Mapping[str, Any] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+class IncomingMessage(Protocol):
+    """A delivery the consumer must settle exactly once: ack, or reject."""
+
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def message_id(self) -> str | None: ...
+    @property
+    def routing_key(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, Any]: ...
+    @property
+    def redelivered(self) -> bool: ...
+    @property
+    def delivery_count(self) -> int:
+        """How many times the broker delivered this message before (0 on first delivery)."""
+        ...
+
+    async def ack(self) -> None: ...
+    async def reject(self, *, requeue: bool) -> None: ...
+
+
+Handler = Callable[[IncomingMessage], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class QueueState:
+    messages: int
+    consumers: int
+
+
+class Bus(Protocol):
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Publish to the events exchange; returns once the broker confirmed every message."""
+        ...
+
+    async def send_to_queue(self, queue: str, message: OutgoingMessage) -> None:
+        """Publish straight to one queue (retry tiers, parking); returns once confirmed."""
+        ...
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> None:
+        """Deliver the queue's messages to ``handler``, at most ``prefetch`` unsettled at once."""
+        ...
+
+    async def queue_state(self, queue: str) -> QueueState | None:
+        """Depth and consumer count of a queue, or None when it does not exist."""
+        ...
+
+    async def bind_private_queue(
+        self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
+    ) -> None:
+        """Consume a queue that lives as long as this connection, bound to ``routing_keys``."""
+        ...
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+def message_uuid(value: str | None) -> UUID:
+    """A delivery's message id as a UUID; a fresh one when it has none (or not a UUID)."""
+    try:
+        return UUID(value) if value else uuid4()
+    except ValueError:
+        return uuid4()

@@ -1,0 +1,97 @@
+"""The transactional outbox: messages written with the state change that caused them.
+
+Writers call :func:`enqueue` inside their transaction; a relay (:mod:`shared.bus.relay`) publishes
+the rows with confirms and deletes them. A row is never lost: it leaves the table only after the
+broker confirmed it, and a crashed relay's rows are picked up by the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID, uuid5
+
+import asyncpg
+
+from shared import telemetry
+from shared.bus.protocol import OutgoingMessage
+from shared.events import Envelope, StatusNotification, routing
+
+NOTIFY_CHANNEL = "clinrelay_outbox"
+
+
+async def enqueue(
+    conn: asyncpg.Connection,
+    *,
+    message_id: UUID,
+    routing_key: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+) -> None:
+    """Add one message to the outbox, carrying the current trace context in its headers."""
+    all_headers = dict(headers or {})
+    telemetry.inject_context(all_headers)
+    await conn.execute(
+        "INSERT INTO outbox (message_id, routing_key, body, headers) VALUES ($1, $2, $3, $4)",
+        message_id,
+        routing_key,
+        body,
+        all_headers,
+    )
+
+
+async def enqueue_event(
+    conn: asyncpg.Connection, envelope: Envelope, headers: Mapping[str, Any] | None = None
+) -> None:
+    await enqueue(
+        conn,
+        message_id=envelope.message_id,
+        routing_key=envelope.type,
+        body=envelope.to_bytes(),
+        headers=headers,
+    )
+
+
+async def enqueue_notification(conn: asyncpg.Connection, note: StatusNotification) -> None:
+    if note.status == "COMPLETE":
+        key = routing.REPORT_COMPLETED
+    elif note.status == "FAILED":
+        key = routing.REPORT_FAILED
+    else:
+        key = routing.REPORT_PROGRESS
+    await enqueue(
+        conn,
+        message_id=_notification_id(note),
+        routing_key=key,
+        body=note.model_dump_json().encode(),
+    )
+
+
+def _notification_id(note: StatusNotification) -> UUID:
+    # Deterministic, so the same audit event always travels under the same message id.
+    return uuid5(note.report_id, f"event:{note.event_id}")
+
+
+async def claim_batch(conn: asyncpg.Connection, limit: int) -> list[tuple[int, OutgoingMessage]]:
+    """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds."""
+    rows = await conn.fetch(
+        """SELECT id, message_id, routing_key, body, headers FROM outbox
+           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
+    return [
+        (
+            row["id"],
+            OutgoingMessage(
+                routing_key=row["routing_key"],
+                body=row["body"],
+                message_id=str(row["message_id"]),
+                headers=row["headers"] or {},
+            ),
+        )
+        for row in rows
+    ]
+
+
+async def delete_published(conn: asyncpg.Connection, ids: list[int]) -> None:
+    await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)

@@ -1,0 +1,185 @@
+"""Report state and its hash-chained audit trail.
+
+Every change of a report's state goes through :func:`record_step`, inside the caller's transaction:
+it locks the report row, appends one audit event chained to the previous one by SHA-256, updates
+status/progress/step and enqueues the matching notification in the outbox. So the state, the audit
+trail and what subscribers are told can never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from shared.db import outbox
+from shared.events import ReportKind, ReportStatus, StatusNotification
+from shared.events.envelope import utcnow
+
+
+class ReportNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step: who did what, with which outcome, and where it leaves the report."""
+
+    actor: str
+    step: str
+    outcome: str
+    status: ReportStatus
+    progress_percent: int | None = None  # None keeps the report's current progress
+    message: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    error_message: str | None = None
+    error_details: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    retry: bool = False
+
+
+def event_hash(prev: bytes | None, event: dict[str, Any]) -> bytes:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    canonical = orjson.dumps(event, option=orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z)
+    return hashlib.sha256((prev or b"") + canonical).digest()
+
+
+def _hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[str, Any]:
+    return {
+        "report_id": str(report_id),
+        "seq": seq,
+        "at": at.isoformat(),
+        "actor": step.actor,
+        "step": step.step,
+        "outcome": step.outcome,
+        "status": step.status.value,
+        "progress_percent": step.progress_percent,
+        "message": step.message,
+        "details": step.details,
+    }
+
+
+async def record_step(conn: asyncpg.Connection, report_id: UUID, step: Step) -> StatusNotification:
+    """Append ``step`` to the report's audit trail and apply it; call inside a transaction."""
+    row = await conn.fetchrow(
+        """SELECT tenant_id, kind, event_seq, event_hash, started_at, created_at, progress_percent
+           FROM reports WHERE id = $1 FOR UPDATE""",
+        report_id,
+    )
+    if row is None:
+        raise ReportNotFound(str(report_id))
+    if step.progress_percent is None:
+        step = replace(step, progress_percent=row["progress_percent"])
+    progress = step.progress_percent
+    seq = row["event_seq"] + 1
+    at = utcnow()
+    digest = event_hash(row["event_hash"], _hashed_fields(report_id, seq, at, step))
+    await conn.execute(
+        """INSERT INTO report_events
+           (report_id, seq, at, actor, step, outcome, status, progress_percent, message, details,
+            prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
+        report_id,
+        seq,
+        at,
+        step.actor,
+        step.step,
+        step.outcome,
+        step.status.value,
+        progress,
+        step.message,
+        step.details,
+        row["event_hash"],
+        digest,
+    )
+    started_at = row["started_at"]
+    if started_at is None and step.status is ReportStatus.PROCESSING:
+        started_at = at
+    completed_at = at if step.status.is_final else None
+    processing_ms = None
+    if completed_at is not None:
+        processing_ms = int(
+            (completed_at - (started_at or row["created_at"])).total_seconds() * 1000
+        )
+    await conn.execute(
+        """UPDATE reports SET
+             status = $2, progress_percent = $3, current_step = $4, updated_at = $5,
+             started_at = $6, completed_at = $7, processing_time_ms = $8,
+             error_message = CASE WHEN $2 = 'FAILED' THEN $9 ELSE NULL END,
+             error_details = CASE WHEN $2 = 'FAILED' THEN $10::jsonb ELSE NULL END,
+             result = COALESCE($11::jsonb, result),
+             retry_count = retry_count + $12,
+             event_seq = $13, event_hash = $14
+           WHERE id = $1""",
+        report_id,
+        step.status.value,
+        progress,
+        step.step,
+        at,
+        started_at,
+        completed_at,
+        processing_ms,
+        step.error_message,
+        step.error_details,
+        step.result,
+        1 if step.retry else 0,
+        seq,
+        digest,
+    )
+    note = StatusNotification(
+        event_id=seq,
+        report_id=report_id,
+        tenant_id=row["tenant_id"],
+        kind=ReportKind(row["kind"]),
+        status=step.status,
+        progress_percent=progress or 0,
+        current_step=step.step,
+        outcome=step.outcome,
+        message=step.message,
+        at=at,
+        error=(
+            {"message": step.error_message, **(step.error_details or {})}
+            if step.status is ReportStatus.FAILED
+            else None
+        ),
+        result=step.result if step.status is ReportStatus.COMPLETE else None,
+    )
+    await outbox.enqueue_notification(conn, note)
+    return note
+
+
+async def current_status(conn: asyncpg.Connection, report_id: UUID) -> ReportStatus | None:
+    value = await conn.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
+    return ReportStatus(value) if value is not None else None
+
+
+async def verify_chain(conn: asyncpg.Connection, report_id: UUID) -> bool:
+    """True when every audit event of the report still hashes to what was recorded."""
+    rows = await conn.fetch(
+        """SELECT seq, at, actor, step, outcome, status, progress_percent, message, details,
+                  prev_hash, hash
+           FROM report_events WHERE report_id = $1 ORDER BY seq""",
+        report_id,
+    )
+    prev: bytes | None = None
+    for expected_seq, row in enumerate(rows, start=1):
+        if row["seq"] != expected_seq or row["prev_hash"] != prev:
+            return False
+        step = Step(
+            actor=row["actor"],
+            step=row["step"],
+            outcome=row["outcome"],
+            status=ReportStatus(row["status"]),
+            progress_percent=row["progress_percent"],
+            message=row["message"],
+            details=row["details"],
+        )
+        if event_hash(prev, _hashed_fields(report_id, row["seq"], row["at"], step)) != row["hash"]:
+            return False
+        prev = row["hash"]
+    return True

@@ -1,0 +1,34 @@
+"""What subscribers are told after each recorded step of a report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.envelope import ReportKind, ReportStatus
+
+
+class StatusNotification(BaseModel):
+    """One audit event of one report, as pushed to WebSocket subscribers.
+
+    ``event_id`` is the event's sequence number within its report: a client that reconnects with
+    the last one it saw receives only what came after.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: int
+    report_id: UUID
+    tenant_id: UUID
+    kind: ReportKind
+    status: ReportStatus
+    progress_percent: int
+    current_step: str
+    outcome: str
+    message: str | None = None
+    at: datetime
+    error: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None

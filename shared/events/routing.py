@@ -1,0 +1,16 @@
+"""Routing keys on the ``<namespace>.events`` topic exchange.
+
+Work events move a report from one stage to the next; notifications tell subscribers what happened.
+"""
+
+from typing import Final
+
+REPORT_REQUESTED: Final = "report.requested"
+REPORT_INGESTED: Final = "report.ingested"
+REPORT_ANALYZED: Final = "report.analyzed"
+
+REPORT_PROGRESS: Final = "report.progress"
+REPORT_COMPLETED: Final = "report.completed"
+REPORT_FAILED: Final = "report.failed"
+
+NOTIFICATIONS: Final = (REPORT_PROGRESS, REPORT_COMPLETED, REPORT_FAILED)

@@ -1,0 +1,78 @@
+"""Configuration shared by every clinrelay service, read from ``CLINRELAY_*`` environment variables.
+
+Each service subclasses :class:`Settings` for the knobs only it has; the defaults work on a
+developer machine with PostgreSQL and RabbitMQ on localhost.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What every service needs: where the broker and database are, and how the bus behaves."""
+
+    model_config = SettingsConfigDict(env_prefix="CLINRELAY_", env_file=".env", extra="ignore")
+
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/clinrelay"
+    gateway_port: int = 8000
+    notifier_port: int = 8001
+    public_base_url: str = ""
+    """How clients reach the gateway (for links in responses); derived from the port when empty."""
+    public_ws_url: str = ""
+    """How clients reach the notifier's WebSockets; derived from the port when empty."""
+
+    bus_namespace: str = Field(default="clinrelay", pattern=r"^[a-z][a-z0-9_-]{0,40}$")
+    """Prefix of every exchange and queue name: deployments (or test runs) can share a broker."""
+
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    """How many times a stage tries a message before it is parked and the report FAILED."""
+    retry_delays_ms: Annotated[tuple[int, ...], NoDecode] = (1000, 5000, 25000)
+    """Back-off before attempt 2, 3, ...; the last tier is reused when attempts outnumber tiers."""
+    delivery_limit: int = Field(default=5, ge=1)
+    """Broker-side cap on redeliveries of one message (a worker that crashes on it every time)."""
+    stage_timeout_s: float = Field(default=300.0, gt=0)
+    publish_timeout_s: float = Field(default=10.0, gt=0)
+
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    outbox_relay: bool = True
+    """Run an outbox relay here; every service does by default, so any survivor drains it."""
+    outbox_batch: int = Field(default=200, ge=1, le=5000)
+
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    otel_exporter: str = Field(default="none", pattern="^(none|console|otlp)$")
+    service_name: str = "clinrelay"
+
+    @field_validator("retry_delays_ms", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("retry_delays_ms")
+    @classmethod
+    def _delays_positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(v <= 0 for v in value):
+            raise ValueError("retry_delays_ms needs at least one positive delay")
+        return value
+
+    @cached_property
+    def gateway_url(self) -> str:
+        return self.public_base_url.rstrip("/") or f"http://127.0.0.1:{self.gateway_port}"
+
+    @cached_property
+    def notifier_url(self) -> str:
+        return self.public_ws_url.rstrip("/") or f"ws://127.0.0.1:{self.notifier_port}"
+
+    def retry_delay_ms(self, attempt: int) -> int:
+        """Delay before the attempt after ``attempt`` (1-based)."""
+        tiers = self.retry_delays_ms
+        return tiers[min(attempt, len(tiers)) - 1]

@@ -1,0 +1,86 @@
+"""The contract between a stage's domain code and the runner that moves messages for it.
+
+A stage receives an :class:`~shared.events.Envelope` and returns a :class:`StageOutcome`; the runner
+(:mod:`shared.bus.runner`) owns everything else: de-duplication, recording the step, publishing
+the next event, acknowledging, retrying and parking. Stage code never imports aio-pika.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import asyncpg
+import structlog
+from pydantic import BaseModel
+
+from shared.events import Envelope
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class NextEvent:
+    """The event that hands the report to the next stage."""
+
+    type: str
+    payload: BaseModel
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """What a stage did. ``result`` set means the report is COMPLETE after this stage."""
+
+    step: str
+    progress_percent: int
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    next_event: NextEvent | None = None
+    result: dict[str, Any] | None = None
+    artifacts: tuple[Artifact, ...] = ()
+
+
+class StageError(Exception):
+    """A failure whose message is written for the person who asked for the report.
+
+    The message must be free of PHI: it is stored, logged and shown to clients. ``permanent``
+    failures (bad input, no data) are not retried: another attempt would fail the same way.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.details = details or {}
+
+
+@dataclass(frozen=True)
+class StageContext:
+    settings: Settings
+    db: asyncpg.Pool
+    log: structlog.typing.FilteringBoundLogger
+
+
+class Stage(Protocol):
+    """One stage service's domain work, as the runner sees it."""
+
+    name: ClassVar[str]
+    """Stage name; also the name of its queues (``<ns>.<name>.work``)."""
+    working_step: ClassVar[str]
+    """``current_step`` while the stage works on a report, e.g. "ingesting"."""
+    working_progress: ClassVar[int]
+    handles_phi: ClassVar[bool]
+    """True for the ingestor alone: its exception texts may hold PHI and are never shown."""
+
+    @property
+    def prefetch(self) -> int: ...
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome: ...
