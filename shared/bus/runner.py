@@ -21,7 +21,7 @@ import asyncio
 import hashlib
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
@@ -37,6 +37,9 @@ from shared.db.reports import Step, current_status, record_step
 from shared.events import Envelope, ReportStatus
 from shared.settings import Settings
 from shared.stage import Stage, StageContext, StageError, StageOutcome
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
 
 ATTEMPT_HEADER = "x-clinrelay-attempt"
 _BROKER_HEADERS = ("x-death", "x-delivery-count", "x-first-death", "x-last-death")
@@ -257,10 +260,8 @@ class StageRunner:
                 error_message=error,
                 attempts=attempt,
             )
-            if parked and await current_status(conn, event.report_id) not in (
-                ReportStatus.COMPLETE,
-                ReportStatus.FAILED,
-            ):
+            status = await current_status(conn, event.report_id)
+            if parked and status is not None and not status.is_final:
                 await record_step(
                     conn,
                     event.report_id,
@@ -333,7 +334,7 @@ class StageRunner:
 
 
 async def _store_artifact(
-    conn: asyncpg.Connection, report_id: UUID, name: str, media_type: str, content: bytes
+    conn: Connection, report_id: UUID, name: str, media_type: str, content: bytes
 ) -> None:
     await conn.execute(
         """INSERT INTO artifacts (report_id, name, media_type, content, sha256)

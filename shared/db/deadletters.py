@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-import asyncpg
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
 
 
 async def park_message(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     stage: str,
     message_id: UUID,

@@ -8,20 +8,21 @@ broker confirmed it, and a crashed relay's rows are picked up by the next.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
-
-import asyncpg
 
 from shared import telemetry
 from shared.bus.protocol import OutgoingMessage
 from shared.events import Envelope, StatusNotification, routing
 
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
+
 NOTIFY_CHANNEL = "clinrelay_outbox"
 
 
 async def enqueue(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     message_id: UUID,
     routing_key: str,
@@ -41,7 +42,7 @@ async def enqueue(
 
 
 async def enqueue_event(
-    conn: asyncpg.Connection, envelope: Envelope, headers: Mapping[str, Any] | None = None
+    conn: Connection, envelope: Envelope, headers: Mapping[str, Any] | None = None
 ) -> None:
     await enqueue(
         conn,
@@ -52,7 +53,7 @@ async def enqueue_event(
     )
 
 
-async def enqueue_notification(conn: asyncpg.Connection, note: StatusNotification) -> None:
+async def enqueue_notification(conn: Connection, note: StatusNotification) -> None:
     if note.status == "COMPLETE":
         key = routing.REPORT_COMPLETED
     elif note.status == "FAILED":
@@ -72,7 +73,7 @@ def _notification_id(note: StatusNotification) -> UUID:
     return uuid5(note.report_id, f"event:{note.event_id}")
 
 
-async def claim_batch(conn: asyncpg.Connection, limit: int) -> list[tuple[int, OutgoingMessage]]:
+async def claim_batch(conn: Connection, limit: int) -> list[tuple[int, OutgoingMessage]]:
     """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds."""
     rows = await conn.fetch(
         """SELECT id, message_id, routing_key, body, headers FROM outbox
@@ -93,5 +94,5 @@ async def claim_batch(conn: asyncpg.Connection, limit: int) -> list[tuple[int, O
     ]
 
 
-async def delete_published(conn: asyncpg.Connection, ids: list[int]) -> None:
+async def delete_published(conn: Connection, ids: list[int]) -> None:
     await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)

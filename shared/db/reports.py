@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import asyncpg
 import orjson
 
 from shared.db import outbox
 from shared.events import ReportKind, ReportStatus, StatusNotification
 from shared.events.envelope import utcnow
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
 
 
 class ReportNotFound(LookupError):
@@ -64,7 +66,7 @@ def _hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[
     }
 
 
-async def record_step(conn: asyncpg.Connection, report_id: UUID, step: Step) -> StatusNotification:
+async def record_step(conn: Connection, report_id: UUID, step: Step) -> StatusNotification:
     """Append ``step`` to the report's audit trail and apply it; call inside a transaction."""
     row = await conn.fetchrow(
         """SELECT tenant_id, kind, event_seq, event_hash, started_at, created_at, progress_percent
@@ -153,12 +155,12 @@ async def record_step(conn: asyncpg.Connection, report_id: UUID, step: Step) -> 
     return note
 
 
-async def current_status(conn: asyncpg.Connection, report_id: UUID) -> ReportStatus | None:
+async def current_status(conn: Connection, report_id: UUID) -> ReportStatus | None:
     value = await conn.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
     return ReportStatus(value) if value is not None else None
 
 
-async def verify_chain(conn: asyncpg.Connection, report_id: UUID) -> bool:
+async def verify_chain(conn: Connection, report_id: UUID) -> bool:
     """True when every audit event of the report still hashes to what was recorded."""
     rows = await conn.fetch(
         """SELECT seq, at, actor, step, outcome, status, progress_percent, message, details,

@@ -46,4 +46,4 @@ class KnownPhi(BaseModel):
     faxes: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
-    organizations: tuple[str, ...] = ()  # hospitals, clinics and other locations named in the Bundle
+    organizations: tuple[str, ...] = ()  # hospitals, clinics, locations named in the Bundle
