@@ -1,0 +1,130 @@
+"""Horizontal bar chart: one labelled bar per category, the value printed at its end.
+
+Used for "top reported events" and similar rankings, where labels are long (MedDRA terms) and a
+horizontal layout keeps them readable. Bars are drawn in the order given; the caller ranks them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from services.renderer.charts.scale import LinearScale, format_tick, nice_ticks
+from services.renderer.charts.svg import (
+    DEFAULT_STYLE,
+    ChartStyle,
+    element,
+    fit_text,
+    svg_document,
+    text,
+    text_width,
+)
+
+_ROW_HEIGHT = 16.0
+_BAR_HEIGHT = 10.0
+_AXIS_HEIGHT = 30.0
+_GAP = 6.0
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    highlight: bool = False
+    """Drawn in the highlight colour (e.g. an event that is also a disproportionality signal)."""
+
+
+def _default_value_format(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+
+
+def horizontal_bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    value_label: str,
+    width: float = 500.0,
+    value_format: Callable[[float], str] = _default_value_format,
+    style: ChartStyle = DEFAULT_STYLE,
+) -> str:
+    """An SVG bar chart of ``bars`` (values ≥ 0) with an x axis titled ``value_label``.
+
+    ``title`` is the chart's accessible name (the visible caption belongs to the page around it).
+    Raises ``ValueError`` for no bars or a negative or non-finite value.
+    """
+    if not bars:
+        raise ValueError("a bar chart needs at least one bar")
+    for bar in bars:
+        if not (math.isfinite(bar.value) and bar.value >= 0):
+            raise ValueError(f"bar {bar.label!r} has value {bar.value}; values must be ≥ 0")
+
+    size = style.font_size
+    labels_w = min(max(text_width(b.label, size) for b in bars), width * 0.4)
+    values_w = max(text_width(value_format(b.value), size) for b in bars)
+    plot_left = labels_w + _GAP
+    plot_right = width - values_w - _GAP
+    ticks = nice_ticks(0.0, max(b.value for b in bars))
+    x = LinearScale(0.0, ticks[-1], plot_left, plot_right)
+    plot_bottom = len(bars) * _ROW_HEIGHT + 4
+    height = plot_bottom + _AXIS_HEIGHT
+
+    parts = [_x_axis(ticks, x, plot_bottom, value_label, style)]
+    for index, bar in enumerate(bars):
+        middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
+        colour = style.highlight_color if bar.highlight else style.bar_color
+        label = fit_text(bar.label, labels_w, size)
+        parts.append(text(labels_w, middle + size * 0.35, label, text_anchor="end"))
+        bar_end = x(bar.value)
+        parts.append(
+            element(
+                "rect",
+                {
+                    "x": plot_left,
+                    "y": middle - _BAR_HEIGHT / 2,
+                    "width": max(bar_end - plot_left, 0.5),
+                    "height": _BAR_HEIGHT,
+                    "fill": colour,
+                },
+            )
+        )
+        parts.append(text(bar_end + 3, middle + size * 0.35, value_format(bar.value)))
+    return svg_document(width, height, title, "".join(parts), style)
+
+
+def _x_axis(
+    ticks: list[float], x: LinearScale, bottom: float, label: str, style: ChartStyle
+) -> str:
+    parts = []
+    for tick in ticks:
+        position = x(tick)
+        parts.append(
+            element(
+                "line",
+                {"x1": position, "x2": position, "y1": 0, "y2": bottom, "stroke": style.grid_color},
+            )
+        )
+        parts.append(
+            text(
+                position,
+                bottom + style.font_size + 2,
+                format_tick(tick),
+                text_anchor="middle",
+                fill=style.muted_color,
+            )
+        )
+    parts.append(
+        element(
+            "line",
+            {
+                "x1": x.range_min,
+                "x2": x.range_max,
+                "y1": bottom,
+                "y2": bottom,
+                "stroke": style.axis_color,
+            },
+        )
+    )
+    middle = (x.range_min + x.range_max) / 2
+    parts.append(text(middle, bottom + 2 * style.font_size + 8, label, text_anchor="middle"))
+    return "".join(parts)

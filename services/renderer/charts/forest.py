@@ -1,0 +1,207 @@
+"""Forest plot: point estimates with confidence intervals on a log axis, one row per event.
+
+Ratios such as the reporting odds ratio are symmetric on a log scale (2 and 0.5 are equally far
+from 1), so the axis is logarithmic and the line of no effect (1) is drawn. An interval that runs
+past the axis is clipped and ends in an arrow, so a huge upper bound from a small count is shown
+as "beyond" rather than squashing every other row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.renderer.charts.scale import LogScale, format_tick, log_domain, log_ticks
+from services.renderer.charts.svg import (
+    DEFAULT_STYLE,
+    ChartStyle,
+    element,
+    fit_text,
+    fmt,
+    svg_document,
+    text,
+    text_width,
+)
+
+_ROW_HEIGHT = 16.0
+_AXIS_HEIGHT = 30.0
+_GAP = 8.0
+_MARKER = 6.0
+_ARROW = 4.0
+_AXIS_LIMITS = (0.01, 1000.0)
+"""No axis runs past these: beyond them a ratio says only "very small" or "very large"."""
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    label: str
+    estimate: float
+    lower: float
+    upper: float
+    highlight: bool = False
+    """Drawn in the highlight colour (e.g. the row meets the signal criteria)."""
+
+
+def estimate_with_interval(row: ForestRow) -> str:
+    """``2.31 (1.52–3.51)``: the estimate and its interval as printed beside the plot."""
+    return f"{_ratio(row.estimate)} ({_ratio(row.lower)}–{_ratio(row.upper)})"
+
+
+def forest_plot(
+    rows: Sequence[ForestRow],
+    *,
+    title: str,
+    x_label: str,
+    reference: float = 1.0,
+    width: float = 500.0,
+    style: ChartStyle = DEFAULT_STYLE,
+) -> str:
+    """An SVG forest plot of ``rows`` on a log x axis titled ``x_label``.
+
+    Each row needs ``0 ≤ lower ≤ estimate ≤ upper`` with a positive estimate; an upper bound may
+    be infinite. ``title`` is the accessible name. Raises ``ValueError`` for no rows or an
+    inconsistent interval.
+    """
+    if not rows:
+        raise ValueError("a forest plot needs at least one row")
+    for row in rows:
+        _check_row(row)
+
+    size = style.font_size
+    labels_w = min(max(text_width(r.label, size) for r in rows), width * 0.35)
+    notes = [estimate_with_interval(r) for r in rows]
+    notes_w = max(text_width(n, size) for n in notes)
+    plot_left = labels_w + _GAP
+    plot_right = width - notes_w - _GAP
+    low, high = log_domain(
+        [v for r in rows for v in (r.lower, r.upper, r.estimate)], include=reference
+    )
+    low, high = max(low, _AXIS_LIMITS[0]), min(high, _AXIS_LIMITS[1])
+    x = LogScale(low, high, plot_left, plot_right)
+    plot_bottom = len(rows) * _ROW_HEIGHT + 4
+
+    parts = [_log_axis(x, plot_bottom, x_label, style)]
+    ref = x(x.clamp(reference))
+    parts.append(
+        element(
+            "line",
+            {
+                "x1": ref,
+                "x2": ref,
+                "y1": 0,
+                "y2": plot_bottom,
+                "stroke": style.text_color,
+                "stroke-dasharray": "3 2",
+            },
+        )
+    )
+    for index, (row, note) in enumerate(zip(rows, notes, strict=True)):
+        middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
+        baseline = middle + size * 0.35
+        colour = style.highlight_color if row.highlight else style.bar_color
+        parts.append(
+            text(labels_w, baseline, fit_text(row.label, labels_w, size), text_anchor="end")
+        )
+        parts.append(_interval(row, x, middle, colour))
+        parts.append(text(width, baseline, note, text_anchor="end", fill=style.muted_color))
+    return svg_document(width, plot_bottom + _AXIS_HEIGHT, title, "".join(parts), style)
+
+
+def _check_row(row: ForestRow) -> None:
+    values = (row.lower, row.estimate, row.upper)
+    if any(math.isnan(v) for v in values) or not math.isfinite(row.estimate):
+        raise ValueError(f"row {row.label!r} has a missing or infinite estimate or bound")
+    if not (row.estimate > 0 and 0 <= row.lower <= row.estimate <= row.upper):
+        raise ValueError(
+            f"row {row.label!r} needs 0 ≤ lower ≤ estimate ≤ upper with estimate > 0, got "
+            f"{row.lower} ≤ {row.estimate} ≤ {row.upper}"
+        )
+
+
+def _interval(row: ForestRow, x: LogScale, middle: float, colour: str) -> str:
+    left, right = x(x.clamp(row.lower)), x(x.clamp(row.upper))
+    parts = [
+        element(
+            "line",
+            {
+                "x1": left,
+                "x2": right,
+                "y1": middle,
+                "y2": middle,
+                "stroke": colour,
+                "stroke-width": 1.4,
+            },
+        )
+    ]
+    if row.lower < x.domain_min:
+        parts.append(_arrow(left, middle, -1, colour))
+    if row.upper > x.domain_max:
+        parts.append(_arrow(right, middle, 1, colour))
+    centre = x(x.clamp(row.estimate))
+    parts.append(
+        element(
+            "rect",
+            {
+                "x": centre - _MARKER / 2,
+                "y": middle - _MARKER / 2,
+                "width": _MARKER,
+                "height": _MARKER,
+                "fill": colour,
+            },
+        )
+    )
+    return "".join(parts)
+
+
+def _arrow(tip_x: float, middle: float, direction: int, colour: str) -> str:
+    base = tip_x - direction * _ARROW
+    points = (
+        f"{fmt(tip_x)},{fmt(middle)} {fmt(base)},{fmt(middle - _ARROW / 1.5)} "
+        f"{fmt(base)},{fmt(middle + _ARROW / 1.5)}"
+    )
+    return element("polygon", {"points": points, "fill": colour})
+
+
+def _log_axis(x: LogScale, bottom: float, label: str, style: ChartStyle) -> str:
+    parts = []
+    for tick in log_ticks(x.domain_min, x.domain_max):
+        position = x(tick)
+        parts.append(
+            element(
+                "line",
+                {"x1": position, "x2": position, "y1": 0, "y2": bottom, "stroke": style.grid_color},
+            )
+        )
+        parts.append(
+            text(
+                position,
+                bottom + style.font_size + 2,
+                format_tick(tick),
+                text_anchor="middle",
+                fill=style.muted_color,
+            )
+        )
+    parts.append(
+        element(
+            "line",
+            {
+                "x1": x.range_min,
+                "x2": x.range_max,
+                "y1": bottom,
+                "y2": bottom,
+                "stroke": style.axis_color,
+            },
+        )
+    )
+    middle = (x.range_min + x.range_max) / 2
+    parts.append(text(middle, bottom + 2 * style.font_size + 8, label, text_anchor="middle"))
+    return "".join(parts)
+
+
+def _ratio(value: float) -> str:
+    if math.isinf(value):
+        return "∞"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"

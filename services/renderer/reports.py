@@ -1,0 +1,25 @@
+"""The renderer's public entry points: an analysis and its report metadata in, a PDF out.
+
+These are synchronous and CPU-bound (WeasyPrint); services call them through
+:class:`~services.renderer.pool.RenderPool`, which runs them in worker processes.
+"""
+
+from __future__ import annotations
+
+from services.renderer.coding_view import build_coding_view
+from services.renderer.meta import RenderedPdf, ReportMeta
+from services.renderer.pdf import PdfDocument, html_to_pdf
+from services.renderer.templating import environment
+from shared.events.coding import CodingAnalysis
+
+
+def coding_report_html(analysis: CodingAnalysis, meta: ReportMeta) -> PdfDocument:
+    """The coding report as HTML (all content escaped), ready for :func:`html_to_pdf`."""
+    view = build_coding_view(analysis)
+    html = environment().get_template("coding.html").render(view=view, doc=view.document, meta=meta)
+    return PdfDocument(html=html, title=view.document.title, created_at=meta.generated_at)
+
+
+def render_coding_pdf(analysis: CodingAnalysis, meta: ReportMeta) -> RenderedPdf:
+    """Render the coding report of ``analysis`` as a PDF (bytes, page count, SHA-256)."""
+    return html_to_pdf(coding_report_html(analysis, meta))

@@ -1,0 +1,231 @@
+"""Realistic sample analyses for the docs' sample PDFs, the render benchmark and the tests.
+
+The patients are synthetic; the codes and descriptions are real ICD-10-CM FY2026 entries, and the
+snippets read like de-identified notes (placeholders where the ingestor removed PHI). Nothing here
+is used on a real report's path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from shared.events.coding import (
+    Assertion,
+    BilledCodeFinding,
+    CareSetting,
+    CodeSuggestion,
+    CodingAnalysis,
+    Comparison,
+    Demographics,
+    EncounterCoding,
+    Evidence,
+    PhiSummary,
+    Sex,
+    SpecificityUpgrade,
+)
+
+CODE_SET = "ICD-10-CM FY2026 (simple-icd-10-cm 1.5.0)"
+METHOD = "Dictionary and rule-based inference over de-identified notes with ConText assertions"
+
+
+def _suggestion(
+    code: str,
+    description: str,
+    score: float,
+    snippet: str,
+    note_id: str = "N1",
+    start: int = 0,
+    assertion: Assertion = Assertion.PRESENT,
+) -> CodeSuggestion:
+    return CodeSuggestion(
+        code=code,
+        description=description,
+        score=score,
+        assertion=assertion,
+        evidence=(Evidence(note_id=note_id, start=start, end=start + len(snippet), text=snippet),),
+    )
+
+
+def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalysis:
+    """One outpatient visit of a 72-year-old woman: an upgrade, two gaps each way, exclusions.
+
+    ``evidence_override`` replaces the first snippet's text (tests use it to plant markup).
+    """
+    diabetes = _suggestion(
+        "E11.65",
+        "Type 2 diabetes mellitus with hyperglycemia",
+        0.93,
+        evidence_override
+        or "Type 2 diabetes mellitus, poorly controlled with hyperglycemia; A1c 9.4% today",
+        start=412,
+    )
+    heart_failure = _suggestion(
+        "I50.32",
+        "Chronic diastolic (congestive) heart failure",
+        0.88,
+        "chronic diastolic heart failure, last echo EF 55%, euvolemic on furosemide 40 mg",
+        start=690,
+    )
+    insulin = _suggestion(
+        "Z79.4",
+        "Long term (current) use of insulin",
+        0.79,
+        "continues insulin glargine 24 units at bedtime, adherent per [NAME]",
+        start=530,
+    )
+    obesity = _suggestion(
+        "E66.01",
+        "Morbid (severe) obesity due to excess calories",
+        0.84,
+        "morbid obesity, BMI 41.3, counselled on diet and referred to nutrition",
+        note_id="N2",
+        start=88,
+    )
+    bmi = _suggestion(
+        "Z68.41",
+        "Body mass index [BMI] 40.0-44.9, adult",
+        0.9,
+        "BMI 41.3",
+        note_id="N2",
+        start=104,
+    )
+    lipids = _suggestion(
+        "E78.5",
+        "Hyperlipidemia, unspecified",
+        0.81,
+        "hyperlipidemia, LDL 96 on atorvastatin 40 mg",
+        start=802,
+    )
+    apnea = _suggestion(
+        "G47.33",
+        "Obstructive sleep apnea (adult) (pediatric)",
+        0.86,
+        "obstructive sleep apnea, uses CPAP nightly",
+        start=861,
+    )
+    excluded = (
+        _suggestion(
+            "J18.9",
+            "Pneumonia, unspecified organism",
+            0.71,
+            "Chest X-ray: no evidence of pneumonia or effusion",
+            note_id="N2",
+            start=301,
+            assertion=Assertion.NEGATED,
+        ),
+        _suggestion(
+            "C50.919",
+            "Malignant neoplasm of unspecified site of unspecified female breast",
+            0.66,
+            "mother had breast cancer at 58",
+            start=1104,
+            assertion=Assertion.FAMILY,
+        ),
+        _suggestion(
+            "E11.40",
+            "Type 2 diabetes mellitus with diabetic neuropathy, unspecified",
+            0.62,
+            "possible early diabetic neuropathy, monofilament exam next visit",
+            start=955,
+            assertion=Assertion.UNCERTAIN,
+        ),
+        _suggestion(
+            "I21.4",
+            "Non-ST elevation (NSTEMI) myocardial infarction",
+            0.58,
+            "history of NSTEMI in [DATE], no chest pain since",
+            start=1160,
+            assertion=Assertion.HISTORICAL,
+        ),
+    )
+    encounter = EncounterCoding(
+        encounter_id="E1",
+        setting=CareSetting.OUTPATIENT,
+        type="Office visit, established patient",
+        period_start="2024-03-14",
+        note_ids=("N1", "N2"),
+        suggestions=(diabetes, heart_failure, obesity, bmi, apnea, lipids, insulin),
+        excluded=excluded,
+        comparison=Comparison(
+            matched=("E78.5", "G47.33"),
+            documented_not_billed=(heart_failure, obesity, bmi, insulin),
+            billed_not_documented=(
+                BilledCodeFinding(
+                    code="J44.9",
+                    description="Chronic obstructive pulmonary disease, unspecified",
+                    reason="No mention of COPD, emphysema or chronic bronchitis in either note; "
+                    "lungs documented clear, no inhaler on the medication list.",
+                ),
+            ),
+            specificity_upgrades=(SpecificityUpgrade(billed_code="E11.9", suggested=diabetes),),
+        ),
+    )
+    return CodingAnalysis(
+        code_set=CODE_SET,
+        method=METHOD,
+        demographics=Demographics(age_years=72, sex=Sex.FEMALE, medicaid=False),
+        encounters=(encounter,),
+        phi=PhiSummary(
+            method="clinrelay deid (rules + known identifiers)",
+            policy="tag",
+            spans_by_type={"NAME": 3, "DATE": 5, "ID": 1, "PHONE": 1},
+            notes_processed=2,
+        ),
+        notices=(
+            "SNOMED CT inference is off: no licensed SNOMED CT release is configured.",
+            "Dates in this report are shifted by the de-identification policy.",
+        ),
+    )
+
+
+_LONG_CODES = (
+    ("I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris"),
+    ("I48.91", "Unspecified atrial fibrillation"),
+    ("N18.31", "Chronic kidney disease, stage 3a"),
+    ("E03.9", "Hypothyroidism, unspecified"),
+    ("K21.9", "Gastro-esophageal reflux disease without esophagitis"),
+    ("F32.A", "Depression, unspecified"),
+    ("M17.11", "Unilateral primary osteoarthritis, right knee"),
+    ("D50.9", "Iron deficiency anemia, unspecified"),
+    ("E55.9", "Vitamin D deficiency, unspecified"),
+    ("I73.9", "Peripheral vascular disease, unspecified"),
+    ("M81.0", "Age-related osteoporosis without current pathological fracture"),
+    ("J45.909", "Unspecified asthma, uncomplicated"),
+)
+
+
+def long_coding_analysis(encounters: int = 6) -> CodingAnalysis:
+    """A follow-up series: ``encounters`` visits with a dozen codes each, tables over pages."""
+    base = sample_coding_analysis()
+    first = base.encounters[0]
+    series = []
+    start = date(2024, 1, 9)
+    for index in range(encounters):
+        extra = tuple(
+            _suggestion(
+                code,
+                description,
+                round(0.95 - 0.03 * offset, 2),
+                f"{description.split(',')[0].lower()}, stable on current treatment, "
+                f"reviewed with patient and [NAME]",
+                note_id=f"N{2 * index + 1}",
+                start=200 + 37 * offset,
+            )
+            for offset, (code, description) in enumerate(_LONG_CODES)
+        )
+        series.append(
+            first.model_copy(
+                update={
+                    "encounter_id": f"E{index + 1}",
+                    "period_start": (start + timedelta(days=42 * index)).isoformat(),
+                    "note_ids": (f"N{2 * index + 1}", f"N{2 * index + 2}"),
+                    "suggestions": first.suggestions + extra,
+                    "comparison": first.comparison.model_copy(
+                        update={
+                            "matched": first.comparison.matched + tuple(c for c, _ in _LONG_CODES)
+                        }
+                    ),
+                }
+            )
+        )
+    return base.model_copy(update={"encounters": tuple(series)})
