@@ -18,6 +18,7 @@ into the work queue); after the last attempt, or at once for a permanent failure
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 import traceback
@@ -76,6 +77,9 @@ class StageRunner:
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, db=pool, log=self.log)
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def queue(self) -> str:
@@ -85,7 +89,22 @@ class StageRunner:
         await self.bus.consume(self.queue, self.on_message, prefetch=self.stage.prefetch)
         self.log.info("stage.consuming", queue=self.queue, prefetch=self.stage.prefetch)
 
+    async def drain(self, grace_s: float) -> None:
+        """Wait until no message is being processed (after consumers were cancelled)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
+
     async def on_message(self, message: IncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._on_message(message)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _on_message(self, message: IncomingMessage) -> None:
         attempt = _attempt_of(message)
         try:
             event = Envelope.from_bytes(message.body)
