@@ -22,6 +22,7 @@ import structlog
 
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.reports import render_coding_pdf
+from services.renderer.settings import RendererSettings
 from services.renderer.worker import RenderJob, serve_jobs
 
 if TYPE_CHECKING:
@@ -100,6 +101,16 @@ class RenderPool:
         self._replacements: set[asyncio.Task[None]] = set()
         self.replaced = 0
         """How many workers were replaced after a timeout, a crash or their job quota."""
+
+    @classmethod
+    def from_settings(cls, settings: RendererSettings) -> RenderPool:
+        """A pool sized and timed by ``CLINRELAY_RENDER_*`` configuration."""
+        return cls(
+            settings.render_workers,
+            settings.render_timeout_s,
+            max_jobs_per_worker=settings.render_max_jobs_per_worker,
+            start_method=settings.render_start_method,
+        )
 
     async def __aenter__(self) -> RenderPool:
         await self.start()

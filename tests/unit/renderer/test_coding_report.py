@@ -1,0 +1,194 @@
+"""The coding report as a reader meets it: rendered, rasterised and read back as text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from services.renderer.coding_view import build_coding_view, claim_findings, coding_summary
+from services.renderer.meta import RenderedPdf, ReportMeta
+from services.renderer.reports import coding_report_html, render_coding_pdf
+from services.renderer.samples import long_coding_analysis, sample_coding_analysis
+from shared.events.coding import CodingAnalysis, Comparison, EncounterCoding
+from tests.unit.renderer.pdf_inspection import (
+    ink_fraction,
+    page_image,
+    pdf_fonts,
+    pdf_info,
+    pdf_text,
+)
+
+HEADINGS = (
+    "Clinical coding review",
+    "Summary",
+    "Billed versus documented",
+    "Suggested codes and their evidence",
+    "Excluded mentions",
+    "Appendix: methods and limitations",
+    "Methods",
+    "Limitations",
+)
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(meta: ReportMeta) -> RenderedPdf:
+    return render_coding_pdf(sample_coding_analysis(), meta)
+
+
+@pytest.fixture(scope="module")
+def long_pdf(meta: ReportMeta) -> RenderedPdf:
+    return render_coding_pdf(long_coding_analysis(encounters=4), meta)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_first_page_is_not_blank(sample_pdf: RenderedPdf) -> None:
+    image = page_image(sample_pdf.content, page=1)
+    assert 0.02 < ink_fraction(image) < 0.5
+
+
+def test_every_section_heading_and_key_figure_is_in_the_text(sample_pdf: RenderedPdf) -> None:
+    text = flat(pdf_text(sample_pdf.content))
+    for heading in HEADINGS:
+        assert heading in text
+    for code in ("E11.65", "I50.32", "E66.01", "Z68.41", "Z79.4", "J44.9", "E11.9", "E78.5"):
+        assert code in text
+    for excluded in ("J18.9", "C50.919", "E11.40", "I21.4"):
+        assert excluded in text
+    assert "Negated in the note" in text
+    assert "Family history, not the patient" in text
+    assert "A1c 9.4% today" in text  # the evidence snippet itself
+    assert "Note N1, characters 412–490" in text
+    assert "SNOMED CT inference is off" in text  # the analysis' notices
+
+
+def test_cover_block_names_the_report_tenant_time_data_and_version(
+    sample_pdf: RenderedPdf, meta: ReportMeta
+) -> None:
+    cover = flat(pdf_text(sample_pdf.content, page=1))
+    assert f"Coding report · {meta.report_id}" in cover
+    assert f"Riverside Medical Group · {meta.tenant_id}" in cover
+    assert "Generated 2025-03-14 09:26 UTC" in cover
+    assert "1 encounter, 2024-03-14 (dates as de-identified)" in cover
+    assert "clinrelay 0.1.0" in cover
+    assert "age 72, female" in cover
+
+
+def test_summary_paragraph_says_what_differs_and_what_to_do(sample_pdf: RenderedPdf) -> None:
+    text = flat(pdf_text(sample_pdf.content, page=1))
+    assert "4 documented codes are not on the claim" in text
+    assert "1 billed code has no support in the notes: J44.9" in text
+    assert "E11.9 → E11.65" in text
+    assert "Next: confirm the documented codes" in text
+
+
+def test_every_page_has_header_and_page_x_of_y(long_pdf: RenderedPdf) -> None:
+    assert long_pdf.pages >= 4
+    for page in range(1, long_pdf.pages + 1):
+        text = pdf_text(long_pdf.content, page=page)
+        assert f"Page {page} of {long_pdf.pages}" in text
+        if page > 1:  # page 1 carries the cover block instead of the running header
+            assert "clinrelay · Coding report" in text
+            assert "Report 6f1c2a9e-4b7d-4e8a-9c3f-2d5e8a1b7c40" in text
+
+
+DATA_ROW = re.compile(r"^\s*([A-Z]\d\d(\.[0-9A-Z]+)?|E\d+|Billed,|Documented,|More specific)\s")
+
+
+def test_tables_split_across_pages_repeat_their_header(long_pdf: RenderedPdf) -> None:
+    opened_with_header = 0
+    for page in range(2, long_pdf.pages + 1):
+        text = pdf_text(long_pdf.content, page=page, layout=True)
+        first = [ln for ln in text.splitlines() if ln.strip()][1]  # after the running header
+        # no page may open in the middle of a table without its header row
+        assert not DATA_ROW.match(first), f"page {page} opens with a bare row: {first!r}"
+        if "Code" in first and "Description" in first:
+            opened_with_header += 1
+    assert opened_with_header >= 2
+
+
+def test_pdf_metadata_has_title_subject_and_creation_date(sample_pdf: RenderedPdf) -> None:
+    info = pdf_info(sample_pdf.content)
+    assert info["Title"] == "Clinical coding review"
+    assert "ICD-10-CM" in info["Subject"]
+    assert info["CreationDate"].startswith("2025-03-14T09:26:53")
+    assert info["Creator"] == "clinrelay 0.1.0"
+    assert int(info["Pages"]) == sample_pdf.pages
+
+
+def test_fonts_are_dejavu_and_embedded(sample_pdf: RenderedPdf) -> None:
+    fonts = pdf_fonts(sample_pdf.content)
+    assert fonts
+    for name, embedded in fonts:
+        assert "DejaVu" in name
+        assert embedded
+
+
+def test_rendering_is_deterministic_and_hash_matches(
+    sample_pdf: RenderedPdf, meta: ReportMeta
+) -> None:
+    import hashlib
+
+    again = render_coding_pdf(sample_coding_analysis(), meta)
+    assert again.content == sample_pdf.content
+    assert sample_pdf.sha256 == hashlib.sha256(sample_pdf.content).hexdigest()
+
+
+def test_note_text_is_escaped_in_the_html(meta: ReportMeta) -> None:
+    planted = 'BP fine <b>bold</b> <script>alert(1)</script> & "quoted"'
+    html = coding_report_html(sample_coding_analysis(planted), meta).html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_summary_when_claim_and_notes_agree() -> None:
+    analysis = sample_coding_analysis()
+    encounter = analysis.encounters[0].model_copy(
+        update={"comparison": Comparison(matched=("E11.65", "E78.5"))}
+    )
+    agreed = analysis.model_copy(update={"encounters": (encounter,)})
+    summary = coding_summary(agreed)
+    assert "No action is needed" in summary
+    assert "not on the claim" not in summary
+    assert claim_findings(encounter) == ()
+
+
+def test_summary_without_encounters_says_what_is_missing() -> None:
+    empty = sample_coding_analysis().model_copy(update={"encounters": ()})
+    assert "no encounter with clinical notes" in coding_summary(empty)
+
+
+def test_claim_findings_put_unsupported_billed_codes_first() -> None:
+    rows = claim_findings(sample_coding_analysis().encounters[0])
+    assert [r.finding for r in rows] == [
+        "Billed, not documented",
+        "Documented, not billed",
+        "Documented, not billed",
+        "Documented, not billed",
+        "Documented, not billed",
+        "More specific code",
+    ]
+    assert rows[0].code == "J44.9"
+    assert "Billed as E11.9" in rows[-1].detail
+
+
+def test_view_counts_match_the_analysis() -> None:
+    view = build_coding_view(sample_coding_analysis())
+    counts = view.counts
+    assert (counts.suggested, counts.matched, counts.documented_not_billed) == (7, 2, 4)
+    assert (counts.billed_not_documented, counts.upgrades, counts.excluded) == (1, 1, 4)
+    assert [f.value for f in view.key_figures] == ["7", "2", "4", "1", "1"]
+
+
+def test_encounter_without_setting_or_date_still_renders(meta: ReportMeta) -> None:
+    bare = EncounterCoding(encounter_id="E9", setting="other")
+    analysis: CodingAnalysis = sample_coding_analysis().model_copy(update={"encounters": (bare,)})
+    pdf = render_coding_pdf(analysis, meta)
+    text = flat(pdf_text(pdf.content))
+    assert "Encounter E9" in text
+    assert "dates withheld by the de-identification policy" in text
+    assert "The notes of this encounter support no ICD-10-CM code." in text
