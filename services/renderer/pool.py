@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 import structlog
 
 from services.renderer.meta import RenderedPdf, ReportMeta
-from services.renderer.reports import render_coding_pdf
+from services.renderer.reports import render_cer_pdf, render_coding_pdf
 from services.renderer.settings import RendererSettings
 from services.renderer.worker import RenderJob, serve_jobs
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
+    from shared.events.cer import CerAnalysis
     from shared.events.coding import CodingAnalysis
 
 log = structlog.get_logger(__name__)
@@ -133,6 +134,10 @@ class RenderPool:
     async def render_coding(self, analysis: CodingAnalysis, meta: ReportMeta) -> RenderedPdf:
         """The coding report's PDF, rendered in a worker process."""
         return await self.run("coding", render_coding_pdf, analysis, meta)
+
+    async def render_cer(self, analysis: CerAnalysis, meta: ReportMeta) -> RenderedPdf:
+        """The drug-safety (CER) report's PDF, rendered in a worker process."""
+        return await self.run("cer", render_cer_pdf, analysis, meta)
 
     async def run(
         self, label: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs

@@ -6,10 +6,12 @@ These are synchronous and CPU-bound (WeasyPrint); services call them through
 
 from __future__ import annotations
 
+from services.renderer.cer_view import build_cer_view
 from services.renderer.coding_view import build_coding_view
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pdf import PdfDocument, html_to_pdf
 from services.renderer.templating import environment
+from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
 
 
@@ -23,3 +25,15 @@ def coding_report_html(analysis: CodingAnalysis, meta: ReportMeta) -> PdfDocumen
 def render_coding_pdf(analysis: CodingAnalysis, meta: ReportMeta) -> RenderedPdf:
     """Render the coding report of ``analysis`` as a PDF (bytes, page count, SHA-256)."""
     return html_to_pdf(coding_report_html(analysis, meta))
+
+
+def cer_report_html(analysis: CerAnalysis, meta: ReportMeta) -> PdfDocument:
+    """The drug-safety report as HTML (charts inline as SVG), ready for :func:`html_to_pdf`."""
+    view = build_cer_view(analysis)
+    html = environment().get_template("cer.html").render(view=view, doc=view.document, meta=meta)
+    return PdfDocument(html=html, title=view.document.title, created_at=meta.generated_at)
+
+
+def render_cer_pdf(analysis: CerAnalysis, meta: ReportMeta) -> RenderedPdf:
+    """Render the drug-safety (CER) report of ``analysis`` as a PDF with its three charts."""
+    return html_to_pdf(cer_report_html(analysis, meta))

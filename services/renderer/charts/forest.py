@@ -44,8 +44,13 @@ class ForestRow:
 
 
 def estimate_with_interval(row: ForestRow) -> str:
-    """``2.31 (1.52–3.51)``: the estimate and its interval as printed beside the plot."""
-    return f"{_ratio(row.estimate)} ({_ratio(row.lower)}–{_ratio(row.upper)})"
+    """``2.31 (1.52–3.51)``: the row's estimate and interval as printed beside the plot."""
+    return format_interval(row.estimate, row.lower, row.upper)
+
+
+def format_interval(estimate: float, lower: float, upper: float) -> str:
+    """``2.31 (1.52–3.51)``; values of 100 and more without decimals, ``∞`` for infinity."""
+    return f"{_ratio(estimate)} ({_ratio(lower)}–{_ratio(upper)})"
 
 
 def forest_plot(

@@ -1,9 +1,5 @@
-"""Realistic sample analyses for the docs' sample PDFs, the render benchmark and the tests.
-
-The patients are synthetic; the codes and descriptions are real ICD-10-CM FY2026 entries, and the
-snippets read like de-identified notes (placeholders where the ingestor removed PHI). Nothing here
-is used on a real report's path.
-"""
+"""Sample coding analyses: a synthetic patient, real ICD-10-CM FY2026 codes and descriptions, and
+snippets that read like de-identified notes (placeholders where the ingestor removed PHI)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,140 @@
+"""The drug-safety report as a reader meets it: sections, figures, charts, queries."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from services.renderer.cer_view import build_cer_view, events_chart, forest_chart, trend_chart
+from services.renderer.meta import RenderedPdf, ReportMeta
+from services.renderer.reports import cer_report_html, render_cer_pdf
+from services.renderer.samples import sample_cer_analysis
+from shared.events.cer import NO_DENOMINATOR_NOTICE, Narrative
+from tests.unit.renderer.pdf_inspection import ink_fraction, page_image, pdf_info, pdf_text
+
+HEADINGS = (
+    "Drug safety report",
+    "1. Executive summary",
+    "2. Data sources and methods",
+    "3. Results",
+    "3.1 Reported reactions",
+    "3.2 Seriousness and outcomes",
+    "3.3 Trends",
+    "3.4 Signals of disproportionate reporting",
+    "3.5 Changes since the previous report",
+    "4. Limitations",
+    "Appendix: data source and exact queries",
+    "Queries sent to openFDA",
+)
+
+
+@pytest.fixture(scope="module")
+def cer_pdf(meta: ReportMeta) -> RenderedPdf:
+    return render_cer_pdf(sample_cer_analysis(), meta)
+
+
+@pytest.fixture(scope="module")
+def cer_text(cer_pdf: RenderedPdf) -> str:
+    return " ".join(pdf_text(cer_pdf.content).split())
+
+
+def test_first_page_is_not_blank(cer_pdf: RenderedPdf) -> None:
+    assert 0.02 < ink_fraction(page_image(cer_pdf.content, page=1)) < 0.5
+
+
+def test_every_section_heading_is_in_the_text(cer_text: str) -> None:
+    for heading in HEADINGS:
+        assert heading in cer_text
+
+
+def test_key_figures_and_product_are_stated(cer_text: str) -> None:
+    assert "Trulicity (dulaglutide) · adverse event reports in FAERS" in cer_text
+    assert "00002-1433-80 · 0002-1433-80 (entered) · product 0002-1433" in cer_text
+    assert "1,258 reports analysed" in cer_text
+    assert "412 serious (32.8% of reports)" in cer_text
+    assert "18 signals (evans)" in cer_text
+    assert "7,184,553" in cer_text  # N of the 2×2 tables
+    assert "Nausea 248 19.7% 41 0 signal" in cer_text  # a row of the event table
+    assert "8.98 (7.82–10.31)" in cer_text  # nausea's ROR and CI, in plot and table
+    assert NO_DENOMINATOR_NOTICE in cer_text
+
+
+def test_appendix_has_the_exact_queries_and_last_updated_date(cer_text: str) -> None:
+    assert "openFDA last updated 2025-02-25" in cer_text
+    assert 'search=patient.drug.openfda.product_ndc.exact:"0002-1433" AND receivedate:' in (
+        cer_text
+    )
+    assert "count=patient.reaction.reactionmeddrapt.exact" in cer_text
+    assert "1,310 reports, 2 pages, fetched" in cer_text
+    assert "7,184,553 reports, from cache" in cer_text
+
+
+def test_signal_changes_are_listed(cer_text: str) -> None:
+    assert "new signal Cholelithiasis, Eructation" in cer_text
+    assert "no longer a signal Dehydration" in cer_text
+
+
+def test_the_three_charts_are_inline_svg(meta: ReportMeta) -> None:
+    html = cer_report_html(sample_cer_analysis(), meta).html
+    assert html.count("<svg ") == 3
+    for name in (
+        "Most reported reactions",
+        "Reports received per quarter",
+        "Reporting odds ratio by reaction",
+    ):
+        assert f'aria-label="{name}"' in html
+
+
+def test_charts_carry_the_analysis_numbers() -> None:
+    analysis = sample_cer_analysis()
+    svg = "{http://www.w3.org/2000/svg}"
+    bars = ET.fromstring(str(events_chart(analysis)))
+    assert len(list(bars.iter(f"{svg}rect"))) == 15
+    trend = ET.fromstring(str(trend_chart(analysis)))
+    assert len(list(trend.iter(f"{svg}circle"))) == 2 * len(analysis.trend)
+    forest = ET.fromstring(str(forest_chart(analysis)))
+    labels = [t.text for t in forest.iter(f"{svg}text")]
+    assert labels.count("Eructation") == 1
+    assert analysis.disproportionality[0].pt == "Eructation"  # signals first, by lower bound
+
+
+def test_pdf_metadata(cer_pdf: RenderedPdf) -> None:
+    info = pdf_info(cer_pdf.content)
+    assert info["Title"] == "Drug safety report"
+    assert "Trulicity (dulaglutide)" in info["Subject"]
+    assert info["CreationDate"].startswith("2025-03-14T09:26:53")
+
+
+def test_every_page_numbers_itself(cer_pdf: RenderedPdf) -> None:
+    for page in range(1, cer_pdf.pages + 1):
+        assert f"Page {page} of {cer_pdf.pages}" in pdf_text(cer_pdf.content, page=page)
+
+
+def test_a_report_without_narrative_or_events_still_renders(meta: ReportMeta) -> None:
+    bare = sample_cer_analysis(previous=False).model_copy(
+        update={
+            "narrative": Narrative(),
+            "events": (),
+            "trend": (),
+            "disproportionality": (),
+        }
+    )
+    view = build_cer_view(bare)
+    assert view.events_chart is None
+    assert view.trend_chart is None
+    assert view.forest_chart is None
+    assert "FAERS reports naming Trulicity (dulaglutide) were analysed" in view.summary[0]
+    text = " ".join(pdf_text(render_cer_pdf(bare, meta).content).split())
+    assert "The analysed reports list no reactions." in text
+    assert "No reaction had a complete 2×2 table." in text
+    assert "This is the first report for this product and signal preset." in text
+    assert "FAERS is a spontaneous reporting system" in text  # default limitations
+
+
+def test_product_names_in_the_data_are_escaped(meta: ReportMeta) -> None:
+    analysis = sample_cer_analysis()
+    product = analysis.product.model_copy(update={"brand_names": ("<b>EVIL</b>",)})
+    html = cer_report_html(analysis.model_copy(update={"product": product}), meta).html
+    assert "<B>Evil</B>" not in html  # the brand is title-cased, then escaped
+    assert "&lt;B&gt;Evil&lt;/B&gt; (dulaglutide)" in html
