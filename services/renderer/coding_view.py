@@ -8,74 +8,20 @@ excluded codes with their evidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.renderer.views import DocumentInfo, KeyFigure, MethodNote, Tone
-from shared.events.coding import (
-    Assertion,
-    CareSetting,
-    CodeSuggestion,
-    CodingAnalysis,
-    EncounterCoding,
-    Evidence,
+from services.renderer.coding_risk import RiskView, build_risk_view, money
+from services.renderer.coding_tables import (
+    EncounterView,
+    SecondOpinionView,
+    encounter_view,
+    second_opinion_view,
 )
+from services.renderer.views import DocumentInfo, KeyFigure, MethodNote, Tone
+from shared.events.coding import Assertion, CodeSuggestion, CodingAnalysis
 
 _SUMMARY_LIST_LIMIT = 3
-_ASSERTION_REASONS = {
-    Assertion.NEGATED: "Negated in the note",
-    Assertion.UNCERTAIN: "Uncertain (possible, suspected, rule out)",
-    Assertion.HYPOTHETICAL: "Hypothetical (if, in case of, return for)",
-    Assertion.HISTORICAL: "History only, not a current condition",
-    Assertion.FAMILY: "Family history, not the patient",
-    Assertion.PRESENT: "Present but not reportable for this encounter",
-}
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    text: str
-    location: str
-
-
-@dataclass(frozen=True)
-class SuggestionRow:
-    code: str
-    description: str
-    status: str
-    tone: Tone
-    score: str
-    billable: bool
-    evidence: tuple[EvidenceView, ...]
-
-
-@dataclass(frozen=True)
-class ExcludedRow:
-    code: str
-    description: str
-    reason: str
-    evidence: tuple[EvidenceView, ...]
-
-
-@dataclass(frozen=True)
-class ClaimFindingRow:
-    """One difference between the claim and the notes, and what a coder should do about it."""
-
-    finding: str
-    tone: Tone
-    code: str
-    description: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class EncounterView:
-    heading: str
-    encounter_id: str
-    matched: tuple[str, ...]
-    claim_findings: tuple[ClaimFindingRow, ...]
-    suggestions: tuple[SuggestionRow, ...]
-    excluded: tuple[ExcludedRow, ...]
 
 
 @dataclass(frozen=True)
@@ -99,6 +45,8 @@ class CodingReportView:
     key_figures: tuple[KeyFigure, ...]
     notices: tuple[str, ...]
     encounters: tuple[EncounterView, ...]
+    risk: RiskView | None
+    second_opinion: SecondOpinionView | None
     methods: tuple[MethodNote, ...]
     limitations: tuple[str, ...]
 
@@ -106,15 +54,19 @@ class CodingReportView:
 def build_coding_view(analysis: CodingAnalysis) -> CodingReportView:
     """Everything the coding template prints, worded and ordered, from ``analysis``."""
     counts = count_findings(analysis)
+    risk = analysis.risk_adjustment
+    opinion = analysis.second_opinion
     return CodingReportView(
         document=_document_info(analysis),
         summary=coding_summary(analysis, counts),
         counts=counts,
-        key_figures=_key_figures(counts),
+        key_figures=_key_figures(analysis, counts),
         notices=analysis.notices,
-        encounters=tuple(_encounter_view(e) for e in analysis.encounters),
+        encounters=tuple(encounter_view(e) for e in analysis.encounters),
+        risk=build_risk_view(risk) if risk else None,
+        second_opinion=second_opinion_view(opinion) if opinion else None,
         methods=_methods(analysis),
-        limitations=_LIMITATIONS,
+        limitations=_LIMITATIONS + ((_MONEY_LIMITATION,) if risk else ()),
     )
 
 
@@ -165,6 +117,13 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
         sentences.append(
             f"{_plural(len(upgrades), 'billed code')} can be coded more specifically ({pairs})."
         )
+    risk = analysis.risk_adjustment
+    if risk is not None:
+        sentences.append(
+            f"Confirming them would move the estimated payment RAF from "
+            f"{risk.before.payment_score:.3f} to {risk.after.payment_score:.3f}, an estimated "
+            f"{money(risk.annual_revenue_delta, risk.inputs.currency)} per year (estimate)."
+        )
     sentences.append(_next_step(len(not_billed), len(unsupported), len(upgrades)))
     return " ".join(sentences)
 
@@ -186,134 +145,12 @@ def _next_step(not_billed: int, unsupported: int, upgrades: int) -> str:
     return "Next: " + " and ".join(actions) + "."
 
 
-def _encounter_view(encounter: EncounterCoding) -> EncounterView:
-    comparison = encounter.comparison
-    matched = set(comparison.matched)
-    not_billed = {s.code for s in comparison.documented_not_billed}
-    upgraded_to = {u.suggested.code: u.billed_code for u in comparison.specificity_upgrades}
-    return EncounterView(
-        heading=encounter_heading(encounter),
-        encounter_id=encounter.encounter_id,
-        matched=comparison.matched,
-        claim_findings=claim_findings(encounter),
-        suggestions=tuple(
-            _suggestion_row(s, *_status(s, matched, not_billed, upgraded_to))
-            for s in sorted(encounter.suggestions, key=lambda s: (-s.score, s.code))
-        ),
-        excluded=tuple(
-            ExcludedRow(
-                s.code,
-                s.description,
-                _ASSERTION_REASONS[s.assertion],
-                _evidence(s.evidence),
-            )
-            for s in encounter.excluded
-        ),
-    )
-
-
-def claim_findings(encounter: EncounterCoding) -> tuple[ClaimFindingRow, ...]:
-    """The encounter's claim differences, most consequential first: unsupported billed codes,
-    then documented codes missing from the claim, then codes that can be more specific."""
-    comparison = encounter.comparison
-    rows = [
-        ClaimFindingRow(
-            "Billed, not documented",
-            Tone.WARN,
-            finding.code,
-            finding.description or "–",
-            f"{finding.reason} Query the provider or remove the code before submission.",
-        )
-        for finding in comparison.billed_not_documented
-    ]
-    rows += [
-        ClaimFindingRow(
-            "Documented, not billed",
-            Tone.WARN,
-            suggestion.code,
-            suggestion.description,
-            f"Evidence in {_notes_cited(suggestion)}; add to the claim if the provider agrees.",
-        )
-        for suggestion in comparison.documented_not_billed
-    ]
-    rows += [
-        ClaimFindingRow(
-            "More specific code",
-            Tone.NEUTRAL,
-            upgrade.suggested.code,
-            upgrade.suggested.description,
-            f"Billed as {upgrade.billed_code}; the evidence in "
-            f"{_notes_cited(upgrade.suggested)} supports the more specific code.",
-        )
-        for upgrade in comparison.specificity_upgrades
-    ]
-    return tuple(rows)
-
-
-def _notes_cited(suggestion: CodeSuggestion) -> str:
-    notes = sorted({item.note_id for item in suggestion.evidence})
-    if not notes:
-        return "the notes"
-    return ("note " if len(notes) == 1 else "notes ") + ", ".join(notes)
-
-
-def encounter_heading(encounter: EncounterCoding) -> str:
-    """``Encounter E1 · outpatient · Office visit · 2024-03-14``."""
-    parts = [f"Encounter {encounter.encounter_id}"]
-    if encounter.setting is not CareSetting.OTHER:
-        parts.append(encounter.setting.value)
-    if encounter.type:
-        parts.append(encounter.type)
-    if encounter.period_start:
-        parts.append(encounter.period_start[:10])
-    return " · ".join(parts)
-
-
-def _status(
-    suggestion: CodeSuggestion,
-    matched: set[str],
-    not_billed: set[str],
-    upgraded_to: dict[str, str],
-) -> tuple[str, Tone]:
-    if suggestion.code in matched:
-        return "Billed", Tone.GOOD
-    if suggestion.code in upgraded_to:
-        return f"More specific than billed {upgraded_to[suggestion.code]}", Tone.WARN
-    if suggestion.code in not_billed:
-        return "Not billed", Tone.WARN
-    if not suggestion.billable:
-        return "Not billable (category)", Tone.NEUTRAL
-    return "Suggested", Tone.NEUTRAL
-
-
-def _suggestion_row(suggestion: CodeSuggestion, status: str, tone: Tone) -> SuggestionRow:
-    return SuggestionRow(
-        code=suggestion.code,
-        description=suggestion.description,
-        status=status,
-        tone=tone,
-        score=f"{suggestion.score:.2f}",
-        billable=suggestion.billable,
-        evidence=_evidence(suggestion.evidence),
-    )
-
-
-def _evidence(items: Sequence[Evidence]) -> tuple[EvidenceView, ...]:
-    return tuple(
-        EvidenceView(
-            text=" ".join(item.text.split()),
-            location=f"Note {item.note_id}, characters {item.start}–{item.end}",
-        )
-        for item in items
-    )
-
-
 def _reportable(suggestions: Iterable[CodeSuggestion]) -> list[CodeSuggestion]:
     return [s for s in suggestions if s.assertion is Assertion.PRESENT and s.billable]
 
 
-def _key_figures(counts: CodingCounts) -> tuple[KeyFigure, ...]:
-    return (
+def _key_figures(analysis: CodingAnalysis, counts: CodingCounts) -> tuple[KeyFigure, ...]:
+    figures = (
         KeyFigure("codes supported by the notes", str(counts.suggested)),
         KeyFigure("billed codes confirmed", str(counts.matched), Tone.GOOD),
         KeyFigure(
@@ -327,6 +164,18 @@ def _key_figures(counts: CodingCounts) -> tuple[KeyFigure, ...]:
             Tone.WARN if counts.billed_not_documented else Tone.GOOD,
         ),
         KeyFigure("more specific code available", str(counts.upgrades)),
+    )
+    risk = analysis.risk_adjustment
+    if risk is None:
+        return figures
+    # With a risk estimate the revenue figure replaces the least actionable count.
+    return (
+        *figures[:4],
+        KeyFigure(
+            "estimated revenue Δ per year (estimate)",
+            money(risk.annual_revenue_delta, risk.inputs.currency),
+            Tone.ESTIMATE,
+        ),
     )
 
 
@@ -382,6 +231,7 @@ def _methods(analysis: CodingAnalysis) -> tuple[MethodNote, ...]:
     return (
         MethodNote("Code set", analysis.code_set),
         MethodNote("Code inference", analysis.method),
+        MethodNote("SNOMED CT", _snomed_status(analysis)),
         MethodNote(
             "De-identification",
             f"{analysis.phi.method}, policy “{analysis.phi.policy}”, "
@@ -409,6 +259,14 @@ def _methods(analysis: CodingAnalysis) -> tuple[MethodNote, ...]:
     )
 
 
+def _snomed_status(analysis: CodingAnalysis) -> str:
+    snomed = analysis.snomed
+    if snomed.configured:
+        release = f"release {snomed.release}, " if snomed.release else ""
+        return f"Inference on, {release}{snomed.concepts_loaded:,} concepts loaded."
+    return snomed.notice or "Inference off: no licensed SNOMED CT release is configured."
+
+
 _LIMITATIONS = (
     "Suggested codes are for review by a certified coder; they are not final codes and do not "
     "replace the official ICD-10-CM guidelines.",
@@ -417,8 +275,10 @@ _LIMITATIONS = (
     "Negation and uncertainty are detected from wording; unusual phrasing can be missed.",
     "Evidence snippets are de-identified: names, dates and identifiers appear as placeholders or "
     "shifted values, never as in the original record.",
-    "Every money figure in this report is an estimate from published payment models, not a "
-    "statement of what a payer will pay.",
+)
+_MONEY_LIMITATION = (
+    "Every money figure in this report is an estimate from the CMS-HCC model and the assumed "
+    "base rate shown with it, not a statement of what a payer will pay."
 )
 
 

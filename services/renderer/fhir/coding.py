@@ -16,7 +16,8 @@ Bundle (collection):
 
 from __future__ import annotations
 
-from services.renderer.coding_view import coding_summary, encounter_heading
+from services.renderer.coding_tables import encounter_heading
+from services.renderer.coding_view import coding_summary
 from services.renderer.fhir.common import (
     FINDING_SYSTEM,
     ICD10CM,

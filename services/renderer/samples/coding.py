@@ -6,16 +6,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from shared.events.coding import (
+    ICD10CM_SYSTEM,
     Assertion,
     BilledCodeFinding,
     CareSetting,
+    CodeCandidate,
+    CodedConcept,
     CodeSuggestion,
     CodingAnalysis,
     Comparison,
     Demographics,
+    DiagnosisSource,
     EncounterCoding,
     Evidence,
+    HccContribution,
     PhiSummary,
+    RafScore,
+    RecordedDiagnosis,
+    RiskAdjustmentEstimate,
+    RiskInputs,
     Sex,
     SpecificityUpgrade,
 )
@@ -32,13 +41,28 @@ def _suggestion(
     note_id: str = "N1",
     start: int = 0,
     assertion: Assertion = Assertion.PRESENT,
+    *,
+    sentence: str | None = None,
+    section: str | None = None,
+    **extra: object,
 ) -> CodeSuggestion:
-    return CodeSuggestion(
-        code=code,
-        description=description,
-        score=score,
-        assertion=assertion,
-        evidence=(Evidence(note_id=note_id, start=start, end=start + len(snippet), text=snippet),),
+    evidence = Evidence(
+        note_id=note_id,
+        start=start,
+        end=start + len(snippet),
+        text=snippet,
+        sentence=sentence,
+        section=section,
+    )
+    return CodeSuggestion.model_validate(
+        {
+            "code": code,
+            "description": description,
+            "score": score,
+            "assertion": assertion,
+            "evidence": (evidence,),
+            **extra,
+        }
     )
 
 
@@ -54,13 +78,33 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         evidence_override
         or "Type 2 diabetes mellitus, poorly controlled with hyperglycemia; A1c 9.4% today",
         start=412,
+        section="assessment_and_plan",
+        rationale="Hyperglycemia documented with type 2 diabetes: combination code E11.65 "
+        "replaces E11.9.",
+        candidates=(
+            CodeCandidate(
+                code="E11.65",
+                description="Type 2 diabetes mellitus with hyperglycemia",
+                score=0.93,
+            ),
+            CodeCandidate(
+                code="E11.9",
+                description="Type 2 diabetes mellitus without complications",
+                score=0.61,
+            ),
+        ),
+        hcc="HCC38",
     )
     heart_failure = _suggestion(
         "I50.32",
         "Chronic diastolic (congestive) heart failure",
         0.88,
-        "chronic diastolic heart failure, last echo EF 55%, euvolemic on furosemide 40 mg",
+        "chronic diastolic heart failure",
         start=690,
+        sentence="2. chronic diastolic heart failure, last echo EF 55%, euvolemic on "
+        "furosemide 40 mg daily.",
+        section="assessment_and_plan",
+        hcc="HCC226",
     )
     insulin = _suggestion(
         "Z79.4",
@@ -76,6 +120,7 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         "morbid obesity, BMI 41.3, counselled on diet and referred to nutrition",
         note_id="N2",
         start=88,
+        hcc="HCC48",
     )
     bmi = _suggestion(
         "Z68.41",
@@ -84,6 +129,8 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         "BMI 41.3",
         note_id="N2",
         start=104,
+        rationale="BMI codes are reported with the associated weight diagnosis (E66.01).",
+        hcc="HCC48",
     )
     lipids = _suggestion(
         "E78.5",
@@ -134,6 +181,18 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
             assertion=Assertion.HISTORICAL,
         ),
     )
+    billed = RecordedDiagnosis(
+        concepts=tuple(
+            CodedConcept(system=ICD10CM_SYSTEM, code=code, display=display)
+            for code, display in (
+                ("E11.9", "Type 2 diabetes mellitus without complications"),
+                ("E78.5", "Hyperlipidemia, unspecified"),
+                ("G47.33", "Obstructive sleep apnea (adult) (pediatric)"),
+                ("J44.9", "Chronic obstructive pulmonary disease, unspecified"),
+            )
+        ),
+        source=DiagnosisSource.CLAIM,
+    )
     encounter = EncounterCoding(
         encounter_id="E1",
         setting=CareSetting.OUTPATIENT,
@@ -142,6 +201,7 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         note_ids=("N1", "N2"),
         suggestions=(diabetes, heart_failure, obesity, bmi, apnea, lipids, insulin),
         excluded=excluded,
+        billed_diagnoses=(billed,),
         comparison=Comparison(
             matched=("E78.5", "G47.33"),
             documented_not_billed=(heart_failure, obesity, bmi, insulin),
@@ -153,7 +213,13 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
                     "lungs documented clear, no inhaler on the medication list.",
                 ),
             ),
-            specificity_upgrades=(SpecificityUpgrade(billed_code="E11.9", suggested=diabetes),),
+            specificity_upgrades=(
+                SpecificityUpgrade(
+                    billed_code="E11.9",
+                    suggested=diabetes,
+                    billed_description="Type 2 diabetes mellitus without complications",
+                ),
+            ),
         ),
     )
     return CodingAnalysis(
@@ -170,6 +236,91 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         notices=(
             "SNOMED CT inference is off: no licensed SNOMED CT release is configured.",
             "Dates in this report are shifted by the de-identification policy.",
+        ),
+        risk_adjustment=sample_risk_estimate(),
+    )
+
+
+# CMS-HCC V28 community, non-dual, aged: relative factors as published for payment year 2026
+# (rounded); the sample only needs them to be plausible and consistent with each other.
+_DEMOGRAPHIC = {"F70_74": 0.386}
+_HCCS = {
+    "HCC38": ("Diabetes with Glycemic, Unspecified, or No Complications", 0.166),
+    "HCC48": ("Morbid Obesity", 0.186),
+    "HCC226": ("Heart Failure, Except End-Stage and Acute", 0.360),
+    "HCC280": (
+        "Chronic Obstructive Pulmonary Disease, Interstitial Lung Disorders, and Other "
+        "Chronic Lung Disorders",
+        0.319,
+    ),
+}
+_CODE_HCC = {"E11.9": "HCC38", "E11.65": "HCC38", "E66.01": "HCC48", "Z68.41": "HCC48",
+             "I50.32": "HCC226", "J44.9": "HCC280"}  # fmt: skip
+_INTERACTIONS = {"DIABETES_HF_V28": (frozenset({"HCC38", "HCC226"}), 0.112)}
+
+
+def _raf(codes: tuple[str, ...], inputs: RiskInputs) -> RafScore:
+    hccs = sorted({_CODE_HCC[c] for c in codes if c in _CODE_HCC}, key=lambda h: int(h[3:]))
+    contributions = tuple(
+        HccContribution(
+            hcc=hcc,
+            label=_HCCS[hcc][0],
+            coefficient=_HCCS[hcc][1],
+            diagnosis_codes=tuple(c for c in codes if _CODE_HCC.get(c) == hcc),
+        )
+        for hcc in hccs
+    )
+    interactions = {
+        name: value for name, (needs, value) in _INTERACTIONS.items() if needs <= set(hccs)
+    }
+    demographic = sum(_DEMOGRAPHIC.values())
+    disease = sum(c.coefficient for c in contributions)
+    raw = demographic + disease + sum(interactions.values())
+    payment = raw * (1 - inputs.coding_intensity_adjustment) / inputs.normalization_factor
+    return RafScore(
+        diagnosis_codes=codes,
+        raw_score=round(raw, 3),
+        demographic_score=round(demographic, 3),
+        disease_score=round(disease, 3),
+        payment_score=round(payment, 3),
+        hccs=contributions,
+        interactions=interactions,
+        demographic_factors=dict(_DEMOGRAPHIC),
+    )
+
+
+def sample_risk_estimate() -> RiskAdjustmentEstimate:
+    """RAF of the sample's billed codes, and with its documented codes added."""
+    inputs = RiskInputs(
+        model="CMS-HCC Model V28",
+        payment_year=2026,
+        age_years=72,
+        sex="F",
+        dual_eligibility_code="NA",
+        original_entitlement_code="0",
+        normalization_factor=1.067,
+        normalization_source="CMS 2026 Rate Announcement (V28)",
+        coding_intensity_adjustment=0.059,
+        monthly_base_rate=1000.0,
+        engine="hccinfhir 0.4.0",
+    )
+    before = _raf(("E11.9", "E78.5", "G47.33", "J44.9"), inputs)
+    after = _raf(
+        ("E11.65", "E11.9", "E66.01", "E78.5", "G47.33", "I50.32", "J44.9", "Z68.41", "Z79.4"),
+        inputs,
+    )
+    delta = round(after.payment_score - before.payment_score, 3)
+    return RiskAdjustmentEstimate(
+        inputs=inputs,
+        before=before,
+        after=after,
+        delta_payment_score=delta,
+        annual_revenue_delta=round(delta * inputs.monthly_base_rate * inputs.months, 2),
+        added_hccs=("HCC48", "HCC226"),
+        caveats=(
+            "Estimate only: assumes Medicare Advantage enrolment for the whole payment year in "
+            "the community segment shown.",
+            "Original reason for entitlement assumed 0 (old age); the Bundle does not state it.",
         ),
     )
 

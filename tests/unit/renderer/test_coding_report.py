@@ -6,11 +6,20 @@ import re
 
 import pytest
 
-from services.renderer.coding_view import build_coding_view, claim_findings, coding_summary
+from services.renderer.coding_tables import claim_findings
+from services.renderer.coding_view import build_coding_view, coding_summary
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.reports import coding_report_html, render_coding_pdf
 from services.renderer.samples import long_coding_analysis, sample_coding_analysis
-from shared.events.coding import CodingAnalysis, Comparison, EncounterCoding
+from shared.events.coding import (
+    BilledCodeFinding,
+    CodingAnalysis,
+    Comparison,
+    EncounterCoding,
+    SecondOpinion,
+    SecondOpinionAddition,
+    SecondOpinionReview,
+)
 from tests.unit.renderer.pdf_inspection import (
     ink_fraction,
     page_image,
@@ -25,6 +34,7 @@ HEADINGS = (
     "Billed versus documented",
     "Suggested codes and their evidence",
     "Excluded mentions",
+    "Risk adjustment",
     "Appendix: methods and limitations",
     "Methods",
     "Limitations",
@@ -61,7 +71,7 @@ def test_every_section_heading_and_key_figure_is_in_the_text(sample_pdf: Rendere
     assert "Negated in the note" in text
     assert "Family history, not the patient" in text
     assert "A1c 9.4% today" in text  # the evidence snippet itself
-    assert "Note N1, characters 412–490" in text
+    assert "Note N1 (assessment and plan), characters 412–490" in text
     assert "SNOMED CT inference is off" in text  # the analysis' notices
 
 
@@ -181,7 +191,8 @@ def test_view_counts_match_the_analysis() -> None:
     counts = view.counts
     assert (counts.suggested, counts.matched, counts.documented_not_billed) == (7, 2, 4)
     assert (counts.billed_not_documented, counts.upgrades, counts.excluded) == (1, 1, 4)
-    assert [f.value for f in view.key_figures] == ["7", "2", "4", "1", "1"]
+    assert [f.value for f in view.key_figures] == ["7", "2", "4", "1", "$6,960"]
+    assert "estimate" in view.key_figures[-1].label
 
 
 def test_encounter_without_setting_or_date_still_renders(meta: ReportMeta) -> None:
@@ -192,3 +203,85 @@ def test_encounter_without_setting_or_date_still_renders(meta: ReportMeta) -> No
     assert "Encounter E9" in text
     assert "dates withheld by the de-identification policy" in text
     assert "The notes of this encounter support no ICD-10-CM code." in text
+
+
+def test_risk_adjustment_shows_before_after_inputs_and_estimates(sample_pdf: RenderedPdf) -> None:
+    text = flat(pdf_text(sample_pdf.content))
+    assert "payment RAF moves from 0.768 to 1.348 (+0.580)" in text
+    assert "$6,960" in text
+    for item in ("HCC226", "Heart Failure, Except End-Stage and Acute", "DIABETES_HF_V28"):
+        assert item in text
+    for item in ("Normalization factor 1.067", "MA coding-intensity adjustment 5.9%"):
+        assert item in text
+    assert "Monthly base rate (assumed) $1,000 × 12 months" in text
+
+
+def test_every_money_figure_is_labelled_an_estimate(sample_pdf: RenderedPdf) -> None:
+    text = flat(pdf_text(sample_pdf.content))
+    amounts = list(re.finditer(r"[−-]?\$[\d,]+", text))
+    assert amounts
+    for amount in amounts:
+        around = text[max(0, amount.start() - 160) : amount.end() + 60].lower()
+        assert "estimate" in around or "assumed" in around, around
+
+
+def test_without_a_risk_estimate_there_is_no_money(meta: ReportMeta) -> None:
+    analysis = sample_coding_analysis().model_copy(update={"risk_adjustment": None})
+    text = flat(pdf_text(render_coding_pdf(analysis, meta).content))
+    assert "Risk adjustment" not in text
+    assert "$" not in text
+    assert "more specific code available" in text  # the fifth key figure is back
+
+
+def test_evidence_quotes_the_sentence_and_marks_the_mention(sample_pdf: RenderedPdf) -> None:
+    text = flat(pdf_text(sample_pdf.content))
+    assert (
+        "“2. chronic diastolic heart failure, last echo EF 55%, euvolemic on furosemide 40 mg "
+        "daily.”" in text
+    )
+    assert "Alternatives: E11.9" in text
+    assert "combination code E11.65 replaces E11.9" in text
+
+
+def test_second_opinion_and_non_comparable_codes_are_shown(meta: ReportMeta) -> None:
+    base = sample_coding_analysis()
+    encounter = base.encounters[0]
+    comparison = encounter.comparison.model_copy(
+        update={
+            "not_comparable": (
+                BilledCodeFinding(
+                    code="99214",
+                    description="Office visit, established patient, moderate",
+                    system="http://www.ama-assn.org/go/cpt",
+                    reason="A procedure code, not a diagnosis.",
+                ),
+            )
+        }
+    )
+    analysis = base.model_copy(
+        update={
+            "encounters": (encounter.model_copy(update={"comparison": comparison}),),
+            "second_opinion": SecondOpinion(
+                status="completed",
+                model="llama-3.1-8b-instruct",
+                reviews=(
+                    SecondOpinionReview(code="I50.32", verdict="agree", comment="EF <b>55%</b>"),
+                ),
+                additions=(
+                    SecondOpinionAddition(
+                        code="E11.42",
+                        description="Type 2 diabetes mellitus with diabetic polyneuropathy",
+                        comment="consider if the exam confirms it",
+                    ),
+                ),
+            ),
+        }
+    )
+    html = coding_report_html(analysis, meta).html
+    assert "EF &lt;b&gt;55%&lt;/b&gt;" in html
+    text = flat(pdf_text(render_coding_pdf(analysis, meta).content))
+    assert "Second opinion" in text
+    assert "Reviewed by an external model (llama-3.1-8b-instruct)." in text
+    assert "E11.42" in text
+    assert "Not comparable" in text
+    assert "A procedure code, not a diagnosis." in text

@@ -8,13 +8,17 @@ import os
 import time
 from collections.abc import AsyncIterator
 
+import orjson
 import pytest
 
+from services.renderer.fhir import build_report_bundle
 from services.renderer.meta import ReportMeta
 from services.renderer.pool import PoolClosed, RenderFailed, RenderPool, RenderTimeout
+from services.renderer.rendering import AnalysisPayloadError, render_report
 from services.renderer.reports import render_coding_pdf
-from services.renderer.samples import sample_coding_analysis
+from services.renderer.samples import sample_cer_analysis, sample_coding_analysis
 from services.renderer.settings import RendererSettings
+from shared.events.envelope import ReportKind
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +150,26 @@ def test_pool_size_and_timeout_come_from_configuration(monkeypatch: pytest.Monke
     assert (settings.render_workers, settings.render_timeout_s) == (3, 12.5)
     pool = RenderPool.from_settings(settings)
     assert (pool.max_workers, pool.timeout_s) == (3, 12.5)
+
+
+async def test_render_report_validates_renders_and_says_what_to_store(
+    pool: RenderPool, meta: ReportMeta
+) -> None:
+    payload = sample_cer_analysis().model_dump(mode="json")
+    done = await render_report(pool, ReportKind.CER, payload, meta)
+    assert done.pdf.content.startswith(b"%PDF-")
+    assert done.result["pdf"]["sha256"] == done.pdf.sha256
+    assert done.result["pdf"]["pages"] == done.pdf.pages
+    # what is stored is enough to build the FHIR export later
+    bundle = build_report_bundle(
+        "cer", orjson.loads(done.analysis_json), done.result["meta"], done.pdf.content
+    )
+    assert bundle["type"] == "collection"
+
+
+async def test_render_report_rejects_a_payload_of_the_wrong_kind(
+    pool: RenderPool, meta: ReportMeta
+) -> None:
+    payload = sample_coding_analysis().model_dump(mode="json")
+    with pytest.raises(AnalysisPayloadError, match="the cer analysis payload is invalid at"):
+        await render_report(pool, ReportKind.CER, payload, meta)

@@ -1,0 +1,96 @@
+"""What the renderer stage does with one ``report.analyzed`` event, minus the bus.
+
+The stage (wired by the service's ``main``) builds a :class:`ReportMeta`, awaits
+:func:`render_report` and stores the outcome: the PDF and the analysis it was drawn from as
+artifacts, :func:`report_result` as the report's ``result``. Everything the FHIR export
+(``GET /v1/reports/{id}/fhir``) needs is then in PostgreSQL:
+``build_report_bundle(kind, analysis.json, result["meta"], report.pdf)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from services.renderer.meta import RenderedPdf, ReportMeta
+from services.renderer.pool import RenderPool
+from shared.events.cer import CerAnalysis
+from shared.events.coding import CodingAnalysis
+from shared.events.envelope import ReportKind
+
+PDF_ARTIFACT = "report.pdf"
+PDF_MEDIA_TYPE = "application/pdf"
+ANALYSIS_ARTIFACT = "analysis.json"
+ANALYSIS_MEDIA_TYPE = "application/json"
+
+
+class AnalysisPayloadError(ValueError):
+    """The event's payload is not an analysis of the report's kind (a permanent failure)."""
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: RenderedPdf
+    analysis_json: bytes
+    """The validated analysis, re-serialised: stored so the FHIR export can be built later."""
+    result: dict[str, Any]
+
+
+def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> CodingAnalysis | CerAnalysis:
+    """The analysis payload of a ``report.analyzed`` event, validated for ``kind``.
+
+    Raises :class:`AnalysisPayloadError` naming the first problem (field path and message only,
+    never the field's value).
+    """
+    model: type[CodingAnalysis] | type[CerAnalysis] = (
+        CodingAnalysis if kind is ReportKind.CODING else CerAnalysis
+    )
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "payload"
+        raise AnalysisPayloadError(
+            f"the {kind.value} analysis payload is invalid at {where}: {first['msg']} "
+            f"({exc.error_count()} error(s))"
+        ) from None
+
+
+async def render_report(
+    pool: RenderPool, kind: ReportKind, payload: Mapping[str, Any], meta: ReportMeta
+) -> RenderedReport:
+    """Validate ``payload`` for ``kind``, render its PDF in ``pool`` and say what to store.
+
+    Raises :class:`AnalysisPayloadError` for a payload of the wrong shape, and the pool's
+    ``RenderTimeout`` / ``RenderFailed`` when rendering does not succeed.
+    """
+    analysis = parse_analysis(kind, payload)
+    if isinstance(analysis, CodingAnalysis):
+        pdf = await pool.render_coding(analysis, meta)
+    else:
+        pdf = await pool.render_cer(analysis, meta)
+    return RenderedReport(
+        pdf=pdf,
+        analysis_json=orjson.dumps(analysis.model_dump(mode="json")),
+        result=report_result(meta, pdf),
+    )
+
+
+def report_result(meta: ReportMeta, pdf: RenderedPdf) -> dict[str, Any]:
+    """The report's ``result`` once rendered: where the PDF is, its hash and pages, the metadata."""
+    return {
+        "pdf": {
+            "artifact": PDF_ARTIFACT,
+            "media_type": PDF_MEDIA_TYPE,
+            "bytes": len(pdf.content),
+            "pages": pdf.pages,
+            "sha256": pdf.sha256,
+            "title": pdf.title,
+        },
+        "analysis_artifact": ANALYSIS_ARTIFACT,
+        "meta": meta.model_dump(mode="json"),
+    }
