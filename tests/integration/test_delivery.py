@@ -58,7 +58,6 @@ async def test_report_completes_once_through_outbox_relay_and_stage(pipeline: Pi
             await asyncio.sleep(0.02)
 
 
-
 async def test_redelivered_message_produces_no_second_row_event_or_artifact(
     pipeline: Pipeline,
 ) -> None:
