@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
+    "sample-report": "clinrelay.cli.samples:sample_report",
 }
 
 

@@ -33,7 +33,9 @@ from services.renderer.charts import (
 )
 from services.renderer.fhir.cer import product_label
 from services.renderer.views import DocumentInfo, KeyFigure, Tone
-from shared.events.cer import NO_DENOMINATOR_NOTICE, CerAnalysis, SignalChanges
+from shared.events.cer import NO_DENOMINATOR_NOTICE, CerAnalysis, SignalChanges, SignalPreset
+
+_PRESET_SHORT = {SignalPreset.EVANS: "Evans", SignalPreset.EMA: "EMA", SignalPreset.IC025: "IC025"}
 
 TOP_EVENTS_CHART = 15
 TOP_EVENTS_TABLE = 30
@@ -90,7 +92,7 @@ def build_cer_view(analysis: CerAnalysis) -> CerReportView:
         document=_document_info(analysis),
         summary=narrative.executive_summary or (_fallback_summary(analysis),),
         key_figures=_key_figures(analysis),
-        notices=_notices(analysis),
+        notices=_notices(analysis, narrative.executive_summary),
         methods=narrative.methods,
         data_flow=data_flow(analysis),
         events_text=narrative.top_events,
@@ -225,7 +227,7 @@ def _key_figures(analysis: CerAnalysis) -> tuple[KeyFigure, ...]:
         KeyFigure(f"serious ({serious_share:.1%} of reports)", f"{totals.serious:,}", Tone.WARN),
         KeyFigure("distinct reactions", f"{totals.distinct_events:,}"),
         KeyFigure(
-            "signals (" + analysis.preset.preset.value + ")",
+            f"signals ({_PRESET_SHORT[analysis.preset.preset]})",
             str(len(analysis.signals)),
             Tone.WARN if analysis.signals else Tone.GOOD,
         ),
@@ -237,9 +239,12 @@ def _key_figures(analysis: CerAnalysis) -> tuple[KeyFigure, ...]:
     )
 
 
-def _notices(analysis: CerAnalysis) -> tuple[str, ...]:
-    notices = list(analysis.notices)
-    if NO_DENOMINATOR_NOTICE not in notices:
+def _notices(analysis: CerAnalysis, summary: tuple[str, ...]) -> tuple[str, ...]:
+    """The analysis' notices, with the no-denominator warning stated once on page 1: in the
+    summary when the narrative says it, in the notice box otherwise."""
+    said = " ".join(summary)
+    notices = [n for n in analysis.notices if n not in said]
+    if NO_DENOMINATOR_NOTICE not in said and NO_DENOMINATOR_NOTICE not in notices:
         notices.insert(0, NO_DENOMINATOR_NOTICE)
     if analysis.totals.truncated:
         notices.append(

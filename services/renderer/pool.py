@@ -248,10 +248,14 @@ class RenderPool:
         log.info("render.worker_started", pid=process.pid)
         return worker
 
-    def _stop(self, worker: _Worker) -> None:
+    def _stop(self, worker: _Worker, *, graceful: bool = False) -> None:
+        """Close the worker's pipe; an idle worker then exits by itself, a busy or hung one is
+        killed (at once, or after a short grace when ``graceful``)."""
         self._workers.discard(worker)
         with contextlib.suppress(OSError):
             worker.connection.close()
+        if graceful:
+            worker.process.join(_STOP_GRACE_S)
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(_STOP_GRACE_S)
@@ -262,10 +266,15 @@ class RenderPool:
         self._closed = True
         if self._replacements:
             await asyncio.gather(*self._replacements, return_exceptions=True)
-        for worker in list(self._workers):
-            await asyncio.to_thread(self._stop, worker)
+        idle = set()
         while not self._idle.empty():
-            self._idle.get_nowait()
+            idle.add(self._idle.get_nowait())
+        await asyncio.gather(
+            *(
+                asyncio.to_thread(self._stop, worker, graceful=worker in idle)
+                for worker in list(self._workers)
+            )
+        )
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -1,0 +1,1 @@
+"""Render benchmark: ``python -m bench.render`` (see docs/benchmarks.md, section Rendering)."""
