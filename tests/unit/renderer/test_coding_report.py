@@ -126,6 +126,7 @@ def test_pdf_metadata_has_title_subject_and_creation_date(sample_pdf: RenderedPd
     assert "ICD-10-CM" in info["Subject"]
     assert info["CreationDate"].startswith("2025-03-14T09:26:53")
     assert info["Creator"] == "clinrelay 0.1.0"
+    assert info["Tagged"] == "yes"  # structure for screen readers
     assert int(info["Pages"]) == sample_pdf.pages
 
 
