@@ -56,4 +56,14 @@ def detect_phi(
     _check(deadline)
     candidates += find_locations(text, tokens, style, lex)
     _check(deadline)
-    return merge_spans((s for s in candidates if s.score >= min_score), text)
+    merged = merge_spans((s for s in candidates if s.score >= min_score), text)
+    return [_without_trailing_stop(s, text) for s in merged]
+
+
+def _without_trailing_stop(span: PhiSpan, text: str) -> PhiSpan:
+    """Leave a final full stop in the text: it may end the sentence, and replacing it would
+    merge two sentences for the analyzer's sentence splitter ("Hosp." -> "[LOCATION]")."""
+    end = span.end
+    while end - span.start > 2 and text[end - 1] in ". ,":
+        end -= 1
+    return span if end == span.end else span.model_copy(update={"end": end})
