@@ -66,7 +66,7 @@ _HOLIDAY = re.compile(
     re.IGNORECASE,
 )
 # years: 1992, 1980s, '92, 74'
-_YEAR_4 = re.compile(r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d.:/]|\s*(?:hrs?|hours)\b)")
+_YEAR_4 = re.compile(r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)")
 _YEAR_APOS = re.compile(r"(?<![\w'])'\d\d\b")
 # a bare two-digit year after an event of the past history: "CABG 81", "MI 92", "redo in 84"
 _EVENT = (

@@ -15,9 +15,14 @@ _MONTH_NAMES = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 ]  # fmt: skip
-_SPELLED_MD = re.compile(r"^([A-Za-z]+)(\.?)(\s+|-)(\d{1,2})(st|nd|rd|th)?(?:(,?\s+|-)(\d{4}|'\d\d))?$")
-_SPELLED_DM = re.compile(r"^(\d{1,2})(st|nd|rd|th)?(\s+|-)(?:of\s+)?([A-Za-z]+)(\.?)(?:(,?\s+|-)(\d{4}|'?\d\d))?$")
-_SPELLED_MY = re.compile(r"^([A-Za-z]+)(\.?)(,?\s+(?:of\s+)?)(\d{4})$")
+_SPELLED_MD = re.compile(
+    r"^([A-Za-z]+)(\.?)(\s+|-)(\d{1,2})(st|nd|rd|th)?(?:(,?\s+|-)(\d{4}|'\d\d))?$", re.IGNORECASE
+)
+_SPELLED_DM = re.compile(
+    r"^(\d{1,2})(st|nd|rd|th)?(\s+|-)(?:of\s+)?([A-Za-z]+)(\.?)(?:(,?\s+|-)(\d{4}|'?\d\d))?$",
+    re.IGNORECASE,
+)
+_SPELLED_MY = re.compile(r"^([A-Za-z]+)(\.?)(,?\s+(?:of\s+)?)(\d{4})$", re.IGNORECASE)
 _REFERENCE_YEAR = 2001  # a non-leap year for month/day dates that state no year
 
 

@@ -59,7 +59,7 @@ _STREET_SUFFIX = (
     r"|turnpike|alley|plaza|crescent|close)"
 )
 _STREET = re.compile(
-    rf"(?<![\w/.\-])\d{{1,6}}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){{1,4}}{_STREET_SUFFIX}\b\.?"
+    rf"(?<![\w/.\-])\d{{1,6}}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){{1,4}}){_STREET_SUFFIX}\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[A-Za-z0-9\-]+)?",
     re.IGNORECASE,
 )
@@ -109,7 +109,7 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += [_span(m, PhiType.ZIP, 0.9, "zip.label", 1) for m in _ZIP_LABEL.finditer(text)]
     spans += [_span(m, PhiType.ZIP, 0.7, "zip.plus4") for m in _ZIP_PLUS4.finditer(text)]
     for m in _STREET.finditer(text):
-        middle = m.group(0).lower().split()[1:-1]
+        middle = m.group("street").lower().split()
         if not any(w.strip(".,") in _NOT_STREET_WORDS for w in middle):
             spans.append(_span(m, PhiType.ADDRESS, 0.85, "address.street"))
     spans += [_span(m, PhiType.ADDRESS, 0.9, "address.po_box") for m in _PO_BOX.finditer(text)]

@@ -58,8 +58,8 @@ _PRIORITY: dict[PhiType, int] = {
     PhiType.ZIP: 5,
     PhiType.DATE: 4,
     PhiType.AGE: 4,
-    PhiType.NAME: 3,
-    PhiType.LOCATION: 2,
+    PhiType.NAME: 2,
+    PhiType.LOCATION: 3,
     PhiType.YEAR: 1,
 }
 
@@ -82,7 +82,7 @@ def merge_spans(spans: Iterable[PhiSpan], text: str) -> list[PhiSpan]:
                 span.type == last.type
                 and span.type in (PhiType.NAME, PhiType.LOCATION, PhiType.ADDRESS)
                 and len(gap) <= 2
-                and gap.strip(" -") == ""
+                and gap.strip(" -." if last.end - last.start == 1 else " -") == ""
                 and "\n" not in gap
             )
             if touching:
