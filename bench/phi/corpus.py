@@ -26,11 +26,15 @@ def held_out(patient: str) -> bool:
 
 def physionet_notes(root: Path = DATA / "physionet-deid") -> dict[NoteKey, str]:
     text = (root / "id.text").read_text()
-    pattern = re.compile(r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.S)
+    pattern = re.compile(
+        r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.S
+    )
     return {(p, n): body for p, n, body in pattern.findall(text)}
 
 
-def physionet_gold(root: Path = DATA / "physionet-deid") -> dict[NoteKey, list[tuple[int, int, str]]]:
+def physionet_gold(
+    root: Path = DATA / "physionet-deid",
+) -> dict[NoteKey, list[tuple[int, int, str]]]:
     gold: dict[NoteKey, list[tuple[int, int, str]]] = defaultdict(list)
     for line in (root / "id-phi.phrase").read_text().splitlines():
         p, n, start, end, category = line.split(None, 5)[:5]
@@ -111,7 +115,9 @@ def overlap_score(
     return scores
 
 
-def synthea_notes(root: Path = DATA / "synthea-bulk-10") -> tuple[dict[str, dict[str, object]], list[tuple[str, str]]]:
+def synthea_notes(
+    root: Path = DATA / "synthea-bulk-10",
+) -> tuple[dict[str, dict[str, object]], list[tuple[str, str]]]:
     """Patients by id, and (patient id, note text) for every DocumentReference."""
     import base64
 

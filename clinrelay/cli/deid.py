@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-_SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"
+_SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 
 class BadLine(Exception):
@@ -25,7 +25,7 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
     except json.JSONDecodeError as exc:
         raise BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(record, dict):
-        raise BadLine("expected a JSON object with \"id\" and \"text\"")
+        raise BadLine('expected a JSON object with "id" and "text"')
     if "id" not in record:
         raise BadLine('missing "id"')
     text = record.get("text")
@@ -38,34 +38,66 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
 
 
 @click.command()
-@click.option("--jsonl", "jsonl", is_flag=True, required=True,
-              help='Read {"id", "text"[, "subject"]} lines on stdin, write results on stdout.')
-@click.option("--policy", type=click.Choice(["tag", "surrogate", "shift"]), default="tag",
-              show_default=True, help="How found PHI is replaced.")
-@click.option("--keep-years/--mask-years", default=True, show_default=True,
-              help="Leave a year on its own in the text (Safe Harbor allows it).")
-@click.option("--min-score", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
-              help="Drop findings with a lower confidence.")
-@click.option("--time-budget", type=click.FloatRange(min=0.001), default=2.0, show_default=True,
-              help="Seconds one note may take before it fails (fail closed).")
-@click.option("--skip-bad", is_flag=True,
-              help="Report bad lines on stderr and go on, instead of stopping at the first.")
-def deid(jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budget: float,
-         skip_bad: bool) -> None:
+@click.option(
+    "--jsonl",
+    "jsonl",
+    is_flag=True,
+    required=True,
+    help='Read {"id", "text"[, "subject"]} lines on stdin, write results on stdout.',
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["tag", "surrogate", "shift"]),
+    default="tag",
+    show_default=True,
+    help="How found PHI is replaced.",
+)
+@click.option(
+    "--keep-years/--mask-years",
+    default=True,
+    show_default=True,
+    help="Leave a year on its own in the text (Safe Harbor allows it).",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Drop findings with a lower confidence.",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0.001),
+    default=2.0,
+    show_default=True,
+    help="Seconds one note may take before it fails (fail closed).",
+)
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Report bad lines on stderr and go on, instead of stopping at the first.",
+)
+def deid(
+    jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budget: float, skip_bad: bool
+) -> None:
     """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
 
     Lines sharing a "subject" share surrogates and the date-shift offset (keyed by the
     CLINRELAY_PHI_DATE_SHIFT_SECRET environment variable when set).
     """
-    from services.ingestor.phi.deidentify import ReportContext, deidentify_note
-    from services.ingestor.phi.known import KnownPhi
-    from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
-    from services.ingestor.phi.port import DeidentificationError
+    # imported here so that `clinrelay --help` and other commands never load the detector
+    from services.ingestor.phi.deidentify import ReportContext, deidentify_note  # noqa: PLC0415
+    from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
+    from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
+    from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(
-        mode=ReplacementMode(policy), keep_years=keep_years, min_score=min_score,
-        note_time_budget_s=time_budget, date_shift_secret=secret or None,
+        mode=ReplacementMode(policy),
+        keep_years=keep_years,
+        min_score=min_score,
+        note_time_budget_s=time_budget,
+        date_shift_secret=secret or None,
     )
     contexts: dict[str, ReportContext] = {}
     out: IO[str] = sys.stdout
@@ -77,7 +109,9 @@ def deid(jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budg
             note_id, text, subject = _parse(line)
             if subject is not None:
                 if subject not in contexts:
-                    contexts[subject] = ReportContext.for_report(KnownPhi(subject_key=subject), deid_policy)
+                    contexts[subject] = ReportContext.for_report(
+                        KnownPhi(subject_key=subject), deid_policy
+                    )
                 context = contexts[subject]
             else:
                 context = ReportContext.for_report(KnownPhi(), deid_policy)
@@ -88,7 +122,13 @@ def deid(jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budg
             if not skip_bad:
                 sys.exit(2)
             continue
-        spans = [{"start": s.start, "end": s.end, "type": s.type.value, "score": s.score} for s in result.spans]
-        out.write(json.dumps({"id": note_id, "text": result.text, "spans": spans}, ensure_ascii=False) + "\n")
+        spans = [
+            {"start": s.start, "end": s.end, "type": s.type.value, "score": s.score}
+            for s in result.spans
+        ]
+        out.write(
+            json.dumps({"id": note_id, "text": result.text, "spans": spans}, ensure_ascii=False)
+            + "\n"
+        )
     if bad:
         click.echo(f"clinrelay deid: skipped {bad} bad line(s)", err=True)

@@ -33,13 +33,17 @@ _NUMERIC_FULL = re.compile(
     r"|(?:0?[1-9]|1[0-2])\.(?:[12]\d|3[01]|0?[1-9])\.(?:\d{4}|\d{2}))(?![\d/\-%]|\.\d)"
 )
 # month/day with no year: 7/22, 10/3 (ambiguous, filtered by context)
-_MONTH_DAY = re.compile(r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])(?![\d/%]|\.\d)")
+_MONTH_DAY = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])(?![\d/%]|\.\d)"
+)
 # m-d without a year only after a word that introduces a date ("returned to OR on 7-8")
 _MONTH_DAY_HYPHEN = re.compile(
     r"(?<=\bon\s)(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])(?![\d/\-%]|\.\d)", re.IGNORECASE
 )
 # month/year: 8/88, 11/92, 06/2019
-_MONTH_YEAR = re.compile(r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:\d{4}|[3-9]\d|[0-2]\d)(?![\d/%]|\.\d)")
+_MONTH_YEAR = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:\d{4}|[3-9]\d|[0-2]\d)(?![\d/%]|\.\d)"
+)
 # spelled months: July 1, July 1st 2019, 1 July 2019, 21 Apr, Mar 3, March of 1993, 12-Jan-2019
 _SPELLED = re.compile(
     rf"\b(?:{_DAY}[\s\-]+(?:of\s+)?{_MONTH}\.?(?:[\s,\-]+{_YEAR})?"
@@ -66,7 +70,9 @@ _HOLIDAY = re.compile(
     re.IGNORECASE,
 )
 # years: 1992, 1980s, '92, 74'
-_YEAR_4 = re.compile(r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)")
+_YEAR_4 = re.compile(
+    r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
+)
 _YEAR_APOS = re.compile(r"(?<![\w'])'\d\d\b")
 # a bare two-digit year after an event of the past history: "CABG 81", "MI 92", "redo in 84"
 _EVENT = (
@@ -76,14 +82,17 @@ _EVENT = (
     r"|ppm|pacer|pacemaker|aicd|icd|dx'?d|diagnosed)"
 )
 _EVENT_YEAR = re.compile(
-    rf"\b{_EVENT}\s+(?:in\s+)?(\d\d'?)(?=\s*[,;.)\n]|\s+(?:and|&|w/?|with|s/p|c/b)\b)", re.IGNORECASE
+    rf"\b{_EVENT}\s+(?:in\s+)?(\d\d'?)(?=\s*[,;.)\n]|\s+(?:and|&|w/?|with|s/p|c/b)\b)",
+    re.IGNORECASE,
 )
 _YEAR_CONTEXT = re.compile(
     r"(?:\b(?:in|since|year|yr|of|until|from|circa|ca\.?|back|by|early|late|mid|summer|winter"
     r"|spring|fall|dx|dx'd|diagnosed|s/p|h/o|hx|mi|cabg|cva|cancer|ca)\s*[-:]?\s*|[,;(]\s*)$",
     re.IGNORECASE,
 )
-_CLOCK_CONTEXT = re.compile(r"(?:\bat|@|\bby|\bsince|\buntil|\bfrom|\bto|-|->|\bq|till|~)\s*$", re.IGNORECASE)
+_CLOCK_CONTEXT = re.compile(
+    r"(?:\bat|@|\bby|\bsince|\buntil|\bfrom|\bto|-|->|\bq|till|~)\s*$", re.IGNORECASE
+)
 
 # words around n/m that make it a ratio, fraction or setting rather than a date
 _RATIO_BEFORE = re.compile(
@@ -123,7 +132,9 @@ def _plausible_month_day(text: str, start: int, end: int) -> float:
     after = text[end : end + 24]
     if _RATIO_BEFORE.search(before) or _RATIO_AFTER.match(after):
         return 0.0
-    if _SETTING_NEAR.search(text[max(0, start - 30) : start]) or _SETTING_NEAR.match(after.lstrip(" ,")):
+    if _SETTING_NEAR.search(text[max(0, start - 30) : start]) or _SETTING_NEAR.match(
+        after.lstrip(" ,")
+    ):
         return 0.0
     month, day = (int(p) for p in text[start:end].split("/"))
     cue = bool(_DATE_CUE.search(before))
@@ -177,12 +188,22 @@ def _find_years(text: str) -> list[PhiSpan]:
         minutes = int(digits[2:])
         is_clock = minutes < 60 and int(digits[:2]) < 24
         before = text[max(0, m.start() - 20) : m.start()]
-        if is_clock and (_CLOCK_CONTEXT.search(before) or not _YEAR_CONTEXT.search(before)):
-            if not m.group(0).endswith("s"):
-                continue
-        spans.append(PhiSpan(start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.85, source="year.4"))
+        clock_context = _CLOCK_CONTEXT.search(before) or not _YEAR_CONTEXT.search(before)
+        if is_clock and clock_context and not m.group(0).endswith("s"):
+            continue
+        spans.append(
+            PhiSpan(start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.85, source="year.4")
+        )
     for m in _YEAR_APOS.finditer(text):
-        spans.append(PhiSpan(start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.8, source="year.apostrophe"))
+        spans.append(
+            PhiSpan(
+                start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.8, source="year.apostrophe"
+            )
+        )
     for m in _EVENT_YEAR.finditer(text):
-        spans.append(PhiSpan(start=m.start(1), end=m.end(1), type=PhiType.YEAR, score=0.6, source="year.event"))
+        spans.append(
+            PhiSpan(
+                start=m.start(1), end=m.end(1), type=PhiType.YEAR, score=0.6, source="year.event"
+            )
+        )
     return spans

@@ -83,7 +83,9 @@ def _shift_numeric(m: re.Match[str], days: int) -> str | None:
         shifted = _shift(date(_REFERENCE_YEAR, int(a), int(b)), days)
         return f"{_pad(shifted.month, a)}{sep1}{_pad(shifted.day, b)}"
     shifted = _shift(date(_full_year(c), int(a), int(b)), days)
-    return f"{_pad(shifted.month, a)}{sep1}{_pad(shifted.day, b)}{sep2}{_two_or_four(shifted.year, c)}"
+    return (
+        f"{_pad(shifted.month, a)}{sep1}{_pad(shifted.day, b)}{sep2}{_two_or_four(shifted.year, c)}"
+    )
 
 
 def _shift_month_year(month: int, year: int, days: int) -> tuple[int, int]:
@@ -95,39 +97,76 @@ def shift_date_text(text: str, days: int) -> str | None:
     """``text`` (a date as written in a note) moved by ``days``, in the same format.
 
     Returns None when the text is not a complete enough date to shift (a month name alone,
-    "the 11th"): the caller then tags it instead.
+    "the 11th", 2/30): the caller then tags it instead.
     """
     value = text.strip()
-    try:
-        m = _NUMERIC.match(value)
-        if m:
-            a, sep, b, _, c = m.groups()
-            if c is None and len(b) in (2, 4) and int(b) > 31:  # 8/88, 06/2019: month/year
-                month, year = _shift_month_year(int(a), _full_year(b), days)
-                return f"{_pad(month, a)}{sep}{_two_or_four(year, b)}"
-            return _shift_numeric(m, days)
-        m = _SPELLED_MD.match(value)
-        if m and m.group(1).lower() in MONTHS:
-            word, dot, space, day_text, suffix, sep, year_text = m.groups()
-            year = _full_year(year_text) if year_text else _REFERENCE_YEAR
-            shifted = _shift(date(year, MONTHS[word.lower()], int(day_text)), days)
-            out = f"{_month_name(shifted.month, word)}{dot}{space}{shifted.day}{suffix and _ordinal(shifted.day, suffix) or ''}"
-            return out + (f"{sep}{_two_or_four(shifted.year, year_text)}" if year_text else "")
-        m = _SPELLED_DM.match(value)
-        if m and m.group(4).lower() in MONTHS:
-            day_text, suffix, space, word, dot, sep, year_text = m.groups()
-            year = _full_year(year_text) if year_text else _REFERENCE_YEAR
-            shifted = _shift(date(year, MONTHS[word.lower()], int(day_text)), days)
-            out = f"{shifted.day}{suffix and _ordinal(shifted.day, suffix) or ''}{space}{_month_name(shifted.month, word)}{dot}"
-            return out + (f"{sep}{_two_or_four(shifted.year, year_text)}" if year_text else "")
-        m = _SPELLED_MY.match(value)
-        if m and m.group(1).lower() in MONTHS:
-            word, dot, space, year_text = m.groups()
-            month, year = _shift_month_year(MONTHS[word.lower()], int(year_text), days)
-            return f"{_month_name(month, word)}{dot}{space}{year:04d}"
-    except ValueError:  # 2/30, 13/45: not a real date after all
-        return None
+    for shifter in (
+        _shift_numeric_text,
+        _shift_month_day,
+        _shift_day_month,
+        _shift_spelled_month_year,
+    ):
+        try:
+            shifted = shifter(value, days)
+        except ValueError:  # 2/30, 13/45: not a real date after all
+            return None
+        if shifted is not None:
+            return shifted
     return None
+
+
+def _shift_numeric_text(value: str, days: int) -> str | None:
+    m = _NUMERIC.match(value)
+    if not m:
+        return None
+    a, sep, b, _, c = m.groups()
+    if c is None and len(b) in (2, 4) and int(b) > 31:  # 8/88, 06/2019: month/year
+        month, year = _shift_month_year(int(a), _full_year(b), days)
+        return f"{_pad(month, a)}{sep}{_two_or_four(year, b)}"
+    return _shift_numeric(m, days)
+
+
+def _suffix(day: int, template: str | None) -> str:
+    return _ordinal(day, template) if template else ""
+
+
+def _year_part(sep: str | None, year: int, template: str | None) -> str:
+    return f"{sep}{_two_or_four(year, template)}" if template else ""
+
+
+def _shift_month_day(value: str, days: int) -> str | None:
+    m = _SPELLED_MD.match(value)
+    if not m or m.group(1).lower() not in MONTHS:
+        return None
+    word, dot, space, day_text, suffix, sep, year_text = m.groups()
+    year = _full_year(year_text) if year_text else _REFERENCE_YEAR
+    moved = _shift(date(year, MONTHS[word.lower()], int(day_text)), days)
+    month = _month_name(moved.month, word)
+    return f"{month}{dot}{space}{moved.day}{_suffix(moved.day, suffix)}" + _year_part(
+        sep, moved.year, year_text
+    )
+
+
+def _shift_day_month(value: str, days: int) -> str | None:
+    m = _SPELLED_DM.match(value)
+    if not m or m.group(4).lower() not in MONTHS:
+        return None
+    day_text, suffix, space, word, dot, sep, year_text = m.groups()
+    year = _full_year(year_text) if year_text else _REFERENCE_YEAR
+    moved = _shift(date(year, MONTHS[word.lower()], int(day_text)), days)
+    month = _month_name(moved.month, word)
+    return f"{moved.day}{_suffix(moved.day, suffix)}{space}{month}{dot}" + _year_part(
+        sep, moved.year, year_text
+    )
+
+
+def _shift_spelled_month_year(value: str, days: int) -> str | None:
+    m = _SPELLED_MY.match(value)
+    if not m or m.group(1).lower() not in MONTHS:
+        return None
+    word, dot, space, year_text = m.groups()
+    month, year = _shift_month_year(MONTHS[word.lower()], int(year_text), days)
+    return f"{_month_name(month, word)}{dot}{space}{year:04d}"
 
 
 def _ordinal(day: int, template: str) -> str:

@@ -105,8 +105,9 @@ def deidentify_note(
             cursor = span.end
         pieces.append(text[cursor:])
     except DetectionTimeout:
+        budget = f"{policy.note_time_budget_s:g} s"
         raise DeidentificationError(
-            f"de-identification of a note exceeded its time budget of {policy.note_time_budget_s:g} s"
+            f"de-identification of a note exceeded its time budget of {budget}"
         ) from None
     except Exception as exc:  # fail closed, and keep the (possibly PHI-bearing) message out
         raise DeidentificationError(
@@ -116,7 +117,7 @@ def deidentify_note(
 
 
 class PhiDeidentifier:
-    """The ingestor's :class:`~services.ingestor.phi.port.NoteDeidentifier`, configured by a policy."""
+    """The ingestor's :class:`~services.ingestor.phi.port.NoteDeidentifier` for one policy."""
 
     def __init__(self, policy: DeidPolicy | None = None) -> None:
         self.policy = policy or DeidPolicy()

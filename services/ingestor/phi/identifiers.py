@@ -13,10 +13,16 @@ _URL = re.compile(
     r"\.(?:com|org|net|edu|gov|io|us|info|biz|health)(?:/[^\s<>\"')\]]*)?\b",
     re.IGNORECASE,
 )
-_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]\d)")
-_IPV6 = re.compile(r"\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b", re.I)
+_IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]\d)"
+)
+_IPV6 = re.compile(
+    r"\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b", re.I
+)
 _SSN = re.compile(r"(?<![\d\-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d\d\1(?!0000)\d{4}(?![\d\-])")
-_SSN_CONTEXT = re.compile(r"\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?|ss#)\s*[:#]?\s*(\d{9})\b", re.I)
+_SSN_CONTEXT = re.compile(
+    r"\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?|ss#)\s*[:#]?\s*(\d{9})\b", re.I
+)
 # (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
 _PHONE = re.compile(
     r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
@@ -51,7 +57,9 @@ _ZIP_AFTER_STATE = re.compile(
     r"\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]"
     r"|T[NX]|UT|V[TA]|W[AVIY]|PR)\.?,?\s+(\d{5}(?:-\d{4})?)\b"
 )
-_ZIP_LABEL = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b", re.I)
+_ZIP_LABEL = re.compile(
+    r"\b(?:zip|zipcode|zip\s+code|postal\s+code)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b", re.I
+)
 _ZIP_PLUS4 = re.compile(r"(?<![\d\-])\d{5}-\d{4}(?![\d\-])")
 _STREET_SUFFIX = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|circle|cir|way"
@@ -59,7 +67,9 @@ _STREET_SUFFIX = (
     r"|turnpike|alley|plaza|crescent|close)"
 )
 _STREET = re.compile(
-    rf"(?<![\w/.\-])\d{{1,6}}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){{1,4}}){_STREET_SUFFIX}\b\.?"
+    r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
+    r"(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){1,4})"
+    rf"{_STREET_SUFFIX}\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[A-Za-z0-9\-]+)?",
     re.IGNORECASE,
 )
@@ -73,13 +83,74 @@ _AGE_OVER_89 = re.compile(
 # words that read like a street but are clinical ("2 liters", "3 units"): the middle words must
 # not be units or numbers, checked in code
 _NOT_STREET_WORDS = frozenset(
-    "mg mcg ml cc units unit liters liter l hours hour hrs hr min mins minutes days day weeks wk"
-    " times x beats bpm am pm cm mm kg lbs puffs tabs tablets doses dose in on to at of by per for"
-    " and or with the a an is was dr degree degrees episodes episode way lumen french fr".split()
+    [
+        "mg",
+        "mcg",
+        "ml",
+        "cc",
+        "units",
+        "unit",
+        "liters",
+        "liter",
+        "l",
+        "hours",
+        "hour",
+        "hrs",
+        "hr",
+        "min",
+        "mins",
+        "minutes",
+        "days",
+        "day",
+        "weeks",
+        "wk",
+        "times",
+        "x",
+        "beats",
+        "bpm",
+        "am",
+        "pm",
+        "cm",
+        "mm",
+        "kg",
+        "lbs",
+        "puffs",
+        "tabs",
+        "tablets",
+        "doses",
+        "dose",
+        "in",
+        "on",
+        "to",
+        "at",
+        "of",
+        "by",
+        "per",
+        "for",
+        "and",
+        "or",
+        "with",
+        "the",
+        "a",
+        "an",
+        "is",
+        "was",
+        "dr",
+        "degree",
+        "degrees",
+        "episodes",
+        "episode",
+        "way",
+        "lumen",
+        "french",
+        "fr",
+    ]
 )
 
 
-def _span(m: re.Match[str], kind: PhiType, score: float, source: str, group: int | str = 0) -> PhiSpan:
+def _span(
+    m: re.Match[str], kind: PhiType, score: float, source: str, group: int | str = 0
+) -> PhiSpan:
     return PhiSpan(start=m.start(group), end=m.end(group), type=kind, score=score, source=source)
 
 
@@ -98,7 +169,9 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     for m in [*_ID_LABEL.finditer(text), *_ID_WEAK_LABEL.finditer(text)]:
         value = m.group("value")
         digits = sum(c.isdigit() for c in value)
-        if not digits or (m.re is _ID_WEAK_LABEL and digits < 4 and m.group("label").lower() == "id"):
+        if not digits or (
+            m.re is _ID_WEAK_LABEL and digits < 4 and m.group("label").lower() == "id"
+        ):
             continue
         label = m.group("label").lower()
         mrn_labels = ("mr", "medical", "unit", "patient", "pt", "chart")

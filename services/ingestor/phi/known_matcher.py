@@ -58,6 +58,24 @@ class KnownPhiMatcher:
 
     @cached_property
     def _patterns(self) -> list[tuple[re.Pattern[str], PhiType]]:
+        out = [
+            *self._name_patterns(),
+            *self._number_patterns(),
+            *self._address_patterns(),
+            *[(_literal(v), PhiType.EMAIL) for v in self.known.emails],
+            *[(_literal(v), PhiType.URL) for v in self.known.urls],
+            *[
+                (rf"\b{_literal(o)}\b", PhiType.LOCATION)
+                for o in self.known.organizations
+                if len(o.strip()) >= 3
+            ],
+        ]
+        for date in (self.known.birth_date, self.known.deceased_date):
+            if date and len(date) >= 10:
+                out.append((rf"\b{re.escape(date[:10])}\b", PhiType.DATE))
+        return [(re.compile(p, re.IGNORECASE), kind) for p, kind in out]
+
+    def _name_patterns(self) -> list[tuple[str, PhiType]]:
         out: list[tuple[str, PhiType]] = []
         for name in self.known.names:
             for part in self._name_parts(name):
@@ -65,12 +83,17 @@ class KnownPhiMatcher:
                     if len(variant) >= _MIN_NAME_LENGTH:
                         out.append((rf"(?<!\w){_literal(variant)}(?:'s)?(?!\w)", PhiType.NAME))
             family = _alpha(name.family or "")
-            for given in name.given:
-                given = _alpha(given)
+            for given in (_alpha(g) for g in name.given):
                 if family and given:
-                    # "Smith, John", "J. Smith", "J Smith", "John Q. Smith"
+                    # "Smith, John", "J. Smith", "J Smith"
                     out.append((rf"\b{_literal(family)},\s*{_literal(given)}\b", PhiType.NAME))
-                    out.append((rf"\b{re.escape(given[0])}\.?\s+{_literal(family)}\b", PhiType.NAME))
+                    out.append(
+                        (rf"\b{re.escape(given[0])}\.?\s+{_literal(family)}\b", PhiType.NAME)
+                    )
+        return out
+
+    def _number_patterns(self) -> list[tuple[str, PhiType]]:
+        out: list[tuple[str, PhiType]] = []
         for ident in self.known.identifiers:
             if len(ident.strip()) >= 3:
                 out.append((rf"(?<![\w-]){_literal(ident)}(?![\w-])", PhiType.ID))
@@ -82,13 +105,13 @@ class KnownPhiMatcher:
             kind = PhiType.FAX if phone in self.known.faxes else PhiType.PHONE
             if digits:
                 out.append((rf"(?<!\d){digits}(?!\d)", kind))
+                local = re.sub(r"\D", "", phone)[-7:]
                 if len(re.sub(r"\D", "", phone)) >= 10:
-                    local = _digits_pattern(re.sub(r"\D", "", phone)[-7:])
-                    out.append((rf"(?<!\d){local}(?!\d)", kind))
-        for value in (*self.known.emails,):
-            out.append((rf"{_literal(value)}", PhiType.EMAIL))
-        for value in self.known.urls:
-            out.append((rf"{_literal(value)}", PhiType.URL))
+                    out.append((rf"(?<!\d){_digits_pattern(local)}(?!\d)", kind))
+        return out
+
+    def _address_patterns(self) -> list[tuple[str, PhiType]]:
+        out: list[tuple[str, PhiType]] = []
         for address in self.known.addresses:
             for line in address.lines:
                 if len(line.strip()) >= 4:
@@ -101,13 +124,7 @@ class KnownPhiMatcher:
                 zip5 = address.postal_code.strip()[:5]
                 if zip5.isdigit():
                     out.append((rf"(?<!\d){zip5}(?:-\d{{4}})?(?!\d)", PhiType.ZIP))
-        for org in self.known.organizations:
-            if len(org.strip()) >= 3:
-                out.append((rf"\b{_literal(org)}\b", PhiType.LOCATION))
-        for date in (self.known.birth_date, self.known.deceased_date):
-            if date and len(date) >= 10:
-                out.append((rf"\b{re.escape(date[:10])}\b", PhiType.DATE))
-        return [(re.compile(p, re.IGNORECASE), kind) for p, kind in out]
+        return out
 
     def find(self, text: str) -> list[PhiSpan]:
         """Every occurrence of known PHI in ``text`` (score 0.99: the record says it is PHI)."""

@@ -79,8 +79,7 @@ class Lexicon:
 def _read_words(path: Path) -> set[str]:
     words: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0]
-        words.update(line.split())
+        words.update(line.split("#", 1)[0].split())
     return words
 
 

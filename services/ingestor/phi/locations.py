@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from services.ingestor.phi.lexicon import Lexicon
@@ -19,17 +20,82 @@ _FACILITY = re.compile(
 )
 # generic words that can stand before "hospital" without naming it
 _GENERIC_BEFORE = frozenset(
-    "the a an to from at in of this that our their outside other another same local community"
-    " previous prior home transfer transferred admitted admit sent taken brought via by for with"
-    " osh rehab nursing psych psychiatric state county city private teaching receiving referring"
-    " his her s day".split()
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "from",
+        "at",
+        "in",
+        "of",
+        "this",
+        "that",
+        "our",
+        "their",
+        "outside",
+        "other",
+        "another",
+        "same",
+        "local",
+        "community",
+        "previous",
+        "prior",
+        "home",
+        "transfer",
+        "transferred",
+        "admitted",
+        "admit",
+        "sent",
+        "taken",
+        "brought",
+        "via",
+        "by",
+        "for",
+        "with",
+        "osh",
+        "rehab",
+        "nursing",
+        "psych",
+        "psychiatric",
+        "state",
+        "county",
+        "city",
+        "private",
+        "teaching",
+        "receiving",
+        "referring",
+        "his",
+        "her",
+        "s",
+        "day",
+    ]
 )
 _HOSPITAL_ACRONYM = re.compile(r"\b[A-Z]{0,4}(?:H|MC|HC|HS)\b")
 _PLACE_CUE = frozenset(
-    "to from at in near lives live living resides reside home visiting vacation moved born of"
-    " via".split()
+    [
+        "to",
+        "from",
+        "at",
+        "in",
+        "near",
+        "lives",
+        "live",
+        "living",
+        "resides",
+        "reside",
+        "home",
+        "visiting",
+        "vacation",
+        "moved",
+        "born",
+        "of",
+        "via",
+    ]
 )
-_WARD = re.compile(r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|/|\.\d|x\b|hrs?|hours?|days?|min))\b")
+_WARD = re.compile(
+    r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|/|\.\d|x\b|hrs?|hours?|days?|min))\b"
+)
 _WARD_CUE = re.compile(r"\b(?:to|from|on|at|in|transfer|transferred|floor)\s+$", re.IGNORECASE)
 
 
@@ -111,7 +177,7 @@ def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> li
             if i + width > n:
                 continue
             words = tokens[i : i + width]
-            if any(len(text[a.end : b.start]) > 2 for a, b in zip(words, words[1:], strict=False)):
+            if any(len(text[a.end : b.start]) > 2 for a, b in itertools.pairwise(words)):
                 continue
             key = " ".join(t.key for t in words)
             if key not in lex.places:
@@ -124,7 +190,7 @@ def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> li
                 continue
             elif cue and capitalised:
                 score = 0.85
-            elif style is CaseStyle.MIXED and (cue or capitalised and lex.places[key] >= 20_000):
+            elif style is CaseStyle.MIXED and (cue or (capitalised and lex.places[key] >= 20_000)):
                 score = 0.6
             else:
                 continue

@@ -14,39 +14,320 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
 # words before a name that say a person follows
-STRONG_TITLES = frozenset("dr drs doctor dr's mrs mr mister miss madam prof professor rev reverend".split())
+STRONG_TITLES = frozenset(
+    [
+        "dr",
+        "drs",
+        "doctor",
+        "dr's",
+        "mrs",
+        "mr",
+        "mister",
+        "miss",
+        "madam",
+        "prof",
+        "professor",
+        "rev",
+        "reverend",
+    ]
+)
 # titles that are also clinical abbreviations (MS = multiple sclerosis, NP = nasal prongs,
 # MR = mitral regurgitation): they need a name-like word after them
-WEAK_TITLES = frozenset("ms np md nurse capt sgt".split())
+WEAK_TITLES = frozenset(["ms", "np", "md", "nurse", "capt", "sgt"])
 CREDENTIALS = frozenset(
-    "rn md rrt crt np lpn licsw lcsw msw rd pharmd cna bsn msn ccrn aprn acnp fnp anp rph phd mph"
-    " facc facs crna cnm slp".split()
+    [
+        "rn",
+        "md",
+        "rrt",
+        "crt",
+        "np",
+        "lpn",
+        "licsw",
+        "lcsw",
+        "msw",
+        "rd",
+        "pharmd",
+        "cna",
+        "bsn",
+        "msn",
+        "ccrn",
+        "aprn",
+        "acnp",
+        "fnp",
+        "anp",
+        "rph",
+        "phd",
+        "mph",
+        "facc",
+        "facs",
+        "crna",
+        "cnm",
+        "slp",
+    ]
 )
 KIN = frozenset(
-    "wife husband hsb hus son sons daughter daughters dtr dau dtrs mother mom father dad parents"
-    " sister sisters sis brother brothers bro niece nieces neice nephew nephews aunt uncle cousin"
-    " grandson grandsons granddaughter grandaughter granddaughters grandmother grandfather grandma"
-    " grandpa friend friends fiance fiancee partner spouse boyfriend girlfriend proxy hcp guardian"
-    " neighbor neighbour caseworker chaplain interpreter rabbi priest pastor minister attending"
-    " resident fellow intern surgeon pcp cardiologist oncologist nephrologist psychiatrist"
-    " therapist spokesperson named caregiver companion roommate landlord employer stepson"
-    " stepdaughter stepfather stepmother staff".split()
+    [
+        "wife",
+        "husband",
+        "hsb",
+        "hus",
+        "son",
+        "sons",
+        "daughter",
+        "daughters",
+        "dtr",
+        "dau",
+        "dtrs",
+        "mother",
+        "mom",
+        "father",
+        "dad",
+        "parents",
+        "sister",
+        "sisters",
+        "sis",
+        "brother",
+        "brothers",
+        "bro",
+        "niece",
+        "nieces",
+        "neice",
+        "nephew",
+        "nephews",
+        "aunt",
+        "uncle",
+        "cousin",
+        "grandson",
+        "grandsons",
+        "granddaughter",
+        "grandaughter",
+        "granddaughters",
+        "grandmother",
+        "grandfather",
+        "grandma",
+        "grandpa",
+        "friend",
+        "friends",
+        "fiance",
+        "fiancee",
+        "partner",
+        "spouse",
+        "boyfriend",
+        "girlfriend",
+        "proxy",
+        "hcp",
+        "guardian",
+        "neighbor",
+        "neighbour",
+        "caseworker",
+        "chaplain",
+        "interpreter",
+        "rabbi",
+        "priest",
+        "pastor",
+        "minister",
+        "attending",
+        "resident",
+        "fellow",
+        "intern",
+        "surgeon",
+        "pcp",
+        "cardiologist",
+        "oncologist",
+        "nephrologist",
+        "psychiatrist",
+        "therapist",
+        "spokesperson",
+        "named",
+        "caregiver",
+        "companion",
+        "roommate",
+        "landlord",
+        "employer",
+        "stepson",
+        "stepdaughter",
+        "stepfather",
+        "stepmother",
+        "staff",
+    ]
 )
 _CUE_BEFORE = frozenset(
-    "per with w by called paged notified contacted contacts contact informed updated told asked"
-    " spoke talked met".split()
+    [
+        "per",
+        "with",
+        "w",
+        "by",
+        "called",
+        "paged",
+        "notified",
+        "contacted",
+        "contacts",
+        "contact",
+        "informed",
+        "updated",
+        "told",
+        "asked",
+        "spoke",
+        "talked",
+        "met",
+    ]
 )
-_CUE_AFTER = frozenset("aware notified paged called informed updated".split())
+_CUE_AFTER = frozenset(["aware", "notified", "paged", "called", "informed", "updated"])
 # never names, whatever the dictionaries say
 STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for from with without w wo as is are was were be been"
-    " has have had do does did not no yes this that these those it its he she him her his hers they"
-    " them their we us our you your i me my who whom which what when where why how all any some"
-    " each both either neither one two three four five six seven eight nine ten am pm today"
-    " tonight tomorrow yesterday now then here there also only very well up down out over under"
-    " again more less much many most few per via re into onto upon about after before during"
-    " since until than too so if else pt pts patient patients family team md rn np house aware"
-    " notified called note see plan will would can could should may might must shall name".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "without",
+        "w",
+        "wo",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "hers",
+        "they",
+        "them",
+        "their",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "who",
+        "whom",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "each",
+        "both",
+        "either",
+        "neither",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "am",
+        "pm",
+        "today",
+        "tonight",
+        "tomorrow",
+        "yesterday",
+        "now",
+        "then",
+        "here",
+        "there",
+        "also",
+        "only",
+        "very",
+        "well",
+        "up",
+        "down",
+        "out",
+        "over",
+        "under",
+        "again",
+        "more",
+        "less",
+        "much",
+        "many",
+        "most",
+        "few",
+        "per",
+        "via",
+        "re",
+        "into",
+        "onto",
+        "upon",
+        "about",
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "than",
+        "too",
+        "so",
+        "if",
+        "else",
+        "pt",
+        "pts",
+        "patient",
+        "patients",
+        "family",
+        "team",
+        "md",
+        "rn",
+        "np",
+        "house",
+        "aware",
+        "notified",
+        "called",
+        "note",
+        "see",
+        "plan",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "name",
+    ]
 )
 
 
@@ -74,7 +355,9 @@ class NameFinder:
 
     def _capitalised(self, tok: Token) -> bool:
         """Capitals mean something only in mixed-case notes."""
-        return self.style is CaseStyle.MIXED and (tok.is_title or tok.is_upper and len(tok.text) > 2)
+        return self.style is CaseStyle.MIXED and (
+            tok.is_title or (tok.is_upper and len(tok.text) > 2)
+        )
 
     def _initial(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -104,21 +387,26 @@ class NameFinder:
         key = tok.key
         if key in STOPWORDS or key in CREDENTIALS or key in KIN or key in STRONG_TITLES:
             return False
-        if len(key) < 2 or (self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)):
+        if len(key) < 2 or (
+            self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)
+        ):
             return False
         if self.dictionary_name(tok):
             return True
         if self.lex.is_vocabulary(key):
             # "Dr. Small", "husband Rich", "NP Carol": an ordinary word that is a common name
             common = self._weight(tok) >= (0.6 if evidence is Evidence.STRONG else 0.7)
-            return evidence >= Evidence.MEDIUM and common and (
-                self.style is not CaseStyle.MIXED or self._capitalised(tok)
+            return (
+                evidence >= Evidence.MEDIUM
+                and common
+                and (self.style is not CaseStyle.MIXED or self._capitalised(tok))
             )
         if evidence is Evidence.STRONG:
             return len(key) >= 2
-        return self._unknown_word(tok) and (evidence is Evidence.MEDIUM and (
-            self._capitalised(tok) or self.style is not CaseStyle.MIXED
-        ))
+        return self._unknown_word(tok) and (
+            evidence is Evidence.MEDIUM
+            and (self._capitalised(tok) or self.style is not CaseStyle.MIXED)
+        )
 
     def _mark(self, i: int, score: float, source: str) -> None:
         if i not in self.scores or self.scores[i][0] < score:
@@ -179,7 +467,11 @@ class NameFinder:
             key = tok.key if tok.text.lower() != "dr's" else "drs"
             if key in STRONG_TITLES:
                 ambiguous = key in ("mr", "mrs") and tok.is_upper and self.style is CaseStyle.MIXED
-                evidence = Evidence.MEDIUM if ambiguous or self.style is CaseStyle.UPPER else Evidence.STRONG
+                evidence = (
+                    Evidence.MEDIUM
+                    if ambiguous or self.style is CaseStyle.UPPER
+                    else Evidence.STRONG
+                )
                 if key in ("mr", "mrs", "dr") and tok.is_upper and self.style is CaseStyle.UPPER:
                     evidence = Evidence.STRONG if key == "dr" else Evidence.MEDIUM
             elif key in WEAK_TITLES:
@@ -188,7 +480,9 @@ class NameFinder:
                 evidence = Evidence.MEDIUM
             else:
                 continue
-            taken = self._take_name_after(i, evidence, 0.95 if evidence is Evidence.STRONG else 0.85, "name.title")
+            taken = self._take_name_after(
+                i, evidence, 0.95 if evidence is Evidence.STRONG else 0.85, "name.title"
+            )
             if taken:
                 self._continue_list(i + taken + self._initials_between(i, i + taken), 0.85)
 
@@ -210,7 +504,9 @@ class NameFinder:
                 if self._initial(j):
                     marks.append(j)
                 elif self.name_like(prev, Evidence.MEDIUM) or (
-                    taken and self.lex.surname_weight(nxt.key) and self.lex.given_weight(prev.key) >= 0.7
+                    taken
+                    and self.lex.surname_weight(nxt.key)
+                    and self.lex.given_weight(prev.key) >= 0.7
                 ):
                     marks.append(j)
                     taken += 1
@@ -233,7 +529,12 @@ class NameFinder:
             if tok.key not in KIN:
                 continue
             j = i
-            while j + 1 < len(self.tokens) and self.tokens[j + 1].key in ("is", "named", "name", "called"):
+            while j + 1 < len(self.tokens) and self.tokens[j + 1].key in (
+                "is",
+                "named",
+                "name",
+                "called",
+            ):
                 j += 1
             taken = self._take_name_after(j, Evidence.MEDIUM, 0.85, "name.kin")
             if taken:
@@ -250,7 +551,8 @@ class NameFinder:
                 while j >= 0 and i - j <= 3:
                     prev = self.tokens[j]
                     if not self._joined(prev, nxt, " .-") or not (
-                        self.dictionary_name(prev) or (j < i - 1 and self.name_like(prev, Evidence.MEDIUM))
+                        self.dictionary_name(prev)
+                        or (j < i - 1 and self.name_like(prev, Evidence.MEDIUM))
                     ):
                         break
                     self._mark(j, 0.75, "name.cue")
@@ -264,7 +566,9 @@ class NameFinder:
             nxt = self.tokens[i + 1]
             if not self._joined(self.tokens[i], nxt, " ."):
                 continue
-            if self.dictionary_name(nxt) or (self._capitalised(nxt) and self._unknown_word(nxt) and nxt.is_title):
+            if self.dictionary_name(nxt) or (
+                self._capitalised(nxt) and self._unknown_word(nxt) and nxt.is_title
+            ):
                 self._mark(i, 0.8, "name.initial")
                 self._mark(i + 1, 0.8, "name.initial")
 
@@ -292,9 +596,17 @@ class NameFinder:
             line = lines[start]
             end = self.text.find("\n", self.tokens[line[-1]].end)
             rest = self.text[self.tokens[line[-1]].end : end if end >= 0 else len(self.text)]
-            if len(line) > 5 or ":" in rest or any(c.isdigit() for c in self.text[start + 1 : self.tokens[line[-1]].end]):
+            if (
+                len(line) > 5
+                or ":" in rest
+                or any(c.isdigit() for c in self.text[start + 1 : self.tokens[line[-1]].end])
+            ):
                 continue
-            words = [self.tokens[i] for i in line if self.tokens[i].key not in CREDENTIALS and not self._initial(i)]
+            words = [
+                self.tokens[i]
+                for i in line
+                if self.tokens[i].key not in CREDENTIALS and not self._initial(i)
+            ]
             if not words or not all(self.name_like(w, Evidence.MEDIUM) for w in words):
                 continue
             if not any(self.dictionary_name(w) for w in words):
@@ -312,15 +624,30 @@ class NameFinder:
                 if self.scores[i][0] < 0.75:
                     continue
                 for j in (i - 1, i + 1):
-                    if j < 0 or j >= len(self.tokens) or (j in self.scores and self.scores[j][0] >= 0.5):
+                    if (
+                        j < 0
+                        or j >= len(self.tokens)
+                        or (j in self.scores and self.scores[j][0] >= 0.5)
+                    ):
                         continue
-                    a, b = (self.tokens[j], self.tokens[i]) if j < i else (self.tokens[i], self.tokens[j])
+                    a, b = (
+                        (self.tokens[j], self.tokens[i])
+                        if j < i
+                        else (self.tokens[i], self.tokens[j])
+                    )
                     if not self._joined(a, b, " -"):
                         continue
                     tok = self.tokens[j]
-                    given_first = j < i and self.lex.given_weight(tok.key) >= 0.7 and tok.key not in STOPWORDS
-                    if self.dictionary_name(tok) or (self._unknown_word(tok) and self._capitalised(tok)) or (
-                        given_first and (self._capitalised(tok) or self.style is CaseStyle.UPPER)
+                    given_first = (
+                        j < i and self.lex.given_weight(tok.key) >= 0.7 and tok.key not in STOPWORDS
+                    )
+                    if (
+                        self.dictionary_name(tok)
+                        or (self._unknown_word(tok) and self._capitalised(tok))
+                        or (
+                            given_first
+                            and (self._capitalised(tok) or self.style is CaseStyle.UPPER)
+                        )
                     ):
                         self._mark(j, 0.75, "name.adjacent")
                         changed = True
@@ -330,7 +657,9 @@ class NameFinder:
         confident = {
             self.tokens[i].key
             for i, (score, _) in self.scores.items()
-            if score >= 0.8 and len(self.tokens[i].key) >= 3 and not self.lex.is_vocabulary(self.tokens[i].key)
+            if score >= 0.8
+            and len(self.tokens[i].key) >= 3
+            and not self.lex.is_vocabulary(self.tokens[i].key)
         }
         for i, tok in enumerate(self.tokens):
             if tok.key in confident:

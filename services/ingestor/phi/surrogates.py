@@ -82,7 +82,10 @@ class SurrogateBook:
                 return _match_case(self._pick(surname_pool, key)[0], text)
             is_given = lex.given_weight(key) > lex.surname_weight(key)
             pool = given_pool if is_given else surname_pool
-            return _match_case(self._pick(pool, ("g:" if is_given else "s:") + key), text[: len(key)]) + possessive
+            return (
+                _match_case(self._pick(pool, ("g:" if is_given else "s:") + key), text[: len(key)])
+                + possessive
+            )
 
         return _WORD.sub(word, original)
 

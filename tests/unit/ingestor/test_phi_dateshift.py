@@ -49,6 +49,8 @@ def test_iso_dates_and_datetimes_from_the_record() -> None:
 def test_offsets_are_keyed_stable_and_in_range() -> None:
     a = offset_days("patient-1", "secret", 365)
     assert a == offset_days("patient-1", "secret", 365)
-    assert a != offset_days("patient-1", "other-secret", 365) or a != offset_days("patient-2", "secret", 365)
+    assert a != offset_days("patient-1", "other-secret", 365) or a != offset_days(
+        "patient-2", "secret", 365
+    )
     assert all(-30 <= offset_days(f"p{i}", "s", 30) <= -1 for i in range(200))
     assert len({offset_days(None, None, 365) for _ in range(20)}) > 1

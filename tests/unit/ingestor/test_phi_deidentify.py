@@ -26,15 +26,21 @@ KNOWN = KnownPhi(
 
 def test_tag_policy_replaces_each_finding_with_its_type() -> None:
     out = deidentify_note(NOTE, KNOWN, DeidPolicy(mode=ReplacementMode.TAG)).text
-    assert "Abernathy" not in out and "Okonkwo" not in out and "Priya" not in out
-    assert "[NAME]" in out and "[DATE]" in out and "[PHONE]" in out and "[LOCATION]" in out
+    assert "Abernathy" not in out
+    assert "Okonkwo" not in out
+    assert "Priya" not in out
+    assert "[NAME]" in out
+    assert "[DATE]" in out
+    assert "[PHONE]" in out
+    assert "[LOCATION]" in out
     assert "1998" in out  # a year alone may stay by default (Safe Harbor)
     assert "CHF, MS, DOB noted." in out
 
 
 def test_years_can_be_masked_by_policy() -> None:
     out = deidentify_note(NOTE, KNOWN, DeidPolicy(keep_years=False)).text
-    assert "1998" not in out and "[YEAR]" in out
+    assert "1998" not in out
+    assert "[YEAR]" in out
 
 
 def test_tags_keep_sentence_boundaries() -> None:
@@ -63,12 +69,16 @@ def test_surrogates_are_consistent_within_a_report_and_hide_the_original() -> No
 
 def test_surrogates_never_reuse_a_real_name_of_the_report() -> None:
     known = KnownPhi(names=tuple(PersonName(given=(g,), family="Smith") for g in ("James", "Mary")))
-    out = deidentify_note("Mary Smith and James Smith visited.", known, DeidPolicy(mode="surrogate")).text
+    out = deidentify_note(
+        "Mary Smith and James Smith visited.", known, DeidPolicy(mode="surrogate")
+    ).text
     assert not re.search(r"\b(Mary|James|Smith)\b", out)
 
 
 def _dates(text: str) -> list[date]:
-    return [date(int(y), int(m), int(d)) for m, d, y in re.findall(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)]
+    return [
+        date(int(y), int(m), int(d)) for m, d, y in re.findall(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    ]
 
 
 def test_date_shift_preserves_intervals_and_format() -> None:
@@ -89,17 +99,22 @@ def test_date_shift_is_stable_per_patient_and_differs_between_patients() -> None
     again = deid.deidentify_notes(["Seen 3/14/2021."], KNOWN).texts[0]
     assert once == again
     others = {
-        deid.deidentify_notes(["Seen 3/14/2021."], KnownPhi(subject_key=f"p{i}")).texts[0] for i in range(5)
+        deid.deidentify_notes(["Seen 3/14/2021."], KnownPhi(subject_key=f"p{i}")).texts[0]
+        for i in range(5)
     }
     assert len(others) > 1
 
 
 def test_record_dates_follow_the_policy() -> None:
-    shift = PhiDeidentifier(DeidPolicy(mode="shift", date_shift_secret="k")).deidentify_notes([NOTE], KNOWN)
+    shift = PhiDeidentifier(DeidPolicy(mode="shift", date_shift_secret="k")).deidentify_notes(
+        [NOTE], KNOWN
+    )
     in_note = _dates(shift.texts[0])[0]
     moved = shift.transform_date("2021-03-14")
     assert moved == in_note.isoformat()
-    assert shift.transform_date("2021-03-14T08:30:00Z", ).endswith("T08:30:00Z")  # type: ignore[union-attr]
+    assert shift.transform_date(
+        "2021-03-14T08:30:00Z",
+    ).endswith("T08:30:00Z")  # type: ignore[union-attr]
     tag = PhiDeidentifier(DeidPolicy(mode="tag")).deidentify_notes([NOTE], KNOWN)
     assert tag.transform_date("2021-03-14") is None
 
@@ -107,7 +122,8 @@ def test_record_dates_follow_the_policy() -> None:
 def test_spans_by_type_counts_without_values() -> None:
     result = PhiDeidentifier().deidentify_notes([NOTE], KNOWN)
     assert result.spans_by_type["NAME"] >= 3
-    assert result.policy == "tag" and result.method
+    assert result.policy == "tag"
+    assert result.method
     assert all(isinstance(v, int) for v in result.spans_by_type.values())
 
 
@@ -124,9 +140,12 @@ def test_a_failure_fails_closed_without_phi_in_the_message(monkeypatch: pytest.M
     with pytest.raises(DeidentificationError) as caught:
         PhiDeidentifier().deidentify_notes(["fine", NOTE], KNOWN)
     message = str(caught.value)
-    assert "note 1 of 2" in message and "ValueError" in message
-    assert "Abernathy" not in message and "555" not in message
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert "note 1 of 2" in message
+    assert "ValueError" in message
+    assert "Abernathy" not in message
+    assert "555" not in message
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
 
 
 def test_a_note_over_its_time_budget_fails_closed() -> None:
@@ -140,6 +159,8 @@ def test_settings_build_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLINRELAY_PHI_DATE_SHIFT_SECRET", "hunter2-secret")
     monkeypatch.setenv("CLINRELAY_PHI_KEEP_YEARS", "false")
     policy = PhiSettings().deid_policy()
-    assert policy.mode is ReplacementMode.SHIFT and not policy.keep_years
-    assert policy.date_shift_secret is not None and policy.date_shift_secret.get_secret_value() == "hunter2-secret"
+    assert policy.mode is ReplacementMode.SHIFT
+    assert not policy.keep_years
+    assert policy.date_shift_secret is not None
+    assert policy.date_shift_secret.get_secret_value() == "hunter2-secret"
     assert "hunter2" not in repr(policy)

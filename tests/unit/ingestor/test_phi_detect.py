@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from services.ingestor.phi.detect import detect_phi
@@ -50,12 +52,20 @@ def assert_kept(text: str, *values: str) -> None:
         ("Call daughter at (617) 555-0199 tonight.", "(617) 555-0199", PhiType.PHONE),
         ("Fax: 617-555-0123 for records.", "617-555-0123", PhiType.FAX),
         ("Email jdoe@example.com with results.", "jdoe@example.com", PhiType.EMAIL),
-        ("Portal https://portal.example.org/u/123 used.", "https://portal.example.org/u/123", PhiType.URL),
+        (
+            "Portal https://portal.example.org/u/123 used.",
+            "https://portal.example.org/u/123",
+            PhiType.URL,
+        ),
         ("Device at 10.12.0.7 alarmed.", "10.12.0.7", PhiType.IP),
         ("SSN 536-22-8741 on file.", "536-22-8741", PhiType.SSN),
         ("MRN: 00482913 verified.", "00482913", PhiType.MRN),
         ("Policy number: XK-99231 active.", "XK-99231", PhiType.ID),
-        ("Transferred from Brookfield Hospital overnight.", "Brookfield Hospital", PhiType.LOCATION),
+        (
+            "Transferred from Brookfield Hospital overnight.",
+            "Brookfield Hospital",
+            PhiType.LOCATION,
+        ),
         ("Moved to Fairweather 3 this afternoon.", "Fairweather", PhiType.LOCATION),
         ("Husband lives in Gaithersburg now.", "Gaithersburg", PhiType.LOCATION),
     ],
@@ -108,7 +118,9 @@ def test_known_phi_variants_are_found() -> None:
         names=(PersonName(given=("Sumiko254",), family="Quigley897"),),
         identifiers=("MRN-7781234",),
         phones=("+1 (555) 010-4477",),
-        addresses=(PostalAddress(lines=("17 Larkspur Close",), city="Pemberton", postal_code="08068"),),
+        addresses=(
+            PostalAddress(lines=("17 Larkspur Close",), city="Pemberton", postal_code="08068"),
+        ),
         birth_date="1950-02-03",
     )
     text = (
@@ -117,8 +129,18 @@ def test_known_phi_variants_are_found() -> None:
         "Lives at 17 Larkspur Close, Pemberton 08068. Born 1950-02-03."
     )
     assert_masked(
-        text, "Sumiko254", "Quigley897", "QUIGLEY's", "555-010-4477", "Quigley, Sumiko",
-        "S. Quigley", "MRN-7781234", "17 Larkspur Close", "Pemberton", "08068", "1950-02-03",
+        text,
+        "Sumiko254",
+        "Quigley897",
+        "QUIGLEY's",
+        "555-010-4477",
+        "Quigley, Sumiko",
+        "S. Quigley",
+        "MRN-7781234",
+        "17 Larkspur Close",
+        "Pemberton",
+        "08068",
+        "1950-02-03",
         known=known,
     )
 
@@ -126,7 +148,7 @@ def test_known_phi_variants_are_found() -> None:
 def test_spans_are_sorted_and_do_not_overlap() -> None:
     text = "Dr. Vasquez called 617-555-0100 on 3/4/2020 re: Vasquez's daughter Ana Vasquez."
     spans = detect_phi(text)
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in itertools.pairwise(spans):
         assert a.end <= b.start
 
 
