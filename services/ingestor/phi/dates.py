@@ -38,11 +38,12 @@ _MONTH_DAY = re.compile(
 )
 # m-d without a year only after a word that introduces a date ("returned to OR on 7-8")
 _MONTH_DAY_HYPHEN = re.compile(
-    r"(?<=\bon\s)(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])(?![\d/\-%]|\.\d)", re.IGNORECASE
+    r"(?<=\bon\s)(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])(?=\s*(?:[,.;)]|for\b|$))",
+    re.IGNORECASE,
 )
-# month/year: 8/88, 11/92, 06/2019
+# month/year: 8/88, 11/92, 06/2019 (5/10 is May 10 or a pain score, not May 2010)
 _MONTH_YEAR = re.compile(
-    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:\d{4}|[3-9]\d|[0-2]\d)(?![\d/%]|\.\d)"
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|3[2-9]|[4-9]\d)(?![\d/%]|\.\d)"
 )
 # spelled months: July 1, July 1st 2019, 1 July 2019, 21 Apr, Mar 3, March of 1993, 12-Jan-2019
 _SPELLED = re.compile(
@@ -55,8 +56,12 @@ _SPELLED = re.compile(
 # a month name alone ("admitted in sept.") — but "may" alone is the verb, "mar"/"dec" are words
 _MONTH_ALONE = re.compile(
     r"\b(?:january|february|march|april|june|july|august|september|sept|october|november"
-    r"|december|jan|feb|apr|jun|jul|aug|sep|oct|nov)\b\.?",
+    r"|december)\b",
     re.IGNORECASE,
+)
+# an abbreviated month alone only after a word that introduces a time ("Aug dia" is IABP)
+_MONTH_ABBREVIATION_CUED = re.compile(
+    r"\b(?:in|of|by|mid|from)\s+((?:jan|feb|apr|jun|jul|aug|sep|oct|nov)\b)", re.IGNORECASE
 )
 # "it's the 11th." — an ordinal day that no noun follows
 _ORDINAL_DAY = re.compile(
@@ -96,10 +101,10 @@ _CLOCK_CONTEXT = re.compile(
 
 # words around n/m that make it a ratio, fraction or setting rather than a date
 _RATIO_BEFORE = re.compile(
-    r"(?:\b(?:ps|psv|peep|cpap|ips|eps|bipap|ac|simv|imv|cmv|vent|tv|fio2|ie|i:e|bp|sbp|abp|nbp"
+    r"(?:\b(?:ps|psv|peep|cpap|ips|eps|bipap|simv|imv|cmv|vent|tv|fio2|ie|i:e|bp|sbp|abp|nbp"
     r"|map|pap|pas|pa|cvp|hr|rr|x|gcs|strength|strengths|murmur|sem|grade|pain|score|scale|rate"
     r"|ratio|edema|pulses?|ptt|inr|k|mg|na|ca|rales|stage|bs|ls|lungs|about|over|of|q|cc|ml"
-    r"|mcg|units?|mm|cm|ci|co|co/ci|tol|am|pm)|\bx|[*+~=<>#@])\s*:?\s*$",
+    r"|mcg|units?|mm|cm|ci|co|co/ci|tol)|\bx|[*+~=<>#@])\s*:?\s*$",
     re.IGNORECASE,
 )
 _RATIO_AFTER = re.compile(
@@ -115,34 +120,55 @@ _RATIO_AFTER = re.compile(
 # ventilator settings and pain scores near a number pair make it a setting or a score
 _SETTING_NEAR = re.compile(
     r"\b(?:cpap|peep|psv?|ips|simv|imv|bipap|fio2|vent(?:ilator)?|pressure\s+support|a/?c\s+\d"
-    r"|pain|cp|angina|discomfort|headache|scale)\b",
+    r")\b",
     re.IGNORECASE,
 )
+# pain scores: n/10 near a word for pain
+_PAIN_NEAR = re.compile(
+    r"\b(?:pain|cp|angina|discomfort|headache|ha|scale|c/o|rates?|rated)\b", re.I
+)
 _DATE_CUE = re.compile(
-    r"\b(?:on|since|from|until|till|of|by|post|s/p|admit(?:ted)?|d/?c'?d|dc'?d|last|next|dated?"
+    r"\b(?:on|in|since|from|until|till|of|by|post|s/p|admit(?:ted)?|d/?c'?d|dc'?d|last|next|dated?"
     r"|born|dob|mi|in\s+\w+|placed|started|extubated|intubated|cath(?:ed)?|surgery|transfer(?:red)?)"
     r"\s*:?\s*$",
     re.IGNORECASE,
 )
 
 
-def _plausible_month_day(text: str, start: int, end: int) -> float:
-    """Confidence that a bare ``m/d`` at text[start:end] is a date (0 = it is a ratio)."""
+def _is_setting_or_score(text: str, start: int, end: int) -> bool:
+    """Whether the words around an ``n/m`` make it a ratio, a ventilator setting or a score."""
     before = text[max(0, start - 16) : start]
     after = text[end : end + 24]
+    wide_before = text[max(0, start - 30) : start]
     if _RATIO_BEFORE.search(before) or _RATIO_AFTER.match(after):
+        return True
+    if _SETTING_NEAR.search(wide_before) or _SETTING_NEAR.match(after.lstrip(" ,")):
+        return True
+    if re.search(r"%\s*[,&]?\s*&?\s*$", before):  # "40%, 5/10": FiO2 then PS/PEEP
+        return True
+    pain = _PAIN_NEAR.search(wide_before) or _PAIN_NEAR.match(after.lstrip(" ,"))
+    return text[start:end].endswith("/10") and bool(pain)
+
+
+def _plausible_month_day(text: str, start: int, end: int) -> float:
+    """Confidence that a bare ``m/d`` at text[start:end] is a date (0 = it is a ratio)."""
+    if _is_setting_or_score(text, start, end):
         return 0.0
-    if _SETTING_NEAR.search(text[max(0, start - 30) : start]) or _SETTING_NEAR.match(
-        after.lstrip(" ,")
-    ):
-        return 0.0
-    month, day = (int(p) for p in text[start:end].split("/"))
+    before = text[max(0, start - 16) : start]
+    month_text, day_text = text[start:end].split("/")
+    month, day = int(month_text), int(day_text)
     cue = bool(_DATE_CUE.search(before))
-    if month == day and month <= 5:  # 1/1 ... 5/5: strengths, grades, "2/2" more often
-        return 0.6 if cue else 0.35
-    if month <= 4 and day <= 6:  # 1/2, 2/3, 3/4, 2/6: fractions and murmur grades
-        return 0.7 if cue else 0.45
-    return 0.8
+    if day_text.startswith("0"):  # 3/02: fractions are never zero-padded
+        score = 0.8
+    elif month == day and month <= 5:  # 1/1 ... 5/5: strengths, grades, "2/2" more often
+        score = 0.6 if cue and not before.rstrip().lower().endswith("on") else 0.35
+    elif month < day <= 4:  # 1/2, 1/3, 2/3, 3/4: fractions ("crackles 1/2 up", "D5 1/2")
+        score = 0.55 if cue else 0.35
+    elif month <= 4 and day <= 6:  # 3/1, 2/6: murmur grades, ratios — or early-month dates
+        score = 0.7 if cue else 0.5
+    else:
+        score = 0.8
+    return score
 
 
 def find_dates(text: str) -> list[PhiSpan]:
@@ -169,10 +195,13 @@ def find_dates(text: str) -> list[PhiSpan]:
     for m in _MONTH_YEAR.finditer(text):
         if not _RATIO_BEFORE.search(text[max(0, m.start() - 16) : m.start()]) and not (
             _RATIO_AFTER.match(text[m.end() : m.end() + 24])
+            or _SETTING_NEAR.search(text[max(0, m.start() - 30) : m.start()])
         ):
             add(m.start(), m.end(), PhiType.DATE, 0.7, "date.month_year")
     for m in _MONTH_ALONE.finditer(text):
         add(m.start(), m.end(), PhiType.DATE, 0.75, "date.month")
+    for m in _MONTH_ABBREVIATION_CUED.finditer(text):
+        add(m.start(1), m.end(1), PhiType.DATE, 0.75, "date.month")
     for m in _HOLIDAY.finditer(text):
         add(m.start(), m.end(), PhiType.DATE, 0.8, "date.holiday")
     for m in _ORDINAL_DAY.finditer(text):

@@ -7,6 +7,11 @@ import re
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 _URL = re.compile(
     r"\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|\b[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
@@ -82,69 +87,11 @@ _AGE_OVER_89 = re.compile(
 )
 # words that read like a street but are clinical ("2 liters", "3 units"): the middle words must
 # not be units or numbers, checked in code
-_NOT_STREET_WORDS = frozenset(
-    [
-        "mg",
-        "mcg",
-        "ml",
-        "cc",
-        "units",
-        "unit",
-        "liters",
-        "liter",
-        "l",
-        "hours",
-        "hour",
-        "hrs",
-        "hr",
-        "min",
-        "mins",
-        "minutes",
-        "days",
-        "day",
-        "weeks",
-        "wk",
-        "times",
-        "x",
-        "beats",
-        "bpm",
-        "am",
-        "pm",
-        "cm",
-        "mm",
-        "kg",
-        "lbs",
-        "puffs",
-        "tabs",
-        "tablets",
-        "doses",
-        "dose",
-        "in",
-        "on",
-        "to",
-        "at",
-        "of",
-        "by",
-        "per",
-        "for",
-        "and",
-        "or",
-        "with",
-        "the",
-        "a",
-        "an",
-        "is",
-        "was",
-        "dr",
-        "degree",
-        "degrees",
-        "episodes",
-        "episode",
-        "way",
-        "lumen",
-        "french",
-        "fr",
-    ]
+_NOT_STREET_WORDS = _words(
+    "mg mcg ml cc units unit liters liter l hours hour hrs hr min mins minutes days day weeks"
+    " wk times x beats bpm am pm cm mm kg lbs puffs tabs tablets doses dose in on to at of by"
+    " per for and or with the a an is was dr degree degrees episodes episode way lumen french"
+    " fr"
 )
 
 

@@ -10,93 +10,37 @@ from services.ingestor.phi.names import STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _FACILITY = re.compile(
     r"\b(?:hospital|hospitals|hosp|hospiatal|medical\s+cent(?:er|re)|med\.?\s+ctr|med\.?\s+center"
     r"|medical\s+ctr|health\s+cent(?:er|re)|health\s+system|healthcare|health\s+care\s+center"
     r"|clinic|infirmary|sanitarium|sanatorium|nursing\s+home|nursing\s+facility|rehab\s+center"
-    r"|rehabilitation\s+(?:center|hospital)|care\s+center|manor|hospice|adventist|regional"
+    r"|rehabilitation\s+(?:center|hospital)|care\s+center|adventist|regional"
     r"|memorial|medical\s+group|pavilion)\b\.?",
     re.IGNORECASE,
 )
 # generic words that can stand before "hospital" without naming it
-_GENERIC_BEFORE = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "to",
-        "from",
-        "at",
-        "in",
-        "of",
-        "this",
-        "that",
-        "our",
-        "their",
-        "outside",
-        "other",
-        "another",
-        "same",
-        "local",
-        "community",
-        "previous",
-        "prior",
-        "home",
-        "transfer",
-        "transferred",
-        "admitted",
-        "admit",
-        "sent",
-        "taken",
-        "brought",
-        "via",
-        "by",
-        "for",
-        "with",
-        "osh",
-        "rehab",
-        "nursing",
-        "psych",
-        "psychiatric",
-        "state",
-        "county",
-        "city",
-        "private",
-        "teaching",
-        "receiving",
-        "referring",
-        "his",
-        "her",
-        "s",
-        "day",
-    ]
+_GENERIC_BEFORE = _words(
+    "the a an to from at in of this that our their outside other another same local community"
+    " previous prior home transfer transferred admitted admit sent taken brought via by for"
+    " with osh rehab nursing psych psychiatric state county city private teaching receiving"
+    " referring his her s day"
 )
-_HOSPITAL_ACRONYM = re.compile(r"\b[A-Z]{0,4}(?:H|MC|HC|HS)\b")
-_PLACE_CUE = frozenset(
-    [
-        "to",
-        "from",
-        "at",
-        "in",
-        "near",
-        "lives",
-        "live",
-        "living",
-        "resides",
-        "reside",
-        "home",
-        "visiting",
-        "vacation",
-        "moved",
-        "born",
-        "of",
-        "via",
-    ]
+_HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}h)\b")
+_PLACE_CUE = _words(
+    "to from at in near lives live living resides reside home visiting vacation moved born of via"
 )
 _WARD = re.compile(
-    r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|/|\.\d|x\b|hrs?|hours?|days?|min))\b"
+    r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])"
+    r"(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|\.\d|x\b|hrs?|hours?|days?|min))\b"
 )
-_WARD_CUE = re.compile(r"\b(?:to|from|on|at|in|transfer|transferred|floor)\s+$", re.IGNORECASE)
+_WARD_CUE = re.compile(
+    r"\b(?:to|from|on|at|in|transfer|transferred|floor|per|or)\s+$", re.IGNORECASE
+)
 
 
 def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
@@ -109,7 +53,19 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += _acronyms(text, lex)
     spans += _wards(text, lex)
     spans += _towns(text, tokens, style, lex)
-    return spans
+    return spans + _propagate(text, tokens, spans, lex)
+
+
+def _propagate(text: str, tokens: list[Token], found: list[PhiSpan], lex: Lexicon) -> list[PhiSpan]:
+    """A ward or facility word found once ("Quartermain 2") is a place wherever it recurs."""
+    words = {
+        t.key
+        for span in found
+        if span.source in ("location.ward", "location.facility")
+        for t in tokens
+        if span.start <= t.start < span.end and len(t.key) >= 4 and not lex.is_vocabulary(t.key)
+    }
+    return [_span(t.start, t.end, 0.75, "location.propagated") for t in tokens if t.key in words]
 
 
 def _facilities(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiSpan]:
@@ -127,7 +83,14 @@ def _facilities(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiSpan]:
             gap = text[tok.end : tokens[j + 1].start]
             if len(gap) > 2 or "\n" in gap or any(c not in " -.'" for c in gap):
                 break
-            if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS:
+            if tok.key in ("st", "saint", "ste"):  # St. Mary Hospital
+                start = tok.start
+                taken += 1
+                j -= 1
+                continue
+            if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
+                break
+            if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
                 break
             start = tok.start
             taken += 1
@@ -147,7 +110,10 @@ def _acronyms(text: str, lex: Lexicon) -> list[PhiSpan]:
     for m in _HOSPITAL_ACRONYM.finditer(text):
         word = m.group(0)
         key = word.lower()
-        if len(word) < 2 or key in lex.clinical or re.match(r"\s*\d", text[m.end() : m.end() + 3]):
+        decimal_after = re.match(r"\s*\d+\.\d", text[m.end() : m.end() + 8])
+        if len(word) < 2 or key in lex.clinical or decimal_after:
+            continue  # "pH 7.38"
+        if word.islower() and (key in lex.english or key in STOPWORDS):
             continue
         before = text[max(0, m.start() - 12) : m.start()].lower().split()
         cue = bool(before) and before[-1] in _PLACE_CUE | {"the", "@"}
@@ -162,6 +128,9 @@ def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
     spans = []
     for m in _WARD.finditer(text):
         key = m.group(1).lower()
+        word = m.group(1)
+        if not (word.isupper() or word.islower() or word.istitle()):
+            continue  # "PSVof 15": run-together shorthand
         if lex.is_vocabulary(key) or key in STOPWORDS or lex.near_vocabulary(key):
             continue
         if _WARD_CUE.search(text[max(0, m.start() - 16) : m.start()]):

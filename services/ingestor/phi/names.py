@@ -13,321 +13,45 @@ from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # words before a name that say a person follows
-STRONG_TITLES = frozenset(
-    [
-        "dr",
-        "drs",
-        "doctor",
-        "dr's",
-        "mrs",
-        "mr",
-        "mister",
-        "miss",
-        "madam",
-        "prof",
-        "professor",
-        "rev",
-        "reverend",
-    ]
-)
+STRONG_TITLES = _words("dr drs doctor dr's mrs mr mister miss madam prof professor rev reverend")
 # titles that are also clinical abbreviations (MS = multiple sclerosis, NP = nasal prongs,
-# MR = mitral regurgitation): they need a name-like word after them
-WEAK_TITLES = frozenset(["ms", "np", "md", "nurse", "capt", "sgt"])
-CREDENTIALS = frozenset(
-    [
-        "rn",
-        "md",
-        "rrt",
-        "crt",
-        "np",
-        "lpn",
-        "licsw",
-        "lcsw",
-        "msw",
-        "rd",
-        "pharmd",
-        "cna",
-        "bsn",
-        "msn",
-        "ccrn",
-        "aprn",
-        "acnp",
-        "fnp",
-        "anp",
-        "rph",
-        "phd",
-        "mph",
-        "facc",
-        "facs",
-        "crna",
-        "cnm",
-        "slp",
-    ]
+# MD alone = the team): they need a name-like word after them
+WEAK_TITLES = _words("ms np md nurse capt sgt")
+CREDENTIALS = _words(
+    "rn md rrt crt np lpn licsw lcsw msw rd pharmd cna bsn msn ccrn aprn acnp fnp anp rph phd mph"
+    " facc facs crna cnm slp"
 )
-KIN = frozenset(
-    [
-        "wife",
-        "husband",
-        "hsb",
-        "hus",
-        "son",
-        "sons",
-        "daughter",
-        "daughters",
-        "dtr",
-        "dau",
-        "dtrs",
-        "mother",
-        "mom",
-        "father",
-        "dad",
-        "parents",
-        "sister",
-        "sisters",
-        "sis",
-        "brother",
-        "brothers",
-        "bro",
-        "niece",
-        "nieces",
-        "neice",
-        "nephew",
-        "nephews",
-        "aunt",
-        "uncle",
-        "cousin",
-        "grandson",
-        "grandsons",
-        "granddaughter",
-        "grandaughter",
-        "granddaughters",
-        "grandmother",
-        "grandfather",
-        "grandma",
-        "grandpa",
-        "friend",
-        "friends",
-        "fiance",
-        "fiancee",
-        "partner",
-        "spouse",
-        "boyfriend",
-        "girlfriend",
-        "proxy",
-        "hcp",
-        "guardian",
-        "neighbor",
-        "neighbour",
-        "caseworker",
-        "chaplain",
-        "interpreter",
-        "rabbi",
-        "priest",
-        "pastor",
-        "minister",
-        "attending",
-        "resident",
-        "fellow",
-        "intern",
-        "surgeon",
-        "pcp",
-        "cardiologist",
-        "oncologist",
-        "nephrologist",
-        "psychiatrist",
-        "therapist",
-        "spokesperson",
-        "named",
-        "caregiver",
-        "companion",
-        "roommate",
-        "landlord",
-        "employer",
-        "stepson",
-        "stepdaughter",
-        "stepfather",
-        "stepmother",
-        "staff",
-    ]
+KIN = _words(
+    "wife husband hsb hus son sons daughter daughters dtr dau dtrs mother mom father dad parents"
+    " sister sisters sis brother brothers bro niece nieces neice nephew nephews aunt uncle cousin"
+    " grandson grandsons granddaughter grandaughter granddaughters grandmother grandfather grandma"
+    " grandpa friend friends fiance fiancee partner spouse boyfriend girlfriend proxy hcp guardian"
+    " neighbor neighbour caseworker chaplain interpreter rabbi priest pastor minister attending"
+    " resident fellow intern surgeon pcp cardiologist oncologist nephrologist psychiatrist"
+    " therapist spokesperson named caregiver companion roommate landlord employer stepson"
+    " stepdaughter stepfather stepmother staff"
 )
-_CUE_BEFORE = frozenset(
-    [
-        "per",
-        "with",
-        "w",
-        "by",
-        "called",
-        "paged",
-        "notified",
-        "contacted",
-        "contacts",
-        "contact",
-        "informed",
-        "updated",
-        "told",
-        "asked",
-        "spoke",
-        "talked",
-        "met",
-    ]
+_CUE_BEFORE = _words(
+    "per with w by called paged notified contacted contacts contact informed updated told asked"
+    " spoke talked met"
 )
-_CUE_AFTER = frozenset(["aware", "notified", "paged", "called", "informed", "updated"])
+_CUE_AFTER = _words("aware notified paged called informed updated")
 # never names, whatever the dictionaries say
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "from",
-        "with",
-        "without",
-        "w",
-        "wo",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "yes",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "he",
-        "she",
-        "him",
-        "her",
-        "his",
-        "hers",
-        "they",
-        "them",
-        "their",
-        "we",
-        "us",
-        "our",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "who",
-        "whom",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "all",
-        "any",
-        "some",
-        "each",
-        "both",
-        "either",
-        "neither",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "am",
-        "pm",
-        "today",
-        "tonight",
-        "tomorrow",
-        "yesterday",
-        "now",
-        "then",
-        "here",
-        "there",
-        "also",
-        "only",
-        "very",
-        "well",
-        "up",
-        "down",
-        "out",
-        "over",
-        "under",
-        "again",
-        "more",
-        "less",
-        "much",
-        "many",
-        "most",
-        "few",
-        "per",
-        "via",
-        "re",
-        "into",
-        "onto",
-        "upon",
-        "about",
-        "after",
-        "before",
-        "during",
-        "since",
-        "until",
-        "than",
-        "too",
-        "so",
-        "if",
-        "else",
-        "pt",
-        "pts",
-        "patient",
-        "patients",
-        "family",
-        "team",
-        "md",
-        "rn",
-        "np",
-        "house",
-        "aware",
-        "notified",
-        "called",
-        "note",
-        "see",
-        "plan",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "name",
-    ]
+STOPWORDS = _words(
+    "a an the and or but of to in on at by for from with without w wo as is are was were be been"
+    " has have had do does did not no yes this that these those it its he she him her his hers they"
+    " them their we us our you your i me my who whom which what when where why how all any some"
+    " each both either neither one two three four five six seven eight nine ten am pm today"
+    " tonight tomorrow yesterday now then here there also only very well up down out over under"
+    " again more less much many most few per via re into onto upon about after before during"
+    " since until than too so if else pt pts patient patients family team md rn np house aware"
+    " notified called note see plan will would can could should may might must shall name"
 )
 
 
@@ -385,28 +109,35 @@ class NameFinder:
     def name_like(self, tok: Token, evidence: Evidence) -> bool:
         """Could ``tok`` be (part of) a name, given how strongly context already says so?"""
         key = tok.key
-        if key in STOPWORDS or key in CREDENTIALS or key in KIN or key in STRONG_TITLES:
-            return False
-        if len(key) < 2 or (
-            self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)
-        ):
+        excluded = key in STOPWORDS or key in CREDENTIALS or key in KIN or key in STRONG_TITLES
+        lower_word = self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)
+        if excluded or lower_word or len(key) < 2:
             return False
         if self.dictionary_name(tok):
             return True
         if self.lex.is_vocabulary(key):
-            # "Dr. Small", "husband Rich", "NP Carol": an ordinary word that is a common name
-            common = self._weight(tok) >= (0.6 if evidence is Evidence.STRONG else 0.7)
-            return (
-                evidence >= Evidence.MEDIUM
-                and common
-                and (self.style is not CaseStyle.MIXED or self._capitalised(tok))
-            )
+            return self._word_as_name(tok, evidence)
+        return self._unknown_as_name(tok, evidence)
+
+    def _word_as_name(self, tok: Token, evidence: Evidence) -> bool:
+        """ "Dr. Small", "husband Rich", "NP Carol": an ordinary word that is a common name.
+        Only Dr./Mr. make a surname of a word ("wife said", "sister states" are verbs)."""
         if evidence is Evidence.STRONG:
-            return len(key) >= 2
-        return self._unknown_word(tok) and (
-            evidence is Evidence.MEDIUM
-            and (self._capitalised(tok) or self.style is not CaseStyle.MIXED)
-        )
+            common = self._weight(tok) >= 0.6
+        else:
+            common = self.lex.given_weight(tok.key) >= 0.7
+        cased = self.style is not CaseStyle.MIXED or self._capitalised(tok)
+        return evidence >= Evidence.MEDIUM and common and cased
+
+    def _unknown_as_name(self, tok: Token, evidence: Evidence) -> bool:
+        if evidence is Evidence.STRONG:
+            return True
+        if evidence is not Evidence.MEDIUM or not self._unknown_word(tok):
+            return False
+        if self.style is CaseStyle.MIXED:
+            return self._capitalised(tok)
+        # in single-case notes short unknown words are abbreviations ("NP SXN", "MD TOL")
+        return len(tok.key) >= 5
 
     def _mark(self, i: int, score: float, source: str) -> None:
         if i not in self.scores or self.scores[i][0] < score:
@@ -431,7 +162,10 @@ class NameFinder:
             allow = " .,:-'(" if first else (" .-" if self._initial(j - 1) else " -")
             if not self._joined(prev, tok, allow) or "\n" in self._gap(prev, tok):
                 break
-            if self._initial(j) and j + 1 < len(self.tokens):
+            if self._initial(j):
+                following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+                if following is None or not self.name_like(following, Evidence.MEDIUM):
+                    break
                 self._mark(j, score, source)
             elif self.name_like(tok, evidence if first else Evidence.MEDIUM):
                 self._mark(j, score, source)
@@ -499,14 +233,19 @@ class NameFinder:
             j, nxt, taken = i - 1, tok, 0
             while j >= 0 and taken < 3:
                 prev = self.tokens[j]
-                if not self._joined(prev, nxt, " -.,") or "\n" in self._gap(prev, nxt):
+                allow = " -.," if self._initial(j) else " -,"
+                if not self._joined(prev, nxt, allow) or "\n" in self._gap(prev, nxt):
                     break
                 if self._initial(j):
                     marks.append(j)
-                elif self.name_like(prev, Evidence.MEDIUM) or (
-                    taken
-                    and self.lex.surname_weight(nxt.key)
-                    and self.lex.given_weight(prev.key) >= 0.7
+                elif (
+                    self.name_like(prev, Evidence.MEDIUM)
+                    or (self._capitalised(prev) and self.lex.surname_weight(prev.key) >= 0.7)
+                    or (
+                        taken
+                        and self.lex.surname_weight(nxt.key)
+                        and self.lex.given_weight(prev.key) >= 0.7
+                    )
                 ):
                     marks.append(j)
                     taken += 1
@@ -533,7 +272,6 @@ class NameFinder:
                 "is",
                 "named",
                 "name",
-                "called",
             ):
                 j += 1
             taken = self._take_name_after(j, Evidence.MEDIUM, 0.85, "name.kin")
@@ -561,16 +299,43 @@ class NameFinder:
 
     def _initial_rule(self) -> None:
         for i in range(len(self.tokens) - 1):
-            if not self._initial(i):
+            initial = self.tokens[i]
+            if not self._initial(i) or not initial.text.isupper():
                 continue
+            if initial.start > 0 and self.text[initial.start - 1] in "'/<>":
+                continue  # 90's, r/t
             nxt = self.tokens[i + 1]
-            if not self._joined(self.tokens[i], nxt, " ."):
+            if not self._joined(initial, nxt, " ."):
                 continue
-            if self.dictionary_name(nxt) or (
-                self._capitalised(nxt) and self._unknown_word(nxt) and nxt.is_title
-            ):
+            unknown = (
+                self._capitalised(nxt)
+                and self._unknown_word(nxt)
+                and nxt.is_title
+                and len(nxt.key) >= 4
+            )
+            if self.dictionary_name(nxt) or (unknown and initial.text not in ("L", "R")):
                 self._mark(i, 0.8, "name.initial")
                 self._mark(i + 1, 0.8, "name.initial")
+
+    def _full_name_rule(self) -> None:
+        """A common given name followed by a surname or by a word no list knows is a full
+        name: ``Lindsey Cardarelli``, ``Bea Tura`` — in any letter case."""
+        for i in range(len(self.tokens) - 1):
+            first, last = self.tokens[i], self.tokens[i + 1]
+            if not self._joined(first, last, " ") or first.key in STOPWORDS or len(first.key) < 3:
+                continue
+            ordinary = not self.dictionary_name(first)  # "Trace", "Pat", "Mark" are words too
+            if self.lex.given_weight(first.key) < (0.85 if ordinary else 0.5):
+                continue
+            if self.style is CaseStyle.MIXED and not (first.is_title or first.is_upper):
+                continue
+            surname = self.lex.surname_weight(last.key) > 0 and not self.lex.is_vocabulary(last.key)
+            unknown = self._unknown_word(last) and len(last.key) >= 4 and not ordinary
+            if surname or unknown:
+                if self.style is CaseStyle.MIXED and last.is_lower:
+                    continue
+                self._mark(i, 0.8, "name.full")
+                self._mark(i + 1, 0.8, "name.full")
 
     def _dictionary_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
@@ -676,6 +441,7 @@ class NameFinder:
         self._cue_rule()
         self._initial_rule()
         self._signature_rule()
+        self._full_name_rule()
         self._dictionary_rule()
         self._adjacency_rule()
         self._propagate()
