@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 if not DATA.exists():
@@ -117,7 +118,7 @@ def overlap_score(
 
 def synthea_notes(
     root: Path = DATA / "synthea-bulk-10",
-) -> tuple[dict[str, dict[str, object]], list[tuple[str, str]]]:
+) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
     """Patients by id, and (patient id, note text) for every DocumentReference."""
     import base64
 

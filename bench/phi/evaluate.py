@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "clinrelay", "deid", "--jsonl"]
 
 
-def run_cli(texts: dict[str, str], *args: str) -> dict[str, list[dict[str, Any]]]:
+def run_cli(texts: dict[str, str], *args: str) -> dict[str, dict[str, Any]]:
     """Spans per id, from ``clinrelay deid --jsonl`` in a subprocess."""
     stdin = "".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items())
     done = subprocess.run(
@@ -48,7 +48,8 @@ def run_cli(texts: dict[str, str], *args: str) -> dict[str, list[dict[str, Any]]
 
 
 def _fmt(scores: Scores) -> str:
-    return f"{scores.recall:.4f} | {scores.ppv:.4f} | {scores.found}/{scores.gold} | {len(scores.false_positives)}"
+    found = f"{scores.found}/{scores.gold}"
+    return f"{scores.recall:.4f} | {scores.ppv:.4f} | {found} | {len(scores.false_positives)}"
 
 
 def physionet(use_presidio: bool, analyzer: Any) -> list[str]:
@@ -72,14 +73,18 @@ def physionet(use_presidio: bool, analyzer: Any) -> list[str]:
         from bench.phi.presidio_baseline import presidio_spans
 
         systems["Presidio (sm model, tuned mapping, 0.35)"] = {
-            key: [(s, e) for s, e, _ in presidio_spans(analyzer, text)] for key, text in notes.items()
+            key: [(s, e) for s, e, _ in presidio_spans(analyzer, text)]
+            for key, text in notes.items()
         }
     parts = {
         "dev": [k for k in notes if not held_out(k[0])],
         "held-out": [k for k in notes if held_out(k[0])],
         "all": list(notes),
     }
-    lines = ["| system | part | recall | PPV | found | false positives |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| system | part | recall | PPV | found | false positives |",
+        "|---|---|---|---|---|---|",
+    ]
     categories: dict[str, dict[str, float]] = {}
     for name, predicted in systems.items():
         for part, part_keys in parts.items():
@@ -91,7 +96,9 @@ def physionet(use_presidio: bool, analyzer: Any) -> list[str]:
     lines += ["", "Per-category recall:", "", "| system — part | " + " | ".join(cats) + " |"]
     lines.append("|---" * (len(cats) + 1) + "|")
     for name, per in categories.items():
-        lines.append(f"| {name} | " + " | ".join(f"{per.get(c, float('nan')):.3f}" for c in cats) + " |")
+        lines.append(
+            f"| {name} | " + " | ".join(f"{per.get(c, float('nan')):.3f}" for c in cats) + " |"
+        )
     return lines
 
 
@@ -107,7 +114,8 @@ def speed(use_presidio: bool, analyzer: Any) -> list[str]:
         deidentify_note(text)
     ours = len(texts) / (time.perf_counter() - started)
     lines = [
-        f"{len(texts)} physionet-deid notes of 1–4 KB (mean {sum(map(len, texts)) / len(texts):.0f} chars), single process.",
+        f"{len(texts)} physionet-deid notes of 1–4 KB "
+        f"(mean {sum(map(len, texts)) / len(texts):.0f} chars), single process.",
         "",
         "| system | notes/s |",
         "|---|---|",
@@ -131,12 +139,18 @@ def _patient_known(patient: dict[str, Any]) -> Any:
     from services.ingestor.phi.known import KnownPhi, PersonName, PostalAddress
 
     names = tuple(
-        PersonName(given=tuple(n.get("given", [])), family=n.get("family"), prefix=tuple(n.get("prefix", [])))
+        PersonName(
+            given=tuple(n.get("given", [])),
+            family=n.get("family"),
+            prefix=tuple(n.get("prefix", [])),
+        )
         for n in patient.get("name", [])
     )
     addresses = tuple(
         PostalAddress(
-            lines=tuple(a.get("line", [])), city=a.get("city"), state=a.get("state"),
+            lines=tuple(a.get("line", [])),
+            city=a.get("city"),
+            state=a.get("state"),
             postal_code=a.get("postalCode"),
         )
         for a in patient.get("address", [])
@@ -155,8 +169,14 @@ def synthea() -> list[str]:
     from services.ingestor.phi.deidentify import deidentify_note
 
     patients, notes = synthea_notes()
-    lines = ["| setting | notes | notes with a given name left | given-name mentions left |", "|---|---|---|---|"]
-    for label, with_known in (("with the Patient's known PHI (pipeline)", True), ("text only (no known PHI)", False)):
+    lines = [
+        "| setting | notes | notes with a given name left | given-name mentions left |",
+        "|---|---|---|---|",
+    ]
+    for label, with_known in (
+        ("with the Patient's known PHI (pipeline)", True),
+        ("text only (no known PHI)", False),
+    ):
         notes_left = mentions = 0
         for subject, text in notes:
             patient = patients[subject]
@@ -164,7 +184,9 @@ def synthea() -> list[str]:
             alpha = {re.sub(r"\d+$", "", g) for g in given}
             known = _patient_known(patient) if with_known else None
             out = deidentify_note(text, known).text
-            left = sum(len(re.findall(rf"\b{re.escape(g)}", out)) for g in given | alpha if len(g) > 1)
+            left = sum(
+                len(re.findall(rf"\b{re.escape(g)}", out)) for g in given | alpha if len(g) > 1
+            )
             mentions += left
             notes_left += bool(left)
         lines.append(f"| {label} | {len(notes)} | {notes_left} | {mentions} |")
@@ -194,11 +216,17 @@ def presidio_research(use_presidio: bool, analyzer: Any) -> list[str]:
     records = presidio_synth()
     texts = {str(i): str(r["full_text"]) for i, r in enumerate(records)}
     ours_rows = run_cli(texts, "--mask-years")
-    systems = {"clinrelay": {k: [(s["start"], s["end"]) for s in row["spans"]] for k, row in ours_rows.items()}}
+    systems = {
+        "clinrelay": {
+            k: [(s["start"], s["end"]) for s in row["spans"]] for k, row in ours_rows.items()
+        }
+    }
     if use_presidio:
         from bench.phi.presidio_baseline import presidio_spans
 
-        systems["Presidio"] = {k: [(s, e) for s, e, _ in presidio_spans(analyzer, t)] for k, t in texts.items()}
+        systems["Presidio"] = {
+            k: [(s, e) for s, e, _ in presidio_spans(analyzer, t)] for k, t in texts.items()
+        }
     totals: Counter[str] = Counter()
     found: dict[str, Counter[str]] = {name: Counter() for name in systems}
     for i, record in enumerate(records):
@@ -210,7 +238,10 @@ def presidio_research(use_presidio: bool, analyzer: Any) -> list[str]:
                 kind = "AGE ≤ 89 (not PHI)"
             totals[kind] += 1
             for name, predicted in systems.items():
-                if any(s < span["end_position"] and span["start_position"] < e for s, e in predicted[str(i)]):
+                if any(
+                    s < span["end_position"] and span["start_position"] < e
+                    for s, e in predicted[str(i)]
+                ):
                     found[name][kind] += 1
     header = "| type | what | n | " + " | ".join(f"{n} recall" for n in systems) + " |"
     lines = [header, "|---|---|---|" + "---|" * len(systems)]
@@ -234,8 +265,18 @@ def main() -> None:
         analyzer = build_analyzer()
     report = ["### physionet-deid (overlap scoring)", "", *physionet(use_presidio, analyzer), ""]
     report += ["### Speed", "", *speed(use_presidio, analyzer), ""]
-    report += ["### synthea-bulk-10: patient given names left after de-identification", "", *synthea(), ""]
-    report += ["### presidio-synth: recall per HIPAA type", "", *presidio_research(use_presidio, analyzer), ""]
+    report += [
+        "### synthea-bulk-10: patient given names left after de-identification",
+        "",
+        *synthea(),
+        "",
+    ]
+    report += [
+        "### presidio-synth: recall per HIPAA type",
+        "",
+        *presidio_research(use_presidio, analyzer),
+        "",
+    ]
     text = "\n".join(report)
     print(text)
     if args.out:

@@ -54,5 +54,7 @@ def build_analyzer() -> Any:
 
 
 def presidio_spans(analyzer: Any, text: str) -> list[tuple[int, int, str]]:
-    results = analyzer.analyze(text=text, language="en", entities=ENTITIES, score_threshold=THRESHOLD)
+    results = analyzer.analyze(
+        text=text, language="en", entities=ENTITIES, score_threshold=THRESHOLD
+    )
     return [(r.start, r.end, r.entity_type) for r in results]
