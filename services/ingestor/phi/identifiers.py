@@ -30,13 +30,20 @@ _SSN_CONTEXT = re.compile(
 )
 # (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
 _PHONE = re.compile(
-    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
-    r"|(?<![\w/.\-])\d{3}-\d{4}(?![\w/\-]|\.\d)",
+    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
+    r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
+    r"|(?<![\w/.\-])\d{3}[-.]\d{4}(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
 _PHONE_CONTEXT = re.compile(
     r"\b(?:ph|phone|tel|telephone|cell|mobile|home|work|pager|beeper|beep|page|call|contact|number"
     r"|no|#|fax|ext|x)\b\.?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+# pager and extension numbers: "pager #2-3456", "beeper 12345", "x4-5678"
+_PAGER = re.compile(
+    r"\b(?:pager|beeper|beep|page|pgr|ext|extension)\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*"
+    r"(\d{1,2}-?\d{3,5})\b|(?<![\w/])x\s?(\d{1,2}-?\d{4})\b",
     re.IGNORECASE,
 )
 _FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
@@ -148,6 +155,20 @@ def _phones(text: str) -> list[PhiSpan]:
         elif _PHONE_CONTEXT.search(before):
             score = 0.85
         else:
-            score = 0.4  # 555-1234 alone is as often a range ("TV 900-1000")
+            # 555-1234 alone is a phone number, unless it reads as a range ("TV 900-1000")
+            first, second = re.split(r"[-.]", m.group(0))
+            round_range = first.endswith("0") and second.endswith("0")
+            score = 0.4 if round_range else 0.7
         spans.append(PhiSpan(start=m.start(), end=m.end(), type=kind, score=score, source="phone"))
+    for m in _PAGER.finditer(text):
+        group = 1 if m.group(1) else 2
+        spans.append(
+            PhiSpan(
+                start=m.start(group),
+                end=m.end(group),
+                type=PhiType.PHONE,
+                score=0.8,
+                source="phone.pager",
+            )
+        )
     return spans

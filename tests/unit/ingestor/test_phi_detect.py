@@ -156,3 +156,11 @@ def test_a_sentence_final_period_stays_outside_the_span() -> None:
     text = "Came from Union Hosp. Then stable."
     span = next(s for s in detect_phi(text) if s.type is PhiType.LOCATION)
     assert text[span.start : span.end] == "Union Hosp"
+
+
+def test_local_and_pager_numbers_are_phones_but_round_ranges_are_not() -> None:
+    assert found("Wife's cell 555-0143, pager #4-5567.") == {
+        "555-0143": PhiType.PHONE,
+        "4-5567": PhiType.PHONE,
+    }
+    assert_kept("Tidal volumes 900-1000 on PS.", "900-1000")
