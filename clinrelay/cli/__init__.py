@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
+    "code": "clinrelay.cli.code:code",
 }
 
 
