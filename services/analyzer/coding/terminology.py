@@ -36,6 +36,9 @@ _UNSPECIFIED_ASPECT = re.compile(
 )
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 _PARENS = re.compile(r"\(([^)]*)\)")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9-]{2,}$")
+# External causes (V00–Y99) describe how an injury happened, never what a note diagnoses.
+_NOT_INDEXED_CHAPTERS = ("V", "W", "X", "Y")
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def description_variants(text: str) -> list[str]:
     text = _UNSPECIFIED_ASPECT.sub(" ", text)
     text = _WITHOUT.sub("", text)
     variants = [_BRACKETS.sub(" ", text)]
-    variants.extend(b for b in _BRACKETS.findall(text) if b.strip())
+    # A bracket may hold an acronym ("[FUO]") worth indexing, or a gloss ("[right]") that is not.
+    variants.extend(b for b in _BRACKETS.findall(text) if _ACRONYM.match(b.strip()))
     expanded: list[str] = []
     for variant in variants:
         bare = _PARENS.sub(" ", variant)
@@ -98,7 +102,7 @@ def _canonical_words() -> dict[str, str]:
 
 def _indexed_codes() -> Iterator[str]:
     for code in codeset.all_codes():
-        if not _icd.is_extended_subcategory(code):
+        if not _icd.is_extended_subcategory(code) and not code.startswith(_NOT_INDEXED_CHAPTERS):
             yield code
 
 
@@ -119,6 +123,8 @@ def _build() -> Icd10Terminology:
             tokens = tuple(dict.fromkeys(t.text for t in normalizer.tokens(split_words(variant))))
             if not tokens or (source != "synonym" and _too_short(tokens)):
                 continue
+            if source == "inclusion" and len(tokens) == 1 and variant != text:
+                continue  # one word left of a longer inclusion term says too little
             terms.append(Term(tokens, code, source, text))
     index = PhraseIndex(terms)
     return Icd10Terminology(normalizer, index, time.perf_counter() - started)
