@@ -20,7 +20,7 @@ from services.analyzer.coding.pipeline import (
     ClinicalPipeline,
     clinical_pipeline,
 )
-from services.analyzer.coding.terminology import Icd10Terminology, icd10_terminology
+from services.analyzer.coding.terminology import Terminology, icd10_terminology
 from services.analyzer.coding.words import Token, Word, split_words
 from shared.events.coding import Assertion
 
@@ -85,7 +85,7 @@ class _Located:
 def find_mentions(
     text: str,
     pipeline: ClinicalPipeline | None = None,
-    terminology: Icd10Terminology | None = None,
+    terminology: Terminology | None = None,
 ) -> list[FoundMention]:
     """Every condition/sign/symptom mention of ``text``, in order of appearance."""
     pipeline = pipeline or clinical_pipeline()

@@ -42,7 +42,7 @@ _NOT_INDEXED_CHAPTERS = ("V", "W", "X", "Y")
 
 
 @dataclass(frozen=True)
-class Icd10Terminology:
+class Terminology:
     normalizer: Normalizer
     index: PhraseIndex
     build_seconds: float
@@ -106,7 +106,7 @@ def _indexed_codes() -> Iterator[str]:
             yield code
 
 
-def _build() -> Icd10Terminology:
+def _build() -> Terminology:
     started = time.perf_counter()
     texts: list[tuple[str, str, str]] = []  # (text, code, source)
     for code in _indexed_codes():
@@ -127,14 +127,14 @@ def _build() -> Icd10Terminology:
                 continue  # one word left of a longer inclusion term says too little
             terms.append(Term(tokens, code, source, text))
     index = PhraseIndex(terms)
-    return Icd10Terminology(normalizer, index, time.perf_counter() - started)
+    return Terminology(normalizer, index, time.perf_counter() - started)
 
 
 _lock = threading.Lock()
-_terminology: Icd10Terminology | None = None
+_terminology: Terminology | None = None
 
 
-def icd10_terminology() -> Icd10Terminology:
+def icd10_terminology() -> Terminology:
     """The process-wide ICD-10-CM index, built on first use and shared afterwards."""
     global _terminology
     if _terminology is None:
