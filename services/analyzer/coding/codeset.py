@@ -8,10 +8,14 @@ without the dot and in any case; everything returned carries the dot, upper case
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from importlib.metadata import version
 
-import simple_icd_10_cm as _icd
+with warnings.catch_warnings():
+    # simple-icd-10-cm 1.5 loads its data with importlib.resources' deprecated legacy API.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import simple_icd_10_cm as _icd
 
 _CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 _DEFAULT_WORDS = re.compile(r"\bunspecified\b|\bwithout\b|\bNOS\b", re.IGNORECASE)
@@ -95,3 +99,8 @@ def all_codes() -> tuple[str, ...]:
 
 def is_ancestor(ancestor: str, code: str) -> bool:
     return bool(_icd.is_ancestor(ancestor, code))
+
+
+def is_extended(code: str) -> bool:
+    """True for codes carrying a 7th-character extension (S22.49XA)."""
+    return bool(_icd.is_extended_subcategory(code))

@@ -21,7 +21,7 @@ from services.analyzer.coding.pipeline import (
     clinical_pipeline,
 )
 from services.analyzer.coding.terminology import Terminology, icd10_terminology
-from services.analyzer.coding.words import Token, Word, split_words
+from services.analyzer.coding.words import BARRIER, Token, Word, split_words
 from shared.events.coding import Assertion
 
 IGNORED_SECTIONS = frozenset(
@@ -95,7 +95,7 @@ def find_mentions(
     tokens = terminology.normalizer.tokens(words)
     segments = _sentence_segments(doc, words, tokens)
     token_texts = [t.text for t in tokens]
-    groups = group_matches(terminology.index.find(token_texts, segments))
+    groups = group_matches(terminology.index.find(token_texts, _split_at_barriers(segments, token_texts)))
     located = [_locate(g, tokens, words) for g in groups]
     spans = [doc.char_span(m.start, m.end, MENTION_LABEL, alignment_mode="expand") for m in located]
     kept = [(m, s) for m, s in zip(located, spans, strict=True) if s is not None]
@@ -152,6 +152,21 @@ def _sentence_segments(doc: Doc, words: list[Word], tokens: list[Token]) -> list
     if start < len(tokens):
         segments.append((start, len(tokens)))
     return segments
+
+
+def _split_at_barriers(segments: list[tuple[int, int]], tokens: list[str]) -> list[tuple[int, int]]:
+    """Sentences cut at negation words, so no match straddles one."""
+    pieces = []
+    for start, end in segments:
+        piece_start = start
+        for position in range(start, end):
+            if tokens[position] == BARRIER:
+                if position > piece_start:
+                    pieces.append((piece_start, position))
+                piece_start = position + 1
+        if end > piece_start:
+            pieces.append((piece_start, end))
+    return pieces
 
 
 def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Located:

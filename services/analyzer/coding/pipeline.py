@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 
 import spacy
@@ -37,8 +38,12 @@ class ClinicalPipeline:
 
     def assert_mentions(self, doc: Doc) -> Doc:
         """Run the sectionizer and ConText over the spans in ``doc.spans[SPAN_GROUP]``."""
-        for name in ("medspacy_sectionizer", "medspacy_context"):
-            doc = self.nlp.get_pipe(name)(doc)
+        with warnings.catch_warnings():
+            # medspaCy keeps a token Matcher and a PhraseMatcher; with rules of one kind only the
+            # other warns (spaCy W036) on every document.
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            for name in ("medspacy_sectionizer", "medspacy_context"):
+                doc = self.nlp.get_pipe(name)(doc)
         return doc
 
 

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.analyzer.coding.lexicon import PhraseIndex, Term
-from services.analyzer.coding.terminology import Terminology, icd10_terminology
-from services.analyzer.coding.words import split_words
+from services.analyzer.coding.terminology import Terminology, icd10_terminology, term_tokens
 
 FSN = "900000000000003001"
 SYNONYM = "900000000000013009"
@@ -86,7 +85,7 @@ def load_rf2_release(path: Path) -> SnomedRelease:
         if row["conceptId"] not in wanted or row["typeId"] not in (FSN, SYNONYM):
             continue
         text = _SEMANTIC_TAG.sub("", row["term"]) if row["typeId"] == FSN else row["term"]
-        tokens = tuple(dict.fromkeys(t.text for t in normalizer.tokens(split_words(text))))
+        tokens = term_tokens(normalizer, text)
         if tokens and not (len(tokens) == 1 and len(tokens[0]) <= 3):
             source = "description" if row["typeId"] == FSN else "inclusion"
             terms.append(Term(tokens, row["conceptId"], source, text))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.analyzer.coding import codeset
-from services.analyzer.coding.terminology import icd10_terminology
+from services.analyzer.coding.terminology import clean_description, icd10_terminology
 
 # Words a combination code's description repeats from the condition itself ("Type 2 diabetes
 # mellitus with diabetic chronic kidney disease"): the note need not say them again.
@@ -32,8 +32,6 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"flare"}), "exacerbation"),
 )
 
-_TAIL = re.compile(r",?\s+(initial|subsequent) encounter.*$|,\s*sequela$", re.IGNORECASE)
-_WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|,|$)", re.IGNORECASE)
 _PARENS = re.compile(r"\(([^)]*)\)")
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 
@@ -57,7 +55,7 @@ def with_cues(context: Iterable[str]) -> frozenset[str]:
 def _description_tokens(code: str) -> tuple[frozenset[str], frozenset[str]]:
     """(required, all) tokens of a code's description; parenthesised words are optional."""
     terminology = icd10_terminology()
-    text = _WITHOUT.sub("", _TAIL.sub("", codeset.description(code)))
+    text = clean_description(codeset.description(code))
     required = terminology.tokens_of(_PARENS.sub(" ", text))
     everything = terminology.tokens_of(_PARENS.sub(lambda m: f" {m.group(1)} ", text))
     return frozenset(required), frozenset(everything) | frozenset(required)
@@ -114,9 +112,14 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
         extended = _with_extension(base, context_tokens)
         return _finish(code, extended, "7th character: encounter stage as documented")
     base_tokens = _description_tokens(base)[1]
-    best: tuple[tuple[int, bool, int], str] | None = None
+    # Refining a billable "unspecified" code stays within what it names: unspecified atrial
+    # fibrillation may become paroxysmal atrial fibrillation, never atrial flutter.
+    named = _description_tokens(code)[0] if codeset.is_billable(code) else frozenset()
+    best: tuple[tuple[int, int, bool, int], str] | None = None
     for candidate in _refinement_candidates(base):
         required = _description_tokens(candidate)[0]
+        if not named <= required:
+            continue
         extra = required - base_tokens - _IMPLIED
         if not extra <= context_tokens:
             continue
@@ -131,7 +134,7 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
             kind = 0 if is_other else (1 if is_default else 2)
         else:
             kind = 2 if is_default else 1
-        key = (len(extra), kind, -len(described))
+        key = (len(extra), kind, candidate == code, -len(described))
         if best is None or key > best[0]:
             best = (key, candidate)
     if best is None:

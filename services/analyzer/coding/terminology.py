@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-import simple_icd_10_cm as _icd
-
 from services.analyzer.coding import codeset
 from services.analyzer.coding.lexicon import PhraseIndex, Term
-from services.analyzer.coding.words import Abbreviation, Normalizer, split_words
+from services.analyzer.coding.words import BARRIER, Abbreviation, Normalizer, split_words
 
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 _MANIFESTATION = re.compile(r"classified elsewhere", re.IGNORECASE)
@@ -48,16 +46,22 @@ class Terminology:
     build_seconds: float
 
     def tokens_of(self, text: str) -> tuple[str, ...]:
-        return tuple(t.text for t in self.normalizer.tokens(split_words(text)))
+        return term_tokens(self.normalizer, text)
+
+
+def clean_description(text: str) -> str:
+    """A description without what only says detail is absent (7th-character tail, "without ...",
+    "unspecified side")."""
+    text = _EXTENSION_TAIL.sub("", text)
+    text = _UNSPECIFIED_ASPECT.sub(" ", text)
+    return _WITHOUT.sub("", text)
 
 
 def description_variants(text: str) -> list[str]:
     """Phrases a note could use for one description or inclusion term (empty: do not index)."""
     if _OTHER.search(text) or _MANIFESTATION.search(text):
         return []
-    text = _EXTENSION_TAIL.sub("", text)
-    text = _UNSPECIFIED_ASPECT.sub(" ", text)
-    text = _WITHOUT.sub("", text)
+    text = clean_description(text)
     variants = [_BRACKETS.sub(" ", text)]
     # A bracket may hold an acronym ("[FUO]") worth indexing, or a gloss ("[right]") that is not.
     variants.extend(b for b in _BRACKETS.findall(text) if _ACRONYM.match(b.strip()))
@@ -69,6 +73,13 @@ def description_variants(text: str) -> list[str]:
         if full != bare:
             expanded.append(full)
     return [" ".join(v.replace(",", " ").split()) for v in expanded if v.strip()]
+
+
+def term_tokens(normalizer: Normalizer, text: str) -> tuple[str, ...]:
+    """Unique content tokens of a terminology phrase (negation barriers are not content)."""
+    return tuple(
+        dict.fromkeys(t.text for t in normalizer.tokens(split_words(text)) if t.text != BARRIER)
+    )
 
 
 def _too_short(tokens: tuple[str, ...]) -> bool:
@@ -102,7 +113,7 @@ def _canonical_words() -> dict[str, str]:
 
 def _indexed_codes() -> Iterator[str]:
     for code in codeset.all_codes():
-        if not _icd.is_extended_subcategory(code) and not code.startswith(_NOT_INDEXED_CHAPTERS):
+        if not codeset.is_extended(code) and not code.startswith(_NOT_INDEXED_CHAPTERS):
             yield code
 
 
@@ -120,7 +131,7 @@ def _build() -> Terminology:
     for text, code, source in texts:
         variants = [text] if source == "synonym" else description_variants(text)
         for variant in variants:
-            tokens = tuple(dict.fromkeys(t.text for t in normalizer.tokens(split_words(variant))))
+            tokens = term_tokens(normalizer, variant)
             if not tokens or (source != "synonym" and _too_short(tokens)):
                 continue
             if source == "inclusion" and len(tokens) == 1 and variant != text:

@@ -46,6 +46,12 @@ _BRITISH = (
     ("orthopaed", "orthoped"),
 )
 
+BARRIER = "|"
+"""Token standing for a negation word: no term may match across it ("diabetes, no neuropathy")."""
+NEGATION_WORDS = frozenset(
+    {"no", "not", "without", "denies", "denied", "deny", "negative", "nor", "neither", "absent"}
+)
+
 _CACHE_LIMIT = 200_000
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 _ROMAN_CUES = frozenset({"stage", "grade", "type", "class", "degree", "phase"})
@@ -172,6 +178,9 @@ class Normalizer:
             if previous in _ROMAN_CUES:
                 lower = _roman_to_arabic(lower)
             previous = lower
+            if lower in NEGATION_WORDS:
+                out.append(Token(BARRIER, index))
+                continue
             if lower in STOPWORDS:
                 continue
             normalized = self.word(lower)
