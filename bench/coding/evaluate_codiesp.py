@@ -32,7 +32,10 @@ def is_held_out(doc_id: str) -> bool:
 
 
 def load(data: Path, split: str) -> tuple[dict[str, str], dict[str, set[str]]]:
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((data / "text_files_en").glob("*.txt"))}
+    texts = {
+        p.stem: p.read_text(encoding="utf-8")
+        for p in sorted((data / "text_files_en").glob("*.txt"))
+    }
     if split != "all":
         texts = {d: t for d, t in texts.items() if is_held_out(d) == (split == "heldout")}
     gold: dict[str, set[str]] = defaultdict(set)
@@ -73,7 +76,8 @@ def run_baseline(texts: dict[str, str]) -> dict[str, set[str]]:
     descriptions = [
         (code, re.compile(r"\b" + re.escape(icd.get_description(code).lower()) + r"\b"))
         for code in icd.get_all_codes(True)
-        if icd.is_leaf(code) and (icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code))
+        if icd.is_leaf(code)
+        and (icd.is_category_or_subcategory(code) or icd.is_extended_subcategory(code))
     ]
     predicted: dict[str, set[str]] = defaultdict(set)
     for doc, text in texts.items():
@@ -84,7 +88,9 @@ def run_baseline(texts: dict[str, str]) -> dict[str, set[str]]:
     return predicted
 
 
-def micro(predicted: dict[str, set[str]], gold: dict[str, set[str]], docs: list[str], level: str) -> dict[str, float]:
+def micro(
+    predicted: dict[str, set[str]], gold: dict[str, set[str]], docs: list[str], level: str
+) -> dict[str, float]:
     def view(codes: set[str]) -> set[str]:
         return {c[:3] for c in codes} if level == "category" else {c for c in codes}
 
@@ -101,17 +107,27 @@ def micro(predicted: dict[str, set[str]], gold: dict[str, set[str]], docs: list[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
-    parser.add_argument("--encounter-class", action="append", dest="classes",
-                        help="encounter class(es) to run clinrelay with (default: IMP and AMB)")
+    parser.add_argument(
+        "--encounter-class",
+        action="append",
+        dest="classes",
+        help="encounter class(es) to run clinrelay with (default: IMP and AMB)",
+    )
     parser.add_argument("--details", type=Path, help="write per-document predictions here (JSON)")
     args = parser.parse_args()
     texts, gold = load(args.data, args.split)
     docs = sorted(texts)
-    print(f"CodiEsp {args.split}: {len(docs)} documents, {sum(len(gold[d]) for d in docs)} gold pairs")
-    rows = [("baseline: description occurs in text", run_baseline(texts), None)]
+    print(
+        f"CodiEsp {args.split}: {len(docs)} documents, {sum(len(gold[d]) for d in docs)} gold pairs"
+    )
+    rows: list[tuple[str, dict[str, set[str]], float | None]] = [
+        ("baseline: description occurs in text", run_baseline(texts), None)
+    ]
     for encounter_class in args.classes or ["IMP", "AMB"]:
         predicted, elapsed = run_clinrelay(texts, encounter_class)
         rows.append((f"clinrelay code (encounter_class={encounter_class})", predicted, elapsed))
@@ -122,12 +138,17 @@ def main() -> None:
     for name, predicted, _elapsed in rows:
         full = micro(predicted, gold, docs, "full")
         cat = micro(predicted, gold, docs, "category")
-        print(f"| {name} | {full['precision']:.3f} | {full['recall']:.3f} | {full['f1']:.3f} | "
-              f"{cat['precision']:.3f} | {cat['recall']:.3f} | {cat['f1']:.3f} |")
+        print(
+            f"| {name} | {full['precision']:.3f} | {full['recall']:.3f} | {full['f1']:.3f} | "
+            f"{cat['precision']:.3f} | {cat['recall']:.3f} | {cat['f1']:.3f} |"
+        )
         details[name] = {d: sorted(predicted.get(d, set())) for d in docs}
-    for name, _predicted, elapsed in rows:
-        if elapsed is not None:
-            print(f"\n{name}: {len(docs)} documents in {elapsed:.1f} s (process start and model load included)")
+    for name, _predicted, seconds in rows:
+        if seconds is not None:
+            print(
+                f"\n{name}: {len(docs)} documents in {seconds:.1f} s "
+                "(process start and model load included)"
+            )
     if args.details:
         details["gold"] = {d: sorted(gold[d]) for d in docs}
         args.details.write_text(json.dumps(details, indent=1))

@@ -59,7 +59,7 @@ def parse_request(line: str) -> tuple[str, str, CareSetting]:
     except orjson.JSONDecodeError as error:
         raise BadLine(f"not valid JSON ({error.msg})") from None
     if not isinstance(request, dict):
-        raise BadLine("expected a JSON object with \"id\" and \"text\"")
+        raise BadLine('expected a JSON object with "id" and "text"')
     unknown = set(request) - {"id", "text", "encounter_class"}
     if unknown:
         raise BadLine(f"unexpected field(s): {', '.join(sorted(unknown))}")
@@ -72,7 +72,8 @@ def parse_request(line: str) -> tuple[str, str, CareSetting]:
 
 
 def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
-    from services.analyzer.coding.coder import NoteText, code_encounter
+    # imported here so `clinrelay --help` does not load spaCy
+    from services.analyzer.coding.coder import NoteText, code_encounter  # noqa: PLC0415
 
     result = code_encounter([NoteText(note_id, text)], setting)
     codes = [

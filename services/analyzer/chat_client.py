@@ -1,4 +1,4 @@
-"""A small client for OpenAI-compatible chat-completion endpoints (``POST {base}/chat/completions``).
+"""A small client for OpenAI-compatible chat endpoints (``POST {base}/chat/completions``).
 
 Used for the optional second opinion on coding suggestions. It knows HTTP, timeouts and one
 retry; it knows nothing about coding. Errors are reported without the request body (which holds

@@ -32,11 +32,11 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in ("analyze_case", "warm_up"):
-        from services.analyzer.coding import analysis
+        from services.analyzer.coding import analysis  # noqa: PLC0415 (lazy: spaCy)
 
         return getattr(analysis, name)
     if name == "add_second_opinion":
-        from services.analyzer.coding import review
+        from services.analyzer.coding import review  # noqa: PLC0415 (lazy: httpx)
 
         return review.add_second_opinion
     raise AttributeError(name)

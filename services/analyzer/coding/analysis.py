@@ -109,7 +109,9 @@ def _encounter(
 
 def _snomed(config: CodingConfig, notices: list[str]) -> tuple[SnomedRelease | None, SnomedStatus]:
     if config.snomed_release_path is None:
-        notices.append(f"{NOT_CONFIGURED}: SNOMED CT codes present in the record are carried through.")
+        notices.append(
+            f"{NOT_CONFIGURED}: SNOMED CT codes present in the record are carried through."
+        )
         return None, SnomedStatus(configured=False, notice=NOT_CONFIGURED)
     try:
         release = snomed_release(config.snomed_release_path)

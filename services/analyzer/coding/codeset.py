@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
+from functools import cache
 from importlib.metadata import version
 
 with warnings.catch_warnings():
@@ -42,7 +42,7 @@ def undotted(code: str) -> str:
     return code.replace(".", "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_code(code: str) -> bool:
     """True for categories, subcategories and billable codes (not chapters or blocks)."""
     return bool(_icd.is_valid_item(code)) and bool(
@@ -50,27 +50,27 @@ def is_code(code: str) -> bool:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_billable(code: str) -> bool:
     return is_code(code) and bool(_icd.is_leaf(code))
 
 
-@lru_cache(maxsize=None)
+@cache
 def description(code: str) -> str:
     return str(_icd.get_description(code))
 
 
-@lru_cache(maxsize=None)
+@cache
 def inclusion_terms(code: str) -> tuple[str, ...]:
     return tuple(str(term) for term in _icd.get_inclusion_term(code))
 
 
-@lru_cache(maxsize=None)
+@cache
 def children(code: str) -> tuple[str, ...]:
     return tuple(str(child) for child in _icd.get_children(code))
 
 
-@lru_cache(maxsize=None)
+@cache
 def parent(code: str) -> str | None:
     found = str(_icd.get_parent(code))
     return found if found and is_code(found) else None
@@ -81,7 +81,7 @@ def category(code: str) -> str:
     return code[:3]
 
 
-@lru_cache(maxsize=None)
+@cache
 def seven_character_extensions(code: str) -> dict[str, str]:
     """7th-character meanings that apply to ``code`` (inherited from its ancestors)."""
     return {str(k): str(v) for k, v in _icd.get_seven_chr_def(code).items()}

@@ -46,7 +46,8 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                     combined,
                     (dm, ckd),
                     defaults,
-                    "diabetes with chronic kidney disease: combination code (Section I.A.15 'with')",
+                    "diabetes with chronic kidney disease: combination code "
+                    "(Section I.A.15 'with')",
                 )
             )
     hypertension = "I10" if "I10" in present else None
@@ -88,9 +89,7 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
 def superseded_defaults(codes: Iterable[str]) -> set[str]:
     """Unspecified codes whose category is also coded more specifically."""
     present = set(codes)
-    specific_categories = {
-        codeset.category(c) for c in present if not codeset.is_default_code(c)
-    }
+    specific_categories = {codeset.category(c) for c in present if not codeset.is_default_code(c)}
     return {
         c
         for c in present

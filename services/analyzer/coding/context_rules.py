@@ -132,10 +132,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 def context_rules() -> list[ConTextRule]:
-    rules = [
-        ConTextRule(relative, "FAMILY", direction="BIDIRECTIONAL")
-        for relative in _RELATIVES
-    ]
+    rules = [ConTextRule(relative, "FAMILY", direction="BIDIRECTIONAL") for relative in _RELATIVES]
     # The patient is named again: whatever a relative cue said stops there.
     rules.extend(
         ConTextRule(literal, "TERMINATE", direction="TERMINATE")
@@ -144,10 +141,7 @@ def context_rules() -> list[ConTextRule]:
     for category, literals in _FORWARD.items():
         rules.extend(ConTextRule(literal, category, direction="FORWARD") for literal in literals)
     for category, literals in _BACKWARD.items():
-        rules.extend(
-            ConTextRule(literal, category, direction="BACKWARD")
-            for literal in literals
-        )
+        rules.extend(ConTextRule(literal, category, direction="BACKWARD") for literal in literals)
     return rules
 
 

@@ -141,7 +141,7 @@ def _score(term: Term, positions: tuple[int, ...]) -> float:
 
 
 def group_matches(matches: Sequence[TermMatch]) -> list[MatchGroup]:
-    """Longest match first; each chosen match owns its tokens, overlapping ones become candidates."""
+    """Longest match first; a chosen match owns its tokens, overlapping ones become candidates."""
     ordered = sorted(
         matches,
         key=lambda m: (-len(m.positions), -m.score, m.last - m.first, m.first, m.term.concept),

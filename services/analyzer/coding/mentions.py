@@ -95,7 +95,9 @@ def find_mentions(
     tokens = terminology.normalizer.tokens(words)
     segments = _sentence_segments(doc, words, tokens)
     token_texts = [t.text for t in tokens]
-    groups = group_matches(terminology.index.find(token_texts, _split_at_barriers(segments, token_texts)))
+    groups = group_matches(
+        terminology.index.find(token_texts, _split_at_barriers(segments, token_texts))
+    )
     located = [_locate(g, tokens, words) for g in groups]
     spans = [doc.char_span(m.start, m.end, MENTION_LABEL, alignment_mode="expand") for m in located]
     kept = [(m, s) for m, s in zip(located, spans, strict=True) if s is not None]

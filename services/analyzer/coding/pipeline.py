@@ -9,10 +9,11 @@ downloaded: every component is rule-based.
 
 from __future__ import annotations
 
-import threading
 import time
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -86,36 +87,28 @@ def _line_starts(doc: Doc) -> Doc:
     return doc
 
 
-_lock = threading.Lock()
-_pipeline: ClinicalPipeline | None = None
-
-
+@lru_cache(maxsize=1)
 def clinical_pipeline() -> ClinicalPipeline:
     """The process-wide pipeline, built on first use (~1 s) and shared afterwards."""
-    global _pipeline
-    if _pipeline is None:
-        with _lock:
-            if _pipeline is None:
-                _pipeline = _build()
-    return _pipeline
+    return _build()
 
 
 def _build() -> ClinicalPipeline:
     started = time.perf_counter()
     # medspaCy registers its factories on import; importing the submodules avoids pulling in its
     # QuickUMLS loader (and that package's dependencies), which clinrelay never uses.
-    import medspacy.context
-    import medspacy.section_detection  # noqa: F401
+    import medspacy.context  # noqa: PLC0415
+    import medspacy.section_detection  # noqa: F401, PLC0415
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("clinrelay_line_breaks")
-    sectionizer = nlp.add_pipe(
+    sectionizer: Any = nlp.add_pipe(
         "medspacy_sectionizer",
         config={"input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None},
     )
     sectionizer.add(context_rules.section_rules())
-    context = nlp.add_pipe(
+    context: Any = nlp.add_pipe(
         "medspacy_context",
         # No max_scope: medspaCy then scopes by token window *across* sentences. Scope stays the
         # sentence, and mentions.py caps the modifier-to-mention distance itself.

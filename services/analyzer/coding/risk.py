@@ -146,7 +146,7 @@ def _dotted(code: str) -> str:
 def _run(codes: tuple[str, ...], inputs: RiskInputs) -> RAFResult:
     return calculate_raf(
         list(codes),
-        model_name=inputs.model,  # type: ignore[arg-type]
+        model_name=inputs.model,
         age=inputs.age_years,
         sex=inputs.sex,
         dual_elgbl_cd=inputs.dual_eligibility_code,

@@ -21,7 +21,7 @@ from shared.events.coding import Assertion, CareSetting
 # Categories that do not resolve: documented anywhere in the record, they are current.
 CHRONIC_CATEGORIES = frozenset(
     """E10 E11 E13 E03 E05 E66 E78 I10 I11 I12 I13 I25 I48 I50 N18 J44 J45 J43 G20 G30 G35 G40
-    F01 F02 F03 F20 F31 F32 F33 F17 F10 F11 B20 K50 K51 M05 M06 M81 I73 G47 D63 D64 N40""".split()
+    F01 F02 F03 F20 F31 F32 F33 F17 F10 F11 B20 K50 K51 M05 M06 M81 I73 G47 D63 D64 N40""".split()  # noqa: SIM905
 )
 
 # Condition (code prefix) → personal-history code when the note says it is in the past.
@@ -76,26 +76,31 @@ class BillingDecision:
 
 def billing_decision(code: str, assertion: Assertion, setting: CareSetting) -> BillingDecision:
     """Apply the guideline rules above to one mention's code."""
+    if assertion is Assertion.FAMILY:
+        return _family(code)
+    if assertion is Assertion.HISTORICAL:
+        return _historical(code)
+    if assertion is Assertion.UNCERTAIN:
+        return _uncertain(code, setting)
     if assertion is Assertion.PRESENT:
         return BillingDecision(True, code, "documented as present")
     if assertion is Assertion.NEGATED:
         return BillingDecision(False, code, "negated in the note: never coded")
-    if assertion is Assertion.HYPOTHETICAL:
-        return BillingDecision(False, code, "hypothetical (instructions, risk, if/should): not coded")
-    if assertion is Assertion.FAMILY:
-        return _family(code)
-    if assertion is Assertion.UNCERTAIN:
-        if setting is CareSetting.INPATIENT:
-            return BillingDecision(
-                True, code, "uncertain diagnosis coded as if established (inpatient, Section II.H)"
-            )
+    return BillingDecision(False, code, "hypothetical (instructions, risk, if/should): not coded")
+
+
+def _uncertain(code: str, setting: CareSetting) -> BillingDecision:
+    if setting is CareSetting.INPATIENT:
         return BillingDecision(
-            False,
-            code,
-            f"uncertain diagnosis: not coded in a{'n' if setting.value[0] in 'aeiou' else ''} "
-            f"{setting.value} encounter (Section IV.H); code its symptoms",
+            True, code, "uncertain diagnosis coded as if established (inpatient, Section II.H)"
         )
-    return _historical(code)
+    article = "an" if setting.value[0] in "aeiou" else "a"
+    return BillingDecision(
+        False,
+        code,
+        f"uncertain diagnosis: not coded in {article} {setting.value} encounter (Section IV.H); "
+        "code its symptoms",
+    )
 
 
 def _family(code: str) -> BillingDecision:
@@ -103,7 +108,9 @@ def _family(code: str) -> BillingDecision:
         return BillingDecision(True, code, "family history stated in the note")
     for prefix, history_code in FAMILY_CODES:
         if code.startswith(prefix):
-            return BillingDecision(True, history_code, f"relative's condition ({code}): family history")
+            return BillingDecision(
+                True, history_code, f"relative's condition ({code}): family history"
+            )
     return BillingDecision(False, code, "a relative's condition, not the patient's")
 
 

@@ -45,7 +45,9 @@ def review_messages(
             parts.append(f"Note {note_id}:\n{clipped}")
         for suggestion in encounter.suggestions:
             evidence = "; ".join(e.text for e in suggestion.evidence[:3])
-            parts.append(f"Suggested {suggestion.code} {suggestion.description} (evidence: {evidence})")
+            parts.append(
+                f"Suggested {suggestion.code} {suggestion.description} (evidence: {evidence})"
+            )
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": "\n".join(parts)},

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.terminology import clean_description, icd10_terminology
@@ -51,7 +51,7 @@ def with_cues(context: Iterable[str]) -> frozenset[str]:
     return frozenset(tokens)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _description_tokens(code: str) -> tuple[frozenset[str], frozenset[str]]:
     """(required, all) tokens of a code's description; parenthesised words are optional."""
     terminology = icd10_terminology()
@@ -69,9 +69,7 @@ def _refinement_candidates(base: str) -> tuple[str, ...]:
     while stack:
         code = stack.pop()
         kids = codeset.children(code)
-        if not kids:
-            found.append(code)
-        elif codeset.is_code(kids[0]) and _needs_extension(code):
+        if not kids or (codeset.is_code(kids[0]) and _needs_extension(code)):
             found.append(code)
         else:
             stack.extend(kids)
@@ -111,6 +109,25 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
     if _needs_extension(base):
         extended = _with_extension(base, context_tokens)
         return _finish(code, extended, "7th character: encounter stage as documented")
+    chosen = _best_descendant(code, base, context_tokens)
+    if chosen is None or chosen[0] == code:
+        if codeset.is_billable(code):
+            return SpecificCode(code, True)
+        return SpecificCode(code, False, "the note does not support a billable subcode")
+    candidate, detail = chosen
+    if _needs_extension(candidate):
+        extended = _with_extension(candidate, context_tokens)
+        return _finish(code, extended, "specificity from the note; 7th character: encounter stage")
+    reason = (
+        "most specific code the note supports"
+        if detail
+        else "no further detail documented: unspecified code"
+    )
+    return SpecificCode(candidate, True, reason)
+
+
+def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str, int] | None:
+    """The refinement of ``base`` adding the most detail found in ``context``, with that count."""
     base_tokens = _description_tokens(base)[1]
     # Refining a billable "unspecified" code stays within what it names: unspecified atrial
     # fibrillation may become paroxysmal atrial fibrillation, never atrial flutter.
@@ -118,41 +135,32 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
     best: tuple[tuple[int, int, bool, int], str] | None = None
     for candidate in _refinement_candidates(base):
         required = _description_tokens(candidate)[0]
-        if not named <= required:
-            continue
         extra = required - base_tokens - _IMPLIED
-        if not extra <= context_tokens:
+        if not named <= required or not extra <= context:
             continue
         described = codeset.description(candidate)
         is_other = bool(_OTHER.search(described))
         if not extra and is_other:
             continue  # an "Other ..." code needs the note to name the other thing
-        is_default = codeset.is_default_code(candidate)
-        # With detail, prefer the code that states it, then "unspecified", then "other";
-        # without detail, the "unspecified" code.
-        if extra:
-            kind = 0 if is_other else (1 if is_default else 2)
-        else:
-            kind = 2 if is_default else 1
-        key = (len(extra), kind, candidate == code, -len(described))
+        key = (
+            len(extra),
+            _kind(extra, is_other, codeset.is_default_code(candidate)),
+            candidate == code,
+            -len(described),
+        )
         if best is None or key > best[0]:
             best = (key, candidate)
-    if best is None:
-        if codeset.is_billable(code):
-            return SpecificCode(code, True)
-        return SpecificCode(code, False, "the note does not support a billable subcode")
-    chosen = best[1]
-    if _needs_extension(chosen):
-        extended = _with_extension(chosen, context_tokens)
-        return _finish(code, extended, "specificity from the note; 7th character: encounter stage")
-    if chosen == code:
-        return SpecificCode(code, True)
-    reason = (
-        "most specific code the note supports"
-        if best[0][0] > 0
-        else "no further detail documented: unspecified code"
-    )
-    return SpecificCode(chosen, True, reason)
+    return (best[1], best[0][0]) if best else None
+
+
+def _kind(extra: frozenset[str], is_other: bool, is_default: bool) -> int:
+    """With detail, prefer the code that states it, then "unspecified", then "other";
+    without detail, the "unspecified" code."""
+    if not extra:
+        return 2 if is_default else 1
+    if is_other:
+        return 0
+    return 1 if is_default else 2
 
 
 def _finish(original: str, chosen: str | None, reason: str) -> SpecificCode:

@@ -12,7 +12,6 @@ indexed: a note never names them directly.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -141,15 +140,7 @@ def _build() -> Terminology:
     return Terminology(normalizer, index, time.perf_counter() - started)
 
 
-_lock = threading.Lock()
-_terminology: Terminology | None = None
-
-
+@lru_cache(maxsize=1)
 def icd10_terminology() -> Terminology:
     """The process-wide ICD-10-CM index, built on first use and shared afterwards."""
-    global _terminology
-    if _terminology is None:
-        with _lock:
-            if _terminology is None:
-                _terminology = _build()
-    return _terminology
+    return _build()

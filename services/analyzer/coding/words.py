@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     other unspecified nos specified classified elsewhere not no nor any some this that these
     those is are was were be been being has have had its his her their he she they it which
     who whom whose also both either neither each per via upon within mellitus part site
-    otherwise stated described""".split()
+    otherwise stated described""".split()  # noqa: SIM905
 )
 """Words that never decide which code applies (``mellitus``: diabetes is always mellitus here)."""
 
@@ -137,7 +137,7 @@ class Normalizer:
         return cached
 
     def _singular(self, word: str) -> str:
-        if len(word) <= 3 or word in self._vocabulary and not word.endswith("s"):
+        if len(word) <= 3 or (word in self._vocabulary and not word.endswith("s")):
             return word
         candidates: list[str] = []
         if word.endswith("ies"):
@@ -148,9 +148,7 @@ class Normalizer:
             candidates = [word[:-2] + "is", word[:-1], word[:-2]]
         elif word.endswith(("xes", "ches", "shes")):
             candidates = [word[:-2], word[:-1]]
-        elif word.endswith("ae"):
-            candidates = [word[:-1]]
-        elif word.endswith("s"):
+        elif word.endswith("ae") or word.endswith("s"):
             candidates = [word[:-1]]
         for candidate in candidates:
             if candidate in self._vocabulary:
@@ -160,7 +158,7 @@ class Normalizer:
         return candidates[0] if candidates and word.endswith("s") else word
 
     def tokens(self, words: Sequence[Word]) -> list[Token]:
-        """Content tokens of ``words``: abbreviations expanded, stopwords dropped, phrases rewritten."""
+        """Content tokens of ``words``: abbreviations expanded, stopwords dropped, rewritten."""
         out: list[Token] = []
         previous = ""
         for index, word in enumerate(words):

@@ -37,7 +37,9 @@ def claim(*codes: tuple[str, str]) -> tuple[RecordedDiagnosis, ...]:
     )
 
 
-def make_case(billed: tuple[RecordedDiagnosis, ...], demographics: Demographics | None = None) -> CodingCase:
+def make_case(
+    billed: tuple[RecordedDiagnosis, ...], demographics: Demographics | None = None
+) -> CodingCase:
     return CodingCase(
         bundle_type="collection",
         resource_counts={"Encounter": 1},
@@ -57,13 +59,19 @@ def make_case(billed: tuple[RecordedDiagnosis, ...], demographics: Demographics 
 
 def test_billed_versus_documented() -> None:
     case = make_case(
-        claim((ICD10CM_SYSTEM, "E11.9"), (ICD10CM_SYSTEM, "R07.9"), (ICD10CM_SYSTEM, "J45.909"),
-              (SNOMED_SYSTEM, "38341003"))
+        claim(
+            (ICD10CM_SYSTEM, "E11.9"),
+            (ICD10CM_SYSTEM, "R07.9"),
+            (ICD10CM_SYSTEM, "J45.909"),
+            (SNOMED_SYSTEM, "38341003"),
+        )
     )
     analysis = analyze_case(case, CodingConfig())
     encounter = analysis.encounters[0]
     comparison = encounter.comparison
-    assert [(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades] == [("E11.9", "E11.65")]
+    assert [(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades] == [
+        ("E11.9", "E11.65")
+    ]
     assert "I50.22" in {s.code for s in comparison.documented_not_billed}
     unsupported = {f.code: f for f in comparison.billed_not_documented}
     assert "negated" in unsupported["R07.9"].reason
@@ -97,4 +105,7 @@ def test_inputs_and_outputs_pickle_for_worker_processes() -> None:
     case = make_case(())
     config = CodingConfig()
     analysis = analyze_case(pickle.loads(pickle.dumps(case)), pickle.loads(pickle.dumps(config)))
-    assert CodingAnalysis.model_validate_json(pickle.loads(pickle.dumps(analysis)).model_dump_json()) == analysis
+    assert (
+        CodingAnalysis.model_validate_json(pickle.loads(pickle.dumps(analysis)).model_dump_json())
+        == analysis
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -10,7 +11,7 @@ from clinrelay.cli.code import BadLine, care_setting, parse_request
 from shared.events.coding import CareSetting
 
 
-def run(lines: list[str]) -> tuple[int, list[dict[str, object]], str]:
+def run(lines: list[str]) -> tuple[int, list[dict[str, Any]], str]:
     result = CliRunner().invoke(main, ["code", "--jsonl"], input="\n".join(lines) + "\n")
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return result.exit_code, rows, result.stderr
@@ -19,7 +20,9 @@ def run(lines: list[str]) -> tuple[int, list[dict[str, object]], str]:
 def test_codes_each_line() -> None:
     code, rows, _ = run(
         [
-            json.dumps({"id": "a", "text": "Type 2 diabetes with hyperglycemia. Denies chest pain."}),
+            json.dumps(
+                {"id": "a", "text": "Type 2 diabetes with hyperglycemia. Denies chest pain."}
+            ),
             json.dumps({"id": 2, "text": "Possible pneumonia.", "encounter_class": "IMP"}),
             json.dumps({"id": "c", "text": "Possible pneumonia.", "encounter_class": "AMB"}),
         ]
@@ -43,8 +46,12 @@ def test_codes_each_line() -> None:
 
 def test_bad_lines_are_named_and_skipped() -> None:
     code, rows, err = run(
-        ["{not json", json.dumps({"id": "ok", "text": "Gout."}), json.dumps({"text": "x"}),
-         json.dumps({"id": "x", "text": "y", "encounter_class": "SPACESHIP"})]
+        [
+            "{not json",
+            json.dumps({"id": "ok", "text": "Gout."}),
+            json.dumps({"text": "x"}),
+            json.dumps({"id": "x", "text": "y", "encounter_class": "SPACESHIP"}),
+        ]
     )
     assert code == 2
     assert [r["id"] for r in rows] == ["ok"]
@@ -55,8 +62,13 @@ def test_bad_lines_are_named_and_skipped() -> None:
 
 @pytest.mark.parametrize(
     ("value", "setting"),
-    [("IMP", CareSetting.INPATIENT), ("emer", CareSetting.EMERGENCY), ("AMB", CareSetting.OUTPATIENT),
-     ("inpatient", CareSetting.INPATIENT), (None, CareSetting.OUTPATIENT)],
+    [
+        ("IMP", CareSetting.INPATIENT),
+        ("emer", CareSetting.EMERGENCY),
+        ("AMB", CareSetting.OUTPATIENT),
+        ("inpatient", CareSetting.INPATIENT),
+        (None, CareSetting.OUTPATIENT),
+    ],
 )
 def test_encounter_classes(value: str | None, setting: CareSetting) -> None:
     assert care_setting(value) is setting

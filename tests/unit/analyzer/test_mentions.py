@@ -12,7 +12,9 @@ def assertions(text: str) -> dict[str, Assertion]:
 
 
 def test_phi_tags_do_not_merge_sentences() -> None:
-    doc = clinical_pipeline().sentences("Seen by [NAME] on [DATE]. Denies fever. [NAME] reports gout.")
+    doc = clinical_pipeline().sentences(
+        "Seen by [NAME] on [DATE]. Denies fever. [NAME] reports gout."
+    )
     assert [s.text for s in doc.sents][-1] == "[NAME] reports gout."
     assert assertions("Seen by [NAME] on [DATE]. Denies fever. [NAME] reports gout.") == {
         "fever": Assertion.NEGATED,
@@ -29,7 +31,11 @@ def test_surrogate_names_and_titles_do_not_split_or_leak() -> None:
 
 def test_line_breaks_end_list_items() -> None:
     found = assertions("Denies fever\nAsthma\nGout")
-    assert found == {"fever": Assertion.NEGATED, "Asthma": Assertion.PRESENT, "Gout": Assertion.PRESENT}
+    assert found == {
+        "fever": Assertion.NEGATED,
+        "Asthma": Assertion.PRESENT,
+        "Gout": Assertion.PRESENT,
+    }
 
 
 def test_sections_are_recorded() -> None:

@@ -21,7 +21,9 @@ WOMAN_72 = Demographics(age_years=72, sex=Sex.FEMALE)
 
 
 def payment(raw: float, config: CodingConfig) -> float:
-    return round(raw * (1 - config.coding_intensity_adjustment) / config.effective_normalization_factor, 3)
+    return round(
+        raw * (1 - config.coding_intensity_adjustment) / config.effective_normalization_factor, 3
+    )
 
 
 def test_before_and_after_match_a_hand_calculation() -> None:
@@ -31,8 +33,12 @@ def test_before_and_after_match_a_hand_calculation() -> None:
     raw_before = FEMALE_70_74 + HCC38_DIABETES_NO_COMPLICATIONS
     # HCC37 outranks HCC38 (hierarchy); diabetes×HF and HF×kidney interactions apply.
     raw_after = (
-        FEMALE_70_74 + HCC37_DIABETES_CHRONIC_COMPLICATIONS + HCC226_HEART_FAILURE
-        + HCC329_CKD_STAGE_3 + DIABETES_HF + HF_KIDNEY
+        FEMALE_70_74
+        + HCC37_DIABETES_CHRONIC_COMPLICATIONS
+        + HCC226_HEART_FAILURE
+        + HCC329_CKD_STAGE_3
+        + DIABETES_HF
+        + HF_KIDNEY
     )
     assert estimate.before.raw_score == pytest.approx(raw_before, abs=1e-3)
     assert estimate.after.raw_score == pytest.approx(raw_after, abs=1e-3)
@@ -46,7 +52,9 @@ def test_before_and_after_match_a_hand_calculation() -> None:
 
 
 def test_inputs_are_carried_with_the_estimate() -> None:
-    config = CodingConfig(normalization_factor=1.05, coding_intensity_adjustment=0.06, monthly_base_rate=950)
+    config = CodingConfig(
+        normalization_factor=1.05, coding_intensity_adjustment=0.06, monthly_base_rate=950
+    )
     estimate = estimate_risk_adjustment(WOMAN_72, [], ["I10"], config)
     inputs = estimate.inputs
     assert (inputs.normalization_factor, inputs.normalization_source) == (1.05, "configured")
@@ -78,7 +86,9 @@ def test_v24_is_available() -> None:
 
 
 def test_medicaid_makes_a_full_dual_estimate() -> None:
-    dual = estimate_risk_adjustment(Demographics(age_years=72, sex=Sex.FEMALE, medicaid=True), [], [], CodingConfig())
+    dual = estimate_risk_adjustment(
+        Demographics(age_years=72, sex=Sex.FEMALE, medicaid=True), [], [], CodingConfig()
+    )
     assert dual.inputs.dual_eligibility_code == "02"
     assert dual.before.raw_score != pytest.approx(FEMALE_70_74)
 

@@ -115,7 +115,8 @@ async def test_review_is_attached(fake_server: tuple[str, Script]) -> None:
     reviewed = await add_second_opinion(analysis, case, config(url))
 
     opinion = reviewed.second_opinion
-    assert opinion is not None and opinion.status == "completed"
+    assert opinion is not None
+    assert opinion.status == "completed"
     assert [(r.code, r.verdict) for r in opinion.reviews] == [("E11.65", "agree")]
     assert [a.code for a in opinion.additions] == ["E78.5"]
     sent = script.requests[0]

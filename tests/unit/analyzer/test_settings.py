@@ -7,7 +7,9 @@ import pytest
 from services.analyzer.settings import AnalyzerSettings
 
 
-def test_environment_builds_the_coding_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_environment_builds_the_coding_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CLINRELAY_CODING_HCC_MODEL", "V24")
     monkeypatch.setenv("CLINRELAY_CODING_PAYMENT_YEAR", "2024")
     monkeypatch.setenv("CLINRELAY_CODING_MONTHLY_BASE_RATE", "1234.5")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from services.analyzer.coding.analysis import _infer_snomed
 from services.analyzer.coding.coder import NoteText
 from services.analyzer.coding.snomed import SnomedReleaseError, load_rf2_release, snomed_release
-from services.analyzer.coding.analysis import _infer_snomed
 from shared.events.coding import Assertion
 
 RELEASE = Path(__file__).parents[2] / "fixtures" / "snomed-synthetic"
@@ -15,7 +15,10 @@ RELEASE = Path(__file__).parents[2] / "fixtures" / "snomed-synthetic"
 def test_loader_indexes_active_disorders_and_findings_only() -> None:
     release = load_rf2_release(RELEASE)
     assert release.concepts_loaded == 2  # inactive concept and physical object left out
-    assert release.terms == {"9000001": "Synthetic gouty arthritis", "9000002": "Synthetic wheezing"}
+    assert release.terms == {
+        "9000001": "Synthetic gouty arthritis",
+        "9000002": "Synthetic wheezing",
+    }
 
 
 def test_inference_finds_synonyms_with_their_assertion() -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from services.analyzer.coding import codeset
-from services.analyzer.coding.terminology import curated_synonyms, description_variants, icd10_terminology
+from services.analyzer.coding.terminology import (
+    curated_synonyms,
+    description_variants,
+    icd10_terminology,
+)
 
 
 def test_every_curated_synonym_names_a_current_code() -> None:
@@ -34,7 +38,9 @@ def test_description_variants() -> None:
         "Essential hypertension",
         "Essential primary hypertension",
     ]
-    assert description_variants("Type 2 diabetes mellitus without complications") == ["Type 2 diabetes mellitus"]
+    assert description_variants("Type 2 diabetes mellitus without complications") == [
+        "Type 2 diabetes mellitus"
+    ]
     assert description_variants("Other chest pain") == []
     assert description_variants("Unspecified injury of ascending [right] colon") == [
         "Unspecified injury of ascending colon"
