@@ -109,3 +109,10 @@ def test_inputs_and_outputs_pickle_for_worker_processes() -> None:
         CodingAnalysis.model_validate_json(pickle.loads(pickle.dumps(analysis)).model_dump_json())
         == analysis
     )
+
+
+def test_quickumls_and_its_gpl_dependency_are_never_imported() -> None:
+    import sys
+
+    analyze_case(make_case(()), CodingConfig())
+    assert not [m for m in sys.modules if m.split(".")[0] in ("quickumls", "unidecode")]
