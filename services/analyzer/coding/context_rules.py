@@ -8,8 +8,13 @@ history and the uncertainty terms ICD-10-CM's guidelines name (Section II.H / IV
 
 from __future__ import annotations
 
-from medspacy.context import ConTextRule
-from medspacy.section_detection import SectionRule
+from typing import TYPE_CHECKING
+
+from services.analyzer.coding.medspacy_loader import import_medspacy
+
+if TYPE_CHECKING:
+    from medspacy.context import ConTextRule
+    from medspacy.section_detection import SectionRule
 
 _RELATIVES = (
     "mother",
@@ -132,6 +137,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 def context_rules() -> list[ConTextRule]:
+    import_medspacy()
+    from medspacy.context import ConTextRule  # noqa: PLC0415
+
     rules = [ConTextRule(relative, "FAMILY", direction="BIDIRECTIONAL") for relative in _RELATIVES]
     # The patient is named again: whatever a relative cue said stops there.
     rules.extend(
@@ -146,6 +154,9 @@ def context_rules() -> list[ConTextRule]:
 
 
 def section_rules() -> list[SectionRule]:
+    import_medspacy()
+    from medspacy.section_detection import SectionRule  # noqa: PLC0415
+
     return [
         SectionRule(literal, category)
         for category, literals in _SECTIONS.items()

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from services.analyzer.coding import context_rules
+from services.analyzer.coding.medspacy_loader import import_medspacy
 
 SPAN_GROUP = "clinrelay_mentions"
 MENTION_LABEL = "PROBLEM"
@@ -95,10 +96,7 @@ def clinical_pipeline() -> ClinicalPipeline:
 
 def _build() -> ClinicalPipeline:
     started = time.perf_counter()
-    # medspaCy registers its factories on import; importing the submodules avoids pulling in its
-    # QuickUMLS loader (and that package's dependencies), which clinrelay never uses.
-    import medspacy.context  # noqa: PLC0415
-    import medspacy.section_detection  # noqa: F401, PLC0415
+    import_medspacy()  # registers medspaCy's spaCy factories, without QuickUMLS
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
