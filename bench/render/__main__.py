@@ -6,6 +6,8 @@ Scenarios, all in this one process and run, interleaved so machine load hits eac
 
 - ``coding``: ``render_coding_pdf`` of the standard coding report (one outpatient encounter, seven
   suggested codes with evidence, four exclusions, claim findings, CMS-HCC estimate, appendix);
+- ``coding, short``: the same without the CMS-HCC section and with one exclusion (a visit whose
+  analysis has no risk estimate);
 - ``cer``: ``render_cer_pdf`` of the standard drug-safety report (three SVG charts, 25 reactions);
 - ``cer, no charts``: the same CER HTML and stylesheet with the three ``<svg>`` removed;
 - ``… baseline``: the minimal call — the same document's text and tables with the SVGs, classes
@@ -98,6 +100,13 @@ def main() -> None:
 
     meta = ReportMeta(report_id=uuid4(), tenant_id=uuid4(), generated_at=datetime.now(UTC))
     coding, cer = sample_coding_analysis(), sample_cer_analysis()
+    encounter = coding.encounters[0]
+    short = coding.model_copy(
+        update={
+            "risk_adjustment": None,
+            "encounters": (encounter.model_copy(update={"excluded": encounter.excluded[:1]}),),
+        }
+    )
     coding_doc = coding_report_html(coding, meta)
     cer_doc = cer_report_html(cer, meta)
     cer_no_charts = PdfDocument(_SVG.sub("", cer_doc.html), cer_doc.title, cer_doc.created_at)
@@ -105,12 +114,14 @@ def main() -> None:
     pages = {
         "coding": render_coding_pdf(coding, meta).pages,
         "coding baseline": len(HTML(string=coding_minimal).render().pages),
+        "coding, short": render_coding_pdf(short, meta).pages,
         "cer": render_cer_pdf(cer, meta).pages,
         "cer baseline": len(HTML(string=cer_minimal).render().pages),
     }
     scenarios: dict[str, Callable[[], object]] = {
         "coding": lambda: render_coding_pdf(coding, meta),
         "coding baseline": lambda: HTML(string=coding_minimal).write_pdf(),
+        "coding, short": lambda: render_coding_pdf(short, meta),
         "cer": lambda: render_cer_pdf(cer, meta),
         "cer, no charts": lambda: html_to_pdf(cer_no_charts),
         "cer baseline": lambda: HTML(string=cer_minimal).write_pdf(),
@@ -128,10 +139,14 @@ def main() -> None:
         wall = [w for w, _ in values]
         cpu = [c for _, c in values]
         base = timings["coding baseline" if name.startswith("coding") else "cer baseline"]
-        ratio = statistics.median(wall) / statistics.median(w for w, _ in base)
+        ratio_text = (
+            "–"
+            if name == "coding, short"  # different content: no baseline of its own
+            else f"{statistics.median(wall) / statistics.median(w for w, _ in base):.2f}×"
+        )
         print(
             f"| {name} | {statistics.median(wall) * 1000:.0f} | {percentile(wall, 0.95) * 1000:.0f}"
-            f" | {statistics.median(cpu) * 1000:.0f} | {ratio:.2f}× |"
+            f" | {statistics.median(cpu) * 1000:.0f} | {ratio_text} |"
         )
     for name in ("coding", "cer"):
         sequential = 1 / statistics.mean(w for w, _ in timings[name])
