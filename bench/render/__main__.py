@@ -131,7 +131,9 @@ def main() -> None:
 
     print(f"load average before pool run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
-        f"pages: coding {pages['coding']}, cer {pages['cer']}; renders per scenario: {args.renders}"
+        "pages: "
+        + ", ".join(f"{name} {count}" for name, count in pages.items())
+        + f"; renders per scenario: {args.renders}"
     )
     print("| scenario | p50 ms | p95 ms | CPU p50 ms | ratio to baseline (p50) |")
     print("|---|---|---|---|---|")
