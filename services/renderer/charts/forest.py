@@ -77,30 +77,13 @@ def forest_plot(
     labels_w = min(max(text_width(r.label, size) for r in rows), width * 0.35)
     notes = [estimate_with_interval(r) for r in rows]
     notes_w = max(text_width(n, size) for n in notes)
-    plot_left = labels_w + _GAP
-    plot_right = width - notes_w - _GAP
-    low, high = log_domain(
-        [v for r in rows for v in (r.lower, r.upper, r.estimate)], include=reference
-    )
-    low, high = max(low, _AXIS_LIMITS[0]), min(high, _AXIS_LIMITS[1])
-    x = LogScale(low, high, plot_left, plot_right)
+    x = _x_scale(rows, reference, labels_w + _GAP, width - notes_w - _GAP)
     plot_bottom = len(rows) * _ROW_HEIGHT + 4
 
-    parts = [_log_axis(x, plot_bottom, x_label, style)]
-    ref = x(x.clamp(reference))
-    parts.append(
-        element(
-            "line",
-            {
-                "x1": ref,
-                "x2": ref,
-                "y1": 0,
-                "y2": plot_bottom,
-                "stroke": style.text_color,
-                "stroke-dasharray": "3 2",
-            },
-        )
-    )
+    parts = [
+        _log_axis(x, plot_bottom, x_label, style),
+        _reference_line(x, reference, plot_bottom, style),
+    ]
     for index, (row, note) in enumerate(zip(rows, notes, strict=True)):
         middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
         baseline = middle + size * 0.35
@@ -111,6 +94,29 @@ def forest_plot(
         parts.append(_interval(row, x, middle, colour))
         parts.append(text(width, baseline, note, text_anchor="end", fill=style.muted_color))
     return svg_document(width, plot_bottom + _AXIS_HEIGHT, title, "".join(parts), style)
+
+
+def _x_scale(rows: Sequence[ForestRow], reference: float, left: float, right: float) -> LogScale:
+    """A log scale over every bound and estimate (and the reference), within the axis limits."""
+    low, high = log_domain(
+        [v for r in rows for v in (r.lower, r.upper, r.estimate)], include=reference
+    )
+    return LogScale(max(low, _AXIS_LIMITS[0]), min(high, _AXIS_LIMITS[1]), left, right)
+
+
+def _reference_line(x: LogScale, reference: float, bottom: float, style: ChartStyle) -> str:
+    position = x(x.clamp(reference))
+    return element(
+        "line",
+        {
+            "x1": position,
+            "x2": position,
+            "y1": 0,
+            "y2": bottom,
+            "stroke": style.text_color,
+            "stroke-dasharray": "3 2",
+        },
+    )
 
 
 def _check_row(row: ForestRow) -> None:

@@ -16,6 +16,9 @@ Bundle (collection):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from services.renderer.coding_tables import encounter_heading
 from services.renderer.coding_view import coding_summary
 from services.renderer.fhir.common import (
@@ -31,10 +34,12 @@ from services.renderer.fhir.common import (
 )
 from services.renderer.meta import ReportMeta
 from shared.events.coding import (
+    BilledCodeFinding,
     CareSetting,
     CodeSuggestion,
     CodingAnalysis,
     EncounterCoding,
+    SpecificityUpgrade,
 )
 
 _ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -150,6 +155,26 @@ def _note(note_id: str, patient: JSON, encounter: JSON) -> JSON:
     }
 
 
+_PROVISIONAL = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+            "code": "provisional",
+            "display": "Provisional",
+        }
+    ]
+}
+_ENCOUNTER_DIAGNOSIS = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+            "code": "encounter-diagnosis",
+            "display": "Encounter Diagnosis",
+        }
+    ]
+}
+
+
 def _condition(
     builder: BundleBuilder,
     suggestion: CodeSuggestion,
@@ -157,7 +182,6 @@ def _condition(
     encounter: JSON,
     meta: ReportMeta,
 ) -> JSON:
-    notes = sorted({item.note_id for item in suggestion.evidence})
     annotations = [
         {
             "text": f"Evidence in note {item.note_id}, characters {item.start}–{item.end} "
@@ -170,26 +194,8 @@ def _condition(
     )
     resource: JSON = {
         "resourceType": "Condition",
-        "verificationStatus": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                    "code": "provisional",
-                    "display": "Provisional",
-                }
-            ]
-        },
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                        "code": "encounter-diagnosis",
-                        "display": "Encounter Diagnosis",
-                    }
-                ]
-            }
-        ],
+        "verificationStatus": _PROVISIONAL,
+        "category": [_ENCOUNTER_DIAGNOSIS],
         "code": {
             "coding": [
                 {"system": ICD10CM, "code": suggestion.code, "display": suggestion.description}
@@ -201,75 +207,89 @@ def _condition(
         "recordedDate": meta.generated_at.isoformat(),
         "note": annotations,
     }
-    if notes:
-        resource["evidence"] = [{"detail": [builder.reference(f"note/{n}") for n in notes]}]
+    cited = _cited(builder, suggestion)
+    if cited:
+        resource["evidence"] = [{"detail": cited}]
     return resource
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """What every DetectedIssue of one encounter refers to."""
+
+    builder: BundleBuilder
+    encounter: EncounterCoding
+    patient: JSON
+    device: JSON
+
+    @property
+    def where(self) -> str:
+        return encounter_heading(self.encounter)
+
+    def notes(self) -> list[JSON]:
+        return [self.builder.reference(f"note/{n}") for n in _note_ids(self.encounter)]
+
+    def condition(self, code: str) -> list[JSON]:
+        """The Condition for ``code`` in this encounter, when one was exported."""
+        if code not in {s.code for s in self.encounter.suggestions}:
+            return []
+        return [self.builder.reference(f"condition/{self.encounter.encounter_id}/{code}")]
+
+    def add(self, key: str, finding: str, **fields: Any) -> JSON:
+        role = f"issue/{self.encounter.encounter_id}/{finding}/{key}"
+        return self.builder.add(
+            role, _issue(self.builder, finding, self.patient, self.device, **fields)
+        )
 
 
 def _detected_issues(
     builder: BundleBuilder, encounter: EncounterCoding, patient: JSON, device: JSON
 ) -> list[JSON]:
+    findings = _Findings(builder, encounter, patient, device)
     comparison = encounter.comparison
-    where = encounter_heading(encounter)
-    notes = [builder.reference(f"note/{n}") for n in _note_ids(encounter)]
-    issues: list[JSON] = []
-    for finding in comparison.billed_not_documented:
-        issues.append(
-            builder.add(
-                f"issue/{encounter.encounter_id}/billed-not-documented/{finding.code}",
-                _issue(
-                    builder,
-                    "billed-not-documented",
-                    patient,
-                    device,
-                    detail=f"{where}: {finding.code} is billed but not supported. {finding.reason}",
-                    codes=[(finding.code, finding.description)],
-                    evidence=notes,
-                ),
-            )
-        )
-    for suggestion in comparison.documented_not_billed:
-        issues.append(
-            builder.add(
-                f"issue/{encounter.encounter_id}/documented-not-billed/{suggestion.code}",
-                _issue(
-                    builder,
-                    "documented-not-billed",
-                    patient,
-                    device,
-                    detail=f"{where}: the notes support {suggestion.code} "
-                    f"({suggestion.description}), which the claim does not list.",
-                    codes=[(suggestion.code, suggestion.description)],
-                    evidence=_cited(builder, suggestion) or notes,
-                    implicated=[
-                        builder.reference(f"condition/{encounter.encounter_id}/{suggestion.code}")
-                    ]
-                    if suggestion in encounter.suggestions
-                    else [],
-                ),
-            )
-        )
-    for upgrade in comparison.specificity_upgrades:
-        code = upgrade.suggested.code
-        issues.append(
-            builder.add(
-                f"issue/{encounter.encounter_id}/specificity-upgrade/{upgrade.billed_code}/{code}",
-                _issue(
-                    builder,
-                    "specificity-upgrade",
-                    patient,
-                    device,
-                    detail=f"{where}: {upgrade.billed_code} is billed; the notes support the "
-                    f"more specific {code} ({upgrade.suggested.description}).",
-                    codes=[(upgrade.billed_code, None), (code, upgrade.suggested.description)],
-                    evidence=_cited(builder, upgrade.suggested) or notes,
-                    implicated=[builder.reference(f"condition/{encounter.encounter_id}/{code}")]
-                    if upgrade.suggested in encounter.suggestions
-                    else [],
-                ),
-            )
-        )
-    return issues
+    return [
+        *(_billed_not_documented(findings, f) for f in comparison.billed_not_documented),
+        *(_documented_not_billed(findings, s) for s in comparison.documented_not_billed),
+        *(_specificity_upgrade(findings, u) for u in comparison.specificity_upgrades),
+    ]
+
+
+def _billed_not_documented(findings: _Findings, finding: BilledCodeFinding) -> JSON:
+    return findings.add(
+        finding.code,
+        "billed-not-documented",
+        detail=f"{findings.where}: {finding.code} is billed but not supported. {finding.reason}",
+        codes=[(finding.code, finding.description)],
+        evidence=findings.notes(),
+    )
+
+
+def _documented_not_billed(findings: _Findings, suggestion: CodeSuggestion) -> JSON:
+    return findings.add(
+        suggestion.code,
+        "documented-not-billed",
+        detail=f"{findings.where}: the notes support {suggestion.code} "
+        f"({suggestion.description}), which the claim does not list.",
+        codes=[(suggestion.code, suggestion.description)],
+        evidence=_cited(findings.builder, suggestion) or findings.notes(),
+        implicated=findings.condition(suggestion.code),
+    )
+
+
+def _specificity_upgrade(findings: _Findings, upgrade: SpecificityUpgrade) -> JSON:
+    code = upgrade.suggested.code
+    return findings.add(
+        f"{upgrade.billed_code}/{code}",
+        "specificity-upgrade",
+        detail=f"{findings.where}: {upgrade.billed_code} is billed; the notes support the more "
+        f"specific {code} ({upgrade.suggested.description}).",
+        codes=[
+            (upgrade.billed_code, upgrade.billed_description),
+            (code, upgrade.suggested.description),
+        ],
+        evidence=_cited(findings.builder, upgrade.suggested) or findings.notes(),
+        implicated=findings.condition(code),
+    )
 
 
 def _cited(builder: BundleBuilder, suggestion: CodeSuggestion) -> list[JSON]:

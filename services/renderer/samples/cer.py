@@ -241,59 +241,20 @@ def sample_cer_analysis(previous: bool = True) -> CerAnalysis:
         label=SIGNAL_PRESET_LABELS[SignalPreset.EVANS],
         criteria=SIGNAL_PRESET_CRITERIA[SignalPreset.EVANS],
     )
-    changes = (
-        SignalChanges(
-            previous_report_id=UUID("3d0c1b2a-7e6f-4a5b-9c8d-1e2f3a4b5c6d"),
-            previous_generated_at=datetime(2025, 2, 11, 6, 0, tzinfo=UTC),
-            previous_last_updated=date(2025, 1, 28),
-            new=("Cholelithiasis", "Eructation"),
-            disappeared=("Dehydration",),
-            persisting=tuple(s for s in signals if s not in {"Cholelithiasis", "Eructation"}),
-        )
-        if previous
-        else SignalChanges()
-    )
     return CerAnalysis(
         request=CerRequest(
             ndc="00002-1433-80", ndc_input="0002-1433-80", product_ndcs=("0002-1433",),
             since=date(2021, 1, 1), until=date(2024, 12, 31),
         ),
-        product=ProductIdentification(
-            ndc="00002-1433-80", ndc_input="0002-1433-80", product_ndcs=("0002-1433",),
-            matched_product_ndcs=("0002-1433",), brand_names=("TRULICITY",),
-            generic_names=("DULAGLUTIDE",), substance_names=("DULAGLUTIDE",),
-            manufacturer_names=("Eli Lilly and Company",), routes=("SUBCUTANEOUS",),
-            product_types=("HUMAN PRESCRIPTION DRUG",), application_numbers=("BLA125469",),
-            pharm_classes=("GLP-1 Receptor Agonist [EPC]",),
-        ),
-        source=OpenFdaSource(
-            base_url=_BASE,
-            meta_last_updated=date(2025, 2, 25),
-            retrieved_at=datetime(2025, 3, 14, 9, 26, 40, tzinfo=UTC),
-            disclaimer="Do not rely on openFDA to make decisions regarding medical care. While "
-            "we make every effort to ensure that data is accurate, you should assume all results "
-            "are unvalidated.",
-            license="https://open.fda.gov/license/",
-        ),
+        product=_product(),
+        source=_source(),
         queries=_queries(),
         period=ReportingPeriod(
             since=date(2021, 1, 1), until=date(2024, 12, 31),
             first_received=date(2021, 1, 4), last_received=date(2024, 12, 30),
         ),
-        totals=CerTotals(
-            matched_by_openfda=_PRODUCT_REPORTS, fetched=_PRODUCT_REPORTS,
-            analysed=analysed, fetch_cap=5000, dropped_ndc_mismatch=17, missing_openfda=9,
-            suspect=1190, interacting=2, concomitant=61, role_unknown=analysed - 1253,
-            serious=serious, distinct_events=387, database_reports=_DATABASE_REPORTS,
-        ),
-        events=tuple(
-            EventRow(
-                pt=term, reports=n, share=_share(n, analysed), serious_reports=s,
-                fatal_outcome_reports=f,
-                variants=("Diarrhea", "DIARRHOEA") if term == "Diarrhoea" else (),
-            )
-            for term, n, s, f, _ in _EVENTS
-        ),
+        totals=_totals(analysed, serious),
+        events=_events(analysed),
         seriousness=_seriousness(analysed, serious),
         trend=tuple(
             QuarterCount(quarter=f"{2021 + i // 4}-Q{i % 4 + 1}", reports=n, serious=s)
@@ -314,11 +275,66 @@ def sample_cer_analysis(previous: bool = True) -> CerAnalysis:
         ),
         disproportionality=rows,
         preset=preset,
-        signal_changes=changes,
+        signal_changes=_changes(signals) if previous else SignalChanges(),
         narrative=_narrative(analysed, serious, signals, preset),
         notices=(NO_DENOMINATOR_NOTICE,),
         generated_at=datetime(2025, 3, 14, 9, 26, 52, tzinfo=UTC),
     )  # fmt: skip
+
+
+def _product() -> ProductIdentification:
+    return ProductIdentification(
+        ndc="00002-1433-80", ndc_input="0002-1433-80", product_ndcs=("0002-1433",),
+        matched_product_ndcs=("0002-1433",), brand_names=("TRULICITY",),
+        generic_names=("DULAGLUTIDE",), substance_names=("DULAGLUTIDE",),
+        manufacturer_names=("Eli Lilly and Company",), routes=("SUBCUTANEOUS",),
+        product_types=("HUMAN PRESCRIPTION DRUG",), application_numbers=("BLA125469",),
+        pharm_classes=("GLP-1 Receptor Agonist [EPC]",),
+    )  # fmt: skip
+
+
+def _source() -> OpenFdaSource:
+    return OpenFdaSource(
+        base_url=_BASE,
+        meta_last_updated=date(2025, 2, 25),
+        retrieved_at=datetime(2025, 3, 14, 9, 26, 40, tzinfo=UTC),
+        disclaimer="Do not rely on openFDA to make decisions regarding medical care. While we "
+        "make every effort to ensure that data is accurate, you should assume all results are "
+        "unvalidated.",
+        license="https://open.fda.gov/license/",
+    )
+
+
+def _totals(analysed: int, serious: int) -> CerTotals:
+    return CerTotals(
+        matched_by_openfda=_PRODUCT_REPORTS, fetched=_PRODUCT_REPORTS,
+        analysed=analysed, fetch_cap=5000, dropped_ndc_mismatch=17, missing_openfda=9,
+        suspect=1190, interacting=2, concomitant=61, role_unknown=analysed - 1253,
+        serious=serious, distinct_events=387, database_reports=_DATABASE_REPORTS,
+    )  # fmt: skip
+
+
+def _events(analysed: int) -> tuple[EventRow, ...]:
+    return tuple(
+        EventRow(
+            pt=term, reports=n, share=_share(n, analysed), serious_reports=s,
+            fatal_outcome_reports=f,
+            variants=("Diarrhea", "DIARRHOEA") if term == "Diarrhoea" else (),
+        )
+        for term, n, s, f, _ in _EVENTS
+    )  # fmt: skip
+
+
+def _changes(signals: list[str]) -> SignalChanges:
+    new = ("Cholelithiasis", "Eructation")
+    return SignalChanges(
+        previous_report_id=UUID("3d0c1b2a-7e6f-4a5b-9c8d-1e2f3a4b5c6d"),
+        previous_generated_at=datetime(2025, 2, 11, 6, 0, tzinfo=UTC),
+        previous_last_updated=date(2025, 1, 28),
+        new=new,
+        disappeared=("Dehydration",),
+        persisting=tuple(s for s in signals if s not in new),
+    )
 
 
 def _narrative(

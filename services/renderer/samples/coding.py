@@ -66,11 +66,8 @@ def _suggestion(
     )
 
 
-def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalysis:
-    """One outpatient visit of a 72-year-old woman: an upgrade, two gaps each way, exclusions.
-
-    ``evidence_override`` replaces the first snippet's text (tests use it to plant markup).
-    """
+def _documented(evidence_override: str | None) -> dict[str, CodeSuggestion]:
+    """The codes the sample's notes support, by code."""
     diabetes = _suggestion(
         "E11.65",
         "Type 2 diabetes mellitus with hyperglycemia",
@@ -146,7 +143,12 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         "obstructive sleep apnea, uses CPAP nightly",
         start=861,
     )
-    excluded = (
+    return {s.code: s for s in (diabetes, heart_failure, obesity, bmi, apnea, lipids, insulin)}
+
+
+def _excluded_mentions() -> tuple[CodeSuggestion, ...]:
+    """Mentions that support no code here: negated, family, uncertain, historical."""
+    return (
         _suggestion(
             "J18.9",
             "Pneumonia, unspecified organism",
@@ -181,7 +183,11 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
             assertion=Assertion.HISTORICAL,
         ),
     )
-    billed = RecordedDiagnosis(
+
+
+def _claim() -> RecordedDiagnosis:
+    """The diagnoses on the sample's claim."""
+    return RecordedDiagnosis(
         concepts=tuple(
             CodedConcept(system=ICD10CM_SYSTEM, code=code, display=display)
             for code, display in (
@@ -193,18 +199,28 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         ),
         source=DiagnosisSource.CLAIM,
     )
+
+
+def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalysis:
+    """One outpatient visit of a 72-year-old woman: an upgrade, two gaps each way, exclusions.
+
+    ``evidence_override`` replaces the first snippet's text (tests use it to plant markup).
+    """
+    documented = _documented(evidence_override)
     encounter = EncounterCoding(
         encounter_id="E1",
         setting=CareSetting.OUTPATIENT,
         type="Office visit, established patient",
         period_start="2024-03-14",
         note_ids=("N1", "N2"),
-        suggestions=(diabetes, heart_failure, obesity, bmi, apnea, lipids, insulin),
-        excluded=excluded,
-        billed_diagnoses=(billed,),
+        suggestions=tuple(documented.values()),
+        excluded=_excluded_mentions(),
+        billed_diagnoses=(_claim(),),
         comparison=Comparison(
             matched=("E78.5", "G47.33"),
-            documented_not_billed=(heart_failure, obesity, bmi, insulin),
+            documented_not_billed=tuple(
+                documented[code] for code in ("I50.32", "E66.01", "Z68.41", "Z79.4")
+            ),
             billed_not_documented=(
                 BilledCodeFinding(
                     code="J44.9",
@@ -216,7 +232,7 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
             specificity_upgrades=(
                 SpecificityUpgrade(
                     billed_code="E11.9",
-                    suggested=diabetes,
+                    suggested=documented["E11.65"],
                     billed_description="Type 2 diabetes mellitus without complications",
                 ),
             ),
@@ -241,8 +257,8 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
     )
 
 
-# CMS-HCC V28 community, non-dual, aged: relative factors as published for payment year 2026
-# (rounded); the sample only needs them to be plausible and consistent with each other.
+# Illustrative coefficients of the order of CMS-HCC V28's community, non-dual, aged segment (not
+# the published table): the sample only needs them plausible and consistent with each other.
 _DEMOGRAPHIC = {"F70_74": 0.386}
 _HCCS = {
     "HCC38": ("Diabetes with Glycemic, Unspecified, or No Complications", 0.166),
