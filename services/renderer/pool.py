@@ -37,6 +37,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _STOP_GRACE_S = 2.0
+_RESPAWN_MAX_DELAY_S = 30.0
 
 
 class RenderTimeout(Exception):
@@ -122,7 +123,8 @@ class RenderPool:
 
     async def start(self) -> None:
         """Start the missing worker processes and wait until each is ready (idempotent)."""
-        missing = self.max_workers - len(self._workers)
+        # Workers being replaced in the background count as present: they come back on their own.
+        missing = self.max_workers - len(self._workers) - len(self._replacements)
         started = await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(missing)))
         for worker in started:
             self._idle.put_nowait(worker)
@@ -152,7 +154,7 @@ class RenderPool:
             raise TypeError("render jobs take positional arguments only")
         if self._closed:
             raise PoolClosed("the render pool is closed")
-        if not self._workers:
+        if not self._workers and not self._replacements:
             await self.start()
         worker = await self._idle.get()
         healthy = False
@@ -207,10 +209,19 @@ class RenderPool:
 
     async def _replace(self, worker: _Worker) -> None:
         await asyncio.to_thread(self._stop, worker)
-        if self._closed:
-            return
         self.replaced += 1
-        await self._add_idle(await asyncio.to_thread(self._spawn))
+        delay = 1.0
+        while not self._closed:
+            try:
+                fresh = await asyncio.to_thread(self._spawn)
+            except RenderFailed as exc:
+                # Keep trying: a pool that silently shrinks would stall every later report.
+                log.error("render.worker_start_failed", error=str(exc), retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RESPAWN_MAX_DELAY_S)
+                continue
+            await self._add_idle(fresh)
+            return
 
     async def _add_idle(self, worker: _Worker) -> None:
         if self._closed:  # closed while the worker was starting
