@@ -56,7 +56,7 @@ async def test_event_loop_keeps_ticking_while_reports_render(
     await ticking
     assert all(p.pages >= 1 for p in pdfs)
     # A render takes hundreds of milliseconds; on the loop it would show up as such a gap.
-    assert max(gaps) < 0.1
+    assert max(gaps) < 0.15
 
 
 async def test_workers_render_in_parallel(pool: RenderPool) -> None:
