@@ -34,6 +34,10 @@ from shared.settings import Settings
 
 class AnalyzerSettings(Settings):
     service_name: str = "clinrelay-analyzer"
+    analyzer_prefetch: int = Field(default=2, ge=1, le=100)
+    """Messages one replica holds; keep it near the worker count (the work is CPU-bound)."""
+    analyzer_workers: int = Field(default=1, ge=1, le=64)
+    """Processes coding notes in parallel (each loads the NLP pipeline and the code index)."""
 
     coding_hcc_model: HccModel = HccModel.V28
     coding_payment_year: int = 2026
