@@ -56,8 +56,8 @@ class ContextRule:
 class Modifier:
     """A rule matched in one sentence, over tokens ``[start, end)``, with its scope.
 
-    The scope is ``[scope_start, scope_end)`` in token indexes on each side the rule reaches
-    (empty on a side it does not): ``before`` for backward, ``after`` for forward.
+    ``before`` and ``after`` are the scope on each side as ``[start, stop)`` token ranges, empty
+    on a side the rule does not reach (``before`` is empty for a forward trigger).
     """
 
     rule: ContextRule
