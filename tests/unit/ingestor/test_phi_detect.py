@@ -164,3 +164,49 @@ def test_local_and_pager_numbers_are_phones_but_round_ranges_are_not() -> None:
         "4-5567": PhiType.PHONE,
     }
     assert_kept("Tidal volumes 900-1000 on PS.", "900-1000")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pt went to Brightwater for the weekend.", "Brightwater"),
+        ("Wants to go to Lighthouse and wait there.", "Lighthouse"),  # ordinary word, capitalised
+        ("Had a valve replaced at Silver Thicket in 2001.", "Silver Thicket"),
+        ("Transferred to Pellworth MICU overnight.", "Pellworth"),
+        ("pt transferred from dunmorrow for cath.", "dunmorrow"),  # lower-case note
+        ("family arrived from the eastern shore at 2 am.", "eastern shore"),
+        ("Radiation planning on North Campus this am.", "North Campus"),
+        ("Pt is followed at gh by her cardiologist.", "gh"),
+        ("Came in by ambulance from the VA in Wexbury\nthis am.", "Wexbury"),
+        ("Previously admitted to Presbyterian for CHF.", "Presbyterian"),
+    ],
+)
+def test_places_named_without_a_facility_word_are_found_by_context(text: str, value: str) -> None:
+    spans = detect_phi(text)
+    start = text.index(value)
+    covering = [s for s in spans if s.start <= start and s.end >= start + len(value)]
+    assert covering, (value, found(text))
+    assert covering[0].type is PhiType.LOCATION
+
+
+def test_a_place_found_once_is_masked_where_it_recurs() -> None:
+    text = "Surgeon went to Brightwater today. Brightwater team to call back."
+    assert [text[s.start : s.end] for s in detect_phi(text)] == ["Brightwater", "Brightwater"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tube feed changed to Promote with fiber at 30cc/hr.",
+        "Minimal response to Barbiturates overnight.",
+        "Increase in MAPs to 60s after fluids, report to MDs.",
+        "OGT to LIWS, NGT to LCS, Foley to BSD; returned from angio at 1400.",
+        "Transferred from TSICU on first step bed. Hemodynamics unchanged from TSICU.",
+        "continue to diurese with lasix gtt. con't to wean. pt transferred to micu.",
+        "Pt came to visit her sister in Massachusetts and developed chest pain.",
+        "Pt in Respiratory distress on arrival, placed on BiPAP.",
+        "She wants to go back to the small hospital near home.",
+    ],
+)
+def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> None:
+    assert [s for s in detect_phi(text) if s.type is PhiType.LOCATION] == [], found(text)
