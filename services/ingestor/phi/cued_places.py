@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.lexicon import Lexicon
-from services.ingestor.phi.names import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
+from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 

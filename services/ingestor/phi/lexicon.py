@@ -56,7 +56,7 @@ class Lexicon:
 
     def given_weight(self, word: str) -> float:
         """How typical ``word`` is as a given name, in [0, 1] (0: not a given name)."""
-        births = self.given_names.get(word, 0)
+        births = self.given_names.get(word.replace("'", ""), 0)
         if births == 0:
             return 0.0
         if births >= 100_000:
@@ -69,7 +69,7 @@ class Lexicon:
 
     def surname_weight(self, word: str) -> float:
         """How typical ``word`` is as a surname, in [0, 1] (0: not a surname)."""
-        share = self.surnames.get(word)
+        share = self.surnames.get(word.replace("'", ""))
         if share is None:
             return 0.0
         if share >= 0.01:

@@ -7,7 +7,7 @@ import re
 
 from services.ingestor.phi.cued_places import find_cued_places
 from services.ingestor.phi.lexicon import Lexicon
-from services.ingestor.phi.names import STOPWORDS
+from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 

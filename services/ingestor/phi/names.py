@@ -7,52 +7,24 @@ English or clinical word. Names found with confidence are then masked everywhere
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
+from services.ingestor.phi import names_unlisted
 from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.name_words import (
+    CAPITALS_ONLY_CREDENTIALS,
+    CREDENTIALS,
+    CUE_AFTER,
+    CUE_BEFORE,
+    KIN,
+    NAME_PARTICLES,
+    STOPWORDS,
+    STRONG_TITLES,
+    WEAK_TITLES,
+)
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# words before a name that say a person follows
-STRONG_TITLES = _words("dr drs doctor dr's mrs mr mister miss madam prof professor rev reverend")
-# titles that are also clinical abbreviations (MS = multiple sclerosis, NP = nasal prongs,
-# MD alone = the team): they need a name-like word after them
-WEAK_TITLES = _words("ms np md nurse capt sgt")
-CREDENTIALS = _words(
-    "rn md rrt crt np lpn licsw lcsw msw rd pharmd cna bsn msn ccrn aprn acnp fnp anp rph phd mph"
-    " facc facs crna cnm slp"
-)
-KIN = _words(
-    "wife husband hsb hus son sons daughter daughters dtr dau dtrs mother mom father dad parents"
-    " sister sisters sis brother brothers bro niece nieces neice nephew nephews aunt uncle cousin"
-    " grandson grandsons granddaughter grandaughter granddaughters grandmother grandfather grandma"
-    " grandpa friend friends fiance fiancee partner spouse boyfriend girlfriend proxy hcp guardian"
-    " neighbor neighbour caseworker chaplain interpreter rabbi priest pastor minister attending"
-    " resident fellow intern surgeon pcp cardiologist oncologist nephrologist psychiatrist"
-    " therapist spokesperson named caregiver companion roommate landlord employer stepson"
-    " stepdaughter stepfather stepmother staff"
-)
-_CUE_BEFORE = _words(
-    "per with w by called paged notified contacted contacts contact informed updated told asked"
-    " spoke talked met"
-)
-_CUE_AFTER = _words("aware notified paged called informed updated")
-# never names, whatever the dictionaries say
-STOPWORDS = _words(
-    "a an the and or but of to in on at by for from with without w wo as is are was were be been"
-    " has have had do does did not no yes this that these those it its he she him her his hers they"
-    " them their we us our you your i me my who whom which what when where why how all any some"
-    " each both either neither one two three four five six seven eight nine ten am pm today"
-    " tonight tomorrow yesterday now then here there also only very well up down out over under"
-    " again more less much many most few per via re into onto upon about after before during"
-    " since until than too so if else pt pts patient patients family team md rn np house aware"
-    " notified called note see plan will would can could should may might must shall name"
-)
 
 
 class Evidence(IntEnum):
@@ -78,7 +50,10 @@ class NameFinder:
         return max(self.lex.given_weight(tok.key), self.lex.surname_weight(tok.key))
 
     def _capitalised(self, tok: Token) -> bool:
-        """Capitals mean something only in mixed-case notes."""
+        """Capitals mean something only in mixed-case notes — and a title-case word in a
+        lower-case note says "proper noun" even more clearly."""
+        if self.style is CaseStyle.LOWER:
+            return tok.is_title
         return self.style is CaseStyle.MIXED and (
             tok.is_title or (tok.is_upper and len(tok.text) > 2)
         )
@@ -132,16 +107,30 @@ class NameFinder:
     def _unknown_as_name(self, tok: Token, evidence: Evidence) -> bool:
         if evidence is Evidence.STRONG:
             return True
-        if evidence is not Evidence.MEDIUM or not self._unknown_word(tok):
+        if evidence is not Evidence.MEDIUM:
+            return False
+        if self._capitalised(tok) and tok.is_title and len(tok.key) >= 3:
+            return True  # "Son Smokey": capitalised after a kin word, typo-like or not
+        if not self._unknown_word(tok):
             return False
         if self.style is CaseStyle.MIXED:
             return self._capitalised(tok)
         # in single-case notes short unknown words are abbreviations ("NP SXN", "MD TOL")
         return len(tok.key) >= 5
 
-    def _mark(self, i: int, score: float, source: str) -> None:
+    medium = Evidence.MEDIUM
+
+    def mark(self, i: int, score: float, source: str) -> None:
+        """Record token ``i`` as (part of) a name, keeping its best score."""
         if i not in self.scores or self.scores[i][0] < score:
             self.scores[i] = (score, source)
+
+    _mark = mark
+
+    def joined(self, a: Token, b: Token, allow: str) -> bool:
+        """Whether ``a`` and ``b`` are next to each other with only ``allow`` characters
+        (at most three) between them."""
+        return self._joined(a, b, allow)
 
     def _gap(self, a: Token, b: Token) -> str:
         return self.text[a.end : b.start]
@@ -162,9 +151,14 @@ class NameFinder:
             allow = " .,:-'(" if first else (" .-" if self._initial(j - 1) else " -")
             if not self._joined(prev, tok, allow) or "\n" in self._gap(prev, tok):
                 break
-            if self._initial(j):
-                following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+            following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+            if self._initial(j) or (tok.key in NAME_PARTICLES and following is not None):
                 if following is None or not self.name_like(following, Evidence.MEDIUM):
+                    # "Mr. B." alone after a title is the patient's initial
+                    if first and self._initial(j) and evidence is Evidence.STRONG:
+                        self._mark(j, score, source)
+                    break
+                if not self._joined(tok, following, " .'"):
                     break
                 self._mark(j, score, source)
             elif self.name_like(tok, evidence if first else Evidence.MEDIUM):
@@ -211,6 +205,8 @@ class NameFinder:
             elif key in WEAK_TITLES:
                 if key == "ms" and tok.text == "MS" and self.style is CaseStyle.MIXED:
                     continue
+                if key == "pa" and not tok.is_upper:
+                    continue  # "pa line", "pa pressures"
                 evidence = Evidence.MEDIUM
             else:
                 continue
@@ -227,8 +223,10 @@ class NameFinder:
         for i, tok in enumerate(self.tokens):
             if tok.key not in CREDENTIALS or i == 0:
                 continue
-            if tok.key in ("md", "np") and not tok.is_upper:
-                continue
+            if tok.key in CAPITALS_ONLY_CREDENTIALS and (
+                not tok.is_upper or re.match(r"\s*\d", self.text[tok.end : tok.end + 3])
+            ):
+                continue  # "PA 54/18" is a pressure
             marks: list[int] = []
             j, nxt, taken = i - 1, tok, 0
             while j >= 0 and taken < 3:
@@ -280,11 +278,11 @@ class NameFinder:
 
     def _cue_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
-            if tok.key in _CUE_BEFORE and i + 1 < len(self.tokens):
+            if tok.key in CUE_BEFORE and i + 1 < len(self.tokens):
                 nxt = self.tokens[i + 1]
                 if self.dictionary_name(nxt) and self._weight(nxt) >= 0.6:
                     self._take_name_after(i, Evidence.MEDIUM, 0.75, "name.cue")
-            elif tok.key in _CUE_AFTER and i > 0:
+            elif tok.key in CUE_AFTER and i > 0:
                 j, nxt = i - 1, tok
                 while j >= 0 and i - j <= 3:
                     prev = self.tokens[j]
@@ -300,18 +298,19 @@ class NameFinder:
     def _initial_rule(self) -> None:
         for i in range(len(self.tokens) - 1):
             initial = self.tokens[i]
-            if not self._initial(i) or not initial.text.isupper():
+            # "d. renna" in a lower-case note; elsewhere initials are capitals
+            lower_ok = self.style is CaseStyle.LOWER and initial.text not in ("l", "r")
+            if not self._initial(i) or not (initial.text.isupper() or lower_ok):
                 continue
-            if initial.start > 0 and self.text[initial.start - 1] in "'/<>":
+            if initial.start > 0 and self.text[initial.start - 1] in "'/<>.":
                 continue  # 90's, r/t
             nxt = self.tokens[i + 1]
             if not self._joined(initial, nxt, " ."):
                 continue
-            unknown = (
-                self._capitalised(nxt)
-                and self._unknown_word(nxt)
-                and nxt.is_title
-                and len(nxt.key) >= 4
+            unknown = ((self._capitalised(nxt) and nxt.is_title) or initial.text.islower()) and (
+                len(nxt.key) >= 4
+                and (self._unknown_word(nxt) or (initial.text.islower() and self._weight(nxt) > 0))
+                and not self.lex.is_vocabulary(nxt.key)
             )
             if self.dictionary_name(nxt) or (unknown and initial.text not in ("L", "R")):
                 self._mark(i, 0.8, "name.initial")
@@ -440,6 +439,8 @@ class NameFinder:
         self._kin_rule()
         self._cue_rule()
         self._initial_rule()
+        names_unlisted.names_before_kin(self)
+        names_unlisted.unlisted_after_cue(self)
         self._signature_rule()
         self._full_name_rule()
         self._dictionary_rule()

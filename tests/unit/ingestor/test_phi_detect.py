@@ -210,3 +210,77 @@ def test_a_place_found_once_is_masked_where_it_recurs() -> None:
 )
 def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> None:
     assert [s for s in detect_phi(text) if s.type is PhiType.LOCATION] == [], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Sons Dusty, Morris and Roger in to visit. Son Dusty took valuables.", ["Dusty", "Roger"]),
+        ("cash counted by nsg (k. tarrow and j. o'malley), locked up.", ["k. tarrow", "o'malley"]),
+        ("Wren-Painter MD performed the pleurodesis.", ["Wren-Painter"]),
+        ("Dr. O Rourke and Dr. Van Buskirk at bedside.", ["O Rourke", "Van Buskirk"]),
+        ("Pt seen by PA Hollings this am.", ["Hollings"]),
+        ("Plan discussed with Tomasina, pt's daughter, at bedside.", ["Tomasina"]),
+        ("Call Ruthanne (wife) with any changes.", ["Ruthanne"]),
+        ("spoke with kasprzak from the blood bank about the crossmatch.", ["kasprzak"]),
+        ("Mr. B. was seen today.", ["B"]),
+    ],
+)
+def test_names_found_by_their_surroundings(text: str, values: list[str]) -> None:
+    assert_masked(text, *values)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemodynamics PA 54/18, CVP 12. PA line to be pulled.",
+        "wife said he has tried several beta blockers.",
+        "returned to bed with hoyer. p.t. reconsulted for reconditioning.",
+        "pt remains asymptomatic with ectopy, treated with bicarb and with bactroban.",
+    ],
+)
+def test_clinical_text_near_name_cues_is_not_a_name(text: str) -> None:
+    assert [s for s in detect_phi(text) if s.type is PhiType.NAME] == [], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Call daughter 4-5521 with questions.", "4-5521"),
+        ("Wife's cell 555 0143 after 5pm.", "555 0143"),
+        ("Reached at 6175550143 this am.", "6175550143"),
+        ("Paged Dr. Quill at x41327.", "41327"),
+        ("Beeper 3-4459 per team.", "3-4459"),
+        ("pg 44871 for the covering NP", "44871"),
+        ("Daughter's number 617/555-0199.", "617/555-0199"),
+    ],
+)
+def test_phone_pager_and_extension_forms(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.PHONE, found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Lives alone at the age of 93 per family.", "93"),
+        ("She turned 91 last week.", "91"),
+        ("A 94 female with CHF.", "94"),
+        ("Celebrating her 95th birthday today.", "95"),
+        ("Active for a woman in her 90s.", "90s"),
+        ("Ninety-two yo man from home.", "Ninety-two"),
+    ],
+)
+def test_ages_over_89_in_many_forms(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.AGE, found(text)
+
+
+def test_ages_up_to_89_and_times_are_kept() -> None:
+    assert_kept("A 78 female, age of 64 spouse; turned 2 in bed at 0900.", "78", "64", "2")
+
+
+def test_a_range_of_days_before_a_month_is_a_date() -> None:
+    assert_masked("nursing note 1->2 nov, 96. Also 12-13 March.", "1", "2 nov", "12", "13 March")
+
+
+def test_a_year_said_in_conversation_is_a_year() -> None:
+    assert found("Oriented: knows it is 2020 but not the month.").get("2020") is PhiType.YEAR
