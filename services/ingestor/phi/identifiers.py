@@ -50,9 +50,10 @@ _PAGER = re.compile(
 # numbers written after a word that says a phone number follows: "call 4-5678",
 # "cell 555 0143", "reached at 6175550143"
 _PHONE_CUED = re.compile(
-    r"\b(?:call|called|calling|phone|phoned|ph|tel|telephone|cell|mobile|home|work|contact|"
-    r"reached|reach|number|#|no)\b\.?(?:\s+[A-Za-z']+){0,2}?\s*(?:is|at|#|:|-)?\s*(?:at\s+)?"
-    r"(\d-\d{4}|\d{3}\s\d{4}|\d{10})(?![\w/\-]|\.\d)",
+    r"(?:\b(?:call|called|calling|phone|phoned|ph|tel|telephone|cell|mobile|home|work|contact"
+    r"|reached|reach|number|no)\b\.?(?:\s+[A-Za-z']+){0,2}?|#)\s*(?:is|at|#|:|-)?\s*(?:at\s+)?"
+    r"(\d-\d{4}|\d{3}\s\d{4}|\d{10})(?![\w/\-]|\.\d)"
+    r"|(?:\bat|@)\s*(\d-\d{4})(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
 _FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
@@ -106,7 +107,7 @@ _AGE_OVER_89 = re.compile(
 # ages over 89 after a word that introduces an age: "age of 93", "turned 91", "a 92 female",
 # "in her 90s"
 _AGE_CUED = re.compile(
-    r"\b(?:age\s+of|turned|(?:a|an)(?=\s+\d+\s*(?:-\s*)?(?:male|female|man|woman|gentleman|lady|m|f"
+    r"\b(?:age\s+of|turned|(?:pt|patient|she|he)\s+is|(?:a|an)(?=\s+\d+\s*(?:-\s*)?(?:male|female|man|woman|gentleman|lady|m|f"
     r"|wm|wf|bm|bf|w/m|w/f)\b)|(?:his|her|their)(?=\s+(?:90'?s|nineties)\b))\s+"
     r"((?:9\d|1[01]\d)|90'?s|nineties)\b",
     re.IGNORECASE,
@@ -181,8 +182,15 @@ def _phones(text: str) -> list[PhiSpan]:
             score = 0.4 if round_range else 0.7
         spans.append(PhiSpan(start=m.start(), end=m.end(), type=kind, score=score, source="phone"))
     for m in _PHONE_CUED.finditer(text):
+        group = 1 if m.group(1) else 2
         spans.append(
-            PhiSpan(start=m.start(1), end=m.end(1), type=PhiType.PHONE, score=0.75, source="phone")
+            PhiSpan(
+                start=m.start(group),
+                end=m.end(group),
+                type=PhiType.PHONE,
+                score=0.75,
+                source="phone",
+            )
         )
     for m in _PAGER.finditer(text):
         group = next(g for g in (1, 2, 3) if m.group(g))

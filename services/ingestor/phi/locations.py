@@ -24,6 +24,13 @@ _FACILITY = re.compile(
     r"|memorial|medical\s+group|pavilion)\b\.?",
     re.IGNORECASE,
 )
+# care homes and rehab: "Pellworth Rehab", "Oak Manor", "Saint Jude Hospice" — the word before
+# must itself look like a name (cardiac rehab, home hospice are services, not places)
+_CARE_FACILITY = re.compile(
+    r"\b(?:rehab|rehabilitation|hospice|manor|snf|nursing\s+cent(?:er|re)|assisted\s+living"
+    r"|convalescent(?:\s+(?:home|center))?|skilled\s+nursing)\b\.?",
+    re.IGNORECASE,
+)
 # generic words that can stand before "hospital" without naming it
 _GENERIC_BEFORE = _words(
     "the a an to from at in of this that our their outside other another same local community"
@@ -90,7 +97,8 @@ def _propagate(
 def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
     spans = []
     starts = {t.start: i for i, t in enumerate(tokens)}
-    for m in _FACILITY.finditer(text):
+    strict_matches = [(m, True) for m in _CARE_FACILITY.finditer(text)]
+    for m, strict in [(m, False) for m in _FACILITY.finditer(text)] + strict_matches:
         first = starts.get(m.start())
         if first is None:
             continue
@@ -109,10 +117,18 @@ def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) 
                 continue
             if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
                 break
+            if "'" in tok.key and not tok.key.startswith(("o'", "d'")):
+                break  # "con't rehab"
             if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
                 break
             if style is not CaseStyle.UPPER and tok.is_lower and lex.is_vocabulary(tok.key):
                 break  # "the basic hospital": an adjective, not a name
+            if (
+                strict
+                and lex.is_vocabulary(tok.key)
+                and not (style is not CaseStyle.UPPER and tok.is_title)
+            ):
+                break
             start = tok.start
             taken += 1
             j -= 1

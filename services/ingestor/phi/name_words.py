@@ -35,7 +35,7 @@ KIN = _words(
     " manager coordinator liaison counselor advocate supervisor nutritionist dietitian"
     " dietician physician hospitalist intensivist radiologist anesthesiologist neurologist"
     " neurosurgeon urologist pulmonologist endocrinologist dermatologist podiatrist dentist"
-    " ophthalmologist pharmacist covering"
+    " ophthalmologist pharmacist covering law"
 )
 # kin and roles after a name: "Mary (wife)", "John, his son", "Rita - HCP"
 KIN_AFTER = KIN - _words("named staff covering worker manager children kids child attending")
@@ -46,6 +46,8 @@ CUE_BEFORE = _words(
     " spoke talked met discussed reviewed consulted seen evaluated examined visited relieved"
     " covered signed reported handed"
 )
+# "report given to Mary", "received report from Jo": to/from after these introduce a person
+HANDOFF = _words("report reported given gave handed relieved signed endorsed")
 CUE_AFTER = _words("aware notified paged called informed updated")
 # never names, whatever the dictionaries say
 STOPWORDS = _words(

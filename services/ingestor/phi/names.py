@@ -17,6 +17,7 @@ from services.ingestor.phi.name_words import (
     CREDENTIALS,
     CUE_AFTER,
     CUE_BEFORE,
+    HANDOFF,
     KIN,
     NAME_PARTICLES,
     STOPWORDS,
@@ -61,6 +62,11 @@ class NameFinder:
     def _initial(self, i: int) -> bool:
         tok = self.tokens[i]
         return len(tok.text) == 1 and tok.end < len(self.text) and self.text[tok.end] == "."
+
+    def _bare_initial(self, i: int) -> bool:
+        """A single capital standing for a name after a title: "Mr. K is", "Mrs. K's"."""
+        tok = self.tokens[i]
+        return len(tok.key) == 1 and tok.text[0].isupper() and tok.key not in ("a", "i")
 
     def _unknown_word(self, tok: Token) -> bool:
         """Not a word of any list and not a typo of one: a surname no dictionary has?"""
@@ -155,7 +161,7 @@ class NameFinder:
             if self._initial(j) or (tok.key in NAME_PARTICLES and following is not None):
                 if following is None or not self.name_like(following, Evidence.MEDIUM):
                     # "Mr. B." alone after a title is the patient's initial
-                    if first and self._initial(j) and evidence is Evidence.STRONG:
+                    if first and self._bare_initial(j) and evidence is Evidence.STRONG:
                         self._mark(j, score, source)
                     break
                 if not self._joined(tok, following, " .'"):
@@ -164,6 +170,9 @@ class NameFinder:
             elif self.name_like(tok, evidence if first else Evidence.MEDIUM):
                 self._mark(j, score, source)
                 taken += 1
+            elif first and evidence is Evidence.STRONG and self._bare_initial(j):
+                self._mark(j, score, source)  # "Mr. K is", "Mrs. K's"
+                break
             else:
                 break
             prev = tok
@@ -178,7 +187,7 @@ class NameFinder:
             gap = self._gap(self.tokens[j - 1], joiner).strip()
             if joiner.key == "and" and gap in ("", ","):
                 k = j + 1
-            elif gap == ",":
+            elif gap in (",", "/", "&"):  # "Drs. Lanz/Okafor", "Drs Lanz & Okafor"
                 k = j
             else:
                 break
@@ -278,7 +287,8 @@ class NameFinder:
 
     def _cue_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
-            if tok.key in CUE_BEFORE and i + 1 < len(self.tokens):
+            handoff = tok.key in ("to", "from") and i > 0 and self.tokens[i - 1].key in HANDOFF
+            if (tok.key in CUE_BEFORE or handoff) and i + 1 < len(self.tokens):
                 nxt = self.tokens[i + 1]
                 if self.dictionary_name(nxt) and self._weight(nxt) >= 0.6:
                     self._take_name_after(i, Evidence.MEDIUM, 0.75, "name.cue")

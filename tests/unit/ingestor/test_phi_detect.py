@@ -223,7 +223,10 @@ def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> No
         ("Plan discussed with Tomasina, pt's daughter, at bedside.", ["Tomasina"]),
         ("Call Ruthanne (wife) with any changes.", ["Ruthanne"]),
         ("spoke with kasprzak from the blood bank about the crossmatch.", ["kasprzak"]),
-        ("Mr. B. was seen today.", ["B"]),
+        ("Mr. B. was seen today. Mrs. K's son called.", ["B", "K's"]),
+        ("Report given to Marguerite at 0700.", ["Marguerite"]),
+        ("Drs. Lanz/Okafor aware.", ["Lanz", "Okafor"]),
+        ("Son in law Deshawn visited.", ["Deshawn"]),
     ],
 )
 def test_names_found_by_their_surroundings(text: str, values: list[str]) -> None:
@@ -284,3 +287,19 @@ def test_a_range_of_days_before_a_month_is_a_date() -> None:
 
 def test_a_year_said_in_conversation_is_a_year() -> None:
     assert found("Oriented: knows it is 2020 but not the month.").get("2020") is PhiType.YEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Discharged to Pellworth Rehab on Friday.", "Pellworth Rehab"),
+        ("Lives at Oakhurst Manor, a nursing home.", "Oakhurst Manor"),
+    ],
+)
+def test_care_homes_named_by_their_facility_word(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.LOCATION, found(text)
+
+
+def test_a_service_is_not_a_care_home() -> None:
+    text = "Needs cardiac rehab and home hospice; con't rehab/PT."
+    assert_kept(text, "cardiac rehab", "rehab/PT")
