@@ -2,11 +2,10 @@
 
     .venv/bin/python -m bench.phi.evaluate [--no-presidio] [--out results.md]
 
-Our detector is run through the real CLI (``clinrelay deid --jsonl``), as a user would: once
-with every note alone, once with the notes of each patient as consecutive lines of one subject
-(de-identified together, as the ingestor does with the notes of one report). physionet-deid is
-scored per part: "dev" (the part the rules were written against) and "held-out" (a fixed quarter
-of its patients, see corpus.held_out; no held-out note is ever read, only aggregate figures).
+Our detector is run through the real CLI (``clinrelay deid --jsonl``), as a user would.
+physionet-deid is scored per part: "dev" (the part the rules were written against) and
+"held-out" (a fixed quarter of its patients, see corpus.held_out, never looked at while
+writing rules).
 """
 
 from __future__ import annotations
@@ -38,18 +37,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "clinrelay", "deid", "--jsonl"]
 
 
-def run_cli(
-    texts: dict[str, str], *args: str, subjects: dict[str, str] | None = None
-) -> dict[str, dict[str, Any]]:
-    """Spans per id, from ``clinrelay deid --jsonl`` in a subprocess; ``subjects`` (id ->
-    subject) makes consecutive lines of one subject a report de-identified together."""
-    lines = []
-    for key, text in texts.items():
-        row = {"id": key, "text": text}
-        if subjects is not None:
-            row["subject"] = subjects[key]
-        lines.append(json.dumps(row) + "\n")
-    stdin = "".join(lines)
+def run_cli(texts: dict[str, str], *args: str) -> dict[str, dict[str, Any]]:
+    """Spans per id, from ``clinrelay deid --jsonl`` in a subprocess."""
+    stdin = "".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items())
     done = subprocess.run(
         [*CLI, *args], input=stdin, capture_output=True, text=True, check=True, cwd=ROOT
     )
@@ -65,25 +55,18 @@ def _fmt(scores: Scores) -> str:
 def physionet(use_presidio: bool, analyzer: Any) -> list[str]:
     notes = physionet_notes()
     gold = physionet_gold()
-    keys = {f"{p}/{n}": (p, n) for p, n in notes}  # in corpus order: a patient's notes together
-    texts = {k: notes[v] for k, v in keys.items()}
-    alone_rows = run_cli(texts, "--mask-years")
-    grouped_rows = run_cli(texts, "--mask-years", subjects={k: v[0] for k, v in keys.items()})
-
-    def spans(rows: dict[str, dict[str, Any]], keep_years: bool) -> dict[NoteKey, list[Span]]:
-        return {
-            key: [
-                (s["start"], s["end"])
-                for s in rows[k]["spans"]
-                if not (keep_years and s["type"] == "YEAR")
-            ]
-            for k, key in keys.items()
-        }
-
+    keys = {f"{p}/{n}": (p, n) for p, n in notes}
+    ours_rows = run_cli({k: notes[v] for k, v in keys.items()}, "--mask-years")
+    ours: dict[NoteKey, list[Span]] = {
+        keys[k]: [(s["start"], s["end"]) for s in row["spans"]] for k, row in ours_rows.items()
+    }
+    ours_keep = {
+        key: [(s["start"], s["end"]) for s in ours_rows[k]["spans"] if s["type"] != "YEAR"]
+        for k, key in keys.items()
+    }
     systems: dict[str, dict[NoteKey, list[Span]]] = {
-        "clinrelay, each note alone (years masked)": spans(alone_rows, False),
-        "clinrelay, a patient's notes together (years masked)": spans(grouped_rows, False),
-        "clinrelay, each note alone (years kept, policy default)": spans(alone_rows, True),
+        "clinrelay (years masked)": ours,
+        "clinrelay (years kept, policy default)": ours_keep,
         "deid.pl (baseline-deidpl.phi)": deidpl_output(),
     }
     if use_presidio:

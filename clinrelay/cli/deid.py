@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import click
-
-if TYPE_CHECKING:  # types only: the detector loads on the first note
-    from services.ingestor.phi.deidentify import DeidentifiedNote, ReportContext
-    from services.ingestor.phi.policy import DeidPolicy
 
 _SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
 
@@ -87,11 +83,13 @@ def deid(
     """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
 
     Lines sharing a "subject" share surrogates and the date-shift offset (keyed by the
-    CLINRELAY_PHI_DATE_SHIFT_SECRET environment variable when set). Consecutive lines of one
-    subject are de-identified together: a name or place found in any of them is masked in all.
+    CLINRELAY_PHI_DATE_SHIFT_SECRET environment variable when set).
     """
     # imported here so that `clinrelay --help` and other commands never load the detector
+    from services.ingestor.phi.deidentify import ReportContext, deidentify_note  # noqa: PLC0415
+    from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
     from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
+    from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(
@@ -101,91 +99,36 @@ def deid(
         note_time_budget_s=time_budget,
         date_shift_secret=secret or None,
     )
-    batch = _Batch(deid_policy, sys.stdout, skip_bad=skip_bad)
+    contexts: dict[str, ReportContext] = {}
+    out: IO[str] = sys.stdout
+    bad = 0
     for number, line in enumerate(sys.stdin, start=1):
-        if line.strip():
-            batch.add(number, line)
-    batch.flush()
-    if batch.bad:
-        click.echo(f"clinrelay deid: skipped {batch.bad} bad line(s)", err=True)
-
-
-class _Batch:
-    """Writes one output line per input line, in input order; consecutive lines of one subject
-    are held back and de-identified together."""
-
-    def __init__(self, policy: DeidPolicy, out: IO[str], *, skip_bad: bool) -> None:
-        from services.ingestor.phi import deidentify  # noqa: PLC0415
-
-        self.deid = deidentify
-        self.policy = policy
-        self.out = out
-        self.skip_bad = skip_bad
-        self.bad = 0
-        self.contexts: dict[str, ReportContext] = {}
-        self.group: list[tuple[int, Any, str]] = []  # (line number, id, text)
-        self.subject: str | None = None
-
-    def add(self, number: int, line: str) -> None:
+        if not line.strip():
+            continue
         try:
             note_id, text, subject = _parse(line)
-        except BadLine as exc:
-            self.flush()
-            self.fail(number, exc)
-            return
-        if subject is None:
-            self.flush()
-            self.one(number, note_id, text, None)
-            return
-        if subject != self.subject:
-            self.flush()
-            self.subject = subject
-        if subject not in self.contexts:
-            from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
-
-            known = KnownPhi(subject_key=subject)
-            self.contexts[subject] = self.deid.ReportContext.for_report(known, self.policy)
-        self.group.append((number, note_id, text))
-
-    def flush(self) -> None:
-        """De-identify the held-back lines of the current subject together."""
-        from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
-
-        if not self.group or self.subject is None:
-            return
-        context = self.contexts[self.subject]
-        texts = [text for _, _, text in self.group]
-        try:
-            results = self.deid.deidentify_report_notes(texts, self.policy, context)
-        except DeidentificationError:
-            # find the failing line: one by one, still sharing what the others taught
-            for number, note_id, text in self.group:
-                self.one(number, note_id, text, context)
-        else:
-            for (_, note_id, _), result in zip(self.group, results, strict=True):
-                self.write(note_id, result)
-        self.group.clear()
-
-    def one(self, number: int, note_id: Any, text: str, context: ReportContext | None) -> None:
-        from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
-
-        try:
-            result = self.deid.deidentify_note(text, policy=self.policy, context=context)
-        except DeidentificationError as exc:
-            self.fail(number, exc)
-            return
-        self.write(note_id, result)
-
-    def write(self, note_id: Any, result: DeidentifiedNote) -> None:
+            if subject is not None:
+                if subject not in contexts:
+                    contexts[subject] = ReportContext.for_report(
+                        KnownPhi(subject_key=subject), deid_policy
+                    )
+                context = contexts[subject]
+            else:
+                context = ReportContext.for_report(KnownPhi(), deid_policy)
+            result = deidentify_note(text, policy=deid_policy, context=context)
+        except (BadLine, DeidentificationError) as exc:
+            bad += 1
+            click.echo(f"clinrelay deid: line {number}: {exc}", err=True)
+            if not skip_bad:
+                sys.exit(2)
+            continue
         spans = [
             {"start": s.start, "end": s.end, "type": s.type.value, "score": s.score}
             for s in result.spans
         ]
-        row = {"id": note_id, "text": result.text, "spans": spans}
-        self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    def fail(self, number: int, problem: object) -> None:
-        self.bad += 1
-        click.echo(f"clinrelay deid: line {number}: {problem}", err=True)
-        if not self.skip_bad:
-            sys.exit(2)
+        out.write(
+            json.dumps({"id": note_id, "text": result.text, "spans": spans}, ensure_ascii=False)
+            + "\n"
+        )
+    if bad:
+        click.echo(f"clinrelay deid: skipped {bad} bad line(s)", err=True)

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from services.ingestor.phi.dateshift import offset_days, shift_date_text, shift_iso, shift_year_text
-from services.ingestor.phi.detect import DetectionTimeout, detect_phi, resolve_spans
+from services.ingestor.phi.detect import DetectionTimeout, detect_phi
 from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
 from services.ingestor.phi.port import DeidentificationError, DeidentifiedNotes
-from services.ingestor.phi.report_memory import ReportMemory
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.surrogates import SurrogateBook
 
@@ -37,13 +35,11 @@ class DeidentifiedNote:
 
 @dataclass
 class ReportContext:
-    """What is shared across the notes of one report: surrogates, the date offset, and the
-    names and places learnt from its notes."""
+    """What must stay the same across the notes of one report: surrogates and the date offset."""
 
     matcher: KnownPhiMatcher
     book: SurrogateBook
     shift_days: int
-    memory: ReportMemory = field(default_factory=ReportMemory)
 
     @classmethod
     def for_report(cls, known: KnownPhi, policy: DeidPolicy) -> ReportContext:
@@ -91,23 +87,23 @@ def deidentify_note(
     """De-identify one note: returns the new text and the replaced spans (input offsets).
 
     Pass the same ``context`` for every note of a report so surrogates and the date offset
-    agree across notes, and names or places learnt from earlier notes are masked in later ones
-    (:meth:`PhiDeidentifier.deidentify_notes` also does the reverse). Raises
-    :class:`DeidentificationError` (no PHI in the message) on a timeout or any internal failure.
+    agree across notes. Raises :class:`DeidentificationError` (no PHI in the message) on a
+    timeout or any internal failure.
     """
     policy = policy or DeidPolicy()
     ctx = context or ReportContext.for_report(known or KnownPhi(), policy)
-    spans = _detect(text, policy, ctx)
-    with _fail_closed(policy):
-        ctx.memory.learn(text, spans)
-        return _render(text, _with_report_words(text, spans, policy, ctx), policy, ctx)
-
-
-@contextmanager
-def _fail_closed(policy: DeidPolicy) -> Iterator[None]:
-    """Turn any failure into a DeidentificationError whose message holds no PHI."""
+    deadline = time.perf_counter() + policy.note_time_budget_s
     try:
-        yield
+        spans = detect_phi(text, ctx.matcher, min_score=policy.min_score, deadline=deadline)
+        if policy.keep_years:
+            spans = [s for s in spans if s.type is not PhiType.YEAR]
+        pieces: list[str] = []
+        cursor = 0
+        for span in spans:
+            pieces.append(text[cursor : span.start])
+            pieces.append(_replacement(span, text[span.start : span.end], policy, ctx))
+            cursor = span.end
+        pieces.append(text[cursor:])
     except DetectionTimeout:
         budget = f"{policy.note_time_budget_s:g} s"
         raise DeidentificationError(
@@ -117,64 +113,7 @@ def _fail_closed(policy: DeidPolicy) -> Iterator[None]:
         raise DeidentificationError(
             f"de-identification of a note failed ({type(exc).__name__})"
         ) from None
-
-
-def _detect(text: str, policy: DeidPolicy, ctx: ReportContext) -> list[PhiSpan]:
-    deadline = time.perf_counter() + policy.note_time_budget_s
-    with _fail_closed(policy):
-        return detect_phi(text, ctx.matcher, min_score=policy.min_score, deadline=deadline)
-
-
-def _with_report_words(
-    text: str, spans: list[PhiSpan], policy: DeidPolicy, ctx: ReportContext
-) -> list[PhiSpan]:
-    recalled = ctx.memory.recall(text)
-    if not recalled:
-        return spans
-    return resolve_spans([*spans, *recalled], text, min_score=policy.min_score)
-
-
-def _render(
-    text: str, spans: list[PhiSpan], policy: DeidPolicy, ctx: ReportContext
-) -> DeidentifiedNote:
-    if policy.keep_years:
-        spans = [s for s in spans if s.type is not PhiType.YEAR]
-    pieces: list[str] = []
-    cursor = 0
-    for span in spans:
-        pieces.append(text[cursor : span.start])
-        pieces.append(_replacement(span, text[span.start : span.end], policy, ctx))
-        cursor = span.end
-    pieces.append(text[cursor:])
     return DeidentifiedNote(text="".join(pieces), spans=tuple(spans))
-
-
-def deidentify_report_notes(
-    notes: Sequence[str], policy: DeidPolicy, ctx: ReportContext
-) -> list[DeidentifiedNote]:
-    """De-identify the notes of one report together: every note is searched first, then the
-    names and places learnt from all of them are masked in each. Raises
-    :class:`DeidentificationError` naming the failing note's position, never its text."""
-    detected: list[list[PhiSpan]] = []
-    for position, note in enumerate(notes, start=1):
-        with _note_position(position, len(notes)):
-            spans = _detect(note, policy, ctx)
-            with _fail_closed(policy):
-                ctx.memory.learn(note, spans)
-        detected.append(spans)
-    results = []
-    for position, (note, spans) in enumerate(zip(notes, detected, strict=True), start=1):
-        with _note_position(position, len(notes)), _fail_closed(policy):
-            results.append(_render(note, _with_report_words(note, spans, policy, ctx), policy, ctx))
-    return results
-
-
-@contextmanager
-def _note_position(position: int, total: int) -> Iterator[None]:
-    try:
-        yield
-    except DeidentificationError as exc:
-        raise DeidentificationError(f"note {position} of {total}: {exc}") from None
 
 
 class PhiDeidentifier:
@@ -184,16 +123,22 @@ class PhiDeidentifier:
         self.policy = policy or DeidPolicy()
 
     def deidentify_notes(self, notes: Sequence[str], known: KnownPhi) -> DeidentifiedNotes:
-        """De-identify all notes of one report together (surrogates and date offset shared,
-        names and places learnt from any note masked in all).
+        """De-identify all notes of one report together (surrogates and date offset shared).
 
         Raises :class:`DeidentificationError` naming the failing note's position, never its text.
         """
         ctx = ReportContext.for_report(known, self.policy)
-        results = deidentify_report_notes(notes, self.policy, ctx)
-        counts: Counter[str] = Counter(s.type.value for r in results for s in r.spans)
+        texts: list[str] = []
+        counts: Counter[str] = Counter()
+        for position, note in enumerate(notes, start=1):
+            try:
+                result = deidentify_note(note, policy=self.policy, context=ctx)
+            except DeidentificationError as exc:
+                raise DeidentificationError(f"note {position} of {len(notes)}: {exc}") from None
+            texts.append(result.text)
+            counts.update(span.type.value for span in result.spans)
         return DeidentifiedNotes(
-            texts=tuple(r.text for r in results),
+            texts=tuple(texts),
             spans_by_type=dict(counts),
             method=METHOD,
             policy=self.policy.mode.value,

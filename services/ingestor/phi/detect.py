@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 
 from services.ingestor.phi.dates import find_dates
 from services.ingestor.phi.identifiers import find_identifiers
@@ -57,13 +56,6 @@ def detect_phi(
     _check(deadline)
     candidates += find_locations(text, tokens, style, lex)
     _check(deadline)
-    return resolve_spans(candidates, text, min_score=min_score)
-
-
-def resolve_spans(
-    candidates: Iterable[PhiSpan], text: str, *, min_score: float = DEFAULT_MIN_SCORE
-) -> list[PhiSpan]:
-    """Findings at or above ``min_score``, overlaps merged, sentence-final stops left out."""
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]
 

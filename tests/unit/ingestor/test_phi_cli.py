@@ -72,17 +72,3 @@ def test_the_command_starts_without_loading_the_web_stack() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().endswith("[]")
-
-
-def test_consecutive_lines_of_a_subject_are_deidentified_together() -> None:
-    lines = [
-        {"id": "a", "subject": "p1", "text": "Quillfeather to call back."},
-        {"id": "b", "subject": "p1", "text": "Seen by Dr. Quillfeather."},
-        {"id": "c", "text": "Quillfeather to call back."},
-    ]
-    code, out, _ = run("".join(json.dumps(x) + "\n" for x in lines))
-    assert code == 0
-    rows = {r["id"]: r for r in map(json.loads, out.splitlines())}
-    assert list(rows) == ["a", "b", "c"]
-    assert rows["a"]["text"] == "[NAME] to call back."
-    assert rows["c"]["text"] == "Quillfeather to call back."  # another subject learns nothing

@@ -164,24 +164,3 @@ def test_settings_build_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     assert policy.date_shift_secret is not None
     assert policy.date_shift_secret.get_secret_value() == "hunter2-secret"
     assert "hunter2" not in repr(policy)
-
-
-def test_names_and_places_found_in_one_note_are_masked_in_every_note_of_the_report() -> None:
-    notes = [
-        "Quillfeather to call back about the plan. Records from Brightwater requested.",
-        "Seen by Dr. Quillfeather this am. Transferred from Brightwater MICU in 2019.",
-        "Chest pain resolved. Lasix given.",
-    ]
-    alone = deidentify_note(notes[0]).text
-    assert "Quillfeather" in alone  # no context in this note alone
-    result = PhiDeidentifier(DeidPolicy()).deidentify_notes(notes, KnownPhi())
-    assert "Quillfeather" not in " ".join(result.texts)
-    assert "Brightwater" not in " ".join(result.texts)
-    assert result.texts[2] == notes[2]
-
-
-def test_ordinary_words_are_not_taught_across_notes() -> None:
-    notes = ["Went to Lighthouse for the weekend.", "Lighthouse teaching given to pt."]
-    result = PhiDeidentifier(DeidPolicy()).deidentify_notes(notes, KnownPhi())
-    assert "Lighthouse" not in result.texts[0]
-    assert result.texts[1] == notes[1]
