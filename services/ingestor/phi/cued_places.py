@@ -91,6 +91,12 @@ _DRUG_SUFFIX = re.compile(
 )
 
 
+def term_shaped(key: str) -> bool:
+    """Whether ``key`` ends like a medical term or a derived English word (-itis, -ation,
+    -ing, ...)."""
+    return bool(_MEDICAL_ENDING.search(key))
+
+
 def looks_like_drug(key: str) -> bool:
     """Drug names end in a few dozen stems (-mycin, -pril, -olol, ...): never a place or name."""
     return len(key) >= 6 and bool(_DRUG_SUFFIX.search(key))
@@ -126,7 +132,7 @@ class _PlaceContext:
     def unknown(self, tok: Token) -> bool:
         """Not a word of the vocabularies, nor a typo of one, nor shaped like a term."""
         key = tok.key
-        if self.lex.is_vocabulary(key) or _MEDICAL_ENDING.search(key):
+        if self.lex.is_vocabulary(key) or term_shaped(key):
             return False
         return len(key) >= 4 and (len(key) < 6 or not self.lex.near_vocabulary(key))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from services.ingestor.phi.cued_places import find_cued_places
+from services.ingestor.phi.cued_places import find_cued_places, looks_like_drug, term_shaped
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
@@ -42,6 +42,8 @@ _HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}h)\b")
 _PLACE_CUE = _words(
     "to from at in near lives live living resides reside home visiting vacation moved born of via"
 )
+# Washington, D.C. is a city (Safe Harbor masks it); "DC" alone is mostly "discontinue"
+_WASHINGTON_DC = re.compile(r"\b(?i:in|from|near|of|washington,?)\s+(D\.C\.?|DC)(?![\w'])")
 # "at gh", "to gh": a lower-case acronym only after a preposition of place ("amts of th")
 _LOWER_ACRONYM_CUE = _words("to from at @")
 _WARD = re.compile(
@@ -64,6 +66,8 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += _wards(text, lex)
     spans += _towns(text, tokens, style, lex)
     spans += find_cued_places(text, tokens, style, lex)
+    dc = _WASHINGTON_DC.finditer(text)
+    spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
     return spans + _propagate(text, tokens, spans, style, lex)
 
 
@@ -173,6 +177,16 @@ def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
             continue
         if _WARD_CUE.search(text[max(0, m.start() - 16) : m.start()]):
             spans.append(_span(m.start(1), m.end(1), 0.75, "location.ward"))
+        elif (
+            not word.islower()
+            and len(key) >= 6
+            and not looks_like_drug(key)
+            and not term_shaped(key)
+            and not re.match(r"\s*[-/x]", text[m.end() : m.end() + 2])  # "2-3", a range
+        ):
+            # "plan: QUARTERMAIN 2 this am": a long capitalised word no list knows, then a
+            # floor number, is a ward even without a preposition
+            spans.append(_span(m.start(1), m.end(1), 0.6, "location.ward_uncued"))
     return spans
 
 

@@ -303,3 +303,13 @@ def test_care_homes_named_by_their_facility_word(text: str, value: str) -> None:
 def test_a_service_is_not_a_care_home() -> None:
     text = "Needs cardiac rehab and home hospice; con't rehab/PT."
     assert_kept(text, "cardiac rehab", "rehab/PT")
+
+
+def test_washington_dc_is_a_place_but_dc_for_discontinue_is_kept() -> None:
+    text = "Sister lives in DC. Will dc foley; plan to DC home; foley to be dc'd in am."
+    assert [text[s.start : s.end] for s in detect_phi(text)] == ["DC"]
+
+
+def test_a_ward_named_by_its_floor_number_without_a_preposition() -> None:
+    assert found("plan: PELLWORTH 2 this am if stable.").get("PELLWORTH") is PhiType.LOCATION
+    assert_kept("RATE OF 10..OVERBREATHING 2-3 OVER RATE", "OVERBREATHING")
