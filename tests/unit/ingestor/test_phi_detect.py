@@ -227,6 +227,9 @@ def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> No
         ("Report given to Marguerite at 0700.", ["Marguerite"]),
         ("Drs. Lanz/Okafor aware.", ["Lanz", "Okafor"]),
         ("Son in law Deshawn visited.", ["Deshawn"]),
+        ("Pt's husband, John Doe, at bedside.", ["John Doe"]),
+        ("Dr. De La Cruz aware.", ["De La Cruz"]),
+        ("Meds given as ordered. JMK RN", ["JMK"]),
     ],
 )
 def test_names_found_by_their_surroundings(text: str, values: list[str]) -> None:
@@ -313,3 +316,7 @@ def test_washington_dc_is_a_place_but_dc_for_discontinue_is_kept() -> None:
 def test_a_ward_named_by_its_floor_number_without_a_preposition() -> None:
     assert found("plan: PELLWORTH 2 this am if stable.").get("PELLWORTH") is PhiType.LOCATION
     assert_kept("RATE OF 10..OVERBREATHING 2-3 OVER RATE", "OVERBREATHING")
+
+
+def test_kin_and_unit_words_next_to_names_are_kept() -> None:
+    assert found("Dtr Hope at bedside. Report by ICU RN.") == {"Hope": PhiType.NAME}
