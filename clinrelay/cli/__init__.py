@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
     "deid": "clinrelay.cli.deid:deid",
+    "code": "clinrelay.cli.code:code",
 }
 
 
