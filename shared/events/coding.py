@@ -53,6 +53,7 @@ class DiagnosisSource(StrEnum):
     CONDITION = "Condition"
     ENCOUNTER = "Encounter.diagnosis"
     CLAIM = "Claim.diagnosis"
+    EXPLANATION_OF_BENEFIT = "ExplanationOfBenefit.diagnosis"  # read only when its Claim is absent
 
 
 class RecordedDiagnosis(_Model):
