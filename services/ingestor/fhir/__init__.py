@@ -1,7 +1,7 @@
 """FHIR R4 Bundle parsing for the ingestor (see docs/fhir-input.md).
 
-    parsed = parse_bundle(body)       # BundleError on bad input
-    check_coding_bundle(parsed)       # BundleError when there is nothing to code
+parsed = parse_bundle(body)       # BundleError on bad input
+check_coding_bundle(parsed)       # BundleError when there is nothing to code
 """
 
 from services.ingestor.fhir.admission import check_coding_bundle

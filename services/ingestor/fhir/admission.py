@@ -26,7 +26,7 @@ def check_coding_bundle(parsed: ParsedBundle) -> None:
         problems.append(Problem("Bundle", _no_note_message(parsed)))
     if problems:
         raise BundleError(
-            "the Bundle cannot be coded: " + "; ".join(p.message for p in problems),
+            "The Bundle cannot be coded: " + "; ".join(p.message for p in problems) + ".",
             problems,
             kind=BundleErrorKind.NOT_CODABLE,
         )

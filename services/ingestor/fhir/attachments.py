@@ -8,7 +8,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from services.ingestor.fhir.markup import html_to_text, rtf_to_text, tidy_lines
+from services.ingestor.fhir.markup import html_to_text, rtf_to_text
 
 _PLAIN_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown", "text/x-rst"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -61,19 +61,27 @@ def read_attachment(
         return AttachmentSkip(mime, "attachment data is empty")
     if mime is None:
         return _read_untyped(payload)
+    return _read_typed(mime, charset, payload)
+
+
+def _read_typed(mime: str, charset: str | None, payload: bytes) -> AttachmentText | AttachmentSkip:
     kind = _kind_of(mime)
-    if kind in {"plain", "html", "rtf"}:
-        text, note = decode_text(payload, charset)
-        if kind == "html":
-            text = html_to_text(text)
-        elif kind == "rtf":
-            text = rtf_to_text(text)
-        else:
-            text = tidy_lines(text.replace("\r\n", "\n").replace("\r", "\n"))
-        if not text.strip():
-            return AttachmentSkip(mime, "no text after decoding")
-        return AttachmentText(text, mime, kind, note)
-    return AttachmentSkip(mime, _skip_reason(kind, mime))
+    if kind not in _RENDITION_RANK:
+        return AttachmentSkip(mime, _skip_reason(kind, mime))
+    text, note = decode_text(payload, charset)
+    if kind == "html":
+        text = html_to_text(text)
+    elif kind == "rtf":
+        text = rtf_to_text(text)
+    else:
+        text = _normalize_newlines(text)  # plain text is kept as written
+    if not text.strip():
+        return AttachmentSkip(mime, "no text after decoding")
+    return AttachmentText(text, mime, kind, note)
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def decode_base64(data: str) -> bytes:
@@ -112,7 +120,8 @@ def _read_untyped(payload: bytes) -> AttachmentText | AttachmentSkip:
         return AttachmentSkip(None, "no contentType and the data is not text")
     if "\x00" in text or not text.strip():
         return AttachmentSkip(None, "no contentType and the data is not text")
-    return AttachmentText(tidy_lines(text), "text/plain", "plain", "no contentType; read as text")
+    note = "no contentType; read as text"
+    return AttachmentText(_normalize_newlines(text), "text/plain", "plain", note)
 
 
 def _parse_content_type(content_type: str | None) -> tuple[str | None, str | None]:

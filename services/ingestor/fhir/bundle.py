@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.ingestor.fhir.claims import EncounterBilling, billing_by_encounter, read_claims
+from services.ingestor.fhir.demographics import has_medicaid, read_patient
 from services.ingestor.fhir.diagnoses import read_conditions, recorded_diagnoses
 from services.ingestor.fhir.document import RawEntry, load_bundle_document
 from services.ingestor.fhir.elements import chronological_key
 from services.ingestor.fhir.encounters import read_encounters
 from services.ingestor.fhir.errors import Problem
 from services.ingestor.fhir.known_phi import collect_known_phi
-from services.ingestor.fhir.demographics import has_medicaid, read_patient
 from services.ingestor.fhir.notes import read_notes
 from services.ingestor.fhir.parsed import (
     NoteLink,
@@ -75,18 +75,23 @@ def parse_bundle(raw: bytes | str | Mapping[str, Any], *, strict: bool = False) 
     )
 
 
-def _link_notes(notes: list[ParsedNote], encounters: Mapping[int, ParsedEncounter]) -> list[ParsedNote]:
+def _link_notes(
+    notes: list[ParsedNote], encounters: Mapping[int, ParsedEncounter]
+) -> list[ParsedNote]:
     """Notes linked to an encounter outside the case (e.g. entered in error) become unlinked;
     unlinked notes go to the only encounter when the Bundle has exactly one."""
     only = next(iter(encounters)) if len(encounters) == 1 else None
-    linked = []
-    for note in notes:
-        if note.encounter_entry is not None and note.encounter_entry not in encounters:
-            note = note.model_copy(update={"encounter_entry": None, "link": NoteLink.UNLINKED})
-        if note.encounter_entry is None and only is not None:
-            note = note.model_copy(update={"encounter_entry": only, "link": NoteLink.ONLY_ENCOUNTER})
-        linked.append(note)
-    return linked
+    return [_relink(note, encounters, only) for note in notes]
+
+
+def _relink(
+    note: ParsedNote, encounters: Mapping[int, ParsedEncounter], only: int | None
+) -> ParsedNote:
+    if note.encounter_entry in encounters:
+        return note
+    if only is not None:
+        return note.model_copy(update={"encounter_entry": only, "link": NoteLink.ONLY_ENCOUNTER})
+    return note.model_copy(update={"encounter_entry": None, "link": NoteLink.UNLINKED})
 
 
 def _link_conditions(
@@ -94,12 +99,14 @@ def _link_conditions(
 ) -> dict[int, ParsedDiagnosis]:
     """Conditions naming no encounter of the case belong to the only encounter, if there is one."""
     only = next(iter(encounters)) if len(encounters) == 1 else None
-    linked = {}
-    for index, condition in conditions.items():
-        if condition.encounter_entry not in encounters:
-            condition = condition.model_copy(update={"encounter_entry": only})
-        linked[index] = condition
-    return linked
+    return {
+        index: (
+            condition
+            if condition.encounter_entry in encounters
+            else condition.model_copy(update={"encounter_entry": only})
+        )
+        for index, condition in conditions.items()
+    }
 
 
 def _drop_duplicate_notes(notes: list[ParsedNote]) -> tuple[list[ParsedNote], int]:
@@ -142,9 +149,7 @@ def _assemble(
 
 def _resource_counts(entries: tuple[RawEntry, ...]) -> dict[str, int]:
     counts = Counter(
-        str(entry.resource.get("resourceType"))
-        for entry in entries
-        if entry.resource is not None
+        str(entry.resource.get("resourceType")) for entry in entries if entry.resource is not None
     )
     return dict(sorted(counts.items()))
 

@@ -30,9 +30,7 @@ def read_claims(view: BundleView, conditions: dict[int, ParsedDiagnosis]) -> lis
         adjudicated = view.resolve(entry.model.claim)
         if entry.model.status in _WITHDRAWN_STATUSES or adjudicated.target_type == "Claim":
             continue
-        claims.append(
-            _read_claim(view, entry, conditions, DiagnosisSource.EXPLANATION_OF_BENEFIT)
-        )
+        claims.append(_read_claim(view, entry, conditions, DiagnosisSource.EXPLANATION_OF_BENEFIT))
     return claims
 
 
@@ -96,8 +94,8 @@ def _claim_diagnosis(
 def _billed_item(view: BundleView, claim: EntryRef, index: int, item: Any) -> ParsedBilledItem:
     location = f"{claim.label}.item[{index}]"
     encounters = []
-    for index, reference in enumerate(item.encounter or ()):
-        target = view.follow(reference, f"{location}.encounter[{index}]", "Encounter")
+    for position, reference in enumerate(item.encounter or ()):
+        target = view.follow(reference, f"{location}.encounter[{position}]", "Encounter")
         if target is not None:
             encounters.append(target.ref.index)
     return ParsedBilledItem(

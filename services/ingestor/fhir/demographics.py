@@ -140,7 +140,11 @@ def _names_medicaid(view: BundleView, coverage: Any) -> bool:
     kind = coverage.type
     if kind is not None:
         for coding in kind.coding or ():
-            if coding.system in SOPT_SYSTEMS and coding.code and coding.code.startswith(("2", "14")):
+            if (
+                coding.system in SOPT_SYSTEMS
+                and coding.code
+                and coding.code.startswith(("2", "14"))
+            ):
                 return True
             if _mentions_medicaid(coding.display):
                 return True

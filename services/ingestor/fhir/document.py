@@ -43,18 +43,18 @@ def load_bundle_document(raw: bytes | str | Mapping[str, Any]) -> BundleDocument
     document = _decode_json(raw) if isinstance(raw, bytes | str) else raw
     if not isinstance(document, Mapping):
         raise BundleError(
-            f"the request body is {_kind(document)}, not a FHIR Bundle",
+            f"The request body is {_kind(document)}, not a FHIR Bundle.",
             kind=BundleErrorKind.NOT_A_BUNDLE,
         )
     if document.get("resourceType") != "Bundle":
         found = document.get("resourceType")
-        what = "has no resourceType" if found is None else "is not a Bundle (resourceType)"
-        raise BundleError(f"the request body {what}", kind=BundleErrorKind.NOT_A_BUNDLE)
+        what = "has no resourceType" if found is None else "is not a FHIR Bundle (resourceType)"
+        raise BundleError(f"The request body {what}.", kind=BundleErrorKind.NOT_A_BUNDLE)
 
     entries = document.get("entry", [])
     if not isinstance(entries, list):
         raise BundleError(
-            "Bundle.entry must be an array",
+            "Bundle.entry must be an array.",
             [Problem("Bundle.entry", f"expected an array, got {_kind(entries)}")],
             kind=BundleErrorKind.NOT_A_BUNDLE,
         )
@@ -63,7 +63,7 @@ def load_bundle_document(raw: bytes | str | Mapping[str, Any]) -> BundleDocument
     bundle_type = str(document.get("type"))
     if bundle_type not in ACCEPTED_BUNDLE_TYPES:
         raise BundleError(
-            "unsupported Bundle.type",
+            "The Bundle.type is not supported.",
             [Problem("Bundle.type", "must be one of " + ", ".join(ACCEPTED_BUNDLE_TYPES))],
             kind=BundleErrorKind.NOT_A_BUNDLE,
         )
@@ -76,7 +76,7 @@ def _decode_json(raw: bytes | str) -> object:
     except orjson.JSONDecodeError as error:
         # orjson's message names the position and what was expected, never the content.
         raise BundleError(
-            "the request body is not valid JSON",
+            "The request body is not valid JSON.",
             [Problem(f"line {error.lineno} column {error.colno}", error.msg)],
             kind=BundleErrorKind.INVALID_JSON,
         ) from None
@@ -90,14 +90,16 @@ def _validate_envelope(document: Mapping[str, Any], entries: list[Any]) -> None:
         if not isinstance(entry, Mapping)
     ]
     problems += [
-        Problem(f"Bundle.entry[{index}].resource", f"expected an object, got {_kind(entry['resource'])}")
+        Problem(
+            f"Bundle.entry[{index}].resource", f"expected an object, got {_kind(entry['resource'])}"
+        )
         for index, entry in enumerate(entries)
         if isinstance(entry, Mapping)
         and "resource" in entry
         and not isinstance(entry["resource"], Mapping)
     ]
     if problems:
-        raise BundleError("the Bundle's entries are malformed", problems)
+        raise BundleError("The Bundle's entries are malformed.", problems)
     envelope = dict(document)
     envelope["entry"] = [{k: v for k, v in entry.items() if k != "resource"} for entry in entries]
     if not envelope["entry"]:
@@ -106,7 +108,7 @@ def _validate_envelope(document: Mapping[str, Any], entries: list[Any]) -> None:
         Bundle.model_validate(envelope)
     except ValidationError as error:
         raise BundleError(
-            "the Bundle is not valid FHIR R4",
+            "The Bundle is not valid FHIR R4.",
             problems_from_validation_error(error, "Bundle"),
             kind=BundleErrorKind.NOT_A_BUNDLE,
         ) from None

@@ -67,21 +67,24 @@ class BundleError(ValueError):
         return 400 if self.kind is BundleErrorKind.INVALID_JSON else 422
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"message", "kind", "problems": [{"location", "message"}], "problems_omitted"}``."""
+        """``{"message", "kind", "problems": [{"location", "message"}], "problems_omitted"}``;
+        ``message`` is :func:`str` of the error (it names the first problem)."""
         return {
-            "message": self.message,
+            "message": str(self),
             "kind": self.kind.value,
             "problems": [problem.to_dict() for problem in self.problems],
             "problems_omitted": self.problems_omitted,
         }
 
     def __str__(self) -> str:
-        if not self.problems:
+        """The message, followed by the first problem unless the message already states it."""
+        if not self.problems or self.problems[0].message in self.message:
             return self.message
         first = self.problems[0]
         more = len(self.problems) + self.problems_omitted - 1
         tail = f" (and {more} more)" if more else ""
-        return f"{self.message}: {first.location}: {first.message}{tail}"
+        detail = first.message.removesuffix(".")
+        return f"{self.message.removesuffix('.')}: {first.location}: {detail}{tail}."
 
 
 def field_path(loc: Sequence[int | str]) -> str:

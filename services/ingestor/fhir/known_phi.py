@@ -115,8 +115,8 @@ def collect_known_phi(view: BundleView, ignored: Iterable[IgnoredEntry] = ()) ->
         harvest.deceased_date = iso(patients[0].model.deceasedDateTime)
     for entry in view.entries.values():
         _ResourceWalker(harvest, view).walk_resource(entry.model)
-    for entry in ignored:
-        _harvest_raw(harvest, entry.raw, entry.ref.resource_type)
+    for rejected in ignored:
+        _harvest_raw(harvest, rejected.raw, rejected.ref.resource_type)
     return harvest.to_known_phi()
 
 
@@ -285,7 +285,9 @@ def _harvest_raw(harvest: _Harvest, resource: Mapping[str, Any], resource_type: 
                 harvest.add(harvest.identifiers, item.get("value"))
             elif key == "telecom":
                 system = item.get("system")
-                harvest.add_contact_point(system if isinstance(system, str) else None, _str(item.get("value")))
+                harvest.add_contact_point(
+                    system if isinstance(system, str) else None, _str(item.get("value"))
+                )
             elif key == "address":
                 harvest.addresses.setdefault(PostalAddress(text=_address_text(item)), None)
             elif key == "name" and ("family" in item or "given" in item or "text" in item):
@@ -309,7 +311,11 @@ def _str(value: object) -> str | None:
 
 
 def _name_text(name: Mapping[str, Any]) -> str:
-    parts = [*_strings(name.get("prefix")), *_strings(name.get("given")), *_strings(name.get("family"))]
+    parts = [
+        *_strings(name.get("prefix")),
+        *_strings(name.get("given")),
+        *_strings(name.get("family")),
+    ]
     return " ".join(parts) or (_str(name.get("text")) or "")
 
 
@@ -322,4 +328,3 @@ def _address_text(address: Mapping[str, Any]) -> str:
 def _strings(value: object) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return [v for v in values if isinstance(v, str) and v.strip()]
-

@@ -49,7 +49,9 @@ def read_notes(view: BundleView) -> NotesFound:
                 problems.append(Problem(f"{entry.ref.label}.{bad.path}.data", str(bad)))
     if problems:
         raise BundleError(
-            "note attachments are not valid FHIR R4", problems, kind=BundleErrorKind.INVALID_RESOURCES
+            "Note attachments in the Bundle are not valid FHIR R4.",
+            problems,
+            kind=BundleErrorKind.INVALID_RESOURCES,
         )
     found.notes.sort(key=lambda note: note.source.index)
     return found

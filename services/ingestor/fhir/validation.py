@@ -87,12 +87,14 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
         if entry.resource is None:
             result.entries_without_resource += 1  # e.g. a DELETE in a transaction
             continue
-        ref = entry_ref(entry.index, entry.resource)
         model_class = _resource_class(entry.resource.get("resourceType"))
         if model_class is None:
-            fatal.append(Problem(ref.label, "resourceType is not a FHIR R4 resource type"))
+            # The unknown name is not repeated: it could be any text.
+            where = f"entry[{entry.index}].resource.resourceType"
+            fatal.append(Problem(where, "missing, or not a FHIR R4 resource type"))
             rejected.add(entry.index)
             continue
+        ref = entry_ref(entry.index, entry.resource)
         try:
             model = model_class.model_validate(entry.resource)
         except ValidationError as error:
@@ -103,18 +105,29 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
             else:
                 result.ignored.append(IgnoredEntry(ref, entry.resource))
                 result.warnings.extend(
-                    Problem(p.location, f"{p.message} (resource ignored: clinrelay does not read it)")
+                    Problem(
+                        p.location,
+                        f"{p.message}; resource ignored "
+                        f"(clinrelay does not read {ref.resource_type})",
+                    )
                     for p in problems
                 )
             continue
-        result.valid.append(ValidEntry(ref, entry.resource, model, entry.full_url, entry.request_url))
+        result.valid.append(
+            ValidEntry(ref, entry.resource, model, entry.full_url, entry.request_url)
+        )
     if fatal:
+        noun, verb = _resources(len(rejected))
         raise BundleError(
-            f"{len(rejected)} resource(s) in the Bundle are not valid FHIR R4",
+            f"{noun} in the Bundle {verb} not valid FHIR R4.",
             fatal,
             kind=BundleErrorKind.INVALID_RESOURCES,
         )
     return result
+
+
+def _resources(count: int) -> tuple[str, str]:
+    return ("1 resource", "is") if count == 1 else (f"{count} resources", "are")
 
 
 def entry_ref(index: int, resource: dict[str, Any]) -> EntryRef:
