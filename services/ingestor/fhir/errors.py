@@ -7,6 +7,7 @@ and a message that still contains a piece of the offending value is replaced by 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +21,10 @@ MAX_PROBLEMS = 20
 # Substrings of the offending value shorter than this are too common to betray anything
 # ("1", "en"); longer ones are looked for in a message before it is released.
 _MIN_ECHO_LENGTH = 3
+
+# FHIR element names are lowerCamelCase; "_birthDate" holds a primitive's extensions.
+_ELEMENT_NAME = re.compile(r"_?[a-z][A-Za-z0-9]{0,63}")
+HIDDEN_ELEMENT = "(element name not shown)"
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,11 @@ class BundleError(ValueError):
 
 
 def field_path(loc: Sequence[int | str]) -> str:
-    """``("name", 0, "given", 1)`` → ``"name[0].given[1]"``."""
+    """``("name", 0, "given", 1)`` → ``"name[0].given[1]"``.
+
+    An unknown element's name comes from the input too: it is shown only when it looks like a
+    FHIR element name (``effectivePeriod.stop``), never when it could be a value (``"Johanna"``).
+    """
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -96,7 +105,8 @@ def field_path(loc: Sequence[int | str]) -> str:
         elif part == "root":  # pydantic's marker for a model-level validator
             continue
         else:
-            path += f".{part}" if path else str(part)
+            name = part if _ELEMENT_NAME.fullmatch(part) else HIDDEN_ELEMENT
+            path += f".{name}" if path else name
     return path
 
 

@@ -16,6 +16,8 @@ Collected from every resource (contained ones too), not only the Patient:
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,6 +47,7 @@ _ROLE_BY_TYPE = {
 }
 _PLACE_TYPES = frozenset({"Organization", "Location", "HealthcareService", "InsurancePlan"})
 _NAMED_PLACES = frozenset({"Organization", "Location"})
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class _Harvest:
@@ -77,7 +80,7 @@ class _Harvest:
             self.add(self.phones, value)
         elif system == "fax":
             self.add(self.faxes, value)
-        elif system == "email" or "@" in value:
+        elif system == "email" or _EMAIL.fullmatch(value.removeprefix("mailto:")):
             self.add(self.emails, value.removeprefix("mailto:"))
         elif system == "url" or "://" in value or value.startswith("www."):
             self.add(self.urls, value)
@@ -130,7 +133,7 @@ class _ResourceWalker:
     def walk_resource(self, resource: Any) -> None:
         resource_type = resource.get_resource_type()
         self._resource_specific(resource_type, resource)
-        for name in resource.model_fields_set:
+        for name in _set_fields(resource):
             if name == "text":  # the generated narrative repeats the fields; not read
                 continue
             self._walk_field(resource, name, resource_type, _top_role(resource_type, name))
@@ -163,7 +166,7 @@ class _ResourceWalker:
             self._reference(element, owner, name)
         elif isinstance(element, Extension) and element.url == MOTHERS_MAIDEN_NAME:
             harvest.add_name(element.valueString, "relative")
-        for child in element.model_fields_set:
+        for child in _set_fields(element):
             self._walk_field(element, child, resource_type, role)
 
     def _reference(self, reference: Any, owner: BaseModel, field_name: str) -> None:
@@ -212,6 +215,18 @@ class _ResourceWalker:
             for carrier in resource.udiCarrier or ():
                 harvest.add(harvest.identifiers, carrier.deviceIdentifier)
                 harvest.add(harvest.identifiers, carrier.carrierHRF)
+
+
+@functools.cache
+def _field_order(model_class: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model_class.model_fields)
+
+
+def _set_fields(model: BaseModel) -> list[str]:
+    """The fields the input set, in the model's declaration order (a set would make the
+    collected PHI come out in a different order on every run)."""
+    present = model.model_fields_set
+    return [name for name in _field_order(type(model)) if name in present]
 
 
 def _top_role(resource_type: str, field_name: str) -> str:

@@ -7,14 +7,15 @@ from html.parser import HTMLParser
 
 _BLOCK_TAGS = frozenset(
     {
-        "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
+        "address", "article", "aside", "blockquote", "caption", "div", "dl",
         "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-        "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody",
-        "thead", "tfoot", "tr", "ul",
+        "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "tbody",
+        "thead", "tfoot", "ul",
         # FHIR narrative and CDA-style block names that show up in XHTML notes
-        "paragraph", "list", "item", "title",
+        "paragraph", "list", "title",
     }
 )  # fmt: skip
+_LINE_TAGS = frozenset({"br", "li", "item", "tr", "dt", "dd"})  # start a line, no blank line
 _CELL_TAGS = frozenset({"td", "th"})
 _SKIPPED_TAGS = frozenset({"script", "style", "head", "template", "noscript"})
 
@@ -30,14 +31,12 @@ class _TextExtractor(HTMLParser):
         tag = tag.lower().rsplit(":", 1)[-1]  # xhtml/CDA namespace prefixes
         if tag in _SKIPPED_TAGS:
             self._skip_depth += 1
-        elif tag == "br":
-            self.parts.append("\n")
+        elif tag in _LINE_TAGS:
+            self.parts.append("\n- " if tag in {"li", "item"} else "\n")
         elif tag in _CELL_TAGS:
             self.parts.append("\t")
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
-            if tag in {"li", "item"}:
-                self.parts.append("- ")
             if tag == "pre":
                 self._pre_depth += 1
 
@@ -57,7 +56,8 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
             return
-        # Outside <pre>, HTML collapses whitespace; line breaks come from the tags.
+        # Outside <pre>, HTML collapses whitespace (no-break spaces become plain spaces, which
+        # is what text matching downstream wants); line breaks come from the tags.
         self.parts.append(data if self._pre_depth else re.sub(r"\s+", " ", data))
 
 

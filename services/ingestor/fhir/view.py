@@ -54,8 +54,15 @@ class BundleView:
             self.unresolved.append(
                 UnresolvedReference(
                     location=location,
-                    reason=f"points at a {resolution.target_type}, expected a {expected_type}",
+                    reason=(
+                        f"points at {_a(resolution.target_type)}, expected {_a(expected_type)}"
+                    ),
                 )
             )
             return None
         return self.entries[resolution.entry]
+
+
+def _a(resource_type: str | None) -> str:
+    name = resource_type or "unknown resource"
+    return f"an {name}" if name[0].lower() in "aeiou" else f"a {name}"
