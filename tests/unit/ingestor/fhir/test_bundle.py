@@ -6,7 +6,15 @@ import functools
 
 from services.ingestor.fhir import NoteLink, ParsedBundle, parse_bundle
 from shared.events.coding import CareSetting, DiagnosisSource, Sex
-from tests.unit.ingestor.fhir.builders import fixture_bytes
+from tests.unit.ingestor.fhir.builders import (
+    attachment,
+    bundle,
+    document_reference,
+    encounter,
+    fixture_bytes,
+    patient,
+    ref,
+)
 
 
 @functools.cache
@@ -116,3 +124,87 @@ def test_synthea_batch_claims_bill_their_encounter_and_eobs_are_not_double_count
     # The same Conditions are recorded on the encounter through Condition.encounter.
     assert len(covid.diagnoses) == 9
     assert all(d.source is DiagnosisSource.CONDITION for d in covid.diagnoses)
+
+
+def test_searchset_with_included_resources_and_an_outcome_entry() -> None:
+    document = bundle(patient(), encounter("e1"), urls="absolute", bundle_type="searchset")
+    document["total"] = 1
+    document["entry"][1]["search"] = {"mode": "match"}
+    document["entry"][0]["search"] = {"mode": "include"}
+    document["entry"].append(
+        {
+            "resource": {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "information", "code": "informational"}],
+            },
+            "search": {"mode": "outcome"},
+        }
+    )
+    document["entry"].append(
+        {
+            "fullUrl": "https://example.org/fhir/DocumentReference/d1",
+            "resource": document_reference(
+                "d1", attachment("searched note"), encounter_ref=ref("e1", "type-id")
+            ),
+            "search": {"mode": "include"},
+        }
+    )
+    parsed = parse_bundle(document)
+    assert parsed.bundle_type == "searchset"
+    assert [n.text for n in parsed.encounters[0].notes] == ["searched note"]
+    assert parsed.resource_counts == {
+        "DocumentReference": 1,
+        "Encounter": 1,
+        "OperationOutcome": 1,
+        "Patient": 1,
+    }
+
+
+def test_document_and_message_bundles_are_read() -> None:
+    composition = {
+        "resourceType": "Composition",
+        "id": "comp1",
+        "status": "final",
+        "type": {"text": "Discharge summary"},
+        "date": "2024-03-15",
+        "author": [{"display": "Dr. Ann Quill"}],
+        "title": "Discharge summary",
+    }
+    document = bundle(
+        composition,
+        patient(),
+        encounter("e1"),
+        document_reference("d1", attachment("discharged home"), encounter_ref=ref("e1")),
+        bundle_type="document",
+    )
+    document["identifier"] = {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:1"}
+    document["timestamp"] = "2024-03-15T10:00:00Z"
+    assert [n.text for n in parse_bundle(document).notes] == ["discharged home"]
+    document["type"] = "message"
+    assert parse_bundle(document).bundle_type == "message"
+
+
+def test_transaction_entries_without_a_resource_are_passed_over() -> None:
+    document = bundle(patient(), encounter("e1"), bundle_type="transaction", urls="request")
+    document["entry"].append({"request": {"method": "DELETE", "url": "Encounter/old"}})
+    parsed = parse_bundle(document)
+    assert len(parsed.encounters) == 1
+    assert parsed.resource_counts == {"Encounter": 1, "Patient": 1}
+
+
+def test_a_repeated_full_url_is_a_warning_and_the_first_entry_wins() -> None:
+    document = bundle(
+        patient(),
+        encounter("e1"),
+        encounter("e2", start="2025-01-01"),
+        document_reference("d1", attachment("x"), encounter_ref=ref("e1")),
+    )
+    document["entry"][2]["fullUrl"] = document["entry"][1]["fullUrl"]
+    parsed = parse_bundle(document)
+    assert [(w.location, w.message) for w in parsed.warnings] == [
+        (
+            "Bundle.entry[2].fullUrl",
+            "repeats an earlier entry's fullUrl; references resolve to the first",
+        )
+    ]
+    assert parsed.encounters[0].notes[0].text == "x"
