@@ -11,7 +11,7 @@ would help nobody. ``strict=True`` makes every problem fatal.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from services.ingestor.fhir.errors import (
     BundleError,
     BundleErrorKind,
     Problem,
+    join_location,
     problems_from_validation_error,
 )
 from services.ingestor.fhir.parsed import EntryRef
@@ -95,10 +96,8 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
             rejected.add(entry.index)
             continue
         ref = entry_ref(entry.index, entry.resource)
-        try:
-            model = model_class.model_validate(entry.resource)
-        except ValidationError as error:
-            problems = problems_from_validation_error(error, ref.label)
+        model, problems = _validate_resource(model_class, entry.resource, ref.label)
+        if problems:
             if strict or ref.resource_type in READ_RESOURCE_TYPES:
                 fatal.extend(problems)
                 rejected.add(entry.index)
@@ -124,6 +123,42 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
             kind=BundleErrorKind.INVALID_RESOURCES,
         )
     return result
+
+
+def _validate_resource(
+    model_class: Any, resource: dict[str, Any], where: str
+) -> tuple[Any, list[Problem]]:
+    """The model instance (None if rejected) and every problem found, nulls included."""
+    try:
+        model = model_class.model_validate(resource)
+        problems = []
+    except ValidationError as error:
+        model, problems = None, problems_from_validation_error(error, where)
+    reported = {problem.location for problem in problems}
+    problems += [p for p in null_problems(resource, where) if p.location not in reported]
+    return model, problems
+
+
+def null_problems(resource: Mapping[str, Any], where: str) -> list[Problem]:
+    """FHIR JSON has no ``null`` (only inside arrays of primitives that carry extensions); the
+    R4B models read a ``null`` required element as absent without complaint, so we check."""
+    return [
+        Problem(join_location(where, path), "null is not allowed in FHIR JSON")
+        for path in _null_paths(resource, ())
+    ]
+
+
+def _null_paths(node: object, path: tuple[int | str, ...]) -> Iterator[tuple[int | str, ...]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if value is None:
+                yield (*path, key)
+            elif isinstance(value, Mapping | list):
+                yield from _null_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, Mapping | list):
+                yield from _null_paths(item, (*path, index))
 
 
 def _resources(count: int) -> tuple[str, str]:

@@ -95,6 +95,16 @@ def test_invalid_read_resources_are_named_with_their_field_and_no_value() -> Non
     )
 
 
+def test_null_is_refused_even_where_the_models_let_it_pass() -> None:
+    document = note_text_bundle()
+    document["entry"][1]["resource"]["class"] = None  # required; the R4B model reads it as absent
+    document["entry"][0]["resource"]["name"][0]["given"] = ["Johanna", None]  # extension slot
+    error = rejected(document)
+    assert [p.to_dict() for p in error.problems] == [
+        {"location": "entry[1] Encounter/e1.class", "message": "null is not allowed in FHIR JSON"}
+    ]
+
+
 def test_misspelt_element_is_named() -> None:
     document = note_text_bundle()
     document["entry"][1]["resource"]["period"] = {"start": "2024-03-14", "stop": "2024-03-15"}
