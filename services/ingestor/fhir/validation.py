@@ -96,7 +96,8 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
             rejected.add(entry.index)
             continue
         ref = entry_ref(entry.index, entry.resource)
-        model, problems = _validate_resource(model_class, entry.resource, ref.label)
+        check_nulls = strict or ref.resource_type in READ_RESOURCE_TYPES
+        model, problems = _validate_resource(model_class, entry.resource, ref.label, check_nulls)
         if problems:
             if strict or ref.resource_type in READ_RESOURCE_TYPES:
                 fatal.extend(problems)
@@ -126,16 +127,18 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
 
 
 def _validate_resource(
-    model_class: Any, resource: dict[str, Any], where: str
+    model_class: Any, resource: dict[str, Any], where: str, check_nulls: bool
 ) -> tuple[Any, list[Problem]]:
-    """The model instance (None if rejected) and every problem found, nulls included."""
+    """The model instance (None if rejected) and every problem found. Nulls are looked for in
+    the resources clinrelay reads (in the others a null is harmless and the search costs time)."""
     try:
         model = model_class.model_validate(resource)
         problems = []
     except ValidationError as error:
         model, problems = None, problems_from_validation_error(error, where)
-    reported = {problem.location for problem in problems}
-    problems += [p for p in null_problems(resource, where) if p.location not in reported]
+    if check_nulls:
+        reported = {problem.location for problem in problems}
+        problems += [p for p in null_problems(resource, where) if p.location not in reported]
     return model, problems
 
 
