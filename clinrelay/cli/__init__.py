@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
+    "deid": "clinrelay.cli.deid:deid",
+    "code": "clinrelay.cli.code:code",
 }
 
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from shared.settings import Settings
+from services.ingestor.phi.settings import PhiSettings
 
 
-class IngestorSettings(Settings):
+class IngestorSettings(PhiSettings):
     ingestor_prefetch: int = Field(default=8, ge=1, le=500)
-    raw_input_retention: timedelta = timedelta(days=7)
+    raw_input_retention: timedelta = timedelta(days=30)
     """How long a report's raw input (with PHI) is kept after the report ended. ISO 8601 (P7D)
     or seconds."""
     raw_input_purge_interval_s: float = Field(default=3600.0, gt=0)
