@@ -21,9 +21,7 @@ async def ingestor_stage(base: Settings) -> AsyncIterator[Stage]:
     settings = base if isinstance(base, IngestorSettings) else IngestorSettings()
     pool = await create_pool(settings.database_url, min_size=1, max_size=2)
     purge = asyncio.create_task(
-        purge_periodically(
-            pool, settings.raw_input_retention, settings.raw_input_purge_interval_s
-        )
+        purge_periodically(pool, settings.raw_input_retention, settings.raw_input_purge_interval_s)
     )
     try:
         yield IngestorStage(settings, PhiDeidentifier(settings.deid_policy()))

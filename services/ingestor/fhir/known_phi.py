@@ -63,6 +63,7 @@ class _Harvest:
         self.dates: dict[str, None] = {}
         self.birth_date: str | None = None
         self.deceased_date: str | None = None
+        self.subject_key: str | None = None
 
     def add(self, bucket: dict[str, None], value: object) -> None:
         if isinstance(value, str) and value.strip():
@@ -91,6 +92,7 @@ class _Harvest:
 
     def to_known_phi(self) -> KnownPhi:
         return KnownPhi(
+            subject_key=self.subject_key,
             names=tuple(self.names),
             birth_date=self.birth_date,
             deceased_date=self.deceased_date,
@@ -116,11 +118,26 @@ def collect_known_phi(view: BundleView, ignored: Iterable[IgnoredEntry] = ()) ->
     if patients:
         harvest.birth_date = iso(patients[0].model.birthDate)
         harvest.deceased_date = iso(patients[0].model.deceasedDateTime)
+    if len(patients) == 1:
+        harvest.subject_key = subject_key(patients[0].model)
     for entry in view.entries.values():
         _ResourceWalker(harvest, view).walk_resource(entry.model)
     for rejected in ignored:
         _harvest_raw(harvest, rejected.raw, rejected.ref.resource_type)
     return harvest.to_known_phi()
+
+
+MEDICAL_RECORD_NUMBER = "MR"  # v2-0203 identifier type
+
+
+def subject_key(patient: Any) -> str | None:
+    """What keys the patient's date-shift offset (stable across reports of one patient): the
+    medical record number with its system, else the Patient's id; never emitted."""
+    for identifier in patient.identifier or ():
+        codes = {c.code for c in (identifier.type.coding or ())} if identifier.type else set()
+        if MEDICAL_RECORD_NUMBER in codes and identifier.value:
+            return f"MR|{identifier.system or ''}|{identifier.value}"
+    return f"Patient/{patient.id}" if patient.id else None
 
 
 class _ResourceWalker:

@@ -206,3 +206,31 @@ def test_coded_titles_and_types_pass_unchanged() -> None:
     assert case.encounters[0].notes[0].title == "Progress note"
     assert masker.calls[0][0] == ("text",)
     assert ICD10  # the builders' code system constant stays in use
+
+
+def test_with_the_real_deidentifier_no_known_phi_reaches_the_case() -> None:
+    from services.ingestor.phi.deidentify import PhiDeidentifier
+    from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
+
+    source = parsed("inferno-uscore/uscore_bundle_patient_85.json")
+    policy = DeidPolicy(mode=ReplacementMode.SURROGATE, date_shift_secret="test-secret")
+    case = build_coding_case(source, PhiDeidentifier(policy))
+
+    case_json = case.model_dump_json()
+    known = source.known_phi
+    tokens = {
+        token
+        for name in known.names
+        for token in (*name.given, name.family or "", *(name.text or "").split())
+        if len(token) > 2 and not token.endswith(".")
+    }
+    assert "Lucien408" in tokens
+    for value in (*tokens, *known.identifiers, *known.phones, *known.emails):
+        assert value not in case_json
+    assert known.birth_date is not None
+    assert known.birth_date not in case_json
+    # Structured dates are shifted, not passed through.
+    first = case.encounters[0]
+    assert first.period_start is not None
+    assert first.period_start != source.encounters[0].period_start
+    assert case.phi.spans_by_type["NAME"] > 0

@@ -196,3 +196,12 @@ def test_every_kind_of_structured_phi_is_collected() -> None:
     assert known.deceased_date == "2024-12-01"
     assert known.other_dates == ("1979-02-11",)
     assert set(known.organizations) == {"Larch Lane Clinic", "LLC Dedham"}
+    assert known.subject_key == "Patient/p1"  # no identifier typed MR
+
+
+def test_subject_key_is_the_medical_record_number_when_there_is_one() -> None:
+    known = inferno("uscore_bundle_patient_85.json")
+    assert known.subject_key == (
+        "MR|http://hospital.smarthealthit.org|d831ec91-c7a3-4a61-9312-7ff0c4a32134"
+    )
+    assert parse_bundle(bundle(patient("p1"), patient("p2"))).known_phi.subject_key is None
