@@ -23,8 +23,10 @@ async def test_cer_dataset_for_a_product_in_the_fixture() -> None:
     )
     assert dataset.matched_total == 61
     assert len(dataset.cases) == 61
-    assert dataset.fetched == 61 and not dataset.truncated
-    assert dataset.dropped_ndc_mismatch == 0 and dataset.missing_openfda == 0
+    assert dataset.fetched == 61
+    assert not dataset.truncated
+    assert dataset.dropped_ndc_mismatch == 0
+    assert dataset.missing_openfda == 0
     assert {case.role for case in dataset.cases} == {DrugRole.SUSPECT}
     assert dataset.product.brand_names == ("LETAIRIS",)
     assert dataset.product.generic_names == ("AMBRISENTAN",)
@@ -92,7 +94,9 @@ async def test_server_errors_are_retried_then_reported_as_transient() -> None:
     assert "SERVER_ERROR" in caught.value.message
     assert fx.client.network_requests == 3
     delays = fx.sleeps.delays
-    assert len(delays) == 2 and 0 <= delays[0] <= 1.0 and 0 <= delays[1] <= 2.0
+    assert len(delays) == 2
+    assert 0 <= delays[0] <= 1.0
+    assert 0 <= delays[1] <= 2.0
 
 
 async def test_bad_request_is_permanent() -> None:
@@ -125,7 +129,8 @@ async def test_download_cap_truncates_but_counts_cover_everything() -> None:
         retrieved_at=NOW,
     )
     assert dataset.truncated
-    assert dataset.fetched == 25 and len(dataset.cases) == 25
+    assert dataset.fetched == 25
+    assert len(dataset.cases) == 25
     assert dataset.matched_total == 61
     assert dataset.counts.product_reports == 61
 
