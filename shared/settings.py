@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     """Run an outbox relay here; every service does by default, so any survivor drains it."""
     outbox_batch: int = Field(default=200, ge=1, le=5000)
 
+    health_port: int = 0
+    """Port of the stage services' /healthz and /readyz (0: no health endpoint)."""
+    shutdown_grace_s: float = Field(default=30.0, ge=0)
+    """On SIGTERM, how long in-flight messages may take to finish before the process exits."""
+
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")
     otel_exporter: str = Field(default="none", pattern="^(none|console|otlp)$")

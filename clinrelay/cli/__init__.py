@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "migrate": "clinrelay.cli.ops:migrate",
     "serve": "clinrelay.cli.ops:serve",
     "up": "clinrelay.cli.ops:up",
+    "dev": "clinrelay.cli.dev:dev",
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",

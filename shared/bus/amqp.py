@@ -11,6 +11,7 @@ Choices that matter for "nothing lost, nothing twice":
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
     AbstractIncomingMessage,
+    AbstractQueue,
     AbstractRobustConnection,
 )
 from aio_pika.exceptions import ChannelClosed
@@ -99,6 +101,7 @@ class AmqpBus:
         self._publish_channel: AbstractChannel | None = None
         self._events: AbstractExchange | None = None
         self._consumer_channels: list[AbstractChannel] = []
+        self._consumers: list[tuple[AbstractQueue, str]] = []
         self._publish_lock = asyncio.Lock()
 
     @classmethod
@@ -131,9 +134,18 @@ class AmqpBus:
         finally:
             await channel.close()
 
-    async def _declare(
-        self, channel: AbstractChannel, spec: QueueSpec
-    ) -> aio_pika.abc.AbstractQueue:
+    async def delete_topology(self) -> None:
+        """Delete every queue and exchange of this namespace (tests, tearing down a deployment)."""
+        channel = await self._connection.channel()
+        try:
+            for spec in self._topology.all_queues():
+                await channel.queue_delete(spec.name)
+            await channel.exchange_delete(self._topology.events_exchange)
+            await channel.exchange_delete(self._topology.dead_exchange)
+        finally:
+            await channel.close()
+
+    async def _declare(self, channel: AbstractChannel, spec: QueueSpec) -> AbstractQueue:
         queue = await channel.declare_queue(
             spec.name, durable=spec.durable, arguments=spec.arguments
         )
@@ -181,7 +193,8 @@ class AmqpBus:
         async def on_message(message: AbstractIncomingMessage) -> None:
             await _settle_safely(message, handler)
 
-        await declared.consume(on_message)
+        tag = await declared.consume(on_message)
+        self._consumers.append((declared, tag))
 
     async def bind_private_queue(
         self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
@@ -197,7 +210,8 @@ class AmqpBus:
         async def on_message(message: AbstractIncomingMessage) -> None:
             await _settle_safely(message, handler)
 
-        await queue.consume(on_message)
+        tag = await queue.consume(on_message)
+        self._consumers.append((queue, tag))
 
     async def queue_state(self, queue: str) -> QueueState | None:
         channel = await self._connection.channel()
@@ -209,6 +223,13 @@ class AmqpBus:
         state = QueueState(messages=result.message_count or 0, consumers=result.consumer_count or 0)
         await channel.close()
         return state
+
+    async def cancel_consumers(self) -> None:
+        """Stop receiving new deliveries (in-flight ones can still be settled)."""
+        for queue, tag in self._consumers:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+        self._consumers.clear()
 
     @property
     def is_connected(self) -> bool:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from shared.bus.protocol import Bus, IncomingMessage, message_uuid
 from shared.bus.topology import Topology
 from shared.db.deadletters import park_message
+from shared.db.outage import through_outages
 from shared.db.reports import Step, current_status, record_step
 from shared.events import Envelope, ReportStatus
 
@@ -44,6 +45,17 @@ class DeadLetterRecorder:
             f"The {self.stage} worker stopped {deliveries} times while processing this report "
             "(crash, kill or out of memory); the message was parked for an administrator."
         )
+        await through_outages(lambda: self._record(message, event, deliveries, error), what="park")
+        await message.ack()
+        log.error(
+            "stage.dead_lettered",
+            stage=self.stage,
+            report_id=str(event.report_id) if event else None,
+        )
+
+    async def _record(
+        self, message: IncomingMessage, event: Envelope | None, deliveries: int, error: str
+    ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             parked = await park_message(
                 conn,
@@ -74,9 +86,3 @@ class DeadLetterRecorder:
                             error_details={"stage": self.stage, "reason": "delivery_limit"},
                         ),
                     )
-        await message.ack()
-        log.error(
-            "stage.dead_lettered",
-            stage=self.stage,
-            report_id=str(event.report_id) if event else None,
-        )

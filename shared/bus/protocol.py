@@ -71,6 +71,10 @@ class Bus(Protocol):
         """Consume a queue that lives as long as this connection, bound to ``routing_keys``."""
         ...
 
+    async def cancel_consumers(self) -> None:
+        """Stop receiving new deliveries; those in flight can still be settled."""
+        ...
+
     @property
     def is_connected(self) -> bool: ...
 

@@ -18,6 +18,7 @@ into the work queue); after the last attempt, or at once for a permanent failure
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 import traceback
@@ -33,6 +34,7 @@ from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, message_u
 from shared.bus.topology import Topology
 from shared.db import outbox
 from shared.db.deadletters import park_message
+from shared.db.outage import through_outages
 from shared.db.reports import Step, current_status, record_step
 from shared.events import Envelope, ReportStatus
 from shared.settings import Settings
@@ -76,6 +78,9 @@ class StageRunner:
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, db=pool, log=self.log)
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     @property
     def queue(self) -> str:
@@ -85,7 +90,22 @@ class StageRunner:
         await self.bus.consume(self.queue, self.on_message, prefetch=self.stage.prefetch)
         self.log.info("stage.consuming", queue=self.queue, prefetch=self.stage.prefetch)
 
+    async def drain(self, grace_s: float) -> None:
+        """Wait until no message is being processed (after consumers were cancelled)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
+
     async def on_message(self, message: IncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._on_message(message)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _on_message(self, message: IncomingMessage) -> None:
         attempt = _attempt_of(message)
         try:
             event = Envelope.from_bytes(message.body)
@@ -102,15 +122,20 @@ class StageRunner:
 
     async def _process(self, message: IncomingMessage, event: Envelope, attempt: int) -> None:
         log_ = self.log.bind(report_id=str(event.report_id), message_id=str(event.message_id))
-        if await self._already_done(event):
+        # Database outages are waited out with the message unacknowledged (see shared.db.outage):
+        # they are not the report's fault and must not use up its attempts.
+        if await through_outages(lambda: self._already_done(event), what="dedup check"):
             log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
             await message.ack()
             return
-        await self._mark_started(event)
+        await through_outages(lambda: self._mark_started(event), what="mark started")
         started = time.perf_counter()
         try:
-            outcome = await asyncio.wait_for(
-                self.stage.handle(event, self.ctx), timeout=self.settings.stage_timeout_s
+            outcome = await through_outages(
+                lambda: asyncio.wait_for(
+                    self.stage.handle(event, self.ctx), timeout=self.settings.stage_timeout_s
+                ),
+                what="stage work",
             )
         except StageError as exc:
             await self._fail(message, event, attempt, exc.message, exc.details, exc.permanent)
@@ -135,7 +160,9 @@ class StageRunner:
             await self._fail(message, event, attempt, text, {"cause": type(exc).__name__}, False)
             return
         elapsed_ms = int((time.perf_counter() - started) * 1000)
-        committed = await self._commit(event, outcome, elapsed_ms)
+        committed = await through_outages(
+            lambda: self._commit(event, outcome, elapsed_ms), what="commit"
+        )
         await message.ack()
         log_.info(
             "stage.done" if committed else "stage.duplicate_skipped",
@@ -228,7 +255,9 @@ class StageRunner:
         max_attempts = self.settings.max_attempts
         if not permanent and attempt < max_attempts:
             delay_ms = self.settings.retry_delay_ms(attempt)
-            await self._record_retry(event, attempt, error, delay_ms)
+            await through_outages(
+                lambda: self._record_retry(event, attempt, error, delay_ms), what="record retry"
+            )
             retry = OutgoingMessage(
                 routing_key=message.routing_key,
                 body=message.body,
@@ -247,6 +276,24 @@ class StageRunner:
                 error=error,
             )
             return
+        await through_outages(
+            lambda: self._park_and_fail(message, event, attempt, error, details, permanent),
+            what="park",
+        )
+        await message.ack()
+        self.log.error(
+            "stage.failed", report_id=str(event.report_id), attempts=attempt, error=error
+        )
+
+    async def _park_and_fail(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        attempt: int,
+        error: str,
+        details: dict[str, Any],
+        permanent: bool,
+    ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             parked = await park_message(
                 conn,
@@ -282,10 +329,6 @@ class StageRunner:
                         },
                     ),
                 )
-        await message.ack()
-        self.log.error(
-            "stage.failed", report_id=str(event.report_id), attempts=attempt, error=error
-        )
 
     async def _record_retry(self, event: Envelope, attempt: int, error: str, delay_ms: int) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

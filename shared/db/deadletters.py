@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+import asyncpg
+from pydantic import ValidationError
+
+from shared.db.outbox import enqueue_event
+from shared.db.reports import Step, record_step
+from shared.events import Envelope, ReportStatus
+from shared.events.envelope import utcnow
+
 if TYPE_CHECKING:
     from shared.db.pool import Connection
 
@@ -49,3 +57,65 @@ async def park_message(
         attempts,
     )
     return bool(inserted)
+
+
+class ReplayRefused(Exception):
+    """The parked message cannot be replayed (already replayed, or not a clinrelay event)."""
+
+
+_COLUMNS = """id, message_id, stage, report_id, routing_key, headers, reason, error_message,
+    attempts, parked_at, replayed_at"""
+
+
+async def list_dead_letters(
+    conn: Connection, *, stage: str | None, include_replayed: bool, limit: int
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {_COLUMNS} FROM dead_letters
+            WHERE ($1::text IS NULL OR stage = $1) AND ($2 OR replayed_at IS NULL)
+            ORDER BY parked_at DESC LIMIT $3""",
+        stage,
+        include_replayed,
+        limit,
+    )
+
+
+async def get_dead_letter(conn: Connection, dead_letter_id: UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"SELECT {_COLUMNS}, body FROM dead_letters WHERE id = $1", dead_letter_id
+    )
+
+
+async def replay_dead_letter(conn: Connection, dead_letter_id: UUID, actor: str) -> Envelope:
+    """Send a parked message back to its stage as a new message; the report resumes.
+
+    Runs in the caller's transaction. Returns the envelope that was queued.
+    """
+    row = await conn.fetchrow("SELECT * FROM dead_letters WHERE id = $1 FOR UPDATE", dead_letter_id)
+    if row is None:
+        raise LookupError(str(dead_letter_id))
+    if row["replayed_at"] is not None:
+        raise ReplayRefused("This message was already replayed.")
+    try:
+        parked = Envelope.from_bytes(row["body"])
+    except ValidationError:
+        raise ReplayRefused(
+            "The parked message is not a clinrelay event; it cannot be replayed."
+        ) from None
+    replay = parked.model_copy(update={"message_id": uuid4(), "occurred_at": utcnow()})
+    if row["report_id"] is not None:
+        await record_step(
+            conn,
+            row["report_id"],
+            Step(
+                actor=actor,
+                step="replayed",
+                outcome="replayed",
+                status=ReportStatus.PROCESSING,
+                message=f"Parked {row['stage']} message replayed by an administrator.",
+                details={"dead_letter_id": str(dead_letter_id), "stage": row["stage"]},
+            ),
+        )
+    await conn.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id)
+    await enqueue_event(conn, replay)
+    return replay

@@ -1,0 +1,120 @@
+"""Runs several service processes side by side for ``clinrelay up``.
+
+Each service is its own process, so one crashing does not take the others down: a process that
+exits unexpectedly is restarted with back-off. Their output is prefixed with the service name.
+Ctrl-C (or SIGTERM) stops them all: SIGTERM first, SIGKILL for those still alive after a grace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Child:
+    name: str
+    argv: list[str]
+    process: asyncio.subprocess.Process | None = None
+    restarts: int = 0
+    started_at: float = 0.0
+    pumps: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+class Supervisor:
+    def __init__(
+        self,
+        commands: list[list[str]],
+        *,
+        grace_s: float = 15.0,
+        max_backoff_s: float = 30.0,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self._children = [_Child(name=argv[-1], argv=argv) for argv in commands]
+        self._grace_s = grace_s
+        self._max_backoff_s = max_backoff_s
+        self._env = env
+        self._stopping = asyncio.Event()
+
+    async def run_until_interrupted(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stopping.set)
+        try:
+            await self.run()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        watchers = [asyncio.create_task(self._keep_running(child)) for child in self._children]
+        await self._stopping.wait()
+        self._say("supervisor", "stopping all services")
+        for watcher in watchers:
+            watcher.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        await self._terminate_all()
+
+    async def _keep_running(self, child: _Child) -> None:
+        backoff = 1.0
+        while not self._stopping.is_set():
+            await self._start(child)
+            assert child.process is not None
+            code = await child.process.wait()
+            for pump in child.pumps:
+                with contextlib.suppress(Exception):
+                    await pump
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - child.started_at > 60:
+                backoff = 1.0
+            child.restarts += 1
+            self._say(
+                "supervisor", f"{child.name} exited with code {code}; restarting in {backoff:g} s"
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self._max_backoff_s)
+
+    async def _start(self, child: _Child) -> None:
+        child.process = await asyncio.create_subprocess_exec(
+            *child.argv,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=self._env,
+            start_new_session=True,  # Ctrl-C reaches the supervisor, which stops children in order
+        )
+        child.started_at = time.monotonic()
+        assert child.process.stdout is not None
+        child.pumps = [asyncio.create_task(self._pump(child.name, child.process.stdout))]
+
+    async def _pump(self, name: str, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            self._say(name, line.decode(errors="replace").rstrip())
+
+    def _say(self, name: str, line: str) -> None:
+        sys.stdout.write(f"{name:>10} | {line}\n")
+        sys.stdout.flush()
+
+    async def _terminate_all(self) -> None:
+        alive = [c.process for c in self._children if c.process and c.process.returncode is None]
+        for process in alive:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(p.wait() for p in alive)), timeout=self._grace_s
+            )
+        except TimeoutError:
+            for process in alive:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+            await asyncio.gather(*(p.wait() for p in alive))
+        self._say("supervisor", "all services stopped")

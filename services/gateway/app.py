@@ -1,0 +1,61 @@
+"""The gateway's FastAPI application: REST API, auth, outbox relay and the admin dead-letter API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from clinrelay import __version__
+from services.gateway.deps import GatewayState
+from services.gateway.errors import install_error_handlers
+from services.gateway.routes import admin, health, reports
+from services.gateway.settings import GatewaySettings
+from shared.auth import CachedAuthenticator
+from shared.runtime import Background, connect_bus, connect_database, start_relay
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await connect_database(settings)
+        state = GatewayState(
+            settings=settings,
+            pool=pool,
+            authenticate=CachedAuthenticator(pool, settings.auth_cache_s),
+        )
+        app.state.gateway = state
+        background = Background()
+
+        async def attach_bus() -> None:
+            # The gateway serves POSTs without a broker (the outbox keeps them); the bus only
+            # powers the relay and /readyz, so it is connected in the background.
+            state.bus = await connect_bus(settings, name="clinrelay-gateway")
+            start_relay(background, pool, state.bus, settings)
+
+        background.start(attach_bus(), "attach-bus")
+        try:
+            yield
+        finally:
+            await background.stop()
+            if state.bus is not None:
+                await state.bus.close()
+            await pool.close()
+
+    app = FastAPI(
+        title="clinrelay",
+        version=__version__,
+        summary="Clinical coding and drug-safety reports, off the request path.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(reports.router)
+    app.include_router(admin.router)
+    app.include_router(health.router)
+    return app

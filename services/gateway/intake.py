@@ -1,0 +1,121 @@
+"""Turning a POST body into a submission the pipeline can accept, or a 4xx naming the problem.
+
+Two body shapes are accepted: ``application/json`` ``{"kind": ..., ...}`` for every kind, and a
+bare FHIR Bundle as ``application/fhir+json`` (a coding report). Everything is checked here, before
+anything is stored, so a request that cannot succeed is refused at once and nothing is queued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from fastapi import Request
+
+from services.gateway.errors import ApiError
+from services.gateway.submission import Submission
+from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
+from shared.events import ReportKind
+
+JSON_TYPES = ("application/json",)
+FHIR_TYPES = ("application/fhir+json", "application/json+fhir")
+
+
+Interpreter = Callable[[dict[str, Any], bytes], Submission]
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refusing (413) anything over ``max_bytes`` before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_large(max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> ApiError:
+    return ApiError(
+        413,
+        "body_too_large",
+        f"The request body is larger than the limit of {max_bytes / 1_048_576:g} MB.",
+        limit_bytes=max_bytes,
+    )
+
+
+def fingerprint(document: Any) -> bytes:
+    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).digest()
+
+
+def interpret(body: bytes, content_type: str) -> Submission:
+    """Validate a POST /v1/reports body (CPU-bound for large Bundles: run it off the loop)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in JSON_TYPES + FHIR_TYPES:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            'Send application/json ({"kind": ...}) or a bare Bundle as application/fhir+json.',
+        )
+    if not body.strip():
+        raise ApiError(400, "invalid_json", "The request body is empty.")
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(
+            400, "invalid_json", f"The body is not valid JSON (at character {exc.pos})."
+        ) from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    if media_type in FHIR_TYPES or document.get("resourceType") == "Bundle":
+        return _coding_from_bundle(document, body)
+    kind = document.get("kind")
+    interpreter = INTERPRETERS.get(str(kind)) if isinstance(kind, str) else None
+    if interpreter is None:
+        accepted = ", ".join(sorted(INTERPRETERS))
+        raise ApiError(
+            422,
+            "invalid_kind",
+            f"'kind' must be one of: {accepted}."
+            if kind is not None
+            else f"'kind' is required (one of: {accepted}).",
+        )
+    return interpreter(document, body)
+
+
+def _coding_request(document: dict[str, Any], _body: bytes) -> Submission:
+    unknown = sorted(set(document) - {"kind", "bundle"})
+    if unknown:
+        raise ApiError(
+            422, "invalid_request", f"Unknown field(s) for a coding report: {', '.join(unknown)}."
+        )
+    bundle = document.get("bundle")
+    if not isinstance(bundle, dict):
+        raise ApiError(422, "invalid_request", "'bundle' must be a FHIR Bundle (a JSON object).")
+    return _coding_from_bundle(bundle, orjson.dumps(bundle))
+
+
+def _coding_from_bundle(bundle: dict[str, Any], raw: bytes) -> Submission:
+    try:
+        parsed = parse_bundle(bundle)
+        check_coding_bundle(parsed)
+    except BundleError as exc:
+        raise ApiError(422, "invalid_bundle", **exc.to_dict()) from None
+    return Submission(
+        kind=ReportKind.CODING,
+        fingerprint=fingerprint({"kind": "coding", "bundle": bundle}),
+        parameters={},
+        raw_input=raw,
+        input_media_type="application/fhir+json",
+    )
+
+
+INTERPRETERS: dict[str, Interpreter] = {
+    ReportKind.CODING.value: _coding_request,
+}

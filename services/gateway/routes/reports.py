@@ -1,0 +1,215 @@
+"""``/v1/reports``: submit work, follow it, fetch what it made."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from services.gateway import repository
+from services.gateway.deps import PrincipalDep, StateDep
+from services.gateway.errors import ApiError, not_found
+from services.gateway.intake import interpret, read_body
+from services.gateway.schemas import (
+    AuditEvent,
+    AuditTrail,
+    Links,
+    ReportAccepted,
+    ReportPage,
+    ReportView,
+    links_for,
+    report_view,
+)
+from shared.events import ReportKind, ReportStatus
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["kind", "bundle"],
+                            "properties": {
+                                "kind": {"const": "coding"},
+                                "bundle": {
+                                    "type": "object",
+                                    "description": "A FHIR R4 Bundle with an Encounter and notes",
+                                },
+                            },
+                        },
+                        {
+                            "type": "object",
+                            "required": ["kind", "ndc"],
+                            "properties": {
+                                "kind": {"const": "cer"},
+                                "ndc": {"type": "string"},
+                                "since": {"type": "string", "format": "date"},
+                                "until": {"type": "string", "format": "date"},
+                            },
+                        },
+                    ]
+                }
+            },
+            "application/fhir+json": {
+                "schema": {"type": "object", "description": "A bare FHIR R4 Bundle (coding)"}
+            },
+        },
+    }
+}
+
+
+def _links(request: Request, state: StateDep, report_id: UUID) -> Links:
+    base = state.settings.public_base_url or str(request.base_url)
+    return links_for(base, state.settings.notifier_url, report_id)
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=ReportAccepted,
+    openapi_extra=_REQUEST_BODY,
+    responses={
+        400: {"description": "Invalid JSON"},
+        409: {"description": "Idempotency-Key reused with a different body"},
+        413: {"description": "Body over the size limit"},
+        415: {"description": "Unsupported Content-Type"},
+        422: {"description": "The request or its FHIR Bundle is invalid; the problems are listed"},
+    },
+)
+async def submit_report(
+    request: Request,
+    response: Response,
+    state: StateDep,
+    principal: PrincipalDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> ReportAccepted:
+    """Accept a report for asynchronous processing: 202 with its id and where to follow it.
+
+    The report and its outbox message are stored in one transaction; this never waits on the broker.
+    """
+    body = await read_body(request, state.settings.max_body_bytes)
+    submission = await run_in_threadpool(interpret, body, request.headers.get("content-type", ""))
+    async with state.pool.acquire() as conn:
+        try:
+            created = await repository.create_report(
+                conn, principal.tenant_id, submission, idempotency_key
+            )
+        except repository.IdempotencyConflict:
+            raise ApiError(
+                409,
+                "idempotency_conflict",
+                "This Idempotency-Key was already used with a different request body.",
+            ) from None
+    report_id = created.report["id"]
+    links = _links(request, state, report_id)
+    response.headers["Location"] = links.self
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ReportAccepted(id=report_id, status=created.report["status"], links=links)
+
+
+@router.get("", response_model=ReportPage)
+async def list_reports(
+    request: Request,
+    state: StateDep,
+    principal: PrincipalDep,
+    status: ReportStatus | None = None,
+    kind: ReportKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    cursor: str | None = None,
+) -> ReportPage:
+    """The caller's reports, newest first; pass ``next_cursor`` back as ``cursor`` for more."""
+    limit = min(limit, state.settings.page_size_max)
+    after = None
+    if cursor:
+        try:
+            after = repository.decode_cursor(cursor)
+        except ValueError:
+            raise ApiError(422, "invalid_cursor", "The cursor is not one this API gave.") from None
+    async with state.pool.acquire() as conn:
+        rows = await repository.list_reports(
+            conn,
+            principal.tenant_id,
+            status=status.value if status else None,
+            kind=kind.value if kind else None,
+            limit=limit + 1,
+            after=after,
+        )
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = repository.encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more else None
+    return ReportPage(
+        items=[report_view(r, _links(request, state, r["id"])) for r in page],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{report_id}", response_model=ReportView, responses={404: {}})
+async def get_report(
+    report_id: UUID, request: Request, state: StateDep, principal: PrincipalDep
+) -> ReportView:
+    """Status, progress, timings; the error when FAILED, the result summary when COMPLETE."""
+    async with state.pool.acquire() as conn:
+        row = await repository.get_report(conn, principal.tenant_id, report_id)
+    if row is None:
+        raise not_found()
+    return report_view(row, _links(request, state, report_id))
+
+
+@router.get(
+    "/{report_id}/pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        404: {},
+        409: {"description": "The report is not COMPLETE yet (or FAILED)"},
+    },
+)
+async def get_pdf(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
+    """The finished PDF; 409 with the report's status while it is not COMPLETE."""
+    async with state.pool.acquire() as conn:
+        row = await repository.get_report(conn, principal.tenant_id, report_id)
+        if row is None:
+            raise not_found()
+        if row["status"] != ReportStatus.COMPLETE:
+            raise ApiError(
+                409,
+                "report_not_complete",
+                f"The report is {row['status']} ({row['current_step']}, "
+                f"{row['progress_percent']}%); the PDF exists once it is COMPLETE.",
+                status=row["status"],
+                progress_percent=row["progress_percent"],
+            )
+        artifact = await repository.get_artifact(conn, report_id, "report.pdf")
+    if artifact is None:
+        raise ApiError(404, "not_found", "The report has no PDF.")
+    filename = f"clinrelay-{row['kind']}-{report_id}.pdf"
+    return Response(
+        content=artifact["content"],
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{artifact["sha256"].hex()}"',
+        },
+    )
+
+
+@router.get("/{report_id}/events", response_model=AuditTrail, responses={404: {}})
+async def get_events(report_id: UUID, state: StateDep, principal: PrincipalDep) -> AuditTrail:
+    """The report's audit trail in order: who did which step, when, with what outcome."""
+    async with state.pool.acquire() as conn:
+        row = await repository.get_report(conn, principal.tenant_id, report_id)
+        if row is None:
+            raise not_found()
+        events, chain_valid = await repository.report_events(conn, report_id)
+    return AuditTrail(
+        report_id=report_id,
+        chain_valid=chain_valid,
+        events=[AuditEvent(**dict(e)) for e in events],
+    )

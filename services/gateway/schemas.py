@@ -1,0 +1,144 @@
+"""What the REST API returns (and documents in OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+from pydantic import BaseModel, Field
+
+from shared.events import ReportKind, ReportStatus
+
+
+class Links(BaseModel):
+    self: str
+    pdf: str
+    events: str
+    ws: str
+
+
+class ReportAccepted(BaseModel):
+    id: UUID
+    status: ReportStatus
+    links: Links
+
+
+class ReportError(BaseModel):
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ReportView(BaseModel):
+    id: UUID
+    kind: ReportKind
+    status: ReportStatus
+    progress_percent: int
+    current_step: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    processing_time_ms: int | None = Field(
+        description="From the first stage starting work to the report ending, in milliseconds."
+    )
+    retry_count: int
+    request: dict[str, Any] = Field(description="The request's parameters (never its PHI).")
+    error: ReportError | None = None
+    result: dict[str, Any] | None = Field(default=None, description="Summary when COMPLETE.")
+    last_event_id: int
+    links: Links
+
+
+class ReportPage(BaseModel):
+    items: list[ReportView]
+    next_cursor: str | None
+
+
+class AuditEvent(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    step: str
+    outcome: str
+    status: ReportStatus
+    progress_percent: int
+    message: str | None
+    details: dict[str, Any]
+
+
+class AuditTrail(BaseModel):
+    report_id: UUID
+    chain_valid: bool = Field(description="Every event still hashes to what was recorded.")
+    events: list[AuditEvent]
+
+
+class DeadLetterView(BaseModel):
+    id: UUID
+    message_id: UUID
+    stage: str
+    report_id: UUID | None
+    routing_key: str
+    reason: str
+    error_message: str
+    attempts: int
+    parked_at: datetime
+    replayed_at: datetime | None
+    headers: dict[str, Any]
+
+
+class DeadLetterDetail(DeadLetterView):
+    envelope: dict[str, Any] | None = Field(
+        description="The parked message (de-identified by construction), when it is JSON."
+    )
+
+
+class DeadLetterPage(BaseModel):
+    items: list[DeadLetterView]
+
+
+class Replayed(BaseModel):
+    dead_letter_id: UUID
+    report_id: UUID | None
+    message_id: UUID
+    status: Literal["replayed"] = "replayed"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    checks: dict[str, str]
+
+
+def links_for(base_url: str, ws_url: str, report_id: UUID) -> Links:
+    base = f"{base_url.rstrip('/')}/v1/reports/{report_id}"
+    return Links(
+        self=base,
+        pdf=f"{base}/pdf",
+        events=f"{base}/events",
+        ws=f"{ws_url.rstrip('/')}/v1/ws/reports/{report_id}",
+    )
+
+
+def report_view(row: asyncpg.Record, links: Links) -> ReportView:
+    error = None
+    if row["status"] == ReportStatus.FAILED and row["error_message"]:
+        error = ReportError(message=row["error_message"], details=row["error_details"])
+    return ReportView(
+        id=row["id"],
+        kind=row["kind"],
+        status=row["status"],
+        progress_percent=row["progress_percent"],
+        current_step=row["current_step"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        started_at=row["started_at"],
+        completed_at=row["completed_at"],
+        processing_time_ms=row["processing_time_ms"],
+        retry_count=row["retry_count"],
+        request=row["request"] or {},
+        error=error,
+        result=row["result"] if row["status"] == ReportStatus.COMPLETE else None,
+        last_event_id=row["event_seq"],
+        links=links,
+    )

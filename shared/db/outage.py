@@ -1,0 +1,53 @@
+"""Telling a database outage from a failed query, and waiting one out.
+
+A restart of PostgreSQL must not fail reports: work that hits a lost connection waits (with the
+message still unacknowledged, so nothing is lost if the process dies meanwhile) and is redone once
+the database answers again. Only errors that say "the database is not there right now" count;
+a constraint violation or a bad query is a real failure and is raised at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+_OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,  # connection refused or reset
+    asyncpg.InterfaceError,  # connection closed under us, pool closing...
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P03 cannot connect now
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    return isinstance(exc, _OUTAGE_ERRORS)
+
+
+async def through_outages(
+    operation: Callable[[], Awaitable[T]], *, what: str, max_wait_s: float = 900.0
+) -> T:
+    """Run ``operation``; while the database is unreachable, wait and run it again.
+
+    Gives up (re-raising) after ``max_wait_s`` of continuous outage.
+    """
+    delay = 0.2
+    waited = 0.0
+    while True:
+        try:
+            return await operation()
+        except Exception as exc:
+            if not is_outage(exc) or waited >= max_wait_s:
+                raise
+            log.warning("db.outage_wait", during=what, error=type(exc).__name__, retry_in=delay)
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)

@@ -1,0 +1,121 @@
+"""Process plumbing every service shares: connecting with retries, the outbox relay task, signals.
+
+A service must come up even when RabbitMQ or PostgreSQL is not there yet (containers start in any
+order): connections are retried with back-off until they succeed or the process is told to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import asyncpg
+import structlog
+
+from shared.bus.amqp import AmqpBus
+from shared.bus.relay import OutboxRelay
+from shared.bus.topology import Topology
+from shared.db.pool import create_pool
+from shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+def topology_of(settings: Settings) -> Topology:
+    return Topology(settings.bus_namespace, settings.delivery_limit, settings.retry_delays_ms)
+
+
+async def with_retries(
+    what: str, connect: Callable[[], Awaitable[T]], *, max_wait: float = 5.0
+) -> T:
+    """Call ``connect`` until it succeeds, backing off up to ``max_wait`` seconds between tries."""
+    delay = 0.2
+    while True:
+        try:
+            return await connect()
+        except Exception as exc:  # OSError, asyncpg's and aiormq's own connection errors
+            log.warning(
+                "runtime.connect_retry", target=what, error=type(exc).__name__, retry_in=delay
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, max_wait)
+
+
+async def connect_database(settings: Settings) -> asyncpg.Pool:
+    return await with_retries(
+        "postgresql",
+        lambda: create_pool(
+            settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        ),
+    )
+
+
+async def connect_bus(settings: Settings, name: str) -> AmqpBus:
+    return await with_retries(
+        "rabbitmq",
+        lambda: AmqpBus.connect(
+            settings.amqp_url,
+            topology_of(settings),
+            publish_timeout=settings.publish_timeout_s,
+            name=name,
+        ),
+    )
+
+
+@dataclass
+class Background:
+    """Tasks a service runs beside its main work; cancelled together on shutdown."""
+
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def start(self, coro: Awaitable[None], name: str) -> asyncio.Task[None]:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("runtime.background_task_died", task=name)
+                raise
+
+        task = asyncio.create_task(guarded(), name=name)
+        self.tasks.append(task)
+        return task
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
+
+
+def start_relay(
+    background: Background, pool: asyncpg.Pool, bus: AmqpBus, settings: Settings
+) -> OutboxRelay | None:
+    if not settings.outbox_relay:
+        return None
+    relay = OutboxRelay(pool, bus, settings.database_url, batch_size=settings.outbox_batch)
+    background.start(relay.run(), "outbox-relay")
+    return relay
+
+
+@contextlib.asynccontextmanager
+async def stop_on_signals() -> AsyncIterator[asyncio.Event]:
+    """An event set by SIGTERM or SIGINT, for a graceful shutdown."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield stop
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

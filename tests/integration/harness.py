@@ -1,0 +1,192 @@
+"""Runs pieces of clinrelay in the test's event loop against the real broker and database.
+
+A :class:`Pipeline` owns one isolated deployment (its own database and bus namespace) and starts
+what a test needs: stage runners (real stages or test doubles), relays, the gateway and the
+notifier as real HTTP/WebSocket servers on free ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+from uuid import UUID
+
+import asyncpg
+import httpx
+import uvicorn
+
+from shared.auth import create_key
+from shared.bus.amqp import AmqpBus
+from shared.bus.parking import DeadLetterRecorder
+from shared.bus.relay import OutboxRelay
+from shared.bus.runner import StageRunner
+from shared.db.pool import create_pool
+from shared.runtime import topology_of
+from shared.settings import Settings
+from shared.stage import Stage
+
+S = TypeVar("S", bound=Settings)
+
+
+def with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+class _Server:
+    """A uvicorn server in this event loop, on a free port."""
+
+    def __init__(self, app: Any) -> None:
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            ws_ping_interval=None,
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> int:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+        port: int = self.server.servers[0].sockets[0].getsockname()[1]
+        return port
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+
+
+class Pipeline:
+    def __init__(self, *, database_url: str, amqp_url: str, namespace: str) -> None:
+        self.database_url = database_url
+        self.amqp_url = amqp_url
+        self.namespace = namespace
+        self.overrides: dict[str, Any] = {
+            "database_url": database_url,
+            "amqp_url": amqp_url,
+            "bus_namespace": namespace,
+            "retry_delays_ms": (100, 200),
+            "max_attempts": 3,
+            "delivery_limit": 3,
+            "stage_timeout_s": 60.0,
+            "shutdown_grace_s": 2.0,
+            "log_format": "console",
+        }
+        self._pool: asyncpg.Pool | None = None
+        self._buses: list[AmqpBus] = []
+        self._servers: list[_Server] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self.runners: dict[str, StageRunner] = {}
+        self.gateway_url: str | None = None
+        self.notifier_url: str | None = None
+
+    def settings(self, cls: type[S] = Settings, **extra: Any) -> S:  # type: ignore[assignment]
+        return cls(**{**self.overrides, **extra})
+
+    async def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._pool = await create_pool(self.database_url, max_size=10)
+        return self._pool
+
+    async def bus(self) -> AmqpBus:
+        bus = await AmqpBus.connect(
+            self.amqp_url, topology_of(self.settings()), publish_timeout=5, name="test"
+        )
+        self._buses.append(bus)
+        return bus
+
+    async def start_relay(self) -> OutboxRelay:
+        relay = OutboxRelay(await self.pool(), await self.bus(), self.database_url)
+        self._tasks.append(asyncio.create_task(relay.run()))
+        return relay
+
+    async def start_stage(self, stage: Stage, **extra: Any) -> StageRunner:
+        """Consume the stage's queue with ``stage`` (and record its dead letters)."""
+        bus = await self.bus()
+        runner = StageRunner(stage, bus, await self.pool(), self.settings(**extra))
+        await runner.start()
+        await DeadLetterRecorder(
+            stage.name, stage.working_step, bus, await self.pool(), runner.topology
+        ).start()
+        self.runners[stage.name] = runner
+        return runner
+
+    async def start_gateway(self, **extra: Any) -> str:
+        from services.gateway.app import create_app as create_gateway
+        from services.gateway.settings import GatewaySettings
+
+        server = _Server(create_gateway(self.settings(GatewaySettings, outbox_relay=True, **extra)))
+        port = await server.start()
+        self._servers.append(server)
+        self.gateway_url = f"http://127.0.0.1:{port}"
+        return self.gateway_url
+
+    async def start_notifier(self, **extra: Any) -> str:
+        from services.notifier.app import create_app as create_notifier
+        from services.notifier.settings import NotifierSettings
+
+        settings = self.settings(NotifierSettings, outbox_relay=False, **extra)
+        server = _Server(create_notifier(settings))
+        port = await server.start()
+        self._servers.append(server)
+        self.notifier_url = f"ws://127.0.0.1:{port}"
+        self.overrides["public_ws_url"] = self.notifier_url
+        return self.notifier_url
+
+    async def api_key(self, tenant: str = "acme", *, admin: bool = False) -> str:
+        async with (await self.pool()).acquire() as conn:
+            return await create_key(conn, tenant, admin=admin)
+
+    @contextlib.asynccontextmanager
+    async def client(self, key: str) -> AsyncIterator[httpx.AsyncClient]:
+        assert self.gateway_url, "start_gateway() first"
+        async with httpx.AsyncClient(
+            base_url=self.gateway_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        ) as client:
+            yield client
+
+    async def wait_for_status(
+        self,
+        report_id: UUID | str,
+        statuses: tuple[str, ...] = ("COMPLETE", "FAILED"),
+        timeout: float = 30.0,
+    ) -> asyncpg.Record:
+        """Poll the database until the report reaches one of ``statuses``."""
+        pool = await self.pool()
+        async with asyncio.timeout(timeout):
+            while True:
+                row = await pool.fetchrow(
+                    "SELECT * FROM reports WHERE id = $1", UUID(str(report_id))
+                )
+                if row is not None and row["status"] in statuses:
+                    return row
+                await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        for server in reversed(self._servers):
+            with contextlib.suppress(Exception):
+                await server.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._buses:
+            with contextlib.suppress(Exception):
+                await self._buses[0].delete_topology()
+        for bus in self._buses:
+            with contextlib.suppress(Exception):
+                await bus.close()
+        if self._pool is not None:
+            await self._pool.close()
