@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from openfda_fixture import fixture_client
 
 from services.ingestor.cer import FetchLimits, NoReportsFound, fetch_cer_dataset
 from services.ingestor.openfda.client import OpenFdaError, next_link
@@ -11,6 +10,7 @@ from services.ingestor.openfda.fixture_server import Fault, FixtureState
 from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.query import Query, product_search
 from shared.events.cer import DrugRole, QueryPurpose
+from tests.unit.ingestor.openfda_fixture import fixture_client
 
 LETAIRIS = "61958-0801"  # ambrisentan: 61 of the bundled real reports list it
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
