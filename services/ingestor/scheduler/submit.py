@@ -22,7 +22,7 @@ from shared.events.cer import CerRequest
 def cer_submission(request: CerRequest) -> Submission:
     """The gateway submission of a CER request (no raw input: nothing here is PHI)."""
     parameters = request.model_dump(mode="json")
-    # The same fingerprint the gateway computes for {"kind": "cer", ...}.
+    # The same fingerprint the gateway computes (services/gateway/cer_intake.py).
     canonical = orjson.dumps({"kind": "cer", **parameters}, option=orjson.OPT_SORT_KEYS)
     return Submission(
         kind=ReportKind.CER,
