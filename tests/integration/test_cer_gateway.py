@@ -6,7 +6,7 @@ from tests.integration.harness import Pipeline
 
 
 async def test_cer_request_is_accepted_with_its_ndc_normalised(pipeline: Pipeline) -> None:
-    await pipeline.start_gateway(outbox_relay=False)
+    await pipeline.start_gateway()
     async with pipeline.client(await pipeline.api_key()) as client:
         response = await client.post(
             "/v1/reports",
@@ -27,7 +27,7 @@ async def test_cer_request_is_accepted_with_its_ndc_normalised(pipeline: Pipelin
 async def test_invalid_ndc_is_422_naming_the_accepted_forms_and_queues_nothing(
     pipeline: Pipeline,
 ) -> None:
-    await pipeline.start_gateway(outbox_relay=False)
+    await pipeline.start_gateway()
     async with pipeline.client(await pipeline.api_key()) as client:
         response = await client.post("/v1/reports", json={"kind": "cer", "ndc": "12-34"})
         bad_preset = await client.post(
@@ -51,7 +51,7 @@ async def test_invalid_ndc_is_422_naming_the_accepted_forms_and_queues_nothing(
 
 
 async def test_schedules_can_be_created_listed_fetched_and_deleted(pipeline: Pipeline) -> None:
-    await pipeline.start_gateway(outbox_relay=False)
+    await pipeline.start_gateway()
     async with pipeline.client(await pipeline.api_key()) as client:
         created = await client.post(
             "/v1/schedules", json={"ndc": "61958-0801", "every": "P1D", "signal_preset": "ema"}
@@ -81,7 +81,7 @@ async def test_schedules_can_be_created_listed_fetched_and_deleted(pipeline: Pip
 
 
 async def test_schedules_of_another_tenant_are_invisible(pipeline: Pipeline) -> None:
-    await pipeline.start_gateway(outbox_relay=False)
+    await pipeline.start_gateway()
     async with pipeline.client(await pipeline.api_key("acme")) as client:
         schedule = (
             await client.post("/v1/schedules", json={"ndc": "61958-0801", "every": "P1D"})
