@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI
 
 from clinrelay import __version__
+from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
 from services.gateway.routes import admin, health, reports, schedules
@@ -54,6 +55,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         summary="Clinical coding and drug-safety reports, off the request path.",
         lifespan=lifespan,
     )
+    app.add_middleware(AccessLog)
     install_error_handlers(app)
     app.include_router(reports.router)
     app.include_router(schedules.router)

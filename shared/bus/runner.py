@@ -171,25 +171,20 @@ class StageRunner:
         )
 
     async def _already_done(self, event: Envelope) -> bool:
-        async with self.pool.acquire() as conn:
-            seen = await conn.fetchval(
-                "SELECT 1 FROM processed_messages WHERE message_id = $1 AND stage = $2",
-                event.message_id,
-                self.stage.name,
-            )
-            if seen:
-                return True
-            status = await current_status(conn, event.report_id)
+        row = await self.pool.fetchrow(
+            """SELECT EXISTS (SELECT 1 FROM processed_messages
+                              WHERE message_id = $1 AND stage = $2) AS seen,
+                      (SELECT status FROM reports WHERE id = $3) AS status""",
+            event.message_id,
+            self.stage.name,
+            event.report_id,
+        )
+        assert row is not None
         # A report that is already final (or gone) takes no more work from stale messages.
-        return status is None or status.is_final
+        return bool(row["seen"]) or row["status"] is None or ReportStatus(row["status"]).is_final
 
     async def _mark_started(self, event: Envelope) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            step = await conn.fetchval(
-                "SELECT current_step FROM reports WHERE id = $1 FOR UPDATE", event.report_id
-            )
-            if step == self.stage.working_step:
-                return  # a redelivery or a retry: "started" is recorded once
             await record_step(
                 conn,
                 event.report_id,
@@ -200,6 +195,7 @@ class StageRunner:
                     status=ReportStatus.PROCESSING,
                     progress_percent=self.stage.working_progress,
                 ),
+                unless_step=self.stage.working_step,  # a redelivery or retry: started once
             )
 
     async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:

@@ -53,24 +53,28 @@ async def enqueue_event(
     )
 
 
-async def enqueue_notification(conn: Connection, note: StatusNotification) -> None:
+def notification_row(
+    note: StatusNotification,
+) -> tuple[UUID, str, bytes, dict[str, Any]]:
+    """The outbox row (message id, routing key, body, headers) that tells subscribers of ``note``.
+
+    The message id is derived from the report and event number, so the same audit event always
+    travels under the same id.
+    """
     if note.status == "COMPLETE":
         key = routing.REPORT_COMPLETED
     elif note.status == "FAILED":
         key = routing.REPORT_FAILED
     else:
         key = routing.REPORT_PROGRESS
-    await enqueue(
-        conn,
-        message_id=_notification_id(note),
-        routing_key=key,
-        body=note.model_dump_json().encode(),
+    headers: dict[str, Any] = {}
+    telemetry.inject_context(headers)
+    return (
+        uuid5(note.report_id, f"event:{note.event_id}"),
+        key,
+        note.model_dump_json().encode(),
+        headers,
     )
-
-
-def _notification_id(note: StatusNotification) -> UUID:
-    # Deterministic, so the same audit event always travels under the same message id.
-    return uuid5(note.report_id, f"event:{note.event_id}")
 
 
 async def claim_batch(conn: Connection, limit: int) -> list[tuple[int, OutgoingMessage]]:

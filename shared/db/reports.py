@@ -66,39 +66,30 @@ def _hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[
     }
 
 
-async def record_step(conn: Connection, report_id: UUID, step: Step) -> StatusNotification:
-    """Append ``step`` to the report's audit trail and apply it; call inside a transaction."""
+async def record_step(
+    conn: Connection, report_id: UUID, step: Step, *, unless_step: str | None = None
+) -> StatusNotification | None:
+    """Append ``step`` to the report's audit trail and apply it; call inside a transaction.
+
+    With ``unless_step``, nothing happens (None is returned) when the report's current step is
+    already that one: how a redelivered message avoids recording "started" twice.
+    """
     row = await conn.fetchrow(
-        """SELECT tenant_id, kind, event_seq, event_hash, started_at, created_at, progress_percent
+        """SELECT tenant_id, kind, event_seq, event_hash, started_at, created_at,
+                  progress_percent, current_step
            FROM reports WHERE id = $1 FOR UPDATE""",
         report_id,
     )
     if row is None:
         raise ReportNotFound(str(report_id))
+    if unless_step is not None and row["current_step"] == unless_step:
+        return None
     if step.progress_percent is None:
         step = replace(step, progress_percent=row["progress_percent"])
     progress = step.progress_percent
     seq = row["event_seq"] + 1
     at = utcnow()
     digest = event_hash(row["event_hash"], _hashed_fields(report_id, seq, at, step))
-    await conn.execute(
-        """INSERT INTO report_events
-           (report_id, seq, at, actor, step, outcome, status, progress_percent, message, details,
-            prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        report_id,
-        seq,
-        at,
-        step.actor,
-        step.step,
-        step.outcome,
-        step.status.value,
-        progress,
-        step.message,
-        step.details,
-        row["event_hash"],
-        digest,
-    )
     started_at = row["started_at"]
     if started_at is None and step.status is ReportStatus.PROCESSING:
         started_at = at
@@ -108,8 +99,37 @@ async def record_step(conn: Connection, report_id: UUID, step: Step) -> StatusNo
         processing_ms = int(
             (completed_at - (started_at or row["created_at"])).total_seconds() * 1000
         )
+    note = StatusNotification(
+        event_id=seq,
+        report_id=report_id,
+        tenant_id=row["tenant_id"],
+        kind=ReportKind(row["kind"]),
+        status=step.status,
+        progress_percent=progress or 0,
+        current_step=step.step,
+        outcome=step.outcome,
+        message=step.message,
+        at=at,
+        error=(
+            {"message": step.error_message, **(step.error_details or {})}
+            if step.status is ReportStatus.FAILED
+            else None
+        ),
+        result=step.result if step.status is ReportStatus.COMPLETE else None,
+    )
+    notification = outbox.notification_row(note)
+    # One round trip for the three writes: the event, the report and the notification.
     await conn.execute(
-        """UPDATE reports SET
+        """WITH event AS (
+             INSERT INTO report_events
+               (report_id, seq, at, actor, step, outcome, status, progress_percent, message,
+                details, prev_hash, hash)
+             VALUES ($1, $13, $5, $15, $4, $16, $2, $3, $17, $18, $19, $14)
+           ), notification AS (
+             INSERT INTO outbox (message_id, routing_key, body, headers)
+             VALUES ($20, $21, $22, $23)
+           )
+           UPDATE reports SET
              status = $2, progress_percent = $3, current_step = $4, updated_at = $5,
              started_at = $6, completed_at = $7, processing_time_ms = $8,
              error_message = CASE WHEN $2 = 'FAILED' THEN $9 ELSE NULL END,
@@ -132,26 +152,13 @@ async def record_step(conn: Connection, report_id: UUID, step: Step) -> StatusNo
         1 if step.retry else 0,
         seq,
         digest,
+        step.actor,
+        step.outcome,
+        step.message,
+        step.details,
+        row["event_hash"],
+        *notification,
     )
-    note = StatusNotification(
-        event_id=seq,
-        report_id=report_id,
-        tenant_id=row["tenant_id"],
-        kind=ReportKind(row["kind"]),
-        status=step.status,
-        progress_percent=progress or 0,
-        current_step=step.step,
-        outcome=step.outcome,
-        message=step.message,
-        at=at,
-        error=(
-            {"message": step.error_message, **(step.error_details or {})}
-            if step.status is ReportStatus.FAILED
-            else None
-        ),
-        result=step.result if step.status is ReportStatus.COMPLETE else None,
-    )
-    await outbox.enqueue_notification(conn, note)
     return note
 
 

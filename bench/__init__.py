@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation scripts; results and exact commands are in docs/benchmarks.md."""

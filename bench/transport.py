@@ -1,0 +1,188 @@
+"""Per-stage transport overhead: clinrelay's runner against a bare RabbitMQ+PostgreSQL hop.
+
+    .venv/bin/python -m bench.transport [--reports 400] [--repeat 3]
+
+Baseline ("bare hop", as in ../shared/brief/dependencies.md): consume with prefetch 50 → one
+UPDATE → publish with confirm → ack, written directly on aio-pika and asyncpg. clinrelay: three
+no-op stages (ingestor → analyzer → renderer) behind the real StageRunner and outbox relay, so every
+hop pays for de-duplication, the audit event, the outbox row and the relay's confirmed publish.
+Both run in this one process against the local broker and database, in the same run; the figure
+that matters is the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import ClassVar
+from uuid import uuid4
+
+import aio_pika
+import asyncpg
+from pydantic import BaseModel
+
+from bench.common import scratch_database, settings_for
+from services.gateway import repository
+from services.gateway.submission import Submission
+from shared.bus.amqp import AmqpBus
+from shared.bus.relay import OutboxRelay
+from shared.bus.runner import StageRunner
+from shared.db.pool import create_pool
+from shared.events import Envelope, ReportKind, routing
+from shared.runtime import topology_of
+from shared.stage import NextEvent, StageContext, StageOutcome
+
+
+class _Empty(BaseModel):
+    """No payload: the benchmark measures transport alone."""
+
+
+class NoOp:
+    working_progress: ClassVar[int] = 10
+    handles_phi: ClassVar[bool] = False
+    prefetch = 50
+
+    def __init__(self, name: str, working_step: str, next_type: str | None) -> None:
+        self.name = name  # type: ignore[misc]
+        self.working_step = working_step  # type: ignore[misc]
+        self.next_type = next_type
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        if self.next_type is None:
+            return StageOutcome(step="done", progress_percent=100, message="", result={})
+        return StageOutcome(
+            step=f"{self.name}-done",
+            progress_percent=50,
+            message="",
+            next_event=NextEvent(self.next_type, _Empty()),
+        )
+
+
+async def bare_hops(amqp_url: str, dsn: str, count: int) -> float:
+    """Hops per second of the baseline: consume → UPDATE → confirmed publish → ack."""
+    connection = await aio_pika.connect(amqp_url)
+    conn = await asyncpg.connect(dsn)
+    name = f"bench.bare.{uuid4().hex[:8]}"
+    try:
+        await conn.execute("CREATE TABLE IF NOT EXISTS bench_hop (id int PRIMARY KEY, n int)")
+        await conn.execute("INSERT INTO bench_hop VALUES (1, 0) ON CONFLICT DO NOTHING")
+        pool = await create_pool(dsn, max_size=10)
+        publish = await connection.channel(publisher_confirms=True)
+        args = {"x-queue-type": "quorum"}
+        source = await publish.declare_queue(f"{name}.a", durable=True, arguments=args)
+        sink = await publish.declare_queue(f"{name}.b", durable=True, arguments=args)
+        body = b"x" * 512
+        await asyncio.gather(
+            *(
+                publish.default_exchange.publish(
+                    aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    routing_key=source.name,
+                )
+                for _ in range(count)
+            )
+        )
+        consume = await connection.channel()
+        await consume.set_qos(prefetch_count=50)
+        queue = await consume.get_queue(source.name)
+        done = asyncio.Event()
+        moved = 0
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal moved
+            async with pool.acquire() as c:
+                await c.execute("UPDATE bench_hop SET n = n + 1 WHERE id = 1")
+            await publish.default_exchange.publish(
+                aio_pika.Message(message.body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=sink.name,
+            )
+            await message.ack()
+            moved += 1
+            if moved == count:
+                done.set()
+
+        started = time.perf_counter()
+        await queue.consume(on_message)
+        await done.wait()
+        elapsed = time.perf_counter() - started
+        await source.delete(if_unused=False, if_empty=False)
+        await sink.delete(if_unused=False, if_empty=False)
+        await pool.close()
+        return count / elapsed
+    finally:
+        await conn.close()
+        await connection.close()
+
+
+@asynccontextmanager
+async def clinrelay_road(dsn: str, amqp_url: str) -> AsyncIterator[tuple[asyncpg.Pool, AmqpBus]]:
+    settings = settings_for(dsn, amqp_url, f"bench{uuid4().hex[:8]}")
+    pool = await create_pool(dsn, max_size=20)
+    bus = await AmqpBus.connect(amqp_url, topology_of(settings), name="bench")
+    stages = [
+        NoOp("ingestor", "ingesting", routing.REPORT_INGESTED),
+        NoOp("analyzer", "analyzing", routing.REPORT_ANALYZED),
+        NoOp("renderer", "rendering", None),
+    ]
+    for stage in stages:
+        await StageRunner(stage, bus, pool, settings).start()  # type: ignore[arg-type]
+    relay = OutboxRelay(pool, bus, dsn)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        yield pool, bus
+    finally:
+        relay_task.cancel()
+        await bus.delete_topology()
+        await bus.close()
+        await pool.close()
+
+
+async def clinrelay_hops(dsn: str, amqp_url: str, count: int) -> float:
+    """Stage hops per second through three no-op stages (3 hops per report)."""
+    async with clinrelay_road(dsn, amqp_url) as (pool, _bus):
+        async with pool.acquire() as conn:
+            tenant = await conn.fetchval(
+                "INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id",
+                f"bench-{uuid4().hex[:6]}",
+            )
+        started = time.perf_counter()
+        async with pool.acquire() as conn:
+            ids = [
+                (
+                    await repository.create_report(
+                        conn, tenant, Submission(ReportKind.CODING, b"x", {}, b"{}"), None
+                    )
+                ).report["id"]
+                for _ in range(count)
+            ]
+        while True:
+            left = await pool.fetchval(
+                "SELECT count(*) FROM reports WHERE id = ANY($1) AND status <> 'COMPLETE'", ids
+            )
+            if left == 0:
+                break
+            await asyncio.sleep(0.05)
+        return 3 * count / (time.perf_counter() - started)
+
+
+async def main(reports: int, repeat: int) -> None:
+    async with scratch_database() as (dsn, amqp_url):
+        bare, ours = [], []
+        for _ in range(repeat):
+            bare.append(await bare_hops(amqp_url, dsn, 3 * reports))
+            ours.append(await clinrelay_hops(dsn, amqp_url, reports))
+    b, o = statistics.median(bare), statistics.median(ours)
+    print(f"bare hop (consume→UPDATE→confirmed publish→ack, prefetch 50): {b:,.0f} hops/s")
+    print(f"clinrelay runner + outbox relay, 3 no-op stages:             {o:,.0f} hops/s")
+    print(f"ratio clinrelay / bare: {o / b:.2f}  (median of {repeat} runs, {reports} reports each)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    asyncio.run(main(options.reports, options.repeat))

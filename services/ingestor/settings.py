@@ -1,0 +1,17 @@
+"""Ingestor configuration (``CLINRELAY_*`` environment variables)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+
+from shared.settings import Settings
+
+
+class IngestorSettings(Settings):
+    ingestor_prefetch: int = Field(default=8, ge=1, le=500)
+    raw_input_retention: timedelta = timedelta(days=7)
+    """How long a report's raw input (with PHI) is kept after the report ended. ISO 8601 (P7D)
+    or seconds."""
+    raw_input_purge_interval_s: float = Field(default=3600.0, gt=0)
