@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from shared.settings import Settings
+from services.ingestor.openfda.settings import OpenFdaSettings
 
 
-class IngestorSettings(Settings):
+class IngestorSettings(OpenFdaSettings):
+    """The ingestor's knobs, with openFDA's and the CER scheduler's (``OpenFdaSettings``)."""
+
     ingestor_prefetch: int = Field(default=8, ge=1, le=500)
     raw_input_retention: timedelta = timedelta(days=7)
     """How long a report's raw input (with PHI) is kept after the report ended. ISO 8601 (P7D)
