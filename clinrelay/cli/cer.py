@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -109,3 +111,24 @@ def openfda_fixture(host: str, port: int, last_updated: datetime | None) -> None
         err=True,
     )
     uvicorn.run(create_fixture_app(state), host=host, port=port, log_level="warning")
+
+
+FIXTURE_PORT = 8765
+
+
+def openfda_for_development(timeout_s: float = 3.0) -> list[str] | None:
+    """For ``clinrelay dev`` (``make run``): when ``CLINRELAY_OPENFDA_URL`` is unset and the public
+    openFDA cannot be reached, point the services about to start at the fixture server and return
+    the command that runs it; otherwise None (the configured or public openFDA is used)."""
+    import httpx  # noqa: PLC0415
+
+    from services.ingestor.openfda.settings import OPENFDA_PUBLIC_URL  # noqa: PLC0415
+
+    if os.environ.get("CLINRELAY_OPENFDA_URL"):
+        return None
+    try:
+        httpx.get(f"{OPENFDA_PUBLIC_URL}/drug/event.json?limit=1", timeout=timeout_s)
+    except httpx.HTTPError:
+        os.environ["CLINRELAY_OPENFDA_URL"] = f"http://127.0.0.1:{FIXTURE_PORT}"
+        return [sys.executable, "-m", "clinrelay", "openfda-fixture", "--port", str(FIXTURE_PORT)]
+    return None
