@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "status": "clinrelay.cli.reports:status",
     "cer": "clinrelay.cli.cer:cer",
     "openfda-fixture": "clinrelay.cli.cer:openfda_fixture",
+    "deid": "clinrelay.cli.deid:deid",
 }
 
 

@@ -37,6 +37,9 @@ class KnownPhi(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    subject_key: str | None = None
+    """A stable identifier of the patient (Patient.id, MRN) that keys the date-shift offset, so
+    every report of one patient is shifted by the same number of days. Never emitted."""
     names: tuple[PersonName, ...] = ()
     birth_date: str | None = None  # ISO date as in Patient.birthDate
     deceased_date: str | None = None

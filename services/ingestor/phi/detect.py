@@ -1,0 +1,69 @@
+"""Detection of PHI in one note: every detector, then overlaps resolved."""
+
+from __future__ import annotations
+
+import time
+
+from services.ingestor.phi.dates import find_dates
+from services.ingestor.phi.identifiers import find_identifiers
+from services.ingestor.phi.known import KnownPhi
+from services.ingestor.phi.known_matcher import KnownPhiMatcher
+from services.ingestor.phi.lexicon import Lexicon, load_lexicon
+from services.ingestor.phi.locations import find_locations
+from services.ingestor.phi.names import NameFinder
+from services.ingestor.phi.spans import PhiSpan, merge_spans
+from services.ingestor.phi.tokens import case_style, tokenize
+
+DEFAULT_MIN_SCORE = 0.5
+
+
+class DetectionTimeout(Exception):
+    """Detection of one note ran past its deadline."""
+
+
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.perf_counter() > deadline:
+        raise DetectionTimeout
+
+
+def detect_phi(
+    text: str,
+    known: KnownPhi | KnownPhiMatcher | None = None,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    lexicon: Lexicon | None = None,
+    deadline: float | None = None,
+) -> list[PhiSpan]:
+    """PHI spans of ``text``, sorted and non-overlapping, each with type, offsets and score.
+
+    ``known`` is the PHI the record states in structured form (found again in the text);
+    findings scoring below ``min_score`` are dropped. ``deadline`` is a ``time.perf_counter()``
+    value after which :class:`DetectionTimeout` is raised.
+    """
+    lex = lexicon or load_lexicon()
+    matcher = KnownPhiMatcher(known) if isinstance(known, KnownPhi) else known
+    tokens = tokenize(text)
+    style = case_style(tokens)
+    candidates: list[PhiSpan] = []
+    if matcher is not None:
+        candidates += matcher.find(text)
+    _check(deadline)
+    candidates += find_identifiers(text)
+    candidates += find_dates(text)
+    _check(deadline)
+    extra = matcher.name_keys if matcher is not None else frozenset()
+    candidates += NameFinder(text, tokens, style, lex).find(extra)
+    _check(deadline)
+    candidates += find_locations(text, tokens, style, lex)
+    _check(deadline)
+    merged = merge_spans((s for s in candidates if s.score >= min_score), text)
+    return [_without_trailing_stop(s, text) for s in merged]
+
+
+def _without_trailing_stop(span: PhiSpan, text: str) -> PhiSpan:
+    """Leave a final full stop in the text: it may end the sentence, and replacing it would
+    merge two sentences for the analyzer's sentence splitter ("Hosp." -> "[LOCATION]")."""
+    end = span.end
+    while end - span.start > 2 and text[end - 1] in ". ,":
+        end -= 1
+    return span if end == span.end else span.model_copy(update={"end": end})

@@ -1,0 +1,174 @@
+"""Numeric and contact identifiers: phone, fax, e-mail, URL, IP, SSN, MRN and other numbers,
+ZIP codes, street addresses and ages over 89."""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
+_URL = re.compile(
+    r"\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|\b[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+    r"\.(?:com|org|net|edu|gov|io|us|info|biz|health)(?:/[^\s<>\"')\]]*)?\b",
+    re.IGNORECASE,
+)
+_IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]\d)"
+)
+_IPV6 = re.compile(
+    r"\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}\b", re.I
+)
+_SSN = re.compile(r"(?<![\d\-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d\d\1(?!0000)\d{4}(?![\d\-])")
+_SSN_CONTEXT = re.compile(
+    r"\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?|ss#)\s*[:#]?\s*(\d{9})\b", re.I
+)
+# (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
+_PHONE = re.compile(
+    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
+    r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
+    r"|(?<![\w/.\-])\d{3}[-.]\d{4}(?![\w/\-]|\.\d)",
+    re.IGNORECASE,
+)
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:ph|phone|tel|telephone|cell|mobile|home|work|pager|beeper|beep|page|call|contact|number"
+    r"|no|#|fax|ext|x)\b\.?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+# pager and extension numbers: "pager #2-3456", "beeper 12345", "x4-5678"
+_PAGER = re.compile(
+    r"\b(?:pager|beeper|beep|page|pgr|ext|extension)\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*"
+    r"(\d{1,2}-?\d{3,5})\b|(?<![\w/])x\s?(\d{1,2}-?\d{4})\b",
+    re.IGNORECASE,
+)
+_FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
+# numbers introduced by what they are: MRN, account, licence, device serial, plan, record
+_ID_VALUE = r"(?P<value>[A-Z0-9][A-Z0-9\-]{2,}[A-Z0-9])\b"
+_ID_LABEL = re.compile(
+    r"\b(?P<label>mrn|mr\s*#|medical\s+record|unit\s+(?:no\.?|number|#)|acct\.?|account"
+    r"|member(?:\s+id)?|policy(?:\s+(?:no\.?|number|#))|subscriber(?:\s+id)?|claim"
+    r"|licen[cs]e|driver'?s\s+licen[cs]e|serial|device\s+id|npi|dea|medicare|medicaid"
+    r"|health\s+plan|patient\s+id|pt\s+id)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*(?:is\s+)?"
+    + _ID_VALUE,
+    re.IGNORECASE,
+)
+# weak labels count only when a number sign or colon says a number follows
+_ID_WEAK_LABEL = re.compile(
+    r"\b(?P<label>id|case|record|plan|group|ref|reference|insurance|dl|sn|s/n|lic|policy|pin"
+    r"|mr|chart|file|order|req|requisition|specimen|accession)\.?\s*(?:no\.?|number|num)?\s*[:#]\s*"
+    + _ID_VALUE,
+    re.IGNORECASE,
+)
+_LONG_NUMBER = re.compile(r"(?<![\w.\-/$])(?=[A-Z]{0,3}\d)[A-Z]{0,3}\d{6,}(?![\w.]\d|\.?\d)")
+_ZIP_AFTER_STATE = re.compile(
+    r"\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]"
+    r"|T[NX]|UT|V[TA]|W[AVIY]|PR)\.?,?\s+(\d{5}(?:-\d{4})?)\b"
+)
+_ZIP_LABEL = re.compile(
+    r"\b(?:zip|zipcode|zip\s+code|postal\s+code)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b", re.I
+)
+_ZIP_PLUS4 = re.compile(r"(?<![\d\-])\d{5}-\d{4}(?![\d\-])")
+_STREET_SUFFIX = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|circle|cir|way"
+    r"|place|pl|terrace|ter|parkway|pkwy|highway|hwy|route|rte|square|trail|trl|row|path|pike"
+    r"|turnpike|alley|plaza|crescent|close)"
+)
+_STREET = re.compile(
+    r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
+    r"(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){1,4})"
+    rf"{_STREET_SUFFIX}\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[A-Za-z0-9\-]+)?",
+    re.IGNORECASE,
+)
+_PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+\b", re.IGNORECASE)
+_AGE_OVER_89 = re.compile(
+    r"\b(?:9\d|1[01]\d)(?=\s*(?:-|\s)?\s*(?:y/?o\b|y\.o\.?|yo\b|yrs?\b|years?\b|year-old|yr-old|y\b))"
+    r"|(?<=\bage\s)(?:9\d|1[01]\d)\b|(?<=\baged\s)(?:9\d|1[01]\d)\b|(?<=\bage:\s)(?:9\d|1[01]\d)\b"
+    r"|\b(?:nonagenarian|centenarian)\b",
+    re.IGNORECASE,
+)
+# words that read like a street but are clinical ("2 liters", "3 units"): the middle words must
+# not be units or numbers, checked in code
+_NOT_STREET_WORDS = _words(
+    "mg mcg ml cc units unit liters liter l hours hour hrs hr min mins minutes days day weeks"
+    " wk times x beats bpm am pm cm mm kg lbs puffs tabs tablets doses dose in on to at of by"
+    " per for and or with the a an is was dr degree degrees episodes episode way lumen french"
+    " fr"
+)
+
+
+def _span(
+    m: re.Match[str], kind: PhiType, score: float, source: str, group: int | str = 0
+) -> PhiSpan:
+    return PhiSpan(start=m.start(group), end=m.end(group), type=kind, score=score, source=source)
+
+
+def find_identifiers(text: str) -> list[PhiSpan]:
+    """Contact details, record numbers, ZIP codes, street addresses and ages over 89."""
+    spans: list[PhiSpan] = []
+    spans += [_span(m, PhiType.EMAIL, 0.99, "email") for m in _EMAIL.finditer(text)]
+    for m in _URL.finditer(text):
+        if "@" not in text[max(0, m.start() - 1) : m.start()]:
+            spans.append(_span(m, PhiType.URL, 0.9, "url"))
+    spans += [_span(m, PhiType.IP, 0.9, "ip") for m in _IPV4.finditer(text)]
+    spans += [_span(m, PhiType.IP, 0.9, "ip") for m in _IPV6.finditer(text)]
+    spans += [_span(m, PhiType.SSN, 0.95, "ssn") for m in _SSN.finditer(text)]
+    spans += [_span(m, PhiType.SSN, 0.95, "ssn.label", 1) for m in _SSN_CONTEXT.finditer(text)]
+    spans += _phones(text)
+    for m in [*_ID_LABEL.finditer(text), *_ID_WEAK_LABEL.finditer(text)]:
+        value = m.group("value")
+        digits = sum(c.isdigit() for c in value)
+        if not digits or (
+            m.re is _ID_WEAK_LABEL and digits < 4 and m.group("label").lower() == "id"
+        ):
+            continue
+        label = m.group("label").lower()
+        mrn_labels = ("mr", "medical", "unit", "patient", "pt", "chart")
+        kind = PhiType.MRN if label.startswith(mrn_labels) else PhiType.ID
+        spans.append(_span(m, kind, 0.9, "id.label", "value"))
+    spans += [_span(m, PhiType.ID, 0.6, "id.long_number") for m in _LONG_NUMBER.finditer(text)]
+    spans += [_span(m, PhiType.ZIP, 0.9, "zip.state", 1) for m in _ZIP_AFTER_STATE.finditer(text)]
+    spans += [_span(m, PhiType.ZIP, 0.9, "zip.label", 1) for m in _ZIP_LABEL.finditer(text)]
+    spans += [_span(m, PhiType.ZIP, 0.7, "zip.plus4") for m in _ZIP_PLUS4.finditer(text)]
+    for m in _STREET.finditer(text):
+        middle = m.group("street").lower().split()
+        if not any(w.strip(".,") in _NOT_STREET_WORDS for w in middle):
+            spans.append(_span(m, PhiType.ADDRESS, 0.85, "address.street"))
+    spans += [_span(m, PhiType.ADDRESS, 0.9, "address.po_box") for m in _PO_BOX.finditer(text)]
+    spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
+    return spans
+
+
+def _phones(text: str) -> list[PhiSpan]:
+    spans: list[PhiSpan] = []
+    for m in _PHONE.finditer(text):
+        before = text[max(0, m.start() - 24) : m.start()]
+        digits = sum(c.isdigit() for c in m.group(0))
+        kind = PhiType.FAX if _FAX_CONTEXT.search(before) else PhiType.PHONE
+        if digits >= 10:
+            score = 0.95
+        elif _PHONE_CONTEXT.search(before):
+            score = 0.85
+        else:
+            # 555-1234 alone is a phone number, unless it reads as a range ("TV 900-1000")
+            first, second = re.split(r"[-.]", m.group(0))
+            round_range = first.endswith("0") and second.endswith("0")
+            score = 0.4 if round_range else 0.7
+        spans.append(PhiSpan(start=m.start(), end=m.end(), type=kind, score=score, source="phone"))
+    for m in _PAGER.finditer(text):
+        group = 1 if m.group(1) else 2
+        spans.append(
+            PhiSpan(
+                start=m.start(group),
+                end=m.end(group),
+                type=PhiType.PHONE,
+                score=0.8,
+                source="phone.pager",
+            )
+        )
+    return spans

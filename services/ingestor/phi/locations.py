@@ -1,0 +1,168 @@
+"""Places smaller than a state: hospitals and clinics, wards, cities and towns."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.names import STOPWORDS
+from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.tokens import CaseStyle, Token
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_FACILITY = re.compile(
+    r"\b(?:hospital|hospitals|hosp|hospiatal|medical\s+cent(?:er|re)|med\.?\s+ctr|med\.?\s+center"
+    r"|medical\s+ctr|health\s+cent(?:er|re)|health\s+system|healthcare|health\s+care\s+center"
+    r"|clinic|infirmary|sanitarium|sanatorium|nursing\s+home|nursing\s+facility|rehab\s+center"
+    r"|rehabilitation\s+(?:center|hospital)|care\s+center|adventist|regional"
+    r"|memorial|medical\s+group|pavilion)\b\.?",
+    re.IGNORECASE,
+)
+# generic words that can stand before "hospital" without naming it
+_GENERIC_BEFORE = _words(
+    "the a an to from at in of this that our their outside other another same local community"
+    " previous prior home transfer transferred admitted admit sent taken brought via by for"
+    " with osh rehab nursing psych psychiatric state county city private teaching receiving"
+    " referring his her s day"
+)
+_HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}h)\b")
+_PLACE_CUE = _words(
+    "to from at in near lives live living resides reside home visiting vacation moved born of via"
+)
+_WARD = re.compile(
+    r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])"
+    r"(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|\.\d|x\b|hrs?|hours?|days?|min))\b"
+)
+_WARD_CUE = re.compile(
+    r"\b(?:to|from|on|at|in|transfer|transferred|floor|per|or)\s+$", re.IGNORECASE
+)
+
+
+def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
+    return PhiSpan(start=start, end=end, type=PhiType.LOCATION, score=score, source=source)
+
+
+def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
+    """Hospitals (``Calvert Hospital``, ``GBMC``), wards (``Quartermain 2``) and towns."""
+    spans = _facilities(text, tokens, lex)
+    spans += _acronyms(text, lex)
+    spans += _wards(text, lex)
+    spans += _towns(text, tokens, style, lex)
+    return spans + _propagate(text, tokens, spans, lex)
+
+
+def _propagate(text: str, tokens: list[Token], found: list[PhiSpan], lex: Lexicon) -> list[PhiSpan]:
+    """A ward or facility word found once ("Quartermain 2") is a place wherever it recurs."""
+    words = {
+        t.key
+        for span in found
+        if span.source in ("location.ward", "location.facility")
+        for t in tokens
+        if span.start <= t.start < span.end and len(t.key) >= 4 and not lex.is_vocabulary(t.key)
+    }
+    return [_span(t.start, t.end, 0.75, "location.propagated") for t in tokens if t.key in words]
+
+
+def _facilities(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiSpan]:
+    spans = []
+    starts = {t.start: i for i, t in enumerate(tokens)}
+    for m in _FACILITY.finditer(text):
+        first = starts.get(m.start())
+        if first is None:
+            continue
+        start = m.start()
+        j = first - 1
+        taken = 0
+        while j >= 0 and taken < 3:
+            tok = tokens[j]
+            gap = text[tok.end : tokens[j + 1].start]
+            if len(gap) > 2 or "\n" in gap or any(c not in " -.'" for c in gap):
+                break
+            if tok.key in ("st", "saint", "ste"):  # St. Mary Hospital
+                start = tok.start
+                taken += 1
+                j -= 1
+                continue
+            if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
+                break
+            if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
+                break
+            start = tok.start
+            taken += 1
+            j -= 1
+        # "Hospital" alone is no identifier; "St. Mary Hospital", "Union Hosp." is
+        word = m.group(0).lower()
+        if taken:
+            spans.append(_span(start, m.end(), 0.85, "location.facility"))
+        elif word.startswith(("adventist", "regional", "memorial")):
+            continue
+        # "Hospital of St. Raphael", "Clinic of Dr. X" are rare enough to leave to names
+    return spans
+
+
+def _acronyms(text: str, lex: Lexicon) -> list[PhiSpan]:
+    spans = []
+    for m in _HOSPITAL_ACRONYM.finditer(text):
+        word = m.group(0)
+        key = word.lower()
+        decimal_after = re.match(r"\s*\d+\.\d", text[m.end() : m.end() + 8])
+        if len(word) < 2 or key in lex.clinical or decimal_after:
+            continue  # "pH 7.38"
+        if word.islower() and (key in lex.english or key in STOPWORDS):
+            continue
+        before = text[max(0, m.start() - 12) : m.start()].lower().split()
+        cue = bool(before) and before[-1] in _PLACE_CUE | {"the", "@"}
+        if word.endswith("MC") and len(word) >= 3:
+            spans.append(_span(m.start(), m.end(), 0.8, "location.acronym"))
+        elif cue and word.endswith("H") and not lex.is_vocabulary(key):
+            spans.append(_span(m.start(), m.end(), 0.7, "location.acronym"))
+    return spans
+
+
+def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
+    spans = []
+    for m in _WARD.finditer(text):
+        key = m.group(1).lower()
+        word = m.group(1)
+        if not (word.isupper() or word.islower() or word.istitle()):
+            continue  # "PSVof 15": run-together shorthand
+        if lex.is_vocabulary(key) or key in STOPWORDS or lex.near_vocabulary(key):
+            continue
+        if _WARD_CUE.search(text[max(0, m.start() - 16) : m.start()]):
+            spans.append(_span(m.start(1), m.end(1), 0.75, "location.ward"))
+    return spans
+
+
+def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
+    spans = []
+    n = len(tokens)
+    for i in range(n):
+        for width in range(min(lex.max_place_words, 3), 0, -1):
+            if i + width > n:
+                continue
+            words = tokens[i : i + width]
+            if any(len(text[a.end : b.start]) > 2 for a, b in itertools.pairwise(words)):
+                continue
+            key = " ".join(t.key for t in words)
+            if key not in lex.places:
+                continue
+            cue = i > 0 and tokens[i - 1].key in _PLACE_CUE
+            capitalised = style is not CaseStyle.MIXED or all(t.text[0].isupper() for t in words)
+            if width > 1 and capitalised:
+                score = 0.85
+            elif lex.is_vocabulary(key) or key in STOPWORDS or len(key) < 4:
+                continue
+            elif cue and capitalised:
+                score = 0.85
+            elif style is CaseStyle.MIXED and (cue or (capitalised and lex.places[key] >= 20_000)):
+                score = 0.6
+            else:
+                continue
+            spans.append(_span(words[0].start, words[-1].end, score, "location.town"))
+            break
+    return spans

@@ -1,0 +1,35 @@
+"""What a deployment does with the PHI it finds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ReplacementMode(StrEnum):
+    TAG = "tag"
+    """Every finding becomes its type in brackets: ``[NAME]``, ``[DATE]``."""
+    SURROGATE = "surrogate"
+    """Realistic fake values, consistent within a report; dates shifted (see SHIFT)."""
+    SHIFT = "shift"
+    """Dates shifted by the patient's offset (intervals preserved); everything else tagged."""
+
+
+class DeidPolicy(BaseModel):
+    """How notes are de-identified in one deployment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: ReplacementMode = ReplacementMode.TAG
+    keep_years: bool = True
+    """Safe Harbor lets a year on its own stay (ages over 89 are still removed)."""
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Findings with a lower confidence are left in the text (lower it for more recall)."""
+    date_shift_secret: SecretStr | None = None
+    """Deployment secret that keys each patient's date-shift offset (HMAC). Without it every
+    report gets a fresh random offset: intervals stay right, but reports of one patient differ."""
+    max_shift_days: int = Field(default=365, ge=1, le=3650)
+    """Offsets are drawn from 1..max_shift_days days into the past."""
+    note_time_budget_s: float = Field(default=2.0, gt=0)
+    """A note that takes longer fails the report (fail closed) instead of blocking the stage."""

@@ -1,0 +1,87 @@
+"""The ingestor stage: turns a request into de-identified material for the analyzer.
+
+coding: the raw FHIR Bundle (from ``report_inputs``) is parsed, every note de-identified with the
+Patient's structured PHI as a dictionary, and a :class:`~shared.events.coding.CodingCase` emitted.
+This is the only stage that sees PHI; what it emits carries none, and it fails closed: if any note
+cannot be de-identified, the report fails and the raw text goes nowhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import ClassVar
+
+from services.ingestor.case import build_coding_case
+from services.ingestor.fhir import BundleError, parse_bundle
+from services.ingestor.inputs import load_raw_input
+from services.ingestor.phi.port import DeidentificationError, NoteDeidentifier
+from services.ingestor.settings import IngestorSettings
+from shared.events import Envelope, ReportKind, routing
+from shared.events.coding import CodingCase
+from shared.stage import NextEvent, StageContext, StageError, StageOutcome
+
+Handler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]
+
+
+class IngestorStage:
+    name: ClassVar[str] = "ingestor"
+    working_step: ClassVar[str] = "ingesting"
+    working_progress: ClassVar[int] = 10
+    handles_phi: ClassVar[bool] = True
+
+    def __init__(self, settings: IngestorSettings, deidentifier: NoteDeidentifier) -> None:
+        self.settings = settings
+        self.deidentifier = deidentifier
+        self.handlers: dict[ReportKind, Handler] = {ReportKind.CODING: self.ingest_coding}
+
+    @property
+    def prefetch(self) -> int:
+        return self.settings.ingestor_prefetch
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        handler = self.handlers.get(event.kind)
+        if handler is None:
+            raise StageError(f"The ingestor cannot ingest {event.kind} reports.", permanent=True)
+        return await handler(event, ctx)
+
+    async def ingest_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        raw = await load_raw_input(ctx.db, event.report_id)
+        if raw is None:
+            raise StageError(
+                "The report's input is no longer stored (raw input is purged after the "
+                "retention period); submit the Bundle again.",
+                permanent=True,
+            )
+        # Parsing and de-identification are CPU-bound; keep the event loop (heartbeats) free.
+        case = await asyncio.to_thread(self._coding_case, raw)
+        notes = sum(len(e.notes) for e in case.encounters)
+        spans = sum(case.phi.spans_by_type.values())
+        return StageOutcome(
+            step="ingested",
+            progress_percent=35,
+            message=(
+                f"{notes} note(s) in {len(case.encounters)} encounter(s) de-identified "
+                f"({spans} PHI span(s) replaced)"
+            ),
+            details={
+                "encounters": len(case.encounters),
+                "notes": notes,
+                "phi_spans_by_type": dict(case.phi.spans_by_type),
+                "deid_method": case.phi.method,
+                "deid_policy": case.phi.policy,
+            },
+            next_event=NextEvent(routing.REPORT_INGESTED, case),
+        )
+
+    def _coding_case(self, raw: bytes) -> CodingCase:
+        try:
+            parsed = parse_bundle(raw)
+            return build_coding_case(parsed, self.deidentifier)
+        except BundleError as exc:  # its messages name places, never values
+            raise StageError(exc.to_dict()["message"], permanent=True) from None
+        except DeidentificationError as exc:
+            raise StageError(
+                f"De-identification failed, so the notes were not passed on: {exc}",
+                permanent=True,
+            ) from None
