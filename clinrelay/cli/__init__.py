@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "cer": "clinrelay.cli.cer:cer",
     "openfda-fixture": "clinrelay.cli.cer:openfda_fixture",
     "deid": "clinrelay.cli.deid:deid",
+    "code": "clinrelay.cli.code:code",
 }
 
 

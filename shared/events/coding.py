@@ -129,6 +129,31 @@ class Evidence(_Model):
     start: int
     end: int
     text: str  # the de-identified snippet the code rests on
+    section: str | None = None  # note section the mention sits in (e.g. "past_medical_history")
+    sentence: str | None = None  # the de-identified sentence around the mention, for review
+
+
+class CodeCandidate(_Model):
+    """One ranked candidate code for a mention (InferICD10CM's ``ICD10CMConcepts``)."""
+
+    code: str
+    description: str
+    score: float = Field(ge=0.0, le=1.0)
+    billable: bool = True
+
+
+class Mention(_Model):
+    """A condition, sign or symptom found in a note, with how the text asserts it."""
+
+    note_id: str
+    start: int
+    end: int
+    text: str
+    category: str = "condition"  # "condition" or "symptom" (ICD-10-CM chapter 18 signs/symptoms)
+    assertion: Assertion = Assertion.PRESENT
+    traits: tuple[str, ...] = ()  # every ConText trait seen: NEGATION, HYPOTHETICAL, FAMILY...
+    section: str | None = None
+    candidates: tuple[CodeCandidate, ...] = ()  # best first; the first is what the mention codes to
 
 
 class CodeSuggestion(_Model):
@@ -138,6 +163,9 @@ class CodeSuggestion(_Model):
     assertion: Assertion = Assertion.PRESENT
     billable: bool = True
     evidence: tuple[Evidence, ...] = ()
+    rationale: str | None = None  # why this code (specificity rule, combination code, setting rule)
+    candidates: tuple[CodeCandidate, ...] = ()  # ranked alternatives the coder may prefer
+    hcc: str | None = None  # payment HCC of the configured CMS-HCC model, when the code maps to one
 
 
 class BilledCodeFinding(_Model):
@@ -147,11 +175,14 @@ class BilledCodeFinding(_Model):
     description: str | None = None
     system: str = ICD10CM_SYSTEM
     reason: str
+    evidence: tuple[Evidence, ...] = ()  # e.g. where the note negates the billed condition
 
 
 class SpecificityUpgrade(_Model):
     billed_code: str
     suggested: CodeSuggestion
+    billed_description: str | None = None
+    reason: str = ""
 
 
 class Comparison(_Model):
@@ -161,6 +192,17 @@ class Comparison(_Model):
     documented_not_billed: tuple[CodeSuggestion, ...] = ()
     billed_not_documented: tuple[BilledCodeFinding, ...] = ()
     specificity_upgrades: tuple[SpecificityUpgrade, ...] = ()
+    not_comparable: tuple[BilledCodeFinding, ...] = ()  # billed in a system we cannot compare
+
+
+class SnomedSuggestion(_Model):
+    """A SNOMED CT concept inferred from note text (only with a configured licensed release)."""
+
+    concept_id: str
+    term: str
+    score: float = Field(ge=0.0, le=1.0)
+    assertion: Assertion = Assertion.PRESENT
+    evidence: tuple[Evidence, ...] = ()
 
 
 class EncounterCoding(_Model):
@@ -172,6 +214,94 @@ class EncounterCoding(_Model):
     suggestions: tuple[CodeSuggestion, ...] = ()
     excluded: tuple[CodeSuggestion, ...] = ()  # found but not billable here (negated, family...)
     comparison: Comparison = Comparison()
+    mentions: tuple[Mention, ...] = ()
+    recorded_diagnoses: tuple[RecordedDiagnosis, ...] = ()  # carried through from the Bundle
+    billed_diagnoses: tuple[RecordedDiagnosis, ...] = ()  # carried through from the Claim
+    snomed_suggestions: tuple[SnomedSuggestion, ...] = ()
+
+
+class HccContribution(_Model):
+    hcc: str
+    label: str | None = None
+    coefficient: float
+    diagnosis_codes: tuple[str, ...] = ()
+
+
+class RafScore(_Model):
+    """One CMS-HCC run: which codes went in and what came out (all figures are estimates)."""
+
+    diagnosis_codes: tuple[str, ...]
+    raw_score: float  # demographic + disease + interaction coefficients, as the model sums them
+    demographic_score: float
+    disease_score: float
+    payment_score: float  # raw × (1 − coding-intensity adjustment) ÷ normalization factor
+    hccs: tuple[HccContribution, ...] = ()
+    interactions: dict[str, float] = Field(default_factory=dict)
+    demographic_factors: dict[str, float] = Field(default_factory=dict)
+
+
+class RiskInputs(_Model):
+    """Everything the estimate rests on, so a reader can redo it by hand."""
+
+    model: str  # e.g. "CMS-HCC Model V28"
+    payment_year: int
+    age_years: int
+    sex: str  # "M" or "F", as the model needs it
+    dual_eligibility_code: str  # CMS dual status code used ("NA": not dual)
+    original_entitlement_code: str  # OREC assumed for the estimate
+    normalization_factor: float
+    normalization_source: str
+    coding_intensity_adjustment: float
+    monthly_base_rate: float
+    months: int = 12
+    currency: str = "USD"
+    engine: str  # e.g. "hccinfhir 0.4.0"
+
+
+class RiskAdjustmentEstimate(_Model):
+    """CMS-HCC RAF before (billed) and after (billed + suggested) — an estimate, not a payment."""
+
+    label: str = "Estimate"
+    inputs: RiskInputs
+    before: RafScore
+    after: RafScore
+    delta_payment_score: float
+    annual_revenue_delta: float  # ΔRAF × monthly base rate × months
+    added_hccs: tuple[str, ...] = ()
+    formula: str = (
+        "payment RAF = raw RAF × (1 − coding-intensity adjustment) ÷ normalization factor; "
+        "revenue Δ = (payment RAF after − payment RAF before) × monthly base rate × 12"
+    )
+    caveats: tuple[str, ...] = ()
+
+
+class SnomedStatus(_Model):
+    configured: bool = False
+    release: str | None = None  # RF2 release folder name when configured
+    concepts_loaded: int = 0
+    notice: str | None = None
+
+
+class SecondOpinionReview(_Model):
+    code: str
+    verdict: str  # "agree", "disagree" or "uncertain"
+    comment: str = ""
+
+
+class SecondOpinionAddition(_Model):
+    code: str
+    description: str | None = None
+    comment: str = ""
+
+
+class SecondOpinion(_Model):
+    """What an optional external reviewer (an OpenAI-compatible chat model) said."""
+
+    status: str  # "completed" or "unavailable"
+    model: str | None = None
+    reviews: tuple[SecondOpinionReview, ...] = ()
+    additions: tuple[SecondOpinionAddition, ...] = ()  # codes it proposes, valid ICD-10-CM only
+    detail: str | None = None  # why it is unavailable, free of PHI and secrets
 
 
 class CodingAnalysis(_Model):
@@ -183,3 +313,6 @@ class CodingAnalysis(_Model):
     encounters: tuple[EncounterCoding, ...]
     phi: PhiSummary
     notices: tuple[str, ...] = ()  # things the reader must know (e.g. SNOMED inference off)
+    risk_adjustment: RiskAdjustmentEstimate | None = None
+    snomed: SnomedStatus = SnomedStatus()
+    second_opinion: SecondOpinion | None = None

@@ -1,0 +1,172 @@
+"""The analyzer's coding stage as one function: de-identified case in, coding analysis out.
+
+``analyze_case`` is synchronous and CPU-bound; it is meant to run in a worker process or thread.
+Its arguments and result are plain pydantic models (picklable); the NLP pipeline and the
+terminology index are built once per process, on first use (or ahead of time with
+:func:`warm_up`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.analyzer.coding import codeset
+from services.analyzer.coding.coder import NoteText, code_encounter
+from services.analyzer.coding.comparison import billed_icd10_codes, compare_billed_with_documented
+from services.analyzer.coding.config import CodingConfig
+from services.analyzer.coding.mentions import find_mentions
+from services.analyzer.coding.pipeline import clinical_pipeline
+from services.analyzer.coding.risk import (
+    RiskNotComputable,
+    estimate_risk_adjustment,
+    payment_hcc,
+)
+from services.analyzer.coding.snomed import (
+    NOT_CONFIGURED,
+    SnomedRelease,
+    SnomedReleaseError,
+    snomed_release,
+)
+from services.analyzer.coding.terminology import icd10_terminology
+from shared.events.coding import (
+    Assertion,
+    CodeSuggestion,
+    CodingAnalysis,
+    CodingCase,
+    EncounterCase,
+    EncounterCoding,
+    Evidence,
+    RiskAdjustmentEstimate,
+    SnomedStatus,
+    SnomedSuggestion,
+)
+
+METHOD = (
+    "clinrelay terminology matcher over ICD-10-CM descriptions, inclusion terms and curated "
+    "synonyms; medspaCy ConText and sectionizer (spaCy sentencizer); ICD-10-CM Official "
+    "Guidelines rules for specificity, combination codes and encounter setting"
+)
+REVIEW_NOTICE = (
+    "Codes are suggestions with their evidence, for review by a certified coder before billing."
+)
+
+
+def warm_up() -> float:
+    """Build the pipeline and the terminology index now; returns the seconds it took."""
+    return clinical_pipeline().load_seconds + icd10_terminology().build_seconds
+
+
+def analyze_case(case: CodingCase, config: CodingConfig) -> CodingAnalysis:
+    """Code every encounter of a de-identified case, compare with billing, estimate the RAF gap."""
+    notices: list[str] = [REVIEW_NOTICE]
+    release, snomed_status = _snomed(config, notices)
+    encounters = tuple(_encounter(e, config, release) for e in case.encounters)
+    risk = _risk(case, encounters, config, notices)
+    return CodingAnalysis(
+        code_set=codeset.code_set_label(),
+        method=METHOD,
+        demographics=case.demographics,
+        encounters=encounters,
+        phi=case.phi,
+        notices=tuple(notices),
+        risk_adjustment=risk,
+        snomed=snomed_status,
+    )
+
+
+def _encounter(
+    encounter: EncounterCase, config: CodingConfig, release: SnomedRelease | None
+) -> EncounterCoding:
+    notes = [NoteText(n.note_id, n.text) for n in encounter.notes]
+    coded = code_encounter(notes, encounter.setting, config.min_score)
+    suggestions = tuple(
+        s.model_copy(update={"hcc": payment_hcc(s.code, config)}) for s in coded.suggestions
+    )
+    snomed = _infer_snomed(notes, release) if release is not None else None
+    comparison = compare_billed_with_documented(
+        encounter.billed_diagnoses,
+        suggestions,
+        coded.excluded,
+        encounter.recorded_diagnoses,
+        snomed,
+        has_notes=bool(notes),
+    )
+    return EncounterCoding(
+        encounter_id=encounter.encounter_id,
+        setting=encounter.setting,
+        type=encounter.type,
+        period_start=encounter.period_start,
+        note_ids=tuple(n.note_id for n in notes),
+        suggestions=suggestions,
+        excluded=coded.excluded,
+        comparison=comparison,
+        mentions=coded.mentions,
+        recorded_diagnoses=encounter.recorded_diagnoses,
+        billed_diagnoses=encounter.billed_diagnoses,
+        snomed_suggestions=tuple(snomed or ()),
+    )
+
+
+def _snomed(config: CodingConfig, notices: list[str]) -> tuple[SnomedRelease | None, SnomedStatus]:
+    if config.snomed_release_path is None:
+        notices.append(
+            f"{NOT_CONFIGURED}: SNOMED CT codes present in the record are carried through."
+        )
+        return None, SnomedStatus(configured=False, notice=NOT_CONFIGURED)
+    try:
+        release = snomed_release(config.snomed_release_path)
+    except SnomedReleaseError as problem:
+        notice = f"SNOMED CT inference is configured but unavailable: {problem}"
+        notices.append(notice)
+        return None, SnomedStatus(configured=True, notice=notice)
+    return release, SnomedStatus(
+        configured=True, release=release.name, concepts_loaded=release.concepts_loaded
+    )
+
+
+def _infer_snomed(notes: Sequence[NoteText], release: SnomedRelease) -> list[SnomedSuggestion]:
+    found: dict[tuple[str, Assertion], tuple[float, list[Evidence]]] = {}
+    for note in notes:
+        for mention in find_mentions(note.text, terminology=release.terminology):
+            concept = mention.group.best.term.concept
+            key = (concept, mention.assertion)
+            score, evidence = found.get(key, (0.0, []))
+            evidence.append(
+                Evidence(
+                    note_id=note.note_id,
+                    start=mention.start,
+                    end=mention.end,
+                    text=mention.text,
+                    section=mention.section,
+                )
+            )
+            found[key] = (max(score, mention.group.best.score), evidence)
+    return [
+        SnomedSuggestion(
+            concept_id=concept,
+            term=release.terms.get(concept, concept),
+            score=round(score, 3),
+            assertion=assertion,
+            evidence=tuple(evidence),
+        )
+        for (concept, assertion), (score, evidence) in found.items()
+    ]
+
+
+def _risk(
+    case: CodingCase,
+    encounters: Sequence[EncounterCoding],
+    config: CodingConfig,
+    notices: list[str],
+) -> RiskAdjustmentEstimate | None:
+    billed = {c for e in case.encounters for c in billed_icd10_codes(e.billed_diagnoses)}
+    suggested = {s.code for e in encounters for s in _billable(e.suggestions)}
+    try:
+        return estimate_risk_adjustment(case.demographics, billed, suggested, config)
+    except RiskNotComputable as problem:
+        notices.append(f"No CMS-HCC risk estimate: {problem}.")
+        return None
+
+
+def _billable(suggestions: Sequence[CodeSuggestion]) -> list[CodeSuggestion]:
+    return [s for s in suggestions if s.billable]

@@ -1,0 +1,199 @@
+"""ICD-10-CM codes for the notes of one encounter: mentions → specific codes → billing rules.
+
+Each mention's matches become ranked candidates, each refined to the most specific billable code
+its context supports. The top candidate goes through the setting's billing rules; mentions of the
+same code across notes merge into one suggestion carrying all their evidence. Combination codes
+and superseded "unspecified" codes are settled last, over the whole encounter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from services.analyzer.coding import codeset
+from services.analyzer.coding.combinations import combination_codes, superseded_defaults
+from services.analyzer.coding.mentions import FoundMention, find_mentions
+from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.specificity import most_specific_code
+from shared.events.coding import (
+    Assertion,
+    CareSetting,
+    CodeCandidate,
+    CodeSuggestion,
+    Evidence,
+    Mention,
+)
+
+MAX_CANDIDATES = 5
+_K = TypeVar("_K")
+_ASSERTION_RANK = {a: i for i, a in enumerate(Assertion)}
+
+
+@dataclass(frozen=True)
+class NoteText:
+    note_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EncounterCodes:
+    mentions: tuple[Mention, ...]
+    suggestions: tuple[CodeSuggestion, ...]
+    excluded: tuple[CodeSuggestion, ...]
+
+
+@dataclass
+class _Pending:
+    """A code being assembled from one or more mentions."""
+
+    code: str
+    assertion: Assertion
+    score: float
+    rationale: str
+    billable: bool
+    candidates: tuple[CodeCandidate, ...]
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def absorb(self, other: _Pending) -> None:
+        self.evidence.extend(other.evidence)
+        if other.score > self.score:
+            self.score, self.candidates = other.score, other.candidates
+        if _ASSERTION_RANK[other.assertion] < _ASSERTION_RANK[self.assertion]:
+            self.assertion, self.rationale = other.assertion, other.rationale
+
+    def build(self) -> CodeSuggestion:
+        return CodeSuggestion(
+            code=self.code,
+            description=codeset.description(self.code),
+            score=round(self.score, 3),
+            assertion=self.assertion,
+            billable=self.billable,
+            evidence=tuple(self.evidence),
+            rationale=self.rationale,
+            candidates=self.candidates,
+        )
+
+
+def mention_candidates(mention: FoundMention) -> tuple[CodeCandidate, ...]:
+    """Ranked, specificity-refined candidate codes for one mention (best first, unique)."""
+    seen: dict[str, CodeCandidate] = {}
+    for match in (mention.group.best, *mention.group.alternatives):
+        refined = most_specific_code(match.term.concept, mention.context_tokens)
+        if refined.code in seen:
+            continue
+        seen[refined.code] = CodeCandidate(
+            code=refined.code,
+            description=codeset.description(refined.code),
+            score=match.score,
+            billable=refined.billable,
+        )
+    return tuple(seen.values())[:MAX_CANDIDATES]
+
+
+def code_encounter(
+    notes: Sequence[NoteText], setting: CareSetting, min_score: float = 0.5
+) -> EncounterCodes:
+    """Mentions, billable suggestions and excluded codes for one encounter's notes."""
+    mentions: list[Mention] = []
+    billed: dict[str, _Pending] = {}
+    excluded: dict[tuple[str, Assertion], _Pending] = {}
+    for note in notes:
+        for found in find_mentions(note.text):
+            candidates = mention_candidates(found)
+            mentions.append(_mention(note.note_id, found, candidates))
+            top = candidates[0]
+            if top.score < min_score:
+                continue
+            evidence = Evidence(
+                note_id=note.note_id,
+                start=found.start,
+                end=found.end,
+                text=found.text,
+                section=found.section,
+                sentence=found.sentence[:400],
+            )
+            _decide(found, top, candidates, evidence, setting, billed, excluded)
+    _settle_encounter(billed)
+    return EncounterCodes(
+        mentions=tuple(mentions),
+        suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
+        excluded=tuple(
+            p.build() for p in sorted(excluded.values(), key=_order) if p.code not in billed
+        ),
+    )
+
+
+def _decide(
+    found: FoundMention,
+    top: CodeCandidate,
+    candidates: tuple[CodeCandidate, ...],
+    evidence: Evidence,
+    setting: CareSetting,
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    decision = billing_decision(top.code, found.assertion, setting)
+    billable = codeset.is_billable(decision.code)
+    if decision.bill and billable:
+        pending = _Pending(
+            decision.code, found.assertion, top.score, decision.rationale, True, candidates
+        )
+        pending.evidence.append(evidence)
+        _merge(billed, decision.code, pending)
+        if decision.code == top.code:
+            return
+    reason = decision.rationale if not decision.bill else "coded as its history code instead"
+    if decision.bill and not billable:
+        reason = "the note does not support a billable subcode: document more detail"
+    pending = _Pending(
+        top.code, found.assertion, top.score, reason, top.billable, candidates, [evidence]
+    )
+    _merge(excluded, (top.code, found.assertion), pending)
+
+
+def _merge(into: dict[_K, _Pending], key: _K, pending: _Pending) -> None:
+    if key in into:
+        into[key].absorb(pending)
+    else:
+        into[key] = pending
+
+
+def _settle_encounter(billed: dict[str, _Pending]) -> None:
+    for combination in combination_codes(billed):
+        sources = [billed[c] for c in combination.because_of if c in billed]
+        pending = _Pending(
+            combination.code,
+            Assertion.PRESENT,
+            min(s.score for s in sources),
+            combination.rationale,
+            True,
+            (),
+            [e for s in sources for e in s.evidence],
+        )
+        billed[combination.code] = pending
+        for replaced in combination.replaces:
+            billed.pop(replaced, None)
+    for code in superseded_defaults(billed):
+        billed.pop(code, None)
+
+
+def _order(pending: _Pending) -> tuple[int, str]:
+    first = min((e.start for e in pending.evidence), default=0)
+    return first, pending.code
+
+
+def _mention(note_id: str, found: FoundMention, candidates: tuple[CodeCandidate, ...]) -> Mention:
+    top = candidates[0].code if candidates else ""
+    return Mention(
+        note_id=note_id,
+        start=found.start,
+        end=found.end,
+        text=found.text,
+        category="symptom" if top.startswith("R") else "condition",
+        assertion=found.assertion,
+        traits=found.traits,
+        section=found.section,
+        candidates=candidates,
+    )

@@ -1,0 +1,97 @@
+"""Combination codes across mentions, and dropping codes a more specific one makes redundant.
+
+ICD-10-CM presumes a causal link for conditions joined by "with" in the classification (Section
+I.A.15, I.C.9.a): diabetes and chronic kidney disease are coded together as diabetic CKD (E11.22)
+plus the CKD stage; hypertension with heart failure or CKD is hypertensive heart (I11.0), kidney
+(I12.x) or heart-and-kidney disease (I13.x), plus the heart-failure type and CKD stage. The
+mentions may sit in different sentences of the encounter's notes. An "unspecified" code is
+dropped when the same category is coded more specifically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.analyzer.coding import codeset
+
+_END_STAGE = ("N18.5", "N18.6")
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A code to add because others are present, and the codes it replaces."""
+
+    code: str
+    because_of: tuple[str, ...]
+    replaces: tuple[str, ...]
+    rationale: str
+
+
+def _first(codes: Iterable[str], *prefixes: str) -> str | None:
+    return next((c for c in sorted(codes) if c.startswith(prefixes)), None)
+
+
+def combination_codes(codes: Iterable[str]) -> list[Combination]:
+    """Combinations the present, billable ``codes`` of one encounter call for."""
+    present = set(codes)
+    found: list[Combination] = []
+    ckd = _first(present, "N18")
+    for diabetes, combined in (("E11", "E11.22"), ("E10", "E10.22"), ("E13", "E13.22")):
+        dm = _first(present, diabetes)
+        if dm and ckd and combined not in present:
+            defaults = tuple(c for c in present if c.startswith(diabetes) and c.endswith(".9"))
+            found.append(
+                Combination(
+                    combined,
+                    (dm, ckd),
+                    defaults,
+                    "diabetes with chronic kidney disease: combination code "
+                    "(Section I.A.15 'with')",
+                )
+            )
+    hypertension = "I10" if "I10" in present else None
+    heart_failure = _first(present, "I50")
+    if hypertension and heart_failure and ckd:
+        code = "I13.2" if ckd.startswith(_END_STAGE) else "I13.0"
+        found.append(
+            Combination(
+                code,
+                (hypertension, heart_failure, ckd),
+                ("I10",),
+                "hypertension with heart failure and CKD: hypertensive heart and chronic kidney "
+                "disease (Section I.C.9.a.3)",
+            )
+        )
+    elif hypertension and ckd:
+        code = "I12.0" if ckd.startswith(_END_STAGE) else "I12.9"
+        found.append(
+            Combination(
+                code,
+                (hypertension, ckd),
+                ("I10",),
+                "hypertension with CKD: hypertensive chronic kidney disease (Section I.C.9.a.2)",
+            )
+        )
+    elif hypertension and heart_failure:
+        found.append(
+            Combination(
+                "I11.0",
+                (hypertension, heart_failure),
+                ("I10",),
+                "hypertension with heart failure: hypertensive heart disease with heart failure "
+                "(Section I.C.9.a.1)",
+            )
+        )
+    return found
+
+
+def superseded_defaults(codes: Iterable[str]) -> set[str]:
+    """Unspecified codes whose category is also coded more specifically."""
+    present = set(codes)
+    specific_categories = {codeset.category(c) for c in present if not codeset.is_default_code(c)}
+    return {
+        c
+        for c in present
+        if codeset.is_default_code(c) and codeset.category(c) in specific_categories
+    }

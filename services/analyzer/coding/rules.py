@@ -1,0 +1,125 @@
+"""Which mentions a certified coder would bill, by assertion and encounter setting.
+
+ICD-10-CM Official Guidelines for Coding and Reporting:
+- Uncertain diagnoses ("probable", "suspected", "rule out"...) are coded as if established for
+  inpatient admissions (Section II.H, III.C) but never in outpatient or emergency encounters,
+  where the symptoms are coded instead (Section IV.H). An encounter of unknown setting is treated
+  as outpatient: the conservative reading.
+- Negated and hypothetical conditions are never coded; a relative's condition is never the
+  patient's (it may be reported with a Z80–Z84 family-history code when the note states it).
+- A condition that no longer exists is reported with a personal-history code (Z85–Z87, I25.2
+  for an old myocardial infarction) rather than as current; chronic conditions named in a
+  history section are still current and coded (Section I.B.10 / IV.J).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.events.coding import Assertion, CareSetting
+
+# Categories that do not resolve: documented anywhere in the record, they are current.
+CHRONIC_CATEGORIES = frozenset(
+    """E10 E11 E13 E03 E05 E66 E78 I10 I11 I12 I13 I25 I48 I50 N18 J44 J45 J43 G20 G30 G35 G40
+    F01 F02 F03 F20 F31 F32 F33 F17 F10 F11 B20 K50 K51 M05 M06 M81 I73 G47 D63 D64 N40""".split()  # noqa: SIM905
+)
+
+# Condition (code prefix) → personal-history code when the note says it is in the past.
+HISTORY_CODES: tuple[tuple[str, str, str], ...] = (
+    ("I21", "I25.2", "old myocardial infarction"),
+    ("I22", "I25.2", "old myocardial infarction"),
+    ("I63", "Z86.73", "personal history of cerebral infarction without residual deficits"),
+    ("G45", "Z86.73", "personal history of TIA without residual deficits"),
+    ("I26", "Z86.711", "personal history of pulmonary embolism"),
+    ("I82.4", "Z86.718", "personal history of other venous thrombosis and embolism"),
+    ("N20", "Z87.442", "personal history of urinary calculi"),
+    ("N39.0", "Z87.440", "personal history of urinary tract infections"),
+    ("J18", "Z87.01", "personal history of pneumonia (recurrent)"),
+    ("C50", "Z85.3", "personal history of malignant neoplasm of breast"),
+    ("C61", "Z85.46", "personal history of malignant neoplasm of prostate"),
+    ("C18", "Z85.038", "personal history of other malignant neoplasm of large intestine"),
+    ("C34", "Z85.118", "personal history of other malignant neoplasm of bronchus and lung"),
+    ("C67", "Z85.51", "personal history of malignant neoplasm of bladder"),
+    ("C", "Z85.9", "personal history of malignant neoplasm, unspecified"),
+    ("F17", "Z87.891", "personal history of nicotine dependence"),
+    ("S", "Z87.81", "personal history of (healed) traumatic fracture"),
+)
+
+# Condition (code prefix) → family-history code when a relative has it.
+FAMILY_CODES: tuple[tuple[str, str], ...] = (
+    ("C50", "Z80.3"),
+    ("C18", "Z80.0"),
+    ("C61", "Z80.42"),
+    ("C34", "Z80.1"),
+    ("C", "Z80.9"),
+    ("E10", "Z83.3"),
+    ("E11", "Z83.3"),
+    ("I21", "Z82.49"),
+    ("I25", "Z82.49"),
+    ("I63", "Z82.3"),
+    ("G30", "Z82.0"),
+    ("I10", "Z82.49"),
+)
+
+_FAMILY_HISTORY_PREFIXES = ("Z80", "Z81", "Z82", "Z83", "Z84")
+_PERSONAL_HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z92", "I25.2")
+
+
+@dataclass(frozen=True)
+class BillingDecision:
+    """Whether a mention's code is billed; ``code`` may differ (a history code instead)."""
+
+    bill: bool
+    code: str
+    rationale: str
+
+
+def billing_decision(code: str, assertion: Assertion, setting: CareSetting) -> BillingDecision:
+    """Apply the guideline rules above to one mention's code."""
+    if assertion is Assertion.FAMILY:
+        return _family(code)
+    if assertion is Assertion.HISTORICAL:
+        return _historical(code)
+    if assertion is Assertion.UNCERTAIN:
+        return _uncertain(code, setting)
+    if assertion is Assertion.PRESENT:
+        return BillingDecision(True, code, "documented as present")
+    if assertion is Assertion.NEGATED:
+        return BillingDecision(False, code, "negated in the note: never coded")
+    return BillingDecision(False, code, "hypothetical (instructions, risk, if/should): not coded")
+
+
+def _uncertain(code: str, setting: CareSetting) -> BillingDecision:
+    if setting is CareSetting.INPATIENT:
+        return BillingDecision(
+            True, code, "uncertain diagnosis coded as if established (inpatient, Section II.H)"
+        )
+    article = "an" if setting.value[0] in "aeiou" else "a"
+    return BillingDecision(
+        False,
+        code,
+        f"uncertain diagnosis: not coded in {article} {setting.value} encounter (Section IV.H); "
+        "code its symptoms",
+    )
+
+
+def _family(code: str) -> BillingDecision:
+    if code.startswith(_FAMILY_HISTORY_PREFIXES):
+        return BillingDecision(True, code, "family history stated in the note")
+    for prefix, history_code in FAMILY_CODES:
+        if code.startswith(prefix):
+            return BillingDecision(
+                True, history_code, f"relative's condition ({code}): family history"
+            )
+    return BillingDecision(False, code, "a relative's condition, not the patient's")
+
+
+def _historical(code: str) -> BillingDecision:
+    if code.startswith(_PERSONAL_HISTORY_PREFIXES):
+        return BillingDecision(True, code, "personal history stated in the note")
+    if code[:3] in CHRONIC_CATEGORIES:
+        return BillingDecision(True, code, "chronic condition named in the history: still current")
+    for prefix, history_code, meaning in HISTORY_CODES:
+        if code.startswith(prefix):
+            return BillingDecision(True, history_code, f"past condition ({code}): {meaning}")
+    return BillingDecision(False, code, "past condition no longer present: not coded as current")

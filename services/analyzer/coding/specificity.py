@@ -1,0 +1,169 @@
+"""From the code a mention names to the most specific billable code the note supports.
+
+A mention often names a category ("type 2 diabetes" → E11, "knee pain" → M25.56). A coder then
+reads the surrounding words for the detail the subcodes ask for: a complication ("with
+hyperglycemia" → E11.65), a stage ("stage 3a" → N18.31), laterality ("right" → M25.561), acuity.
+Here every billable descendant is checked: the words its description adds to the category's must
+all occur near the mention. The descendant adding the most supported detail wins; when none is
+supported, the category's "unspecified"/"without complications" code is the honest answer.
+Injury codes take a 7th character: initial encounter (A) unless the note says subsequent or sequela.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from services.analyzer.coding import codeset
+from services.analyzer.coding.terminology import clean_description, icd10_terminology
+
+# Words a combination code's description repeats from the condition itself ("Type 2 diabetes
+# mellitus with diabetic chronic kidney disease"): the note need not say them again.
+_IMPLIED = frozenset({"diabetic", "diabetes"})
+
+# Phrases that mean a description word without using it (ICD-10-CM index conventions).
+_CUES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"uncontrolled"}), "hyperglycemia"),
+    (frozenset({"poorly", "controlled"}), "hyperglycemia"),
+    (frozenset({"inadequately", "controlled"}), "hyperglycemia"),
+    (frozenset({"decompensated"}), "acute"),
+    (frozenset({"flare"}), "exacerbation"),
+)
+
+_PARENS = re.compile(r"\(([^)]*)\)")
+_OTHER = re.compile(r"\bother\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SpecificCode:
+    code: str
+    billable: bool
+    rationale: str | None = None
+
+
+def with_cues(context: Iterable[str]) -> frozenset[str]:
+    tokens = set(context)
+    for needed, means in _CUES:
+        if needed <= tokens:
+            tokens.add(means)
+    return frozenset(tokens)
+
+
+@cache
+def _description_tokens(code: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(required, all) tokens of a code's description; parenthesised words are optional."""
+    terminology = icd10_terminology()
+    text = clean_description(codeset.description(code))
+    required = terminology.tokens_of(_PARENS.sub(" ", text))
+    everything = terminology.tokens_of(_PARENS.sub(lambda m: f" {m.group(1)} ", text))
+    return frozenset(required), frozenset(everything) | frozenset(required)
+
+
+@lru_cache(maxsize=20_000)
+def _refinement_candidates(base: str) -> tuple[str, ...]:
+    """Billable descendants of ``base`` and codes that only lack their 7th character."""
+    found: list[str] = []
+    stack = list(codeset.children(base))
+    while stack:
+        code = stack.pop()
+        kids = codeset.children(code)
+        if not kids or (codeset.is_code(kids[0]) and _needs_extension(code)):
+            found.append(code)
+        else:
+            stack.extend(kids)
+    return tuple(sorted(found))
+
+
+def _needs_extension(code: str) -> bool:
+    """True for codes whose only children add a 7th character (S22.49 → S22.49XA...)."""
+    kids = codeset.children(code)
+    return bool(kids) and all(len(codeset.undotted(k)) == 7 for k in kids)
+
+
+def _with_extension(code: str, context: frozenset[str]) -> str | None:
+    letters = ["A"]
+    if "sequela" in context:
+        letters.insert(0, "S")
+    elif "subsequent" in context:
+        letters.insert(0, "D")
+    for letter in letters:
+        raw = codeset.undotted(code).ljust(6, "X") + letter
+        extended = f"{raw[:3]}.{raw[3:]}"
+        if codeset.is_billable(extended):
+            return extended
+    kids = codeset.children(code)
+    return kids[0] if kids else None
+
+
+def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
+    """The most specific billable code under ``code`` that the ``context`` tokens support."""
+    context_tokens = with_cues(context)
+    if codeset.is_billable(code):
+        if not codeset.is_default_code(code):
+            return SpecificCode(code, True)
+        base = codeset.parent(code) or code
+    else:
+        base = code
+    if _needs_extension(base):
+        extended = _with_extension(base, context_tokens)
+        return _finish(code, extended, "7th character: encounter stage as documented")
+    chosen = _best_descendant(code, base, context_tokens)
+    if chosen is None or chosen[0] == code:
+        if codeset.is_billable(code):
+            return SpecificCode(code, True)
+        return SpecificCode(code, False, "the note does not support a billable subcode")
+    candidate, detail = chosen
+    if _needs_extension(candidate):
+        extended = _with_extension(candidate, context_tokens)
+        return _finish(code, extended, "specificity from the note; 7th character: encounter stage")
+    reason = (
+        "most specific code the note supports"
+        if detail
+        else "no further detail documented: unspecified code"
+    )
+    return SpecificCode(candidate, True, reason)
+
+
+def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str, int] | None:
+    """The refinement of ``base`` adding the most detail found in ``context``, with that count."""
+    base_tokens = _description_tokens(base)[1]
+    # Refining a billable "unspecified" code stays within what it names: unspecified atrial
+    # fibrillation may become paroxysmal atrial fibrillation, never atrial flutter.
+    named = _description_tokens(code)[0] if codeset.is_billable(code) else frozenset()
+    best: tuple[tuple[int, int, bool, int], str] | None = None
+    for candidate in _refinement_candidates(base):
+        required = _description_tokens(candidate)[0]
+        extra = required - base_tokens - _IMPLIED
+        if not named <= required or not extra <= context:
+            continue
+        described = codeset.description(candidate)
+        is_other = bool(_OTHER.search(described))
+        if not extra and is_other:
+            continue  # an "Other ..." code needs the note to name the other thing
+        key = (
+            len(extra),
+            _kind(extra, is_other, codeset.is_default_code(candidate)),
+            candidate == code,
+            -len(described),
+        )
+        if best is None or key > best[0]:
+            best = (key, candidate)
+    return (best[1], best[0][0]) if best else None
+
+
+def _kind(extra: frozenset[str], is_other: bool, is_default: bool) -> int:
+    """With detail, prefer the code that states it, then "unspecified", then "other";
+    without detail, the "unspecified" code."""
+    if not extra:
+        return 2 if is_default else 1
+    if is_other:
+        return 0
+    return 1 if is_default else 2
+
+
+def _finish(original: str, chosen: str | None, reason: str) -> SpecificCode:
+    if chosen is None:
+        return SpecificCode(original, codeset.is_billable(original))
+    return SpecificCode(chosen, codeset.is_billable(chosen), reason)

@@ -1,0 +1,69 @@
+"""The analyzer stage: codes the de-identified notes and compares them with what was billed.
+
+The NLP and terminology work is CPU-bound and runs in a process pool (loaded once per worker);
+the optional second opinion is I/O and runs here, on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from typing import ClassVar
+
+from services.analyzer.coding import CodingConfig, add_second_opinion, analyze_case
+from services.analyzer.settings import AnalyzerSettings
+from shared.events import Envelope, ReportKind, routing
+from shared.events.coding import CodingAnalysis, CodingCase
+from shared.stage import NextEvent, StageContext, StageError, StageOutcome
+
+Handler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]
+
+
+class AnalyzerStage:
+    name: ClassVar[str] = "analyzer"
+    working_step: ClassVar[str] = "analyzing"
+    working_progress: ClassVar[int] = 40
+    handles_phi: ClassVar[bool] = False
+
+    def __init__(self, settings: AnalyzerSettings, workers: Executor) -> None:
+        self.settings = settings
+        self.config: CodingConfig = settings.coding_config()
+        self.workers = workers
+        self.handlers: dict[ReportKind, Handler] = {ReportKind.CODING: self.analyze_coding}
+
+    @property
+    def prefetch(self) -> int:
+        return self.settings.analyzer_prefetch
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        handler = self.handlers.get(event.kind)
+        if handler is None:
+            raise StageError(f"The analyzer cannot analyze {event.kind} reports.", permanent=True)
+        return await handler(event, ctx)
+
+    async def analyze_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        case = CodingCase.model_validate(event.payload)
+        loop = asyncio.get_running_loop()
+        analysis: CodingAnalysis = await loop.run_in_executor(
+            self.workers, analyze_case, case, self.config
+        )
+        analysis = await add_second_opinion(analysis, case, self.config.second_opinion)
+        suggested = sum(len(e.suggestions) for e in analysis.encounters)
+        missed = sum(len(e.comparison.documented_not_billed) for e in analysis.encounters)
+        unsupported = sum(len(e.comparison.billed_not_documented) for e in analysis.encounters)
+        return StageOutcome(
+            step="analyzed",
+            progress_percent=70,
+            message=(
+                f"{suggested} code(s) suggested; {missed} documented but not billed, "
+                f"{unsupported} billed but not documented"
+            ),
+            details={
+                "suggested_codes": suggested,
+                "documented_not_billed": missed,
+                "billed_not_documented": unsupported,
+                "code_set": analysis.code_set,
+            },
+            next_event=NextEvent(routing.REPORT_ANALYZED, analysis),
+        )
