@@ -7,7 +7,7 @@ queries give them), so zero cells and small counts occur naturally. vigipy is gi
 vigipy's BCPNN is a different IC model (Gould's digamma approximation with other priors), so the IC
 is not compared.
 
-    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/pip install -e '.[dev,bench]'
     .venv/bin/python bench/faers/check_against_vigipy.py
 """
 

@@ -1,16 +1,19 @@
 """The road of a CER from accepted to analyzed, on the real RabbitMQ and PostgreSQL, with openFDA
-played by the fixture server. The renderer here is a stand-in that checks the analysis contract
-(the CER PDF is the renderer's own room)."""
+played by the fixture server. The analyzer is the real stage; the ingestor is a stand-in around the
+real CER handler (the real IngestorStage needs the FHIR parser, which has not landed yet); the
+renderer is a stand-in that checks the analysis contract (the CER PDF is the renderer's room)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 from uuid import UUID
 
 import httpx
 import pytest
 
-from services.analyzer.cer_stage import analyze_cer_event
+from services.analyzer.settings import AnalyzerSettings
+from services.analyzer.stage import AnalyzerStage
 from services.ingestor import cer_stage
 from services.ingestor.cer import FetchLimits
 from services.ingestor.cer_stage import CerIngestion, build_client
@@ -38,17 +41,6 @@ class CerIngestorStage:
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         return await self.ingestion.handle(event, ctx)
-
-
-class CerAnalyzerStage:
-    name: ClassVar[str] = "analyzer"
-    working_step: ClassVar[str] = "analyzing"
-    working_progress: ClassVar[int] = 45
-    handles_phi: ClassVar[bool] = False
-    prefetch = 2
-
-    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        return await analyze_cer_event(event, ctx)
 
 
 class ContractRenderer:
@@ -79,7 +71,8 @@ async def _start(pipeline: Pipeline, state: FixtureState) -> ContractRenderer:
     renderer = ContractRenderer()
     await pipeline.start_relay()
     await pipeline.start_stage(CerIngestorStage(ingestion))
-    await pipeline.start_stage(CerAnalyzerStage())
+    # The real analyzer stage: cer reports never reach its coding process pool.
+    await pipeline.start_stage(AnalyzerStage(AnalyzerSettings(), ThreadPoolExecutor(1)))
     await pipeline.start_stage(renderer)
     return renderer
 
