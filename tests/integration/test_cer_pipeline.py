@@ -144,3 +144,53 @@ async def test_unknown_ndc_fails_with_a_message_a_person_can_act_on(pipeline: Pi
     row = await pipeline.wait_for_status(report_id, timeout=60)
     assert row["status"] == "FAILED"
     assert "no adverse event report listing product NDC 0000-0001" in row["error_message"]
+
+
+async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pipeline) -> None:
+    """The real AnalyzerStage on a CER event, without the broker: the analysis comes back and the
+    signals are stored for the next report's comparison."""
+    import structlog
+
+    from services.ingestor.openfda.cache import MemoryResponseCache
+    from services.ingestor.openfda.client import OpenFdaClient
+    from services.ingestor.openfda.ratelimit import LocalTokenBucket, openfda_buckets
+    from shared.events import ReportKind, routing
+
+    pool = await pipeline.pool()
+    tenant_id = await _tenant(pipeline)
+    report_id = await ReportSubmitter(pool)(tenant_id, cer_request("61958-0801"), "direct")
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_fixture_app(FixtureState())))
+    client = OpenFdaClient(
+        FIXTURE_URL,
+        http=http,
+        limiter=LocalTokenBucket(openfda_buckets(1000, 1000, None)),
+        cache=MemoryResponseCache(),
+    )
+    ctx = StageContext(settings=pipeline.settings(), db=pool, log=structlog.get_logger())
+    requested = Envelope(
+        type=routing.REPORT_REQUESTED,
+        report_id=report_id,
+        tenant_id=tenant_id,
+        kind=ReportKind.CER,
+        payload=cer_request("61958-0801").model_dump(mode="json"),
+    )
+    ingested = await CerIngestion(client, FetchLimits()).handle(requested, ctx)
+    assert ingested.next_event is not None
+    event = Envelope(
+        type=routing.REPORT_INGESTED,
+        report_id=report_id,
+        tenant_id=tenant_id,
+        kind=ReportKind.CER,
+        payload=ingested.next_event.payload.model_dump(mode="json"),
+    )
+    stage = AnalyzerStage(AnalyzerSettings(), ThreadPoolExecutor(1))
+    outcome = await stage.handle(event, ctx)
+    assert outcome.next_event is not None
+    analysis = CerAnalysis.model_validate(outcome.next_event.payload.model_dump(mode="json"))
+    assert analysis.totals.analysed == 61
+    stored = await pool.fetchrow(
+        "SELECT ndc, preset, signals FROM cer_signal_history WHERE report_id = $1", report_id
+    )
+    assert stored["ndc"] == "61958-0801"
+    assert list(stored["signals"]) == [row.pt for row in analysis.signals]
+    assert outcome.details["preset"] == "evans"
