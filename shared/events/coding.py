@@ -53,6 +53,7 @@ class DiagnosisSource(StrEnum):
     CONDITION = "Condition"
     ENCOUNTER = "Encounter.diagnosis"
     CLAIM = "Claim.diagnosis"
+    EXPLANATION_OF_BENEFIT = "ExplanationOfBenefit.diagnosis"  # read only when its Claim is absent
 
 
 class RecordedDiagnosis(_Model):
@@ -62,6 +63,11 @@ class RecordedDiagnosis(_Model):
     source: DiagnosisSource
     clinical_status: str | None = None
     verification_status: str | None = None
+    categories: tuple[str, ...] = ()  # Condition.category codes (encounter-diagnosis, ...)
+    use: str | None = None  # Encounter.diagnosis.use / Claim.diagnosis.type (admitting, ...)
+    rank: int | None = None  # Encounter.diagnosis.rank (1 = primary)
+    sequence: int | None = None  # Claim.diagnosis.sequence, what BilledItem points at
+    claim_id: str | None = None  # surrogate of the claim that billed it ("C1"), billed only
 
 
 class BilledItem(_Model):
@@ -70,6 +76,7 @@ class BilledItem(_Model):
     sequence: int
     service: tuple[CodedConcept, ...]
     diagnosis_sequences: tuple[int, ...] = ()
+    claim_id: str | None = None  # surrogate of the claim ("C1"): sequences are per claim
 
 
 class Note(_Model):
@@ -108,9 +115,15 @@ class CodingCase(_Model):
 
     bundle_type: str
     resource_counts: dict[str, int]
+    """Resources in the Bundle by type (``"Encounter": 12``), plus what the ingestor set aside,
+    under lower-case keys: ``dropped_encounters`` (no notes, no claims), ``duplicate_notes``,
+    ``skipped_attachments``, ``unlinked_claims``, ``uncoded_diagnoses``,
+    ``unresolved_references``."""
     demographics: Demographics
     encounters: tuple[EncounterCase, ...]
     phi: PhiSummary
+    unlinked_notes: tuple[Note, ...] = ()
+    """Notes that name no encounter, when the Bundle has several encounters."""
 
 
 class Assertion(StrEnum):

@@ -7,7 +7,7 @@ Public entry points (what the analyzer stage calls)::
     analysis = analyze_case(case, config)                 # sync, CPU-bound: run in a worker
     analysis = await add_second_opinion(analysis, case, config.second_opinion)  # optional, async
 
-Importing this package is cheap; spaCy, medspaCy and the ICD-10-CM index load on first use.
+Importing this package is cheap; the ICD-10-CM code set and index load on first use.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in ("analyze_case", "warm_up"):
-        from services.analyzer.coding import analysis  # noqa: PLC0415 (lazy: spaCy)
+        from services.analyzer.coding import analysis  # noqa: PLC0415 (lazy: code set)
 
         return getattr(analysis, name)
     if name == "add_second_opinion":

@@ -43,7 +43,7 @@ from shared.events.coding import (
 
 METHOD = (
     "clinrelay terminology matcher over ICD-10-CM descriptions, inclusion terms and curated "
-    "synonyms; medspaCy ConText and sectionizer (spaCy sentencizer); ICD-10-CM Official "
+    "synonyms; clinrelay ConText (Harkema et al. 2009) with section detection; ICD-10-CM Official "
     "Guidelines rules for specificity, combination codes and encounter setting"
 )
 REVIEW_NOTICE = (

@@ -1,164 +1,73 @@
-"""clinrelay's ConText and section rules, added to medspaCy's defaults.
+"""clinrelay's ConText rules and section headings, read from the curated tables in ``data/``.
 
-medspaCy's default English rules are strong on negation but thin on family ("family" only),
-history and the uncertainty terms ICD-10-CM's guidelines name (Section II.H / IV.H: "probable",
-"suspected", "likely", "questionable", "possible", "still to be ruled out", "compatible with",
-"consistent with"). These fill those gaps.
+``data/context_rules.tsv`` holds the trigger terms (negated and possible existence, hypothetical,
+historical, family), pseudo-triggers and termination terms; ``data/section_headings.tsv`` the
+section titles. Both were written for clinrelay; the uncertainty triggers include every term the
+ICD-10-CM Official Guidelines name (Section II.H / IV.H: "probable", "suspected", "likely",
+"questionable", "possible", "still to be ruled out", "compatible with", "consistent with").
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from services.analyzer.coding.medspacy_loader import import_medspacy
+from services.analyzer.coding.context import ANY_CATEGORY, ContextRule, Direction
+from services.analyzer.coding.data import table_rows
+from services.analyzer.coding.sections import SectionHeading
+from services.analyzer.coding.segmentation import TokenKind, tokenize
 
-if TYPE_CHECKING:
-    from medspacy.context import ConTextRule
-    from medspacy.section_detection import SectionRule
-
-_RELATIVES = (
-    "mother",
-    "father",
-    "mom",
-    "dad",
-    "sister",
-    "brother",
-    "sibling",
-    "siblings",
-    "grandmother",
-    "grandfather",
-    "grandparent",
-    "aunt",
-    "uncle",
-    "cousin",
-    "maternal",
-    "paternal",
-    "parents",
+CATEGORIES = frozenset(
+    {"NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY"}
 )
 
-_FORWARD: dict[str, tuple[str, ...]] = {
-    "FAMILY": ("family history of", "family hx of", "fhx of", "fh of", "runs in the family"),
-    "HISTORICAL": (
-        "history of",
-        "hx of",
-        "h/o",
-        "status post",
-        "s/p",
-        "previous",
-        "previously",
-        "prior",
-        "remote",
-        "past medical history of",
-        "resolved",
-    ),
-    "HYPOTHETICAL": (
-        "if you",
-        "if she",
-        "if he",
-        "in case of",
-        "return for",
-        "return to the emergency department if",
-        "watch for",
-        "monitor for",
-        "at risk for",
-        "risk of",
-        "to prevent",
-        "prevention of",
-        "screening for",
-        "precautions",
-        "warning signs",
-    ),
-    "POSSIBLE_EXISTENCE": (
-        "suspected",
-        "suspicion of",
-        "suspicious of",
-        "probable",
-        "probably",
-        "likely",
-        "questionable",
-        "question of",
-        "presumed",
-        "presumptive",
-        "concern for",
-        "concerning for",
-        "differential diagnosis",
-        "differential includes",
-        "cannot rule out",
-        "can not rule out",
-        "cannot exclude",
-        "consistent with",
-        "compatible with",
-        "indicative of",
-        "rule out",
-        "evaluate for",
-        "vs",
-        "versus",
-    ),
-    "NEGATED_EXISTENCE": (
-        "denies",
-        "denied",
-        "denying",
-        "no signs of",
-        "no symptoms of",
-        "no history of",
-        "no hx of",
-        "no evidence of",
-        "negative for",
-        "never had",
-        "free of",
-        "ruled out for",
-    ),
-}
+MAX_SCOPE = {"FAMILY": 5}
+"""Tokens a trigger reaches, by category: "mother" four words from a condition no longer speaks
+of her, and ConText's sentence scope runs to fifty words in case reports."""
+DEFAULT_MAX_SCOPE = 10
 
-_BACKWARD: dict[str, tuple[str, ...]] = {
-    "POSSIBLE_EXISTENCE": ("is suspected", "was suspected", "is likely", "is possible", "?"),
-    "NEGATED_EXISTENCE": ("was ruled out", "has resolved", "is absent", "were absent", "denied"),
-    "HISTORICAL": ("in the past", "years ago", "as a child", "in childhood"),
-    "FAMILY": ("in the family", "in her mother", "in his mother", "in her father", "in his father"),
-}
-
-_SECTIONS: dict[str, tuple[str, ...]] = {
-    "family_history": ("Family History:", "Family Hx:", "FH:", "FHx:", "Family medical history:"),
-    "past_medical_history": ("Medical History:", "PMHx:", "Past history:", "Personal history:"),
-    "review_of_systems": ("Review of Systems:", "ROS:", "Review of systems:"),
-    "patient_instructions": (
-        "Instructions:",
-        "Return precautions:",
-        "Patient instructions:",
-        "Discharge instructions:",
-        "Follow-up instructions:",
-    ),
-    "medications": ("Medications:", "Current medications:", "Meds:", "Home medications:"),
-    "allergies": ("Allergies:", "Allergy:", "Drug allergies:"),
-    "observation_and_plan": ("Assessment and Plan:", "Assessment & Plan:", "Plan:", "A&P:"),
-    "diagnoses": ("Diagnosis:", "Diagnoses:", "Problem:", "Problems:"),
-    "signature": ("Electronically signed by:", "Signed by:", "Attestation:"),
-}
+RULES_FILE = "context_rules.tsv"
+HEADINGS_FILE = "section_headings.tsv"
 
 
-def context_rules() -> list[ConTextRule]:
-    import_medspacy()
-    from medspacy.context import ConTextRule  # noqa: PLC0415
+def context_rules(rows: Iterable[list[str]] | None = None) -> list[ContextRule]:
+    """The ConText rules of ``rows`` (default: ``data/context_rules.tsv``), validated.
 
-    rules = [ConTextRule(relative, "FAMILY", direction="BIDIRECTIONAL") for relative in _RELATIVES]
-    # The patient is named again: whatever a relative cue said stops there.
-    rules.extend(
-        ConTextRule(literal, "TERMINATE", direction="TERMINATE")
-        for literal in ("patient", "the patient", "pt", "patient's")
-    )
-    for category, literals in _FORWARD.items():
-        rules.extend(ConTextRule(literal, category, direction="FORWARD") for literal in literals)
-    for category, literals in _BACKWARD.items():
-        rules.extend(ConTextRule(literal, category, direction="BACKWARD") for literal in literals)
+    Raises ``ValueError`` naming the row for an unknown category or direction, a malformed row
+    or a phrase listed twice (which of two rules wins would depend on file order).
+    """
+    rules = []
+    seen: dict[tuple[str, ...], str] = {}
+    for row in table_rows(RULES_FILE) if rows is None else rows:
+        rule = _rule(row)
+        if rule.phrase in seen:
+            raise ValueError(f"ConText phrase {' '.join(rule.phrase)!r} is listed twice")
+        seen[rule.phrase] = rule.category
+        rules.append(rule)
     return rules
 
 
-def section_rules() -> list[SectionRule]:
-    import_medspacy()
-    from medspacy.section_detection import SectionRule  # noqa: PLC0415
+def _rule(row: list[str]) -> ContextRule:
+    if len(row) != 3:
+        raise ValueError(f"ConText rule needs PHRASE, CATEGORY, DIRECTION: {row!r}")
+    phrase, category, direction = (cell.strip() for cell in row)
+    try:
+        kind = Direction(direction)
+    except ValueError:
+        raise ValueError(f"unknown ConText direction {direction!r} in {row!r}") from None
+    allowed = CATEGORIES | {ANY_CATEGORY} if kind is Direction.TERMINATE else CATEGORIES
+    if category not in allowed:
+        raise ValueError(f"unknown ConText category {category!r} in {row!r}")
+    tokens = tuple(t.lower for t in tokenize(phrase) if t.kind is not TokenKind.NEWLINE)
+    if not tokens:
+        raise ValueError(f"empty ConText phrase in {row!r}")
+    return ContextRule(tokens, category, kind)
 
-    return [
-        SectionRule(literal, category)
-        for category, literals in _SECTIONS.items()
-        for literal in literals
-    ]
+
+def section_headings() -> list[SectionHeading]:
+    """The section titles of ``data/section_headings.tsv``."""
+    headings = []
+    for row in table_rows(HEADINGS_FILE):
+        if len(row) != 2:
+            raise ValueError(f"section heading needs CATEGORY, TITLE: {row!r}")
+        headings.append(SectionHeading(row[0].strip(), row[1].strip()))
+    return headings

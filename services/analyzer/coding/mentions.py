@@ -1,9 +1,9 @@
 """Condition, sign and symptom mentions in one de-identified note, with how the note asserts them.
 
-The ICD-10-CM terminology finds the mentions; medspaCy's sectionizer and ConText decide whether
-each is present, negated, uncertain, hypothetical, historical or about a relative. Mentions in
-sections that never state the patient's diagnoses (medication and allergy lists, instructions,
-signatures) and in templated boilerplate are dropped.
+The ICD-10-CM terminology finds the mentions; clinrelay's ConText (``context.py``) and section
+detection (``sections.py``) decide whether each is present, negated, uncertain, hypothetical,
+historical or about a relative. Mentions in sections that never state the patient's diagnoses
+(medication and allergy lists, instructions, signatures) and in templated boilerplate are dropped.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
-
 from services.analyzer.coding.lexicon import MatchGroup, group_matches
 from services.analyzer.coding.pipeline import (
-    MENTION_LABEL,
-    SPAN_GROUP,
     ClinicalPipeline,
+    ClinicalText,
+    MentionContext,
     clinical_pipeline,
 )
 from services.analyzer.coding.terminology import Terminology, icd10_terminology
@@ -28,13 +26,13 @@ IGNORED_SECTIONS = frozenset(
     {
         "medications",
         "allergies",
-        "allergy",
         "patient_instructions",
         "patient_education",
         "signature",
     }
 )
-FAMILY_SECTIONS = frozenset({"family_history"})
+# Section → the ConText category it asserts of every mention in it.
+SECTION_CATEGORIES = {"family_history": "FAMILY", "past_medical_history": "HISTORICAL"}
 
 # Templated text that names conditions without stating that the patient has them.
 _BOILERPLATE = re.compile(
@@ -45,19 +43,16 @@ _BOILERPLATE = re.compile(
 )
 _UNCHECKED_BOX = re.compile(r"\[\s\]\s*$")
 
-# ConText category → (assertion, trait), strongest first: a negated family mention is family.
+# ConText category → (assertion, trait), strongest first. A denied condition is never billed,
+# whoever it was denied of ("no family history of colon cancer"); a relative's is never the
+# patient's, however certain.
 _CATEGORIES = (
-    ("FAMILY", Assertion.FAMILY, "FAMILY"),
     ("NEGATED_EXISTENCE", Assertion.NEGATED, "NEGATION"),
+    ("FAMILY", Assertion.FAMILY, "FAMILY"),
     ("HYPOTHETICAL", Assertion.HYPOTHETICAL, "HYPOTHETICAL"),
     ("POSSIBLE_EXISTENCE", Assertion.UNCERTAIN, "UNCERTAIN"),
     ("HISTORICAL", Assertion.HISTORICAL, "HISTORICAL"),
 )
-_TRAIT_OF = {category: trait for category, _, trait in _CATEGORIES}
-# How far (in tokens) a cue reaches: ConText scopes to the sentence, which in case reports runs
-# to fifty words and lists; "mother" four words away from a condition no longer speaks of her.
-_REACH = {"FAMILY": 5}
-_DEFAULT_REACH = 10
 
 
 @dataclass(frozen=True)
@@ -90,26 +85,23 @@ def find_mentions(
     """Every condition/sign/symptom mention of ``text``, in order of appearance."""
     pipeline = pipeline or clinical_pipeline()
     terminology = terminology or icd10_terminology()
-    doc = pipeline.sentences(text)
+    note = pipeline.read(text)
     words = split_words(text)
     tokens = terminology.normalizer.tokens(words)
-    segments = _sentence_segments(doc, words, tokens)
+    segments = _sentence_segments(note, words, tokens)
     token_texts = [t.text for t in tokens]
     groups = group_matches(
         terminology.index.find(token_texts, _split_at_barriers(segments, token_texts))
     )
     located = [_locate(g, tokens, words) for g in groups]
-    spans = [doc.char_span(m.start, m.end, MENTION_LABEL, alignment_mode="expand") for m in located]
-    kept = [(m, s) for m, s in zip(located, spans, strict=True) if s is not None]
-    doc.spans[SPAN_GROUP] = [s for _, s in kept]
-    doc = pipeline.assert_mentions(doc)
+    contexts = pipeline.mention_contexts(note, [(m.start, m.end) for m in located])
     asserted = []
-    for (where, _), span in zip(kept, doc.spans[SPAN_GROUP], strict=True):
-        section = _section_of(doc, span)
-        if section in IGNORED_SECTIONS or _is_boilerplate(span):
+    for where, found in zip(located, contexts, strict=True):
+        section = found.section.category if found.section else None
+        if section in IGNORED_SECTIONS or _is_boilerplate(note, where, found):
             continue
-        assertion, traits = _assertion(span, section)
-        asserted.append((where, span, section, assertion, traits))
+        assertion, traits = _assertion(found, section)
+        asserted.append((where, found, section, assertion, traits))
     # Words of mentions the note denies or hedges must not lend detail to their neighbours
     # ("type 2 diabetes, no hyperglycemia" is E11.9, not E11.65).
     not_present = {
@@ -123,20 +115,22 @@ def find_mentions(
             start=where.start,
             end=where.end,
             text=text[where.start : where.end],
-            sentence=span.sent.text.strip(),
+            sentence=text[found.sentence.start : found.sentence.end].strip(),
             assertion=assertion,
             traits=traits,
             section=section,
             group=where.group,
             context_tokens=_context_tokens(where.group, token_texts, segments, not_present),
         )
-        for where, span, section, assertion, traits in asserted
+        for where, found, section, assertion, traits in asserted
     ]
 
 
-def _sentence_segments(doc: Doc, words: list[Word], tokens: list[Token]) -> list[tuple[int, int]]:
+def _sentence_segments(
+    note: ClinicalText, words: list[Word], tokens: list[Token]
+) -> list[tuple[int, int]]:
     """Sentences as ``[start, end)`` ranges of the normalized token stream."""
-    bounds = [sent.start_char for sent in doc.sents][1:]
+    bounds = [sentence.start for sentence in note.sentences][1:]
     segments: list[tuple[int, int]] = []
     start = 0
     b = 0
@@ -178,33 +172,21 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
     return _Located(group, first.start, last.end)
 
 
-def _section_of(doc: Doc, span: Span) -> str | None:
-    category = doc[span.start]._.section_category
-    return str(category) if category else None
-
-
-def _is_boilerplate(span: Span) -> bool:
-    sentence = span.sent.text
+def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
+    sentence = note.text[found.sentence.start : found.sentence.end]
     if _BOILERPLATE.search(sentence):
         return True
-    before = span.doc.text[max(0, span.start_char - 6) : span.start_char]
+    before = note.text[max(0, where.start - 6) : where.start]
     return bool(_UNCHECKED_BOX.search(before))
 
 
-def _assertion(span: Span, section: str | None) -> tuple[Assertion, tuple[str, ...]]:
-    found: set[str] = set()
-    for modifier in span._.modifiers:
-        start, end = modifier.modifier_span
-        distance = span.start - end if end <= span.start else start - span.end
-        if distance <= _REACH.get(modifier.category, _DEFAULT_REACH):
-            trait = _TRAIT_OF.get(modifier.category)
-            if trait is not None:
-                found.add(trait)
-    if section in FAMILY_SECTIONS:
-        found.add("FAMILY")
-    traits = tuple(trait for _, _, trait in _CATEGORIES if trait in found)
-    for _, assertion, trait in _CATEGORIES:
-        if trait in found:
+def _assertion(found: MentionContext, section: str | None) -> tuple[Assertion, tuple[str, ...]]:
+    categories = set(found.categories)
+    if section in SECTION_CATEGORIES:
+        categories.add(SECTION_CATEGORIES[section])
+    traits = tuple(trait for category, _, trait in _CATEGORIES if category in categories)
+    for category, assertion, _ in _CATEGORIES:
+        if category in categories:
             return assertion, traits
     return Assertion.PRESENT, traits
 

@@ -1,116 +1,112 @@
-"""The clinical NLP pipeline: sentences, sections and ConText assertions, built once per process.
+"""The clinical text pipeline: tokens, sentences, sections and ConText, built once per process.
 
-spaCy's blank English tokenizer and rule-based ``sentencizer`` (not PyRuSH: de-identified text
-carries tags like ``[NAME]`` that throw PyRuSH's splitter, so negation would leak across
-sentences), a line-break rule (clinical notes end lines without full stops), medspaCy's
-sectionizer and medspaCy's ConText with its default rules plus clinrelay's own. No model is
-downloaded: every component is rule-based.
+Everything is rule-based and clinrelay's own (``segmentation.py``, ``sections.py``,
+``context.py`` with the curated tables in ``data/``): no model, no download, no third-party NLP
+library. Building it reads two small tables (milliseconds).
 """
 
 from __future__ import annotations
 
+import bisect
 import time
-import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from services.analyzer.coding import context_rules
-from services.analyzer.coding.medspacy_loader import import_medspacy
+from services.analyzer.coding.context import ConText, Modifier, categories_of
+from services.analyzer.coding.sections import Section, SectionFinder, section_at
+from services.analyzer.coding.segmentation import Sentence, TextToken, split_sentences, tokenize
 
-SPAN_GROUP = "clinrelay_mentions"
-MENTION_LABEL = "PROBLEM"
+
+@dataclass(frozen=True)
+class ClinicalText:
+    """A note read once: its tokens, sentences and sections."""
+
+    text: str
+    tokens: list[TextToken]
+    sentences: list[Sentence]
+    sections: list[Section]
+    _token_starts: list[int] = field(repr=False)
+    _token_ends: list[int] = field(repr=False)
+    _sentence_firsts: list[int] = field(repr=False)
+
+    def sentence_of(self, offset: int) -> Sentence:
+        """The sentence holding (or, between sentences, preceding) character ``offset``."""
+        token = max(0, bisect.bisect_right(self._token_ends, offset))
+        token = min(token, len(self.tokens) - 1)
+        k = bisect.bisect_right(self._sentence_firsts, token) - 1
+        return self.sentences[max(0, k)]
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indexes ``[first, last]`` of the tokens overlapping characters ``[start, end)``."""
+        first = bisect.bisect_right(self._token_ends, start)
+        last = bisect.bisect_left(self._token_starts, end) - 1
+        return first, max(first, last)
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """What ConText and the sections say of one mention."""
+
+    sentence: Sentence
+    section: Section | None
+    categories: frozenset[str]  # ConText categories whose triggers reach the mention
 
 
 @dataclass(frozen=True)
 class ClinicalPipeline:
-    nlp: Language
+    context: ConText
+    section_finder: SectionFinder
     load_seconds: float
 
-    def sentences(self, text: str) -> Doc:
-        """Tokenize and split ``text`` into sentences (nothing else runs yet)."""
-        doc = self.nlp.make_doc(text)
-        for name in ("sentencizer", "clinrelay_line_breaks"):
-            doc = self.nlp.get_pipe(name)(doc)
-        return doc
+    def read(self, text: str) -> ClinicalText:
+        """Tokenize ``text`` and find its sentences and sections."""
+        tokens = tokenize(text)
+        sentences = split_sentences(text, tokens)
+        return ClinicalText(
+            text,
+            tokens,
+            sentences,
+            self.section_finder.sections(text),
+            [t.start for t in tokens],
+            [t.end for t in tokens],
+            [s.first for s in sentences],
+        )
 
-    def assert_mentions(self, doc: Doc) -> Doc:
-        """Run the sectionizer and ConText over the spans in ``doc.spans[SPAN_GROUP]``."""
-        with warnings.catch_warnings():
-            # medspaCy keeps a token Matcher and a PhraseMatcher; with rules of one kind only the
-            # other warns (spaCy W036) on every document.
-            warnings.filterwarnings("ignore", message=r"\[W036\]")
-            for name in ("medspacy_sectionizer", "medspacy_context"):
-                doc = self.nlp.get_pipe(name)(doc)
-        return doc
-
-
-@Language.component("clinrelay_line_breaks")
-def line_breaks(doc: Doc) -> Doc:
-    """Sentence starts the sentencizer misses: after line breaks, and at PHI tags."""
-    _tag_starts(doc)
-    return _line_starts(doc)
-
-
-def _tag_starts(doc: Doc) -> None:
-    """``... on [DATE]. [NAME] reports`` — the sentencizer keeps an opening bracket after a full
-    stop with the previous sentence (as it would a closing quote); a PHI tag opens the next one."""
-    for token in doc[1:-2]:
-        if (
-            token.text == "["
-            and doc[token.i + 2].text == "]"
-            and doc[token.i - 1].text in (".", "!", "?")
-        ):
-            token.is_sent_start = True
-            doc[token.i + 1].is_sent_start = False
-
-
-def _line_starts(doc: Doc) -> Doc:
-    """A line break ends a sentence unless the next line plainly continues it.
-
-    Hard-wrapped prose continues in lower case; list items, headings and new statements start
-    with a capital, a digit or a bullet, or follow a line that ended in punctuation or a colon.
-    """
-    for token in doc[:-1]:
-        if "\n" not in token.text or not token.is_space:
-            continue
-        after = doc[token.i + 1]
-        before = doc[token.i - 1] if token.i > 0 else None
-        blank_line = token.text.count("\n") > 1
-        starts_fresh = after.text[:1].isupper() or after.text[:1].isdigit() or after.text in "-*•"
-        ended = before is None or before.text[-1:] in ".:;!?"
-        if blank_line or starts_fresh or ended:
-            after.is_sent_start = True
-    return doc
+    def mention_contexts(
+        self, note: ClinicalText, spans: Sequence[tuple[int, int]]
+    ) -> list[MentionContext]:
+        """For each character span ``[start, end)`` of ``note``: its sentence, section and the
+        ConText categories asserted of it (triggers are matched once per sentence)."""
+        lowered = [t.lower for t in note.tokens]
+        by_sentence: dict[int, list[Modifier]] = {}
+        found = []
+        for start, end in spans:
+            sentence = note.sentence_of(start)
+            modifiers = by_sentence.get(sentence.first)
+            if modifiers is None:
+                modifiers = self.context.modifiers(lowered, sentence.first, sentence.stop)
+                by_sentence[sentence.first] = modifiers
+            first, last = note.token_range(start, end)
+            found.append(
+                MentionContext(
+                    sentence,
+                    section_at(note.sections, start),
+                    categories_of(modifiers, first, last),
+                )
+            )
+        return found
 
 
 @lru_cache(maxsize=1)
 def clinical_pipeline() -> ClinicalPipeline:
-    """The process-wide pipeline, built on first use (~1 s) and shared afterwards."""
-    return _build()
-
-
-def _build() -> ClinicalPipeline:
+    """The process-wide pipeline, built on first use and shared afterwards."""
     started = time.perf_counter()
-    import_medspacy()  # registers medspaCy's spaCy factories, without QuickUMLS
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("clinrelay_line_breaks")
-    sectionizer: Any = nlp.add_pipe(
-        "medspacy_sectionizer",
-        config={"input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None},
+    context = ConText(
+        context_rules.context_rules(),
+        max_scope=context_rules.MAX_SCOPE,
+        default_max_scope=context_rules.DEFAULT_MAX_SCOPE,
     )
-    sectionizer.add(context_rules.section_rules())
-    context: Any = nlp.add_pipe(
-        "medspacy_context",
-        # No max_scope: medspaCy then scopes by token window *across* sentences. Scope stays the
-        # sentence, and mentions.py caps the modifier-to-mention distance itself.
-        config={"input_span_type": "group", "span_group_name": SPAN_GROUP, "span_attrs": None},
-    )
-    context.add(context_rules.context_rules())
-    return ClinicalPipeline(nlp=nlp, load_seconds=time.perf_counter() - started)
+    finder = SectionFinder(context_rules.section_headings())
+    return ClinicalPipeline(context, finder, time.perf_counter() - started)

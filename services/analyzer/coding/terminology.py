@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.data import table_rows
 from services.analyzer.coding.lexicon import PhraseIndex, Term
 from services.analyzer.coding.words import BARRIER, Abbreviation, Normalizer, split_words
 
@@ -86,28 +86,21 @@ def _too_short(tokens: tuple[str, ...]) -> bool:
     return len(tokens) == 1 and len(tokens[0]) <= 3
 
 
-def _data_lines(name: str) -> Iterator[list[str]]:
-    text = files("services.analyzer.coding.data").joinpath(name).read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            yield line.split("\t")
-
-
 @lru_cache(maxsize=1)
 def curated_synonyms() -> tuple[tuple[str, str], ...]:
     """(phrase, code) pairs from ``data/synonyms.tsv``."""
-    return tuple((phrase, code) for phrase, code in _data_lines("synonyms.tsv"))
+    return tuple((phrase, code) for phrase, code in table_rows("synonyms.tsv"))
 
 
 def _abbreviations() -> dict[str, Abbreviation]:
     return {
         short: Abbreviation(tuple(expansion.split()), case == "cs")
-        for short, expansion, case in _data_lines("abbreviations.tsv")
+        for short, expansion, case in table_rows("abbreviations.tsv")
     }
 
 
 def _canonical_words() -> dict[str, str]:
-    return {word: canonical for word, canonical in _data_lines("canonical_words.tsv")}
+    return {word: canonical for word, canonical in table_rows("canonical_words.tsv")}
 
 
 def _indexed_codes() -> Iterator[str]:

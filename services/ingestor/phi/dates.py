@@ -45,6 +45,11 @@ _MONTH_DAY_HYPHEN = re.compile(
 _MONTH_YEAR = re.compile(
     r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|3[2-9]|[4-9]\d)(?![\d/%]|\.\d)"
 )
+# a range of days before a month: "1->2 nov", "12-13 Nov", "3 & 4 June" (the second day is
+# found with the month by _SPELLED)
+_DAY_RANGE = re.compile(
+    rf"\b({_DAY})\s*(?:-+>?|–|to|&|and|/)\s*{_DAY}[\s\-]+(?:of\s+)?{_MONTH}\b", re.IGNORECASE
+)
 # spelled months: July 1, July 1st 2019, 1 July 2019, 21 Apr, Mar 3, March of 1993, 12-Jan-2019
 _SPELLED = re.compile(
     rf"\b(?:{_DAY}[\s\-]+(?:of\s+)?{_MONTH}\.?(?:[\s,\-]+{_YEAR})?"
@@ -92,7 +97,8 @@ _EVENT_YEAR = re.compile(
 )
 _YEAR_CONTEXT = re.compile(
     r"(?:\b(?:in|since|year|yr|of|until|from|circa|ca\.?|back|by|early|late|mid|summer|winter"
-    r"|spring|fall|dx|dx'd|diagnosed|s/p|h/o|hx|mi|cabg|cva|cancer|ca)\s*[-:]?\s*|[,;(]\s*)$",
+    r"|spring|fall|dx|dx'd|diagnosed|s/p|h/o|hx|mi|cabg|cva|cancer|ca)\s*[-:]?\s*|[,;(]\s*"
+    r"|\b(?:it\s+is|it's|year\s+is|year\s+was|the\s+year)\s+)$",
     re.IGNORECASE,
 )
 _CLOCK_CONTEXT = re.compile(
@@ -198,14 +204,16 @@ def find_dates(text: str) -> list[PhiSpan]:
             or _SETTING_NEAR.search(text[max(0, m.start() - 30) : m.start()])
         ):
             add(m.start(), m.end(), PhiType.DATE, 0.7, "date.month_year")
-    for m in _MONTH_ALONE.finditer(text):
-        add(m.start(), m.end(), PhiType.DATE, 0.75, "date.month")
-    for m in _MONTH_ABBREVIATION_CUED.finditer(text):
-        add(m.start(1), m.end(1), PhiType.DATE, 0.75, "date.month")
-    for m in _HOLIDAY.finditer(text):
-        add(m.start(), m.end(), PhiType.DATE, 0.8, "date.holiday")
-    for m in _ORDINAL_DAY.finditer(text):
-        add(m.start(1), m.end(1), PhiType.DATE, 0.6, "date.ordinal")
+    fixed = (
+        (_MONTH_ALONE, 0, 0.75, "date.month"),
+        (_MONTH_ABBREVIATION_CUED, 1, 0.75, "date.month"),
+        (_HOLIDAY, 0, 0.8, "date.holiday"),
+        (_ORDINAL_DAY, 1, 0.6, "date.ordinal"),
+        (_DAY_RANGE, 1, 0.8, "date.day_range"),
+    )
+    for pattern, group, fixed_score, source in fixed:
+        for m in pattern.finditer(text):
+            add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)
     spans.extend(_find_years(text))
     return spans
 

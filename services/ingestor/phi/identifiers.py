@@ -30,7 +30,7 @@ _SSN_CONTEXT = re.compile(
 )
 # (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
 _PHONE = re.compile(
-    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
+    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-/])\d{3}[\s.\-]\d{4}"
     r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
     r"|(?<![\w/.\-])\d{3}[-.]\d{4}(?![\w/\-]|\.\d)",
     re.IGNORECASE,
@@ -40,10 +40,20 @@ _PHONE_CONTEXT = re.compile(
     r"|no|#|fax|ext|x)\b\.?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
-# pager and extension numbers: "pager #2-3456", "beeper 12345", "x4-5678"
+# pager and extension numbers: "pager #2-3456", "beeper 12345", "x4-5678", "x1234"
 _PAGER = re.compile(
-    r"\b(?:pager|beeper|beep|page|pgr|ext|extension)\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*"
-    r"(\d{1,2}-?\d{3,5})\b|(?<![\w/])x\s?(\d{1,2}-?\d{4})\b",
+    r"\b(?:pager|beeper|beep|page|paged|pgr|pg|bpr|ext|extension)\.?\s*(?:no\.?|number|#)?"
+    r"\s*[:#]?\s*(?:at\s+)?(\d{1,2}-?\d{3,5})\b|(?<![\w/])x\s?(\d{1,2}-?\d{4})\b"
+    r"|(?<![\w/])x(\d{4,5})\b",
+    re.IGNORECASE,
+)
+# numbers written after a word that says a phone number follows: "call 4-5678",
+# "cell 555 0143", "reached at 6175550143"
+_PHONE_CUED = re.compile(
+    r"(?:\b(?:call|called|calling|phone|phoned|ph|tel|telephone|cell|mobile|home|work|contact"
+    r"|reached|reach|number|no)\b\.?(?:\s+[A-Za-z']+){0,2}?|#)\s*(?:is|at|#|:|-)?\s*(?:at\s+)?"
+    r"(\d-\d{4}|\d{3}\s\d{4}|\d{10})(?![\w/\-]|\.\d)"
+    r"|(?:\bat|@)\s*(\d-\d{4})(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
 _FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
@@ -89,7 +99,17 @@ _PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+\b", re.IGNORECASE)
 _AGE_OVER_89 = re.compile(
     r"\b(?:9\d|1[01]\d)(?=\s*(?:-|\s)?\s*(?:y/?o\b|y\.o\.?|yo\b|yrs?\b|years?\b|year-old|yr-old|y\b))"
     r"|(?<=\bage\s)(?:9\d|1[01]\d)\b|(?<=\baged\s)(?:9\d|1[01]\d)\b|(?<=\bage:\s)(?:9\d|1[01]\d)\b"
-    r"|\b(?:nonagenarian|centenarian)\b",
+    r"|\b(?:9\d|1[01]\d)(?=(?:st|nd|rd|th)?\s+birthday\b)"
+    r"|\bninety(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine))?(?=[\s\-]+(?:y/?o|yo|yrs?"
+    r"|years?)\b)|\b(?:nonagenarian|centenarian)\b",
+    re.IGNORECASE,
+)
+# ages over 89 after a word that introduces an age: "age of 93", "turned 91", "a 92 female",
+# "in her 90s"
+_AGE_CUED = re.compile(
+    r"\b(?:age\s+of|turned|(?:pt|patient|she|he)\s+is|(?:a|an)(?=\s+\d+\s*(?:-\s*)?(?:male|female|man|woman|gentleman|lady|m|f"
+    r"|wm|wf|bm|bf|w/m|w/f)\b)|(?:his|her|their)(?=\s+(?:90'?s|nineties)\b))\s+"
+    r"((?:9\d|1[01]\d)|90'?s|nineties)\b",
     re.IGNORECASE,
 )
 # words that read like a street but are clinical ("2 liters", "3 units"): the middle words must
@@ -141,6 +161,7 @@ def find_identifiers(text: str) -> list[PhiSpan]:
             spans.append(_span(m, PhiType.ADDRESS, 0.85, "address.street"))
     spans += [_span(m, PhiType.ADDRESS, 0.9, "address.po_box") for m in _PO_BOX.finditer(text)]
     spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
+    spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_CUED.finditer(text)]
     return spans
 
 
@@ -160,8 +181,19 @@ def _phones(text: str) -> list[PhiSpan]:
             round_range = first.endswith("0") and second.endswith("0")
             score = 0.4 if round_range else 0.7
         spans.append(PhiSpan(start=m.start(), end=m.end(), type=kind, score=score, source="phone"))
-    for m in _PAGER.finditer(text):
+    for m in _PHONE_CUED.finditer(text):
         group = 1 if m.group(1) else 2
+        spans.append(
+            PhiSpan(
+                start=m.start(group),
+                end=m.end(group),
+                type=PhiType.PHONE,
+                score=0.75,
+                source="phone",
+            )
+        )
+    for m in _PAGER.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g))
         spans.append(
             PhiSpan(
                 start=m.start(group),

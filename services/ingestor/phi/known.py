@@ -43,6 +43,7 @@ class KnownPhi(BaseModel):
     names: tuple[PersonName, ...] = ()
     birth_date: str | None = None  # ISO date as in Patient.birthDate
     deceased_date: str | None = None
+    other_dates: tuple[str, ...] = ()  # birth dates of relatives, clinicians, other patients
     identifiers: tuple[str, ...] = ()  # MRN, SSN, driver's licence, plan and account numbers...
     addresses: tuple[PostalAddress, ...] = ()
     phones: tuple[str, ...] = ()

@@ -24,13 +24,18 @@ class Lexicon:
     """Lower-case common English words (SCOWL size 50), which alone are not names."""
     clinical: frozenset[str]
     """Clinical shorthand, drugs and eponyms that must not be masked without strong context."""
+    medical: frozenset[str]
+    """Words of the ICD-10-CM descriptions missing from ``english`` ("hematuria"), names and
+    places excluded."""
     places: dict[str, int]
     """Lower-case US cities, towns and counties (and large world cities) -> population."""
     max_place_words: int
+    regions: frozenset[str] = frozenset()
+    """States, countries and other areas Safe Harbor lets stay (``not_places.txt``)."""
 
     def is_vocabulary(self, word: str) -> bool:
         """True for an ordinary English or clinical word (lower-case input)."""
-        return word in self.english or word in self.clinical
+        return word in self.english or word in self.clinical or word in self.medical
 
     def near_vocabulary(self, word: str) -> bool:
         """True when one edit (delete, swap, replace, insert) turns ``word`` into a vocabulary
@@ -51,7 +56,7 @@ class Lexicon:
 
     def given_weight(self, word: str) -> float:
         """How typical ``word`` is as a given name, in [0, 1] (0: not a given name)."""
-        births = self.given_names.get(word, 0)
+        births = self.given_names.get(word.replace("'", ""), 0)
         if births == 0:
             return 0.0
         if births >= 100_000:
@@ -64,7 +69,7 @@ class Lexicon:
 
     def surname_weight(self, word: str) -> float:
         """How typical ``word`` is as a surname, in [0, 1] (0: not a surname)."""
-        share = self.surnames.get(word)
+        share = self.surnames.get(word.replace("'", ""))
         if share is None:
             return 0.0
         if share >= 0.01:
@@ -97,13 +102,16 @@ def load_lexicon() -> Lexicon:
     given = {k: int(v) for k, v in _read_tsv(_DATA / "given_names.tsv").items()}
     surnames = {k: float(v) for k, v in _read_tsv(_DATA / "surnames.tsv").items()}
     places = {k: int(v) for k, v in _read_tsv(_DATA / "places.tsv").items()}
-    for word in _read_words(_DATA / "not_places.txt"):
-        places.pop(word.replace("_", " "), None)
+    regions = frozenset(w.replace("_", " ") for w in _read_words(_DATA / "not_places.txt"))
+    for word in regions:
+        places.pop(word, None)
     return Lexicon(
         given_names=given,
         surnames=surnames,
         english=frozenset(_read_words(_DATA / "english_words.txt")),
         clinical=frozenset(_read_words(_DATA / "clinical_terms.txt")),
+        medical=frozenset(_read_words(_DATA / "medical_words.txt")),
         places=places,
         max_place_words=max(len(p.split()) for p in places),
+        regions=regions,
     )

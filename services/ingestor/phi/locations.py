@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from services.ingestor.phi.cued_places import find_cued_places, looks_like_drug, term_shaped
 from services.ingestor.phi.lexicon import Lexicon
-from services.ingestor.phi.names import STOPWORDS
+from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
@@ -23,6 +24,13 @@ _FACILITY = re.compile(
     r"|memorial|medical\s+group|pavilion)\b\.?",
     re.IGNORECASE,
 )
+# care homes and rehab: "Pellworth Rehab", "Oak Manor", "Saint Jude Hospice" — the word before
+# must itself look like a name (cardiac rehab, home hospice are services, not places)
+_CARE_FACILITY = re.compile(
+    r"\b(?:rehab|rehabilitation|hospice|manor|snf|nursing\s+cent(?:er|re)|assisted\s+living"
+    r"|convalescent(?:\s+(?:home|center))?|skilled\s+nursing)\b\.?",
+    re.IGNORECASE,
+)
 # generic words that can stand before "hospital" without naming it
 _GENERIC_BEFORE = _words(
     "the a an to from at in of this that our their outside other another same local community"
@@ -34,6 +42,10 @@ _HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}h)\b")
 _PLACE_CUE = _words(
     "to from at in near lives live living resides reside home visiting vacation moved born of via"
 )
+# Washington, D.C. is a city (Safe Harbor masks it); "DC" alone is mostly "discontinue"
+_WASHINGTON_DC = re.compile(r"\b(?i:in|from|near|of|washington,?)\s+(D\.C\.?|DC)(?![\w'])")
+# "at gh", "to gh": a lower-case acronym only after a preposition of place ("amts of th")
+_LOWER_ACRONYM_CUE = _words("to from at @")
 _WARD = re.compile(
     r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])"
     r"(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|\.\d|x\b|hrs?|hours?|days?|min))\b"
@@ -49,29 +61,48 @@ def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
 
 def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
     """Hospitals (``Calvert Hospital``, ``GBMC``), wards (``Quartermain 2``) and towns."""
-    spans = _facilities(text, tokens, lex)
+    spans = _facilities(text, tokens, style, lex)
     spans += _acronyms(text, lex)
     spans += _wards(text, lex)
     spans += _towns(text, tokens, style, lex)
-    return spans + _propagate(text, tokens, spans, lex)
+    spans += find_cued_places(text, tokens, style, lex)
+    dc = _WASHINGTON_DC.finditer(text)
+    spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
+    return spans + _propagate(text, tokens, spans, style, lex)
 
 
-def _propagate(text: str, tokens: list[Token], found: list[PhiSpan], lex: Lexicon) -> list[PhiSpan]:
-    """A ward or facility word found once ("Quartermain 2") is a place wherever it recurs."""
-    words = {
-        t.key
-        for span in found
-        if span.source in ("location.ward", "location.facility")
-        for t in tokens
-        if span.start <= t.start < span.end and len(t.key) >= 4 and not lex.is_vocabulary(t.key)
-    }
-    return [_span(t.start, t.end, 0.75, "location.propagated") for t in tokens if t.key in words]
+def _propagate(
+    text: str, tokens: list[Token], found: list[PhiSpan], style: CaseStyle, lex: Lexicon
+) -> list[PhiSpan]:
+    """A place word found once ("Quartermain 2", "went to Harbor") is a place wherever it
+    recurs; an ordinary word ("Harbor") only where it is capitalised in mixed-case text."""
+    strong = ("location.ward", "location.facility")
+    names: dict[str, float] = {}
+    for span in found:
+        if span.source not in strong and span.score < 0.6:
+            continue
+        for t in tokens:
+            if span.start <= t.start < span.end and len(t.key) >= 4:
+                weight = 0.75 if span.source in strong else 0.65
+                names[t.key] = max(names.get(t.key, 0.0), weight)
+    spans = []
+    for t in tokens:
+        if t.key not in names:
+            continue
+        score = names[t.key]
+        if lex.is_vocabulary(t.key):
+            if style is not CaseStyle.MIXED or t.is_lower:
+                continue
+            score = 0.55
+        spans.append(_span(t.start, t.end, score, "location.propagated"))
+    return spans
 
 
-def _facilities(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiSpan]:
+def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
     spans = []
     starts = {t.start: i for i, t in enumerate(tokens)}
-    for m in _FACILITY.finditer(text):
+    strict_matches = [(m, True) for m in _CARE_FACILITY.finditer(text)]
+    for m, strict in [(m, False) for m in _FACILITY.finditer(text)] + strict_matches:
         first = starts.get(m.start())
         if first is None:
             continue
@@ -90,7 +121,17 @@ def _facilities(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiSpan]:
                 continue
             if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
                 break
+            if "'" in tok.key and not tok.key.startswith(("o'", "d'")):
+                break  # "con't rehab"
             if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
+                break
+            if style is not CaseStyle.UPPER and tok.is_lower and lex.is_vocabulary(tok.key):
+                break  # "the basic hospital": an adjective, not a name
+            if (
+                strict
+                and lex.is_vocabulary(tok.key)
+                and not (style is not CaseStyle.UPPER and tok.is_title)
+            ):
                 break
             start = tok.start
             taken += 1
@@ -116,10 +157,11 @@ def _acronyms(text: str, lex: Lexicon) -> list[PhiSpan]:
         if word.islower() and (key in lex.english or key in STOPWORDS):
             continue
         before = text[max(0, m.start() - 12) : m.start()].lower().split()
-        cue = bool(before) and before[-1] in _PLACE_CUE | {"the", "@"}
+        cues = _PLACE_CUE | {"the", "@"} if word.isupper() else _LOWER_ACRONYM_CUE
+        cue = bool(before) and before[-1] in cues
         if word.endswith("MC") and len(word) >= 3:
             spans.append(_span(m.start(), m.end(), 0.8, "location.acronym"))
-        elif cue and word.endswith("H") and not lex.is_vocabulary(key):
+        elif cue and key.endswith("h") and not lex.is_vocabulary(key):
             spans.append(_span(m.start(), m.end(), 0.7, "location.acronym"))
     return spans
 
@@ -135,6 +177,16 @@ def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
             continue
         if _WARD_CUE.search(text[max(0, m.start() - 16) : m.start()]):
             spans.append(_span(m.start(1), m.end(1), 0.75, "location.ward"))
+        elif (
+            not word.islower()
+            and len(key) >= 6
+            and not looks_like_drug(key)
+            and not term_shaped(key)
+            and not re.match(r"\s*[-/x]", text[m.end() : m.end() + 2])  # "2-3", a range
+        ):
+            # "plan: QUARTERMAIN 2 this am": a long capitalised word no list knows, then a
+            # floor number, is a ward even without a preposition
+            spans.append(_span(m.start(1), m.end(1), 0.6, "location.ward_uncued"))
     return spans
 
 

@@ -7,52 +7,25 @@ English or clinical word. Names found with confidence are then masked everywhere
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
+from services.ingestor.phi import names_growth, names_unlisted
 from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.name_words import (
+    CAPITALS_ONLY_CREDENTIALS,
+    CREDENTIALS,
+    CUE_AFTER,
+    CUE_BEFORE,
+    HANDOFF,
+    KIN,
+    NAME_PARTICLES,
+    STOPWORDS,
+    STRONG_TITLES,
+    WEAK_TITLES,
+)
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# words before a name that say a person follows
-STRONG_TITLES = _words("dr drs doctor dr's mrs mr mister miss madam prof professor rev reverend")
-# titles that are also clinical abbreviations (MS = multiple sclerosis, NP = nasal prongs,
-# MD alone = the team): they need a name-like word after them
-WEAK_TITLES = _words("ms np md nurse capt sgt")
-CREDENTIALS = _words(
-    "rn md rrt crt np lpn licsw lcsw msw rd pharmd cna bsn msn ccrn aprn acnp fnp anp rph phd mph"
-    " facc facs crna cnm slp"
-)
-KIN = _words(
-    "wife husband hsb hus son sons daughter daughters dtr dau dtrs mother mom father dad parents"
-    " sister sisters sis brother brothers bro niece nieces neice nephew nephews aunt uncle cousin"
-    " grandson grandsons granddaughter grandaughter granddaughters grandmother grandfather grandma"
-    " grandpa friend friends fiance fiancee partner spouse boyfriend girlfriend proxy hcp guardian"
-    " neighbor neighbour caseworker chaplain interpreter rabbi priest pastor minister attending"
-    " resident fellow intern surgeon pcp cardiologist oncologist nephrologist psychiatrist"
-    " therapist spokesperson named caregiver companion roommate landlord employer stepson"
-    " stepdaughter stepfather stepmother staff"
-)
-_CUE_BEFORE = _words(
-    "per with w by called paged notified contacted contacts contact informed updated told asked"
-    " spoke talked met"
-)
-_CUE_AFTER = _words("aware notified paged called informed updated")
-# never names, whatever the dictionaries say
-STOPWORDS = _words(
-    "a an the and or but of to in on at by for from with without w wo as is are was were be been"
-    " has have had do does did not no yes this that these those it its he she him her his hers they"
-    " them their we us our you your i me my who whom which what when where why how all any some"
-    " each both either neither one two three four five six seven eight nine ten am pm today"
-    " tonight tomorrow yesterday now then here there also only very well up down out over under"
-    " again more less much many most few per via re into onto upon about after before during"
-    " since until than too so if else pt pts patient patients family team md rn np house aware"
-    " notified called note see plan will would can could should may might must shall name"
-)
 
 
 class Evidence(IntEnum):
@@ -74,20 +47,28 @@ class NameFinder:
         self.scores: dict[int, tuple[float, str]] = {}
 
     # --- what a token looks like -------------------------------------------------------------
-    def _weight(self, tok: Token) -> float:
+    def weight(self, tok: Token) -> float:
         return max(self.lex.given_weight(tok.key), self.lex.surname_weight(tok.key))
 
-    def _capitalised(self, tok: Token) -> bool:
-        """Capitals mean something only in mixed-case notes."""
+    def capitalised(self, tok: Token) -> bool:
+        """Capitals mean something only in mixed-case notes — and a title-case word in a
+        lower-case note says "proper noun" even more clearly."""
+        if self.style is CaseStyle.LOWER:
+            return tok.is_title
         return self.style is CaseStyle.MIXED and (
             tok.is_title or (tok.is_upper and len(tok.text) > 2)
         )
 
-    def _initial(self, i: int) -> bool:
+    def initial(self, i: int) -> bool:
         tok = self.tokens[i]
         return len(tok.text) == 1 and tok.end < len(self.text) and self.text[tok.end] == "."
 
-    def _unknown_word(self, tok: Token) -> bool:
+    def _bare_initial(self, i: int) -> bool:
+        """A single capital standing for a name after a title: "Mr. K is", "Mrs. K's"."""
+        tok = self.tokens[i]
+        return len(tok.key) == 1 and tok.text[0].isupper() and tok.key not in ("a", "i")
+
+    def unknown_word(self, tok: Token) -> bool:
         """Not a word of any list and not a typo of one: a surname no dictionary has?"""
         key = tok.key
         return (
@@ -103,7 +84,7 @@ class NameFinder:
             len(key) >= 2
             and key not in STOPWORDS
             and not self.lex.is_vocabulary(key)
-            and self._weight(tok) >= 0.5
+            and self.weight(tok) >= 0.5
         )
 
     def name_like(self, tok: Token, evidence: Evidence) -> bool:
@@ -123,31 +104,38 @@ class NameFinder:
         """ "Dr. Small", "husband Rich", "NP Carol": an ordinary word that is a common name.
         Only Dr./Mr. make a surname of a word ("wife said", "sister states" are verbs)."""
         if evidence is Evidence.STRONG:
-            common = self._weight(tok) >= 0.6
+            common = self.weight(tok) >= 0.6
         else:
             common = self.lex.given_weight(tok.key) >= 0.7
-        cased = self.style is not CaseStyle.MIXED or self._capitalised(tok)
+        cased = self.style is not CaseStyle.MIXED or self.capitalised(tok)
         return evidence >= Evidence.MEDIUM and common and cased
 
     def _unknown_as_name(self, tok: Token, evidence: Evidence) -> bool:
         if evidence is Evidence.STRONG:
             return True
-        if evidence is not Evidence.MEDIUM or not self._unknown_word(tok):
+        if evidence is not Evidence.MEDIUM:
+            return False
+        if self.capitalised(tok) and tok.is_title and len(tok.key) >= 3:
+            return True  # "Son Smokey": capitalised after a kin word, typo-like or not
+        if not self.unknown_word(tok):
             return False
         if self.style is CaseStyle.MIXED:
-            return self._capitalised(tok)
+            return self.capitalised(tok)
         # in single-case notes short unknown words are abbreviations ("NP SXN", "MD TOL")
         return len(tok.key) >= 5
 
-    def _mark(self, i: int, score: float, source: str) -> None:
+    medium = Evidence.MEDIUM
+
+    def mark(self, i: int, score: float, source: str) -> None:
+        """Record token ``i`` as (part of) a name, keeping its best score."""
         if i not in self.scores or self.scores[i][0] < score:
             self.scores[i] = (score, source)
 
-    def _gap(self, a: Token, b: Token) -> str:
+    def gap(self, a: Token, b: Token) -> str:
         return self.text[a.end : b.start]
 
-    def _joined(self, a: Token, b: Token, allow: str) -> bool:
-        gap = self._gap(a, b)
+    def joined(self, a: Token, b: Token, allow: str) -> bool:
+        gap = self.gap(a, b)
         return len(gap) <= 3 and all(c in allow for c in gap)
 
     # --- rules ---------------------------------------------------------------------------------
@@ -159,17 +147,36 @@ class NameFinder:
         while j < len(self.tokens) and taken < 3:
             tok = self.tokens[j]
             first = j == i + 1
-            allow = " .,:-'(" if first else (" .-" if self._initial(j - 1) else " -")
-            if not self._joined(prev, tok, allow) or "\n" in self._gap(prev, tok):
+            allow = " .,:-'(" if first else (" .-" if self.initial(j - 1) else " -")
+            if not self.joined(prev, tok, allow) or "\n" in self.gap(prev, tok):
                 break
-            if self._initial(j):
-                following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+            following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
+            if tok.key in NAME_PARTICLES and following is not None:
+                # "De La Cruz": look past a second particle for the name itself
+                after = j + 2 if following.key in NAME_PARTICLES else j + 1
+                if j + 1 < after < len(self.tokens) and self.name_like(
+                    self.tokens[after], Evidence.MEDIUM
+                ):
+                    self.mark(j, score, source)
+                    self.mark(j + 1, score, source)
+                    prev = following
+                    j += 2
+                    continue
+            if self.initial(j) or (tok.key in NAME_PARTICLES and following is not None):
                 if following is None or not self.name_like(following, Evidence.MEDIUM):
+                    # "Mr. B." alone after a title is the patient's initial
+                    if first and self._bare_initial(j) and evidence is Evidence.STRONG:
+                        self.mark(j, score, source)
                     break
-                self._mark(j, score, source)
+                if not self.joined(tok, following, " .'"):
+                    break
+                self.mark(j, score, source)
             elif self.name_like(tok, evidence if first else Evidence.MEDIUM):
-                self._mark(j, score, source)
+                self.mark(j, score, source)
                 taken += 1
+            elif first and evidence is Evidence.STRONG and self._bare_initial(j):
+                self.mark(j, score, source)  # "Mr. K is", "Mrs. K's"
+                break
             else:
                 break
             prev = tok
@@ -181,17 +188,17 @@ class NameFinder:
         j = last + 1
         while j + 1 < len(self.tokens):
             joiner = self.tokens[j]
-            gap = self._gap(self.tokens[j - 1], joiner).strip()
+            gap = self.gap(self.tokens[j - 1], joiner).strip()
             if joiner.key == "and" and gap in ("", ","):
                 k = j + 1
-            elif gap == ",":
+            elif gap in (",", "/", "&"):  # "Drs. Lanz/Okafor", "Drs Lanz & Okafor"
                 k = j
             else:
                 break
             if k < len(self.tokens) and self.tokens[k].key in ("dr", "drs"):
                 k += 1
             if k < len(self.tokens) and self.name_like(self.tokens[k], Evidence.MEDIUM):
-                self._mark(k, score, "name.list")
+                self.mark(k, score, "name.list")
                 j = k + 1
                 continue
             break
@@ -211,6 +218,8 @@ class NameFinder:
             elif key in WEAK_TITLES:
                 if key == "ms" and tok.text == "MS" and self.style is CaseStyle.MIXED:
                     continue
+                if key == "pa" and not tok.is_upper:
+                    continue  # "pa line", "pa pressures"
                 evidence = Evidence.MEDIUM
             else:
                 continue
@@ -220,39 +229,28 @@ class NameFinder:
             if taken:
                 self._continue_list(i + taken + self._initials_between(i, i + taken), 0.85)
 
+    def _initials_before_credential(self, i: int) -> bool:
+        prev = self.tokens[i - 1]
+        return (
+            prev.text.isupper()
+            and 2 <= len(prev.text) <= 3
+            and not self.lex.is_vocabulary(prev.key)
+            and prev.key not in STOPWORDS
+            and self.joined(prev, self.tokens[i], " ,")
+        )
+
     def _initials_between(self, i: int, j: int) -> int:
-        return sum(1 for k in range(i + 1, min(j + 1, len(self.tokens))) if self._initial(k))
+        return sum(1 for k in range(i + 1, min(j + 1, len(self.tokens))) if self.initial(k))
 
     def _credential_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
             if tok.key not in CREDENTIALS or i == 0:
                 continue
-            if tok.key in ("md", "np") and not tok.is_upper:
-                continue
-            marks: list[int] = []
-            j, nxt, taken = i - 1, tok, 0
-            while j >= 0 and taken < 3:
-                prev = self.tokens[j]
-                allow = " -.," if self._initial(j) else " -,"
-                if not self._joined(prev, nxt, allow) or "\n" in self._gap(prev, nxt):
-                    break
-                if self._initial(j):
-                    marks.append(j)
-                elif (
-                    self.name_like(prev, Evidence.MEDIUM)
-                    or (self._capitalised(prev) and self.lex.surname_weight(prev.key) >= 0.7)
-                    or (
-                        taken
-                        and self.lex.surname_weight(nxt.key)
-                        and self.lex.given_weight(prev.key) >= 0.7
-                    )
-                ):
-                    marks.append(j)
-                    taken += 1
-                else:
-                    break
-                nxt = prev
-                j -= 1
+            if tok.key in CAPITALS_ONLY_CREDENTIALS and (
+                not tok.is_upper or re.match(r"\s*\d", self.text[tok.end : tok.end + 3])
+            ):
+                continue  # "PA 54/18" is a pressure
+            marks, taken = self._names_before_credential(i)
             # "Bernard Foley CRT": a clinical word after a given name is a surname here
             if taken == 0 and i >= 2 and self.lex.surname_weight(self.tokens[i - 1].key) >= 0.6:
                 given = self.tokens[i - 2]
@@ -261,7 +259,37 @@ class NameFinder:
                     taken = 2
             if taken:
                 for k in marks:
-                    self._mark(k, 0.9, "name.credential")
+                    self.mark(k, 0.9, "name.credential")
+            elif not marks and self._initials_before_credential(i):
+                self.mark(i - 1, 0.7, "name.credential")  # "JMK RN" signs with initials
+
+    def _names_before_credential(self, i: int) -> tuple[list[int], int]:
+        """Tokens of the name right before the credential at ``i`` and how many are words."""
+        marks: list[int] = []
+        j, nxt, taken = i - 1, self.tokens[i], 0
+        while j >= 0 and taken < 3:
+            prev = self.tokens[j]
+            allow = " -.," if self.initial(j) else " -,"
+            if not self.joined(prev, nxt, allow) or "\n" in self.gap(prev, nxt):
+                break
+            if self.initial(j):
+                marks.append(j)
+            elif (
+                self.name_like(prev, Evidence.MEDIUM)
+                or (self.capitalised(prev) and self.lex.surname_weight(prev.key) >= 0.7)
+                or (
+                    taken
+                    and self.lex.surname_weight(nxt.key)
+                    and self.lex.given_weight(prev.key) >= 0.7
+                )
+            ):
+                marks.append(j)
+                taken += 1
+            else:
+                break
+            nxt = prev
+            j -= 1
+        return marks, taken
 
     def _kin_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
@@ -280,49 +308,51 @@ class NameFinder:
 
     def _cue_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
-            if tok.key in _CUE_BEFORE and i + 1 < len(self.tokens):
+            handoff = tok.key in ("to", "from") and i > 0 and self.tokens[i - 1].key in HANDOFF
+            if (tok.key in CUE_BEFORE or handoff) and i + 1 < len(self.tokens):
                 nxt = self.tokens[i + 1]
-                if self.dictionary_name(nxt) and self._weight(nxt) >= 0.6:
+                if self.dictionary_name(nxt) and self.weight(nxt) >= 0.6:
                     self._take_name_after(i, Evidence.MEDIUM, 0.75, "name.cue")
-            elif tok.key in _CUE_AFTER and i > 0:
+            elif tok.key in CUE_AFTER and i > 0:
                 j, nxt = i - 1, tok
                 while j >= 0 and i - j <= 3:
                     prev = self.tokens[j]
-                    if not self._joined(prev, nxt, " .-") or not (
+                    if not self.joined(prev, nxt, " .-") or not (
                         self.dictionary_name(prev)
                         or (j < i - 1 and self.name_like(prev, Evidence.MEDIUM))
                     ):
                         break
-                    self._mark(j, 0.75, "name.cue")
+                    self.mark(j, 0.75, "name.cue")
                     nxt = prev
                     j -= 1
 
     def _initial_rule(self) -> None:
         for i in range(len(self.tokens) - 1):
             initial = self.tokens[i]
-            if not self._initial(i) or not initial.text.isupper():
+            # "d. renna" in a lower-case note; elsewhere initials are capitals
+            lower_ok = self.style is CaseStyle.LOWER and initial.text not in ("l", "r")
+            if not self.initial(i) or not (initial.text.isupper() or lower_ok):
                 continue
-            if initial.start > 0 and self.text[initial.start - 1] in "'/<>":
+            if initial.start > 0 and self.text[initial.start - 1] in "'/<>.":
                 continue  # 90's, r/t
             nxt = self.tokens[i + 1]
-            if not self._joined(initial, nxt, " ."):
+            if not self.joined(initial, nxt, " ."):
                 continue
-            unknown = (
-                self._capitalised(nxt)
-                and self._unknown_word(nxt)
-                and nxt.is_title
-                and len(nxt.key) >= 4
+            unknown = ((self.capitalised(nxt) and nxt.is_title) or initial.text.islower()) and (
+                len(nxt.key) >= 4
+                and (self.unknown_word(nxt) or (initial.text.islower() and self.weight(nxt) > 0))
+                and not self.lex.is_vocabulary(nxt.key)
             )
             if self.dictionary_name(nxt) or (unknown and initial.text not in ("L", "R")):
-                self._mark(i, 0.8, "name.initial")
-                self._mark(i + 1, 0.8, "name.initial")
+                self.mark(i, 0.8, "name.initial")
+                self.mark(i + 1, 0.8, "name.initial")
 
     def _full_name_rule(self) -> None:
         """A common given name followed by a surname or by a word no list knows is a full
         name: ``Lindsey Cardarelli``, ``Bea Tura`` — in any letter case."""
         for i in range(len(self.tokens) - 1):
             first, last = self.tokens[i], self.tokens[i + 1]
-            if not self._joined(first, last, " ") or first.key in STOPWORDS or len(first.key) < 3:
+            if not self.joined(first, last, " ") or first.key in STOPWORDS or len(first.key) < 3:
                 continue
             ordinary = not self.dictionary_name(first)  # "Trace", "Pat", "Mark" are words too
             if self.lex.given_weight(first.key) < (0.85 if ordinary else 0.5):
@@ -330,18 +360,18 @@ class NameFinder:
             if self.style is CaseStyle.MIXED and not (first.is_title or first.is_upper):
                 continue
             surname = self.lex.surname_weight(last.key) > 0 and not self.lex.is_vocabulary(last.key)
-            unknown = self._unknown_word(last) and len(last.key) >= 4 and not ordinary
+            unknown = self.unknown_word(last) and len(last.key) >= 4 and not ordinary
             if surname or unknown:
                 if self.style is CaseStyle.MIXED and last.is_lower:
                     continue
-                self._mark(i, 0.8, "name.full")
-                self._mark(i + 1, 0.8, "name.full")
+                self.mark(i, 0.8, "name.full")
+                self.mark(i + 1, 0.8, "name.full")
 
     def _dictionary_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
             if not self.dictionary_name(tok) or len(tok.key) < 3:
                 continue
-            weight = self._weight(tok)
+            weight = self.weight(tok)
             if weight < 0.7:
                 continue
             if weight < 0.85 and (len(tok.key) <= 4 or self.lex.near_vocabulary(tok.key)):
@@ -350,101 +380,25 @@ class NameFinder:
                 continue
             if len(tok.key) == 3 and (tok.is_upper or self.style is not CaseStyle.MIXED):
                 continue  # three capitals are an abbreviation more often than a name
-            self._mark(i, round(weight * 0.8, 3), "name.dictionary")
-
-    def _signature_rule(self) -> None:
-        """Short last lines of a note are signatures: ``Ilene Macdonald RN``, ``SUSAN``."""
-        lines: dict[int, list[int]] = {}
-        for i, tok in enumerate(self.tokens):
-            lines.setdefault(self.text.rfind("\n", 0, tok.start), []).append(i)
-        for start in sorted(lines)[-2:]:
-            line = lines[start]
-            end = self.text.find("\n", self.tokens[line[-1]].end)
-            rest = self.text[self.tokens[line[-1]].end : end if end >= 0 else len(self.text)]
-            if (
-                len(line) > 5
-                or ":" in rest
-                or any(c.isdigit() for c in self.text[start + 1 : self.tokens[line[-1]].end])
-            ):
-                continue
-            words = [
-                self.tokens[i]
-                for i in line
-                if self.tokens[i].key not in CREDENTIALS and not self._initial(i)
-            ]
-            if not words or not all(self.name_like(w, Evidence.MEDIUM) for w in words):
-                continue
-            if not any(self.dictionary_name(w) for w in words):
-                continue
-            for i in line:
-                if self.tokens[i].key not in CREDENTIALS:
-                    self._mark(i, 0.8, "name.signature")
-
-    def _adjacency_rule(self) -> None:
-        """Grow names into neighbouring name-like tokens: ``Karen Ann Yanulis``."""
-        changed = True
-        while changed:
-            changed = False
-            for i in sorted(self.scores):
-                if self.scores[i][0] < 0.75:
-                    continue
-                for j in (i - 1, i + 1):
-                    if (
-                        j < 0
-                        or j >= len(self.tokens)
-                        or (j in self.scores and self.scores[j][0] >= 0.5)
-                    ):
-                        continue
-                    a, b = (
-                        (self.tokens[j], self.tokens[i])
-                        if j < i
-                        else (self.tokens[i], self.tokens[j])
-                    )
-                    if not self._joined(a, b, " -"):
-                        continue
-                    tok = self.tokens[j]
-                    given_first = (
-                        j < i and self.lex.given_weight(tok.key) >= 0.7 and tok.key not in STOPWORDS
-                    )
-                    if (
-                        self.dictionary_name(tok)
-                        or (self._unknown_word(tok) and self._capitalised(tok))
-                        or (
-                            given_first
-                            and (self._capitalised(tok) or self.style is CaseStyle.UPPER)
-                        )
-                    ):
-                        self._mark(j, 0.75, "name.adjacent")
-                        changed = True
-
-    def _propagate(self) -> None:
-        """A name found with confidence is masked wherever else it occurs in the note."""
-        confident = {
-            self.tokens[i].key
-            for i, (score, _) in self.scores.items()
-            if score >= 0.8
-            and len(self.tokens[i].key) >= 3
-            and not self.lex.is_vocabulary(self.tokens[i].key)
-        }
-        for i, tok in enumerate(self.tokens):
-            if tok.key in confident:
-                self._mark(i, 0.8, "name.propagated")
+            self.mark(i, round(weight * 0.8, 3), "name.dictionary")
 
     def find(self, extra_names: frozenset[str] = frozenset()) -> list[PhiSpan]:
         """Run every rule; ``extra_names`` are lower-case names known to be PHI in this report."""
         for i, tok in enumerate(self.tokens):
             if tok.key in extra_names:
-                self._mark(i, 0.95, "name.known")
+                self.mark(i, 0.95, "name.known")
         self._title_rule()
         self._credential_rule()
         self._kin_rule()
         self._cue_rule()
         self._initial_rule()
-        self._signature_rule()
+        names_unlisted.names_before_kin(self)
+        names_unlisted.unlisted_after_cue(self)
+        names_growth.signature_lines(self)
         self._full_name_rule()
         self._dictionary_rule()
-        self._adjacency_rule()
-        self._propagate()
+        names_growth.grow_into_neighbours(self)
+        names_growth.repeat_confident_names(self)
         return [
             PhiSpan(
                 start=self.tokens[i].start,

@@ -19,9 +19,6 @@ class PhiSettings(Settings):
     rotating it changes every patient's offset."""
     phi_max_shift_days: int = Field(default=365, ge=1, le=3650)
     phi_note_time_budget_s: float = Field(default=2.0, gt=0)
-    phi_raw_retention_days: int = Field(default=30, ge=0)
-    """How long the ingestor keeps raw (PHI-bearing) input before purging it; 0 = purge as soon
-    as the report is ingested."""
 
     def deid_policy(self) -> DeidPolicy:
         return DeidPolicy(

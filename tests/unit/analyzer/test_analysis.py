@@ -111,8 +111,11 @@ def test_inputs_and_outputs_pickle_for_worker_processes() -> None:
     )
 
 
-def test_quickumls_and_its_gpl_dependency_are_never_imported() -> None:
+def test_coding_needs_no_third_party_nlp_library() -> None:
+    # clinrelay's own ConText and segmentation replaced medspaCy/spaCy (medspaCy pulled in
+    # QuickUMLS and Unidecode, GPL); nothing on the coding path may bring them back.
     import sys
 
     analyze_case(make_case(()), CodingConfig())
-    assert not [m for m in sys.modules if m.split(".")[0] in ("quickumls", "unidecode")]
+    nlp = ("spacy", "medspacy", "quickumls", "unidecode", "nltk", "thinc", "numpy")
+    assert not [m for m in sys.modules if m.split(".")[0] in nlp]

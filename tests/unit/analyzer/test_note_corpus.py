@@ -156,6 +156,12 @@ CASES = [
     case(
         "patient after relative", "Her sister is healthy. The patient has asthma.", billed="J45.909"
     ),
+    case(
+        "denied family history",
+        "No family history of colon cancer.",
+        not_billed="Z80.0 Z80.9 C18.9",
+    ),
+    case("relative as informant", "Mother reports the child has asthma.", billed="J45.909"),
     # uncertainty and setting
     case(
         "possible outpatient",
@@ -173,6 +179,14 @@ CASES = [
         excluded={"I26.99": U},
     ),
     case("suspected inpatient", "Suspected sepsis on admission.", INP, billed="A41.9"),
+    case("pseudo negation", "Gram-negative sepsis, started meropenem.", INP, billed="A41.50"),
+    case(
+        "ruled out backward",
+        "Pulmonary embolism was ruled out.",
+        ED,
+        not_billed="I26.99",
+        excluded={"I26.99": N},
+    ),
     case(
         "consistent with outpatient",
         "Findings consistent with gout.",

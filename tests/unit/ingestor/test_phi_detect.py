@@ -164,3 +164,159 @@ def test_local_and_pager_numbers_are_phones_but_round_ranges_are_not() -> None:
         "4-5567": PhiType.PHONE,
     }
     assert_kept("Tidal volumes 900-1000 on PS.", "900-1000")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pt went to Brightwater for the weekend.", "Brightwater"),
+        ("Wants to go to Lighthouse and wait there.", "Lighthouse"),  # ordinary word, capitalised
+        ("Had a valve replaced at Silver Thicket in 2001.", "Silver Thicket"),
+        ("Transferred to Pellworth MICU overnight.", "Pellworth"),
+        ("pt transferred from dunmorrow for cath.", "dunmorrow"),  # lower-case note
+        ("family arrived from the eastern shore at 2 am.", "eastern shore"),
+        ("Radiation planning on North Campus this am.", "North Campus"),
+        ("Pt is followed at gh by her cardiologist.", "gh"),
+        ("Came in by ambulance from the VA in Wexbury\nthis am.", "Wexbury"),
+        ("Previously admitted to Presbyterian for CHF.", "Presbyterian"),
+    ],
+)
+def test_places_named_without_a_facility_word_are_found_by_context(text: str, value: str) -> None:
+    spans = detect_phi(text)
+    start = text.index(value)
+    covering = [s for s in spans if s.start <= start and s.end >= start + len(value)]
+    assert covering, (value, found(text))
+    assert covering[0].type is PhiType.LOCATION
+
+
+def test_a_place_found_once_is_masked_where_it_recurs() -> None:
+    text = "Surgeon went to Brightwater today. Brightwater team to call back."
+    assert [text[s.start : s.end] for s in detect_phi(text)] == ["Brightwater", "Brightwater"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tube feed changed to Promote with fiber at 30cc/hr.",
+        "Minimal response to Barbiturates overnight.",
+        "Increase in MAPs to 60s after fluids, report to MDs.",
+        "OGT to LIWS, NGT to LCS, Foley to BSD; returned from angio at 1400.",
+        "Transferred from TSICU on first step bed. Hemodynamics unchanged from TSICU.",
+        "continue to diurese with lasix gtt. con't to wean. pt transferred to micu.",
+        "Pt came to visit her sister in Massachusetts and developed chest pain.",
+        "Pt in Respiratory distress on arrival, placed on BiPAP.",
+        "She wants to go back to the small hospital near home.",
+    ],
+)
+def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> None:
+    assert [s for s in detect_phi(text) if s.type is PhiType.LOCATION] == [], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Sons Dusty, Morris and Roger in to visit. Son Dusty took valuables.", ["Dusty", "Roger"]),
+        ("cash counted by nsg (k. tarrow and j. o'malley), locked up.", ["k. tarrow", "o'malley"]),
+        ("Wren-Painter MD performed the pleurodesis.", ["Wren-Painter"]),
+        ("Dr. O Rourke and Dr. Van Buskirk at bedside.", ["O Rourke", "Van Buskirk"]),
+        ("Pt seen by PA Hollings this am.", ["Hollings"]),
+        ("Plan discussed with Tomasina, pt's daughter, at bedside.", ["Tomasina"]),
+        ("Call Ruthanne (wife) with any changes.", ["Ruthanne"]),
+        ("spoke with kasprzak from the blood bank about the crossmatch.", ["kasprzak"]),
+        ("Mr. B. was seen today. Mrs. K's son called.", ["B", "K's"]),
+        ("Report given to Marguerite at 0700.", ["Marguerite"]),
+        ("Drs. Lanz/Okafor aware.", ["Lanz", "Okafor"]),
+        ("Son in law Deshawn visited.", ["Deshawn"]),
+        ("Pt's husband, John Doe, at bedside.", ["John Doe"]),
+        ("Dr. De La Cruz aware.", ["De La Cruz"]),
+        ("Meds given as ordered. JMK RN", ["JMK"]),
+    ],
+)
+def test_names_found_by_their_surroundings(text: str, values: list[str]) -> None:
+    assert_masked(text, *values)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemodynamics PA 54/18, CVP 12. PA line to be pulled.",
+        "wife said he has tried several beta blockers.",
+        "returned to bed with hoyer. p.t. reconsulted for reconditioning.",
+        "pt remains asymptomatic with ectopy, treated with bicarb and with bactroban.",
+    ],
+)
+def test_clinical_text_near_name_cues_is_not_a_name(text: str) -> None:
+    assert [s for s in detect_phi(text) if s.type is PhiType.NAME] == [], found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Call daughter 4-5521 with questions.", "4-5521"),
+        ("Wife's cell 555 0143 after 5pm.", "555 0143"),
+        ("Reached at 6175550143 this am.", "6175550143"),
+        ("Paged Dr. Quill at x41327.", "41327"),
+        ("Beeper 3-4459 per team.", "3-4459"),
+        ("pg 44871 for the covering NP", "44871"),
+        ("Daughter's number 617/555-0199.", "617/555-0199"),
+    ],
+)
+def test_phone_pager_and_extension_forms(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.PHONE, found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Lives alone at the age of 93 per family.", "93"),
+        ("She turned 91 last week.", "91"),
+        ("A 94 female with CHF.", "94"),
+        ("Celebrating her 95th birthday today.", "95"),
+        ("Active for a woman in her 90s.", "90s"),
+        ("Ninety-two yo man from home.", "Ninety-two"),
+    ],
+)
+def test_ages_over_89_in_many_forms(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.AGE, found(text)
+
+
+def test_ages_up_to_89_and_times_are_kept() -> None:
+    assert_kept("A 78 female, age of 64 spouse; turned 2 in bed at 0900.", "78", "64", "2")
+
+
+def test_a_range_of_days_before_a_month_is_a_date() -> None:
+    assert_masked("nursing note 1->2 nov, 96. Also 12-13 March.", "1", "2 nov", "12", "13 March")
+
+
+def test_a_year_said_in_conversation_is_a_year() -> None:
+    assert found("Oriented: knows it is 2020 but not the month.").get("2020") is PhiType.YEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Discharged to Pellworth Rehab on Friday.", "Pellworth Rehab"),
+        ("Lives at Oakhurst Manor, a nursing home.", "Oakhurst Manor"),
+    ],
+)
+def test_care_homes_named_by_their_facility_word(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.LOCATION, found(text)
+
+
+def test_a_service_is_not_a_care_home() -> None:
+    text = "Needs cardiac rehab and home hospice; con't rehab/PT."
+    assert_kept(text, "cardiac rehab", "rehab/PT")
+
+
+def test_washington_dc_is_a_place_but_dc_for_discontinue_is_kept() -> None:
+    text = "Sister lives in DC. Will dc foley; plan to DC home; foley to be dc'd in am."
+    assert [text[s.start : s.end] for s in detect_phi(text)] == ["DC"]
+
+
+def test_a_ward_named_by_its_floor_number_without_a_preposition() -> None:
+    assert found("plan: PELLWORTH 2 this am if stable.").get("PELLWORTH") is PhiType.LOCATION
+    assert_kept("RATE OF 10..OVERBREATHING 2-3 OVER RATE", "OVERBREATHING")
+
+
+def test_kin_and_unit_words_next_to_names_are_kept() -> None:
+    assert found("Dtr Hope at bedside. Report by ICU RN.") == {"Hope": PhiType.NAME}

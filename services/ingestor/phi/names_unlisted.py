@@ -1,0 +1,96 @@
+"""Names no word list knows, found by how they are written and by the words around them.
+
+The dictionaries of given names and surnames miss rare surnames, nicknames and typos. These
+rules spend precision on recall: a name written before a kin word ("Mary (wife)"), a word no
+vocabulary knows after "per" or "spoke with" in a lower-case note.
+
+A title-case word that no vocabulary knows, in mid-sentence, is NOT taken as a name on that
+evidence alone: on the development notes such words were drug names, brand names, languages
+and clipped terms ("Dopa", "Oxycontin", "Cantonese", "Creat") far more often than people, and
+masking them costs clinical meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from services.ingestor.phi.cued_places import looks_like_drug
+from services.ingestor.phi.name_words import CUE_BEFORE, KIN_AFTER, STOPWORDS
+from services.ingestor.phi.tokens import CaseStyle, Token
+
+if TYPE_CHECKING:
+    from services.ingestor.phi.names import NameFinder
+
+# endings of medical terms and derived words; names rarely end so
+_TERM_ENDING = re.compile(
+    r"(?:itis|osis|emia|uria|ectomy|otomy|ostomy|plasty|scopy|graphy|gram|pathy|algia|esis|ysis"
+    r"|ation|ations|ated|ates|ize|ized|izing|ing|ment|ness|ics|ive|ous|ity|ism|oma|ular|ial"
+    r"|ology|ologist|ist|ists|able|ible|ally)$"
+)
+# what may stand between a name and the kin word after it: "Mary (wife)", "John, pt's son"
+_BETWEEN_NAME_AND_KIN = frozenset(("pt", "pts", "patient", "his", "her", "the", "their", "s"))
+# cues too common before things ("with ectopy", "by medflight", "seen by neuro")
+_WEAK_CUES = frozenset(("with", "w", "by", "seen", "evaluated", "examined", "reviewed"))
+
+
+def _term_like(key: str) -> bool:
+    return bool(_TERM_ENDING.search(key)) or looks_like_drug(key)
+
+
+def _unlisted(finder: NameFinder, tok: Token) -> bool:
+    """A word of no vocabulary, no typo of one, not shaped like a term or a drug."""
+    lex = finder.lex
+    key = tok.key
+    return (
+        len(key) >= 4
+        and key not in STOPWORDS
+        and not lex.is_vocabulary(key)
+        and key not in lex.regions
+        and not _term_like(key)
+        and (len(key) < 6 or not lex.near_vocabulary(key))
+    )
+
+
+def names_before_kin(finder: NameFinder) -> None:
+    """``Mary (wife)``, ``John, pt's son``, ``Rita - HCP``: a name set off before its role."""
+    tokens = finder.tokens
+    for i, tok in enumerate(tokens):
+        if tok.key not in KIN_AFTER or i == 0:
+            continue
+        j = i - 1
+        while j >= 0 and tokens[j].key in _BETWEEN_NAME_AND_KIN and i - j <= 2:
+            j -= 1
+        if j < 0:
+            continue
+        gap = finder.text[tokens[j].end : tokens[j + 1].start]
+        if "\n" in gap or not any(c in gap for c in ",(-") or len(gap) > 4:
+            continue
+        taken = 0
+        while j >= 0 and taken < 3:
+            prev = tokens[j]
+            cased = finder.style is not CaseStyle.MIXED or prev.is_title or prev.is_upper
+            if not cased or not finder.name_like(prev, finder.medium):
+                break
+            finder.mark(j, 0.75, "name.before_kin")
+            taken += 1
+            if j == 0 or not finder.joined(tokens[j - 1], prev, " -"):
+                break
+            j -= 1
+
+
+def unlisted_after_cue(finder: NameFinder) -> None:
+    """``spoke with lenora``, ``per kasprzak`` in a lower-case note: an unknown word after a
+    word that introduces a person."""
+    if finder.style is not CaseStyle.LOWER:
+        return
+    tokens = finder.tokens
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.key not in CUE_BEFORE or tok.key in _WEAK_CUES:
+            continue
+        k = i + 1
+        if tokens[k].key in ("with", "w", "to") and k + 1 < len(tokens):
+            k += 1  # "spoke with", "talked to"
+        nxt = tokens[k]
+        if finder.joined(tokens[k - 1], nxt, " ") and len(nxt.key) >= 5 and _unlisted(finder, nxt):
+            finder.mark(k, 0.6, "name.cue_unlisted")

@@ -1,0 +1,83 @@
+"""The gateway's admission check: is there anything to code?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.ingestor.fhir import BundleError, BundleErrorKind, check_coding_bundle, parse_bundle
+from tests.unit.ingestor.fhir.builders import (
+    attachment,
+    bundle,
+    document_reference,
+    encounter,
+    fixture_bytes,
+    note_text_bundle,
+    patient,
+    ref,
+)
+
+
+def refusal(document: dict[str, Any] | bytes) -> BundleError:
+    with pytest.raises(BundleError) as caught:
+        check_coding_bundle(parse_bundle(document))
+    assert caught.value.kind is BundleErrorKind.NOT_CODABLE
+    assert caught.value.status_code == 422
+    return caught.value
+
+
+def test_a_bundle_with_an_encounter_and_a_note_is_accepted() -> None:
+    check_coding_bundle(parse_bundle(note_text_bundle()))
+    check_coding_bundle(parse_bundle(fixture_bytes("inferno-uscore/uscore_bundle_patient_85.json")))
+
+
+def test_no_encounter_is_named() -> None:
+    error = refusal(bundle(patient(), document_reference("d1", attachment("note"))))
+    assert error.message == "The Bundle cannot be coded: the Bundle has no Encounter resource."
+    assert [p.to_dict() for p in error.problems] == [
+        {"location": "Bundle", "message": "the Bundle has no Encounter resource"}
+    ]
+
+
+def test_no_note_says_what_was_skipped() -> None:
+    error = refusal(
+        bundle(
+            patient(),
+            encounter("e1"),
+            document_reference(
+                "d1", attachment(b"%PDF-1.4", "application/pdf"), encounter_ref=ref("e1")
+            ),
+            document_reference(
+                "d2", attachment(b"%PDF-1.4", "application/pdf"), encounter_ref=ref("e1")
+            ),
+            document_reference(
+                "d3", {"contentType": "text/plain", "url": "https://x.example/Binary/1"}
+            ),
+        )
+    )
+    assert str(error) == (
+        "The Bundle cannot be coded: no DocumentReference or DiagnosticReport carries a text note "
+        "(3 attachments skipped: binary content (application/pdf) is not read ×2, "
+        "text/plain: content is only a URL (not fetched))."
+    )
+
+
+def test_inferno_bundle_without_notes_is_refused() -> None:
+    error = refusal(fixture_bytes("inferno-uscore/uscore_bundle_patient_907.json"))
+    assert "no DocumentReference or DiagnosticReport carries a text note" in str(error)
+
+
+def test_nothing_at_all_lists_both_problems() -> None:
+    error = refusal(bundle(patient()))
+    assert [p.message for p in error.problems] == [
+        "the Bundle has no Encounter resource",
+        "no DocumentReference or DiagnosticReport carries a text note",
+    ]
+
+
+def test_several_patients_are_refused() -> None:
+    document = note_text_bundle()
+    document["entry"].append({"resource": patient("p2")})
+    error = refusal(document)
+    assert "the Bundle holds 2 Patient resources; a coding report covers one patient" in str(error)
