@@ -1,7 +1,6 @@
 """The road of a CER from accepted to analyzed, on the real RabbitMQ and PostgreSQL, with openFDA
-played by the fixture server. The analyzer is the real stage; the ingestor is a stand-in around the
-real CER handler (the real IngestorStage needs the FHIR parser, which has not landed yet); the
-renderer is a stand-in that checks the analysis contract (the CER PDF is the renderer's room)."""
+played by the fixture server. The ingestor and analyzer are the real stages; the renderer is a
+stand-in that checks the analysis contract (the CER PDF is the renderer's room)."""
 
 from __future__ import annotations
 
@@ -20,27 +19,16 @@ from services.ingestor.cer_stage import CerIngestion, build_client
 from services.ingestor.openfda.fixture_server import FixtureState, create_fixture_app
 from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.settings import OpenFdaSettings
+from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.scheduler.submit import ReportSubmitter
+from services.ingestor.settings import IngestorSettings
+from services.ingestor.stage import IngestorStage
 from shared.events import Envelope
 from shared.events.cer import CerAnalysis, SignalPreset
 from shared.stage import StageContext, StageOutcome
 from tests.integration.harness import Pipeline
 
 FIXTURE_URL = "http://openfda.fixture"
-
-
-class CerIngestorStage:
-    name: ClassVar[str] = "ingestor"
-    working_step: ClassVar[str] = "ingesting"
-    working_progress: ClassVar[int] = 10
-    handles_phi: ClassVar[bool] = False
-    prefetch = 2
-
-    def __init__(self, ingestion: CerIngestion) -> None:
-        self.ingestion = ingestion
-
-    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        return await self.ingestion.handle(event, ctx)
 
 
 class ContractRenderer:
@@ -70,7 +58,12 @@ async def _start(pipeline: Pipeline, state: FixtureState) -> ContractRenderer:
     ingestion = CerIngestion(build_client(settings, pool, http), FetchLimits(page_size=20))
     renderer = ContractRenderer()
     await pipeline.start_relay()
-    await pipeline.start_stage(CerIngestorStage(ingestion))
+    ingestor_settings = pipeline.settings(IngestorSettings, openfda_url=FIXTURE_URL)
+    await pipeline.start_stage(
+        IngestorStage(
+            ingestor_settings, PhiDeidentifier(ingestor_settings.deid_policy()), ingestion
+        )
+    )
     # The real analyzer stage: cer reports never reach its coding process pool.
     await pipeline.start_stage(AnalyzerStage(AnalyzerSettings(), ThreadPoolExecutor(1)))
     await pipeline.start_stage(renderer)
@@ -191,6 +184,7 @@ async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pip
     stored = await pool.fetchrow(
         "SELECT ndc, preset, signals FROM cer_signal_history WHERE report_id = $1", report_id
     )
+    assert stored is not None
     assert stored["ndc"] == "61958-0801"
     assert list(stored["signals"]) == [row.pt for row in analysis.signals]
     assert outcome.details["preset"] == "evans"
