@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
+    "cer": "clinrelay.cli.cer:cer",
+    "openfda-fixture": "clinrelay.cli.cer:openfda_fixture",
     "deid": "clinrelay.cli.deid:deid",
     "code": "clinrelay.cli.code:code",
     "sample-report": "clinrelay.cli.samples:sample_report",

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import httpx
 
+from clinrelay.cli.cer import openfda_for_development
 from clinrelay.cli.errors import fail
 from clinrelay.cli.ops import SERVICES, migrate_database
 from clinrelay.cli.reports import DEV_KEY_FILE, wait_and_save
@@ -66,7 +67,12 @@ def _save_key(key: str) -> None:
 async def _run(out: Path, demo: bool) -> None:
     settings = Settings()
     await migrate_database(settings.database_url)
-    supervisor = Supervisor([[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES])
+    commands = [[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES]
+    fixture = openfda_for_development()
+    if fixture is not None:
+        commands.append(fixture)
+        click.echo("  openFDA unreachable: CER reports use the bundled fixture server", err=True)
+    supervisor = Supervisor(commands)
     supervisor_task = asyncio.create_task(supervisor.run())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

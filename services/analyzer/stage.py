@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from typing import ClassVar
 
+from services.analyzer.cer_stage import analyze_cer_event
 from services.analyzer.coding import CodingConfig, add_second_opinion, analyze_case
 from services.analyzer.settings import AnalyzerSettings
 from shared.events import Envelope, ReportKind, routing
@@ -30,7 +31,11 @@ class AnalyzerStage:
         self.settings = settings
         self.config: CodingConfig = settings.coding_config()
         self.workers = workers
-        self.handlers: dict[ReportKind, Handler] = {ReportKind.CODING: self.analyze_coding}
+        self.handlers: dict[ReportKind, Handler] = {
+            ReportKind.CODING: self.analyze_coding,
+            # FAERS statistics are light arithmetic over counts: they run on the event loop.
+            ReportKind.CER: analyze_cer_event,
+        }
 
     @property
     def prefetch(self) -> int:

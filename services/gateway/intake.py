@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 
+from services.gateway.cer_intake import cer_submission
 from services.gateway.errors import ApiError
 from services.gateway.submission import Submission
 from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
@@ -118,4 +119,5 @@ def _coding_from_bundle(bundle: dict[str, Any], raw: bytes) -> Submission:
 
 INTERPRETERS: dict[str, Interpreter] = {
     ReportKind.CODING.value: _coding_request,
+    ReportKind.CER.value: cer_submission,
 }

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from services.ingestor.cer_stage import cer_ingestion
 from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.retention import purge_periodically
 from services.ingestor.settings import IngestorSettings
@@ -24,7 +25,9 @@ async def ingestor_stage(base: Settings) -> AsyncIterator[Stage]:
         purge_periodically(pool, settings.raw_input_retention, settings.raw_input_purge_interval_s)
     )
     try:
-        yield IngestorStage(settings, PhiDeidentifier(settings.deid_policy()))
+        # CER ingestion owns the openFDA client and runs the CER scheduler beside the stage.
+        async with cer_ingestion(settings) as cer:
+            yield IngestorStage(settings, PhiDeidentifier(settings.deid_policy()), cer)
     finally:
         purge.cancel()
         await pool.close()

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from pydantic import Field
 
+from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.phi.settings import PhiSettings
 
 
-class IngestorSettings(PhiSettings):
+class IngestorSettings(PhiSettings, OpenFdaSettings):
+    """The ingestor's knobs, with de-identification's and openFDA's (and the CER scheduler's)."""
+
     ingestor_prefetch: int = Field(default=8, ge=1, le=500)
     raw_input_retention: timedelta = timedelta(days=30)
     """How long a report's raw input (with PHI) is kept after the report ended. ISO 8601 (P7D)

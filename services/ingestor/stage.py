@@ -1,5 +1,8 @@
 """The ingestor stage: turns a request into de-identified material for the analyzer.
 
+cer: handed to :class:`~services.ingestor.cer_stage.CerIngestion` (openFDA FAERS fetch, NDC check,
+count queries; no PHI is involved).
+
 coding: the raw FHIR Bundle (from ``report_inputs``) is parsed, every note de-identified with the
 Patient's structured PHI as a dictionary, and a :class:`~shared.events.coding.CodingCase` emitted.
 This is the only stage that sees PHI; what it emits carries none, and it fails closed: if any note
@@ -13,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from services.ingestor.case import build_coding_case
+from services.ingestor.cer_stage import CerIngestion
 from services.ingestor.fhir import BundleError, parse_bundle
 from services.ingestor.inputs import load_raw_input
 from services.ingestor.phi.port import DeidentificationError, NoteDeidentifier
@@ -30,10 +34,17 @@ class IngestorStage:
     working_progress: ClassVar[int] = 10
     handles_phi: ClassVar[bool] = True
 
-    def __init__(self, settings: IngestorSettings, deidentifier: NoteDeidentifier) -> None:
+    def __init__(
+        self,
+        settings: IngestorSettings,
+        deidentifier: NoteDeidentifier,
+        cer: CerIngestion | None = None,
+    ) -> None:
         self.settings = settings
         self.deidentifier = deidentifier
         self.handlers: dict[ReportKind, Handler] = {ReportKind.CODING: self.ingest_coding}
+        if cer is not None:
+            self.handlers[ReportKind.CER] = cer.handle
 
     @property
     def prefetch(self) -> int:

@@ -52,6 +52,7 @@ _REQUEST_BODY: dict[str, Any] = {
                                 "ndc": {"type": "string"},
                                 "since": {"type": "string", "format": "date"},
                                 "until": {"type": "string", "format": "date"},
+                                "signal_preset": {"enum": ["evans", "ema", "ic025"]},
                             },
                         },
                     ]

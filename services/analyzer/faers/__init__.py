@@ -1,0 +1,1 @@
+"""FAERS statistics: aggregation, disproportionality, signal presets and narrative (pure)."""

@@ -1,0 +1,113 @@
+"""``/v1/schedules``: CER refreshes that run on a cadence and regenerate only on new FAERS data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from services.gateway.cer_intake import CER_FIELDS, parse_cer_request
+from services.gateway.deps import PrincipalDep, StateDep
+from services.gateway.errors import ApiError, not_found
+from services.ingestor.scheduler import repository
+from services.ingestor.scheduler.cadence import InvalidCadence, parse_cadence
+from services.ingestor.scheduler.repository import Schedule
+
+router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
+
+_SCHEDULE_FIELDS = (CER_FIELDS - {"kind"}) | {"every"}
+
+
+class ScheduleView(BaseModel):
+    id: UUID
+    ndc: str
+    request: dict[str, Any] = Field(description="The CER request each run submits.")
+    every: str = Field(description="ISO 8601 duration (P1D) or cron expression, in UTC.")
+    next_run_at: datetime
+    runs: int
+    last_run_at: datetime | None
+    last_outcome: str | None = Field(description="regenerated, unchanged or failed: <reason>.")
+    last_data_updated: date | None = Field(description="openFDA release of the last report.")
+    last_report_id: UUID | None
+    created_at: datetime
+
+
+class SchedulePage(BaseModel):
+    items: list[ScheduleView]
+
+
+def _view(schedule: Schedule) -> ScheduleView:
+    return ScheduleView(
+        id=schedule.id,
+        ndc=schedule.ndc,
+        request=schedule.request.model_dump(mode="json"),
+        every=schedule.every,
+        next_run_at=schedule.next_run_at,
+        runs=schedule.runs,
+        last_run_at=schedule.last_run_at,
+        last_outcome=schedule.last_outcome,
+        last_data_updated=schedule.last_data_updated,
+        last_report_id=schedule.last_report_id,
+        created_at=schedule.created_at,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ScheduleView,
+    responses={422: {"description": "Invalid NDC, cadence or field"}},
+)
+async def create_schedule(
+    request: Request, response: Response, state: StateDep, principal: PrincipalDep
+) -> ScheduleView:
+    """Refresh the CER of ``ndc`` ``every`` P1D (or a cron expression); the first run is now."""
+    try:
+        document = await request.json()
+    except ValueError:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    every = document.get("every")
+    if not isinstance(every, str):
+        raise ApiError(422, "invalid_every", "'every' is required: P1D, PT6H or a cron expression.")
+    try:
+        cadence = parse_cadence(every)
+    except InvalidCadence as exc:
+        raise ApiError(422, "invalid_every", str(exc)) from None
+    cer = parse_cer_request(document, allowed=_SCHEDULE_FIELDS)
+    async with state.pool.acquire() as conn:
+        schedule = await repository.create_schedule(
+            conn, principal.tenant_id, cer, cadence.text, datetime.now(UTC)
+        )
+    response.headers["Location"] = f"/v1/schedules/{schedule.id}"
+    return _view(schedule)
+
+
+@router.get("", response_model=SchedulePage)
+async def list_schedules(state: StateDep, principal: PrincipalDep) -> SchedulePage:
+    """The caller's schedules, newest first."""
+    async with state.pool.acquire() as conn:
+        schedules = await repository.list_schedules(conn, principal.tenant_id)
+    return SchedulePage(items=[_view(s) for s in schedules])
+
+
+@router.get("/{schedule_id}", response_model=ScheduleView)
+async def get_schedule(schedule_id: UUID, state: StateDep, principal: PrincipalDep) -> ScheduleView:
+    async with state.pool.acquire() as conn:
+        schedule = await repository.get_schedule(conn, principal.tenant_id, schedule_id)
+    if schedule is None:
+        raise not_found("schedule")
+    return _view(schedule)
+
+
+@router.delete("/{schedule_id}", status_code=204)
+async def delete_schedule(schedule_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
+    async with state.pool.acquire() as conn:
+        deleted = await repository.delete_schedule(conn, principal.tenant_id, schedule_id)
+    if not deleted:
+        raise not_found("schedule")
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""openFDA drug/event (FAERS): NDC forms, the HTTP client, its cache and shared rate limit."""

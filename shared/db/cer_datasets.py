@@ -1,0 +1,57 @@
+"""CER case projections too big for a message, stored beside the report (``cer_datasets``).
+
+The ingestor writes them before emitting ``report.ingested`` with a :class:`DatasetRef`; the
+analyzer reads them back and checks the SHA-256, so a message never carries more than a reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+import orjson
+from pydantic import TypeAdapter
+
+from shared.events.cer import DatasetRef, FaersCase
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
+
+_CASES = TypeAdapter(tuple[FaersCase, ...])
+
+
+def serialise_cases(cases: Sequence[FaersCase]) -> bytes:
+    return orjson.dumps([case.model_dump(mode="json") for case in cases])
+
+
+async def store_cases(conn: Connection, report_id: UUID, cases: Sequence[FaersCase]) -> DatasetRef:
+    """Store (or replace, on a redelivery) the cases of ``report_id``; returns the reference."""
+    raw = serialise_cases(cases)
+    digest = hashlib.sha256(raw).digest()
+    await conn.execute(
+        """INSERT INTO cer_datasets (report_id, cases, sha256) VALUES ($1, $2, $3)
+           ON CONFLICT (report_id) DO UPDATE SET cases = EXCLUDED.cases, sha256 = EXCLUDED.sha256,
+                                                 created_at = now()""",
+        report_id,
+        zlib.compress(raw, 6),
+        digest,
+    )
+    return DatasetRef(report_id=report_id, cases=len(cases), sha256=digest.hex())
+
+
+class DatasetMissing(LookupError):
+    pass
+
+
+async def load_cases(conn: Connection, ref: DatasetRef) -> tuple[FaersCase, ...]:
+    """The cases ``ref`` points at; raises :class:`DatasetMissing` if absent or altered."""
+    row = await conn.fetchrow("SELECT cases FROM cer_datasets WHERE report_id = $1", ref.report_id)
+    if row is None:
+        raise DatasetMissing(f"no stored FAERS cases for report {ref.report_id}")
+    raw = zlib.decompress(row["cases"])
+    if hashlib.sha256(raw).hexdigest() != ref.sha256:
+        raise DatasetMissing(f"stored FAERS cases of report {ref.report_id} do not match")
+    return _CASES.validate_json(raw)
