@@ -26,12 +26,11 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.common import scratch_database, settings_for
-from services.gateway import repository
-from services.gateway.submission import Submission
 from shared.bus.amqp import AmqpBus
 from shared.bus.relay import OutboxRelay
 from shared.bus.runner import StageRunner
 from shared.db.pool import create_pool
+from shared.db.submissions import Submission, create_report
 from shared.events import Envelope, ReportKind, routing
 from shared.runtime import topology_of
 from shared.stage import NextEvent, StageContext, StageOutcome
@@ -152,7 +151,7 @@ async def clinrelay_hops(dsn: str, amqp_url: str, count: int) -> float:
         async with pool.acquire() as conn:
             ids = [
                 (
-                    await repository.create_report(
+                    await create_report(
                         conn, tenant, Submission(ReportKind.CODING, b"x", {}, b"{}"), None
                     )
                 ).report["id"]

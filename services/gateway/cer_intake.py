@@ -6,15 +6,12 @@ names the accepted forms, before anything is stored or queued.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any
 
-import orjson
-
 from services.gateway.errors import ApiError
-from services.gateway.submission import Submission
 from services.ingestor.openfda.ndc import InvalidNdc, cer_request
+from shared.db.submissions import Submission, parameters_submission
 from shared.events import ReportKind
 from shared.events.cer import CerRequest, SignalPreset
 
@@ -63,10 +60,4 @@ def parse_cer_request(
 def cer_submission(document: dict[str, Any], _body: bytes) -> Submission:
     """``POST /v1/reports`` with ``{"kind": "cer", ...}``."""
     request = parse_cer_request(document)
-    parameters = request.model_dump(mode="json")
-    canonical = orjson.dumps({"kind": "cer", **parameters}, option=orjson.OPT_SORT_KEYS)
-    return Submission(
-        kind=ReportKind.CER,
-        fingerprint=hashlib.sha256(canonical).digest(),
-        parameters=parameters,
-    )
+    return parameters_submission(ReportKind.CER, request.model_dump(mode="json"))

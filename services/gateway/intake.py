@@ -7,7 +7,6 @@ anything is stored, so a request that cannot succeed is refused at once and noth
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,8 +15,8 @@ from fastapi import Request
 
 from services.gateway.cer_intake import cer_submission
 from services.gateway.errors import ApiError
-from services.gateway.submission import Submission
 from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
+from shared.db.submissions import Submission, request_fingerprint
 from shared.events import ReportKind
 
 JSON_TYPES = ("application/json",)
@@ -49,10 +48,6 @@ def _too_large(max_bytes: int) -> ApiError:
         f"The request body is larger than the limit of {max_bytes / 1_048_576:g} MB.",
         limit_bytes=max_bytes,
     )
-
-
-def fingerprint(document: Any) -> bytes:
-    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).digest()
 
 
 def interpret(body: bytes, content_type: str) -> Submission:
@@ -110,7 +105,7 @@ def _coding_from_bundle(bundle: dict[str, Any], raw: bytes) -> Submission:
         raise ApiError(422, "invalid_bundle", **exc.to_dict()) from None
     return Submission(
         kind=ReportKind.CODING,
-        fingerprint=fingerprint({"kind": "coding", "bundle": bundle}),
+        fingerprint=request_fingerprint({"kind": "coding", "bundle": bundle}),
         parameters={},
         raw_input=raw,
         input_media_type="application/fhir+json",

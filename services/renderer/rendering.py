@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pool import RenderPool
+from services.renderer.summary import analysis_summary
 from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
 from shared.events.envelope import ReportKind
@@ -76,7 +77,7 @@ async def render_report(
     return RenderedReport(
         pdf=pdf,
         analysis_json=orjson.dumps(analysis.model_dump(mode="json")),
-        result=report_result(meta, pdf),
+        result={**report_result(meta, pdf), "summary": analysis_summary(analysis)},
     )
 
 

@@ -135,14 +135,26 @@ class AmqpBus:
             await channel.close()
 
     async def delete_topology(self) -> None:
-        """Delete every queue and exchange of this namespace (tests, tearing down a deployment)."""
+        """Delete every queue and exchange of this namespace (tests, tearing down a deployment).
+
+        Each deletion gets its own channel: a failed one (already gone) closes its channel and
+        must not stop the others.
+        """
+        for spec in self._topology.all_queues():
+            await self._delete("queue", spec.name)
+        for exchange in (self._topology.events_exchange, self._topology.dead_exchange):
+            await self._delete("exchange", exchange)
+
+    async def _delete(self, what: str, name: str) -> None:
         channel = await self._connection.channel()
         try:
-            for spec in self._topology.all_queues():
-                await channel.queue_delete(spec.name)
-            await channel.exchange_delete(self._topology.events_exchange)
-            await channel.exchange_delete(self._topology.dead_exchange)
-        finally:
+            if what == "queue":
+                await channel.queue_delete(name)
+            else:
+                await channel.exchange_delete(name)
+        except ChannelClosed:
+            return
+        if not channel.is_closed:
             await channel.close()
 
     async def _declare(self, channel: AbstractChannel, spec: QueueSpec) -> AbstractQueue:

@@ -7,8 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from services.gateway import repository
-from services.gateway.submission import Submission
+from shared.db.submissions import Submission, create_report
 from shared.events import Envelope, ReportKind, routing
 from shared.stage import Artifact, NextEvent, StageContext, StageError, StageOutcome
 from tests.integration.harness import Pipeline
@@ -78,7 +77,7 @@ async def new_report(pipe: Pipeline, tenant: str = "acme") -> UUID:
             "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
             tenant,
         )
-        created = await repository.create_report(
+        created = await create_report(
             conn,
             tenant_id,
             Submission(kind=ReportKind.CODING, fingerprint=b"x", raw_input=b"{}"),

@@ -126,7 +126,8 @@ class Pipeline:
         from services.gateway.app import create_app as create_gateway
         from services.gateway.settings import GatewaySettings
 
-        server = _Server(create_gateway(self.settings(GatewaySettings, outbox_relay=True, **extra)))
+        server = _Server(create_gateway(self.settings(GatewaySettings, **extra)))
+
         port = await server.start()
         self._servers.append(server)
         self.gateway_url = f"http://127.0.0.1:{port}"
@@ -173,7 +174,25 @@ class Pipeline:
                     return row
                 await asyncio.sleep(0.05)
 
+    async def _delete_topology(self) -> None:
+        """Delete this test's queues, whoever declared them (gateway, stages, notifier).
+
+        Quorum queues hold broker file descriptors: leaked test topologies add up across runs
+        until the broker stops accepting connections, so this runs on a connection of its own.
+        """
+        try:
+            bus = await AmqpBus.connect(
+                self.amqp_url, topology_of(self.settings()), publish_timeout=5, name="cleanup"
+            )
+        except Exception:  # the broker is gone (a restart test failed midway)
+            return
+        try:
+            await bus.delete_topology()
+        finally:
+            await bus.close()
+
     async def close(self) -> None:
+
         for server in reversed(self._servers):
             with contextlib.suppress(Exception):
                 await server.stop()
@@ -182,11 +201,10 @@ class Pipeline:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._buses:
-            with contextlib.suppress(Exception):
-                await self._buses[0].delete_topology()
         for bus in self._buses:
             with contextlib.suppress(Exception):
                 await bus.close()
+        await self._delete_topology()
+
         if self._pool is not None:
             await self._pool.close()

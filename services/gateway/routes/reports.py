@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
+import asyncpg
+import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,7 +24,13 @@ from services.gateway.schemas import (
     links_for,
     report_view,
 )
+from services.renderer.fhir import build_report_bundle
+from services.renderer.rendering import ANALYSIS_ARTIFACT, PDF_ARTIFACT
+from shared.db import submissions
 from shared.events import ReportKind, ReportStatus
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -99,10 +107,10 @@ async def submit_report(
     submission = await run_in_threadpool(interpret, body, request.headers.get("content-type", ""))
     async with state.pool.acquire() as conn:
         try:
-            created = await repository.create_report(
+            created = await submissions.create_report(
                 conn, principal.tenant_id, submission, idempotency_key
             )
-        except repository.IdempotencyConflict:
+        except submissions.IdempotencyConflict:
             raise ApiError(
                 409,
                 "idempotency_conflict",
@@ -163,6 +171,25 @@ async def get_report(
     return report_view(row, _links(request, state, report_id))
 
 
+async def _complete_report(
+    conn: Connection, tenant_id: UUID, report_id: UUID, what: str
+) -> asyncpg.Record:
+    """The tenant's report when COMPLETE; 404 when absent, 409 naming its status otherwise."""
+    row = await repository.get_report(conn, tenant_id, report_id)
+    if row is None:
+        raise not_found()
+    if row["status"] != ReportStatus.COMPLETE:
+        raise ApiError(
+            409,
+            "report_not_complete",
+            f"The report is {row['status']} ({row['current_step']}, "
+            f"{row['progress_percent']}%); the {what} exists once it is COMPLETE.",
+            status=row["status"],
+            progress_percent=row["progress_percent"],
+        )
+    return row
+
+
 @router.get(
     "/{report_id}/pdf",
     response_class=Response,
@@ -175,19 +202,8 @@ async def get_report(
 async def get_pdf(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
     """The finished PDF; 409 with the report's status while it is not COMPLETE."""
     async with state.pool.acquire() as conn:
-        row = await repository.get_report(conn, principal.tenant_id, report_id)
-        if row is None:
-            raise not_found()
-        if row["status"] != ReportStatus.COMPLETE:
-            raise ApiError(
-                409,
-                "report_not_complete",
-                f"The report is {row['status']} ({row['current_step']}, "
-                f"{row['progress_percent']}%); the PDF exists once it is COMPLETE.",
-                status=row["status"],
-                progress_percent=row["progress_percent"],
-            )
-        artifact = await repository.get_artifact(conn, report_id, "report.pdf")
+        row = await _complete_report(conn, principal.tenant_id, report_id, "PDF")
+        artifact = await repository.get_artifact(conn, report_id, PDF_ARTIFACT)
     if artifact is None:
         raise ApiError(404, "not_found", "The report has no PDF.")
     filename = f"clinrelay-{row['kind']}-{report_id}.pdf"
@@ -214,3 +230,31 @@ async def get_events(report_id: UUID, state: StateDep, principal: PrincipalDep) 
         chain_valid=chain_valid,
         events=[AuditEvent(**dict(e)) for e in events],
     )
+
+
+@router.get(
+    "/{report_id}/fhir",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/fhir+json": {}}},
+        404: {},
+        409: {"description": "The report is not COMPLETE yet (or FAILED)"},
+    },
+)
+async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
+    """The finished report as a FHIR R4 Bundle (collection): a DiagnosticReport with the PDF in
+    presentedForm and, for coding reports, provisional Conditions, DetectedIssues and Provenance."""
+    async with state.pool.acquire() as conn:
+        row = await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
+        analysis = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
+        pdf = await repository.get_artifact(conn, report_id, PDF_ARTIFACT)
+    if analysis is None or pdf is None or not (row["result"] or {}).get("meta"):
+        raise ApiError(404, "not_found", "The report has no FHIR output.")
+    bundle = await run_in_threadpool(
+        build_report_bundle,
+        row["kind"],
+        orjson.loads(analysis["content"]),
+        row["result"]["meta"],
+        pdf["content"],
+    )
+    return Response(orjson.dumps(bundle), media_type="application/fhir+json")

@@ -1,0 +1,39 @@
+"""The few figures a report's ``result`` carries, so an API client sees the outcome at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.events.cer import CerAnalysis
+from shared.events.coding import CodingAnalysis
+
+
+def analysis_summary(analysis: CodingAnalysis | CerAnalysis) -> dict[str, Any]:
+    """Counts (and, for coding, the estimated revenue difference) of one analysis."""
+    if isinstance(analysis, CodingAnalysis):
+        summary: dict[str, Any] = {
+            "encounters": len(analysis.encounters),
+            "suggested_codes": sum(len(e.suggestions) for e in analysis.encounters),
+            "documented_not_billed": sum(
+                len(e.comparison.documented_not_billed) for e in analysis.encounters
+            ),
+            "billed_not_documented": sum(
+                len(e.comparison.billed_not_documented) for e in analysis.encounters
+            ),
+            "specificity_upgrades": sum(
+                len(e.comparison.specificity_upgrades) for e in analysis.encounters
+            ),
+        }
+        risk = analysis.risk_adjustment
+        if risk is not None:
+            summary["estimated_annual_revenue_delta"] = round(risk.annual_revenue_delta, 2)
+        return summary
+    return {
+        "ndc": analysis.request.ndc,
+        "reports_analysed": analysis.totals.analysed,
+        "serious_reports": analysis.totals.serious,
+        "distinct_events": analysis.totals.distinct_events,
+        "signals": len(analysis.signals),
+        "new_signals": list(analysis.signal_changes.new),
+        "disappeared_signals": list(analysis.signal_changes.disappeared),
+    }
