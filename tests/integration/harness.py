@@ -27,6 +27,7 @@ from shared.db.pool import create_pool
 from shared.runtime import topology_of
 from shared.settings import Settings
 from shared.stage import Stage
+from shared.stage_service import StageFactory
 
 S = TypeVar("S", bound=Settings)
 
@@ -88,6 +89,7 @@ class Pipeline:
         self._servers: list[_Server] = []
         self._tasks: list[asyncio.Task[None]] = []
         self.runners: dict[str, StageRunner] = {}
+        self._stack = contextlib.AsyncExitStack()
         self.gateway_url: str | None = None
         self.notifier_url: str | None = None
 
@@ -121,6 +123,23 @@ class Pipeline:
         ).start()
         self.runners[stage.name] = runner
         return runner
+
+    async def start_service_stage(
+        self, factory: StageFactory, settings_cls: type[Settings], **extra: Any
+    ) -> StageRunner:
+        """Run a real stage the way its service does: built by the service's own factory."""
+        settings = self.settings(settings_cls, **extra)
+        stage = await self._stack.enter_async_context(factory(settings))
+        return await self.start_stage(stage, **extra)
+
+    async def start_openfda_fixture(self) -> str:
+        """The openFDA fixture server on a free port; its base URL."""
+        from services.ingestor.openfda.fixture_server import create_fixture_app
+
+        server = _Server(create_fixture_app())
+        port = await server.start()
+        self._servers.append(server)
+        return f"http://127.0.0.1:{port}"
 
     async def start_gateway(self, **extra: Any) -> str:
         from services.gateway.app import create_app as create_gateway
@@ -204,6 +223,7 @@ class Pipeline:
         for bus in self._buses:
             with contextlib.suppress(Exception):
                 await bus.close()
+        await self._stack.aclose()
         await self._delete_topology()
 
         if self._pool is not None:
