@@ -64,7 +64,27 @@ def _save_key(key: str) -> None:
     DEV_KEY_FILE.write_text(key + "\n")
 
 
+SAMPLE_NDC = "61958-0801"  # Letairis; its FAERS reports are in the bundled openFDA fixtures
+
+
+async def _submit_samples(gateway_url: str, key: str, out: Path) -> None:
+    """The bundled sample encounter (a coding report) and a sample CER, each followed to its PDF."""
+    sample = resources.files("clinrelay.samples").joinpath("coding-encounter-bundle.json")
+    async with Client(gateway_url, key) as client:
+        submissions = [
+            ("coding", await client.submit_bundle(sample.read_bytes())),
+            ("drug-safety (CER)", await client.submit({"kind": "cer", "ndc": SAMPLE_NDC})),
+        ]
+        for label, accepted in submissions:
+            click.echo(f"  sample {label} report {accepted['id']}", err=True)
+            saved = await wait_and_save(client, accepted, out, timeout=120)
+            if saved is not None:
+                click.echo(f"  sample {label} PDF: {saved}")
+    click.echo("")
+
+
 async def _run(out: Path, demo: bool) -> None:
+
     settings = Settings()
     await migrate_database(settings.database_url)
     commands = [[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES]
@@ -89,13 +109,8 @@ async def _run(out: Path, demo: bool) -> None:
             f"    API key    {key}   (admin; saved in {DEV_KEY_FILE})\n"
         )
         if demo:
-            sample = resources.files("clinrelay.samples").joinpath("coding-encounter-bundle.json")
-            async with Client(settings.gateway_url, key) as client:
-                accepted = await client.submit_bundle(sample.read_bytes())
-                click.echo(f"  sample coding report {accepted['id']} submitted", err=True)
-                saved = await wait_and_save(client, accepted, out, timeout=120)
-            if saved is not None:
-                click.echo(f"\n  sample PDF: {saved}\n")
+            await _submit_samples(settings.gateway_url, key, out)
+
         click.echo("  Ctrl-C stops all services.\n")
         await stop.wait()
     except ApiError as exc:

@@ -10,8 +10,11 @@ import pytest
 import yaml
 
 from clinrelay.cli.ops import SERVICES
+from services.analyzer.settings import AnalyzerSettings
 from services.gateway.settings import GatewaySettings
+from services.ingestor.settings import IngestorSettings
 from services.notifier.settings import NotifierSettings
+from services.renderer.settings import RendererSettings
 from shared.bus.topology import STAGES, Topology
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,7 +23,14 @@ NON_SETTING_KEYS = {"RABBITMQ_MANAGEMENT_URL"}
 
 
 def setting_names() -> set[str]:
-    fields = set(GatewaySettings.model_fields) | set(NotifierSettings.model_fields)
+    classes = (
+        GatewaySettings,
+        NotifierSettings,
+        IngestorSettings,
+        AnalyzerSettings,
+        RendererSettings,
+    )
+    fields = {name for cls in classes for name in cls.model_fields}
     return {f"CLINRELAY_{name.upper()}" for name in fields}
 
 
@@ -100,3 +110,20 @@ def test_image_entrypoint_is_the_cli() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["clinrelay"]' in dockerfile
     assert "USER 10001" in dockerfile
+
+
+@pytest.mark.parametrize(
+    "settings_cls",
+    [GatewaySettings, NotifierSettings, IngestorSettings, AnalyzerSettings, RendererSettings],
+)
+def test_every_service_accepts_the_deployed_values(
+    settings_cls: type[GatewaySettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployed = {
+        **of_kind("ConfigMap")["clinrelay"]["data"],
+        **of_kind("Secret")["clinrelay"]["stringData"],
+    }
+    for name, value in deployed.items():
+        monkeypatch.setenv(name, value)
+    settings = settings_cls()  # raises on a value the service would refuse at start-up
+    assert settings.bus_namespace == deployed["CLINRELAY_BUS_NAMESPACE"]
