@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from services.gateway.cer_intake import cer_submission
 from services.gateway.errors import ApiError
@@ -33,11 +34,15 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
         raise _too_large(max_bytes)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise _too_large(max_bytes)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Nobody is left to answer; nothing was stored. Not a server error.
+        raise ApiError(400, "client_disconnected", "The client went away mid-request.") from None
     return b"".join(chunks)
 
 
