@@ -125,6 +125,30 @@ def row(rate: int, b: Run, g: Run) -> str:
     )
 
 
+TABLE_HEAD = (
+    "| rate (target) | bare req/s | bare p50 / p99 ms | gateway req/s "
+    "| gateway p50 / p99 ms | p50 ratio | non-2xx |\n|---|---|---|---|---|---|---|"
+)
+
+
+def measure(
+    name: str, port: int, key: str, body: Path, rate: int, seconds: int, connections: int
+) -> Run:
+    """One paced (``rate`` > 0) or unpaced wrk run after a 2 s warm-up."""
+    delay = 1000.0 * connections / rate if rate else 0.0
+    url = f"http://127.0.0.1:{port}/v1/reports"
+    wrk(url, body, key, delay, 2, connections)
+    return parse(name, str(rate), wrk(url, body, key, delay, seconds, connections))
+
+
+def row(rate: int, b: Run, g: Run) -> str:
+    return (
+        f"| {rate or 'max'} | {b.achieved:,.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} "
+        f"| {g.achieved:,.0f} | {g.p50_ms:.1f} / {g.p99_ms:.1f} "
+        f"| {g.p50_ms / b.p50_ms:.2f} | {b.non_2xx + g.non_2xx} |"
+    )
+
+
 async def gateway_key(dsn: str) -> str:
 
     conn = await connect(dsn)
@@ -168,30 +192,18 @@ async def main(seconds: int, connections: int, rates: list[int]) -> None:
             wait_for_port(ours)
             wait_for_port(bare)
             with tempfile.TemporaryDirectory() as tmp:
-                bodies = {"3 KB note Bundle": Path(tmp, "small.json"), "104 KB sample": SAMPLE}
-                bodies["3 KB note Bundle"].write_bytes(small_bundle())
-                for label, body in bodies.items():
+                small = Path(tmp, "small.json")
+                small.write_bytes(small_bundle())
+                for label, body in (("3 KB note Bundle", small), ("104 KB sample", SAMPLE)):
                     print(f"\n### {label}\n")
-                    print(
-                        "| rate (target) | bare req/s | bare p50 / p99 ms | gateway req/s "
-                        "| gateway p50 / p99 ms | p50 ratio | non-2xx |"
-                    )
-                    print("|---|---|---|---|---|---|---|")
+                    print(TABLE_HEAD)
                     for rate in [*rates, 0]:
-                        delay = 1000.0 * connections / rate if rate else 0.0
-                        runs = {}
-                        for name, port, k in (("bare", bare, ""), ("gateway", ours, key)):
-                            url = f"http://127.0.0.1:{port}/v1/reports"
-                            wrk(url, body, k, delay, 2, connections)  # warm-up
-                            runs[name] = parse(
-                                name, str(rate), wrk(url, body, k, delay, seconds, connections)
-                            )
-                        b, g = runs["bare"], runs["gateway"]
-                        print(
-                            f"| {rate or 'max'} | {b.achieved:,.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} "
-                            f"| {g.achieved:,.0f} | {g.p50_ms:.1f} / {g.p99_ms:.1f} "
-                            f"| {g.p50_ms / b.p50_ms:.2f} | {b.non_2xx + g.non_2xx} |"
-                        )
+                        targets = {"bare": (bare, ""), "gateway": (ours, key)}
+                        runs = {
+                            name: measure(name, port, k, body, rate, seconds, connections)
+                            for name, (port, k) in targets.items()
+                        }
+                        print(row(rate, runs["bare"], runs["gateway"]))
         finally:
             for process in processes:
                 process.terminate()
