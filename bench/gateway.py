@@ -141,14 +141,6 @@ def measure(
     return parse(name, str(rate), wrk(url, body, key, delay, seconds, connections))
 
 
-def row(rate: int, b: Run, g: Run) -> str:
-    return (
-        f"| {rate or 'max'} | {b.achieved:,.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} "
-        f"| {g.achieved:,.0f} | {g.p50_ms:.1f} / {g.p99_ms:.1f} "
-        f"| {g.p50_ms / b.p50_ms:.2f} | {b.non_2xx + g.non_2xx} |"
-    )
-
-
 async def gateway_key(dsn: str) -> str:
 
     conn = await connect(dsn)
