@@ -26,6 +26,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.common import scratch_database, settings_for
+from shared import logging as clinrelay_logging
 from shared.bus.amqp import AmqpBus
 from shared.bus.relay import OutboxRelay
 from shared.bus.runner import StageRunner
@@ -168,6 +169,8 @@ async def clinrelay_hops(dsn: str, amqp_url: str, count: int) -> float:
 
 
 async def main(reports: int, repeat: int) -> None:
+    clinrelay_logging.configure("bench", "WARNING", "json")  # a log line per hop is not transport
+
     async with scratch_database() as (dsn, amqp_url):
         bare, ours = [], []
         for _ in range(repeat):

@@ -167,7 +167,11 @@ class AmqpBus:
 
     async def _events_exchange(self) -> tuple[AbstractChannel, AbstractExchange]:
         if self._publish_channel is None or self._publish_channel.is_closed:
-            self._publish_channel = await self._connection.channel(publisher_confirms=True)
+            # on_return_raises: an unroutable mandatory message fails its publish instead of
+            # being confirmed and silently dropped.
+            self._publish_channel = await self._connection.channel(
+                publisher_confirms=True, on_return_raises=True
+            )
             self._events = await self._publish_channel.get_exchange(
                 self._topology.events_exchange, ensure=False
             )
@@ -181,7 +185,10 @@ class AmqpBus:
         await asyncio.gather(
             *(
                 exchange.publish(
-                    _to_amqp(m), routing_key=m.routing_key, timeout=self._publish_timeout
+                    _to_amqp(m),
+                    routing_key=m.routing_key,
+                    mandatory=m.mandatory,
+                    timeout=self._publish_timeout,
                 )
                 for m in messages
             )

@@ -15,6 +15,9 @@ class OutgoingMessage:
     message_id: str
     headers: Mapping[str, Any] = field(default_factory=dict)
     content_type: str = "application/json"
+    mandatory: bool = True
+    """A mandatory message the broker cannot route fails its publish (and stays in the outbox);
+    notifications are not mandatory: with no subscriber bound they may go nowhere."""
 
 
 class IncomingMessage(Protocol):

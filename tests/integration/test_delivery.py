@@ -277,3 +277,33 @@ async def test_reports_accepted_while_no_relay_runs_are_delivered_later(
     await pipeline.start_relay()
     for report_id in report_ids:
         assert (await pipeline.wait_for_status(report_id))["status"] == "COMPLETE"
+
+
+async def test_an_unroutable_work_event_stays_in_the_outbox_until_its_queue_exists(
+    pipeline: Pipeline,
+) -> None:
+    # A notification nobody listens to may go nowhere; a work event must never be dropped.
+    relay = await pipeline.start_relay()
+    bus = await pipeline.bus()
+    work_queue = bus.topology.work_queue("ingestor")
+    admin = await aio_pika.connect(pipeline.amqp_url)
+    channel = await admin.channel()
+    await channel.queue_delete(work_queue)
+    await admin.close()
+    report_id = await new_report(pipeline)
+    pool = await pipeline.pool()
+
+    async with asyncio.timeout(10):
+        while relay.last_error is None:
+            await asyncio.sleep(0.05)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 2
+
+    await bus.declare_topology()  # the ingestor comes up and declares its queue
+
+    async with asyncio.timeout(15):
+        while await pool.fetchval("SELECT count(*) FROM outbox"):
+            await asyncio.sleep(0.05)
+    state = await bus.queue_state(work_queue)
+    assert state is not None
+    assert state.messages == 1
+    assert (await pool.fetchval("SELECT status FROM reports WHERE id = $1", report_id)) == "PENDING"
