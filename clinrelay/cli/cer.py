@@ -6,11 +6,12 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from clinrelay.cli.errors import fail
-from clinrelay.cli.reports import key_option, resolve, run_api, url_option, wait_and_save
+from clinrelay.cli.reports import key_option, resolve, submit_and_follow, url_option
 from clinrelay.client import Client
 from services.ingestor.openfda.ndc import InvalidNdc, parse_ndc
 from shared.events.cer import SIGNAL_PRESET_CRITERIA, SignalPreset
@@ -67,19 +68,10 @@ def cer(
             body[name] = value.isoformat()
     base, api_key = resolve(url, key)
 
-    async def action() -> None:
-        async with Client(base, api_key) as client:
-            accepted = await client.submit(body, idempotency_key)
-            if not wait:
-                click.echo(accepted["id"])
-                return
-            click.echo(f"report {accepted['id']} accepted", err=True)
-            saved = await wait_and_save(client, accepted, out, timeout)
-            if saved is None:
-                raise SystemExit(1)
-            click.echo(str(saved))
+    async def send(client: Client) -> dict[str, Any]:
+        return await client.submit(body, idempotency_key)
 
-    run_api(action)
+    submit_and_follow(base, api_key, send, wait=wait, out=out, timeout=timeout)
 
 
 @click.command("openfda-fixture")

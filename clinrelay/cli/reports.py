@@ -118,12 +118,29 @@ def submit(
     if not isinstance(document, dict):
         fail(f"{file} is not a JSON object")
 
+    async def send(client: Client) -> dict[str, Any]:
+        if document.get("resourceType") == "Bundle":
+            return await client.submit_bundle(body, idempotency_key)
+        return await client.submit(document, idempotency_key)
+
+    submit_and_follow(base, api_key, send, wait=wait, out=out, timeout=timeout)
+
+
+def submit_and_follow(
+    base: str,
+    api_key: str,
+    send: Callable[[Client], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    wait: bool,
+    out: Path | None,
+    timeout: float,
+) -> None:
+    """Submit with ``send``; print the report id, or with ``wait`` follow it and print the PDF's
+    path (exit 1 when the report FAILED)."""
+
     async def action() -> None:
         async with Client(base, api_key) as client:
-            if document.get("resourceType") == "Bundle":
-                accepted = await client.submit_bundle(body, idempotency_key)
-            else:
-                accepted = await client.submit(document, idempotency_key)
+            accepted = await send(client)
             if not wait:
                 click.echo(accepted["id"])
                 return

@@ -93,7 +93,6 @@ async def claim_batch(conn: Connection, limit: int) -> list[tuple[int, OutgoingM
                 message_id=str(row["message_id"]),
                 headers=row["headers"] or {},
                 mandatory=row["routing_key"] not in routing.NOTIFICATIONS,
-
             ),
         )
         for row in rows

@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from services.renderer.charts.scale import LinearScale, format_tick, nice_ticks
+from services.renderer.charts.axes import bottom_axis
+from services.renderer.charts.scale import LinearScale, nice_ticks
 from services.renderer.charts.svg import (
     DEFAULT_STYLE,
     ChartStyle,
@@ -69,7 +70,7 @@ def horizontal_bar_chart(
     plot_bottom = len(bars) * _ROW_HEIGHT + 4
     height = plot_bottom + _AXIS_HEIGHT
 
-    parts = [_x_axis(ticks, x, plot_bottom, value_label, style)]
+    parts = [bottom_axis(ticks, x, plot_bottom, value_label, style)]
     for index, bar in enumerate(bars):
         middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
         colour = style.highlight_color if bar.highlight else style.bar_color
@@ -90,41 +91,3 @@ def horizontal_bar_chart(
         )
         parts.append(text(bar_end + 3, middle + size * 0.35, value_format(bar.value)))
     return svg_document(width, height, title, "".join(parts), style)
-
-
-def _x_axis(
-    ticks: list[float], x: LinearScale, bottom: float, label: str, style: ChartStyle
-) -> str:
-    parts = []
-    for tick in ticks:
-        position = x(tick)
-        parts.append(
-            element(
-                "line",
-                {"x1": position, "x2": position, "y1": 0, "y2": bottom, "stroke": style.grid_color},
-            )
-        )
-        parts.append(
-            text(
-                position,
-                bottom + style.font_size + 2,
-                format_tick(tick),
-                text_anchor="middle",
-                fill=style.muted_color,
-            )
-        )
-    parts.append(
-        element(
-            "line",
-            {
-                "x1": x.range_min,
-                "x2": x.range_max,
-                "y1": bottom,
-                "y2": bottom,
-                "stroke": style.axis_color,
-            },
-        )
-    )
-    middle = (x.range_min + x.range_max) / 2
-    parts.append(text(middle, bottom + 2 * style.font_size + 8, label, text_anchor="middle"))
-    return "".join(parts)

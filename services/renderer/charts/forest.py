@@ -12,7 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.renderer.charts.scale import LogScale, format_tick, log_domain, log_ticks
+from services.renderer.charts.axes import bottom_axis
+from services.renderer.charts.scale import LogScale, log_domain, log_ticks
 from services.renderer.charts.svg import (
     DEFAULT_STYLE,
     ChartStyle,
@@ -81,7 +82,7 @@ def forest_plot(
     plot_bottom = len(rows) * _ROW_HEIGHT + 4
 
     parts = [
-        _log_axis(x, plot_bottom, x_label, style),
+        bottom_axis(log_ticks(x.domain_min, x.domain_max), x, plot_bottom, x_label, style),
         _reference_line(x, reference, plot_bottom, style),
     ]
     for index, (row, note) in enumerate(zip(rows, notes, strict=True)):
@@ -172,42 +173,6 @@ def _arrow(tip_x: float, middle: float, direction: int, colour: str) -> str:
         f"{fmt(base)},{fmt(middle + _ARROW / 1.5)}"
     )
     return element("polygon", {"points": points, "fill": colour})
-
-
-def _log_axis(x: LogScale, bottom: float, label: str, style: ChartStyle) -> str:
-    parts = []
-    for tick in log_ticks(x.domain_min, x.domain_max):
-        position = x(tick)
-        parts.append(
-            element(
-                "line",
-                {"x1": position, "x2": position, "y1": 0, "y2": bottom, "stroke": style.grid_color},
-            )
-        )
-        parts.append(
-            text(
-                position,
-                bottom + style.font_size + 2,
-                format_tick(tick),
-                text_anchor="middle",
-                fill=style.muted_color,
-            )
-        )
-    parts.append(
-        element(
-            "line",
-            {
-                "x1": x.range_min,
-                "x2": x.range_max,
-                "y1": bottom,
-                "y2": bottom,
-                "stroke": style.axis_color,
-            },
-        )
-    )
-    middle = (x.range_min + x.range_max) / 2
-    parts.append(text(middle, bottom + 2 * style.font_size + 8, label, text_anchor="middle"))
-    return "".join(parts)
 
 
 def _ratio(value: float) -> str:
