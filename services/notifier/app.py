@@ -28,11 +28,11 @@ from clinrelay import __version__
 from services.notifier.hub import Hub
 from services.notifier.settings import NotifierSettings
 from services.notifier.state import NotifierState
-from services.notifier.stream import serve_subscriber
+from services.notifier.stream import serve_feed, serve_subscriber
 from shared import telemetry
 from shared.auth import CachedAuthenticator
 from shared.bus.protocol import IncomingMessage
-from shared.events import StatusNotification, routing
+from shared.events import ReportKind, StatusNotification, routing
 from shared.runtime import Background, connect_bus, connect_database, start_relay
 
 log = structlog.get_logger(__name__)
@@ -103,6 +103,12 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             response.status_code = 503
             return {"status": "unavailable", "down": {"rabbitmq": "not subscribed"}}
         return {"status": "ready", "subscribers": state.hub.subscriber_count}
+
+    @app.websocket("/v1/ws/reports")
+    async def tenant_feed(
+        websocket: WebSocket, token: str | None = None, kind: ReportKind | None = None
+    ) -> None:
+        await serve_feed(websocket, app.state.notifier, token, kind)
 
     @app.websocket("/v1/ws/reports/{report_id}")
     async def report_updates(

@@ -16,8 +16,10 @@ from shared.events import StatusNotification
 
 
 class Subscription:
-    def __init__(self, report_id: UUID, capacity: int) -> None:
-        self.report_id = report_id
+    """One socket's interest: a report id, or a tenant id for the tenant's whole feed."""
+
+    def __init__(self, topic: UUID, capacity: int) -> None:
+        self.topic = topic
         self.queue: asyncio.Queue[StatusNotification] = asyncio.Queue(maxsize=capacity)
         self.overflowed = asyncio.Event()
 
@@ -34,25 +36,28 @@ class Hub:
         self._subscriptions: dict[UUID, set[Subscription]] = defaultdict(set)
         self.delivered = 0
 
-    def subscribe(self, report_id: UUID) -> Subscription:
-        subscription = Subscription(report_id, self._capacity)
-        self._subscriptions[report_id].add(subscription)
+    def subscribe(self, topic: UUID) -> Subscription:
+        """Subscribe to one report (its id) or to a tenant's every report (the tenant's id)."""
+        subscription = Subscription(topic, self._capacity)
+        self._subscriptions[topic].add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
-        subscribers = self._subscriptions.get(subscription.report_id)
+        subscribers = self._subscriptions.get(subscription.topic)
         if subscribers is not None:
             subscribers.discard(subscription)
             if not subscribers:
-                del self._subscriptions[subscription.report_id]
+                del self._subscriptions[subscription.topic]
 
     def publish(self, note: StatusNotification) -> int:
-        """Offer the notification to every subscriber of its report; returns how many."""
-        subscribers = self._subscriptions.get(note.report_id, ())
-        for subscription in subscribers:
-            subscription.offer(note)
-        self.delivered += len(subscribers)
-        return len(subscribers)
+        """Offer the notification to its report's subscribers and its tenant's feed."""
+        delivered = 0
+        for topic in (note.report_id, note.tenant_id):
+            for subscription in self._subscriptions.get(topic, ()):
+                subscription.offer(note)
+                delivered += 1
+        self.delivered += delivered
+        return delivered
 
     @property
     def subscriber_count(self) -> int:

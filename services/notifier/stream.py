@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 
 from services.notifier.hub import Subscription
 from services.notifier.state import NotifierState
+from shared.auth import Principal
 from shared.events import ReportKind, ReportStatus, StatusNotification
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -30,15 +32,8 @@ async def serve_subscriber(
     token: str | None,
     last_event_id: int | None,
 ) -> None:
-    await websocket.accept()
-    principal = await state.authenticate(token) if token else None
+    principal = await _accept(websocket, state, token)
     if principal is None:
-        await _refuse(
-            websocket,
-            CLOSE_UNAUTHENTICATED,
-            "unauthenticated",
-            "Pass a valid API key as ?token=<key>.",
-        )
         return
     async with state.pool.acquire() as conn:
         report = await _report(conn, report_id, principal.tenant_id)
@@ -52,6 +47,22 @@ async def serve_subscriber(
         pass
     finally:
         state.hub.unsubscribe(subscription)
+
+
+async def _accept(
+    websocket: WebSocket, state: NotifierState, token: str | None
+) -> Principal | None:
+    """Accept the socket and authenticate its key; refuse (4401) and return None when it fails."""
+    await websocket.accept()
+    principal = await state.authenticate(token) if token else None
+    if principal is None:
+        await _refuse(
+            websocket,
+            CLOSE_UNAUTHENTICATED,
+            "unauthenticated",
+            "Pass a valid API key as ?token=<key>.",
+        )
+    return principal
 
 
 async def _refuse(websocket: WebSocket, code: int, error: str, message: str) -> None:
@@ -152,6 +163,26 @@ async def _stream(
     if ReportStatus(report["status"]).is_final and sent >= report["event_seq"]:
         await websocket.close(code=1000)
         return
+    last = sent
+
+    async def deliver(note: StatusNotification) -> bool:
+        nonlocal last
+        if note.event_id <= last:
+            return True  # already sent (from the backlog, or a duplicate)
+        await _send(websocket, "event", note)
+        last = note.event_id
+        return not note.status.is_final
+
+    await _pump(websocket, subscription, deliver)
+
+
+async def _pump(
+    websocket: WebSocket,
+    subscription: Subscription,
+    deliver: Callable[[StatusNotification], Awaitable[bool]],
+) -> None:
+    """Hand live notifications to ``deliver`` until it returns False (close 1000), the client
+    leaves, or the client falls too far behind (close 4408: it resumes from its last event id)."""
     disconnected = asyncio.create_task(_wait_disconnect(websocket))
     overflow = asyncio.create_task(subscription.overflowed.wait())
     try:
@@ -165,12 +196,7 @@ async def _stream(
                 if overflow in done:
                     await websocket.close(code=CLOSE_TOO_SLOW, reason="too slow; resume")
                 return
-            note = getter.result()
-            if note.event_id <= sent:
-                continue
-            await _send(websocket, "event", note)
-            sent = note.event_id
-            if note.status.is_final:
+            if not await deliver(getter.result()):
                 await websocket.close(code=1000)
                 return
     finally:
@@ -178,6 +204,33 @@ async def _stream(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+async def serve_feed(
+    websocket: WebSocket, state: NotifierState, token: str | None, kind: ReportKind | None
+) -> None:
+    """Every event of every report of the caller's tenant (optionally of one kind), live.
+
+    How a client hears about reports it did not submit itself, such as the scheduler's CER
+    refreshes and the signals they find new or gone. Live only: to catch up on one report,
+    open its own socket with ``last_event_id``.
+    """
+    principal = await _accept(websocket, state, token)
+    if principal is None:
+        return
+    subscription = state.hub.subscribe(principal.tenant_id)
+
+    async def deliver(note: StatusNotification) -> bool:
+        if kind is None or note.kind is kind:
+            await _send(websocket, "event", note)
+        return True
+
+    try:
+        await _pump(websocket, subscription, deliver)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        state.hub.unsubscribe(subscription)
 
 
 async def _wait_disconnect(websocket: WebSocket) -> None:

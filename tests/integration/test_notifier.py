@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+
 from typing import Any
 from uuid import UUID
 
@@ -113,3 +115,38 @@ async def test_refusals_name_the_reason(
     assert messages[0]["type"] == "error"
     assert messages[0]["code"] == error
     assert close_code == code
+
+
+async def test_tenant_feed_hears_every_report_of_its_tenant_and_only_those(
+    pipeline: Pipeline,
+) -> None:
+    # How a client learns of reports it did not submit (the scheduler's CER refreshes).
+    await pipeline.start_notifier()
+    await pipeline.start_relay()
+    key = await pipeline.api_key("acme")
+    received: list[dict[str, Any]] = []
+    async with websockets.connect(f"{pipeline.notifier_url}/v1/ws/reports?token={key}") as feed:
+        await asyncio.sleep(0.2)  # subscribed
+        ours = [await new_report(pipeline, "acme") for _ in range(2)]
+        theirs = await new_report(pipeline, "globex")
+        await pipeline.start_stage(RecordingStage())
+        async with asyncio.timeout(15):
+            while sum(m["status"] == "COMPLETE" for m in received) < 2:
+                received.append(orjson.loads(await feed.recv()))
+        await pipeline.wait_for_status(theirs)
+        # Drain what else arrives: a wrongly delivered foreign event would show up here.
+        with contextlib.suppress(TimeoutError):
+            while True:
+                received.append(orjson.loads(await asyncio.wait_for(feed.recv(), 0.5)))
+
+    report_ids = {m["report_id"] for m in received}
+    assert report_ids == {str(r) for r in ours}
+    assert {m["type"] for m in received} == {"event"}
+    assert all(m["kind"] == "coding" for m in received)
+
+
+async def test_tenant_feed_refuses_a_bad_key(pipeline: Pipeline) -> None:
+    await pipeline.start_notifier()
+    messages, code = await read_all(f"{pipeline.notifier_url}/v1/ws/reports?token=cr_nope")
+    assert messages[0]["code"] == "unauthenticated"
+    assert code == 4401
