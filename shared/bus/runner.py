@@ -208,12 +208,8 @@ class StageRunner:
             )
             if not first:
                 return False
-            for artifact in outcome.artifacts:
-                await _store_artifact(
-                    conn, event.report_id, artifact.name, artifact.media_type, artifact.content
-                )
             final = outcome.result is not None
-            await record_step(
+            recorded = await record_step(
                 conn,
                 event.report_id,
                 Step(
@@ -227,6 +223,12 @@ class StageRunner:
                     result=outcome.result,
                 ),
             )
+            if recorded is None:
+                return True  # the report ended meanwhile (failed elsewhere): nothing follows
+            for artifact in outcome.artifacts:
+                await _store_artifact(
+                    conn, event.report_id, artifact.name, artifact.media_type, artifact.content
+                )
             if outcome.next_event is not None:
                 follow = Envelope(
                     message_id=next_message_id(event.message_id, self.stage.name),

@@ -113,6 +113,7 @@ async def replay_dead_letter(conn: Connection, dead_letter_id: UUID, actor: str)
                 outcome="replayed",
                 status=ReportStatus.PROCESSING,
                 message=f"Parked {row['stage']} message replayed by an administrator.",
+                reopen=True,
                 details={"dead_letter_id": str(dead_letter_id), "stage": row["stage"]},
             ),
         )

@@ -43,6 +43,8 @@ class Step:
     error_details: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
     retry: bool = False
+    reopen: bool = False
+    """Only an admin's replay may take a final (COMPLETE or FAILED) report back to work."""
 
 
 def event_hash(prev: bytes | None, event: dict[str, Any]) -> bytes:
@@ -71,17 +73,21 @@ async def record_step(
 ) -> StatusNotification | None:
     """Append ``step`` to the report's audit trail and apply it; call inside a transaction.
 
-    With ``unless_step``, nothing happens (None is returned) when the report's current step is
+    Nothing happens (None is returned) when the report is already final (COMPLETE or FAILED)
+    and the step does not ``reopen`` it: a late or duplicate message must never move a finished
+    report back. With ``unless_step``, nothing happens either when the report's current step is
     already that one: how a redelivered message avoids recording "started" twice.
     """
     row = await conn.fetchrow(
-        """SELECT tenant_id, kind, event_seq, event_hash, started_at, created_at,
+        """SELECT tenant_id, kind, status, event_seq, event_hash, started_at, created_at,
                   progress_percent, current_step
            FROM reports WHERE id = $1 FOR UPDATE""",
         report_id,
     )
     if row is None:
         raise ReportNotFound(str(report_id))
+    if ReportStatus(row["status"]).is_final and not step.reopen:
+        return None
     if unless_step is not None and row["current_step"] == unless_step:
         return None
     if step.progress_percent is None:

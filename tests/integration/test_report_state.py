@@ -1,0 +1,83 @@
+"""The report state machine in PostgreSQL: what a late or duplicate message may not do."""
+
+from __future__ import annotations
+
+from shared.db.reports import Step, record_step
+from shared.events import ReportStatus
+from tests.integration.doubles import new_report
+from tests.integration.harness import Pipeline
+
+
+def started(stage: str = "analyzer") -> Step:
+    return Step(
+        actor=stage,
+        step="analyzing",
+        outcome="started",
+        status=ReportStatus.PROCESSING,
+        progress_percent=40,
+    )
+
+
+async def test_a_late_started_step_never_reopens_a_finished_report(pipeline: Pipeline) -> None:
+    # Two copies of one message (the relay republished it after a database restart) run side by
+    # side: copy A completes the report; copy B's "started" arrives after. It must change nothing.
+    report_id = await new_report(pipeline)
+    pool = await pipeline.pool()
+    async with pool.acquire() as conn, conn.transaction():
+        await record_step(conn, report_id, started())
+        done = Step(
+            actor="analyzer",
+            step="analyzed",
+            outcome="completed",
+            status=ReportStatus.COMPLETE,
+            progress_percent=100,
+            result={"n": 1},
+        )
+        await record_step(conn, report_id, done)
+    async with pool.acquire() as conn, conn.transaction():
+        late = await record_step(conn, report_id, started(), unless_step="analyzing")
+        failed = await record_step(
+            conn,
+            report_id,
+            Step(
+                actor="renderer",
+                step="rendering",
+                outcome="failed",
+                status=ReportStatus.FAILED,
+                error_message="late failure",
+            ),
+        )
+
+    row = await pool.fetchrow(
+        "SELECT status, current_step, event_seq FROM reports WHERE id = $1", report_id
+    )
+    assert late is None
+    assert failed is None
+    assert (row["status"], row["current_step"], row["event_seq"]) == ("COMPLETE", "analyzed", 3)
+
+
+async def test_only_a_replay_reopens_a_failed_report(pipeline: Pipeline) -> None:
+    report_id = await new_report(pipeline)
+    pool = await pipeline.pool()
+    failure = Step(
+        actor="ingestor",
+        step="ingesting",
+        outcome="failed",
+        status=ReportStatus.FAILED,
+        error_message="broken",
+    )
+    replay = Step(
+        actor="admin:cr_abcde",
+        step="replayed",
+        outcome="replayed",
+        status=ReportStatus.PROCESSING,
+        reopen=True,
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await record_step(conn, report_id, failure)
+        assert await record_step(conn, report_id, started("ingestor")) is None
+        assert await record_step(conn, report_id, replay) is not None
+
+    row = await pool.fetchrow("SELECT status, error_message FROM reports WHERE id = $1", report_id)
+    assert row["status"] == "PROCESSING"
+    assert row["error_message"] is None
