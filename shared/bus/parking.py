@@ -12,12 +12,12 @@ import asyncpg
 import structlog
 from pydantic import ValidationError
 
+from shared.bus.failures import carried_headers
 from shared.bus.protocol import Bus, IncomingMessage, message_uuid
 from shared.bus.topology import Topology
-from shared.db.deadletters import park_message
+from shared.db.deadletters import park_and_fail
 from shared.db.outage import through_outages
-from shared.db.reports import Step, current_status, record_step
-from shared.events import Envelope, ReportStatus
+from shared.events import Envelope
 
 log = structlog.get_logger(__name__)
 
@@ -57,32 +57,17 @@ class DeadLetterRecorder:
         self, message: IncomingMessage, event: Envelope | None, deliveries: int, error: str
     ) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            parked = await park_message(
+            await park_and_fail(
                 conn,
                 stage=self.stage,
+                working_step=self.working_step,
                 message_id=event.message_id if event else message_uuid(message.message_id),
                 report_id=event.report_id if event else None,
                 routing_key=message.routing_key,
                 body=message.body,
-                headers={k: v for k, v in message.headers.items() if isinstance(v, str | int)},
+                headers=carried_headers(message),
                 reason="delivery_limit",
                 error_message=error,
                 attempts=deliveries,
+                error_details={},
             )
-            if parked and event is not None:
-                status = await current_status(conn, event.report_id)
-                if status is not None and not status.is_final:
-                    await record_step(
-                        conn,
-                        event.report_id,
-                        Step(
-                            actor=self.stage,
-                            step=self.working_step,
-                            outcome="failed",
-                            status=ReportStatus.FAILED,
-                            progress_percent=None,
-                            message=error,
-                            error_message=error,
-                            error_details={"stage": self.stage, "reason": "delivery_limit"},
-                        ),
-                    )

@@ -120,3 +120,54 @@ async def replay_dead_letter(conn: Connection, dead_letter_id: UUID, actor: str)
     await conn.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id)
     await enqueue_event(conn, replay)
     return replay
+
+
+async def park_and_fail(
+    conn: Connection,
+    *,
+    stage: str,
+    working_step: str,
+    message_id: UUID,
+    report_id: UUID | None,
+    routing_key: str,
+    body: bytes,
+    headers: Mapping[str, Any],
+    reason: str,
+    error_message: str,
+    attempts: int,
+    error_details: dict[str, Any],
+) -> bool:
+    """Park a message and end its report FAILED with ``error_message``, in the caller's transaction.
+
+    Does nothing when the message was already parked (a redelivery of the same give-up); a report
+    that already ended stays as it is. Returns whether the message was parked now.
+    """
+    parked = await park_message(
+        conn,
+        stage=stage,
+        message_id=message_id,
+        report_id=report_id,
+        routing_key=routing_key,
+        body=body,
+        headers=headers,
+        reason=reason,
+        error_message=error_message,
+        attempts=attempts,
+    )
+    if parked and report_id is not None:
+        exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", report_id)
+        if exists:
+            await record_step(
+                conn,
+                report_id,
+                Step(
+                    actor=stage,
+                    step=working_step,
+                    outcome="failed",
+                    status=ReportStatus.FAILED,
+                    message=error_message,
+                    error_message=error_message,
+                    error_details={"stage": stage, "reason": reason, **error_details},
+                ),
+            )
+    return parked

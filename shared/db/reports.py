@@ -198,3 +198,21 @@ async def verify_chain(conn: Connection, report_id: UUID) -> bool:
             return False
         prev = row["hash"]
     return True
+
+
+async def store_artifact(
+    conn: Connection, report_id: UUID, name: str, media_type: str, content: bytes
+) -> None:
+    """Keep a file a stage made for the report (the PDF, the analysis behind it)."""
+    await conn.execute(
+        """INSERT INTO artifacts (report_id, name, media_type, content, sha256)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (report_id, name) DO UPDATE
+             SET media_type = EXCLUDED.media_type, content = EXCLUDED.content,
+                 sha256 = EXCLUDED.sha256, created_at = now()""",
+        report_id,
+        name,
+        media_type,
+        content,
+        hashlib.sha256(content).digest(),
+    )
