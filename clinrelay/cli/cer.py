@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from clinrelay.cli.errors import fail
-from clinrelay.cli.reports import key_option, resolve, submit_and_follow, url_option
+from clinrelay.cli.reports import resolve, submission_options, submit_and_follow
 from clinrelay.client import Client
 from services.ingestor.openfda.ndc import InvalidNdc, parse_ndc
 from shared.events.cer import SIGNAL_PRESET_CRITERIA, SignalPreset
@@ -34,14 +34,7 @@ def _day(value: datetime | None) -> date | None:
     show_default=True,
     help=f"Signal criteria ({_PRESETS}).",
 )
-@click.option("--wait", is_flag=True, help="Follow progress live and save the PDF.")
-@click.option("--out", type=click.Path(path_type=Path), help="Where to save the PDF.")
-@click.option(
-    "--idempotency-key", help="Submitting again with the same key returns the same report."
-)
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait with --wait.")
-@url_option
-@key_option
+@submission_options(timeout_s=600.0)
 def cer(
     ndc: str,
     since: datetime | None,

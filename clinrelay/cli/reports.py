@@ -19,6 +19,7 @@ from shared.settings import Settings
 
 DEV_KEY_FILE = Path(".clinrelay/dev-key")
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 url_option = click.option(
@@ -89,16 +90,40 @@ async def wait_and_save(
     return await client.download_pdf(str(report["id"]), destination)
 
 
+def submission_options(timeout_s: float) -> Callable[[F], F]:
+    """The options every submitting command shares: --wait, --out, --idempotency-key, --timeout,
+    --url and --key."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            (
+                click.option("--wait", is_flag=True, help="Follow progress live and save the PDF."),
+                click.option(
+                    "--out", type=click.Path(path_type=Path), help="Where to save the PDF."
+                ),
+                click.option(
+                    "--idempotency-key",
+                    help="Submitting again with the same key returns the same report.",
+                ),
+                click.option(
+                    "--timeout",
+                    default=timeout_s,
+                    show_default=True,
+                    help="Seconds to wait with --wait.",
+                ),
+                url_option,
+                key_option,
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--wait", is_flag=True, help="Follow progress live and save the PDF.")
-@click.option("--out", type=click.Path(path_type=Path), help="Where to save the PDF.")
-@click.option(
-    "--idempotency-key", help="Submitting again with the same key returns the same report."
-)
-@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait with --wait.")
-@url_option
-@key_option
+@submission_options(timeout_s=300.0)
 def submit(
     file: Path,
     wait: bool,
