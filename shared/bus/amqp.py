@@ -98,6 +98,8 @@ class AmqpBus:
         self._connection = connection
         self._topology = topology
         self._publish_timeout = publish_timeout
+        self._rpc_timeout = publish_timeout
+        """Bound on every other broker round trip (declare, delete, passive declare)."""
         self._publish_channel: AbstractChannel | None = None
         self._events: AbstractExchange | None = None
         self._consumer_channels: list[AbstractChannel] = []
@@ -121,6 +123,10 @@ class AmqpBus:
 
     async def declare_topology(self) -> None:
         """Declare every exchange and queue (idempotent; every service does it at start-up)."""
+        async with asyncio.timeout(self._rpc_timeout * 3):
+            await self._declare_all()
+
+    async def _declare_all(self) -> None:
         channel = await self._connection.channel()
         try:
             await channel.declare_exchange(
@@ -146,6 +152,10 @@ class AmqpBus:
             await self._delete("exchange", exchange)
 
     async def _delete(self, what: str, name: str) -> None:
+        async with asyncio.timeout(self._rpc_timeout):
+            await self._delete_now(what, name)
+
+    async def _delete_now(self, what: str, name: str) -> None:
         channel = await self._connection.channel()
         try:
             if what == "queue":
@@ -233,6 +243,10 @@ class AmqpBus:
         self._consumers.append((queue, tag))
 
     async def queue_state(self, queue: str) -> QueueState | None:
+        async with asyncio.timeout(self._rpc_timeout):
+            return await self._queue_state(queue)
+
+    async def _queue_state(self, queue: str) -> QueueState | None:
         channel = await self._connection.channel()
         try:
             declared = await channel.declare_queue(queue, passive=True)

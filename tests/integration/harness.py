@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
@@ -211,20 +211,34 @@ class Pipeline:
             await bus.close()
 
     async def close(self) -> None:
+        """Stop everything this pipeline started. Each step is bounded: a step that hangs is
+        named in the error raised at the end, after the remaining steps have still run."""
+        hung: list[str] = []
+
+        async def bounded(step: str, seconds: float, operation: Awaitable[object]) -> None:
+            try:
+                async with asyncio.timeout(seconds):
+                    await operation
+            except TimeoutError:
+                hung.append(step)
+            except Exception:  # a component already broken by the test: keep tearing down
+                return
 
         for server in reversed(self._servers):
-            with contextlib.suppress(Exception):
-                await server.stop()
+            await bounded("stop a server", 15, server.stop())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await bounded(
+                "cancel a background task", 10, asyncio.gather(task, return_exceptions=True)
+            )
         for bus in self._buses:
-            with contextlib.suppress(Exception):
-                await bus.close()
-        await self._stack.aclose()
-        await self._delete_topology()
-
+            await bounded("close a bus connection", 10, bus.close())
+        await bounded("close the stages' own resources", 60, self._stack.aclose())
+        await bounded("delete the bus topology", 60, self._delete_topology())
         if self._pool is not None:
-            await self._pool.close()
+            await bounded("close the database pool", 15, self._pool.close())
+            if hung and hung[-1] == "close the database pool":
+                self._pool.terminate()
+        if hung:
+            raise RuntimeError(f"teardown steps hung: {', '.join(hung)}")
