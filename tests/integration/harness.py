@@ -227,7 +227,7 @@ class Pipeline:
                 return
 
         for server in reversed(self._servers):
-            await bounded("stop a server", 15, server.stop())
+            await bounded("stop a server", 10, server.stop())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -235,11 +235,11 @@ class Pipeline:
                 "cancel a background task", 10, asyncio.gather(task, return_exceptions=True)
             )
         for bus in self._buses:
-            await bounded("close a bus connection", 10, bus.close())
-        await bounded("close the stages' own resources", 60, self._stack.aclose())
-        await bounded("delete the bus topology", 60, self._delete_topology())
+            await bounded("close a bus connection", 5, bus.close())
+        await bounded("close the stages' own resources", 30, self._stack.aclose())
+        await bounded("delete the bus topology", 30, self._delete_topology())
         if self._pool is not None:
-            await bounded("close the database pool", 15, self._pool.close())
+            await bounded("close the database pool", 10, self._pool.close())
             if hung and hung[-1] == "close the database pool":
                 self._pool.terminate()
         if hung:
