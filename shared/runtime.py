@@ -119,3 +119,33 @@ async def stop_on_signals() -> AsyncIterator[asyncio.Event]:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+@contextlib.asynccontextmanager
+async def broker_in_background(
+    settings: Settings,
+    name: str,
+    pool: asyncpg.Pool,
+    on_connected: Callable[[AmqpBus], Awaitable[None]],
+) -> AsyncIterator[None]:
+    """Connect to the broker in the background (retrying), then ``on_connected`` and the relay.
+
+    For the web services: they serve without a broker (the outbox keeps what they accept), so
+    start-up must not wait for one. On exit the relay stops and the connection closes.
+    """
+    background = Background()
+    connected: list[AmqpBus] = []
+
+    async def attach() -> None:
+        bus = await connect_bus(settings, name=name)
+        connected.append(bus)
+        await on_connected(bus)
+        start_relay(background, pool, bus, settings)
+
+    background.start(attach(), "attach-bus")
+    try:
+        yield
+    finally:
+        await background.stop()
+        for bus in connected:
+            await bus.close()

@@ -7,6 +7,7 @@ the next event, acknowledging, retrying and parking. Stage code never imports ai
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -14,7 +15,7 @@ import asyncpg
 import structlog
 from pydantic import BaseModel
 
-from shared.events import Envelope
+from shared.events import Envelope, ReportKind
 from shared.settings import Settings
 
 
@@ -84,3 +85,17 @@ class Stage(Protocol):
     def prefetch(self) -> int: ...
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome: ...
+
+
+KindHandler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]
+"""A stage's work for one kind of report."""
+
+
+async def handle_by_kind(
+    stage: str, handlers: Mapping[ReportKind, KindHandler], event: Envelope, ctx: StageContext
+) -> StageOutcome:
+    """Run the handler for the event's kind; a kind the stage has none for fails permanently."""
+    handler = handlers.get(event.kind)
+    if handler is None:
+        raise StageError(f"The {stage} stage cannot handle {event.kind} reports.", permanent=True)
+    return await handler(event, ctx)

@@ -7,7 +7,6 @@ the optional second opinion is I/O and runs here, on the event loop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from typing import ClassVar
 
@@ -16,9 +15,13 @@ from services.analyzer.coding import CodingConfig, add_second_opinion, analyze_c
 from services.analyzer.settings import AnalyzerSettings
 from shared.events import Envelope, ReportKind, routing
 from shared.events.coding import CodingAnalysis, CodingCase
-from shared.stage import NextEvent, StageContext, StageError, StageOutcome
-
-Handler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]
+from shared.stage import (
+    KindHandler,
+    NextEvent,
+    StageContext,
+    StageOutcome,
+    handle_by_kind,
+)
 
 
 class AnalyzerStage:
@@ -31,7 +34,7 @@ class AnalyzerStage:
         self.settings = settings
         self.config: CodingConfig = settings.coding_config()
         self.workers = workers
-        self.handlers: dict[ReportKind, Handler] = {
+        self.handlers: dict[ReportKind, KindHandler] = {
             ReportKind.CODING: self.analyze_coding,
             # FAERS statistics are light arithmetic over counts: they run on the event loop.
             ReportKind.CER: analyze_cer_event,
@@ -42,10 +45,7 @@ class AnalyzerStage:
         return self.settings.analyzer_prefetch
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        handler = self.handlers.get(event.kind)
-        if handler is None:
-            raise StageError(f"The analyzer cannot analyze {event.kind} reports.", permanent=True)
-        return await handler(event, ctx)
+        return await handle_by_kind(self.name, self.handlers, event, ctx)
 
     async def analyze_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         case = CodingCase.model_validate(event.payload)

@@ -15,7 +15,8 @@ from services.gateway.errors import install_error_handlers
 from services.gateway.routes import admin, health, reports, schedules
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
-from shared.runtime import Background, connect_bus, connect_database, start_relay
+from shared.bus.amqp import AmqpBus
+from shared.runtime import broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
 
@@ -32,21 +33,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             authenticate=CachedAuthenticator(pool, settings.auth_cache_s),
         )
         app.state.gateway = state
-        background = Background()
 
-        async def attach_bus() -> None:
-            # The gateway serves POSTs without a broker (the outbox keeps them); the bus only
-            # powers the relay and /readyz, so it is connected in the background.
-            state.bus = await connect_bus(settings, name="clinrelay-gateway")
-            start_relay(background, pool, state.bus, settings)
+        async def connected(bus: AmqpBus) -> None:
+            state.bus = bus  # the bus only powers the relay and /readyz
 
-        background.start(attach_bus(), "attach-bus")
         try:
-            yield
+            async with broker_in_background(settings, "clinrelay-gateway", pool, connected):
+                yield
         finally:
-            await background.stop()
-            if state.bus is not None:
-                await state.bus.close()
             await pool.close()
 
     app = FastAPI(

@@ -12,7 +12,6 @@ cannot be de-identified, the report fails and the raw text goes nowhere.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from services.ingestor.case import build_coding_case
@@ -23,9 +22,14 @@ from services.ingestor.phi.port import DeidentificationError, NoteDeidentifier
 from services.ingestor.settings import IngestorSettings
 from shared.events import Envelope, ReportKind, routing
 from shared.events.coding import CodingCase
-from shared.stage import NextEvent, StageContext, StageError, StageOutcome
-
-Handler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]
+from shared.stage import (
+    KindHandler,
+    NextEvent,
+    StageContext,
+    StageError,
+    StageOutcome,
+    handle_by_kind,
+)
 
 
 class IngestorStage:
@@ -42,7 +46,7 @@ class IngestorStage:
     ) -> None:
         self.settings = settings
         self.deidentifier = deidentifier
-        self.handlers: dict[ReportKind, Handler] = {ReportKind.CODING: self.ingest_coding}
+        self.handlers: dict[ReportKind, KindHandler] = {ReportKind.CODING: self.ingest_coding}
         if cer is not None:
             self.handlers[ReportKind.CER] = cer.handle
 
@@ -51,10 +55,7 @@ class IngestorStage:
         return self.settings.ingestor_prefetch
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        handler = self.handlers.get(event.kind)
-        if handler is None:
-            raise StageError(f"The ingestor cannot ingest {event.kind} reports.", permanent=True)
-        return await handler(event, ctx)
+        return await handle_by_kind(self.name, self.handlers, event, ctx)
 
     async def ingest_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         raw = await load_raw_input(ctx.db, event.report_id)

@@ -31,9 +31,10 @@ from services.notifier.state import NotifierState
 from services.notifier.stream import serve_feed, serve_subscriber
 from shared import telemetry
 from shared.auth import CachedAuthenticator
+from shared.bus.amqp import AmqpBus
 from shared.bus.protocol import IncomingMessage
 from shared.events import ReportKind, StatusNotification, routing
-from shared.runtime import Background, connect_bus, connect_database, start_relay
+from shared.runtime import broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +57,6 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             hub=Hub(settings.subscriber_buffer),
         )
         app.state.notifier = state
-        background = Background()
 
         async def on_notification(message: IncomingMessage) -> None:
             try:
@@ -72,22 +72,17 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                     state.hub.publish(note)
             await message.ack()
 
-        async def attach_bus() -> None:
-            bus = await connect_bus(settings, name="clinrelay-notifier")
+        async def connected(bus: AmqpBus) -> None:
             queue = bus.topology.notifier_queue(replica_name())
             await bus.bind_private_queue(
                 queue, routing.NOTIFICATIONS, on_notification, prefetch=500
             )
             state.bus = bus
-            start_relay(background, pool, bus, settings)
 
-        background.start(attach_bus(), "attach-bus")
         try:
-            yield
+            async with broker_in_background(settings, "clinrelay-notifier", pool, connected):
+                yield
         finally:
-            await background.stop()
-            if state.bus is not None:
-                await state.bus.close()
             await pool.close()
 
     app = FastAPI(title="clinrelay notifier", version=__version__, lifespan=lifespan)
