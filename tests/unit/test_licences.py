@@ -28,6 +28,10 @@ ALLOWED: dict[str, str] = {
     # few are GPL-only (e.g. hyph_gl, hyph_nb_NO, hyph_pt_PT, hyph_ro_RO, hyph_uk_UA); WeasyPrint
     # loads one only for `hyphens: auto` in that language. Reported to the lead for a decision.
     "pyphen": "MPL-1.1 (tri-licensed GPL-2.0+/LGPL-2.1+/MPL-1.1)",
+    # Bench extras only (vigipy needs it; the services never install it). SciPy is BSD-3-Clause;
+    # its wheel bundles the GCC runtime (libgfortran), GPL-3.0-or-later WITH GCC-exception-3.1,
+    # an exception that exists so programs linking it carry no GPL obligation.
+    "scipy": "BSD-3-Clause (bundled libgfortran: GPL-3.0+ WITH GCC-exception-3.1)",
 }
 
 
