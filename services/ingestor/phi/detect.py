@@ -13,6 +13,7 @@ from services.ingestor.phi.locations import find_locations
 from services.ingestor.phi.names import NameFinder
 from services.ingestor.phi.spans import PhiSpan, merge_spans
 from services.ingestor.phi.tokens import case_style, tokenize
+from services.ingestor.phi.unexplained import UnexplainedWords, default_unexplained_words
 
 DEFAULT_MIN_SCORE = 0.5
 
@@ -55,6 +56,9 @@ def detect_phi(
     candidates += NameFinder(text, tokens, style, lex).find(extra)
     _check(deadline)
     candidates += find_locations(text, tokens, style, lex)
+    _check(deadline)
+    net = default_unexplained_words() if lexicon is None else UnexplainedWords(lexicon)
+    candidates += net.find(tokens)
     _check(deadline)
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]

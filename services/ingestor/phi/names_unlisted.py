@@ -34,7 +34,7 @@ _BETWEEN_NAME_AND_KIN = frozenset(("pt", "pts", "patient", "his", "her", "the", 
 _WEAK_CUES = frozenset(("with", "w", "by", "seen", "evaluated", "examined", "reviewed"))
 
 
-def _term_like(key: str) -> bool:
+def term_like(key: str) -> bool:
     return bool(_TERM_ENDING.search(key)) or looks_like_drug(key)
 
 
@@ -47,7 +47,7 @@ def _unlisted(finder: NameFinder, tok: Token) -> bool:
         and key not in STOPWORDS
         and not lex.is_vocabulary(key)
         and key not in lex.regions
-        and not _term_like(key)
+        and not term_like(key)
         and (len(key) < 6 or not lex.near_vocabulary(key))
     )
 
