@@ -1,16 +1,12 @@
 """Numeric and contact identifiers: phone, fax, e-mail, URL, IP, SSN, MRN and other numbers,
-ZIP codes, street addresses and ages over 89."""
+ZIP codes and ages over 89 (street addresses: :mod:`services.ingestor.phi.addresses`)."""
 
 from __future__ import annotations
 
 import re
 
+from services.ingestor.phi.addresses import find_addresses
 from services.ingestor.phi.spans import PhiSpan, PhiType
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
 _URL = re.compile(
@@ -56,6 +52,22 @@ _PHONE_CUED = re.compile(
     r"|(?:\bat|@)\s*(\d-\d{4})(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
+# International numbers: "+46 (0)8 928 571 38", "+41 (0)69 979 80 58", "001-253-366-9781"
+_PHONE_INTERNATIONAL = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}|00\d{1,3}(?=[\s.\-]))(?:[\s.\-]?\(0\))?(?:[\s.\-]?\(?\d{1,4}\)?){2,6}"
+    r"(?![\w/]|\.\d)"
+)
+# Digit groups a label says are a phone number, in any country's grouping: "Phone: 0496 46 46 70",
+# "Mobile: 723 813 266", "call me on (64) 3591-3246", "082 490 1693-Office". 7 to 15 digits.
+_DIGIT_GROUPS = r"\(?\d{1,5}\)?(?:[\s.\-]\(?\d{1,5}\)?){1,5}"
+_PHONE_LABELLED = re.compile(
+    r"\b(?:phone|ph|tel|telephone|cell|mobile|fax|desk|office|home|work|pager)\b\.?\s*(?:no\.?|#)?"
+    rf"\s*:\s*({_DIGIT_GROUPS})(?![\w/]|\.\d)"
+    r"|\b(?:call\s+(?:me|us|him|her)\s+(?:on|at)|answering\s+at|messages\s+to|reach\s+(?:me|us)"
+    rf"\s+at|text\s+(?:me|us)\s+(?:on|at))\s+({_DIGIT_GROUPS})(?![\w/]|\.\d)"
+    rf"|(?<![\w.\-/])({_DIGIT_GROUPS})\s?-?\s?(?=(?:office|mobile|cell|fax|home|work)\b)",
+    re.IGNORECASE,
+)
 _FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
 # numbers introduced by what they are: MRN, account, licence, device serial, plan, record
 _ID_VALUE = r"(?P<value>[A-Z0-9][A-Z0-9\-]{2,}[A-Z0-9])\b"
@@ -79,23 +91,13 @@ _ZIP_AFTER_STATE = re.compile(
     r"\b(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]"
     r"|T[NX]|UT|V[TA]|W[AVIY]|PR)\.?,?\s+(\d{5}(?:-\d{4})?)\b"
 )
+# after a label, any national form: "ZIP: 02139", "zip code is 610", "postal code 7412 SL"
 _ZIP_LABEL = re.compile(
-    r"\b(?:zip|zipcode|zip\s+code|postal\s+code)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b", re.I
+    r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode)\s*[:#]?\s*(?:is\s+)?"
+    r"(\d{3,6}(?:-\d{4})?(?:\s?[A-Z]{2}\b)?)(?![\w.]\d)",
+    re.I,
 )
 _ZIP_PLUS4 = re.compile(r"(?<![\d\-])\d{5}-\d{4}(?![\d\-])")
-_STREET_SUFFIX = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|circle|cir|way"
-    r"|place|pl|terrace|ter|parkway|pkwy|highway|hwy|route|rte|square|trail|trl|row|path|pike"
-    r"|turnpike|alley|plaza|crescent|close)"
-)
-_STREET = re.compile(
-    r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
-    r"(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){1,4})"
-    rf"{_STREET_SUFFIX}\b\.?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[A-Za-z0-9\-]+)?",
-    re.IGNORECASE,
-)
-_PO_BOX = re.compile(r"\bp\.?\s*o\.?\s*box\s+\d+\b", re.IGNORECASE)
 _AGE_OVER_89 = re.compile(
     r"\b(?:9\d|1[01]\d)(?=\s*(?:-|\s)?\s*(?:y/?o\b|y\.o\.?|yo\b|yrs?\b|years?\b|year-old|yr-old|y\b))"
     r"|(?<=\bage\s)(?:9\d|1[01]\d)\b|(?<=\baged\s)(?:9\d|1[01]\d)\b|(?<=\bage:\s)(?:9\d|1[01]\d)\b"
@@ -111,14 +113,6 @@ _AGE_CUED = re.compile(
     r"|wm|wf|bm|bf|w/m|w/f)\b)|(?:his|her|their)(?=\s+(?:90'?s|nineties)\b))\s+"
     r"((?:9\d|1[01]\d)|90'?s|nineties)\b",
     re.IGNORECASE,
-)
-# words that read like a street but are clinical ("2 liters", "3 units"): the middle words must
-# not be units or numbers, checked in code
-_NOT_STREET_WORDS = _words(
-    "mg mcg ml cc units unit liters liter l hours hour hrs hr min mins minutes days day weeks"
-    " wk times x beats bpm am pm cm mm kg lbs puffs tabs tablets doses dose in on to at of by"
-    " per for and or with the a an is was dr degree degrees episodes episode way lumen french"
-    " fr"
 )
 
 
@@ -155,11 +149,7 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += [_span(m, PhiType.ZIP, 0.9, "zip.state", 1) for m in _ZIP_AFTER_STATE.finditer(text)]
     spans += [_span(m, PhiType.ZIP, 0.9, "zip.label", 1) for m in _ZIP_LABEL.finditer(text)]
     spans += [_span(m, PhiType.ZIP, 0.7, "zip.plus4") for m in _ZIP_PLUS4.finditer(text)]
-    for m in _STREET.finditer(text):
-        middle = m.group("street").lower().split()
-        if not any(w.strip(".,") in _NOT_STREET_WORDS for w in middle):
-            spans.append(_span(m, PhiType.ADDRESS, 0.85, "address.street"))
-    spans += [_span(m, PhiType.ADDRESS, 0.9, "address.po_box") for m in _PO_BOX.finditer(text)]
+    spans += find_addresses(text)
     spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
     spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_CUED.finditer(text)]
     return spans
@@ -192,6 +182,31 @@ def _phones(text: str) -> list[PhiSpan]:
                 source="phone",
             )
         )
+    for m in _PHONE_INTERNATIONAL.finditer(text):
+        if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15:
+            before = text[max(0, m.start() - 24) : m.start()]
+            kind = PhiType.FAX if _FAX_CONTEXT.search(before) else PhiType.PHONE
+            spans.append(
+                PhiSpan(
+                    start=m.start(),
+                    end=m.end(),
+                    type=kind,
+                    score=0.85,
+                    source="phone.international",
+                )
+            )
+    for m in _PHONE_LABELLED.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g))
+        if 7 <= sum(c.isdigit() for c in m.group(group)) <= 15:
+            spans.append(
+                PhiSpan(
+                    start=m.start(group),
+                    end=m.end(group),
+                    type=PhiType.PHONE,
+                    score=0.8,
+                    source="phone.labelled",
+                )
+            )
     for m in _PAGER.finditer(text):
         group = next(g for g in (1, 2, 3) if m.group(g))
         spans.append(

@@ -259,10 +259,43 @@ def test_clinical_text_near_name_cues_is_not_a_name(text: str) -> None:
         ("Beeper 3-4459 per team.", "3-4459"),
         ("pg 44871 for the covering NP", "44871"),
         ("Daughter's number 617/555-0199.", "617/555-0199"),
+        # other countries' groupings, with a + prefix or a label saying what they are
+        ("Son in Stockholm: +46 (0)8 928 571 38 after 6pm.", "+46 (0)8 928 571 38"),
+        ("Niece abroad 001-253-366-9781.", "001-253-366-9781"),
+        ("Contact sheet. Phone: 0496 46 46 70, e-mail on file.", "0496 46 46 70"),
+        ("Mobile: 723 813 266 (daughter).", "723 813 266"),
+        ("Please call me on (64) 3591-3246 tomorrow.", "(64) 3591-3246"),
+        ("Agency line 082 490 1693-Office hours only.", "082 490 1693"),
     ],
 )
 def test_phone_pager_and_extension_forms(text: str, value: str) -> None:
     assert found(text).get(value) is PhiType.PHONE, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HR 88 BP 120/80 RR 18, home O2 2 L, work of breathing unchanged.",
+        "Vent: 500 x 14, PEEP 5, FiO2 40 %.",
+        "Labs: 7.38 42 88 on 2 L.",
+    ],
+)
+def test_vital_signs_and_settings_are_not_phone_numbers(text: str) -> None:
+    kinds = set(found(text).values())
+    assert PhiType.PHONE not in kinds, found(text)
+    assert PhiType.FAX not in kinds, found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Mailing address on file, zip code is 02139.", "02139"),
+        ("Moved abroad, postal code 7412 SL.", "7412 SL"),
+        ("ZIP: 610", "610"),
+    ],
+)
+def test_a_labelled_zip_code_of_any_national_length(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.ZIP, found(text)
 
 
 @pytest.mark.parametrize(
@@ -320,3 +353,29 @@ def test_a_ward_named_by_its_floor_number_without_a_preposition() -> None:
 
 def test_kin_and_unit_words_next_to_names_are_kept() -> None:
     assert found("Dtr Hope at bedside. Report by ICU RN.") == {"Hope": PhiType.NAME}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Son stationed overseas: PSC 0413, Box 8144, APO AE 85103.", "PSC 0413, Box 8144"),
+        ("Son stationed overseas: PSC 0413, Box 8144, APO AE 85103.", "APO AE 85103"),
+        ("Lives with daughter, Apt. 675, third floor.", "Apt. 675"),
+        ("Family home at Rua Igreja 25 in Porto.", "Rua Igreja 25"),
+        ("Sister lives on Villacher Strasse 89.", "Villacher Strasse 89"),
+        ("Address: Søndergade 52, Brønderslev.", "Søndergade 52"),
+    ],
+)
+def test_military_unit_and_non_us_street_addresses(text: str, value: str) -> None:
+    assert found(text).get(value) is PhiType.ADDRESS, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Draining via foley 50 cc/hr, transferred to unit 4 overnight.",
+        "Suite of tests ordered; rue the day.",
+    ],
+)
+def test_clinical_phrases_are_not_addresses(text: str) -> None:
+    assert PhiType.ADDRESS not in set(found(text).values()), found(text)
