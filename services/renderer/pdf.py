@@ -59,7 +59,8 @@ def html_to_pdf(
         rendered = HTML(
             string=document.html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher
         ).render(stylesheets=sheets, pdf_tags=True)
-        # Tagged PDF (structure and reading order for screen readers) costs no measurable time.
+        # Tagged PDF (structure and reading order for screen readers) costs ~45 ms of CPU on the
+        # standard coding report (~7 %, bench.render); kept: readers with assistive tech need it.
         content = rendered.write_pdf(pdf_tags=True)
     except Exception as exc:
         raise RenderError(f"WeasyPrint could not render the report ({type(exc).__name__})") from exc
