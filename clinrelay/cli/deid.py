@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 import click
+
+from clinrelay.cli.errors import fail
 
 _SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
 
@@ -73,12 +76,25 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
     help="Seconds one note may take before it fails (fail closed).",
 )
 @click.option(
+    "--site-terms",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The deployment's own hospitals, wards and staff names, one a line "
+    "(LOCATION or NAME, a tab, the term; a bare line is a place).",
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     help="Report bad lines on stderr and go on, instead of stopping at the first.",
 )
 def deid(
-    jsonl: bool, policy: str, keep_years: bool, min_score: float, time_budget: float, skip_bad: bool
+    jsonl: bool,
+    policy: str,
+    keep_years: bool,
+    min_score: float,
+    time_budget: float,
+    site_terms: Path | None,
+    skip_bad: bool,
 ) -> None:
     """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
 
@@ -90,6 +106,12 @@ def deid(
     from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
     from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
     from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
+    from services.ingestor.phi.site_terms import SiteTermsError, load_site_terms  # noqa: PLC0415
+
+    try:
+        terms = load_site_terms(site_terms) if site_terms else ()
+    except SiteTermsError as exc:
+        fail(f"--site-terms: {exc}")
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(
@@ -98,6 +120,7 @@ def deid(
         min_score=min_score,
         note_time_budget_s=time_budget,
         date_shift_secret=secret or None,
+        site_terms=terms,
     )
     contexts: dict[str, ReportContext] = {}
     out: IO[str] = sys.stdout

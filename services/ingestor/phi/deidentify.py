@@ -94,7 +94,13 @@ def deidentify_note(
     ctx = context or ReportContext.for_report(known or KnownPhi(), policy)
     deadline = time.perf_counter() + policy.note_time_budget_s
     try:
-        spans = detect_phi(text, ctx.matcher, min_score=policy.min_score, deadline=deadline)
+        spans = detect_phi(
+            text,
+            ctx.matcher,
+            min_score=policy.min_score,
+            deadline=deadline,
+            site_terms=policy.site_terms,
+        )
         if policy.keep_years:
             spans = [s for s in spans if s.type is not PhiType.YEAR]
         pieces: list[str] = []

@@ -11,6 +11,7 @@ from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.locations import find_locations
 from services.ingestor.phi.names import NameFinder
+from services.ingestor.phi.site_terms import SiteTerm, find_site_terms
 from services.ingestor.phi.spans import PhiSpan, merge_spans
 from services.ingestor.phi.tokens import case_style, tokenize
 from services.ingestor.phi.unexplained import UnexplainedWords, default_unexplained_words
@@ -34,12 +35,14 @@ def detect_phi(
     min_score: float = DEFAULT_MIN_SCORE,
     lexicon: Lexicon | None = None,
     deadline: float | None = None,
+    site_terms: tuple[SiteTerm, ...] = (),
 ) -> list[PhiSpan]:
     """PHI spans of ``text``, sorted and non-overlapping, each with type, offsets and score.
 
     ``known`` is the PHI the record states in structured form (found again in the text);
-    findings scoring below ``min_score`` are dropped. ``deadline`` is a ``time.perf_counter()``
-    value after which :class:`DetectionTimeout` is raised.
+    ``site_terms`` the deployment's own place and staff names; findings scoring below
+    ``min_score`` are dropped. ``deadline`` is a ``time.perf_counter()`` value after which
+    :class:`DetectionTimeout` is raised.
     """
     lex = lexicon or load_lexicon()
     matcher = KnownPhiMatcher(known) if isinstance(known, KnownPhi) else known
@@ -49,6 +52,7 @@ def detect_phi(
     if matcher is not None:
         candidates += matcher.find(text)
     _check(deadline)
+    candidates += find_site_terms(text, site_terms)
     candidates += find_identifiers(text)
     candidates += find_dates(text)
     _check(deadline)

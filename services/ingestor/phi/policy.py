@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from services.ingestor.phi.site_terms import SiteTerm
+
 
 class ReplacementMode(StrEnum):
     TAG = "tag"
@@ -33,3 +35,5 @@ class DeidPolicy(BaseModel):
     """Offsets are drawn from 1..max_shift_days days into the past."""
     note_time_budget_s: float = Field(default=2.0, gt=0)
     """A note that takes longer fails the report (fail closed) instead of blocking the stage."""
+    site_terms: tuple[SiteTerm, ...] = ()
+    """The deployment's own hospitals, wards and staff names (:mod:`~.site_terms`)."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
 
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
+from services.ingestor.phi.site_terms import load_site_terms
 from shared.settings import Settings
 
 
@@ -19,6 +22,15 @@ class PhiSettings(Settings):
     rotating it changes every patient's offset."""
     phi_max_shift_days: int = Field(default=365, ge=1, le=3650)
     phi_note_time_budget_s: float = Field(default=2.0, gt=0)
+    phi_site_terms_file: Path | None = None
+    """The deployment's own hospitals, wards and staff names, one a line (docs/phi.md)."""
+
+    @field_validator("phi_site_terms_file")
+    @classmethod
+    def _site_terms_readable(cls, path: Path | None) -> Path | None:
+        if path is not None:
+            load_site_terms(path)  # a bad file stops the service at start, naming the line
+        return path
 
     def deid_policy(self) -> DeidPolicy:
         return DeidPolicy(
@@ -28,4 +40,7 @@ class PhiSettings(Settings):
             date_shift_secret=self.phi_date_shift_secret,
             max_shift_days=self.phi_max_shift_days,
             note_time_budget_s=self.phi_note_time_budget_s,
+            site_terms=load_site_terms(self.phi_site_terms_file)
+            if self.phi_site_terms_file
+            else (),
         )
