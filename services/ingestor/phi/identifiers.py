@@ -155,13 +155,23 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     return spans
 
 
+def _fax_or_phone(text: str, start: int) -> PhiType:
+    return PhiType.FAX if _FAX_CONTEXT.search(text[max(0, start - 24) : start]) else PhiType.PHONE
+
+
+def _first_group(m: re.Match[str]) -> int:
+    return next(g for g in range(1, (m.re.groups or 0) + 1) if m.group(g))
+
+
+def _digit_count(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
 def _phones(text: str) -> list[PhiSpan]:
     spans: list[PhiSpan] = []
     for m in _PHONE.finditer(text):
         before = text[max(0, m.start() - 24) : m.start()]
-        digits = sum(c.isdigit() for c in m.group(0))
-        kind = PhiType.FAX if _FAX_CONTEXT.search(before) else PhiType.PHONE
-        if digits >= 10:
+        if _digit_count(m.group(0)) >= 10:
             score = 0.95
         elif _PHONE_CONTEXT.search(before):
             score = 0.85
@@ -170,52 +180,18 @@ def _phones(text: str) -> list[PhiSpan]:
             first, second = re.split(r"[-.]", m.group(0))
             round_range = first.endswith("0") and second.endswith("0")
             score = 0.4 if round_range else 0.7
-        spans.append(PhiSpan(start=m.start(), end=m.end(), type=kind, score=score, source="phone"))
-    for m in _PHONE_CUED.finditer(text):
-        group = 1 if m.group(1) else 2
-        spans.append(
-            PhiSpan(
-                start=m.start(group),
-                end=m.end(group),
-                type=PhiType.PHONE,
-                score=0.75,
-                source="phone",
-            )
-        )
+        spans.append(_span(m, _fax_or_phone(text, m.start()), score, "phone"))
+    spans += [
+        _span(m, PhiType.PHONE, 0.75, "phone", _first_group(m)) for m in _PHONE_CUED.finditer(text)
+    ]
     for m in _PHONE_INTERNATIONAL.finditer(text):
-        if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15:
-            before = text[max(0, m.start() - 24) : m.start()]
-            kind = PhiType.FAX if _FAX_CONTEXT.search(before) else PhiType.PHONE
-            spans.append(
-                PhiSpan(
-                    start=m.start(),
-                    end=m.end(),
-                    type=kind,
-                    score=0.85,
-                    source="phone.international",
-                )
-            )
+        if 8 <= _digit_count(m.group(0)) <= 15:
+            spans.append(_span(m, _fax_or_phone(text, m.start()), 0.85, "phone.international"))
     for m in _PHONE_LABELLED.finditer(text):
-        group = next(g for g in (1, 2, 3) if m.group(g))
-        if 7 <= sum(c.isdigit() for c in m.group(group)) <= 15:
-            spans.append(
-                PhiSpan(
-                    start=m.start(group),
-                    end=m.end(group),
-                    type=PhiType.PHONE,
-                    score=0.8,
-                    source="phone.labelled",
-                )
-            )
-    for m in _PAGER.finditer(text):
-        group = next(g for g in (1, 2, 3) if m.group(g))
-        spans.append(
-            PhiSpan(
-                start=m.start(group),
-                end=m.end(group),
-                type=PhiType.PHONE,
-                score=0.8,
-                source="phone.pager",
-            )
-        )
+        group = _first_group(m)
+        if 7 <= _digit_count(m.group(group)) <= 15:
+            spans.append(_span(m, PhiType.PHONE, 0.8, "phone.labelled", group))
+    spans += [
+        _span(m, PhiType.PHONE, 0.8, "phone.pager", _first_group(m)) for m in _PAGER.finditer(text)
+    ]
     return spans
