@@ -29,7 +29,7 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 SITE_TERM_SCORE = 0.95
 """The deployment says these are identifiers: only known PHI (0.99) scores higher."""
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")  # letters and digits of any script
 _TYPES = {"LOCATION": PhiType.LOCATION, "NAME": PhiType.NAME}
 _MAX_WORDS = 8
 
@@ -64,10 +64,8 @@ def parse_site_terms(lines: Iterable[str]) -> tuple[SiteTerm, ...]:
         if "\t" in line:
             label, _, line = line.partition("\t")
             if label.strip().upper() not in _TYPES:
-                raise SiteTermsError(
-                    f"line {number}: type must be LOCATION or NAME before the tab, "
-                    f"not {label.strip()!r}"
-                )
+                # the file holds staff names: say where the problem is, never what it reads
+                raise SiteTermsError(f"line {number}: type must be LOCATION or NAME before the tab")
             kind = _TYPES[label.strip().upper()]
             line = line.strip()
         words = _words(line)

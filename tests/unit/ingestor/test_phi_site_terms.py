@@ -26,6 +26,7 @@ site_terms = parse_site_terms(
         "Union",
         "LOCATION\tQuartermain 2",
         "NAME\tOkonkwo",
+        "Søndergade 52",
     ]
 )
 
@@ -41,6 +42,7 @@ def test_the_file_format() -> None:
         SiteTerm(text="Union"),
         SiteTerm(text="Quartermain 2"),
         SiteTerm(text="Okonkwo", type=PhiType.NAME),
+        SiteTerm(text="Søndergade 52"),
     )
 
 
@@ -52,6 +54,7 @@ def test_whole_words_whatever_the_case_punctuation_and_spacing() -> None:
     assert surfaces("back to QUARTERMAIN  2 tonight") == {"QUARTERMAIN  2": PhiType.LOCATION}
     assert surfaces("discussed with okonkwo") == {"okonkwo": PhiType.NAME}
     assert surfaces("reunion planned; unionized staff; Quartermain 20") == {}
+    assert surfaces("moved to SØNDERGADE 52") == {"SØNDERGADE 52": PhiType.LOCATION}
 
 
 def test_the_longest_term_wins() -> None:
@@ -78,8 +81,9 @@ def test_detection_uses_them_above_the_rules() -> None:
     ],
 )
 def test_a_bad_line_is_named(line: str, problem: str) -> None:
-    with pytest.raises(SiteTermsError, match=rf"line 2: .*{problem}"):
+    with pytest.raises(SiteTermsError, match=rf"line 2: .*{problem}") as raised:
         parse_site_terms(["Harbor", line])
+    assert "Quartermain" not in str(raised.value)  # a staff or ward name is never echoed
 
 
 def test_settings_refuse_a_file_that_cannot_be_used(tmp_path: Path) -> None:
