@@ -111,7 +111,7 @@ def deid(
     try:
         terms = load_site_terms(site_terms) if site_terms else ()
     except SiteTermsError as exc:
-        fail(f"--site-terms: {exc}")
+        fail(f"--site-terms: {exc}", code=2)  # a usage error, as click reports them
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(

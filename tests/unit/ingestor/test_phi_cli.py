@@ -90,7 +90,7 @@ def test_a_bad_site_terms_file_is_refused_naming_its_line(tmp_path: Path) -> Non
     terms = tmp_path / "site.txt"
     terms.write_text("Harbor\nWARD\tQuartermain\n", encoding="utf-8")
     code, out, err = run(json.dumps(LINES[0]) + "\n", "--site-terms", str(terms))
-    assert code != 0
+    assert code == 2
     assert out == ""
     assert "line 2" in err
     assert "LOCATION or NAME" in err
