@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -120,9 +119,22 @@ class _SiteIndex:
         return spans
 
 
-@cache
+# Indexes of the term sets in use, by identity: a deployment passes the same tuple (its policy's)
+# for every note, so looking it up must not hash thousands of terms per note. The tuple is kept
+# with its index, so its id cannot be reused while the entry lives.
+_INDEXES: dict[int, tuple[tuple[SiteTerm, ...], _SiteIndex]] = {}
+_INDEXES_KEPT = 8
+
+
 def _index(terms: tuple[SiteTerm, ...]) -> _SiteIndex:
-    return _SiteIndex(terms)
+    entry = _INDEXES.get(id(terms))
+    if entry is not None and entry[0] is terms:
+        return entry[1]
+    if len(_INDEXES) >= _INDEXES_KEPT:
+        _INDEXES.clear()
+    index = _SiteIndex(terms)
+    _INDEXES[id(terms)] = (terms, index)
+    return index
 
 
 def find_site_terms(text: str, terms: tuple[SiteTerm, ...]) -> list[PhiSpan]:
