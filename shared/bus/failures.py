@@ -29,6 +29,28 @@ ATTEMPT_HEADER = "x-clinrelay-attempt"
 _BROKER_HEADERS = ("x-death", "x-delivery-count", "x-first-death", "x-last-death")
 
 
+def working_step(
+    stage: Stage,
+    outcome: str,
+    *,
+    message: str | None = None,
+    details: dict[str, Any] | None = None,
+    retry: bool = False,
+) -> Step:
+    """A step of ``stage`` at work (started, retrying): the report stays PROCESSING at the
+    stage's progress."""
+    return Step(
+        actor=stage.name,
+        step=stage.working_step,
+        outcome=outcome,
+        status=ReportStatus.PROCESSING,
+        progress_percent=stage.working_progress,
+        message=message,
+        details=details or {},
+        retry=retry,
+    )
+
+
 def attempt_of(message: IncomingMessage) -> int:
     """Which attempt of its stage this delivery is (1 for the first)."""
     value = message.headers.get(ATTEMPT_HEADER, 1)
@@ -158,12 +180,9 @@ class FailurePolicy:
             await record_step(
                 conn,
                 event.report_id,
-                Step(
-                    actor=self.stage.name,
-                    step=self.stage.working_step,
-                    outcome="retrying",
-                    status=ReportStatus.PROCESSING,
-                    progress_percent=self.stage.working_progress,
+                working_step(
+                    self.stage,
+                    "retrying",
                     message=(
                         f"Attempt {attempt} of {self.settings.max_attempts} failed: {error} "
                         f"Retrying in {delay_ms / 1000:g} s."

@@ -35,6 +35,7 @@ from shared.bus.failures import (
     attempt_of,
     describe_exception,
     traceback_frames,
+    working_step,
 )
 from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
@@ -185,13 +186,7 @@ class StageRunner:
             await record_step(
                 conn,
                 event.report_id,
-                Step(
-                    actor=self.stage.name,
-                    step=self.stage.working_step,
-                    outcome="started",
-                    status=ReportStatus.PROCESSING,
-                    progress_percent=self.stage.working_progress,
-                ),
+                working_step(self.stage, "started"),
                 unless_step=self.stage.working_step,  # a redelivery or retry: started once
             )
 
