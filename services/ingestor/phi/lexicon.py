@@ -7,6 +7,7 @@ happens on first use, not at import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,19 +41,7 @@ class Lexicon:
     def near_vocabulary(self, word: str) -> bool:
         """True when one edit (delete, swap, replace, insert) turns ``word`` into a vocabulary
         word: ``stoll`` (stool), ``deines`` (denies) are typos, not surnames."""
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        for left, right in splits:
-            if right and self.is_vocabulary(left + right[1:]):
-                return True
-            if len(right) > 1 and self.is_vocabulary(left + right[1] + right[0] + right[2:]):
-                return True
-            for c in letters:
-                if right and c != right[0] and self.is_vocabulary(left + c + right[1:]):
-                    return True
-                if self.is_vocabulary(left + c + right):
-                    return True
-        return False
+        return one_edit_from(word, self.is_vocabulary)
 
     def given_weight(self, word: str) -> float:
         """How typical ``word`` is as a given name, in [0, 1] (0: not a given name)."""
@@ -79,6 +68,24 @@ class Lexicon:
         if share > 0:
             return 0.6
         return 0.4  # in the 2010 list only: 100+ people, many of them abbreviations
+
+
+def one_edit_from(word: str, known: Callable[[str], bool]) -> bool:
+    """True when one deletion, transposition, substitution or insertion of a lower-case letter
+    turns ``word`` into a word ``known`` accepts."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(word) + 1):
+        left, right = word[:i], word[i:]
+        if right and known(left + right[1:]):
+            return True
+        if len(right) > 1 and known(left + right[1] + right[0] + right[2:]):
+            return True
+        for c in letters:
+            if right and c != right[0] and known(left + c + right[1:]):
+                return True
+            if known(left + c + right):
+                return True
+    return False
 
 
 def _read_words(path: Path) -> set[str]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from services.ingestor.phi.lexicon import Lexicon, load_lexicon
+from services.ingestor.phi.lexicon import Lexicon, load_lexicon, one_edit_from
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.names_unlisted import term_like
 from services.ingestor.phi.spans import PhiSpan, PhiType
@@ -40,7 +40,6 @@ UNEXPLAINED_SCORE = 0.55
 """Score of a word only this net finds (the default ``min_score`` is 0.5)."""
 
 _PHILTER_WORDS = Path(__file__).with_name("data") / "philter_words.txt"
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _MIN_LENGTH = 5
 _TWO_EDITS_FROM = 7  # words this long may be two edits from the word meant
 # what may stand glued before a word: "onlasix", "reconsulted", "nonpurposeful"
@@ -71,19 +70,7 @@ class Vocabulary:
 
     def one_edit(self, key: str) -> bool:
         """One deletion, transposition, substitution or insertion makes ``key`` a word."""
-        words = self.words
-        for i in range(len(key) + 1):
-            left, right = key[:i], key[i:]
-            if right and left + right[1:] in words:
-                return True
-            if len(right) > 1 and left + right[1] + right[0] + right[2:] in words:
-                return True
-            for c in _LETTERS:
-                if right and c != right[0] and left + c + right[1:] in words:
-                    return True
-                if left + c + right in words:
-                    return True
-        return False
+        return one_edit_from(key, self.words.__contains__)
 
     def two_edits(self, key: str) -> bool:
         """Within two edits of a vocabulary word with the same first letter."""
