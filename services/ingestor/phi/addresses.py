@@ -38,8 +38,8 @@ _MILITARY = re.compile(
 )
 # an apartment or suite on its own ("Apt. 675", "Suite 838"); not "unit", a hospital word
 _UNIT_ALONE = re.compile(rf"\b{_UNIT}", re.IGNORECASE)
-_LETTER = r"[^\W\d_]"
-_NAME_WORD = rf"{_LETTER}[{_LETTER[1:-1]}'\-.]*"
+_LETTER = r"[^\W\d_]"  # a letter of any script
+_NAME_WORD = rf"{_LETTER}+"
 # street type before the name: "Rua Igreja 25", "Via Franscini 71", "ul. Chrzanowska 61",
 # "Calle Mayor 5", "Rue de la Paix 12"
 _STREET_TYPE_FIRST = re.compile(
