@@ -100,6 +100,7 @@ def deidentify_note(
             min_score=policy.min_score,
             deadline=deadline,
             site_terms=policy.site_terms,
+            model=policy.model,
         )
         if policy.keep_years:
             spans = [s for s in spans if s.type is not PhiType.YEAR]

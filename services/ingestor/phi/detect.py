@@ -12,7 +12,7 @@ from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.locations import find_locations
 from services.ingestor.phi.names import NameFinder
 from services.ingestor.phi.site_terms import SiteTerm, find_site_terms
-from services.ingestor.phi.spans import PhiSpan, merge_spans
+from services.ingestor.phi.spans import PhiSpan, TrainedDetector, merge_spans
 from services.ingestor.phi.tokens import case_style, tokenize
 from services.ingestor.phi.unexplained import UnexplainedWords, default_unexplained_words
 
@@ -36,11 +36,13 @@ def detect_phi(
     lexicon: Lexicon | None = None,
     deadline: float | None = None,
     site_terms: tuple[SiteTerm, ...] = (),
+    model: TrainedDetector | None = None,
 ) -> list[PhiSpan]:
     """PHI spans of ``text``, sorted and non-overlapping, each with type, offsets and score.
 
     ``known`` is the PHI the record states in structured form (found again in the text);
-    ``site_terms`` the deployment's own place and staff names; findings scoring below
+    ``site_terms`` the deployment's own place and staff names; ``model`` a trained detector
+    whose findings join the rules' (:mod:`~services.ingestor.phi.trained`); findings scoring below
     ``min_score`` are dropped. ``deadline`` is a ``time.perf_counter()`` value after which
     :class:`DetectionTimeout` is raised.
     """
@@ -64,6 +66,9 @@ def detect_phi(
     net = default_unexplained_words() if lexicon is None else UnexplainedWords(lexicon)
     candidates += net.find(tokens)
     _check(deadline)
+    if model is not None:
+        candidates += model.find(text)
+        _check(deadline)
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]
 

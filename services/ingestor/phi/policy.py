@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from services.ingestor.phi.site_terms import SiteTerm
+from services.ingestor.phi.spans import TrainedDetector
 
 
 class ReplacementMode(StrEnum):
@@ -21,7 +22,7 @@ class ReplacementMode(StrEnum):
 class DeidPolicy(BaseModel):
     """How notes are de-identified in one deployment."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     mode: ReplacementMode = ReplacementMode.TAG
     keep_years: bool = True
@@ -37,3 +38,6 @@ class DeidPolicy(BaseModel):
     """A note that takes longer fails the report (fail closed) instead of blocking the stage."""
     site_terms: tuple[SiteTerm, ...] = ()
     """The deployment's own hospitals, wards and staff names (:mod:`~.site_terms`)."""
+    model: TrainedDetector | None = None
+    """A detector trained on the deployment's own annotated notes (``clinrelay deid train``);
+    its findings join the rules' findings."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,16 @@ class PhiSpan(BaseModel):
     type: PhiType
     score: float = Field(ge=0.0, le=1.0)
     source: str = ""
+
+
+@runtime_checkable
+class TrainedDetector(Protocol):
+    """A detector learned from annotated notes (``services.ingestor.phi.trained``) whose
+    findings join the rules' findings in :func:`~services.ingestor.phi.detect.detect_phi`."""
+
+    def find(self, text: str) -> list[PhiSpan]:
+        """PHI spans of ``text`` (offsets into it), each scored by the model's confidence."""
+        ...
 
 
 # When two findings overlap, the more specific kind wins the merged span.
