@@ -137,6 +137,44 @@ class Assertion(StrEnum):
     FAMILY = "family"
 
 
+class MentionCategory(StrEnum):
+    """What a mention names (Comprehend Medical's entity traits, widened to what we code).
+
+    ``diagnosis``: a disease or injury; ``sign``: an objective finding (exam, vital sign,
+    abnormal result); ``symptom``: what the patient reports; ``procedure``: an operation the
+    patient had (coded as a status, Z9x); ``medication``: a drug (coded only as long-term use,
+    Z79); ``status``: a history, family-history or other status code (Z80–Z99).
+    """
+
+    DIAGNOSIS = "diagnosis"
+    SIGN = "sign"
+    SYMPTOM = "symptom"
+    PROCEDURE = "procedure"
+    MEDICATION = "medication"
+    STATUS = "status"
+
+
+class TraitName(StrEnum):
+    """Trait names as AWS Comprehend Medical InferICD10CM gives them, plus ``PAST_HISTORY``
+    (its DetectEntitiesV2 name), which clinrelay needs for history codes."""
+
+    NEGATION = "NEGATION"
+    DIAGNOSIS = "DIAGNOSIS"
+    SIGN = "SIGN"
+    SYMPTOM = "SYMPTOM"
+    PERTAINS_TO_FAMILY = "PERTAINS_TO_FAMILY"
+    HYPOTHETICAL = "HYPOTHETICAL"
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    PAST_HISTORY = "PAST_HISTORY"
+
+
+class Trait(_Model):
+    """One trait of a mention and how sure clinrelay is of it (0–1)."""
+
+    name: TraitName
+    score: float = Field(ge=0.0, le=1.0)
+
+
 class Evidence(_Model):
     note_id: str
     start: int
@@ -156,20 +194,25 @@ class CodeCandidate(_Model):
 
 
 class Mention(_Model):
-    """A condition, sign or symptom found in a note, with how the text asserts it."""
+    """A condition, sign or symptom found in a note, with how the text asserts it (one
+    InferICD10CM entity: category, traits with scores, ranked concepts)."""
 
     note_id: str
     start: int
     end: int
     text: str
-    category: str = "condition"  # "condition" or "symptom" (ICD-10-CM chapter 18 signs/symptoms)
+    category: MentionCategory = MentionCategory.DIAGNOSIS
     assertion: Assertion = Assertion.PRESENT
-    traits: tuple[str, ...] = ()  # every ConText trait seen: NEGATION, HYPOTHETICAL, FAMILY...
+    score: float = Field(default=0.0, ge=0.0, le=1.0)  # how sure the text names this concept
+    traits: tuple[Trait, ...] = ()  # DIAGNOSIS/SIGN/SYMPTOM and every assertion trait seen
     section: str | None = None
     candidates: tuple[CodeCandidate, ...] = ()  # best first; the first is what the mention codes to
 
 
 class CodeSuggestion(_Model):
+    """A code the notes support (in ``suggestions``) or one found and set aside (in ``excluded``,
+    where ``rationale`` says why)."""
+
     code: str  # ICD-10-CM with the dot, e.g. E11.65
     description: str
     score: float = Field(ge=0.0, le=1.0)
@@ -177,8 +220,15 @@ class CodeSuggestion(_Model):
     billable: bool = True
     evidence: tuple[Evidence, ...] = ()
     rationale: str | None = None  # why this code (specificity rule, combination code, setting rule)
-    candidates: tuple[CodeCandidate, ...] = ()  # ranked alternatives the coder may prefer
+    candidates: tuple[CodeCandidate, ...] = ()  # ranked codes the mention could be, best first
     hcc: str | None = None  # payment HCC of the configured CMS-HCC model, when the code maps to one
+    category: MentionCategory = MentionCategory.DIAGNOSIS
+    traits: tuple[Trait, ...] = ()  # traits of the mention(s) it rests on, with scores
+
+    @property
+    def alternatives(self) -> tuple[CodeCandidate, ...]:
+        """The ranked candidates other than ``code``: what a coder might choose instead."""
+        return tuple(c for c in self.candidates if c.code != self.code)
 
 
 class BilledCodeFinding(_Model):

@@ -17,6 +17,7 @@ from services.analyzer.coding.combinations import combination_codes, superseded_
 from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.rules import billing_decision
 from services.analyzer.coding.specificity import most_specific_code
+from services.analyzer.coding.traits import mention_category, mention_traits
 from shared.events.coding import (
     Assertion,
     CareSetting,
@@ -24,6 +25,8 @@ from shared.events.coding import (
     CodeSuggestion,
     Evidence,
     Mention,
+    MentionCategory,
+    Trait,
 )
 
 MAX_CANDIDATES = 5
@@ -55,11 +58,14 @@ class _Pending:
     billable: bool
     candidates: tuple[CodeCandidate, ...]
     evidence: list[Evidence] = field(default_factory=list)
+    category: MentionCategory = MentionCategory.DIAGNOSIS
+    traits: tuple[Trait, ...] = ()
 
     def absorb(self, other: _Pending) -> None:
         self.evidence.extend(other.evidence)
         if other.score > self.score:
             self.score, self.candidates = other.score, other.candidates
+            self.category, self.traits = other.category, other.traits
         if _ASSERTION_RANK[other.assertion] < _ASSERTION_RANK[self.assertion]:
             self.assertion, self.rationale = other.assertion, other.rationale
 
@@ -73,6 +79,8 @@ class _Pending:
             evidence=tuple(self.evidence),
             rationale=self.rationale,
             candidates=self.candidates,
+            category=self.category,
+            traits=self.traits,
         )
 
 
@@ -102,7 +110,8 @@ def code_encounter(
     for note in notes:
         for found in find_mentions(note.text):
             candidates = mention_candidates(found)
-            mentions.append(_mention(note.note_id, found, candidates))
+            mention = _mention(note.note_id, found, candidates)
+            mentions.append(mention)
             top = candidates[0]
             if top.score < min_score:
                 continue
@@ -114,7 +123,7 @@ def code_encounter(
                 section=found.section,
                 sentence=found.sentence[:400],
             )
-            _decide(found, top, candidates, evidence, setting, billed, excluded)
+            _decide(found, mention, candidates, evidence, setting, billed, excluded)
     _settle_encounter(billed)
     return EncounterCodes(
         mentions=tuple(mentions),
@@ -127,20 +136,29 @@ def code_encounter(
 
 def _decide(
     found: FoundMention,
-    top: CodeCandidate,
+    mention: Mention,
     candidates: tuple[CodeCandidate, ...],
     evidence: Evidence,
     setting: CareSetting,
     billed: dict[str, _Pending],
     excluded: dict[tuple[str, Assertion], _Pending],
 ) -> None:
+    top = candidates[0]
     decision = billing_decision(top.code, found.assertion, setting)
     billable = codeset.is_billable(decision.code)
     if decision.bill and billable:
+        category = mention_category(decision.code, found.text, found.section)
         pending = _Pending(
-            decision.code, found.assertion, top.score, decision.rationale, True, candidates
+            decision.code,
+            found.assertion,
+            top.score,
+            decision.rationale,
+            True,
+            candidates,
+            [evidence],
+            category,
+            mention_traits(category, top.score, found.traits),
         )
-        pending.evidence.append(evidence)
         _merge(billed, decision.code, pending)
         if decision.code == top.code:
             return
@@ -148,7 +166,15 @@ def _decide(
     if decision.bill and not billable:
         reason = "the note does not support a billable subcode: document more detail"
     pending = _Pending(
-        top.code, found.assertion, top.score, reason, top.billable, candidates, [evidence]
+        top.code,
+        found.assertion,
+        top.score,
+        reason,
+        top.billable,
+        candidates,
+        [evidence],
+        mention.category,
+        mention.traits,
     )
     _merge(excluded, (top.code, found.assertion), pending)
 
@@ -185,15 +211,18 @@ def _order(pending: _Pending) -> tuple[int, str]:
 
 
 def _mention(note_id: str, found: FoundMention, candidates: tuple[CodeCandidate, ...]) -> Mention:
-    top = candidates[0].code if candidates else ""
+    top = candidates[0] if candidates else None
+    score = top.score if top else 0.0
+    category = mention_category(top.code if top else "", found.text, found.section)
     return Mention(
         note_id=note_id,
         start=found.start,
         end=found.end,
         text=found.text,
-        category="symptom" if top.startswith("R") else "condition",
+        category=category,
         assertion=found.assertion,
-        traits=found.traits,
+        score=round(score, 3),
+        traits=mention_traits(category, score, found.traits),
         section=found.section,
         candidates=candidates,
     )

@@ -64,7 +64,7 @@ class FoundMention:
     text: str
     sentence: str
     assertion: Assertion
-    traits: tuple[str, ...]
+    traits: tuple[tuple[str, float], ...]  # ConText traits (NEGATION, FAMILY...) with scores
     section: str | None
     group: MatchGroup
     context_tokens: frozenset[str]  # normalized words near the mention, for specificity
@@ -180,15 +180,32 @@ def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) 
     return bool(_UNCHECKED_BOX.search(before))
 
 
-def _assertion(found: MentionContext, section: str | None) -> tuple[Assertion, tuple[str, ...]]:
-    categories = set(found.categories)
-    if section in SECTION_CATEGORIES:
-        categories.add(SECTION_CATEGORIES[section])
-    traits = tuple(trait for category, _, trait in _CATEGORIES if category in categories)
+# How sure an assertion trait is, by where it comes from: a cue in the sentence, the section
+# the mention sits in, or both.
+_CUE_SCORE, _SECTION_SCORE, _BOTH_SCORE = 0.9, 0.8, 0.95
+
+
+def _assertion(
+    found: MentionContext, section: str | None
+) -> tuple[Assertion, tuple[tuple[str, float], ...]]:
+    cued = set(found.categories)
+    from_section = {SECTION_CATEGORIES[section]} if section in SECTION_CATEGORIES else set()
+    categories = cued | from_section
+    traits = tuple(
+        (trait, _trait_score(category in cued, category in from_section))
+        for category, _, trait in _CATEGORIES
+        if category in categories
+    )
     for category, assertion, _ in _CATEGORIES:
         if category in categories:
             return assertion, traits
     return Assertion.PRESENT, traits
+
+
+def _trait_score(cued: bool, from_section: bool) -> float:
+    if cued and from_section:
+        return _BOTH_SCORE
+    return _CUE_SCORE if cued else _SECTION_SCORE
 
 
 def _context_tokens(
