@@ -74,9 +74,11 @@ async def record_step(
     """Append ``step`` to the report's audit trail and apply it; call inside a transaction.
 
     Nothing happens (None is returned) when the report is already final (COMPLETE or FAILED)
-    and the step does not ``reopen`` it: a late or duplicate message must never move a finished
-    report back. With ``unless_step``, nothing happens either when the report's current step is
-    already that one: how a redelivered message avoids recording "started" twice.
+    and the step does not ``reopen`` it, or when the step would lower the report's progress: a
+    late or duplicate message must never move a report back (two copies of one message running
+    side by side would otherwise record "analyzing 40 %" after "analyzed 70 %"). With
+    ``unless_step``, nothing happens either when the report's current step is already that one:
+    how a redelivered message avoids recording "started" twice.
     """
     row = await conn.fetchrow(
         """SELECT tenant_id, kind, status, event_seq, event_hash, started_at, created_at,
@@ -90,6 +92,12 @@ async def record_step(
         return None
     if unless_step is not None and row["current_step"] == unless_step:
         return None
+    if (
+        not step.reopen
+        and step.progress_percent is not None
+        and step.progress_percent < row["progress_percent"]
+    ):
+        return None  # a stale step of an earlier stage: the report is already past it
     if step.progress_percent is None:
         step = replace(step, progress_percent=row["progress_percent"])
     progress = step.progress_percent

@@ -81,3 +81,37 @@ async def test_only_a_replay_reopens_a_failed_report(pipeline: Pipeline) -> None
     row = await pool.fetchrow("SELECT status, error_message FROM reports WHERE id = $1", report_id)
     assert row["status"] == "PROCESSING"
     assert row["error_message"] is None
+
+
+async def test_a_duplicate_started_step_never_moves_a_report_backwards(pipeline: Pipeline) -> None:
+    # Two copies of one message arrive together: copy A starts and completes the analysis
+    # (analyzed, 70 %); copy B passed the de-duplication check before A committed, and now records
+    # "started". The report must stay at analyzed 70 %, not go back to analyzing 40 %.
+    report_id = await new_report(pipeline)
+    pool = await pipeline.pool()
+    analyzed = Step(
+        actor="analyzer",
+        step="analyzed",
+        outcome="completed",
+        status=ReportStatus.PROCESSING,
+        progress_percent=70,
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await record_step(conn, report_id, started())
+        await record_step(conn, report_id, analyzed)
+    async with pool.acquire() as conn, conn.transaction():
+        late = await record_step(conn, report_id, started(), unless_step="analyzing")
+
+    row = await pool.fetchrow(
+        "SELECT current_step, progress_percent, event_seq FROM reports WHERE id = $1", report_id
+    )
+    assert late is None
+    assert (row["current_step"], row["progress_percent"], row["event_seq"]) == ("analyzed", 70, 3)
+    progress = [
+        r["progress_percent"]
+        for r in await pool.fetch(
+            "SELECT progress_percent FROM report_events WHERE report_id = $1 ORDER BY seq",
+            report_id,
+        )
+    ]
+    assert progress == sorted(progress)
