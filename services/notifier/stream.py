@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 from fastapi import WebSocket, WebSocketDisconnect
 
+from services.notifier.dedup import SeenEvents
 from services.notifier.hub import Subscription
 from services.notifier.state import NotifierState
 from shared.auth import Principal
@@ -219,9 +220,10 @@ async def serve_feed(
     if principal is None:
         return
     subscription = state.hub.subscribe(principal.tenant_id)
+    seen = SeenEvents()
 
     async def deliver(note: StatusNotification) -> bool:
-        if kind is None or note.kind is kind:
+        if (kind is None or note.kind is kind) and seen.first_time(note):
             await _send(websocket, "event", note)
         return True
 

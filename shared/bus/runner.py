@@ -74,6 +74,8 @@ class StageRunner:
         self.failures = FailurePolicy(stage, bus, pool, settings, self.topology, self.log)
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
         self._in_flight = 0
+        self._working_on: set[UUID] = set()
+        """Message ids being processed here: a second copy arriving meanwhile is not redone."""
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -117,6 +119,25 @@ class StageRunner:
 
     async def _process(self, message: IncomingMessage, event: Envelope, attempt: int) -> None:
         log_ = self.log.bind(report_id=str(event.report_id), message_id=str(event.message_id))
+        if event.message_id in self._working_on:
+            # The copy in hand settles the message whatever happens (done, retried, parked, or
+            # redelivered if this process dies), so this one can go.
+            log_.info("stage.duplicate_skipped", in_flight=True)
+            await message.ack()
+            return
+        self._working_on.add(event.message_id)
+        try:
+            await self._process_once(message, event, attempt, log_)
+        finally:
+            self._working_on.discard(event.message_id)
+
+    async def _process_once(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        attempt: int,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> None:
         # Database outages are waited out with the message unacknowledged (see shared.db.outage):
         # they are not the report's fault and must not use up its attempts.
         if await through_outages(lambda: self._already_done(event), what="dedup check"):
