@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     delivery_limit: int = Field(default=5, ge=1)
     """Broker-side cap on redeliveries of one message (a worker that crashes on it every time)."""
     stage_timeout_s: float = Field(default=300.0, gt=0)
+    max_note_chars: int = Field(default=100_000, ge=1_000)
+    """Longest clinical note accepted, in characters: the gateway refuses a longer one (413) so
+    the ingestor never receives a note it cannot de-identify within its time budget."""
     publish_timeout_s: float = Field(default=10.0, gt=0)
 
     db_pool_min: int = 1

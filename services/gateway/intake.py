@@ -17,14 +17,18 @@ from starlette.requests import ClientDisconnect
 from services.gateway.cer_intake import cer_submission
 from services.gateway.errors import ApiError
 from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
+from services.ingestor.note_limits import NoteTooLong, check_note_lengths
 from shared.db.submissions import Submission, request_fingerprint
 from shared.events import ReportKind
+from shared.settings import Settings
 
 JSON_TYPES = ("application/json",)
 FHIR_TYPES = ("application/fhir+json", "application/json+fhir")
 
 
 Interpreter = Callable[[dict[str, Any], bytes], Submission]
+
+DEFAULT_MAX_NOTE_CHARS = Settings.model_fields["max_note_chars"].default
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -55,8 +59,13 @@ def _too_large(max_bytes: int) -> ApiError:
     )
 
 
-def interpret(body: bytes, content_type: str) -> Submission:
-    """Validate a POST /v1/reports body (CPU-bound for large Bundles: run it off the loop)."""
+def interpret(
+    body: bytes, content_type: str, *, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
+) -> Submission:
+    """Validate a POST /v1/reports body (CPU-bound for large Bundles: run it off the loop).
+
+    A coding Bundle with a note over ``max_note_chars`` characters is refused (413).
+    """
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in JSON_TYPES + FHIR_TYPES:
         raise ApiError(
@@ -75,8 +84,10 @@ def interpret(body: bytes, content_type: str) -> Submission:
     if not isinstance(document, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
     if media_type in FHIR_TYPES or document.get("resourceType") == "Bundle":
-        return _coding_from_bundle(document, body)
+        return _coding_from_bundle(document, body, max_note_chars)
     kind = document.get("kind")
+    if kind == ReportKind.CODING.value:
+        return _coding_request(document, body, max_note_chars)
     interpreter = INTERPRETERS.get(str(kind)) if isinstance(kind, str) else None
     if interpreter is None:
         accepted = ", ".join(sorted(INTERPRETERS))
@@ -90,7 +101,9 @@ def interpret(body: bytes, content_type: str) -> Submission:
     return interpreter(document, body)
 
 
-def _coding_request(document: dict[str, Any], _body: bytes) -> Submission:
+def _coding_request(
+    document: dict[str, Any], _body: bytes, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
+) -> Submission:
     unknown = sorted(set(document) - {"kind", "bundle"})
     if unknown:
         raise ApiError(
@@ -99,15 +112,25 @@ def _coding_request(document: dict[str, Any], _body: bytes) -> Submission:
     bundle = document.get("bundle")
     if not isinstance(bundle, dict):
         raise ApiError(422, "invalid_request", "'bundle' must be a FHIR Bundle (a JSON object).")
-    return _coding_from_bundle(bundle, orjson.dumps(bundle))
+    return _coding_from_bundle(bundle, orjson.dumps(bundle), max_note_chars)
 
 
-def _coding_from_bundle(bundle: dict[str, Any], raw: bytes) -> Submission:
+def _coding_from_bundle(bundle: dict[str, Any], raw: bytes, max_note_chars: int) -> Submission:
     try:
         parsed = parse_bundle(bundle)
         check_coding_bundle(parsed)
+        check_note_lengths(parsed, max_note_chars)
     except BundleError as exc:
         raise ApiError(422, "invalid_bundle", **exc.to_dict()) from None
+    except NoteTooLong as exc:
+        raise ApiError(
+            413,
+            "note_too_large",
+            str(exc),
+            location=exc.location,
+            note_chars=exc.length,
+            limit_chars=exc.limit,
+        ) from None
     return Submission(
         kind=ReportKind.CODING,
         fingerprint=request_fingerprint({"kind": "coding", "bundle": bundle}),

@@ -10,7 +10,7 @@ from services.ingestor.cer_stage import cer_ingestion
 from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.retention import purge_periodically
 from services.ingestor.settings import IngestorSettings
-from services.ingestor.stage import IngestorStage
+from services.ingestor.stage import IngestorStage, load_deidentifier
 from shared.db.pool import create_pool
 from shared.settings import Settings
 from shared.stage import Stage
@@ -27,7 +27,9 @@ async def ingestor_stage(base: Settings) -> AsyncIterator[Stage]:
     try:
         # CER ingestion owns the openFDA client and runs the CER scheduler beside the stage.
         async with cer_ingestion(settings) as cer:
-            yield IngestorStage(settings, PhiDeidentifier(settings.deid_policy()), cer)
+            deidentifier = PhiDeidentifier(settings.deid_policy())
+            await asyncio.to_thread(load_deidentifier, deidentifier)
+            yield IngestorStage(settings, deidentifier, cer)
     finally:
         purge.cancel()
         await pool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
@@ -87,7 +88,7 @@ def _links(request: Request, state: StateDep, report_id: UUID) -> Links:
     responses={
         400: {"description": "Invalid JSON"},
         409: {"description": "Idempotency-Key reused with a different body"},
-        413: {"description": "Body over the size limit"},
+        413: {"description": "Body over the size limit, or a note over the per-note limit"},
         415: {"description": "Unsupported Content-Type"},
         422: {"description": "The request or its FHIR Bundle is invalid; the problems are listed"},
     },
@@ -104,7 +105,11 @@ async def submit_report(
     The report and its outbox message are stored in one transaction; this never waits on the broker.
     """
     body = await read_body(request, state.settings.max_body_bytes)
-    submission = await run_in_threadpool(interpret, body, request.headers.get("content-type", ""))
+    submission = await run_in_threadpool(
+        partial(interpret, max_note_chars=state.settings.max_note_chars),
+        body,
+        request.headers.get("content-type", ""),
+    )
     async with state.pool.acquire() as conn:
         try:
             created = await submissions.create_report(

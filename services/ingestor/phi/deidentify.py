@@ -7,18 +7,22 @@ contains no PHI, and no text is returned.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from services.ingestor.phi.budget import NoteBudget
 from services.ingestor.phi.dateshift import offset_days, shift_date_text, shift_iso, shift_year_text
 from services.ingestor.phi.detect import DetectionTimeout, detect_phi
 from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
-from services.ingestor.phi.port import DeidentificationError, DeidentifiedNotes
+from services.ingestor.phi.port import (
+    DeidentificationError,
+    DeidentificationTimeout,
+    DeidentifiedNotes,
+)
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.surrogates import SurrogateBook
 
@@ -92,7 +96,12 @@ def deidentify_note(
     """
     policy = policy or DeidPolicy()
     ctx = context or ReportContext.for_report(known or KnownPhi(), policy)
-    deadline = time.perf_counter() + policy.note_time_budget_s
+    budget = NoteBudget.for_note(
+        len(text),
+        cpu_s_per_10kb=policy.note_time_budget_s,
+        wall_ceiling_s=policy.note_wall_ceiling_s,
+    )
+    deadline = budget.start()
     try:
         spans = detect_phi(
             text,
@@ -112,9 +121,8 @@ def deidentify_note(
             cursor = span.end
         pieces.append(text[cursor:])
     except DetectionTimeout:
-        budget = f"{policy.note_time_budget_s:g} s"
-        raise DeidentificationError(
-            f"de-identification of a note exceeded its time budget of {budget}"
+        raise DeidentificationTimeout(
+            f"de-identification of a note exceeded its time budget of {budget.describe()}"
         ) from None
     except Exception as exc:  # fail closed, and keep the (possibly PHI-bearing) message out
         raise DeidentificationError(
@@ -141,7 +149,7 @@ class PhiDeidentifier:
             try:
                 result = deidentify_note(note, policy=self.policy, context=ctx)
             except DeidentificationError as exc:
-                raise DeidentificationError(f"note {position} of {len(notes)}: {exc}") from None
+                raise type(exc)(f"note {position} of {len(notes)}: {exc}") from None
             texts.append(result.text)
             counts.update(span.type.value for span in result.spans)
         return DeidentifiedNotes(

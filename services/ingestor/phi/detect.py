@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from services.ingestor.phi.budget import Deadline
 from services.ingestor.phi.dates import find_dates
 from services.ingestor.phi.identifiers import find_identifiers
 from services.ingestor.phi.known import KnownPhi
@@ -23,8 +24,13 @@ class DetectionTimeout(Exception):
     """Detection of one note ran past its deadline."""
 
 
-def _check(deadline: float | None) -> None:
-    if deadline is not None and time.perf_counter() > deadline:
+def _check(deadline: Deadline | float | None) -> None:
+    if deadline is None:
+        return
+    if isinstance(deadline, Deadline):
+        if deadline.expired():
+            raise DetectionTimeout
+    elif time.perf_counter() > deadline:
         raise DetectionTimeout
 
 
@@ -34,7 +40,7 @@ def detect_phi(
     *,
     min_score: float = DEFAULT_MIN_SCORE,
     lexicon: Lexicon | None = None,
-    deadline: float | None = None,
+    deadline: Deadline | float | None = None,
     site_terms: tuple[SiteTerm, ...] = (),
     model: TrainedDetector | None = None,
 ) -> list[PhiSpan]:
@@ -43,8 +49,8 @@ def detect_phi(
     ``known`` is the PHI the record states in structured form (found again in the text);
     ``site_terms`` the deployment's own place and staff names; ``model`` a trained detector
     whose findings join the rules' (:mod:`~services.ingestor.phi.trained`); findings scoring below
-    ``min_score`` are dropped. ``deadline`` is a ``time.perf_counter()`` value after which
-    :class:`DetectionTimeout` is raised.
+    ``min_score`` are dropped. ``deadline`` is a started :class:`~.budget.NoteBudget` (or a
+    ``time.perf_counter()`` value) after which :class:`DetectionTimeout` is raised.
     """
     lex = lexicon or load_lexicon()
     matcher = KnownPhiMatcher(known) if isinstance(known, KnownPhi) else known

@@ -35,7 +35,10 @@ class DeidPolicy(BaseModel):
     max_shift_days: int = Field(default=365, ge=1, le=3650)
     """Offsets are drawn from 1..max_shift_days days into the past."""
     note_time_budget_s: float = Field(default=2.0, gt=0)
-    """A note that takes longer fails the report (fail closed) instead of blocking the stage."""
+    """CPU seconds a note may use per 10 KB of text (:mod:`~.budget`); a note past it is not
+    passed on (fail closed) and the attempt is retried, instead of blocking the stage."""
+    note_wall_ceiling_s: float = Field(default=120.0, gt=0)
+    """Wall-clock ceiling per note, whatever the CPU budget says (a thread starved for minutes)."""
     site_terms: tuple[SiteTerm, ...] = ()
     """The deployment's own hospitals, wards and staff names (:mod:`~.site_terms`)."""
     model: TrainedDetector | None = None

@@ -22,6 +22,10 @@ class DeidentificationError(Exception):
     """
 
 
+class DeidentificationTimeout(DeidentificationError):
+    """A note ran past its time budget: still fail closed, but another attempt may succeed."""
+
+
 @dataclass(frozen=True)
 class DeidentifiedNotes:
     texts: tuple[str, ...]

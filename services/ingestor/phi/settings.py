@@ -22,6 +22,8 @@ class PhiSettings(Settings):
     rotating it changes every patient's offset."""
     phi_max_shift_days: int = Field(default=365, ge=1, le=3650)
     phi_note_time_budget_s: float = Field(default=2.0, gt=0)
+    """CPU seconds per 10 KB of note text (services/ingestor/phi/budget.py)."""
+    phi_note_wall_ceiling_s: float = Field(default=120.0, gt=0)
     phi_site_terms_file: Path | None = None
     """The deployment's own hospitals, wards and staff names, one a line (docs/phi.md)."""
 
@@ -40,6 +42,7 @@ class PhiSettings(Settings):
             date_shift_secret=self.phi_date_shift_secret,
             max_shift_days=self.phi_max_shift_days,
             note_time_budget_s=self.phi_note_time_budget_s,
+            note_wall_ceiling_s=self.phi_note_wall_ceiling_s,
             site_terms=load_site_terms(self.phi_site_terms_file)
             if self.phi_site_terms_file
             else (),
