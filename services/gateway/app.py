@@ -12,7 +12,7 @@ from clinrelay import __version__
 from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
-from services.gateway.routes import admin, health, reports, schedules
+from services.gateway.routes import admin, batches, health, reports, schedules
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
 from shared.bus.amqp import AmqpBus
@@ -52,6 +52,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     install_error_handlers(app)
     app.include_router(reports.router)
+    app.include_router(batches.router)
     app.include_router(schedules.router)
     app.include_router(admin.router)
     app.include_router(health.router)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from services.gateway.errors import ApiError
-from services.ingestor.openfda.ndc import InvalidNdc, cer_request
+from services.ingestor.openfda.ndc import ACCEPTED_FORMS, InvalidNdc, cer_request
 from shared.db.submissions import Submission, parameters_submission
 from shared.events import ReportKind
 from shared.events.cer import CerRequest, SignalPreset
@@ -34,9 +34,11 @@ def parse_cer_request(
     document: dict[str, Any], *, allowed: frozenset[str] = CER_FIELDS
 ) -> CerRequest:
     """The :class:`CerRequest` a body asks for, or an :class:`ApiError` 422 naming the problem."""
-    unknown = sorted(set(document) - allowed)
-    if unknown:
-        raise ApiError(422, "invalid_request", f"Unknown field(s) for a CER: {', '.join(unknown)}.")
+    if set(document) - allowed:
+        accepted = ", ".join(f"'{name}'" for name in sorted(allowed))
+        raise ApiError(
+            422, "invalid_request", f"A CER takes only the fields {accepted}; remove the others."
+        )
     ndc = document.get("ndc")
     if not isinstance(ndc, str) or not ndc.strip():
         raise ApiError(422, "invalid_ndc", "'ndc' is required: the product's NDC as a string.")
@@ -54,7 +56,9 @@ def parse_cer_request(
     try:
         return cer_request(ndc, since=since, until=until, signal_preset=preset)
     except InvalidNdc as exc:
-        raise ApiError(422, "invalid_ndc", str(exc)) from None
+        raise ApiError(
+            422, "invalid_ndc", f"'ndc' is not a valid NDC: {exc.problem}. Use {ACCEPTED_FORMS}."
+        ) from None
 
 
 def cer_submission(document: dict[str, Any], _body: bytes) -> Submission:

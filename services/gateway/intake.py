@@ -59,6 +59,11 @@ def _too_large(max_bytes: int) -> ApiError:
     )
 
 
+def media_type_of(content_type: str) -> str:
+    """The media type of a Content-Type header, lower-cased, without parameters."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
 def interpret(
     body: bytes, content_type: str, *, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
 ) -> Submission:
@@ -66,7 +71,7 @@ def interpret(
 
     A coding Bundle with a note over ``max_note_chars`` characters is refused (413).
     """
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = media_type_of(content_type)
     if media_type not in JSON_TYPES + FHIR_TYPES:
         raise ApiError(
             415,
@@ -75,20 +80,39 @@ def interpret(
         )
     if not body.strip():
         raise ApiError(400, "invalid_json", "The request body is empty.")
+    document = parse_json(body)
+    if not isinstance(document, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    return interpret_document(
+        document, body, bare_bundle=media_type in FHIR_TYPES, max_note_chars=max_note_chars
+    )
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON document in ``body``, or a 400 saying where it stops being JSON."""
     try:
-        document = orjson.loads(body)
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ApiError(
             400, "invalid_json", f"The body is not valid JSON (at character {exc.pos})."
         ) from None
-    if not isinstance(document, dict):
-        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
-    if media_type in FHIR_TYPES or document.get("resourceType") == "Bundle":
-        return _coding_from_bundle(document, body, max_note_chars)
+
+
+def interpret_document(
+    document: dict[str, Any],
+    raw: bytes,
+    *,
+    bare_bundle: bool = False,
+    max_note_chars: int = DEFAULT_MAX_NOTE_CHARS,
+) -> Submission:
+    """One report request: a FHIR Bundle (a coding report) or ``{"kind": ...}``; ``raw`` is the
+    document as the client sent it."""
+    if bare_bundle or document.get("resourceType") == "Bundle":
+        return _coding_from_bundle(document, raw, max_note_chars)
     kind = document.get("kind")
     if kind == ReportKind.CODING.value:
-        return _coding_request(document, body, max_note_chars)
-    interpreter = INTERPRETERS.get(str(kind)) if isinstance(kind, str) else None
+        return _coding_request(document, raw, max_note_chars)
+    interpreter = INTERPRETERS.get(kind) if isinstance(kind, str) else None
     if interpreter is None:
         accepted = ", ".join(sorted(INTERPRETERS))
         raise ApiError(
@@ -96,18 +120,19 @@ def interpret(
             "invalid_kind",
             f"'kind' must be one of: {accepted}."
             if kind is not None
-            else f"'kind' is required (one of: {accepted}).",
+            else f"'kind' is required (one of: {accepted}), or send a FHIR Bundle.",
         )
-    return interpreter(document, body)
+    return interpreter(document, raw)
 
 
 def _coding_request(
     document: dict[str, Any], _body: bytes, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
 ) -> Submission:
-    unknown = sorted(set(document) - {"kind", "bundle"})
-    if unknown:
+    if set(document) - {"kind", "bundle"}:
         raise ApiError(
-            422, "invalid_request", f"Unknown field(s) for a coding report: {', '.join(unknown)}."
+            422,
+            "invalid_request",
+            "A coding report takes only the fields 'kind' and 'bundle'; remove the others.",
         )
     bundle = document.get("bundle")
     if not isinstance(bundle, dict):

@@ -6,7 +6,6 @@ of another tenant is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -24,18 +23,6 @@ if TYPE_CHECKING:
 async def get_report(conn: Connection, tenant_id: UUID, report_id: UUID) -> asyncpg.Record | None:
     """The tenant's report, or None (also for another tenant's report)."""
     return await fetch_report(conn, tenant_id, report_id)
-
-
-def encode_cursor(created_at: datetime, report_id: UUID) -> str:
-    raw = f"{created_at.isoformat()}|{report_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    """Raises ValueError for a cursor this gateway did not make."""
-    padded = cursor + "=" * (-len(cursor) % 4)
-    created, _, report_id = base64.urlsafe_b64decode(padded).decode().partition("|")
-    return datetime.fromisoformat(created), UUID(report_id)
 
 
 async def list_reports(

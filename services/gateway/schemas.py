@@ -48,6 +48,7 @@ class ReportView(BaseModel):
     error: ReportError | None = None
     result: dict[str, Any] | None = Field(default=None, description="Summary when COMPLETE.")
     last_event_id: int
+    batch_id: UUID | None = Field(default=None, description="The batch it came in, if any.")
     links: Links
 
 
@@ -140,5 +141,83 @@ def report_view(row: asyncpg.Record, links: Links) -> ReportView:
         error=error,
         result=row["result"] if row["status"] == ReportStatus.COMPLETE else None,
         last_event_id=row["event_seq"],
+        batch_id=row["batch_id"],
         links=links,
     )
+
+
+class BatchCountsView(BaseModel):
+    pending: int
+    processing: int
+    complete: int
+    failed: int
+
+
+class BatchItemAccepted(BaseModel):
+    line: int = Field(description="The item's line (NDJSON) or 1-based position (JSON array).")
+    id: UUID
+    links: Links
+
+
+class BatchItemRejected(BaseModel):
+    line: int = Field(description="The item's line (NDJSON) or 1-based position (JSON array).")
+    error: dict[str, Any] = Field(
+        description="Why it was refused: the error POST /v1/reports would have given "
+        "(code, message, problems) and its HTTP status."
+    )
+
+
+class BatchLinks(BaseModel):
+    self: str
+
+
+class BatchAccepted(BaseModel):
+    id: UUID
+    total: int = Field(description="Reports accepted (one per valid item).")
+    reports: list[BatchItemAccepted]
+    rejected: list[BatchItemRejected]
+    links: BatchLinks
+
+
+class BatchReport(BaseModel):
+    line: int
+    id: UUID
+    kind: ReportKind
+    status: ReportStatus
+    progress_percent: int
+    current_step: str
+    error: str | None = Field(default=None, description="Why it FAILED.")
+
+
+class BatchView(BaseModel):
+    id: UUID
+    status: Literal["PENDING", "PROCESSING", "COMPLETE"] = Field(
+        description="COMPLETE once every report ended, COMPLETE or FAILED."
+    )
+    total: int
+    rejected: int = Field(description="Items refused when the batch was submitted.")
+    counts: BatchCountsView
+    progress_percent: int = Field(
+        description="Mean progress of its reports, an ended one (COMPLETE or FAILED) counting 100."
+    )
+    created_at: datetime
+    completed_at: datetime | None
+    last_event_id: int = Field(description="Number of the batch's latest notification.")
+    reports: list[BatchReport]
+    links: BatchLinks
+
+
+class BatchSummary(BaseModel):
+    id: UUID
+    status: Literal["PENDING", "PROCESSING", "COMPLETE"]
+    total: int
+    rejected: int
+    counts: BatchCountsView
+    created_at: datetime
+    completed_at: datetime | None
+    links: BatchLinks
+
+
+class BatchPage(BaseModel):
+    items: list[BatchSummary]
+    next_cursor: str | None

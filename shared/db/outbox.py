@@ -92,7 +92,7 @@ async def claim_batch(conn: Connection, limit: int) -> list[tuple[int, OutgoingM
                 body=row["body"],
                 message_id=str(row["message_id"]),
                 headers=row["headers"] or {},
-                mandatory=row["routing_key"] not in routing.NOTIFICATIONS,
+                mandatory=row["routing_key"] not in routing.UNROUTED_OK,
             ),
         )
         for row in rows

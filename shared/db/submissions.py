@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 REPORT_COLUMNS = """id, tenant_id, kind, status, progress_percent, current_step, created_at,
     updated_at, started_at, completed_at, processing_time_ms, error_message, error_details,
-    retry_count, request, result, event_seq"""
+    retry_count, request, result, event_seq, batch_id"""
 
 
 def request_fingerprint(document: Any) -> bytes:
@@ -54,11 +54,6 @@ class Created:
     report: asyncpg.Record
     replayed: bool
     """True when an earlier request with the same Idempotency-Key is being returned."""
-
-
-REPORT_COLUMNS = """id, tenant_id, kind, status, progress_percent, current_step, created_at,
-    updated_at, started_at, completed_at, processing_time_ms, error_message, error_details,
-    retry_count, request, result, event_seq"""
 
 
 async def create_report(
@@ -93,38 +88,66 @@ async def create_report(
             if existing["request_hash"] != submission.fingerprint:
                 raise IdempotencyConflict
             return Created(existing, replayed=True)
-        if submission.raw_input is not None:
-            await conn.execute(
-                "INSERT INTO report_inputs (report_id, media_type, body) VALUES ($1, $2, $3)",
-                report_id,
-                submission.input_media_type,
-                submission.raw_input,
-            )
-        await record_step(
-            conn,
-            report_id,
-            Step(
-                actor="gateway",
-                step="accepted",
-                outcome="accepted",
-                status=ReportStatus.PENDING,
-                progress_percent=0,
-                message=f"{submission.kind.value} report accepted",
-            ),
-        )
-        await outbox.enqueue_event(
-            conn,
-            Envelope(
-                type=routing.REPORT_REQUESTED,
-                report_id=report_id,
-                tenant_id=tenant_id,
-                kind=submission.kind,
-                payload=submission.parameters,
-            ),
-        )
+        await _start(conn, report_id, tenant_id, submission)
         report = await fetch_report(conn, tenant_id, report_id)
         assert report is not None
         return Created(report, replayed=False)
+
+
+async def add_batch_report(
+    conn: Connection, tenant_id: UUID, batch_id: UUID, line: int, submission: Submission
+) -> UUID:
+    """Store one report of a batch (item ``line``) like :func:`create_report`, in the caller's
+    transaction; returns its id."""
+    report_id = uuid4()
+    await conn.execute(
+        """INSERT INTO reports (id, tenant_id, kind, request, request_hash, batch_id, batch_line)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        report_id,
+        tenant_id,
+        submission.kind.value,
+        submission.parameters,
+        submission.fingerprint,
+        batch_id,
+        line,
+    )
+    await _start(conn, report_id, tenant_id, submission)
+    return report_id
+
+
+async def _start(
+    conn: Connection, report_id: UUID, tenant_id: UUID, submission: Submission
+) -> None:
+    """What follows a new report row: its raw input, its first audit event, report.requested."""
+    if submission.raw_input is not None:
+        await conn.execute(
+            "INSERT INTO report_inputs (report_id, media_type, body) VALUES ($1, $2, $3)",
+            report_id,
+            submission.input_media_type,
+            submission.raw_input,
+        )
+    await record_step(
+        conn,
+        report_id,
+        Step(
+            actor="gateway",
+            step="accepted",
+            outcome="accepted",
+            status=ReportStatus.PENDING,
+            progress_percent=0,
+            message=f"{submission.kind.value} report accepted",
+        ),
+    )
+    await outbox.enqueue_event(
+        conn,
+        Envelope(
+            type=routing.REPORT_REQUESTED,
+            report_id=report_id,
+            tenant_id=tenant_id,
+            kind=submission.kind,
+            payload=submission.parameters,
+        ),
+    )
 
 
 async def fetch_report(conn: Connection, tenant_id: UUID, report_id: UUID) -> asyncpg.Record | None:

@@ -14,3 +14,12 @@ REPORT_COMPLETED: Final = "report.completed"
 REPORT_FAILED: Final = "report.failed"
 
 NOTIFICATIONS: Final = (REPORT_PROGRESS, REPORT_COMPLETED, REPORT_FAILED)
+
+BATCH_PROGRESS: Final = "batch.progress"
+BATCH_COMPLETED: Final = "batch.completed"
+
+BATCH_NOTIFICATIONS: Final = (BATCH_PROGRESS, BATCH_COMPLETED)
+"""A batch's counts changed (shared.events.batch.BatchNotification), for the tenant's feed."""
+
+UNROUTED_OK: Final = NOTIFICATIONS + BATCH_NOTIFICATIONS
+"""Published without ``mandatory``: nobody listening (no notifier running) is not an error."""

@@ -133,7 +133,7 @@ async def test_api_keys_are_stored_hashed(pipeline: Pipeline) -> None:
             orjson.dumps({"kind": "coding", "bundle": note_bundle(), "priority": "high"}),
             {"Content-Type": "application/json"},
             422,
-            "priority",
+            "only the fields 'kind' and 'bundle'",
         ),
         (
             orjson.dumps(without(note_bundle(), "Encounter")),

@@ -15,6 +15,7 @@ from services.gateway import repository
 from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.errors import ApiError, not_found
 from services.gateway.intake import interpret, read_body
+from services.gateway.pagination import after_cursor, encode_cursor
 from services.gateway.schemas import (
     AuditEvent,
     AuditTrail,
@@ -136,17 +137,11 @@ async def list_reports(
     principal: PrincipalDep,
     status: ReportStatus | None = None,
     kind: ReportKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ReportPage:
     """The caller's reports, newest first; pass ``next_cursor`` back as ``cursor`` for more."""
-    limit = min(limit, state.settings.page_size_max)
-    after = None
-    if cursor:
-        try:
-            after = repository.decode_cursor(cursor)
-        except ValueError:
-            raise ApiError(422, "invalid_cursor", "The cursor is not one this API gave.") from None
+    after = after_cursor(cursor)
     async with state.pool.acquire() as conn:
         rows = await repository.list_reports(
             conn,
@@ -157,7 +152,7 @@ async def list_reports(
             after=after,
         )
     page, more = rows[:limit], len(rows) > limit
-    next_cursor = repository.encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more else None
+    next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more else None
     return ReportPage(
         items=[report_view(r, _links(request, state, r["id"])) for r in page],
         next_cursor=next_cursor,

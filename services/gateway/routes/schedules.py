@@ -77,7 +77,7 @@ async def create_schedule(
     try:
         cadence = parse_cadence(every)
     except InvalidCadence as exc:
-        raise ApiError(422, "invalid_every", str(exc)) from None
+        raise ApiError(422, "invalid_every", exc.hint) from None
     cer = parse_cer_request(document, allowed=_SCHEDULE_FIELDS)
     async with state.pool.acquire() as conn:
         schedule = await repository.create_schedule(

@@ -29,8 +29,19 @@ ACCEPTED_FORMS = (
 _PREFIX = re.compile(r"^\s*(?:NDC\s*[:#]?\s*)?", re.IGNORECASE)
 
 
+MAX_NDC_TEXT = 40
+"""Longer text is no NDC in any form, whatever it holds (and is never parsed digit by digit)."""
+
+
 class InvalidNdc(ValueError):
-    """The text is not an NDC in any accepted form; the message names the accepted forms."""
+    """The text is not an NDC in any accepted form; the message names the accepted forms.
+
+    ``problem`` says what is wrong without repeating the text (for API errors).
+    """
+
+    def __init__(self, message: str, problem: str = "") -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class Ndc:
 
 def _invalid(text: str, problem: str) -> InvalidNdc:
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return InvalidNdc(f"{shown!r} is not a valid NDC: {problem}. Use {ACCEPTED_FORMS}.")
+    return InvalidNdc(f"{shown!r} is not a valid NDC: {problem}. Use {ACCEPTED_FORMS}.", problem)
 
 
 def _padded_origins(labeler: str, product: str) -> tuple[str, ...]:
@@ -104,6 +115,8 @@ def parse_ndc(text: str) -> Ndc:
     """
     if not isinstance(text, str) or not text.strip():
         raise _invalid(str(text), "it is empty")
+    if len(text) > MAX_NDC_TEXT:
+        raise _invalid(text, f"it is longer than {MAX_NDC_TEXT} characters")
     code = _PREFIX.sub("", text).strip()
     if not re.fullmatch(r"[0-9-]+", code):
         raise _invalid(text, "an NDC holds only digits and hyphens")

@@ -22,7 +22,14 @@ _DURATION = re.compile(
 
 
 class InvalidCadence(ValueError):
-    """The ``every`` text is neither a fixed ISO 8601 duration nor a cron expression."""
+    """The ``every`` text is neither a fixed ISO 8601 duration nor a cron expression.
+
+    ``hint`` says what is wrong and what is accepted without repeating the text (for API errors).
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint or message
 
 
 @dataclass(frozen=True)
@@ -56,21 +63,28 @@ def parse_cadence(text: str) -> Cadence:
         raise InvalidCadence("'every' is empty: give a duration like P1D or a cron expression")
     if cleaned.upper().startswith("P"):
         if re.search(r"\d+[YM]", cleaned.upper().split("T")[0]):
-            raise InvalidCadence(
-                f"{cleaned!r}: months and years have no fixed length; use days or weeks "
+            hint = (
+                "months and years have no fixed length; use days or weeks "
                 "(P30D, P4W) or a cron expression (0 6 1 * *)"
             )
-        interval = _duration(cleaned)
+            raise InvalidCadence(f"{cleaned!r}: {hint}", hint)
+        try:
+            interval = _duration(cleaned)
+        except OverflowError:
+            interval = None
         if interval is None:
-            raise InvalidCadence(f"{cleaned!r} is not an ISO 8601 duration such as P1D or PT6H")
+            hint = "not an ISO 8601 duration such as P1D or PT6H"
+            raise InvalidCadence(f"{cleaned!r} is {hint}", f"'every' is {hint}")
         if interval < MIN_INTERVAL:
-            raise InvalidCadence(f"{cleaned!r} is shorter than the minimum interval of 1 minute")
+            hint = "shorter than the minimum interval of 1 minute"
+            raise InvalidCadence(f"{cleaned!r} is {hint}", f"'every' is {hint}")
         return Cadence(text=cleaned, interval=interval)
     try:
         CronSim(cleaned, datetime(2000, 1, 1, tzinfo=UTC))
     except CronSimError as exc:
-        raise InvalidCadence(
-            f"{cleaned!r} is neither an ISO 8601 duration (P1D, PT6H) nor a valid cron "
-            f"expression (minute hour day month weekday): {exc}"
-        ) from None
+        hint = (
+            "neither an ISO 8601 duration (P1D, PT6H) nor a valid cron "
+            "expression (minute hour day month weekday)"
+        )
+        raise InvalidCadence(f"{cleaned!r} is {hint}: {exc}", f"'every' is {hint}") from None
     return Cadence(text=cleaned, cron=cleaned)
