@@ -1,0 +1,131 @@
+"""clinrelay's own multi-style evaluation set: notes of many kinds, annotated to i2b2 2014.
+
+    .venv/bin/python -m bench.phi.multistyle [--part dev|held-out|traps|all]
+
+Notes live in ``bench/phi/multistyle/*.txt`` (written for clinrelay, Apache-2.0; see the
+README there). A fixed third of them (by a hash of the note id, :func:`held_out`) is kept aside:
+rules are written looking at the dev part and its rewrites only; the held-out part is scored in
+aggregate — this command prints no note text and no per-note result for it.
+
+Scoring runs the real CLI, ``clinrelay deid --jsonl --mask-years``, as the issue's quality bar
+does. A gold mention is found when a predicted span overlaps it; recall is over the Safe Harbor
+categories (:data:`SAFE_HARBOR`); the trap-hit rate is the share of ``TRAP`` spans that any
+prediction overlaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bench.phi.annotated import AnnotatedNote, read_note_file
+from bench.phi.variant_eval import Tally, report, score_note
+
+NOTES = Path(__file__).with_name("multistyle")
+# i2b2 2014 categories that are Safe Harbor identifiers (an AGE is annotated only over 89;
+# PROFESSION, STATE, COUNTRY and DEPARTMENT are annotated but are not identifiers here)
+SAFE_HARBOR = (
+    "PATIENT DOCTOR USERNAME HOSPITAL ORGANIZATION STREET CITY ZIP LOCATION-OTHER ROOM DATE AGE"
+    " PHONE FAX EMAIL URL SSN MEDICALRECORD HEALTHPLAN ACCOUNT LICENSE VEHICLE DEVICE BIOID IDNUM"
+).split()
+GROUPS = {
+    "names": ("PATIENT", "DOCTOR", "USERNAME"),
+    "organisations": ("HOSPITAL", "ORGANIZATION"),
+    "places": ("STREET", "CITY", "LOCATION-OTHER", "ROOM"),
+    "ZIPs and postcodes": ("ZIP",),
+    "dates": ("DATE",),
+    "contacts": ("PHONE", "FAX", "EMAIL", "URL"),
+    "IDs": ("SSN", "MEDICALRECORD", "HEALTHPLAN", "ACCOUNT", "LICENSE", "VEHICLE", "DEVICE")
+    + ("BIOID", "IDNUM"),
+    "ages over 89": ("AGE",),
+}
+
+
+def held_out(note_id: str) -> bool:
+    """The fixed third of the notes kept aside while the rules are written."""
+    digest = hashlib.sha256(f"clinrelay-multistyle:{note_id}".encode()).hexdigest()
+    return int(digest, 16) % 3 == 0
+
+
+def load_all() -> list[AnnotatedNote]:
+    notes: list[AnnotatedNote] = []
+    for path in sorted(NOTES.glob("*.txt")):
+        notes += read_note_file(path.name, path.read_text(encoding="utf-8"))
+    ids = Counter(n.id for n in notes)
+    duplicated = [i for i, n in ids.items() if n > 1]
+    if duplicated:
+        raise ValueError(f"duplicate note ids: {duplicated}")
+    return notes
+
+
+def load_set(part: str) -> list[AnnotatedNote]:
+    """``dev``, ``held-out`` (the multi-style notes), ``traps`` (the trap set) or ``all``."""
+    notes = load_all()
+    if part == "traps":
+        return [n for n in notes if n.kind == "traps"]
+    styled = [n for n in notes if n.kind != "traps"]
+    if part == "dev":
+        return [n for n in styled if not held_out(n.id)]
+    if part == "held-out":
+        return [n for n in styled if held_out(n.id)]
+    return styled
+
+
+def score(notes: list[AnnotatedNote]) -> Tally:
+    from bench.phi.evaluate import run_cli
+
+    rows = run_cli({n.id: n.text for n in notes}, "--mask-years")
+    tally = Tally()
+    for note in notes:
+        predicted = [(s["start"], s["end"]) for s in rows[note.id]["spans"]]
+        score_note(tally, note, predicted, SAFE_HARBOR)
+    return tally
+
+
+def aggregate(title: str, tally: Tally) -> list[str]:
+    """Figures only: recall per group and category, PPV, trap hits — no note, no form."""
+    lines = [
+        f"#### {title}",
+        "",
+        f"Safe Harbor recall {tally.recall():.4f} ({sum(tally.mentions_found.values())}/"
+        f"{sum(tally.mentions.values())}), PPV {tally.ppv():.4f}, traps masked "
+        f"{tally.traps_hit}/{tally.traps}"
+        f" ({tally.traps_hit / tally.traps if tally.traps else 0:.1%})",
+        "",
+        "| group | mentions | recall |",
+        "|---|---|---|",
+    ]
+    for group, categories in GROUPS.items():
+        total = sum(tally.mentions[c] for c in categories)
+        found = sum(tally.mentions_found[c] for c in categories)
+        if total:
+            lines.append(f"| {group} | {total} | {found / total:.3f} |")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", default="dev", choices=("dev", "held-out", "traps", "all"))
+    parser.add_argument("--misses", type=Path, help="dev or traps only: write misses here")
+    args = parser.parse_args()
+    notes = load_set(args.part)
+    tally = score(notes)
+    kinds = Counter(n.kind for n in notes)
+    title = f"multi-style {args.part}: {len(notes)} notes of {len(kinds)} kinds"
+    lines = aggregate(title, tally)
+    if args.part in ("dev", "traps"):
+        lines += ["", *report(f"{args.part}: per category", tally, min_forms=1)]
+    print("\n".join(lines))
+    if args.misses:
+        if args.part not in ("dev", "traps"):
+            sys.exit("misses are written for the dev part and the trap set only")
+        from bench.phi.variant_eval import write_misses
+
+        write_misses(args.misses, tally)
+
+
+if __name__ == "__main__":
+    main()
