@@ -27,10 +27,6 @@ from bench.phi.variant_eval import Tally, report, score_note
 NOTES = Path(__file__).with_name("multistyle")
 # i2b2 2014 categories that are Safe Harbor identifiers (an AGE is annotated only over 89;
 # PROFESSION, STATE, COUNTRY and DEPARTMENT are annotated but are not identifiers here)
-SAFE_HARBOR = (
-    "PATIENT DOCTOR USERNAME HOSPITAL ORGANIZATION STREET CITY ZIP LOCATION-OTHER ROOM DATE AGE"
-    " PHONE FAX EMAIL URL SSN MEDICALRECORD HEALTHPLAN ACCOUNT LICENSE VEHICLE DEVICE BIOID IDNUM"
-).split()
 GROUPS = {
     "names": ("PATIENT", "DOCTOR", "USERNAME"),
     "organisations": ("HOSPITAL", "ORGANIZATION"),
@@ -38,10 +34,12 @@ GROUPS = {
     "ZIPs and postcodes": ("ZIP",),
     "dates": ("DATE",),
     "contacts": ("PHONE", "FAX", "EMAIL", "URL"),
-    "IDs": ("SSN", "MEDICALRECORD", "HEALTHPLAN", "ACCOUNT", "LICENSE", "VEHICLE", "DEVICE")
-    + ("BIOID", "IDNUM"),
+    "IDs": tuple(
+        "SSN MEDICALRECORD HEALTHPLAN ACCOUNT LICENSE VEHICLE DEVICE BIOID IDNUM".split()  # noqa: SIM905
+    ),
     "ages over 89": ("AGE",),
 }
+SAFE_HARBOR = tuple(c for categories in GROUPS.values() for c in categories)
 
 
 def held_out(note_id: str) -> bool:
