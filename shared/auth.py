@@ -86,6 +86,16 @@ async def authenticate(conn: Connection, key: str) -> Principal | None:
     )
 
 
+async def valid_key_hashes(conn: Connection, digests: list[bytes]) -> set[bytes]:
+    """Which of these key hashes still belong to a key that is not revoked."""
+    rows = await conn.fetch(
+        """SELECT key_hash FROM api_keys
+           WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL""",
+        digests,
+    )
+    return {bytes(row["key_hash"]) for row in rows}
+
+
 async def revoke_key(conn: Connection, key_prefix: str, tenant_name: str) -> int:
     """Revoke the tenant's keys that start with ``key_prefix``; returns how many."""
     result: str = await conn.execute(
@@ -109,6 +119,10 @@ class CachedAuthenticator:
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._cache: dict[bytes, tuple[float, Principal]] = {}
+
+    def forget(self, digest: bytes) -> None:
+        """Stop trusting a key hash now (it was found revoked)."""
+        self._cache.pop(digest, None)
 
     async def __call__(self, key: str) -> Principal | None:
         digest = hash_key(key)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from services.notifier.app import create_app
+import uvloop
+
+from services.notifier.app import running_notifier
 from services.notifier.settings import NotifierSettings
-from shared.web_service import serve_web
+from shared import logging as clinrelay_logging
+from shared import telemetry
+from shared.runtime import stop_on_signals
 
 
 def serve() -> None:
     settings = NotifierSettings()
-    serve_web(
-        "notifier",
-        create_app(settings),
-        settings,
-        settings.notifier_port,
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-    )
+    clinrelay_logging.configure("notifier", settings.log_level, settings.log_format)
+    telemetry.configure("clinrelay-notifier", settings.otel_exporter)
+
+    async def run() -> None:
+        async with stop_on_signals() as stop, running_notifier(settings):
+            await stop.wait()
+
+    uvloop.run(run())

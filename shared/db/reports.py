@@ -16,7 +16,7 @@ from uuid import UUID
 
 import orjson
 
-from shared.db import outbox
+from shared.db import channels, outbox
 from shared.events import ReportKind, ReportStatus, StatusNotification
 from shared.events.envelope import utcnow
 
@@ -102,6 +102,8 @@ async def record_step(
         step = replace(step, progress_percent=row["progress_percent"])
     progress = step.progress_percent
     seq = row["event_seq"] + 1
+    feed = channels.tenant_channel(row["tenant_id"])
+    tenant_seq = (await channels.claim_seqs(conn, [feed]))[feed]
     at = utcnow()
     digest = event_hash(row["event_hash"], _hashed_fields(report_id, seq, at, step))
     started_at = row["started_at"]
@@ -130,6 +132,10 @@ async def record_step(
             else None
         ),
         result=step.result if step.status is ReportStatus.COMPLETE else None,
+        tenant_seq=tenant_seq,
+    )
+    await channels.log_event(
+        conn, row["tenant_id"], {feed: tenant_seq}, at, note.model_dump(mode="json")
     )
     notification = outbox.notification_row(note)
     # One round trip for the three writes: the event, the report and the notification.

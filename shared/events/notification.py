@@ -15,7 +15,8 @@ class StatusNotification(BaseModel):
     """One audit event of one report, as pushed to WebSocket subscribers.
 
     ``event_id`` is the event's sequence number within its report: a client that reconnects with
-    the last one it saw receives only what came after.
+    the last one it saw receives only what came after. ``tenant_seq`` is its number on the
+    tenant's feed, which numbers every event of every report of the tenant in commit order.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -32,3 +33,4 @@ class StatusNotification(BaseModel):
     at: datetime
     error: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
+    tenant_seq: int | None = None

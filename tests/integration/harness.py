@@ -93,6 +93,7 @@ class Pipeline:
         self._stack = contextlib.AsyncExitStack()
         self.gateway_url: str | None = None
         self.notifier_url: str | None = None
+        self.notifier: Any = None
 
     def settings(self, cls: type[S] = Settings, **extra: Any) -> S:  # type: ignore[assignment]
         return cls(**{**self.overrides, **extra})
@@ -154,16 +155,24 @@ class Pipeline:
         return self.gateway_url
 
     async def start_notifier(self, **extra: Any) -> str:
-        from services.notifier.app import create_app as create_notifier
+        """The notifier's socket server on a free port (its own queue, no relay)."""
+        from services.notifier.app import running_notifier
         from services.notifier.settings import NotifierSettings
 
         settings = self.settings(NotifierSettings, outbox_relay=False, **extra)
-        server = _Server(create_notifier(settings))
-        port = await server.start()
-        self._servers.append(server)
+        server, port = await self._stack.enter_async_context(
+            running_notifier(settings, "127.0.0.1", 0)
+        )
+        self.notifier = server
+        await self._until(server.bus_ready, "the notifier's queue is bound")
         self.notifier_url = f"ws://127.0.0.1:{port}"
         self.overrides["public_ws_url"] = self.notifier_url
         return self.notifier_url
+
+    async def _until(self, condition: Any, what: str, timeout: float = 15.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0.02)
 
     async def api_key(self, tenant: str = "acme", *, admin: bool = False) -> str:
         async with (await self.pool()).acquire() as conn:
