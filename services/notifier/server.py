@@ -99,7 +99,8 @@ class LiveServer:
     # -- sweeps over every connection --------------------------------------------------------
 
     async def heartbeats(self) -> None:
-        """Every ``heartbeat_s``: a heartbeat message and a ping to each socket; drop the dead."""
+        """Every ``heartbeat_s``: a heartbeat message and a ping to each socket (a ping only to
+        the shortcut sockets); drop those silent for three periods."""
         period = self.settings.heartbeat_s
         while True:
             await asyncio.sleep(period)
@@ -110,8 +111,8 @@ class LiveServer:
                     continue
                 if connection.last_heard < silent_since:
                     connection.abort()
-                else:
-                    connection.write_raw(beat)
+                else:  # the shortcut sockets keep their original dialect: pings only
+                    connection.write_raw(_PING if connection.shortcut else beat)
 
     async def recheck_keys(self) -> None:
         """Close the sockets of keys revoked since they connected, within ``auth_cache_s``."""

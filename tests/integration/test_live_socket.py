@@ -106,8 +106,12 @@ async def test_tenant_feed_resumes_from_postgresql_with_what_was_missed(pipeline
         await subscribe(socket, "tenant", since=last_seen)
         resumed = await recv_until(socket, completes(2))
 
-    assert resumed[0] == {"type": "subscribed", "channel": "tenant", "seq": last_seen + 6,
-                          "recovered": True}
+    assert resumed[0] == {
+        "type": "subscribed",
+        "channel": "tenant",
+        "seq": last_seen + 6,
+        "recovered": True,
+    }
     events = resumed[1:]
     assert [e["seq"] for e in events] == list(range(last_seen + 1, last_seen + 7))
     assert {e["report_id"] for e in events} == {str(r) for r in missed}
