@@ -9,14 +9,19 @@ What leaves, and why it is safe:
 - code displays of standard codings pass unchanged: they name concepts, not people;
 - ids are surrogates (``E1``, ``N1``, ``C1``) in chronological order; dates go through the
   de-identifier's ``transform_date`` (shifted, or dropped by policy);
-- age is computed from the real dates and capped at 90, which Safe Harbor allows.
+- age is computed from the real dates and capped at 90, which Safe Harbor allows: at the
+  latest encounter, and on February 1 of the year after it (the CMS-HCC payment-year rule
+  needs the age on February 1 of the payment year; the analyzer moves it to that year);
+- each encounter's calendar year of service leaves unshifted when the policy keeps years (Safe
+  Harbor does), for the risk-adjustment data-collection window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from services.ingestor.fhir.demographics import age_at
+from services.ingestor.fhir.demographics import age_at, age_on_february_1, service_year
 from services.ingestor.fhir.parsed import (
     EntryRef,
     Label,
@@ -28,6 +33,7 @@ from services.ingestor.fhir.parsed import (
 )
 from services.ingestor.phi.port import DeidentificationError, DeidentifiedNotes, NoteDeidentifier
 from shared.events.coding import (
+    AgeOnFebruary1,
     BilledItem,
     CodingCase,
     Demographics,
@@ -90,6 +96,7 @@ def build_coding_case(parsed: ParsedBundle, deidentify: NoteDeidentifier) -> Cod
         demographics=_demographics(parsed, kept),
         encounters=tuple(writer.encounter(f"E{n}", e) for n, e in enumerate(kept, start=1)),
         unlinked_notes=tuple(writer.note(note) for note in parsed.unlinked_notes),
+        problem_list=_diagnoses(parsed.unlinked_conditions, {}),
         phi=PhiSummary(
             method=result.method,
             policy=result.policy,
@@ -134,6 +141,11 @@ class _CaseWriter:
             setting=encounter.setting,
             type=self.labels.text_of(encounter.type),
             period_start=self.date(encounter.period_start),
+            service_year=(
+                service_year(encounter.period_start, encounter.period_end)
+                if self.result.keep_years
+                else None
+            ),
             notes=tuple(self.note(note) for note in encounter.notes),
             recorded_diagnoses=_diagnoses(encounter.diagnoses, self.claim_ids),
             billed_diagnoses=_diagnoses(encounter.billed_diagnoses, self.claim_ids),
@@ -188,10 +200,17 @@ def _demographics(parsed: ParsedBundle, kept: list[ParsedEncounter]) -> Demograp
         return Demographics(medicaid=parsed.medicaid)
     dates = [e.period_start or e.period_end for e in kept or parsed.encounters]
     latest = max((d for d in dates if d), key=lambda d: d[:10], default=None)
+    reference_year = (service_year(latest) or date.today().year - 1) + 1
+    february_age = age_on_february_1(patient.birth_date, reference_year)
     return Demographics(
         age_years=age_at(patient.birth_date, latest),
         sex=patient.sex,
         medicaid=parsed.medicaid,
+        age_on_february_1=(
+            AgeOnFebruary1(year=reference_year, age_years=february_age)
+            if february_age is not None
+            else None
+        ),
     )
 
 

@@ -14,8 +14,10 @@ from shared.events.coding import (
     Assertion,
     CareSetting,
     CodeSuggestion,
+    DataCollectionWindow,
     EncounterCoding,
     Evidence,
+    ReviewBasis,
     SecondOpinion,
 )
 
@@ -84,8 +86,14 @@ class SnomedRow:
 class EncounterView:
     heading: str
     encounter_id: str
+    flag: str | None
+    """Why the reader should look twice (outside the data-collection year), when so."""
+    has_claim: bool
+    basis: str
+    """What the claim is compared with, in words."""
     billed_codes: tuple[str, ...]
     matched: tuple[str, ...]
+    corrected_claim: tuple[str, ...]
     claim_findings: tuple[ClaimFindingRow, ...]
     suggestions: tuple[SuggestionRow, ...]
     excluded: tuple[ExcludedRow, ...]
@@ -101,7 +109,16 @@ class SecondOpinionView:
     """(code, description, comment)"""
 
 
-def encounter_view(encounter: EncounterCoding) -> EncounterView:
+_BASIS = {
+    ReviewBasis.NOTES: "the codes its notes support",
+    ReviewBasis.PROBLEM_LIST: "the diagnoses recorded for it (no notes: a problem-list review)",
+    ReviewBasis.NONE: "nothing: it has neither notes nor recorded diagnoses",
+}
+
+
+def encounter_view(
+    encounter: EncounterCoding, window: DataCollectionWindow | None = None
+) -> EncounterView:
     """Everything printed about one encounter."""
     comparison = encounter.comparison
     matched = set(comparison.matched)
@@ -110,13 +127,17 @@ def encounter_view(encounter: EncounterCoding) -> EncounterView:
     return EncounterView(
         heading=encounter_heading(encounter),
         encounter_id=encounter.encounter_id,
+        flag=_window_flag(encounter, window),
+        has_claim=comparison.has_claim,
+        basis=_BASIS[comparison.basis],
         billed_codes=tuple(
             concept.code for d in encounter.billed_diagnoses for concept in d.concepts
         ),
         matched=comparison.matched,
+        corrected_claim=comparison.corrected_claim,
         claim_findings=claim_findings(encounter),
         suggestions=tuple(
-            _suggestion_row(s, *_status(s, matched, not_billed, upgraded_to))
+            _suggestion_row(s, *_status(s, matched, not_billed, upgraded_to, comparison.has_claim))
             for s in sorted(encounter.suggestions, key=lambda s: (-s.score, s.code))
         ),
         excluded=tuple(
@@ -130,6 +151,18 @@ def encounter_view(encounter: EncounterCoding) -> EncounterView:
             for s in encounter.snomed_suggestions
             if s.assertion is Assertion.PRESENT
         ),
+    )
+
+
+def _window_flag(encounter: EncounterCoding, window: DataCollectionWindow | None) -> str | None:
+    if window is None or encounter.service_year is None:
+        return None
+    if encounter.service_year == window.data_collection_year:
+        return None
+    return (
+        f"Dated {encounter.service_year}, outside the {window.data_collection_year} "
+        f"data-collection year of payment year {window.payment_year}: its codes are not counted "
+        "in the risk estimate."
     )
 
 
@@ -156,7 +189,8 @@ def claim_findings(encounter: EncounterCoding) -> tuple[ClaimFindingRow, ...]:
             Tone.WARN,
             finding.code,
             finding.description or "–",
-            f"{finding.reason} Query the provider or remove the code before submission.",
+            f"{_sentence(finding.reason)} Query the provider or remove the code before "
+            "submission.",
             evidence(finding.evidence),
         )
         for finding in comparison.billed_not_documented
@@ -233,7 +267,10 @@ def _status(
     matched: set[str],
     not_billed: set[str],
     upgraded_to: dict[str, str],
+    has_claim: bool = True,
 ) -> tuple[str, Tone]:
+    if not has_claim:
+        return "Documented (no claim)", Tone.NEUTRAL
     if suggestion.code in matched:
         return "Billed", Tone.GOOD
     if suggestion.code in upgraded_to:
@@ -266,3 +303,11 @@ def _notes_cited(suggestion: CodeSuggestion) -> str:
     if not notes:
         return "the notes"
     return ("note " if len(notes) == 1 else "notes ") + ", ".join(notes)
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: capitalised, ending with a full stop."""
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -19,7 +19,13 @@ from services.renderer.coding_tables import (
     second_opinion_view,
 )
 from services.renderer.views import DocumentInfo, KeyFigure, MethodNote, Tone
-from shared.events.coding import Assertion, CodeSuggestion, CodingAnalysis
+from shared.events.coding import (
+    Assertion,
+    CodeSuggestion,
+    CodingAnalysis,
+    ReviewBasis,
+    Verdict,
+)
 
 _SUMMARY_LIST_LIMIT = 3
 
@@ -30,6 +36,8 @@ class CodingCounts:
 
     encounters: int
     suggested: int
+    billed: int
+    supported: int
     matched: int
     documented_not_billed: int
     billed_not_documented: int
@@ -46,6 +54,8 @@ class CodingReportView:
     notices: tuple[str, ...]
     encounters: tuple[EncounterView, ...]
     risk: RiskView | None
+    documentation_review: bool
+    """True when nothing in the Bundle was billed: no claim to compare the notes with."""
     second_opinion: SecondOpinionView | None
     methods: tuple[MethodNote, ...]
     limitations: tuple[str, ...]
@@ -62,8 +72,9 @@ def build_coding_view(analysis: CodingAnalysis) -> CodingReportView:
         counts=counts,
         key_figures=_key_figures(analysis, counts),
         notices=analysis.notices,
-        encounters=tuple(encounter_view(e) for e in analysis.encounters),
-        risk=build_risk_view(risk) if risk else None,
+        encounters=tuple(encounter_view(e, analysis.data_collection) for e in analysis.encounters),
+        risk=build_risk_view(risk, analysis.data_collection) if risk else None,
+        documentation_review=not _billed_anything(analysis),
         second_opinion=second_opinion_view(opinion) if opinion else None,
         methods=_methods(analysis),
         limitations=_LIMITATIONS + ((_MONEY_LIMITATION,) if risk else ()),
@@ -76,6 +87,12 @@ def count_findings(analysis: CodingAnalysis) -> CodingCounts:
     return CodingCounts(
         encounters=len(encounters),
         suggested=sum(len(_reportable(e.suggestions)) for e in encounters),
+        billed=sum(
+            1 for e in encounters for v in e.comparison.verdicts if v.verdict is not Verdict.NOT_COMPARABLE
+        ),
+        supported=sum(
+            1 for e in encounters for v in e.comparison.verdicts if v.verdict is Verdict.SUPPORTED
+        ),
         matched=sum(len(e.comparison.matched) for e in encounters),
         documented_not_billed=sum(len(e.comparison.documented_not_billed) for e in encounters),
         billed_not_documented=sum(len(e.comparison.billed_not_documented) for e in encounters),
@@ -92,10 +109,14 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
             "The record holds no encounter with clinical notes, so no code could be checked "
             "against the documentation. Send the encounter's notes with the claim to get a review."
         )
+    if not _billed_anything(analysis):
+        return _documentation_summary(analysis, counts)
     sentences = [
-        f"The notes of {_plural(counts.encounters, 'encounter')} ({_encounter_span(analysis)}) "
-        f"support {_plural(counts.suggested, 'reportable ICD-10-CM code')}; "
-        f"{counts.matched} of the billed codes are supported as billed."
+        f"The {_documentation_source(analysis)} of {_plural(counts.encounters, 'encounter')} "
+        f"({_encounter_span(analysis)}) support "
+        f"{_plural(counts.suggested, 'reportable ICD-10-CM code')}; "
+        f"{counts.supported} of {_plural(counts.billed, 'billed code')} "
+        f"{'is' if counts.supported == 1 else 'are'} supported."
     ]
     not_billed = [s for e in analysis.encounters for s in e.comparison.documented_not_billed]
     unsupported = [f for e in analysis.encounters for f in e.comparison.billed_not_documented]
@@ -109,7 +130,8 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
     if unsupported:
         sentences.append(
             f"{_plural(len(unsupported), 'billed code')} "
-            f"{'has' if len(unsupported) == 1 else 'have'} no support in the notes: "
+            f"{'has' if len(unsupported) == 1 else 'have'} no support in the "
+            f"{_documentation_source(analysis)}: "
             f"{_code_list((f.code, f.description) for f in unsupported)}."
         )
     if upgrades:
@@ -119,13 +141,60 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
         )
     risk = analysis.risk_adjustment
     if risk is not None:
+        currency = risk.inputs.currency
         sentences.append(
-            f"Confirming them would move the estimated payment RAF from "
-            f"{risk.before.payment_score:.3f} to {risk.after.payment_score:.3f}, an estimated "
-            f"{money(risk.annual_revenue_delta, risk.inputs.currency)} per year (estimate)."
+            f"Correcting the claim would move the estimated payment RAF from "
+            f"{risk.before.payment_score:.3f} to {risk.after.payment_score:.3f}: an estimated "
+            f"{money(risk.revenue_gained, currency)} per year gained, "
+            f"{money(risk.revenue_at_risk, currency)} at risk, net "
+            f"{money(risk.annual_revenue_delta, currency, signed=True)} (estimates)."
         )
     sentences.append(_next_step(len(not_billed), len(unsupported), len(upgrades)))
     return " ".join(sentences)
+
+
+def _documentation_summary(analysis: CodingAnalysis, counts: CodingCounts) -> str:
+    documented = [s for e in analysis.encounters for s in _reportable(e.suggestions)]
+    sentences = [
+        "Nothing was billed to compare: the Bundle holds no claim, so this is a documentation "
+        "review.",
+        f"The notes of {_plural(counts.encounters, 'encounter')} ({_encounter_span(analysis)}) "
+        f"document {_plural(counts.suggested, 'reportable ICD-10-CM code')}"
+        + (
+            f": {_code_list(dict.fromkeys((s.code, s.description) for s in documented))}."
+            if documented
+            else "."
+        ),
+    ]
+    risk = analysis.risk_adjustment
+    if risk is not None:
+        hccs = ", ".join(risk.added_hccs)
+        sentences.append(
+            f"They capture {hccs}, worth an estimated "
+            f"{money(risk.revenue_gained, risk.inputs.currency)} per year (estimate)."
+            if hccs
+            else "None of them maps to a payment HCC."
+        )
+    sentences.append(
+        "Next: confirm the documented codes against the evidence quoted below before they are "
+        "billed."
+        if documented
+        else "No code is documented that could be billed."
+    )
+    return " ".join(sentences)
+
+
+def _billed_anything(analysis: CodingAnalysis) -> bool:
+    return any(e.comparison.has_claim for e in analysis.encounters)
+
+
+def _documentation_source(analysis: CodingAnalysis) -> str:
+    bases = {e.comparison.basis for e in analysis.encounters if e.comparison.has_claim}
+    if bases == {ReviewBasis.PROBLEM_LIST}:
+        return "recorded diagnoses"
+    if ReviewBasis.PROBLEM_LIST in bases:
+        return "notes and recorded diagnoses"
+    return "notes"
 
 
 def _next_step(not_billed: int, unsupported: int, upgrades: int) -> str:
@@ -150,9 +219,30 @@ def _reportable(suggestions: Iterable[CodeSuggestion]) -> list[CodeSuggestion]:
 
 
 def _key_figures(analysis: CodingAnalysis, counts: CodingCounts) -> tuple[KeyFigure, ...]:
-    figures = (
-        KeyFigure("codes supported by the notes", str(counts.suggested)),
-        KeyFigure("billed codes confirmed", str(counts.matched), Tone.GOOD),
+    risk = analysis.risk_adjustment
+    if not _billed_anything(analysis):
+        figures = (
+            KeyFigure("codes documented", str(counts.suggested)),
+            KeyFigure("encounters reviewed", str(counts.encounters)),
+            KeyFigure("claims to compare", "none", Tone.NEUTRAL),
+        )
+        if risk is None:
+            return figures
+        return (
+            *figures,
+            KeyFigure("HCCs captured", str(len(risk.added_hccs))),
+            KeyFigure(
+                "value of the documented HCCs per year (estimate)",
+                money(risk.revenue_gained, risk.inputs.currency),
+                Tone.ESTIMATE,
+            ),
+        )
+    counted = (
+        KeyFigure(
+            "billed codes supported",
+            f"{counts.supported} of {counts.billed}",
+            Tone.GOOD if counts.supported == counts.billed else Tone.WARN,
+        ),
         KeyFigure(
             "documented, not billed",
             str(counts.documented_not_billed),
@@ -163,17 +253,29 @@ def _key_figures(analysis: CodingAnalysis, counts: CodingCounts) -> tuple[KeyFig
             str(counts.billed_not_documented),
             Tone.WARN if counts.billed_not_documented else Tone.GOOD,
         ),
-        KeyFigure("more specific code available", str(counts.upgrades)),
     )
-    risk = analysis.risk_adjustment
     if risk is None:
-        return figures
-    # With a risk estimate the revenue figure replaces the least actionable count.
+        return (
+            KeyFigure("codes supported by the notes", str(counts.suggested)),
+            *counted,
+            KeyFigure("more specific code available", str(counts.upgrades)),
+        )
+    currency = risk.inputs.currency
     return (
-        *figures[:4],
+        *counted,
         KeyFigure(
-            "estimated revenue Δ per year (estimate)",
-            money(risk.annual_revenue_delta, risk.inputs.currency),
+            "revenue gained per year (estimate)",
+            money(risk.revenue_gained, currency, signed=True),
+            Tone.ESTIMATE,
+        ),
+        KeyFigure(
+            "revenue at risk per year (estimate)",
+            money(-risk.revenue_at_risk, currency, signed=True),
+            Tone.ESTIMATE,
+        ),
+        KeyFigure(
+            "net per year (estimate)",
+            money(risk.annual_revenue_delta, currency, signed=True),
             Tone.ESTIMATE,
         ),
     )
@@ -240,10 +342,23 @@ def _methods(analysis: CodingAnalysis) -> tuple[MethodNote, ...]:
         ),
         MethodNote(
             "Billed versus documented",
-            "Each billed ICD-10-CM code is compared with the codes the notes support. A billed "
-            "code the notes support exactly counts as confirmed; one whose more specific child "
-            "is documented is listed as a specificity upgrade; one without any supporting "
-            "mention is listed as not documented.",
+            "Each billed ICD-10-CM code is compared with the codes the notes support (or, for an "
+            "encounter without notes, with the diagnoses recorded for it). A billed code is "
+            "supported when the notes support it, a more specific code of the same condition "
+            "(listed as an upgrade), a combination code that includes it (hypertension in "
+            "hypertensive kidney disease), or, for a history code, the past condition. Codes the "
+            "notes deny, hedge, give to a relative or state only as history are not supported. "
+            "The corrected claim is the billed codes minus the unsupported ones, with the "
+            "upgrades applied, plus the documented codes not billed.",
+        ),
+        MethodNote(
+            "Revenue",
+            "Revenue at risk is what removing the unsupported billed codes takes off the "
+            "estimated payment; revenue gained is what the upgrades and the documented codes "
+            "not billed add back; the net is the corrected claim against the claim as billed. "
+            "Only encounters dated in the data-collection year (the year before the payment "
+            "year) count, and the age is the one on February 1 of the payment year (CMS "
+            "rule). No figure is rounded before the last step.",
         ),
         MethodNote(
             "Excluded mentions",

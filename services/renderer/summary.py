@@ -24,9 +24,12 @@ def analysis_summary(analysis: CodingAnalysis | CerAnalysis) -> dict[str, Any]:
                 len(e.comparison.specificity_upgrades) for e in analysis.encounters
             ),
         }
+        summary["claims_compared"] = any(e.comparison.has_claim for e in analysis.encounters)
         risk = analysis.risk_adjustment
         if risk is not None:
             summary["estimated_annual_revenue_delta"] = round(risk.annual_revenue_delta, 2)
+            summary["estimated_revenue_gained"] = round(risk.revenue_gained, 2)
+            summary["estimated_revenue_at_risk"] = round(risk.revenue_at_risk, 2)
         return summary
     return {
         "ndc": analysis.request.ndc,

@@ -35,12 +35,42 @@ class CareSetting(StrEnum):
     OTHER = "other"
 
 
+AGE_CAP = 90
+"""Safe Harbor: ages over 89 are aggregated into one category, reported here as 90."""
+
+
+class AgeOnFebruary1(_Model):
+    """The patient's age on February 1 of ``year`` (capped at 90).
+
+    CMS-HCC demographics use the age as of February 1 of the payment year; with this one
+    reference the analyzer finds it for any payment year without the birth date leaving the
+    ingestor (the age on February 1 of year Y is this age + (Y − ``year``)).
+    """
+
+    year: int = Field(ge=1800, le=2200)
+    age_years: int = Field(ge=0, le=AGE_CAP)
+
+
 class Demographics(_Model):
     """What risk adjustment needs, without identifying anyone (ages over 89 are reported as 90)."""
 
-    age_years: int | None = Field(default=None, ge=0, le=90)
+    age_years: int | None = Field(default=None, ge=0, le=AGE_CAP)
+    """Age at the latest encounter (as the record's dates give it)."""
     sex: Sex = Sex.UNKNOWN
     medicaid: bool = False
+    age_on_february_1: AgeOnFebruary1 | None = None
+
+    def payment_year_age(self, payment_year: int) -> int | None:
+        """Age as of February 1 of ``payment_year`` (the CMS-HCC rule), capped at 90; None when
+        unknown (no birth date), or when the reference age is already capped and the payment
+        year lies before it (the true age cannot be told)."""
+        reference = self.age_on_february_1
+        if reference is None:
+            return None
+        if reference.age_years >= AGE_CAP and payment_year < reference.year:
+            return None
+        age = reference.age_years + (payment_year - reference.year)
+        return min(age, AGE_CAP) if age >= 0 else None
 
 
 class CodedConcept(_Model):
@@ -95,6 +125,9 @@ class EncounterCase(_Model):
     setting: CareSetting = CareSetting.OTHER
     type: str | None = None
     period_start: str | None = None  # shifted ISO date
+    service_year: int | None = None
+    """Calendar year of the date of service as recorded (not shifted: Safe Harbor keeps years),
+    for the risk-adjustment data-collection window; None when the policy drops years."""
     notes: tuple[Note, ...] = ()
     recorded_diagnoses: tuple[RecordedDiagnosis, ...] = ()
     billed_diagnoses: tuple[RecordedDiagnosis, ...] = ()
@@ -124,6 +157,9 @@ class CodingCase(_Model):
     phi: PhiSummary
     unlinked_notes: tuple[Note, ...] = ()
     """Notes that name no encounter, when the Bundle has several encounters."""
+    problem_list: tuple[RecordedDiagnosis, ...] = ()
+    """Conditions that name no encounter: the patient's problem list, which an encounter without
+    notes is compared with (with its own recorded diagnoses)."""
 
 
 class Assertion(StrEnum):
@@ -248,14 +284,68 @@ class SpecificityUpgrade(_Model):
     reason: str = ""
 
 
+class ReviewBasis(StrEnum):
+    """What an encounter's claim is compared with."""
+
+    NOTES = "notes"
+    """The codes its clinical notes support."""
+    PROBLEM_LIST = "problem_list"
+    """No notes: the diagnoses the record lists for the encounter (Condition, Encounter.diagnosis)."""
+    NONE = "none"
+    """Neither notes nor recorded diagnoses: nothing to compare the claim with."""
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not_supported"
+    NOT_COMPARABLE = "not_comparable"  # billed in a code system clinrelay cannot compare
+
+
+class MatchKind(StrEnum):
+    """How a billed code found its support."""
+
+    EXACT = "exact"
+    """The documentation supports the billed code itself."""
+    MORE_SPECIFIC = "more_specific"
+    """It supports a more specific code of the billed condition (a child of the billed category,
+    or a specific sibling of a billed "unspecified" code): supported, with an upgrade."""
+    COMBINATION = "combination"
+    """A documented combination code includes the billed condition (billed I10, documented
+    I12.9): supported, to be recoded as the combination."""
+    HISTORY = "history"
+    """A billed history or status code (Z85–Z87, I25.2...) whose past condition the notes state."""
+
+
+class BilledCodeVerdict(_Model):
+    """One billed diagnosis code and whether the documentation supports it."""
+
+    code: str
+    system: str = ICD10CM_SYSTEM
+    description: str | None = None
+    verdict: Verdict
+    match: MatchKind | None = None  # how a supported code was matched
+    documented_code: str | None = None
+    """The documented code it rests on, or, when not supported, what is documented instead."""
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
 class Comparison(_Model):
     """Billed versus documented for one encounter."""
 
+    has_claim: bool = True
+    """False when no claim bills the encounter: its documented codes are a documentation review,
+    not "documented, not billed" findings."""
+    basis: ReviewBasis = ReviewBasis.NOTES
+    verdicts: tuple[BilledCodeVerdict, ...] = ()  # one per billed diagnosis code, claim order
     matched: tuple[str, ...] = ()
     documented_not_billed: tuple[CodeSuggestion, ...] = ()
     billed_not_documented: tuple[BilledCodeFinding, ...] = ()
     specificity_upgrades: tuple[SpecificityUpgrade, ...] = ()
     not_comparable: tuple[BilledCodeFinding, ...] = ()  # billed in a system we cannot compare
+    corrected_claim: tuple[str, ...] = ()
+    """ICD-10-CM codes the claim should carry: billed − not supported + documented, not billed,
+    with the upgrades applied (empty without a claim)."""
 
 
 class SnomedSuggestion(_Model):
@@ -273,6 +363,7 @@ class EncounterCoding(_Model):
     setting: CareSetting
     type: str | None = None
     period_start: str | None = None
+    service_year: int | None = None  # calendar year of the date of service (see EncounterCase)
     note_ids: tuple[str, ...] = ()
     suggestions: tuple[CodeSuggestion, ...] = ()
     excluded: tuple[CodeSuggestion, ...] = ()  # found but not billable here (negated, family...)
@@ -291,7 +382,9 @@ class HccContribution(_Model):
 
 
 class RafScore(_Model):
-    """One CMS-HCC run: which codes went in and what came out (all figures are estimates)."""
+    """One CMS-HCC run: which codes went in and what came out (all figures are estimates).
+
+    Scores are kept at full precision; only what is printed is rounded."""
 
     diagnosis_codes: tuple[str, ...]
     raw_score: float  # demographic + disease + interaction coefficients, as the model sums them
@@ -309,6 +402,7 @@ class RiskInputs(_Model):
     model: str  # e.g. "CMS-HCC Model V28"
     payment_year: int
     age_years: int
+    age_basis: str = "as of February 1 of the payment year"
     sex: str  # "M" or "F", as the model needs it
     dual_eligibility_code: str  # CMS dual status code used ("NA": not dual)
     original_entitlement_code: str  # OREC assumed for the estimate
@@ -321,19 +415,58 @@ class RiskInputs(_Model):
     engine: str  # e.g. "hccinfhir 0.4.0"
 
 
+class EncounterYear(_Model):
+    encounter_id: str
+    service_year: int
+
+
+class DataCollectionWindow(_Model):
+    """Which encounters' diagnoses count for the payment year: CMS-HCC risk scores of payment
+    year Y rest on dates of service in calendar year Y − 1."""
+
+    payment_year: int
+    data_collection_year: int
+    counted: tuple[str, ...] = ()  # encounters whose codes the estimate counts
+    outside: tuple[EncounterYear, ...] = ()  # flagged: dated outside the data-collection year
+    undated: tuple[str, ...] = ()  # year unknown (withheld by policy): counted, with a caveat
+
+
+class RevenueReview(StrEnum):
+    CLAIM = "claim"
+    """Billed codes versus the corrected claim."""
+    DOCUMENTATION = "documentation"
+    """Nothing billed to compare: the HCCs the documentation captures."""
+
+
 class RiskAdjustmentEstimate(_Model):
-    """CMS-HCC RAF before (billed) and after (billed + suggested) — an estimate, not a payment."""
+    """CMS-HCC RAF of the claim as billed, as supported and as corrected — an estimate, not a
+    payment.
+
+    Claim review: ``before`` = billed codes; ``supported`` = billed − not supported;
+    ``after`` = the corrected claim (supported codes, upgrades applied, documented codes added).
+    Revenue at risk = (before − supported) × rate × months; revenue gained = (after −
+    supported) × rate × months; their net = (after − before) × rate × months.
+    Documentation review (no claim): ``before`` = ``supported`` = demographics only; ``after`` =
+    the documented codes; the gain is what the documented HCCs are worth, nothing is at risk.
+    """
 
     label: str = "Estimate"
+    review: RevenueReview = RevenueReview.CLAIM
     inputs: RiskInputs
     before: RafScore
+    supported: RafScore
     after: RafScore
-    delta_payment_score: float
-    annual_revenue_delta: float  # ΔRAF × monthly base rate × months
-    added_hccs: tuple[str, ...] = ()
+    delta_payment_score: float  # after − before, unrounded
+    revenue_gained: float
+    revenue_at_risk: float
+    annual_revenue_delta: float  # net: revenue gained − revenue at risk
+    added_hccs: tuple[str, ...] = ()  # HCCs of the corrected claim the billed one lacks
+    at_risk_hccs: tuple[str, ...] = ()  # HCCs of the billed claim that rest on unsupported codes
     formula: str = (
         "payment RAF = raw RAF × (1 − coding-intensity adjustment) ÷ normalization factor; "
-        "revenue Δ = (payment RAF after − payment RAF before) × monthly base rate × 12"
+        "revenue gained = (payment RAF corrected − payment RAF supported) × monthly base rate × "
+        "12; revenue at risk = (payment RAF billed − payment RAF supported) × monthly base rate "
+        "× 12; net = gained − at risk (nothing is rounded before the last step)"
     )
     caveats: tuple[str, ...] = ()
 
@@ -377,5 +510,7 @@ class CodingAnalysis(_Model):
     phi: PhiSummary
     notices: tuple[str, ...] = ()  # things the reader must know (e.g. SNOMED inference off)
     risk_adjustment: RiskAdjustmentEstimate | None = None
+    data_collection: DataCollectionWindow | None = None
+    """Which encounters count for the payment year, and which are flagged as outside it."""
     snomed: SnomedStatus = SnomedStatus()
     second_opinion: SecondOpinion | None = None

@@ -12,15 +12,17 @@ from collections.abc import Sequence
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.coder import NoteText, code_encounter
-from services.analyzer.coding.comparison import billed_icd10_codes, compare_billed_with_documented
+from services.analyzer.coding.comparison import compare_billed_with_documented
 from services.analyzer.coding.config import CodingConfig
+from services.analyzer.coding.documentation import (
+    Documentation,
+    note_documentation,
+    problem_list_documentation,
+)
 from services.analyzer.coding.mentions import find_mentions
 from services.analyzer.coding.pipeline import clinical_pipeline
-from services.analyzer.coding.risk import (
-    RiskNotComputable,
-    estimate_risk_adjustment,
-    payment_hcc,
-)
+from services.analyzer.coding.revenue import data_collection_window, estimate_revenue
+from services.analyzer.coding.risk import payment_hcc
 from services.analyzer.coding.snomed import (
     NOT_CONFIGURED,
     SnomedRelease,
@@ -36,7 +38,6 @@ from shared.events.coding import (
     EncounterCase,
     EncounterCoding,
     Evidence,
-    RiskAdjustmentEstimate,
     SnomedStatus,
     SnomedSuggestion,
 )
@@ -60,8 +61,9 @@ def analyze_case(case: CodingCase, config: CodingConfig) -> CodingAnalysis:
     """Code every encounter of a de-identified case, compare with billing, estimate the RAF gap."""
     notices: list[str] = [REVIEW_NOTICE]
     release, snomed_status = _snomed(config, notices)
-    encounters = tuple(_encounter(e, config, release) for e in case.encounters)
-    risk = _risk(case, encounters, config, notices)
+    encounters = tuple(_encounter(e, case, config, release) for e in case.encounters)
+    window = data_collection_window(encounters, config.payment_year)
+    risk = estimate_revenue(case.demographics, encounters, window, config, notices)
     return CodingAnalysis(
         code_set=codeset.code_set_label(),
         method=METHOD,
@@ -70,12 +72,16 @@ def analyze_case(case: CodingCase, config: CodingConfig) -> CodingAnalysis:
         phi=case.phi,
         notices=tuple(notices),
         risk_adjustment=risk,
+        data_collection=window,
         snomed=snomed_status,
     )
 
 
 def _encounter(
-    encounter: EncounterCase, config: CodingConfig, release: SnomedRelease | None
+    encounter: EncounterCase,
+    case: CodingCase,
+    config: CodingConfig,
+    release: SnomedRelease | None,
 ) -> EncounterCoding:
     notes = [NoteText(n.note_id, n.text) for n in encounter.notes]
     coded = code_encounter(notes, encounter.setting, config.min_score)
@@ -83,22 +89,33 @@ def _encounter(
         s.model_copy(update={"hcc": payment_hcc(s.code, config)}) for s in coded.suggestions
     )
     snomed = _infer_snomed(notes, release) if release is not None else None
+    documentation: Documentation = (
+        note_documentation(suggestions, coded.excluded, encounter.recorded_diagnoses, snomed)
+        if notes
+        else problem_list_documentation(
+            encounter.recorded_diagnoses, case.problem_list, encounter.setting
+        )
+    )
     comparison = compare_billed_with_documented(
         encounter.billed_diagnoses,
-        suggestions,
-        coded.excluded,
-        encounter.recorded_diagnoses,
-        snomed,
-        has_notes=bool(notes),
+        documentation,
+        encounter.setting,
+        has_claim=bool(encounter.billed_diagnoses or encounter.billed_items),
     )
+    if not notes:
+        # The problem list is what the encounter documents: show it as its codes.
+        suggestions = tuple(
+            s.model_copy(update={"hcc": payment_hcc(s.code, config)}) for s in documentation.codes
+        )
     return EncounterCoding(
         encounter_id=encounter.encounter_id,
         setting=encounter.setting,
         type=encounter.type,
         period_start=encounter.period_start,
+        service_year=encounter.service_year,
         note_ids=tuple(n.note_id for n in notes),
         suggestions=suggestions,
-        excluded=coded.excluded,
+        excluded=coded.excluded if notes else documentation.excluded,
         comparison=comparison,
         mentions=coded.mentions,
         recorded_diagnoses=encounter.recorded_diagnoses,
@@ -153,20 +170,3 @@ def _infer_snomed(notes: Sequence[NoteText], release: SnomedRelease) -> list[Sno
     ]
 
 
-def _risk(
-    case: CodingCase,
-    encounters: Sequence[EncounterCoding],
-    config: CodingConfig,
-    notices: list[str],
-) -> RiskAdjustmentEstimate | None:
-    billed = {c for e in case.encounters for c in billed_icd10_codes(e.billed_diagnoses)}
-    suggested = {s.code for e in encounters for s in _billable(e.suggestions)}
-    try:
-        return estimate_risk_adjustment(case.demographics, billed, suggested, config)
-    except RiskNotComputable as problem:
-        notices.append(f"No CMS-HCC risk estimate: {problem}.")
-        return None
-
-
-def _billable(suggestions: Sequence[CodeSuggestion]) -> list[CodeSuggestion]:
-    return [s for s in suggestions if s.billable]

@@ -1,100 +1,358 @@
-"""Billed versus documented for one encounter.
+"""Billed versus documented for one encounter: a verdict on every billed code, the findings, and
+the corrected claim.
 
-- matched: a billed code the notes support as billed;
-- specificity upgrade: the notes support a more specific code of the same category than the
-  billed one (billed E11.9, documented E11.65);
-- documented, not billed: a billable suggestion the claim lacks (missed revenue);
-- billed, not documented: a billed code the notes do not support (audit risk) — with the
-  evidence when the notes deny, hedge or give it to a relative;
-- not comparable: billed in a system clinrelay cannot compare (SNOMED CT without inference).
+A billed ICD-10-CM code is **supported** when the documentation (see ``documentation.py``)
+supports, in this order of preference:
+
+1. the code itself (``exact``);
+2. a more specific code of the same condition (``more_specific``): a descendant of the billed
+   category or subcategory (billed I46, documented I46.9), or a specific code of the category of a
+   billed "unspecified" code (billed E11.9, documented E11.65) — supported, with an upgrade;
+3. a combination code that includes the billed condition (``combination``): hypertension in
+   hypertensive heart or kidney disease (I10 → I11–I13), angina in atherosclerotic heart disease
+   with angina (I20 → I25.11x), hyperglycemia in diabetes with hyperglycemia (R73.9 → E1x.65)...
+   — supported, to be recoded as the combination;
+4. for a billed history or status code (Z85–Z87, I25.2...), the past condition the notes state
+   (``history``).
+
+Each documented code supports one billed code: a second billed code resting on a documented code
+already taken is redundant (billed E11.9 beside a documented, billed E11.65) and not supported.
+Everything else is **not supported**, with the reason a coder needs: the notes deny, hedge or give
+it to a relative (with that evidence), state it only as history (billed C50.911, documented
+Z85.3), document it less specifically or differently (billed E11.65, documented E11.9), or do not
+mention it. SNOMED CT billed codes are compared with SNOMED CT concepts when the documentation has
+them (inferred from notes with a configured release, or recorded on a problem list), otherwise
+they are not comparable.
+
+The **corrected claim** is the billed codes minus the unsupported ones, with upgrades applied,
+plus the documented codes not billed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.documentation import Documentation, is_icd10cm
+from services.analyzer.coding.rules import billing_decision
 from shared.events.coding import (
-    ICD10CM_SYSTEM,
     SNOMED_SYSTEM,
+    Assertion,
     BilledCodeFinding,
+    BilledCodeVerdict,
+    CareSetting,
     CodedConcept,
     CodeSuggestion,
     Comparison,
+    Evidence,
+    MatchKind,
     RecordedDiagnosis,
-    SnomedSuggestion,
+    ReviewBasis,
     SpecificityUpgrade,
+    Verdict,
 )
 
+# Billed code (prefix) → prefixes of combination codes that include its condition.
+COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("I10", ("I11", "I12", "I13", "I16"), "hypertension is part of the combination code"),
+    ("I20", ("I25.11", "I25.7"), "angina is part of atherosclerotic heart disease with angina"),
+    ("R73", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
+    ("R73.9", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
+    ("E16.2", ("E08.64", "E09.64", "E10.64", "E11.64", "E13.64"), "diabetes with hypoglycemia"),
+    ("D64.9", ("D63",), "anemia in a chronic disease"),
+    ("J44.9", ("J44.0", "J44.1"), "COPD with infection or exacerbation"),
+    ("J18", ("J44.0",), "COPD with acute lower respiratory infection"),
+    ("F32", ("F33",), "a recurrent major depressive disorder"),
+    ("K70", ("F10",), "alcohol-related disorder"),
+)
+HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z80", "Z81", "Z82", "Z83", "Z84", "I25.2", "Z92")
 
-def is_icd10cm(concept: CodedConcept) -> bool:
-    system = concept.system.lower()
-    return system == ICD10CM_SYSTEM or "icd-10-cm" in system or system.endswith("icd10cm")
 
+@dataclass
+class _Claim:
+    """Bookkeeping while the billed codes of one encounter are judged."""
 
-def billed_icd10_codes(billed: Sequence[RecordedDiagnosis]) -> list[str]:
-    """Valid ICD-10-CM codes of the claim diagnoses (dotted, unique, in claim order)."""
-    codes: list[str] = []
-    for diagnosis in billed:
-        for concept in diagnosis.concepts:
-            code = codeset.normalize_code(concept.code) if is_icd10cm(concept) else None
-            if code and code not in codes:
-                codes.append(code)
-    return codes
+    documentation: Documentation
+    setting: CareSetting
+    verdicts: dict[int, BilledCodeVerdict]
+    taken: set[str]
+
+    def documented(self, code: str) -> CodeSuggestion | None:
+        return next((s for s in self.documentation.codes if s.code == code), None)
 
 
 def compare_billed_with_documented(
     billed: Sequence[RecordedDiagnosis],
-    suggestions: Sequence[CodeSuggestion],
-    excluded: Sequence[CodeSuggestion],
-    recorded: Sequence[RecordedDiagnosis],
-    snomed_suggestions: Sequence[SnomedSuggestion] | None,
-    has_notes: bool,
+    documentation: Documentation,
+    setting: CareSetting = CareSetting.OTHER,
+    *,
+    has_claim: bool | None = None,
 ) -> Comparison:
-    """Compare one encounter's claim diagnoses with what its notes document.
+    """Judge every billed diagnosis of one encounter against its documentation.
 
-    ``snomed_suggestions`` is None when SNOMED CT inference is not configured.
+    ``has_claim`` says whether a claim bills the encounter at all (it may list services and no
+    diagnosis); by default, whether ``billed`` holds any diagnosis. Without a claim there is no
+    verdict and nothing is "documented, not billed".
     """
-    suggested = {s.code: s for s in suggestions}
-    used: set[str] = set()
-    matched: list[str] = []
-    upgrades: list[SpecificityUpgrade] = []
-    unsupported: list[BilledCodeFinding] = []
-    not_comparable: list[BilledCodeFinding] = []
-    recorded_codes = set(billed_icd10_codes(recorded))
-    for diagnosis in billed:
-        concept = _preferred_concept(diagnosis)
-        if concept is None:
-            continue
+    if not (billed or has_claim):
+        return Comparison(has_claim=False, basis=documentation.basis)
+    claim = _Claim(documentation, setting, {}, set())
+    concepts = [c for c in (_preferred_concept(d) for d in billed) if c is not None]
+    icd = _judge_non_icd(concepts, claim)
+    # Exact matches first, so a redundant billed code never takes a documented code away from
+    # the billed code that names it.
+    for position, code in icd:
+        if claim.documented(code) is not None and code not in claim.taken:
+            claim.taken.add(code)
+            claim.verdicts[position] = _supported(code, MatchKind.EXACT, claim.documented(code))
+    for position, code in icd:
+        if position not in claim.verdicts:
+            claim.verdicts[position] = _judge(code, claim)
+    verdicts = tuple(claim.verdicts[p] for p in sorted(claim.verdicts))
+    return _comparison(verdicts, documentation)
+
+
+def _judge_non_icd(concepts: list[CodedConcept], claim: _Claim) -> list[tuple[int, str]]:
+    """Verdicts for SNOMED CT and invalid codes; the valid ICD-10-CM codes left to judge."""
+    icd: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for position, concept in enumerate(concepts):
         if not is_icd10cm(concept):
-            _snomed(concept, snomed_suggestions, matched, unsupported, not_comparable)
+            claim.verdicts[position] = _snomed_verdict(concept, claim.documentation)
             continue
         code = codeset.normalize_code(concept.code)
         if code is None:
-            unsupported.append(
-                BilledCodeFinding(
-                    code=concept.code,
-                    description=concept.display,
-                    reason="not a valid ICD-10-CM FY2026 code",
-                )
+            claim.verdicts[position] = BilledCodeVerdict(
+                code=concept.code,
+                description=concept.display,
+                verdict=Verdict.NOT_SUPPORTED,
+                reason="not a valid ICD-10-CM FY2026 code",
             )
+        elif code not in seen:
+            seen.add(code)
+            icd.append((position, code))
+    return icd
+
+
+def _judge(code: str, claim: _Claim) -> BilledCodeVerdict:
+    for kind, find in (
+        (MatchKind.MORE_SPECIFIC, _more_specific),
+        (MatchKind.COMBINATION, _combination),
+        (MatchKind.HISTORY, _history),
+    ):
+        found = find(code, claim)
+        if found is not None:
+            claim.taken.add(found.code)
+            return _supported(code, kind, found)
+    return _not_supported(code, claim)
+
+
+def _available(claim: _Claim) -> list[CodeSuggestion]:
+    return [s for s in claim.documentation.codes if s.code not in claim.taken]
+
+
+def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
+    vague = codeset.is_default_code(code) or not codeset.is_billable(code)
+    candidates = [
+        s
+        for s in _available(claim)
+        if codeset.is_ancestor(code, s.code)
+        or (
+            vague
+            and codeset.category(s.code) == codeset.category(code)
+            and not codeset.is_default_code(s.code)
+        )
+    ]
+    return _closest(code, candidates)
+
+
+def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
+    candidates = [
+        s
+        for s in _available(claim)
+        for billed_prefix, combined_prefixes, _why in COMBINATIONS
+        if code.startswith(billed_prefix) and s.code.startswith(combined_prefixes)
+    ]
+    return _closest(code, candidates)
+
+
+def _history(code: str, claim: _Claim) -> CodeSuggestion | None:
+    """A billed history/status code whose past condition the documentation states."""
+    if not code.startswith(HISTORY_PREFIXES):
+        return None
+    for mention in (*claim.documentation.codes, *claim.documentation.excluded):
+        if mention.assertion not in (Assertion.HISTORICAL, Assertion.FAMILY):
             continue
-        if code in suggested:
-            matched.append(code)
-            used.add(code)
-            continue
-        upgrade = _upgrade(code, suggestions)
-        if upgrade is not None:
-            upgrades.append(upgrade)
-            used.add(upgrade.suggested.code)
-            continue
-        unsupported.append(_unsupported(code, suggestions, excluded, recorded_codes, has_notes))
-    return Comparison(
-        matched=tuple(matched),
-        documented_not_billed=tuple(s for s in suggestions if s.code not in used),
-        billed_not_documented=tuple(unsupported),
-        specificity_upgrades=tuple(upgrades),
-        not_comparable=tuple(not_comparable),
+        target = billing_decision(mention.code, mention.assertion, claim.setting).code
+        if target == code or (
+            codeset.category(target) == codeset.category(code)
+            and (codeset.is_default_code(target) or codeset.is_ancestor(code, target))
+        ):
+            return mention
+    return None
+
+
+def _closest(code: str, candidates: list[CodeSuggestion]) -> CodeSuggestion | None:
+    """The candidate sharing the longest prefix with ``code``; then the best scored."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (_common_prefix(code, s.code), s.score, s.code))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def _supported(code: str, kind: MatchKind, documented: CodeSuggestion | None) -> BilledCodeVerdict:
+    assert documented is not None
+    return BilledCodeVerdict(
+        code=code,
+        description=_description(code),
+        verdict=Verdict.SUPPORTED,
+        match=kind,
+        documented_code=documented.code,
+        reason=_support_reason(code, kind, documented),
+        evidence=documented.evidence,
+    )
+
+
+def _support_reason(code: str, kind: MatchKind, documented: CodeSuggestion) -> str:
+    if kind is MatchKind.EXACT:
+        return "documented as billed"
+    if kind is MatchKind.MORE_SPECIFIC:
+        return f"documented more specifically as {documented.code} ({documented.description})"
+    if kind is MatchKind.COMBINATION:
+        why = next(why for prefix, _c, why in COMBINATIONS if code.startswith(prefix))
+        return (
+            f"included in the documented combination code {documented.code} "
+            f"({documented.description}): {why}"
+        )
+    return (
+        f"the documentation states the past condition ({documented.code}, "
+        f"{documented.assertion.value})"
+    )
+
+
+def _not_supported(code: str, claim: _Claim) -> BilledCodeVerdict:
+    documentation = claim.documentation
+    reason, instead, evidence = _why_not(code, claim)
+    if documentation.basis is ReviewBasis.NONE:
+        reason = "the encounter has neither notes nor recorded diagnoses to support it"
+    return BilledCodeVerdict(
+        code=code,
+        description=_description(code),
+        verdict=Verdict.NOT_SUPPORTED,
+        documented_code=instead,
+        reason=reason,
+        evidence=evidence,
+    )
+
+
+def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]]:
+    """Why ``code`` is not supported, what is documented instead, and the evidence."""
+    documentation = claim.documentation
+    taken = next(
+        (s for s in documentation.codes if s.code in claim.taken and _covers(s.code, code)), None
+    )
+    if taken is not None:
+        return (
+            f"redundant: the documented {taken.code} is already on the claim and covers it",
+            taken.code,
+            taken.evidence,
+        )
+    history = billing_decision(code, Assertion.HISTORICAL, claim.setting)
+    as_history = claim.documented(history.code) if history.code != code else None
+    if as_history is not None:
+        return (
+            f"the documentation states it only as a past condition: {as_history.code} "
+            f"({as_history.description})",
+            as_history.code,
+            as_history.evidence,
+        )
+    same = [e for e in documentation.excluded if e.code == code]
+    if same:
+        first = same[0]
+        return (
+            f"the {_source(documentation)} mention it only as {first.assertion.value}: "
+            f"{first.rationale}",
+            None,
+            tuple(e for x in same for e in x.evidence),
+        )
+    sibling = _closest(
+        code, [s for s in documentation.codes if codeset.category(s.code) == codeset.category(code)]
+    )
+    if sibling is not None:
+        less = codeset.is_ancestor(sibling.code, code) or codeset.is_default_code(sibling.code)
+        what = "only the less specific" if less else "a different code of the same condition,"
+        return (
+            f"the {_source(documentation)} document {what} {sibling.code} "
+            f"({sibling.description})",
+            sibling.code,
+            sibling.evidence,
+        )
+    if code in documentation.recorded_codes and documentation.has_notes:
+        return "recorded as a structured diagnosis, but the notes do not document it", None, ()
+    return f"no mention in the encounter's {_source(documentation)}", None, ()
+
+
+def _covers(documented: str, billed: str) -> bool:
+    """Whether ``documented`` says all ``billed`` says (so billing both is redundant)."""
+    vague = codeset.is_default_code(billed) or not codeset.is_billable(billed)
+    return (
+        documented == billed
+        or codeset.is_ancestor(billed, documented)
+        or (vague and codeset.category(billed) == codeset.category(documented))
+        or any(
+            billed.startswith(prefix) and documented.startswith(combined)
+            for prefix, combined, _why in COMBINATIONS
+        )
+    )
+
+
+def _source(documentation: Documentation) -> str:
+    return "notes" if documentation.has_notes else "recorded diagnoses"
+
+
+def _description(code: str) -> str | None:
+    return codeset.description(code) if codeset.is_code(code) else None
+
+
+def _snomed_verdict(concept: CodedConcept, documentation: Documentation) -> BilledCodeVerdict:
+    inferred = documentation.snomed
+    if concept.system != SNOMED_SYSTEM or inferred is None:
+        return BilledCodeVerdict(
+            code=concept.code,
+            system=concept.system,
+            description=concept.display,
+            verdict=Verdict.NOT_COMPARABLE,
+            reason=(
+                "billed in SNOMED CT; no licensed SNOMED CT release is configured to compare "
+                "it with the notes"
+                if concept.system == SNOMED_SYSTEM
+                else "billed in a code system clinrelay does not compare"
+            ),
+        )
+    found = next((s for s in inferred if s.concept_id == concept.code), None)
+    where = "notes" if documentation.has_notes else "recorded diagnoses"
+    return BilledCodeVerdict(
+        code=concept.code,
+        system=SNOMED_SYSTEM,
+        description=concept.display,
+        verdict=Verdict.SUPPORTED if found else Verdict.NOT_SUPPORTED,
+        match=MatchKind.EXACT if found else None,
+        documented_code=found.concept_id if found else None,
+        reason=(
+            f"SNOMED CT concept documented in the {where}"
+            if found
+            else f"SNOMED CT concept not found in the encounter's {where}"
+        ),
+        evidence=found.evidence if found else (),
     )
 
 
@@ -105,93 +363,63 @@ def _preferred_concept(diagnosis: RecordedDiagnosis) -> CodedConcept | None:
     return diagnosis.concepts[0] if diagnosis.concepts else None
 
 
-def _upgrade(code: str, suggestions: Sequence[CodeSuggestion]) -> SpecificityUpgrade | None:
-    """A suggestion of the billed code's category that says more than the billed code."""
-    billed_is_vague = codeset.is_default_code(code) or not codeset.is_billable(code)
-    for suggestion in suggestions:
-        same_family = codeset.category(suggestion.code) == codeset.category(code)
-        more_specific = codeset.is_ancestor(code, suggestion.code) or (
-            billed_is_vague and not codeset.is_default_code(suggestion.code)
-        )
-        if same_family and more_specific and suggestion.code != code:
-            return SpecificityUpgrade(
-                billed_code=code,
-                billed_description=codeset.description(code) if codeset.is_code(code) else None,
-                suggested=suggestion,
-                reason=(
-                    f"the note supports {suggestion.code} ({suggestion.description}), "
-                    f"more specific than the billed {code}"
-                ),
-            )
-    return None
-
-
-def _unsupported(
-    code: str,
-    suggestions: Sequence[CodeSuggestion],
-    excluded: Sequence[CodeSuggestion],
-    recorded_codes: set[str],
-    has_notes: bool,
-) -> BilledCodeFinding:
-    description = codeset.description(code)
-    same_code = [e for e in excluded if e.code == code]
-    if same_code:
-        first = same_code[0]
-        return BilledCodeFinding(
-            code=code,
-            description=description,
-            reason=f"the notes mention it only as {first.assertion.value}: {first.rationale}",
-            evidence=tuple(e for x in same_code for e in x.evidence),
-        )
-    sibling = next(
-        (s for s in suggestions if codeset.category(s.code) == codeset.category(code)), None
+def _comparison(verdicts: tuple[BilledCodeVerdict, ...], documentation: Documentation) -> Comparison:
+    """The findings and the corrected claim the verdicts imply."""
+    used = {v.documented_code for v in verdicts if v.verdict is Verdict.SUPPORTED}
+    reportable = documentation.reportable_unbilled
+    not_billed = tuple(
+        s
+        for s in documentation.codes
+        if s.code not in used and (reportable is None or s.code in reportable)
     )
-    if sibling is not None:
-        return BilledCodeFinding(
-            code=code,
-            description=description,
-            reason=f"the notes document {sibling.code} ({sibling.description}) instead",
-            evidence=sibling.evidence,
-        )
-    if not has_notes:
-        reason = "the encounter has no notes to support it"
-    elif code in recorded_codes:
-        reason = "recorded as a structured diagnosis, but the notes do not document it"
-    else:
-        reason = "no mention in the encounter's notes"
-    return BilledCodeFinding(code=code, description=description, reason=reason)
+    upgrades = tuple(
+        _upgrade(v, documentation)
+        for v in verdicts
+        if v.verdict is Verdict.SUPPORTED
+        and v.system != SNOMED_SYSTEM
+        and v.documented_code not in (None, v.code)
+        and v.match is not MatchKind.HISTORY
+    )
+    corrected: list[str] = []
+    for verdict in verdicts:
+        if verdict.verdict is Verdict.SUPPORTED and verdict.system != SNOMED_SYSTEM:
+            keep = verdict.code if verdict.match is MatchKind.HISTORY else verdict.documented_code
+            corrected.append(keep or verdict.code)
+    corrected += [s.code for s in not_billed]
+    return Comparison(
+        has_claim=True,
+        basis=documentation.basis,
+        verdicts=verdicts,
+        matched=tuple(
+            v.code if v.system != SNOMED_SYSTEM else f"SNOMED {v.code}"
+            for v in verdicts
+            if v.verdict is Verdict.SUPPORTED and v.match in (MatchKind.EXACT, MatchKind.HISTORY)
+        ),
+        documented_not_billed=not_billed,
+        billed_not_documented=tuple(
+            _finding(v) for v in verdicts if v.verdict is Verdict.NOT_SUPPORTED
+        ),
+        specificity_upgrades=upgrades,
+        not_comparable=tuple(_finding(v) for v in verdicts if v.verdict is Verdict.NOT_COMPARABLE),
+        corrected_claim=tuple(dict.fromkeys(corrected)),
+    )
 
 
-def _snomed(
-    concept: CodedConcept,
-    inferred: Sequence[SnomedSuggestion] | None,
-    matched: list[str],
-    unsupported: list[BilledCodeFinding],
-    not_comparable: list[BilledCodeFinding],
-) -> None:
-    if concept.system != SNOMED_SYSTEM or inferred is None:
-        not_comparable.append(
-            BilledCodeFinding(
-                code=concept.code,
-                description=concept.display,
-                system=concept.system,
-                reason=(
-                    "billed in SNOMED CT; no licensed SNOMED CT release is configured to compare "
-                    "it with the notes"
-                    if concept.system == SNOMED_SYSTEM
-                    else "billed in a code system clinrelay does not compare"
-                ),
-            )
-        )
-        return
-    if any(s.concept_id == concept.code for s in inferred):
-        matched.append(f"SNOMED {concept.code}")
-    else:
-        unsupported.append(
-            BilledCodeFinding(
-                code=concept.code,
-                description=concept.display,
-                system=SNOMED_SYSTEM,
-                reason="SNOMED CT concept not found in the encounter's notes",
-            )
-        )
+def _upgrade(verdict: BilledCodeVerdict, documentation: Documentation) -> SpecificityUpgrade:
+    suggested = next(s for s in documentation.codes if s.code == verdict.documented_code)
+    return SpecificityUpgrade(
+        billed_code=verdict.code,
+        billed_description=verdict.description,
+        suggested=suggested,
+        reason=verdict.reason,
+    )
+
+
+def _finding(verdict: BilledCodeVerdict) -> BilledCodeFinding:
+    return BilledCodeFinding(
+        code=verdict.code,
+        description=verdict.description,
+        system=verdict.system,
+        reason=verdict.reason,
+        evidence=verdict.evidence,
+    )

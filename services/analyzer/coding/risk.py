@@ -1,4 +1,5 @@
-"""What the coding gap is worth: CMS-HCC risk scores before and after the suggested codes.
+"""What the coding gap is worth: CMS-HCC risk scores of the claim as billed, as supported by the
+documentation and as corrected.
 
 hccinfhir (the maintained engine) maps diagnoses to HCCs, applies the model's hierarchies and
 interactions and sums the coefficients. It applies no normalization or MA coding-intensity
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 
@@ -27,6 +29,7 @@ from shared.events.coding import (
     Demographics,
     HccContribution,
     RafScore,
+    RevenueReview,
     RiskAdjustmentEstimate,
     RiskInputs,
     Sex,
@@ -47,14 +50,21 @@ def payment_hcc(code: str, config: CodingConfig) -> str | None:
 
 
 def risk_inputs(demographics: Demographics, config: CodingConfig) -> RiskInputs:
-    if demographics.age_years is None:
+    """The model inputs; the age is the one on February 1 of the payment year (CMS rule)."""
+    age = demographics.payment_year_age(config.payment_year)
+    basis = f"as of February 1, {config.payment_year} (the payment year)"
+    if age is None and demographics.age_years is not None:
+        age = demographics.age_years
+        basis = "at the latest encounter (the birth-date reference for the payment year is missing)"
+    if age is None:
         raise RiskNotComputable("the patient's age is not known")
     if demographics.sex not in (Sex.FEMALE, Sex.MALE):
         raise RiskNotComputable("the CMS-HCC model needs the patient's sex as male or female")
     return RiskInputs(
         model=config.hcc_model.engine_name,
         payment_year=config.payment_year,
-        age_years=demographics.age_years,
+        age_years=age,
+        age_basis=basis,
         sex="F" if demographics.sex is Sex.FEMALE else "M",
         dual_eligibility_code=FULL_BENEFIT_DUAL if demographics.medicaid else NOT_DUAL,
         original_entitlement_code=config.original_entitlement_code,
@@ -68,7 +78,7 @@ def risk_inputs(demographics: Demographics, config: CodingConfig) -> RiskInputs:
 
 
 def raf_score(codes: Iterable[str], inputs: RiskInputs) -> RafScore:
-    """One model run over ``codes`` (dotted ICD-10-CM) with the given inputs."""
+    """One model run over ``codes`` (dotted ICD-10-CM) with the given inputs, unrounded."""
     dotted = sorted({c for c in codes if codeset.is_billable(c)})
     result = _run(tuple(codeset.undotted(c) for c in dotted), inputs)
     hccs = set(result.hcc_list)
@@ -77,7 +87,7 @@ def raf_score(codes: Iterable[str], inputs: RiskInputs) -> RafScore:
         HccContribution(
             hcc=f"HCC{detail.hcc}",
             label=detail.label,
-            coefficient=round(detail.coefficient or 0.0, 3),
+            coefficient=detail.coefficient or 0.0,
             diagnosis_codes=tuple(
                 sorted(_dotted(dx) for dx in result.cc_to_dx.get(detail.hcc, ()))
             ),
@@ -86,55 +96,111 @@ def raf_score(codes: Iterable[str], inputs: RiskInputs) -> RafScore:
     )
     return RafScore(
         diagnosis_codes=tuple(dotted),
-        raw_score=round(result.risk_score, 3),
-        demographic_score=round(result.risk_score_demographics, 3),
-        disease_score=round(result.risk_score_hcc, 3),
-        payment_score=round(result.risk_score_payment, 3),
+        raw_score=result.risk_score,
+        demographic_score=result.risk_score_demographics,
+        disease_score=result.risk_score_hcc,
+        payment_score=result.risk_score_payment,
         hccs=contributions,
         interactions={
-            k: round(v, 3) for k, v in result.coefficients.items() if k in interaction_names and v
+            k: v for k, v in result.coefficients.items() if k in interaction_names and v
         },
         demographic_factors={
-            k: round(v, 3)
+            k: v
             for k, v in result.coefficients.items()
             if k not in hccs and k not in interaction_names
         },
     )
 
 
-def estimate_risk_adjustment(
-    demographics: Demographics,
-    billed_codes: Iterable[str],
-    suggested_codes: Iterable[str],
-    config: CodingConfig,
+@dataclass(frozen=True)
+class ClaimCodes:
+    """The patient's diagnosis codes for the payment year, three ways (dotted ICD-10-CM)."""
+
+    billed: frozenset[str]
+    supported: frozenset[str]
+    """Billed minus the codes the documentation does not support."""
+    corrected: frozenset[str]
+    """Supported, upgrades applied, plus the documented codes not billed."""
+
+
+def estimate_claim_review(
+    demographics: Demographics, claim: ClaimCodes, config: CodingConfig
 ) -> RiskAdjustmentEstimate:
-    """RAF of the billed codes, of billed + suggested, and the annual revenue of the difference.
+    """RAF of the claim as billed, as supported and as corrected, and what each gap is worth.
 
     Raises :class:`RiskNotComputable` when the demographics do not allow a model run.
     """
     inputs = risk_inputs(demographics, config)
-    billed = set(billed_codes)
-    before = raf_score(billed, inputs)
-    after = raf_score(billed | set(suggested_codes), inputs)
-    delta = round(after.payment_score - before.payment_score, 3)
-    added = tuple(
-        sorted({h.hcc for h in after.hccs} - {h.hcc for h in before.hccs}, key=lambda h: int(h[3:]))
-    )
+    before = raf_score(claim.billed, inputs)
+    supported = raf_score(claim.supported, inputs)
+    after = raf_score(claim.corrected, inputs)
     return RiskAdjustmentEstimate(
+        review=RevenueReview.CLAIM,
         inputs=inputs,
         before=before,
+        supported=supported,
         after=after,
-        delta_payment_score=delta,
-        annual_revenue_delta=round(delta * inputs.monthly_base_rate * inputs.months, 2),
-        added_hccs=added,
-        caveats=(
-            "Estimate only: assumes the patient is enrolled in Medicare Advantage for the whole "
-            "payment year under the community segment shown.",
-            f"Original reason for entitlement assumed {inputs.original_entitlement_code} "
-            "(0 = old age); the Bundle does not state it.",
-            "Only codes from face-to-face encounters with an acceptable provider type count "
-            "for risk adjustment; that is not checked here.",
+        delta_payment_score=after.payment_score - before.payment_score,
+        revenue_gained=annual_amount(after.payment_score - supported.payment_score, inputs),
+        revenue_at_risk=annual_amount(before.payment_score - supported.payment_score, inputs),
+        annual_revenue_delta=annual_amount(after.payment_score - before.payment_score, inputs),
+        added_hccs=_hccs_missing(after, before),
+        at_risk_hccs=_hccs_missing(before, supported),
+        caveats=_caveats(inputs),
+    )
+
+
+def estimate_documentation_review(
+    demographics: Demographics, documented: Iterable[str], config: CodingConfig
+) -> RiskAdjustmentEstimate:
+    """Nothing was billed: the HCCs the documented codes capture and what they are worth."""
+    inputs = risk_inputs(demographics, config)
+    base = raf_score((), inputs)
+    after = raf_score(documented, inputs)
+    value = annual_amount(after.payment_score - base.payment_score, inputs)
+    return RiskAdjustmentEstimate(
+        review=RevenueReview.DOCUMENTATION,
+        inputs=inputs,
+        before=base,
+        supported=base,
+        after=after,
+        delta_payment_score=after.payment_score - base.payment_score,
+        revenue_gained=value,
+        revenue_at_risk=0.0,
+        annual_revenue_delta=value,
+        added_hccs=_hccs_missing(after, base),
+        formula=(
+            "payment RAF = raw RAF × (1 − coding-intensity adjustment) ÷ normalization factor; "
+            "value of the documented HCCs = (payment RAF with the documented codes − payment RAF "
+            "of the demographics alone) × monthly base rate × 12 (nothing is rounded before the "
+            "last step)"
         ),
+        caveats=(
+            "Nothing was billed to compare: this is what the documented codes would be worth "
+            "if they were submitted, not a gain or loss against a claim.",
+            *_caveats(inputs),
+        ),
+    )
+
+
+def annual_amount(payment_score_difference: float, inputs: RiskInputs) -> float:
+    """A payment-RAF difference in money per year, rounded to cents only at the end."""
+    return round(payment_score_difference * inputs.monthly_base_rate * inputs.months, 2)
+
+
+def _hccs_missing(having: RafScore, lacking: RafScore) -> tuple[str, ...]:
+    missing = {h.hcc for h in having.hccs} - {h.hcc for h in lacking.hccs}
+    return tuple(sorted(missing, key=lambda h: int(h[3:])))
+
+
+def _caveats(inputs: RiskInputs) -> tuple[str, ...]:
+    return (
+        "Estimate only: assumes the patient is enrolled in Medicare Advantage for the whole "
+        "payment year under the community segment shown.",
+        f"Original reason for entitlement assumed {inputs.original_entitlement_code} "
+        "(0 = old age); the Bundle does not state it.",
+        "Only codes from face-to-face encounters with an acceptable provider type count "
+        "for risk adjustment; that is not checked here.",
     )
 
 

@@ -10,7 +10,8 @@ from services.ingestor.fhir.parsed import ParsedBundle
 
 def check_coding_bundle(parsed: ParsedBundle) -> None:
     """Raise :class:`BundleError` (kind ``not_codable``, HTTP 422) unless the Bundle holds at most
-    one Patient, at least one Encounter and at least one clinical note with text."""
+    one Patient, at least one Encounter, and at least one clinical note with text — or, without
+    notes, claim diagnoses and recorded Conditions to compare them with (a problem-list review)."""
     problems = []
     if parsed.patient_count > 1:
         problems.append(
@@ -22,7 +23,7 @@ def check_coding_bundle(parsed: ParsedBundle) -> None:
         )
     if not parsed.encounters:
         problems.append(Problem("Bundle", "the Bundle has no Encounter resource"))
-    if not parsed.notes:
+    if not parsed.notes and not has_problem_list_review(parsed):
         problems.append(Problem("Bundle", _no_note_message(parsed)))
     if problems:
         raise BundleError(
@@ -32,11 +33,18 @@ def check_coding_bundle(parsed: ParsedBundle) -> None:
         )
 
 
+def has_problem_list_review(parsed: ParsedBundle) -> bool:
+    """Whether a claim diagnosis can be compared with the recorded diagnoses (no notes needed)."""
+    billed = any(e.billed_diagnoses for e in parsed.encounters)
+    recorded = bool(parsed.unlinked_conditions) or any(e.diagnoses for e in parsed.encounters)
+    return billed and recorded
+
+
 def _no_note_message(parsed: ParsedBundle) -> str:
     message = "no DocumentReference or DiagnosticReport carries a text note"
     skipped = parsed.skipped_attachments
     if not skipped:
-        return message
+        return message + _NOTHING_TO_COMPARE
     reasons = Counter(
         f"{s.content_type}: {s.reason}"
         if s.content_type and s.content_type not in s.reason
@@ -45,4 +53,9 @@ def _no_note_message(parsed: ParsedBundle) -> str:
     )
     detail = ", ".join(f"{what} ×{n}" if n > 1 else what for what, n in reasons.most_common())
     noun = "attachment" if len(skipped) == 1 else "attachments"
-    return f"{message} ({len(skipped)} {noun} skipped: {detail})"
+    return f"{message} ({len(skipped)} {noun} skipped: {detail}){_NOTHING_TO_COMPARE}"
+
+
+_NOTHING_TO_COMPARE = (
+    ", and no claim diagnosis can be compared with a recorded Condition instead"
+)

@@ -85,6 +85,20 @@ def age_at(birth_date: str | None, on: str | None) -> int | None:
     return min(years, AGE_CAP)
 
 
+def age_on_february_1(birth_date: str | None, year: int) -> int | None:
+    """The age on February 1 of ``year`` (the CMS-HCC payment-year rule), capped at 90."""
+    return age_at(birth_date, f"{year:04d}-02-01")
+
+
+def service_year(*dates: str | None) -> int | None:
+    """The calendar year of the first readable date of service among ``dates``."""
+    for value in dates:
+        day = _date_part(value)
+        if day is not None:
+            return day.year
+    return None
+
+
 def _date_part(value: str | None) -> date | None:
     if not value:
         return None

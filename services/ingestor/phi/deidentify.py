@@ -158,6 +158,7 @@ class PhiDeidentifier:
             method=METHOD,
             policy=self.policy.mode.value,
             transform_date=self._date_transform(ctx),
+            keep_years=self.policy.keep_years,
         )
 
     def _date_transform(self, ctx: ReportContext) -> Callable[[str], str | None]:

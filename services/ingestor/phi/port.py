@@ -38,6 +38,8 @@ class DeidentifiedNotes:
     """The replacement policy applied: "tag", "surrogate" or "shift"."""
     transform_date: Callable[[str], str | None] = field(repr=False)
     """Maps an ISO date (or date-time) from the record to what may leave the ingestor, or None."""
+    keep_years: bool = True
+    """Whether a year on its own may leave the ingestor unchanged (Safe Harbor allows it)."""
 
 
 class NoteDeidentifier(Protocol):

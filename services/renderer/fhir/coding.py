@@ -7,9 +7,13 @@ Bundle (collection):
   system links it to its own patient through the report id, which it asked for;
 - ``Encounter`` and ``DocumentReference`` stubs for the surrogate encounter and note ids the
   analysis refers to (the note text itself is not exported);
-- one ``Condition`` per suggested code, ``verificationStatus`` provisional, category
-  encounter-diagnosis, evidence pointing at the notes it rests on, the de-identified snippet
-  in ``note``;
+- one ``Condition`` per suggested code, category encounter-diagnosis, evidence pointing at the
+  notes it rests on, the de-identified snippet in ``note``; and one per excluded mention the
+  notes negate, hedge or place in the past, marked not reportable. The assertion is coded:
+  ``verificationStatus`` (present → confirmed, uncertain → provisional, negated → refuted),
+  ``clinicalStatus`` (resolved for a past condition) and the :data:`ASSERTION_EXTENSION`; the
+  inference score is the decimal :data:`SCORE_EXTENSION`. Every one is tagged machine-suggested:
+  a coder confirms it before it is billed;
 - ``DetectedIssue`` per billed-not-documented, documented-not-billed and specificity finding;
 - ``Device`` (clinrelay) and a ``Provenance`` for the pipeline run.
 """
@@ -34,6 +38,7 @@ from services.renderer.fhir.common import (
 )
 from services.renderer.meta import ReportMeta
 from shared.events.coding import (
+    Assertion,
     BilledCodeFinding,
     CareSetting,
     CodeSuggestion,
@@ -81,6 +86,15 @@ def build_coding_bundle(analysis: CodingAnalysis, meta: ReportMeta, pdf: bytes) 
                     _condition(builder, suggestion, patient, encounter_ref, meta),
                 )
             )
+        for mention in encounter.excluded:
+            if mention.assertion in _EXPORTED_EXCLUSIONS:
+                produced.append(
+                    builder.add(
+                        f"condition/{encounter.encounter_id}/{mention.code}/"
+                        f"{mention.assertion.value}",
+                        _condition(builder, mention, patient, encounter_ref, meta, False),
+                    )
+                )
         produced += _detected_issues(builder, encounter, patient, device)
     report = builder.add("report", _diagnostic_report(analysis, meta, pdf, patient, encounters))
     builder.add(
@@ -155,15 +169,27 @@ def _note(note_id: str, patient: JSON, encounter: JSON) -> JSON:
     }
 
 
-_PROVISIONAL = {
-    "coding": [
-        {
-            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-            "code": "provisional",
-            "display": "Provisional",
-        }
-    ]
+ASSERTION_EXTENSION = "urn:clinrelay:fhir:extension:assertion"
+"""valueCode: how the note asserts the condition (present, negated, uncertain, hypothetical,
+historical, family) — the mention's ConText assertion."""
+SCORE_EXTENSION = "urn:clinrelay:fhir:extension:inference-score"
+"""valueDecimal 0–1: how closely the note text matches the code's terms (not a probability)."""
+REPORTABLE_EXTENSION = "urn:clinrelay:fhir:extension:reportable"
+"""valueBoolean: whether the code is reportable for the encounter (false for exclusions)."""
+_SUGGESTED_TAG = {
+    "system": "urn:clinrelay:fhir:tag",
+    "code": "machine-suggested",
+    "display": "Suggested from the note text; for review by a certified coder",
 }
+_VERIFICATION = {
+    Assertion.PRESENT: ("confirmed", "Confirmed"),
+    Assertion.HISTORICAL: ("confirmed", "Confirmed"),
+    Assertion.FAMILY: ("confirmed", "Confirmed"),
+    Assertion.UNCERTAIN: ("provisional", "Provisional"),
+    Assertion.NEGATED: ("refuted", "Refuted"),
+    Assertion.HYPOTHETICAL: ("unconfirmed", "Unconfirmed"),
+}
+_EXPORTED_EXCLUSIONS = frozenset({Assertion.NEGATED, Assertion.UNCERTAIN, Assertion.HISTORICAL})
 _ENCOUNTER_DIAGNOSIS = {
     "coding": [
         {
@@ -175,12 +201,35 @@ _ENCOUNTER_DIAGNOSIS = {
 }
 
 
+def _coded(system: str, code: str, display: str) -> JSON:
+    return {"coding": [{"system": system, "code": code, "display": display}]}
+
+
+def _status(suggestion: CodeSuggestion, reportable: bool) -> dict[str, JSON]:
+    """``verificationStatus`` and, when it applies, ``clinicalStatus`` of a suggestion."""
+    code, display = _VERIFICATION[suggestion.assertion]
+    statuses = {
+        "verificationStatus": _coded(
+            "http://terminology.hl7.org/CodeSystem/condition-ver-status", code, display
+        )
+    }
+    if suggestion.assertion is Assertion.NEGATED:
+        return statuses  # a refuted condition carries no clinical status (FHIR con-5)
+    resolved = suggestion.assertion is Assertion.HISTORICAL and not reportable
+    clinical = ("resolved", "Resolved") if resolved else ("active", "Active")
+    statuses["clinicalStatus"] = _coded(
+        "http://terminology.hl7.org/CodeSystem/condition-clinical", *clinical
+    )
+    return statuses
+
+
 def _condition(
     builder: BundleBuilder,
     suggestion: CodeSuggestion,
     patient: JSON,
     encounter: JSON,
     meta: ReportMeta,
+    reportable: bool = True,
 ) -> JSON:
     annotations = [
         {
@@ -189,12 +238,23 @@ def _condition(
         }
         for item in suggestion.evidence
     ]
-    annotations.append(
-        {"text": f"Suggested by clinrelay from the note text (score {suggestion.score:.2f})."}
+    found = (
+        f"Suggested by clinrelay from the note text (score {suggestion.score:.2f}, "
+        f"{suggestion.assertion.value})."
+        if reportable
+        else f"Found by clinrelay, not reportable for this encounter ({suggestion.assertion.value}"
+        f"{': ' + suggestion.rationale if suggestion.rationale else ''})."
     )
+    annotations.append({"text": found})
     resource: JSON = {
         "resourceType": "Condition",
-        "verificationStatus": _PROVISIONAL,
+        "meta": {"tag": [_SUGGESTED_TAG]},
+        "extension": [
+            {"url": ASSERTION_EXTENSION, "valueCode": suggestion.assertion.value},
+            {"url": SCORE_EXTENSION, "valueDecimal": round(suggestion.score, 3)},
+            {"url": REPORTABLE_EXTENSION, "valueBoolean": reportable},
+        ],
+        **_status(suggestion, reportable),
         "category": [_ENCOUNTER_DIAGNOSIS],
         "code": {
             "coding": [

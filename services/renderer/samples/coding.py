@@ -9,17 +9,20 @@ from shared.events.coding import (
     ICD10CM_SYSTEM,
     Assertion,
     BilledCodeFinding,
+    BilledCodeVerdict,
     CareSetting,
     CodeCandidate,
     CodedConcept,
     CodeSuggestion,
     CodingAnalysis,
     Comparison,
+    DataCollectionWindow,
     Demographics,
     DiagnosisSource,
     EncounterCoding,
     Evidence,
     HccContribution,
+    MatchKind,
     PhiSummary,
     RafScore,
     RecordedDiagnosis,
@@ -27,6 +30,7 @@ from shared.events.coding import (
     RiskInputs,
     Sex,
     SpecificityUpgrade,
+    Verdict,
 )
 
 CODE_SET = "ICD-10-CM FY2026 (simple-icd-10-cm 1.5.0)"
@@ -211,12 +215,15 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
         encounter_id="E1",
         setting=CareSetting.OUTPATIENT,
         type="Office visit, established patient",
-        period_start="2024-03-14",
+        period_start="2025-03-14",
+        service_year=2025,
         note_ids=("N1", "N2"),
         suggestions=tuple(documented.values()),
         excluded=_excluded_mentions(),
         billed_diagnoses=(_claim(),),
         comparison=Comparison(
+            verdicts=_verdicts(documented),
+            corrected_claim=_CORRECTED,
             matched=("E78.5", "G47.33"),
             documented_not_billed=tuple(
                 documented[code] for code in ("I50.32", "E66.01", "Z68.41", "Z79.4")
@@ -254,6 +261,43 @@ def sample_coding_analysis(evidence_override: str | None = None) -> CodingAnalys
             "Dates in this report are shifted by the de-identification policy.",
         ),
         risk_adjustment=sample_risk_estimate(),
+        data_collection=DataCollectionWindow(
+            payment_year=2026, data_collection_year=2025, counted=("E1",)
+        ),
+    )
+
+
+_BILLED = ("E11.9", "E78.5", "G47.33", "J44.9")
+_SUPPORTED = ("E11.9", "E78.5", "G47.33")
+_CORRECTED = ("E11.65", "E78.5", "G47.33", "I50.32", "E66.01", "Z68.41", "Z79.4")
+
+
+def _verdicts(documented: dict[str, CodeSuggestion]) -> tuple[BilledCodeVerdict, ...]:
+    def supported(code: str, kind: MatchKind, on: str, reason: str) -> BilledCodeVerdict:
+        return BilledCodeVerdict(
+            code=code,
+            verdict=Verdict.SUPPORTED,
+            match=kind,
+            documented_code=on,
+            reason=reason,
+            evidence=documented[on].evidence,
+        )
+
+    return (
+        supported(
+            "E11.9",
+            MatchKind.MORE_SPECIFIC,
+            "E11.65",
+            "documented more specifically as E11.65 (Type 2 diabetes mellitus with hyperglycemia)",
+        ),
+        supported("E78.5", MatchKind.EXACT, "E78.5", "documented as billed"),
+        supported("G47.33", MatchKind.EXACT, "G47.33", "documented as billed"),
+        BilledCodeVerdict(
+            code="J44.9",
+            description="Chronic obstructive pulmonary disease, unspecified",
+            verdict=Verdict.NOT_SUPPORTED,
+            reason="no mention in the encounter's notes",
+        ),
     )
 
 
@@ -294,11 +338,11 @@ def _raf(codes: tuple[str, ...], inputs: RiskInputs) -> RafScore:
     raw = demographic + disease + sum(interactions.values())
     payment = raw * (1 - inputs.coding_intensity_adjustment) / inputs.normalization_factor
     return RafScore(
-        diagnosis_codes=codes,
-        raw_score=round(raw, 3),
-        demographic_score=round(demographic, 3),
-        disease_score=round(disease, 3),
-        payment_score=round(payment, 3),
+        diagnosis_codes=tuple(sorted(codes)),
+        raw_score=raw,
+        demographic_score=demographic,
+        disease_score=disease,
+        payment_score=payment,
         hccs=contributions,
         interactions=interactions,
         demographic_factors=dict(_DEMOGRAPHIC),
@@ -306,7 +350,7 @@ def _raf(codes: tuple[str, ...], inputs: RiskInputs) -> RafScore:
 
 
 def sample_risk_estimate() -> RiskAdjustmentEstimate:
-    """RAF of the sample's billed codes, and with its documented codes added."""
+    """RAF of the sample's claim as billed, as supported by the notes and as corrected."""
     inputs = RiskInputs(
         model="CMS-HCC Model V28",
         payment_year=2026,
@@ -320,19 +364,24 @@ def sample_risk_estimate() -> RiskAdjustmentEstimate:
         monthly_base_rate=1000.0,
         engine="hccinfhir 0.4.0",
     )
-    before = _raf(("E11.9", "E78.5", "G47.33", "J44.9"), inputs)
-    after = _raf(
-        ("E11.65", "E11.9", "E66.01", "E78.5", "G47.33", "I50.32", "J44.9", "Z68.41", "Z79.4"),
-        inputs,
-    )
-    delta = round(after.payment_score - before.payment_score, 3)
+    before = _raf(_BILLED, inputs)
+    supported = _raf(_SUPPORTED, inputs)
+    after = _raf(_CORRECTED, inputs)
+
+    def dollars(difference: float) -> float:
+        return round(difference * inputs.monthly_base_rate * inputs.months, 2)
+
     return RiskAdjustmentEstimate(
         inputs=inputs,
         before=before,
+        supported=supported,
         after=after,
-        delta_payment_score=delta,
-        annual_revenue_delta=round(delta * inputs.monthly_base_rate * inputs.months, 2),
+        delta_payment_score=after.payment_score - before.payment_score,
+        revenue_gained=dollars(after.payment_score - supported.payment_score),
+        revenue_at_risk=dollars(before.payment_score - supported.payment_score),
+        annual_revenue_delta=dollars(after.payment_score - before.payment_score),
         added_hccs=("HCC48", "HCC226"),
+        at_risk_hccs=("HCC280",),
         caveats=(
             "Estimate only: assumes Medicare Advantage enrolment for the whole payment year in "
             "the community segment shown.",
@@ -362,7 +411,7 @@ def long_coding_analysis(encounters: int = 6) -> CodingAnalysis:
     base = sample_coding_analysis()
     first = base.encounters[0]
     series = []
-    start = date(2024, 1, 9)
+    start = date(2025, 1, 9)
     for index in range(encounters):
         extra = tuple(
             _suggestion(
@@ -381,6 +430,7 @@ def long_coding_analysis(encounters: int = 6) -> CodingAnalysis:
                 update={
                     "encounter_id": f"E{index + 1}",
                     "period_start": (start + timedelta(days=42 * index)).isoformat(),
+                    "service_year": 2025,
                     "note_ids": (f"N{2 * index + 1}", f"N{2 * index + 2}"),
                     "suggestions": first.suggestions + extra,
                     "comparison": first.comparison.model_copy(

@@ -82,16 +82,18 @@ def test_cover_block_names_the_report_tenant_time_data_and_version(
     assert f"Coding report · {meta.report_id}" in cover
     assert f"Riverside Medical Group · {meta.tenant_id}" in cover
     assert "Generated 2025-03-14 09:26 UTC" in cover
-    assert "1 encounter, 2024-03-14 (dates as de-identified)" in cover
+    assert "1 encounter, 2025-03-14 (dates as de-identified)" in cover
     assert "clinrelay 0.1.0" in cover
     assert "age 72, female" in cover
 
 
 def test_summary_paragraph_says_what_differs_and_what_to_do(sample_pdf: RenderedPdf) -> None:
     text = flat(pdf_text(sample_pdf.content, page=1))
+    assert "3 of 4 billed codes are supported" in text
     assert "4 documented codes are not on the claim" in text
     assert "1 billed code has no support in the notes: J44.9" in text
     assert "E11.9 → E11.65" in text
+    assert "$6,964 per year gained, $3,376 at risk, net +$3,588 (estimates)" in text
     assert "Next: confirm the documented codes" in text
 
 
@@ -192,8 +194,11 @@ def test_view_counts_match_the_analysis() -> None:
     counts = view.counts
     assert (counts.suggested, counts.matched, counts.documented_not_billed) == (7, 2, 4)
     assert (counts.billed_not_documented, counts.upgrades, counts.excluded) == (1, 1, 4)
-    assert [f.value for f in view.key_figures] == ["7", "2", "4", "1", "$6,960"]
-    assert "estimate" in view.key_figures[-1].label
+    assert (counts.billed, counts.supported) == (4, 3)
+    assert [f.value for f in view.key_figures] == [
+        "3 of 4", "4", "1", "+$6,964", "−$3,376", "+$3,588"
+    ]  # fmt: skip
+    assert all("estimate" in f.label for f in view.key_figures[-3:])
 
 
 def test_encounter_without_setting_or_date_still_renders(meta: ReportMeta) -> None:
@@ -206,12 +211,22 @@ def test_encounter_without_setting_or_date_still_renders(meta: ReportMeta) -> No
     assert "The notes of this encounter support no ICD-10-CM code." in text
 
 
-def test_risk_adjustment_shows_before_after_inputs_and_estimates(sample_pdf: RenderedPdf) -> None:
+def test_risk_adjustment_shows_gained_at_risk_and_net_separately(sample_pdf: RenderedPdf) -> None:
     text = flat(pdf_text(sample_pdf.content))
-    assert "payment RAF moves from 0.768 to 1.348 (+0.580)" in text
-    assert "$6,960" in text
+    # Hand check: the sample's demographic 0.386, HCC38 0.166, HCC280 0.319 (billed J44.9, not
+    # supported), HCC48 0.186 + HCC226 0.360 + DIABETES_HF 0.112 (documented, not billed);
+    # payment = raw × 0.941 ÷ 1.067; money = payment × $1,000 × 12.
+    assert "payment RAF moves from 0.768 (billed) to 1.067 (+0.299)" in text
+    gained = "Revenue gained (estimate) documented codes added and upgrades applied (HCC48, HCC226)"
+    assert f"{gained} +$6,964" in text
+    at_risk = "Revenue at risk (estimate) billed HCC codes the notes do not support (HCC280)"
+    assert f"{at_risk} −$3,376" in text
+    assert "Net (estimate) corrected claim against the claim as billed +$3,588" in text
+    assert "Billed Supported by the notes Corrected claim" in text
     for item in ("HCC226", "Heart Failure, Except End-Stage and Acute", "DIABETES_HF_V28"):
         assert item in text
+    assert "age 72 (as of February 1 of the payment year)" in text
+    assert "2025 (the data-collection year): encounters E1 counted" in text
     for item in ("Normalization factor 1.067", "MA coding-intensity adjustment 5.9%"):
         assert item in text
     assert "Monthly base rate (assumed) $1,000 × 12 months" in text
@@ -231,7 +246,7 @@ def test_without_a_risk_estimate_there_is_no_money(meta: ReportMeta) -> None:
     text = flat(pdf_text(render_coding_pdf(analysis, meta).content))
     assert "Risk adjustment" not in text
     assert "$" not in text
-    assert "more specific code available" in text  # the fifth key figure is back
+    assert "more specific code available" in text  # counts replace the money figures
 
 
 def test_evidence_quotes_the_sentence_and_marks_the_mention(sample_pdf: RenderedPdf) -> None:

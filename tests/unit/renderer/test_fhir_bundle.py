@@ -64,22 +64,59 @@ def test_diagnostic_report_carries_the_pdf(coding_bundle: dict[str, Any], meta: 
     assert report["identifier"][0]["value"] == f"urn:uuid:{meta.report_id}"
 
 
-def test_suggested_codes_are_provisional_conditions_with_evidence(
+def condition_codes(bundle: dict[str, Any], reportable: bool) -> set[str]:
+    return {
+        c["code"]["coding"][0]["code"]
+        for c in resources(bundle, "Condition")
+        if extension(c, "reportable")["valueBoolean"] is reportable
+    }
+
+
+def extension(resource: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [e for e in resource["extension"] if e["url"].endswith(name)]
+    return found
+
+
+def test_suggested_codes_are_conditions_with_coded_assertion_score_and_evidence(
     coding_bundle: dict[str, Any],
 ) -> None:
-    conditions = resources(coding_bundle, "Condition")
-    codes = {c["code"]["coding"][0]["code"] for c in conditions}
-    assert codes == {s.code for s in sample_coding_analysis().encounters[0].suggestions}
+    suggestions = sample_coding_analysis().encounters[0].suggestions
+    assert condition_codes(coding_bundle, reportable=True) == {s.code for s in suggestions}
     urls = by_url(coding_bundle)
-    for condition in conditions:
-        assert condition["verificationStatus"]["coding"][0]["code"] == "provisional"
+    scores = {s.code: s.score for s in suggestions}
+    for condition in resources(coding_bundle, "Condition"):
+        assert condition["meta"]["tag"][0]["code"] == "machine-suggested"
         assert condition["code"]["coding"][0]["system"] == "http://hl7.org/fhir/sid/icd-10-cm"
         (evidence,) = condition["evidence"]
         targets = [urls[ref["reference"]] for ref in evidence["detail"]]
         assert {t["resourceType"] for t in targets} == {"DocumentReference"}
+        if extension(condition, "reportable")["valueBoolean"]:
+            code = condition["code"]["coding"][0]["code"]
+            assert condition["verificationStatus"]["coding"][0]["code"] == "confirmed"
+            assert condition["clinicalStatus"]["coding"][0]["code"] == "active"
+            assert extension(condition, "assertion")["valueCode"] == "present"
+            assert extension(condition, "inference-score")["valueDecimal"] == scores[code]
+    conditions = resources(coding_bundle, "Condition")
     diabetes = next(c for c in conditions if c["code"]["coding"][0]["code"] == "E11.65")
     assert "A1c 9.4% today" in diabetes["note"][0]["text"]
     assert urls[diabetes["evidence"][0]["detail"][0]["reference"]]["identifier"][0]["value"] == "N1"
+
+
+def test_negated_uncertain_and_past_mentions_are_conditions_coded_as_such(
+    coding_bundle: dict[str, Any],
+) -> None:
+    # The sample excludes J18.9 (negated), C50.919 (family), E11.40 (uncertain), I21.4 (history).
+    assert condition_codes(coding_bundle, reportable=False) == {"J18.9", "E11.40", "I21.4"}
+    by_code = {c["code"]["coding"][0]["code"]: c for c in resources(coding_bundle, "Condition")}
+    verification = {
+        code: by_code[code]["verificationStatus"]["coding"][0]["code"]
+        for code in ("J18.9", "E11.40", "I21.4")
+    }
+    assert verification == {"J18.9": "refuted", "E11.40": "provisional", "I21.4": "confirmed"}
+    assert "clinicalStatus" not in by_code["J18.9"]
+    assert by_code["I21.4"]["clinicalStatus"]["coding"][0]["code"] == "resolved"
+    assert extension(by_code["J18.9"], "assertion")["valueCode"] == "negated"
+    assert extension(by_code["E11.40"], "inference-score")["valueDecimal"] == 0.62
 
 
 def test_claim_findings_become_detected_issues(coding_bundle: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -59,7 +60,8 @@ def test_no_note_says_what_was_skipped() -> None:
     assert str(error) == (
         "The Bundle cannot be coded: no DocumentReference or DiagnosticReport carries a text note "
         "(3 attachments skipped: binary content (application/pdf) is not read ×2, "
-        "text/plain: content is only a URL (not fetched))."
+        "text/plain: content is only a URL (not fetched)), and no claim diagnosis can be "
+        "compared with a recorded Condition instead."
     )
 
 
@@ -72,7 +74,8 @@ def test_nothing_at_all_lists_both_problems() -> None:
     error = refusal(bundle(patient()))
     assert [p.message for p in error.problems] == [
         "the Bundle has no Encounter resource",
-        "no DocumentReference or DiagnosticReport carries a text note",
+        "no DocumentReference or DiagnosticReport carries a text note, and no claim diagnosis "
+        "can be compared with a recorded Condition instead",
     ]
 
 
@@ -81,3 +84,20 @@ def test_several_patients_are_refused() -> None:
     document["entry"].append({"resource": patient("p2")})
     error = refusal(document)
     assert "the Bundle holds 2 Patient resources; a coding report covers one patient" in str(error)
+
+
+def test_conditions_and_claims_without_notes_are_accepted_for_a_problem_list_review() -> None:
+    check_coding_bundle(parse_bundle(fixture_bytes("synthea-covid/covid_batch_bundle_bibi254.json")))
+
+
+def test_claims_without_conditions_or_notes_are_refused() -> None:
+    document = json.loads(fixture_bytes("synthea-covid/covid_batch_bundle_bibi254.json"))
+    document["entry"] = [
+        e for e in document["entry"] if e["resource"]["resourceType"] != "Condition"
+    ]
+    for entry in document["entry"]:  # claims then list codes, not Conditions
+        resource = entry["resource"]
+        if resource["resourceType"] in ("Claim", "ExplanationOfBenefit"):
+            resource.pop("diagnosis", None)
+    error = refusal(document)
+    assert "no claim diagnosis can be compared with a recorded Condition" in str(error)
