@@ -189,8 +189,7 @@ def claim_findings(encounter: EncounterCoding) -> tuple[ClaimFindingRow, ...]:
             Tone.WARN,
             finding.code,
             finding.description or "–",
-            f"{_sentence(finding.reason)} Query the provider or remove the code before "
-            "submission.",
+            f"{_sentence(finding.reason)} Query the provider or remove the code before submission.",
             evidence(finding.evidence),
         )
         for finding in comparison.billed_not_documented

@@ -88,7 +88,10 @@ def count_findings(analysis: CodingAnalysis) -> CodingCounts:
         encounters=len(encounters),
         suggested=sum(len(_reportable(e.suggestions)) for e in encounters),
         billed=sum(
-            1 for e in encounters for v in e.comparison.verdicts if v.verdict is not Verdict.NOT_COMPARABLE
+            1
+            for e in encounters
+            for v in e.comparison.verdicts
+            if v.verdict is not Verdict.NOT_COMPARABLE
         ),
         supported=sum(
             1 for e in encounters for v in e.comparison.verdicts if v.verdict is Verdict.SUPPORTED

@@ -290,7 +290,8 @@ class ReviewBasis(StrEnum):
     NOTES = "notes"
     """The codes its clinical notes support."""
     PROBLEM_LIST = "problem_list"
-    """No notes: the diagnoses the record lists for the encounter (Condition, Encounter.diagnosis)."""
+    """No notes: the diagnoses the record lists for the encounter (Condition, Encounter.diagnosis)
+    and the patient's active problem list."""
     NONE = "none"
     """Neither notes nor recorded diagnoses: nothing to compare the claim with."""
 

@@ -74,3 +74,77 @@ def without(bundle: dict[str, Any], resource_type: str) -> dict[str, Any]:
     copied = copy.deepcopy(bundle)
     copied["entry"] = [e for e in copied["entry"] if e["resource"]["resourceType"] != resource_type]
     return copied
+
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+CLAIM_NOTE = """Chief complaint: diabetes follow-up.
+Patient Johanna Vandermeer (MRN 884213) seen today.
+Assessment and plan:
+1. Type 2 diabetes mellitus with hyperglycemia, A1c 9.1. Increase metformin.
+2. Essential hypertension, controlled on lisinopril.
+3. History of colon cancer, status post resection 2015, no recurrence on surveillance.
+Denies chest pain or shortness of breath.
+"""
+
+
+def claim_bundle(
+    note: str | None = CLAIM_NOTE,
+    billed: tuple[str, ...] = ("E11.9", "C18.9", "R07.9", "I10"),
+    *,
+    start: str = "2025-03-14T09:00:00Z",
+) -> dict[str, Any]:
+    """``note_bundle`` with the encounter dated ``start`` and a Claim billing ``billed``
+    (ICD-10-CM); without ``note``, no DocumentReference."""
+    bundle = note_bundle(note or NOTE)
+    encounter = bundle["entry"][1]["resource"]
+    encounter["period"] = {"start": start, "end": start}
+    if note is None:
+        bundle = without(bundle, "DocumentReference")
+    bundle["entry"].append(
+        {
+            "fullUrl": "urn:uuid:6f1f2c70-0000-4000-8000-000000000004",
+            "resource": {
+                "resourceType": "Claim",
+                "id": "c1",
+                "status": "active",
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                            "code": "professional",
+                        }
+                    ]
+                },
+                "use": "claim",
+                "patient": {"reference": "urn:uuid:6f1f2c70-0000-4000-8000-000000000001"},
+                "created": start[:10],
+                "provider": {"display": "Clinic"},
+                "priority": {"coding": [{"code": "normal"}]},
+                "insurance": [
+                    {"sequence": 1, "focal": True, "coverage": {"display": "Medicare Advantage"}}
+                ],
+                "diagnosis": [
+                    {
+                        "sequence": n,
+                        "diagnosisCodeableConcept": {"coding": [{"system": ICD10CM, "code": code}]},
+                    }
+                    for n, code in enumerate(billed, start=1)
+                ],
+                "item": [
+                    {
+                        "sequence": 1,
+                        "diagnosisSequence": list(range(1, len(billed) + 1)),
+                        "productOrService": {
+                            "coding": [
+                                {"system": "http://www.ama-assn.org/go/cpt", "code": "99214"}
+                            ]
+                        },
+                        "encounter": [
+                            {"reference": "urn:uuid:6f1f2c70-0000-4000-8000-000000000002"}
+                        ],
+                    }
+                ],
+            },
+        }
+    )
+    return bundle

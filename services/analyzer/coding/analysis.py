@@ -32,7 +32,6 @@ from services.analyzer.coding.snomed import (
 from services.analyzer.coding.terminology import icd10_terminology
 from shared.events.coding import (
     Assertion,
-    CodeSuggestion,
     CodingAnalysis,
     CodingCase,
     EncounterCase,
@@ -168,5 +167,3 @@ def _infer_snomed(notes: Sequence[NoteText], release: SnomedRelease) -> list[Sno
         )
         for (concept, assertion), (score, evidence) in found.items()
     ]
-
-

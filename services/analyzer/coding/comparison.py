@@ -279,8 +279,8 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
     if same:
         first = same[0]
         return (
-            f"the {_source(documentation)} mention it only as {first.assertion.value}: "
-            f"{first.rationale}",
+            f"the {_source(documentation)} mention it only as {first.assertion.value} "
+            f"({first.rationale})",
             None,
             tuple(e for x in same for e in x.evidence),
         )
@@ -291,8 +291,7 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
         less = codeset.is_ancestor(sibling.code, code) or codeset.is_default_code(sibling.code)
         what = "only the less specific" if less else "a different code of the same condition,"
         return (
-            f"the {_source(documentation)} document {what} {sibling.code} "
-            f"({sibling.description})",
+            f"the {_source(documentation)} document {what} {sibling.code} ({sibling.description})",
             sibling.code,
             sibling.evidence,
         )
@@ -363,7 +362,9 @@ def _preferred_concept(diagnosis: RecordedDiagnosis) -> CodedConcept | None:
     return diagnosis.concepts[0] if diagnosis.concepts else None
 
 
-def _comparison(verdicts: tuple[BilledCodeVerdict, ...], documentation: Documentation) -> Comparison:
+def _comparison(
+    verdicts: tuple[BilledCodeVerdict, ...], documentation: Documentation
+) -> Comparison:
     """The findings and the corrected claim the verdicts imply."""
     used = {v.documented_code for v in verdicts if v.verdict is Verdict.SUPPORTED}
     reportable = documentation.reportable_unbilled

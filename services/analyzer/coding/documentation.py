@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.traits import mention_category
 from shared.events.coding import (
     ICD10CM_SYSTEM,
     SNOMED_SYSTEM,
@@ -105,11 +106,15 @@ def problem_list_documentation(
             decision = billing_decision(code, assertion, setting)
             target = decision.code if decision.bill else code
             if decision.bill and codeset.is_billable(target):
-                codes.setdefault(target, _listed(target, assertion, decision.rationale, of_encounter))
+                codes.setdefault(
+                    target, _listed(target, assertion, decision.rationale, of_encounter)
+                )
                 if of_encounter:
                     own.add(target)
             else:
-                excluded.setdefault(code, _listed(code, assertion, decision.rationale, of_encounter))
+                excluded.setdefault(
+                    code, _listed(code, assertion, decision.rationale, of_encounter)
+                )
     return Documentation(
         basis=ReviewBasis.PROBLEM_LIST,
         codes=tuple(codes.values()),
@@ -145,9 +150,11 @@ def _assertion(diagnosis: RecordedDiagnosis, of_encounter: bool) -> Assertion:
 
 def _listed(code: str, assertion: Assertion, rationale: str, of_encounter: bool) -> CodeSuggestion:
     where = "a diagnosis recorded for this encounter" if of_encounter else "the problem list"
+    description = codeset.description(code)
     return CodeSuggestion(
         code=code,
-        description=codeset.description(code),
+        description=description,
+        category=mention_category(code, description, None),
         score=_PROBLEM_LIST_SCORE,
         assertion=assertion,
         billable=codeset.is_billable(code),

@@ -48,9 +48,7 @@ def data_collection_window(
     return DataCollectionWindow(
         payment_year=payment_year,
         data_collection_year=year,
-        counted=tuple(
-            e.encounter_id for e in encounters if e.service_year in (None, year)
-        ),
+        counted=tuple(e.encounter_id for e in encounters if e.service_year in (None, year)),
         outside=tuple(
             EncounterYear(encounter_id=e.encounter_id, service_year=e.service_year)
             for e in encounters

@@ -101,9 +101,7 @@ def raf_score(codes: Iterable[str], inputs: RiskInputs) -> RafScore:
         disease_score=result.risk_score_hcc,
         payment_score=result.risk_score_payment,
         hccs=contributions,
-        interactions={
-            k: v for k, v in result.coefficients.items() if k in interaction_names and v
-        },
+        interactions={k: v for k, v in result.coefficients.items() if k in interaction_names and v},
         demographic_factors={
             k: v
             for k, v in result.coefficients.items()

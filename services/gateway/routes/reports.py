@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from services.gateway import repository
+from services.gateway.analysis import ReportAnalysis, report_analysis
 from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.errors import ApiError, not_found
 from services.gateway.intake import interpret, read_body
@@ -30,6 +31,7 @@ from services.renderer.fhir import build_report_bundle
 from services.renderer.rendering import ANALYSIS_ARTIFACT, PDF_ARTIFACT
 from shared.db import submissions
 from shared.events import ReportKind, ReportStatus
+from shared.events.coding import CodingAnalysis
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -230,6 +232,35 @@ async def get_events(report_id: UUID, state: StateDep, principal: PrincipalDep) 
         chain_valid=chain_valid,
         events=[AuditEvent(**dict(e)) for e in events],
     )
+
+
+@router.get(
+    "/{report_id}/analysis",
+    response_model=ReportAnalysis,
+    responses={
+        404: {"description": "No such report, or not a coding report"},
+        409: {"description": "The report is not COMPLETE yet (or FAILED)"},
+    },
+)
+async def get_analysis(report_id: UUID, state: StateDep, principal: PrincipalDep) -> ReportAnalysis:
+    """A coding report's analysis as de-identified JSON: the codes the encounters document (with
+    category, assertion, score, evidence and alternatives), the mentions set aside, a verdict on
+    every billed code, the claim findings, the corrected claim and the CMS-HCC revenue estimate
+    (gained, at risk, net). The same analysis the PDF was drawn from."""
+    async with state.pool.acquire() as conn:
+        row = await _complete_report(conn, principal.tenant_id, report_id, "analysis")
+        if row["kind"] != ReportKind.CODING:
+            raise ApiError(
+                404, "not_found", "Only coding reports have an analysis; see the PDF instead."
+            )
+        artifact = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
+    if artifact is None:
+        raise ApiError(404, "not_found", "The report has no stored analysis.")
+    return await run_in_threadpool(_coding_analysis_view, report_id, artifact["content"])
+
+
+def _coding_analysis_view(report_id: UUID, content: bytes) -> ReportAnalysis:
+    return report_analysis(report_id, CodingAnalysis.model_validate_json(content))
 
 
 @router.get(

@@ -56,6 +56,4 @@ def _no_note_message(parsed: ParsedBundle) -> str:
     return f"{message} ({len(skipped)} {noun} skipped: {detail}){_NOTHING_TO_COMPARE}"
 
 
-_NOTHING_TO_COMPARE = (
-    ", and no claim diagnosis can be compared with a recorded Condition instead"
-)
+_NOTHING_TO_COMPARE = ", and no claim diagnosis can be compared with a recorded Condition instead"

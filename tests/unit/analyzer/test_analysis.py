@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from services.analyzer.coding import CodingConfig, analyze_case
 from services.analyzer.coding.snomed import NOT_CONFIGURED
 from shared.events.coding import (
@@ -19,7 +21,10 @@ from shared.events.coding import (
     Note,
     PhiSummary,
     RecordedDiagnosis,
+    RevenueReview,
+    ReviewBasis,
     Sex,
+    Verdict,
 )
 
 NOTE = (
@@ -83,14 +88,86 @@ def test_billed_versus_documented() -> None:
     assert "Z80.3" in {s.code for s in encounter.suggestions}
 
 
-def test_risk_estimate_uses_billed_then_billed_plus_suggested() -> None:
-    analysis = analyze_case(make_case(claim((ICD10CM_SYSTEM, "E11.9"))), CodingConfig())
+def test_revenue_counts_the_corrected_claim_not_billed_plus_suggested() -> None:
+    # J45.909 is billed and not documented: it must leave the corrected claim, not stay in it.
+    case = make_case(claim((ICD10CM_SYSTEM, "E11.9"), (ICD10CM_SYSTEM, "J44.9")))
+    analysis = analyze_case(case, CodingConfig())
     risk = analysis.risk_adjustment
     assert risk is not None
-    assert risk.before.diagnosis_codes == ("E11.9",)
+    assert risk.review is RevenueReview.CLAIM
+    assert risk.before.diagnosis_codes == ("E11.9", "J44.9")
+    assert risk.supported.diagnosis_codes == ("E11.9",)
+    assert "J44.9" not in risk.after.diagnosis_codes
     assert {"E11.65", "I50.22"} <= set(risk.after.diagnosis_codes)
-    assert risk.delta_payment_score > 0
-    assert risk.annual_revenue_delta == round(risk.delta_payment_score * 1000 * 12, 2)
+    assert risk.at_risk_hccs == ("HCC280",)
+    assert "HCC226" in risk.added_hccs
+    assert risk.revenue_at_risk > 0
+    assert risk.revenue_gained > 0
+    assert risk.annual_revenue_delta == pytest.approx(
+        risk.revenue_gained - risk.revenue_at_risk, abs=0.011
+    )
+    comparison = analysis.encounters[0].comparison
+    assert set(comparison.corrected_claim) == set(risk.after.diagnosis_codes)
+
+
+def test_without_a_claim_it_is_a_documentation_review() -> None:
+    analysis = analyze_case(make_case(()), CodingConfig())
+    (encounter,) = analysis.encounters
+    assert encounter.comparison.has_claim is False
+    assert encounter.comparison.documented_not_billed == ()
+    assert {"E11.65", "I50.22"} <= {s.code for s in encounter.suggestions}
+    risk = analysis.risk_adjustment
+    assert risk is not None
+    assert risk.review is RevenueReview.DOCUMENTATION
+    assert risk.revenue_at_risk == 0.0
+    assert "HCC226" in risk.added_hccs
+    assert any(n.startswith("Nothing was billed to compare") for n in analysis.notices)
+
+
+def test_without_notes_the_claim_is_compared_with_the_problem_list() -> None:
+    base = make_case(claim((ICD10CM_SYSTEM, "E11.9"), (ICD10CM_SYSTEM, "J44.9")))
+    encounter = base.encounters[0].model_copy(
+        update={
+            "notes": (),
+            "recorded_diagnoses": (
+                RecordedDiagnosis(
+                    concepts=(CodedConcept(system=ICD10CM_SYSTEM, code="E11.9"),),
+                    source=DiagnosisSource.CONDITION,
+                    clinical_status="active",
+                ),
+            ),
+        }
+    )
+    analysis = analyze_case(base.model_copy(update={"encounters": (encounter,)}), CodingConfig())
+    comparison = analysis.encounters[0].comparison
+    assert comparison.basis is ReviewBasis.PROBLEM_LIST
+    assert [(v.code, v.verdict) for v in comparison.verdicts] == [
+        ("E11.9", Verdict.SUPPORTED),
+        ("J44.9", Verdict.NOT_SUPPORTED),
+    ]
+    assert "recorded diagnoses" in comparison.verdicts[1].reason
+    assert [s.code for s in analysis.encounters[0].suggestions] == ["E11.9"]
+
+
+def test_encounters_outside_the_data_collection_year_are_flagged_and_not_counted() -> None:
+    base = make_case(claim((ICD10CM_SYSTEM, "E11.9")))
+    in_year = base.encounters[0].model_copy(update={"service_year": 2025})
+    old = base.encounters[0].model_copy(update={"encounter_id": "E2", "service_year": 2019})
+    case = base.model_copy(update={"encounters": (in_year, old)})
+    analysis = analyze_case(case, CodingConfig(payment_year=2026))
+    window = analysis.data_collection
+    assert window is not None
+    assert (window.data_collection_year, window.counted) == (2025, ("E1",))
+    assert [(e.encounter_id, e.service_year) for e in window.outside] == [("E2", 2019)]
+    assert any("Outside the data-collection year: E2 (2019)" in n for n in analysis.notices)
+    only_old = analyze_case(
+        base.model_copy(update={"encounters": (old,)}), CodingConfig(payment_year=2026)
+    )
+    risk = only_old.risk_adjustment
+    assert risk is not None
+    assert risk.before.diagnosis_codes == ()
+    assert risk.after.diagnosis_codes == ()
+    assert risk.annual_revenue_delta == 0.0
 
 
 def test_notices_say_what_is_missing() -> None:

@@ -20,9 +20,12 @@ SHIFT = timedelta(days=-100)
 class KnownPhiMasker:
     """Replaces every known name token, identifier and phone number; shifts dates by -100 days."""
 
-    def __init__(self, *, fail: bool = False, drop_one: bool = False) -> None:
+    def __init__(
+        self, *, fail: bool = False, drop_one: bool = False, keep_years: bool = True
+    ) -> None:
         self.fail = fail
         self.drop_one = drop_one
+        self.keep_years = keep_years
         self.calls: list[tuple[tuple[str, ...], KnownPhi]] = []
 
     def deidentify_notes(self, notes: Sequence[str], known: KnownPhi) -> DeidentifiedNotes:
@@ -46,6 +49,7 @@ class KnownPhiMasker:
             method="known-PHI masker (tests)",
             policy="tag",
             transform_date=shift_date,
+            keep_years=self.keep_years,
         )
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from services.ingestor.case import build_coding_case
 from services.ingestor.fhir import ParsedBundle, parse_bundle
+from services.ingestor.fhir.demographics import age_on_february_1
 from services.ingestor.phi.port import DeidentificationError
-from shared.events.coding import CareSetting, DiagnosisSource, Sex
+from shared.events.coding import AgeOnFebruary1, CareSetting, DiagnosisSource, Sex
 from tests.unit.ingestor.doubles import KnownPhiMasker
 from tests.unit.ingestor.fhir.builders import (
     ICD10,
@@ -60,6 +61,11 @@ def test_inferno_case_keeps_encounters_with_notes_and_masks_the_patient() -> Non
     # Born 1940-03-29; the last encounter with a note is on 1975-10-05.
     assert case.demographics.sex is Sex.MALE
     assert case.demographics.age_years == 35
+    # CMS-HCC needs the age on February 1 of the payment year: 85 in 2026, not 35.
+    assert case.demographics.age_on_february_1 == AgeOnFebruary1(year=1976, age_years=35)
+    assert case.demographics.payment_year_age(2026) == 85
+    # The real year of service leaves (Safe Harbor keeps years), the dates are shifted.
+    assert case.encounters[-1].service_year == 1975
 
 
 def test_nothing_in_the_case_repeats_the_known_phi() -> None:
@@ -234,3 +240,48 @@ def test_with_the_real_deidentifier_no_known_phi_reaches_the_case() -> None:
     assert first.period_start is not None
     assert first.period_start != source.encounters[0].period_start
     assert case.phi.spans_by_type["NAME"] > 0
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "age"),
+    [
+        ("1951-01-31", 75),
+        ("1951-02-01", 75),  # the birthday itself counts
+        ("1951-02-02", 74),
+        ("1952-02-29", 73),  # a leap-day birthday is not reached by February 1
+        ("1951", 75),  # a year alone is taken as January 1
+        ("1930-06-01", 90),  # capped (Safe Harbor)
+    ],
+)
+def test_age_on_february_1_around_the_birthday(birth_date: str, age: int) -> None:
+    assert age_on_february_1(birth_date, 2026) == age
+
+
+def test_without_kept_years_no_service_year_leaves() -> None:
+    source = parsed("inferno-uscore/uscore_bundle_patient_85.json")
+    case = build_coding_case(source, KnownPhiMasker(keep_years=False))
+    assert {e.service_year for e in case.encounters} == {None}
+
+
+def test_conditions_naming_no_encounter_are_the_problem_list() -> None:
+    document = bundle(
+        patient(),
+        encounter("e1"),
+        encounter("e2"),  # with one encounter, an unlinked Condition would be that encounter's
+        condition("k1", "I10", "Essential (primary) hypertension"),
+        claim(
+            "cl1",
+            diagnoses=[
+                {
+                    "sequence": 1,
+                    "diagnosisCodeableConcept": {"coding": [{"system": ICD10, "code": "E11.9"}]},
+                }
+            ],
+            items=[
+                {"sequence": 1, "productOrService": {"text": "visit"}, "encounter": [ref("e1")]}
+            ],
+        ),
+    )
+    case = build_coding_case(parse_bundle(document), KnownPhiMasker())
+    assert [d.concepts[0].code for d in case.problem_list] == ["I10"]
+    assert [d.concepts[0].code for d in case.encounters[0].billed_diagnoses] == ["E11.9"]

@@ -87,7 +87,9 @@ def test_several_patients_are_refused() -> None:
 
 
 def test_conditions_and_claims_without_notes_are_accepted_for_a_problem_list_review() -> None:
-    check_coding_bundle(parse_bundle(fixture_bytes("synthea-covid/covid_batch_bundle_bibi254.json")))
+    check_coding_bundle(
+        parse_bundle(fixture_bytes("synthea-covid/covid_batch_bundle_bibi254.json"))
+    )
 
 
 def test_claims_without_conditions_or_notes_are_refused() -> None:

@@ -1,0 +1,284 @@
+"""Billed-code verdicts: how a billed code finds (or fails to find) support in the documentation.
+
+The documentation is written by hand here (no NLP), so each test pins one matching rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding import codeset
+from services.analyzer.coding.comparison import compare_billed_with_documented
+from services.analyzer.coding.documentation import (
+    Documentation,
+    note_documentation,
+    problem_list_documentation,
+)
+from shared.events.coding import (
+    ICD10CM_SYSTEM,
+    SNOMED_SYSTEM,
+    Assertion,
+    CareSetting,
+    CodedConcept,
+    CodeSuggestion,
+    Comparison,
+    DiagnosisSource,
+    Evidence,
+    MatchKind,
+    RecordedDiagnosis,
+    ReviewBasis,
+    Verdict,
+)
+
+
+def documented(code: str, assertion: Assertion = Assertion.PRESENT) -> CodeSuggestion:
+    return CodeSuggestion(
+        code=code,
+        description=codeset.description(code),
+        score=0.9,
+        assertion=assertion,
+        evidence=(Evidence(note_id="N1", start=0, end=5, text=code),),
+    )
+
+
+def billed(*codes: str, system: str = ICD10CM_SYSTEM) -> tuple[RecordedDiagnosis, ...]:
+    return tuple(
+        RecordedDiagnosis(
+            concepts=(CodedConcept(system=system, code=code),), source=DiagnosisSource.CLAIM
+        )
+        for code in codes
+    )
+
+
+def notes(*codes: str, excluded: tuple[CodeSuggestion, ...] = ()) -> Documentation:
+    return note_documentation([documented(c) for c in codes], excluded, (), None)
+
+
+def compare(claim: tuple[str, ...], documentation: Documentation) -> Comparison:
+    return compare_billed_with_documented(billed(*claim), documentation, CareSetting.OUTPATIENT)
+
+
+def verdicts(comparison: Comparison) -> dict[str, tuple[Verdict, MatchKind | None, str | None]]:
+    return {v.code: (v.verdict, v.match, v.documented_code) for v in comparison.verdicts}
+
+
+SUPPORTED, NOT_SUPPORTED = Verdict.SUPPORTED, Verdict.NOT_SUPPORTED
+
+
+def test_the_same_code_is_supported_as_billed() -> None:
+    comparison = compare(("I10",), notes("I10"))
+    assert verdicts(comparison) == {"I10": (SUPPORTED, MatchKind.EXACT, "I10")}
+    assert comparison.matched == ("I10",)
+    assert comparison.corrected_claim == ("I10",)
+
+
+@pytest.mark.parametrize(
+    ("billed_code", "documented_code"),
+    [
+        ("E11.9", "E11.65"),  # an unspecified code, a specific sibling documented
+        ("I46", "I46.9"),  # a category billed, its billable child documented
+        ("N18.3", "N18.31"),  # a subcategory billed
+        ("J45.909", "J45.41"),
+    ],
+)
+def test_a_more_specific_documented_code_supports_the_billed_one_with_an_upgrade(
+    billed_code: str, documented_code: str
+) -> None:
+    comparison = compare((billed_code,), notes(documented_code))
+    assert verdicts(comparison) == {
+        billed_code: (SUPPORTED, MatchKind.MORE_SPECIFIC, documented_code)
+    }
+    assert [(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades] == [
+        (billed_code, documented_code)
+    ]
+    assert comparison.documented_not_billed == ()
+    assert comparison.corrected_claim == (documented_code,)
+
+
+@pytest.mark.parametrize(
+    ("billed_code", "documented_code"),
+    [
+        ("I10", "I12.9"),  # hypertension with CKD
+        ("I10", "I13.0"),
+        ("I20.9", "I25.110"),  # angina with coronary atherosclerosis
+        ("R73.9", "E11.65"),  # hyperglycemia with diabetes
+        ("J44.9", "J44.1"),  # COPD exacerbation is J44.1, same category anyway
+    ],
+)
+def test_a_combination_code_that_includes_the_condition_supports_it(
+    billed_code: str, documented_code: str
+) -> None:
+    comparison = compare((billed_code,), notes(documented_code))
+    ((verdict, match, on),) = verdicts(comparison).values()
+    assert (verdict, on) == (SUPPORTED, documented_code)
+    assert match in (MatchKind.COMBINATION, MatchKind.MORE_SPECIFIC)
+    assert comparison.corrected_claim == (documented_code,)
+
+
+def test_a_billed_history_code_is_supported_by_the_past_condition() -> None:
+    past = documented("C50.911", Assertion.HISTORICAL)
+    comparison = compare(("Z85.3",), notes(excluded=(past,)))
+    assert verdicts(comparison) == {"Z85.3": (SUPPORTED, MatchKind.HISTORY, "C50.911")}
+    assert comparison.corrected_claim == ("Z85.3",)
+    assert comparison.specificity_upgrades == ()
+
+
+def test_an_active_code_documented_only_as_history_is_not_supported() -> None:
+    comparison = compare(("C18.9",), notes("Z85.038"))
+    ((verdict, _match, instead),) = verdicts(comparison).values()
+    assert (verdict, instead) == (NOT_SUPPORTED, "Z85.038")
+    assert "only as a past condition" in comparison.verdicts[0].reason
+    assert comparison.corrected_claim == ("Z85.038",)  # documented, not billed: added
+
+
+@pytest.mark.parametrize(
+    ("assertion", "words"),
+    [
+        (Assertion.NEGATED, "negated"),
+        (Assertion.UNCERTAIN, "uncertain"),
+        (Assertion.FAMILY, "family"),
+        (Assertion.HYPOTHETICAL, "hypothetical"),
+    ],
+)
+def test_a_condition_the_notes_deny_hedge_or_give_a_relative_is_not_supported(
+    assertion: Assertion, words: str
+) -> None:
+    mention = documented("J18.9", assertion)
+    comparison = compare(("J18.9",), notes(excluded=(mention,)))
+    (verdict,) = comparison.verdicts
+    assert verdict.verdict is NOT_SUPPORTED
+    assert words in verdict.reason
+    assert verdict.evidence == mention.evidence  # the words that deny it, for the coder
+    assert comparison.corrected_claim == ()
+
+
+def test_a_billed_code_more_specific_than_the_notes_is_not_supported() -> None:
+    comparison = compare(("E11.65",), notes("E11.9"))
+    ((verdict, _match, instead),) = verdicts(comparison).values()
+    assert (verdict, instead) == (NOT_SUPPORTED, "E11.9")
+    assert "less specific" in comparison.verdicts[0].reason
+    assert comparison.corrected_claim == ("E11.9",)
+
+
+def test_a_different_code_of_the_same_condition_is_not_supported() -> None:
+    comparison = compare(("M17.11",), notes("M17.12"))  # right knee billed, left documented
+    assert verdicts(comparison)["M17.11"][0] is NOT_SUPPORTED
+    assert "different code" in comparison.verdicts[0].reason
+
+
+def test_a_redundant_unspecified_code_beside_its_specific_code_is_not_supported() -> None:
+    comparison = compare(("E11.65", "E11.9"), notes("E11.65"))
+    assert verdicts(comparison) == {
+        "E11.65": (SUPPORTED, MatchKind.EXACT, "E11.65"),
+        "E11.9": (NOT_SUPPORTED, None, "E11.65"),
+    }
+    assert "redundant" in comparison.verdicts[1].reason
+    assert comparison.corrected_claim == ("E11.65",)
+
+
+def test_each_documented_code_supports_one_billed_code() -> None:
+    comparison = compare(("I10", "I12.9"), notes("I12.9", "N18.30"))
+    assert verdicts(comparison)["I12.9"] == (SUPPORTED, MatchKind.EXACT, "I12.9")
+    assert verdicts(comparison)["I10"][0] is NOT_SUPPORTED  # included in the billed I12.9
+    assert [s.code for s in comparison.documented_not_billed] == ["N18.30"]
+
+
+def test_unmentioned_and_invalid_codes_are_not_supported() -> None:
+    comparison = compare(("J44.9", "XYZ.1"), notes("I10"))
+    by_code = {v.code: v for v in comparison.verdicts}
+    assert by_code["J44.9"].reason == "no mention in the encounter's notes"
+    assert by_code["XYZ.1"].reason == "not a valid ICD-10-CM FY2026 code"
+    assert [f.code for f in comparison.billed_not_documented] == ["J44.9", "XYZ.1"]
+    assert comparison.corrected_claim == ("I10",)
+
+
+def test_corrected_claim_is_billed_minus_unsupported_plus_documented_with_upgrades() -> None:
+    comparison = compare(
+        ("E11.9", "J44.9", "I10"), notes("E11.65", "I10", "I50.32", "E66.01", "Z68.41")
+    )
+    assert comparison.corrected_claim == ("E11.65", "I10", "I50.32", "E66.01", "Z68.41")
+    assert [f.code for f in comparison.billed_not_documented] == ["J44.9"]
+
+
+def test_snomed_codes_are_not_comparable_without_snomed_documentation() -> None:
+    comparison = compare_billed_with_documented(
+        billed("38341003", system=SNOMED_SYSTEM), notes("I10")
+    )
+    (verdict,) = comparison.verdicts
+    assert verdict.verdict is Verdict.NOT_COMPARABLE
+    assert [f.code for f in comparison.not_comparable] == ["38341003"]
+    assert comparison.corrected_claim == ("I10",)
+
+
+def test_without_a_claim_nothing_is_documented_not_billed() -> None:
+    comparison = compare_billed_with_documented((), notes("I10", "E11.9"))
+    assert comparison.has_claim is False
+    assert comparison.documented_not_billed == ()
+    assert comparison.verdicts == ()
+
+
+def test_a_claim_without_diagnoses_still_compares() -> None:
+    comparison = compare_billed_with_documented((), notes("I10"), has_claim=True)
+    assert comparison.has_claim is True
+    assert [s.code for s in comparison.documented_not_billed] == ["I10"]
+
+
+def recorded(
+    code: str,
+    system: str = ICD10CM_SYSTEM,
+    *,
+    clinical: str | None = "active",
+    verification: str | None = "confirmed",
+) -> RecordedDiagnosis:
+    return RecordedDiagnosis(
+        concepts=(CodedConcept(system=system, code=code),),
+        source=DiagnosisSource.CONDITION,
+        clinical_status=clinical,
+        verification_status=verification,
+    )
+
+
+def test_problem_list_review_compares_the_claim_with_recorded_diagnoses() -> None:
+    documentation = problem_list_documentation(
+        [
+            recorded("E11.65"),
+            recorded("J18.9", clinical="resolved"),  # diagnosed at this visit, resolved since
+            recorded("I63.9", verification="refuted"),
+            recorded("840539006", SNOMED_SYSTEM, clinical="resolved"),
+        ],
+        [recorded("I10"), recorded("C50.911", clinical="resolved")],
+        CareSetting.OUTPATIENT,
+    )
+    assert documentation.basis is ReviewBasis.PROBLEM_LIST
+    comparison = compare_billed_with_documented(
+        billed("E11.9", "J18.9", "I10", "I63.9", "C50.911")
+        + billed("840539006", system=SNOMED_SYSTEM),
+        documentation,
+        CareSetting.OUTPATIENT,
+    )
+    assert verdicts(comparison) == {
+        "E11.9": (SUPPORTED, MatchKind.MORE_SPECIFIC, "E11.65"),
+        "J18.9": (SUPPORTED, MatchKind.EXACT, "J18.9"),
+        "I10": (SUPPORTED, MatchKind.EXACT, "I10"),  # the patient's active problem list
+        "I63.9": (NOT_SUPPORTED, None, None),  # refuted
+        "C50.911": (NOT_SUPPORTED, None, "Z85.3"),  # resolved on the list: history only
+        "840539006": (SUPPORTED, MatchKind.EXACT, "840539006"),
+    }
+    assert comparison.basis is ReviewBasis.PROBLEM_LIST
+    # The patient-level list supports billed codes but is not "documented, not billed".
+    assert [s.code for s in comparison.documented_not_billed] == []
+
+
+def test_problem_list_diagnoses_of_the_encounter_not_billed_are_reported() -> None:
+    documentation = problem_list_documentation(
+        [recorded("E11.9"), recorded("I50.22")], [recorded("I10")], CareSetting.OUTPATIENT
+    )
+    comparison = compare_billed_with_documented(billed("E11.9"), documentation)
+    assert [s.code for s in comparison.documented_not_billed] == ["I50.22"]
+
+
+def test_nothing_recorded_and_no_notes_is_said() -> None:
+    documentation = problem_list_documentation([], [], CareSetting.OUTPATIENT)
+    comparison = compare_billed_with_documented(billed("I10"), documentation)
+    assert comparison.basis is ReviewBasis.NONE
+    assert "neither notes nor recorded diagnoses" in comparison.verdicts[0].reason
