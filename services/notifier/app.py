@@ -31,11 +31,15 @@ from shared.bus.protocol import IncomingMessage
 from shared.db import channels
 from shared.db.outage import is_outage
 from shared.events import StatusNotification, routing
+from shared.events.batch import BatchNotification
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.runtime import Background, broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
+
+TENANT_SEQ_HEADER = "x-clinrelay-tenant-seq"
+"""Set on batch notifications by the outbox trigger of migration 0041: their tenant-feed number."""
 
 
 def replica_name() -> str:
@@ -60,21 +64,30 @@ async def running_notifier(
 
     async def on_notification(message: IncomingMessage) -> None:
         try:
-            note = StatusNotification.model_validate_json(message.body)
-        except ValidationError:
-            log.warning("notifier.bad_notification", routing_key=message.routing_key)
-        else:
             with (
                 telemetry.continued_from(message.headers),
-                tracer.start_as_current_span("notify") as span,
+                tracer.start_as_current_span("notify"),
             ):
-                span.set_attribute("clinrelay.report_id", str(note.report_id))
-                hub.publish(note)
+                if message.routing_key in routing.BATCH_NOTIFICATIONS:
+                    seq = message.headers.get(TENANT_SEQ_HEADER)
+                    hub.publish_batch(
+                        BatchNotification.model_validate_json(message.body),
+                        seq if isinstance(seq, int) else None,
+                    )
+                else:
+                    hub.publish(StatusNotification.model_validate_json(message.body))
+        except ValidationError:
+            log.warning("notifier.bad_notification", routing_key=message.routing_key)
         await message.ack()
 
     async def connected(bus: AmqpBus) -> None:
         queue = bus.topology.notifier_queue(replica_name())
-        await bus.bind_private_queue(queue, routing.NOTIFICATIONS, on_notification, prefetch=500)
+        await bus.bind_private_queue(
+            queue,
+            (*routing.NOTIFICATIONS, *routing.BATCH_NOTIFICATIONS),
+            on_notification,
+            prefetch=500,
+        )
         buses.append(bus)
 
     background = Background()

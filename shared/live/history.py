@@ -16,7 +16,7 @@ from shared.db import channels as channel_log
 from shared.events import ReportStatus
 from shared.live.channels import ChannelKey, ChannelKind
 from shared.live.hub import Backlog
-from shared.live.messages import LiveMessage, report_event
+from shared.live.messages import LiveMessage, feed_event, report_event
 
 _REPORT = """SELECT id, tenant_id, kind, status, progress_percent, current_step, updated_at,
                     error_message, error_details, result, event_seq
@@ -65,16 +65,23 @@ class PgHistory:
                 "SELECT 1 FROM reports WHERE id = $1 AND tenant_id = $2", key.id, tenant_id
             )
             return found is not None
-        return False
+        found = await self._pool.fetchval(
+            "SELECT 1 FROM batches WHERE id = $1 AND tenant_id = $2", key.id, tenant_id
+        )
+        return found is not None
 
     async def catch_up(self, key: ChannelKey, since: int | None) -> Backlog:
         async with self._pool.acquire() as conn:
             if key.kind is ChannelKind.REPORT:
                 return await self._report_backlog(conn, key, since)
+            if key.kind is ChannelKind.BATCH:
+                return await self._batch_backlog(conn, key, since)
             return await self._feed_backlog(conn, key, since)
 
     async def between(self, key: ChannelKey, after: int, before: int) -> list[LiveMessage] | None:
         async with self._pool.acquire() as conn:
+            if key.kind is ChannelKind.BATCH:
+                return None  # each batch event holds the whole state: the next one suffices
             if key.kind is ChannelKind.REPORT:
                 report = await conn.fetchrow(_REPORT, key.id)
                 if report is None:
@@ -85,7 +92,23 @@ class PgHistory:
             )
             if logged is None:
                 return None
-            return [report_event(key, e.seq, e.body) for e in logged]
+            return [feed_event(key, e.seq, e.body) for e in logged]
+
+    async def _batch_backlog(self, conn: Any, key: ChannelKey, since: int | None) -> Backlog:
+        """A batch's events each carry its whole state (counts, progress), so what was missed
+        is the current state: a snapshot."""
+        state = await conn.fetchval(
+            """SELECT convert_from(batch_notification(b, NULL, NULL), 'UTF8')::jsonb
+               FROM batches b WHERE id = $1""",
+            key.id,
+        )
+        if state is None:
+            return Backlog([], 0, recovered=False)
+        head = int(state["event_id"])
+        if since is not None and since == head:
+            return Backlog([], head)
+        snapshot = LiveMessage("snapshot", key, head, state, final=state["status"] == "COMPLETE")
+        return Backlog([snapshot], head, recovered=since is None)
 
     async def _report_backlog(self, conn: Any, key: ChannelKey, since: int | None) -> Backlog:
         report = await conn.fetchrow(_REPORT, key.id)
@@ -140,7 +163,7 @@ class PgHistory:
                 conn, key.log_name, since, limit=self._max_backlog
             )
             if logged is not None and (not logged or logged[-1].seq >= head):
-                return Backlog([report_event(key, e.seq, e.body) for e in logged], head)
+                return Backlog([feed_event(key, e.seq, e.body) for e in logged], head)
         return Backlog([await self._feed_snapshot(conn, key, head)], head, recovered=False)
 
     async def _feed_snapshot(self, conn: Any, key: ChannelKey, head: int) -> LiveMessage:

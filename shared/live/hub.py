@@ -24,8 +24,9 @@ from typing import Protocol
 import structlog
 
 from shared.events import StatusNotification
+from shared.events.batch import BatchNotification
 from shared.live.channels import ChannelKey, ChannelKind
-from shared.live.messages import LiveMessage, notification_fields, report_event
+from shared.live.messages import LiveMessage, feed_event, notification_fields, report_event
 
 log = structlog.get_logger(__name__)
 
@@ -101,6 +102,21 @@ class Hub:
             if fields is None:
                 fields = notification_fields(note)
             self._offer(channel, report_event(key, seq, fields))
+
+    def publish_batch(self, note: BatchNotification, tenant_seq: int | None) -> None:
+        """Pass a batch's change to its channel and (numbered ``tenant_seq``) its tenant's feed."""
+        fields = None
+        targets = (
+            (ChannelKey(ChannelKind.BATCH, note.batch_id), note.event_id),
+            (ChannelKey(ChannelKind.TENANT, note.tenant_id), tenant_seq),
+        )
+        for key, seq in targets:
+            channel = self._channels.get(key)
+            if channel is None or seq is None:
+                continue
+            if fields is None:
+                fields = {**note.model_dump(mode="json"), "tenant_seq": tenant_seq}
+            self._offer(channel, feed_event(key, seq, fields))
 
     def publish_message(self, key: ChannelKey, message: LiveMessage) -> None:
         """Pass an already built message (a batch's or an alert's event) to its channel."""

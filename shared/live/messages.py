@@ -75,6 +75,13 @@ def report_event(
     )
 
 
+def feed_event(channel: ChannelKey, seq: int, body: dict[str, Any]) -> LiveMessage:
+    """A logged feed event as sent: a batch's change (``"type": "batch"``) or a report's event."""
+    if "counts" in body and "batch_id" in body:
+        return LiveMessage("batch", channel, seq, body, final=body.get("status") == "COMPLETE")
+    return report_event(channel, seq, body)
+
+
 def notification_fields(note: StatusNotification) -> dict[str, Any]:
     return note.model_dump(mode="json")
 

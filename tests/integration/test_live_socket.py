@@ -229,3 +229,47 @@ async def test_health_probes_answer_on_the_socket_port(pipeline: Pipeline) -> No
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
     assert missing.status_code == 404
+
+
+async def test_a_batch_channel_and_the_tenant_feed_carry_batch_events(pipeline: Pipeline) -> None:
+    from tests.integration.bundles import note_bundle
+
+    await pipeline.start_notifier()
+    await pipeline.start_gateway(outbox_relay=False)
+    await pipeline.start_relay()
+    key = await pipeline.api_key("acme")
+    async with pipeline.client(key) as client:
+        body = b"\n".join(orjson.dumps(note_bundle()) for _ in range(2))
+        response = await client.post(
+            "/v1/batches", content=body, headers={"Content-Type": "application/x-ndjson"}
+        )
+    batch_id = response.json()["id"]
+
+    async with websockets.connect(f"{pipeline.notifier_url}/v1/ws?token={key}") as socket:
+        await subscribe(socket, f"batch:{batch_id}")
+        await subscribe(socket, "tenant", since=0)
+        await pipeline.start_stage(RecordingStage())
+        messages = await recv_until(
+            socket,
+            lambda ms: (
+                any(
+                    m["type"] == "batch" and m["channel"] == "tenant" and m["status"] == "COMPLETE"
+                    for m in ms
+                )
+                and any(
+                    m["type"] == "batch" and m["status"] == "COMPLETE"
+                    for m in ms
+                    if m.get("channel") == f"batch:{batch_id}"
+                )
+            ),
+        )
+
+    on_batch = [m for m in messages if m.get("channel") == f"batch:{batch_id}"]
+    assert on_batch[0]["type"] == "subscribed"
+    assert on_batch[1]["type"] == "snapshot"
+    seqs = [m["seq"] for m in on_batch[2:]]
+    assert seqs == sorted(set(seqs))
+    assert on_batch[-1]["counts"] == {"pending": 0, "processing": 0, "complete": 2, "failed": 0}
+    tenant = [m for m in messages if m.get("channel") == "tenant" and m["type"] != "subscribed"]
+    assert [m["seq"] for m in tenant] == list(range(1, len(tenant) + 1))
+    assert {m["type"] for m in tenant} == {"event", "batch"}
