@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import uvloop
 
 from services.notifier.app import running_notifier
@@ -15,9 +18,23 @@ def serve() -> None:
     settings = NotifierSettings()
     clinrelay_logging.configure("notifier", settings.log_level, settings.log_format)
     telemetry.configure("clinrelay-notifier", settings.otel_exporter)
+    uvloop.run(_serve_until_signalled(settings))
 
-    async def run() -> None:
-        async with stop_on_signals() as stop, running_notifier(settings):
-            await stop.wait()
 
-    uvloop.run(run())
+async def _serve_until_signalled(settings: NotifierSettings) -> None:
+    async with stop_on_signals() as stop:
+        serving = asyncio.Event()
+
+        async def serve_until_stopped() -> None:
+            async with running_notifier(settings):
+                serving.set()
+                await stop.wait()
+
+        task = asyncio.create_task(serve_until_stopped())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not serving.is_set() and not task.done():
+            task.cancel()  # still waiting for the database: nothing to drain
+        stopped.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

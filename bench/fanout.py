@@ -1,0 +1,243 @@
+"""Fan-out: many WebSocket subscribers on the tenant feed while events are recorded at a steady rate.
+
+    nice -n 10 .venv/bin/python -m bench.fanout [--subscribers 2000] [--processes 4] [--rate 50]
+                                                [--seconds 20]
+
+The notifier runs as its own process (``clinrelay serve notifier``, as deployed) on a scratch
+database and bus namespace. This process plays the stages: it records steps of 50 reports with
+``record_step`` (the stages' own path: audit row, tenant-feed number, outbox row, one transaction)
+at ``--rate`` per second, and an outbox relay publishes them on the bus with confirms. Subscribers
+live in ``--processes`` load-generator processes (bench.fanout_client) on 127.0.0.1, every one
+subscribed to the tenant channel, so each event goes to every subscriber.
+
+Measured in one run: the delay from an event's recorded time to its arrival (p50/p99/max) with
+one subscriber (the floor) and with all of them; the notifier's resident memory before, with
+every subscriber connected and idle, and after they all left; CPU seconds per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+
+from bench.common import scratch_database
+from bench.gateway import delete_topology, free_port, gateway_key, wait_for_port
+from shared.bus.amqp import AmqpBus
+from shared.bus.relay import OutboxRelay
+from shared.db.pool import create_pool
+from shared.db.reports import Step, record_step
+from shared.db.submissions import Submission, create_report
+from shared.events import ReportKind, ReportStatus
+from shared.runtime import topology_of
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Clients:
+    """Load-generator processes, driven over their stdin/stdout."""
+
+    def __init__(self, url: str, total: int, processes: int) -> None:
+        per = [total // processes + (i < total % processes) for i in range(processes)]
+        self.procs = [
+            subprocess.Popen(
+                ["nice", "-n", "10", PYTHON, "-m", "bench.fanout_client", url, str(n)],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            for n in per
+            if n
+        ]
+
+    def _line(self, proc: subprocess.Popen[bytes]) -> bytes:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("a load generator died")
+        return line
+
+    def _say(self, word: str) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(word.encode() + b"\n")
+            proc.stdin.flush()
+
+    async def ready(self) -> None:
+        for proc in self.procs:
+            assert (await asyncio.to_thread(self._line, proc)).strip() == b"ready"
+
+    def measure(self) -> None:
+        self._say("measure")
+
+    async def report(self) -> tuple[list[float], int]:
+        self._say("report")
+        delays: list[float] = []
+        received = 0
+        for proc in self.procs:
+            data = orjson.loads(await asyncio.to_thread(self._line, proc))
+            delays.extend(data["delays"])
+            received += data["received"]
+        return delays, received
+
+    def cpu(self) -> float:
+        return sum(cpu_s(p.pid) for p in self.procs)
+
+    async def quit(self) -> None:
+        self._say("quit")
+        for proc in self.procs:
+            await asyncio.to_thread(proc.wait, 30)
+
+
+async def record_events(pool: Any, reports: list[UUID], rate: float, seconds: float) -> int:
+    """Record ``rate`` steps a second for ``seconds``, round-robin over ``reports``."""
+    count = int(rate * seconds)
+    start = time.monotonic()
+    for i in range(count):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        async with pool.acquire() as conn, conn.transaction():
+            await record_step(
+                conn,
+                reports[i % len(reports)],
+                Step(
+                    actor="bench",
+                    step="analyzing",
+                    outcome="progress",
+                    status=ReportStatus.PROCESSING,
+                    message=f"step {i}",
+                ),
+            )
+    return count
+
+
+def percentiles(delays: list[float]) -> dict[str, float]:
+    if not delays:
+        return {"n": 0}
+    ordered = sorted(delays)
+    q = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"n": len(ordered), "p50": q[49], "p99": q[98], "max": ordered[-1]}
+
+
+async def main(subscribers: int, processes: int, rate: float, seconds: float) -> None:
+    async with scratch_database() as (dsn, amqp_url):
+        namespace = f"benchfan{uuid4().hex[:8]}"
+        settings = Settings(
+            database_url=dsn, amqp_url=amqp_url, bus_namespace=namespace, log_level="WARNING"
+        )
+        key = await gateway_key(dsn)
+        pool = await create_pool(dsn, max_size=4)
+        bus = await AmqpBus.connect(amqp_url, topology_of(settings), name="bench-fanout")
+        relay = OutboxRelay(pool, bus, dsn)
+        relay_task = asyncio.create_task(relay.run())
+        port = free_port()
+        env = {
+            **os.environ,
+            "CLINRELAY_DATABASE_URL": dsn,
+            "CLINRELAY_AMQP_URL": amqp_url,
+            "CLINRELAY_BUS_NAMESPACE": namespace,
+            "CLINRELAY_NOTIFIER_PORT": str(port),
+            "CLINRELAY_OUTBOX_RELAY": "false",
+            "CLINRELAY_LOG_LEVEL": "WARNING",
+            "CLINRELAY_HEARTBEAT_S": "600",
+        }
+        notifier = subprocess.Popen(
+            ["nice", "-n", "10", str(Path(PYTHON).parent / "clinrelay"), "serve", "notifier"],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            await asyncio.to_thread(wait_for_port, port)
+            tenant_id = await pool.fetchval("SELECT id FROM tenants WHERE name = 'bench'")
+            reports = []
+            async with pool.acquire() as conn:
+                for _ in range(50):
+                    created = await create_report(
+                        conn,
+                        tenant_id,
+                        Submission(kind=ReportKind.CER, fingerprint=b"b", parameters={}),
+                        None,
+                    )
+                    reports.append(created.report["id"])
+            await asyncio.sleep(2)  # the relay publishes the 'accepted' events
+            url = f"ws://127.0.0.1:{port}/v1/ws?token={key}"
+            results: dict[str, Any] = {"rss_start_kib": rss_kib(notifier.pid)}
+
+            floor = Clients(url, 1, 1)
+            await floor.ready()
+            floor.measure()
+            await record_events(pool, reports, rate, min(seconds, 10))
+            await asyncio.sleep(1)
+            results["floor"] = percentiles((await floor.report())[0])
+            await floor.quit()
+            await asyncio.sleep(1)
+            results["rss_before_kib"] = rss_kib(notifier.pid)
+
+            crowd = Clients(url, subscribers, processes)
+            await crowd.ready()
+            await asyncio.sleep(3)
+            results["rss_idle_kib"] = rss_kib(notifier.pid)
+            crowd.measure()
+            cpu0 = (cpu_s(notifier.pid), crowd.cpu(), cpu_s(os.getpid()))
+            sent = await record_events(pool, reports, rate, seconds)
+            await asyncio.sleep(2)
+            cpu1 = (cpu_s(notifier.pid), crowd.cpu(), cpu_s(os.getpid()))
+            delays, received = await crowd.report()
+            results["crowd"] = percentiles(delays)
+            results["expected"] = sent * subscribers
+            results["received"] = received
+            results["cpu_s"] = {
+                "notifier": cpu1[0] - cpu0[0],
+                "load_generators": cpu1[1] - cpu0[1],
+                "stages_and_relay": cpu1[2] - cpu0[2],
+                "wall": seconds + 2,
+            }
+            await crowd.quit()
+            await asyncio.sleep(3)
+            results["rss_after_kib"] = rss_kib(notifier.pid)
+            results["per_idle_connection_kib"] = (
+                results["rss_idle_kib"] - results["rss_before_kib"]
+            ) / subscribers
+            print(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
+        finally:
+            notifier.terminate()
+            notifier.wait(30)
+            relay_task.cancel()
+            await asyncio.gather(relay_task, return_exceptions=True)
+            await bus.close()
+            await pool.close()
+            await delete_topology(amqp_url, namespace)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subscribers", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    asyncio.run(main(args.subscribers, args.processes, args.rate, args.seconds))
