@@ -1,4 +1,4 @@
-"""Fan-out: many WebSocket subscribers on the tenant feed while events are recorded at a steady rate.
+"""Fan-out: many WebSocket subscribers on the tenant feed while events are recorded steadily.
 
     nice -n 10 .venv/bin/python -m bench.fanout [--subscribers 2000] [--processes 4] [--rate 50]
                                                 [--seconds 20]
@@ -143,6 +143,76 @@ def percentiles(delays: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50": q[49], "p99": q[98], "max": ordered[-1]}
 
 
+def start_notifier(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = ["nice", "-n", "10", str(Path(PYTHON).parent / "clinrelay"), "serve", "notifier"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+async def _reports(pool: Any) -> list[UUID]:
+    tenant_id = await pool.fetchval("SELECT id FROM tenants WHERE name = 'bench'")
+    reports = []
+    async with pool.acquire() as conn:
+        for _ in range(50):
+            created = await create_report(
+                conn,
+                tenant_id,
+                Submission(kind=ReportKind.CER, fingerprint=b"b", parameters={}),
+                None,
+            )
+            reports.append(created.report["id"])
+    return reports
+
+
+async def _measure(
+    pool: Any,
+    reports: list[UUID],
+    url: str,
+    pid: int,
+    subscribers: int,
+    processes: int,
+    rate: float,
+    seconds: float,
+) -> dict[str, Any]:
+    """The floor (one subscriber), then every subscriber: delays, memory, CPU."""
+    results: dict[str, Any] = {"rss_start_kib": rss_kib(pid)}
+    floor = Clients(url, 1, 1)
+    await floor.ready()
+    floor.measure()
+    await record_events(pool, reports, rate, min(seconds, 10))
+    await asyncio.sleep(1)
+    results["floor"] = percentiles((await floor.report())[0])
+    await floor.quit()
+    await asyncio.sleep(1)
+    results["rss_before_kib"] = rss_kib(pid)
+
+    crowd = Clients(url, subscribers, processes)
+    await crowd.ready()
+    await asyncio.sleep(3)
+    results["rss_idle_kib"] = rss_kib(pid)
+    crowd.measure()
+    cpu0 = (cpu_s(pid), crowd.cpu(), cpu_s(os.getpid()))
+    sent = await record_events(pool, reports, rate, seconds)
+    await asyncio.sleep(2)
+    cpu1 = (cpu_s(pid), crowd.cpu(), cpu_s(os.getpid()))
+    delays, received = await crowd.report()
+    results["crowd"] = percentiles(delays)
+    results["expected"] = sent * subscribers
+    results["received"] = received
+    results["cpu_s"] = {
+        "notifier": cpu1[0] - cpu0[0],
+        "load_generators": cpu1[1] - cpu0[1],
+        "stages_and_relay": cpu1[2] - cpu0[2],
+        "wall": seconds + 2,
+    }
+    await crowd.quit()
+    await asyncio.sleep(3)
+    results["rss_after_kib"] = rss_kib(pid)
+    results["per_idle_connection_kib"] = (
+        results["rss_idle_kib"] - results["rss_before_kib"]
+    ) / subscribers
+    return results
+
+
 async def main(subscribers: int, processes: int, rate: float, seconds: float) -> None:
     async with scratch_database() as (dsn, amqp_url):
         namespace = f"benchfan{uuid4().hex[:8]}"
@@ -165,63 +235,15 @@ async def main(subscribers: int, processes: int, rate: float, seconds: float) ->
             "CLINRELAY_LOG_LEVEL": "WARNING",
             "CLINRELAY_HEARTBEAT_S": "600",
         }
-        notifier = subprocess.Popen(
-            ["nice", "-n", "10", str(Path(PYTHON).parent / "clinrelay"), "serve", "notifier"],
-            cwd=ROOT,
-            env=env,
-        )
+        notifier = start_notifier(env)
         try:
             await asyncio.to_thread(wait_for_port, port)
-            tenant_id = await pool.fetchval("SELECT id FROM tenants WHERE name = 'bench'")
-            reports = []
-            async with pool.acquire() as conn:
-                for _ in range(50):
-                    created = await create_report(
-                        conn,
-                        tenant_id,
-                        Submission(kind=ReportKind.CER, fingerprint=b"b", parameters={}),
-                        None,
-                    )
-                    reports.append(created.report["id"])
+            reports = await _reports(pool)
             await asyncio.sleep(2)  # the relay publishes the 'accepted' events
             url = f"ws://127.0.0.1:{port}/v1/ws?token={key}"
-            results: dict[str, Any] = {"rss_start_kib": rss_kib(notifier.pid)}
-
-            floor = Clients(url, 1, 1)
-            await floor.ready()
-            floor.measure()
-            await record_events(pool, reports, rate, min(seconds, 10))
-            await asyncio.sleep(1)
-            results["floor"] = percentiles((await floor.report())[0])
-            await floor.quit()
-            await asyncio.sleep(1)
-            results["rss_before_kib"] = rss_kib(notifier.pid)
-
-            crowd = Clients(url, subscribers, processes)
-            await crowd.ready()
-            await asyncio.sleep(3)
-            results["rss_idle_kib"] = rss_kib(notifier.pid)
-            crowd.measure()
-            cpu0 = (cpu_s(notifier.pid), crowd.cpu(), cpu_s(os.getpid()))
-            sent = await record_events(pool, reports, rate, seconds)
-            await asyncio.sleep(2)
-            cpu1 = (cpu_s(notifier.pid), crowd.cpu(), cpu_s(os.getpid()))
-            delays, received = await crowd.report()
-            results["crowd"] = percentiles(delays)
-            results["expected"] = sent * subscribers
-            results["received"] = received
-            results["cpu_s"] = {
-                "notifier": cpu1[0] - cpu0[0],
-                "load_generators": cpu1[1] - cpu0[1],
-                "stages_and_relay": cpu1[2] - cpu0[2],
-                "wall": seconds + 2,
-            }
-            await crowd.quit()
-            await asyncio.sleep(3)
-            results["rss_after_kib"] = rss_kib(notifier.pid)
-            results["per_idle_connection_kib"] = (
-                results["rss_idle_kib"] - results["rss_before_kib"]
-            ) / subscribers
+            results = await _measure(
+                pool, reports, url, notifier.pid, subscribers, processes, rate, seconds
+            )
             print(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
         finally:
             notifier.terminate()
