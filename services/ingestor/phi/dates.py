@@ -30,7 +30,21 @@ _NUMERIC_FULL = re.compile(
     rf"(?<![\w/])(?<!\d[.\-])(?:{_YEAR4}([-/.])(?:0?[1-9]|1[0-2])\1(?:[12]\d|3[01]|0?[1-9])"
     r"|(?:0?[1-9]|1[0-2])([-/])(?:[12]\d|3[01]|0?[1-9])\2(?:\d{4}|\d{2})"
     r"|(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])\.(?:\d{2})"
-    r"|(?:0?[1-9]|1[0-2])\.(?:[12]\d|3[01]|0?[1-9])\.(?:\d{4}|\d{2}))(?![\d/\-%]|\.\d)"
+    r"|(?:0?[1-9]|1[0-2])\.(?:[12]\d|3[01]|0?[1-9])\.(?:\d{4}|\d{2})"
+    # day first, as most of the world writes it: 18/2/2011, 25.08.2007, 14-02-2023
+    r"|(?:1[3-9]|2\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\3(?:(?:19|20)\d\d|\d\d))(?![\d/\-%]|\.\d)"
+)
+# a range of numeric dates: 3/11-3/14, 10/30 - 11/2, 3/11-14, 4/10 thru 4/14, and two dates run
+# together (10/03/10/04)
+_NUMERIC_RANGE = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])"
+    r"(?:\s?[-–]\s?|/|\s+(?:to|thru|through|until|till)\s+)"
+    r"(?:(?:0?[1-9]|1[0-2])/)?(?:[12]\d|3[01]|0?[1-9])(?:/(?:\d{4}|\d\d))?(?![\d/%]|\.\d)",
+    re.IGNORECASE,
+)
+# day, month and year with no separator, as order sets print them: 05MAR2004, 01jan2012
+_COMPACT = re.compile(
+    rf"(?<![\w/])(?:[12]\d|3[01]|0?[1-9]){_MONTH}(?:{_YEAR4}|\d\d)(?![\w/])", re.IGNORECASE
 )
 # month/day with no year: 7/22, 10/3 (ambiguous, filtered by context)
 _MONTH_DAY = re.compile(
@@ -65,13 +79,19 @@ _MONTH_ALONE = re.compile(
     re.IGNORECASE,
 )
 # an abbreviated month alone only after a word that introduces a time ("Aug dia" is IABP)
+# "end of May", "in MAY", "since May": the month, not the verb (which no such word precedes)
+_MAY_CUED = re.compile(
+    r"\b(?i:in|of|since|by|until|till|mid|early|late|last|next|this|from)[\s\-]+(May|MAY)\b"
+)
 _MONTH_ABBREVIATION_CUED = re.compile(
     r"\b(?:in|of|by|mid|from)\s+((?:jan|feb|apr|jun|jul|aug|sep|oct|nov)\b)", re.IGNORECASE
 )
 # "it's the 11th." — an ordinal day that no noun follows
 _ORDINAL_DAY = re.compile(
-    r"\b(?:on|the|it'?s)\s+(?:the\s+)?((?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st))"
-    r"(?=\s*(?:[.,;!?)\n]|$|of\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))",
+    r"\b(?:on|the|it'?s|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+(?:the\s+)?"
+    r"((?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st))"
+    r"(?=\s*(?:[.,;!?)\n]|$|of\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|(?:and|at|in|to|with|for|but|or|until|by|before|after|when|so|as|&)\b))",
     re.IGNORECASE,
 )
 _HOLIDAY = re.compile(
@@ -118,7 +138,7 @@ _RATIO_AFTER = re.compile(
     r"|power|scale|score|mm|cm|mmhg|pain|units?|mg|ml|cc|tabs?|tablets?|amps?|liters?|l\b|bilat"
     r"|bilaterally|strong|weak|upper|lower|[+x%]|ps|peep|cpap|ips|fio2|ventilation|stregth|rest"
     r"|with exertion|systolic|diastolic|holosystolic|hrs?\b|hours?|pain|angina|incisional"
-    r"|discomfort|ha\b|headache)|\s*/|-\d|[a-z])",
+    r"|discomfort|ha\b|headache|[rlb]?[ul]e\b|[rlb][ul]es\b|extremit)|\s*/|-\d|[a-z])",
     re.IGNORECASE,
 )
 
@@ -141,6 +161,9 @@ _DATE_CUE = re.compile(
 )
 
 
+_STRENGTH = re.compile(r"(?<![\d/])[0-5][+-]?/5(?![\d/])")
+
+
 def _is_setting_or_score(text: str, start: int, end: int) -> bool:
     """Whether the words around an ``n/m`` make it a ratio, a ventilator setting or a score."""
     before = text[max(0, start - 16) : start]
@@ -152,6 +175,10 @@ def _is_setting_or_score(text: str, start: int, end: int) -> bool:
         return True
     if re.search(r"%\s*[,&]?\s*&?\s*$", before):  # "40%, 5/10": FiO2 then PS/PEEP
         return True
+    if _STRENGTH.fullmatch(text[start:end]) and _STRENGTH.search(
+        text[max(0, start - 25) : start] + " " + text[end : end + 25]
+    ):
+        return True  # "5/5 UE, 4/5 LE": muscle strengths come in lists
     pain = _PAIN_NEAR.search(wide_before) or _PAIN_NEAR.match(after.lstrip(" ,"))
     return text[start:end].endswith("/10") and bool(pain)
 
@@ -208,13 +235,32 @@ def find_dates(text: str) -> list[PhiSpan]:
         (_MONTH_ALONE, 0, 0.75, "date.month"),
         (_MONTH_ABBREVIATION_CUED, 1, 0.75, "date.month"),
         (_HOLIDAY, 0, 0.8, "date.holiday"),
+        (_MAY_CUED, 1, 0.7, "date.month"),
+        (_COMPACT, 0, 0.9, "date.compact"),
         (_ORDINAL_DAY, 1, 0.6, "date.ordinal"),
         (_DAY_RANGE, 1, 0.8, "date.day_range"),
     )
+    spans += _numeric_ranges(text)
     for pattern, group, fixed_score, source in fixed:
         for m in pattern.finditer(text):
             add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)
     spans.extend(_find_years(text))
+    return spans
+
+
+def _numeric_ranges(text: str) -> list[PhiSpan]:
+    """``3/11-3/14``, ``4/10 thru 4/14``; not a fraction or a setting ("1/3-1/2", "PS 10/5-8")."""
+    spans = []
+    for m in _NUMERIC_RANGE.finditer(text):
+        fractions = re.findall(r"(\d+)/(\d+)", m.group(0))
+        if any(int(a) < int(b) <= 4 for a, b in fractions):
+            continue
+        if not _is_setting_or_score(text, m.start(), m.end()):
+            spans.append(
+                PhiSpan(
+                    start=m.start(), end=m.end(), type=PhiType.DATE, score=0.85, source="date.range"
+                )
+            )
     return spans
 
 

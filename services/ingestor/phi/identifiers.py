@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.addresses import find_addresses
+from services.ingestor.phi.postcodes import find_postcodes
+from services.ingestor.phi.record_numbers import find_record_numbers
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b")
@@ -67,6 +69,13 @@ _PHONE_LABELLED = re.compile(
     rf"\s+at|text\s+(?:me|us)\s+(?:on|at))\s+({_DIGIT_GROUPS})(?![\w/]|\.\d)"
     rf"|(?<![\w.\-/])({_DIGIT_GROUPS})\s?-?\s?(?=(?:office|mobile|cell|fax|home|work)\b)",
     re.IGNORECASE,
+)
+# national numbers with a trunk prefix, as the UK, Australia, New Zealand and India write them:
+# "(02) 9555 0147", "0412 555 019", "01229 555 014", "0113 555 0198", "044-2829 3333"; and Indian
+# mobiles, "98110 44718"
+_PHONE_TRUNK = re.compile(
+    r"(?<![\w/.\-+])(?:\(0\d{1,4}\)|0\d{1,4})[ \-]?\d{3,4}[ \-]?\d{3,4}(?![\w/\-]|\.\d)"
+    r"|(?<![\w/.\-+])[6-9]\d{4} \d{5}(?![\w/\-]|\.\d)"
 )
 _FAX_CONTEXT = re.compile(r"\bfax\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*$", re.IGNORECASE)
 # numbers introduced by what they are: MRN, account, licence, device serial, plan, record
@@ -150,6 +159,8 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += [_span(m, PhiType.ZIP, 0.9, "zip.label", 1) for m in _ZIP_LABEL.finditer(text)]
     spans += [_span(m, PhiType.ZIP, 0.7, "zip.plus4") for m in _ZIP_PLUS4.finditer(text)]
     spans += find_addresses(text)
+    spans += find_postcodes(text)
+    spans += find_record_numbers(text)
     spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
     spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_CUED.finditer(text)]
     return spans
@@ -187,6 +198,9 @@ def _phones(text: str) -> list[PhiSpan]:
     for m in _PHONE_INTERNATIONAL.finditer(text):
         if 8 <= _digit_count(m.group(0)) <= 15:
             spans.append(_span(m, _fax_or_phone(text, m.start()), 0.85, "phone.international"))
+    for m in _PHONE_TRUNK.finditer(text):
+        if 9 <= _digit_count(m.group(0)) <= 11:
+            spans.append(_span(m, _fax_or_phone(text, m.start()), 0.8, "phone.trunk"))
     for m in _PHONE_LABELLED.finditer(text):
         group = _first_group(m)
         if 7 <= _digit_count(m.group(group)) <= 15:

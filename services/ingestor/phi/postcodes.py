@@ -1,0 +1,85 @@
+"""Postcodes by their national shapes: UK, Canadian, Australian, New Zealand and Indian forms,
+and the town written before a postcode in an address line.
+
+A US ZIP is five digits and is found after a state or a label (:mod:`identifiers`). Other
+countries' codes have shapes of their own that clinical text rarely produces otherwise: a UK
+inward code is a digit and two letters that never include C, I, K, M, O or V (``CR0 2LN``,
+``LS7 4RQ``); a Canadian code alternates letter and digit (``M4K 1N2``); an Australian code is
+four digits after a state (``NSW 2042``). Four- to six-digit codes with no such shape (New
+Zealand, India, most of Europe) are taken only where an address puts them: after a capitalised
+town that follows a comma, at the end of the line or before punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+_UK = re.compile(
+    r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|[A-PR-UWYZ]\d[A-HJKPSTUW])\s?\d[ABD-HJLNP-UW-Z]{2}\b"
+)
+_CANADA = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b")
+_AUSTRALIA = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s+(\d{4})\b")
+# ", Christchurch 8041", ", Chennai 600 006", ", Pune 411004": a capitalised town after a comma,
+# then the code, then the end of the line or punctuation
+_AFTER_TOWN = re.compile(
+    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(\d{3}[ ]?\d{3}|\d{4,5})"
+    r"(?=[ \t]*(?:[.,;)]|$|\n|\b(?:India|Australia|New Zealand|NZ)\b))",
+    re.M,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_TOWN = _words(
+    "Suite Ste Apt Unit Flat Box Room Rm Bed Bay Floor Level Ward No Number Tel Ph Phone Fax"
+    " Mobile Cell Pager Ext Page Pages Case Ref Id Mrn Acct Account Lab Sample Specimen"
+    " Batch Lot Order Claim Policy Member Group Code Pin Zip Postcode Year Day Week Month"
+    " Dose Total"
+)
+
+
+def _span(start: int, end: int, kind: PhiType, score: float, source: str) -> PhiSpan:
+    return PhiSpan(start=start, end=end, type=kind, score=score, source=source)
+
+
+_TOWN_BEFORE = re.compile(
+    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(?:[A-Z]{2,3}\.?,?[ \t]+)?$", re.M
+)
+
+
+def _town_before(text: str, code_start: int) -> PhiSpan | None:
+    """``..., Croydon CR0 2LN``: the capitalised words between a comma and a postcode."""
+    line_start = text.rfind("\n", 0, code_start) + 1
+    m = _TOWN_BEFORE.search(text[line_start:code_start])
+    if m is None:
+        return None
+    words = m.group(1).split()
+    if any(w.strip(".'") in _NOT_TOWN for w in words):
+        return None
+    start = line_start + m.start(1)
+    return _span(
+        start, start + len(m.group(1).rstrip()), PhiType.LOCATION, 0.7, "location.before_postcode"
+    )
+
+
+def find_postcodes(text: str) -> list[PhiSpan]:
+    """UK, Canadian, Australian and address-line postcodes in ``text`` (and the town written
+    before a postcode, as a place)."""
+    spans = [_span(m.start(), m.end(), PhiType.ZIP, 0.8, "zip.uk") for m in _UK.finditer(text)]
+    spans += [
+        _span(m.start(), m.end(), PhiType.ZIP, 0.85, "zip.ca") for m in _CANADA.finditer(text)
+    ]
+    spans += [
+        _span(m.start(1), m.end(1), PhiType.ZIP, 0.85, "zip.au") for m in _AUSTRALIA.finditer(text)
+    ]
+    for m in _AFTER_TOWN.finditer(text):
+        words = m.group(1).split()
+        if any(w.strip(".'") in _NOT_TOWN for w in words):
+            continue
+        spans.append(_span(m.start(2), m.end(2), PhiType.ZIP, 0.75, "zip.after_town"))
+    towns = [_town_before(text, s.start) for s in spans]
+    return spans + [t for t in towns if t is not None]

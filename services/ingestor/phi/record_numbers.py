@@ -1,0 +1,109 @@
+"""Record numbers of every kind, by their label or by their shape.
+
+Labels name what a number is in many countries' words: NHS number, UHID, URN, NHI, OHIP, HCN,
+PHN, RAMQ, accession, specimen, lab number, requisition, auth, A-number, registration plate,
+serial. The value after a label may be grouped with spaces, hyphens or slashes
+(``485 777 3456``, ``H/23/04471``, ``PUN/23/118804``, ``A 218 447 901``, ``6719 442 018 JR``).
+
+Without a label, a token that mixes capitals and at least four digits and is not a measurement
+(``CT23-0044871``, ``BM-2023-00184``, ``XYZ4471``, ``PJN448210S``) is a record number too: clinical
+shorthand that mixes letters and digits (``T12-L1``, ``HbA1c``, ``COVID-19``, ``D5W``) has fewer
+digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+# a value: groups of capitals and digits joined by single hyphens, slashes, dots or spaces
+_GROUP = r"[A-Z0-9]{1,12}"
+_VALUE = rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}){{0,5}})"
+_LABEL = re.compile(
+    r"\b(?P<label>(?i:nhs(?:\s+(?:no\.?|number|#))?|uhid|urn|ur(?:\s+no\.?)?|nhi|ohip|hcn|phn|ahcip|ramq"
+    r"|medicare(?:\s+(?:no\.?|number|#))?|mrn|cr\s+no\.?|ip\s+no\.?|op\s+no\.?|reg(?:istration)?"
+    r"\s+no\.?|hospital\s+(?:no\.?|number)|unit\s+no\.?|acc(?:ession)?(?:\s*(?:no\.?|#))?|acc#"
+    r"|specimen(?:\s*(?:no\.?|#|id))?|sample\s+(?:id|no\.?)|lab\s+(?:no\.?|number|#)|case(?:\s*#)?"
+    r"|requisition(?:\s*#)?|req\s*#|auth(?:orization)?(?:\s*#)?|a-number|alien\s+(?:no\.?|number)"
+    r"|unos\s+id|employee\s+id|member(?:\s+id)?|ins(?:urance)?\s+id|id|cdl|dl|licen[cs]e(?:\s+(?:no\.?|#))?"
+    r"|dea|npi|rego|plate|tag|serial(?:\s+(?:no\.?|#|number))?|sn|s/n|device\s+id|ref(?:erence)?"
+    r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot))"
+    r"(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
+)
+_WEAK_LABELS = frozenset(
+    ("id", "case", "tag", "ref", "sn", "dl", "lot", "batch", "intake", "claim")
+)
+# a token of capitals and digits with four digits or more (a record number without its label)
+_SHAPE = re.compile(
+    r"(?<![\w\-/.])(?=[A-Z0-9\-/]*[A-Z])(?=(?:[A-Z\-/]*\d){4})[A-Z0-9]+(?:[\-/][A-Z0-9]+)*"
+    r"(?![\w\-/]|\.\d)"
+)
+_MEASUREMENT = re.compile(
+    r"^\d+(?:MG|MCG|ML|CC|MEQ|MMOL|UNITS?|IU|KG|G|L|CM|MM|HRS?|MIN|AM|PM|X|S)$|^\d+[A-Z]\d*$"
+)
+# gene variants and other alternating codes: JAK2V617F, BRAFV600E
+_VARIANT = re.compile(r"^[A-Z]+\d*[A-Z]\d{2,4}[A-Z]$")
+_DATE_SHAPE = re.compile(r"\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d{2,4}$")
+
+
+def _value_ok(value: str, label: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    plate = label in ("rego", "plate", "tag") and len(value) >= 5
+    if digits < (2 if plate else 3):
+        return False
+    groups = re.split(r"[\s]", value)
+    first = re.split(r"[\-/]", groups[0])[0]
+    if not any(c.isdigit() for c in first) and len(first) > 3:
+        return False  # "ID: TMAX 99.8" is a section and a reading
+    # later space-separated groups must hold a digit or be a short code ("018 JR")
+    return all(any(c.isdigit() for c in g) or len(g) <= 2 for g in groups[1:])
+
+
+def _trim(value: str) -> str:
+    """Drop trailing groups that are words, not parts of the number."""
+    parts = value.split(" ")
+    while len(parts) > 1 and not any(c.isdigit() for c in parts[-1]) and len(parts[-1]) > 2:
+        parts.pop()
+    return " ".join(parts).rstrip(".-/")
+
+
+def find_record_numbers(text: str) -> list[PhiSpan]:
+    """Labelled record numbers in any grouping, and unlabelled tokens shaped like one."""
+    spans: list[PhiSpan] = []
+    for m in _LABEL.finditer(text):
+        value = _trim(m.group("value").lstrip("#"))
+        label = m.group("label").lower()
+        if "\n" in value or not _value_ok(value, label):
+            continue
+        start = m.start("value") + (1 if m.group("value").startswith("#") else 0)
+        weak = label in _WEAK_LABELS
+        if re.match(r"\.\d", text[start + len(value) : start + len(value) + 2]) or (
+            weak and not any(c.isdigit() for c in re.split(r"[\s\-/]", value)[0])
+        ):
+            continue  # "ID: TM 100.2" is a temperature
+        kind = (
+            PhiType.MRN
+            if label.startswith(("nhs", "uhid", "ur", "nhi", "mrn", "cr"))
+            else PhiType.ID
+        )
+        spans.append(
+            PhiSpan(
+                start=start,
+                end=start + len(value),
+                type=kind,
+                score=0.8 if weak else 0.9,
+                source="id.label_grouped",
+            )
+        )
+    for m in _SHAPE.finditer(text):
+        token = m.group(0)
+        run = max(len(r) for r in re.findall(r"\d+", token))
+        if run < 4 or (run == 4 and len(token) < 7):
+            continue  # "RR18-24", "PB7200": readings and models, not record numbers
+        if any(p.match(token) for p in (_MEASUREMENT, _DATE_SHAPE, _VARIANT)):
+            continue
+        spans.append(
+            PhiSpan(start=m.start(), end=m.end(), type=PhiType.ID, score=0.7, source="id.shape")
+        )
+    return spans
