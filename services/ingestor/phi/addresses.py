@@ -57,6 +57,29 @@ _STREET_TYPE_LAST = re.compile(
 )
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# a street named without a house number, in mixed-case text: "Byres Road", "Queen Street",
+# "Linden Ave", "FC Road"; "Dr" and "Ct" are left out (doctor, CT scan), "St" only at the end
+_NAMED_STREET = re.compile(
+    r"\b(?:[A-Z][a-z'\-]+|[A-Z]{2,3})(?:[ \t][A-Z][a-z'\-]+)?[ \t](?:Road|Rd|Street|Avenue|Ave"
+    r"|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace|Parkway|Pkwy|Pike|Highway|Hwy"
+    r"|Row|Way|St(?![ \t.]*[A-Z]))\b\.?"
+)
+_NOT_STREET_HEADS = _words(
+    "The This That A An And Or Of On In At To By For With From Per No Any Each Every Same"
+    " Right Left Wrong Long Half Either Other Another"
+)
+# numbered roads: "Route 29", "ROUTE 40", "Highway 7", "I-95"; a city block: "1400 block of"
+_ROUTE = re.compile(
+    r"\b(?i:route|rte|highway|hwy|interstate|state\s+road|county\s+road)[ \t]+\d{1,4}\b"
+    r"|\bI-\d{1,3}\b|\b\d{1,5}[ \t]+(?i:block)[ \t]+(?i:of)[ \t]+(?:[A-Za-z.]+[ \t]+){1,3}"
+    r"(?i:st|street|ave|avenue|rd|road|blvd)\b\.?"
+)
+
+
 def _span(m: re.Match[str], score: float, source: str) -> PhiSpan:
     return PhiSpan(start=m.start(), end=m.end(), type=PhiType.ADDRESS, score=score, source=source)
 
@@ -73,4 +96,8 @@ def find_addresses(text: str) -> list[PhiSpan]:
     spans += [_span(m, 0.75, "address.unit") for m in _UNIT_ALONE.finditer(text)]
     spans += [_span(m, 0.8, "address.street_first") for m in _STREET_TYPE_FIRST.finditer(text)]
     spans += [_span(m, 0.8, "address.street_last") for m in _STREET_TYPE_LAST.finditer(text)]
+    for m in _NAMED_STREET.finditer(text):
+        if m.group(0).split()[0] not in _NOT_STREET_HEADS:
+            spans.append(_span(m, 0.7, "address.named_street"))
+    spans += [_span(m, 0.8, "address.route") for m in _ROUTE.finditer(text)]
     return spans

@@ -81,7 +81,7 @@ _MONTH_ALONE = re.compile(
 # an abbreviated month alone only after a word that introduces a time ("Aug dia" is IABP)
 # "end of May", "in MAY", "since May": the month, not the verb (which no such word precedes)
 _MAY_CUED = re.compile(
-    r"\b(?i:in|of|since|by|until|till|mid|early|late|last|next|this|from)[\s\-]+(May|MAY)\b"
+    r"\b(?i:in|of|since|by|until|till|mid|early|late|last|next|from)[\s\-]+(May|MAY)\b"
 )
 _MONTH_ABBREVIATION_CUED = re.compile(
     r"\b(?:in|of|by|mid|from)\s+((?:jan|feb|apr|jun|jul|aug|sep|oct|nov)\b)", re.IGNORECASE

@@ -11,6 +11,7 @@ from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.locations import find_locations
+from services.ingestor.phi.name_positions import find_positioned_names
 from services.ingestor.phi.names import NameFinder
 from services.ingestor.phi.site_terms import SiteTerm, find_site_terms
 from services.ingestor.phi.spans import PhiSpan, TrainedDetector, merge_spans
@@ -66,6 +67,7 @@ def detect_phi(
     _check(deadline)
     extra = matcher.name_keys if matcher is not None else frozenset()
     candidates += NameFinder(text, tokens, style, lex).find(extra)
+    candidates += find_positioned_names(text)
     _check(deadline)
     candidates += find_locations(text, tokens, style, lex)
     _check(deadline)

@@ -8,6 +8,8 @@ import re
 from services.ingestor.phi.cued_places import find_cued_places, looks_like_drug, term_shaped
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import STOPWORDS
+from services.ingestor.phi.organisations import find_organisations
+from services.ingestor.phi.rooms import find_rooms
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
@@ -66,6 +68,8 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += _wards(text, lex)
     spans += _towns(text, tokens, style, lex)
     spans += find_cued_places(text, tokens, style, lex)
+    spans += find_organisations(text, tokens, style, lex)
+    spans += find_rooms(text)
     dc = _WASHINGTON_DC.finditer(text)
     spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
     return spans + _propagate(text, tokens, spans, style, lex)

@@ -27,6 +27,8 @@ from services.ingestor.phi.name_words import (
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
+_CONTRACTED = frozenset(("m", "re", "ve", "ll", "d", "t"))  # I'm, we're, don't: never names
+
 
 class Evidence(IntEnum):
     """How much the surrounding words already say "a person is named here"."""
@@ -92,7 +94,8 @@ class NameFinder:
         key = tok.key
         excluded = key in STOPWORDS or key in CREDENTIALS or key in KIN or key in STRONG_TITLES
         lower_word = self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)
-        if excluded or lower_word or len(key) < 2:
+        contraction = "'" in tok.text and tok.text.lower().rsplit("'", 1)[1] in _CONTRACTED
+        if excluded or lower_word or contraction or len(key) < 2:
             return False
         if self.dictionary_name(tok):
             return True

@@ -78,8 +78,8 @@ def find_postcodes(text: str) -> list[PhiSpan]:
     ]
     for m in _AFTER_TOWN.finditer(text):
         words = m.group(1).split()
-        if any(w.strip(".'") in _NOT_TOWN for w in words):
-            continue
+        if any(w.strip(".'") in _NOT_TOWN or (w.isupper() and len(w) <= 5) for w in words):
+            continue  # "19 M, AHCIP 12345": a label, not a town
         spans.append(_span(m.start(2), m.end(2), PhiType.ZIP, 0.75, "zip.after_town"))
     towns = [_town_before(text, s.start) for s in spans]
     return spans + [t for t in towns if t is not None]

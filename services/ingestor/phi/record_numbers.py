@@ -31,6 +31,9 @@ _LABEL = re.compile(
     r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot))"
     r"(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
 )
+_UNIT_WORDS = frozenset(
+    ("U", "HR", "HRS", "HOUR", "ML", "MG", "MCG", "CC", "L", "KG", "MEQ", "MIN", "AM", "PM", "X")
+)
 _WEAK_LABELS = frozenset(
     ("id", "case", "tag", "ref", "sn", "dl", "lot", "batch", "intake", "claim")
 )
@@ -61,11 +64,19 @@ def _value_ok(value: str, label: str) -> bool:
 
 
 def _trim(value: str) -> str:
-    """Drop trailing groups that are words, not parts of the number."""
+    """Keep the space-separated groups that hold digits, and one short code after them
+    (``6719 442 018 JR``); the words after a number are not part of it (``7HKT214 NOTED BY``)."""
     parts = value.split(" ")
-    while len(parts) > 1 and not any(c.isdigit() for c in parts[-1]) and len(parts[-1]) > 2:
-        parts.pop()
-    return " ".join(parts).rstrip(".-/")
+    kept = parts[:1]
+    for i, part in enumerate(parts[1:], start=1):
+        if any(c.isdigit() for c in part):
+            kept.append(part)
+            continue
+        following = parts[i + 1] if i + 1 < len(parts) else ""
+        if len(part) <= 2 and not any(c.isdigit() for c in following) and len(following) != 2:
+            kept.append(part)
+        break
+    return " ".join(kept).rstrip(".-/")
 
 
 def find_record_numbers(text: str) -> list[PhiSpan]:
@@ -98,6 +109,9 @@ def find_record_numbers(text: str) -> list[PhiSpan]:
         )
     for m in _SHAPE.finditer(text):
         token = m.group(0)
+        letters = re.findall(r"[A-Z]+", token)
+        if any(r in _UNIT_WORDS or len(r) >= 5 for r in letters):
+            continue  # "1400U/HR", "2300-APPROX": rates and words, not record numbers
         run = max(len(r) for r in re.findall(r"\d+", token))
         if run < 4 or (run == 4 and len(token) < 7):
             continue  # "RR18-24", "PB7200": readings and models, not record numbers

@@ -1,0 +1,209 @@
+"""Organisations by their forms: a name and the word that says what kind of body it is
+(``Turnaround Inc``, ``Riverside Cardiology Associates``, ``Meals on Wheels of Central
+Maryland``), a shop with its number (``Rite Aid #11204``), the employer after "works at", and
+the best-known national chains where a patient shops, works or is insured.
+
+Safe Harbor lists no employers, but a named workplace, school, church or care provider narrows
+who a patient is as much as a town does: they are masked as places.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.name_words import STOPWORDS
+from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.tokens import CaseStyle, Token
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# words that end an organisation's name and say what it is
+ORGANISATION_TAILS = _words(
+    "inc llc llp ltd plc corp corporation company group associates partners services service"
+    " center centre school schools elementary middle academy college university church"
+    " department dept council authority court bank foundation society agency institute pharmacy"
+    " drugs surgery practice team imaging diagnostics laboratories labs logistics energy steel"
+    " healthcare residences living shelter house homes inn hotel orthopaedics orthopedics"
+    " neurology cardiology pediatrics paediatrics network trust union ministries mission club"
+    " recovery dialysis hospice"
+)
+# in an all-capitals note only these tails say "organisation" ("SATS INC" is increased, "NSICU
+# TEAM" and "DERM SERVICE" are hospital services)
+UPPER_CASE_TAILS = _words(
+    "llc llp ltd plc corp corporation associates partners school academy college university"
+    " church bank foundation society institute pharmacy"
+)
+# head words that alone name a service, not an organisation ("Family Medicine Associates" is
+# someone's practice only with a name in front)
+GENERIC_HEADS = _words(
+    "the of and for in on at a an family internal medicine medical physical therapy mental"
+    " health community public home care surgical emergency general primary urgent nursing"
+    " social human senior child children's children women's women behavioral behavioural"
+    " cardiac cardiology neurology oncology radiology pathology pediatric pediatrics"
+    " orthopaedic orthopedic sleep pain wound diabetes dialysis rehabilitation rehab outpatient"
+    " inpatient clinical services service day hospital hospice palliative adult adults youth"
+    " infectious disease kidney heart lung eye dental skin blood cancer transplant"
+    " interventional diagnostic imaging laboratory lab court district county city state"
+    " federal national local regional central north south east west northern southern"
+    " eastern western greater upper lower new old high middle elementary work job there night"
+    " nights day days school department dept division section unit clinic office program"
+    " programme"
+)
+_JOINERS = _words("of on in and & for the")
+# national chains and large bodies where patients shop, work, are insured or are cared for
+# (general knowledge, written by hand); ambiguous words count only after a place cue
+CHAIN_NAMES = _words(
+    "walgreens walmart costco kroger safeway tesco sainsbury's asda aetna cigna humana"
+    " unitedhealthcare anthem labcorp neogenomics amedisys bayada gentiva omnicare brookdale"
+    " amazon fedex ups usps starbucks mcdonald's lawtons"
+)
+# "CVS" is the cardiovascular system in a note, "Target" and "Boots" are words
+CHAIN_NAMES_CUED = _words("cvs giant target boots kaiser quest sunrise lifeline sheetz")
+_EMPLOYMENT_CUE = re.compile(
+    r"\b(?:works?|worked|working|employed|job|employee|employer|fired|laid\s+off|retired"
+    r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_STORE_NUMBER = re.compile(r"^\s*#\s?\d{3,6}\b")  # "#20" is an IV gauge
+_PLACE_CUES = _words("at to from with via in by including and of the")
+
+
+def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
+    return PhiSpan(start=start, end=end, type=PhiType.LOCATION, score=score, source=source)
+
+
+class _Organisations:
+    def __init__(self, text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon):
+        self.text = text
+        self.tokens = tokens
+        self.style = style
+        self.lex = lex
+
+    def cased(self, tok: Token) -> bool:
+        """A capital that marks a proper noun in this note."""
+        if self.style is CaseStyle.MIXED:
+            return tok.text[0].isupper()
+        if self.style is CaseStyle.LOWER:
+            return tok.text[0].isupper()
+        return tok.text.isupper()
+
+    def joined(self, a: Token, b: Token) -> bool:
+        """Two words of one name: a space, hyphen or ampersand between; a full stop only after
+        an initial or "St" (elsewhere it ends a sentence)."""
+        gap = self.text[a.end : b.start]
+        if "." in gap and not (len(a.key) == 1 or a.key in ("st", "mt", "ft")):
+            return False
+        return 0 < len(gap) <= 2 and all(c in " -'&." for c in gap) and "\n" not in gap
+
+    def head_before(self, k: int) -> int | None:
+        """Index of the first word of the name ending just before token ``k`` (the tail)."""
+        j = k
+        while j > 0 and k - j < 5:
+            prev = self.tokens[j - 1]
+            if not self.joined(prev, self.tokens[j]):
+                break
+            if prev.key in _JOINERS and j - 1 > 0 and prev.key != "the":
+                if self.cased(self.tokens[j - 2]) and self.joined(self.tokens[j - 2], prev):
+                    j -= 1
+                    continue
+                break
+            if not self.cased(prev) or prev.key in STOPWORDS or len(prev.key) < 2:
+                break
+            j -= 1
+        return j if j < k else None
+
+    def tail_after_of(self, k: int) -> int:
+        """``Association of Greater Rochdale``: capitalised words after "of" extend the name."""
+        end = k
+        if k + 2 < len(self.tokens) and self.tokens[k + 1].key == "of":
+            j = k + 2
+            while j < len(self.tokens) and j - k <= 4 and self.cased(self.tokens[j]):
+                if not self.joined(self.tokens[j - 1], self.tokens[j]):
+                    break
+                end = j
+                j += 1
+        return end
+
+    def distinctive(self, words: list[Token]) -> bool:
+        return any(w.key not in GENERIC_HEADS and w.key not in _JOINERS for w in words)
+
+    def named_with_tail(self) -> list[PhiSpan]:
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if tok.key not in ORGANISATION_TAILS or not self.cased(tok):
+                continue
+            if self.style is CaseStyle.UPPER and tok.key not in UPPER_CASE_TAILS:
+                continue
+            first = self.head_before(k)
+            if first is None:
+                continue
+            head = self.tokens[first:k]
+            if not self.distinctive(head):
+                continue
+            if self.style is CaseStyle.UPPER and all(self.lex.is_vocabulary(w.key) for w in head):
+                continue  # capitals say nothing here: a word no vocabulary holds says "name"
+            end = self.tail_after_of(k)
+            spans.append(_span(head[0].start, self.tokens[end].end, 0.75, "location.organisation"))
+        return spans
+
+    def stores(self) -> list[PhiSpan]:
+        """``Rite Aid #11204``, ``Walgreens #04417``: capitalised words and a store number."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            match = _STORE_NUMBER.match(self.text[tok.end : tok.end + 9])
+            if match is None or not self.cased(tok) or tok.key in STOPWORDS:
+                continue
+            first = k
+            while first > 0 and k - first < 3 and self.cased(self.tokens[first - 1]):
+                if not self.joined(self.tokens[first - 1], self.tokens[first]):
+                    break
+                first -= 1
+            spans.append(
+                _span(self.tokens[first].start, tok.end + match.end(), 0.75, "location.store")
+            )
+        return spans
+
+    def employers(self) -> list[PhiSpan]:
+        """``works at allied pipe and steel``, ``fired from Venable LLP``: what follows."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if not _EMPLOYMENT_CUE.search(self.text[max(0, tok.start - 40) : tok.start]):
+                continue
+            end = k
+            while end + 1 < len(self.tokens) and end - k < 3:
+                nxt = self.tokens[end + 1]
+                if not self.joined(self.tokens[end], nxt) or nxt.key in STOPWORDS - {"and"}:
+                    break
+                end += 1
+            if self.tokens[end].key == "and":
+                end -= 1
+            words = self.tokens[k : end + 1]
+            if tok.key in STOPWORDS or not self.distinctive(words):
+                continue
+            if self.style is CaseStyle.MIXED and not self.cased(tok):
+                continue
+            spans.append(_span(tok.start, self.tokens[end].end, 0.7, "location.employer"))
+        return spans
+
+    def chains(self) -> list[PhiSpan]:
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            key = tok.key
+            cue = k > 0 and self.tokens[k - 1].key in _PLACE_CUES
+            if key in CHAIN_NAMES and (self.style is not CaseStyle.MIXED or self.cased(tok)):
+                spans.append(_span(tok.start, tok.end, 0.7, "location.chain"))
+            elif key in CHAIN_NAMES_CUED and cue and self.cased(tok):
+                spans.append(_span(tok.start, tok.end, 0.65, "location.chain"))
+        return spans
+
+
+def find_organisations(
+    text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon
+) -> list[PhiSpan]:
+    """Organisations named by form, by store number, by employment, or as a national chain."""
+    found = _Organisations(text, tokens, style, lex)
+    return found.named_with_tail() + found.stores() + found.employers() + found.chains()

@@ -1,0 +1,129 @@
+"""Names by the position they stand in, organisations by their forms, rooms and streets."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.ingestor.phi.detect import detect_phi
+from services.ingestor.phi.spans import PhiType
+
+
+def covered(text: str, value: str) -> PhiType | None:
+    start = text.index(value)
+    end = start + len(value)
+    for span in detect_phi(text):
+        if span.start <= start and span.end >= end:
+            return span.type
+    return None
+
+
+def touched(text: str, value: str) -> bool:
+    start = text.index(value)
+    end = start + len(value)
+    return any(s.start < end and start < s.end for s in detect_phi(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "## History of Present Illness\nKristofer455 Halvorsen812 is a 44 year-old male.",
+            "Kristofer455 Halvorsen812",
+        ),
+        ("HPI: Quorbeld Ndlovu is a 71 year-old man with HFrEF.", "Quorbeld Ndlovu"),
+        ("Eilidh Frastley, 34, brought in by partner.", "Eilidh Frastley"),
+        ("Patient: Harlan Q. Beddingfield   DOB: 02/17/1949", "Harlan Q. Beddingfield"),
+        ("PATIENT NAME: WYNDHAM, CORDELIA\nDATE OF BIRTH: 1/1/1931", "WYNDHAM, CORDELIA"),
+        ("Caller: Rosalind Okereke (self)   Callback: 555", "Rosalind Okereke"),
+        ("Dear Lachlan,\nThank you for seeing her.", "Lachlan"),
+        ("Dear Hope,\nThanks for the referral.", "Hope"),
+        ("Hi Dr Seligman, I'm almost out of pills.", "Seligman"),
+        ("Kind regards,\nDr Fiona McTavish\nHarnham Surgery", "Fiona McTavish"),
+        ("Please don't book labs then. Thanks! Lydia", "Lydia"),
+        ("Plan home tomorrow. — Ellie Chambers, RN", "Ellie Chambers"),
+        ("Pt Tanner Two Bulls, 19 M, brought in by friends.", "Tanner Two Bulls"),
+    ],
+)
+def test_names_in_name_positions_whatever_they_look_like(text: str, value: str) -> None:
+    assert covered(text, value) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("She is a 44-year-old woman. Patient is a 60 year-old.", "She"),
+        ("Vitals, 98, stable overnight.", "Vitals"),
+        ("Dear Colleague,\nI am referring this man.", "Colleague"),
+        ("Re: lab results\nYour LDL is 160.", "lab"),
+        ("Thank you for coming, we will call.", "for coming"),
+        ("To: Endocrinology, St. Michael's Hospital", "Endocrinology"),
+        ("Plan: continue. — Cardiology team", "Cardiology"),
+        ("Hi Dr Seligman, I'm almost out of pills.", "I'm"),
+    ],
+)
+def test_words_in_those_positions_that_are_not_names(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Mother reports daycare (Little Sprouts Learning Center) had an outbreak.",
+            "Little Sprouts Learning Center",
+        ),
+        ("Fired from Venable LLP on 2/28.", "Venable LLP"),
+        ("TO: PHARMACY - RITE AID #11204   FAX", "RITE AID #11204"),
+        (
+            "husband works at allied pipe and steel and will be back after 6.",
+            "allied pipe and steel",
+        ),
+        ("Can you send it to the CVS on York Rd?", "CVS"),
+        ("Can you send it to the CVS on York Rd?", "York Rd"),
+        (
+            "Riverside Cardiology Associates\n4410 Greenspring Ave",
+            "Riverside Cardiology Associates",
+        ),
+        ("Sent to Boots, Queen Street, Cardiff.", "Queen Street"),
+        ("S/P MVC ON ROUTE 29. RESTRAINED DRIVER.", "ROUTE 29"),
+        ("FOUND DOWN AT 1400 BLOCK OF E. FAYETTE ST.", "1400 BLOCK OF E. FAYETTE ST"),
+    ],
+)
+def test_organisations_and_streets_by_form(text: str, value: str) -> None:
+    assert covered(text, value) in (PhiType.LOCATION, PhiType.ADDRESS)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("CVS: RRR, no murmur. Resp: clear.", "CVS"),
+        ("Seen by Internal Medicine and the Department of Surgery.", "Department of Surgery"),
+        ("SATS INC TO 98%. NSICU TEAM AWARE. TO BE SEEN BY DERM SERVICE.", "SATS INC"),
+        ("NEW #18 IN LEFT GROIN. POD #1 S/P CABG.", "#18"),
+        ("Work of breathing HR up to teens.", "breathing"),
+        ("Cardiac output by Fick CO 5.1.", "Fick CO"),
+    ],
+)
+def test_sections_services_and_gauges_are_not_organisations(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PATIENT: X   ROOM 14\nARRIVAL BY EMS", "14"),
+        ("MRN#88231001  RM 512-B", "512-B"),
+        ("Bed 12, Ward B-3, admitted under cardiology", "B-3"),
+        ("LOC: 4C-12\nFINDINGS", "4C-12"),
+    ],
+)
+def test_room_and_bed_numbers(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.LOCATION
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["HOB 30 degrees, bed 30 degrees.", "pt had no loc. 911 was called.", "Bed rest x 2 days."],
+)
+def test_measures_after_bed_and_loss_of_consciousness_are_not_rooms(text: str) -> None:
+    assert not any(s.source == "location.room" for s in detect_phi(text))
