@@ -56,6 +56,8 @@ HOSPITAL_NAME_WORDS = _words(
     " sentara novant wellstar beaumont upmc medstar brigham dartmouth vanderbilt emory"
     " baystate bayview providence covenant nazareth bethesda"
 )
+_PAIR_HEADS = _words("good holy mount mt st saint sacred")
+_PAIR_TAILS = HOSPITAL_NAME_WORDS | _words("cross family name redeemer spirit heart rosary")
 # verbs of moving, living and being cared for: in single-case notes a place preposition counts
 # only after one of these ("transferred from kernan", "followed at gh")
 MOVEMENT_WORDS = _words(
@@ -159,7 +161,8 @@ class _PlaceContext:
             # over-capitalised term ("in Respiratory distress")
             return 0.55 if moved else 0.45
         if self.style is CaseStyle.MIXED:
-            return 0.0
+            # "transfered to piacenza": a word no vocabulary knows, after a transfer
+            return 0.6 if moved and len(tok.key) >= 5 and self.unknown(tok) else 0.0
         return 0.6 if moved and self.unknown(tok) else 0.0
 
     def joined(self, a: Token, b: Token) -> bool:
@@ -199,6 +202,9 @@ class _PlaceContext:
         return 0 < len(gap) <= 2 and gap.strip() == ""
 
     def take_place(self, j: int, moved: bool) -> list[PhiSpan]:
+        pair = self.named_pair(j)
+        if pair is not None:
+            return [pair]
         scores: list[float] = []
         k = j
         while k < len(self.tokens) and len(scores) < 3:
@@ -218,6 +224,16 @@ class _PlaceContext:
         # two capitalised words in a row mid-sentence ("at Holy Cross") name something
         score = max(scores) if len(scores) == 1 else max(*scores, 0.55)
         return [_span(first.start, self.tokens[k - 1].end, score, "location.cue")]
+
+    def named_pair(self, j: int) -> PhiSpan | None:
+        """``good samaritan``, ``HOLY CROSS``, ``mount sinai``: two ordinary words that name a
+        hospital together, in any case."""
+        if j + 1 >= len(self.tokens) or self.tokens[j].key not in _PAIR_HEADS:
+            return None
+        second = self.tokens[j + 1]
+        if second.key not in _PAIR_TAILS or not self.joined(self.tokens[j], second):
+            return None
+        return _span(self.tokens[j].start, second.end, 0.7, "location.cue_pair")
 
     def unit_after(self, k: int) -> bool:
         return (

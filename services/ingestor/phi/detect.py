@@ -6,6 +6,7 @@ import time
 
 from services.ingestor.phi.budget import Deadline
 from services.ingestor.phi.dates import find_dates
+from services.ingestor.phi.eponyms import without_eponyms
 from services.ingestor.phi.identifiers import find_identifiers
 from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
@@ -77,6 +78,7 @@ def detect_phi(
     if model is not None:
         candidates += model.find(text)
         _check(deadline)
+    candidates = without_eponyms(candidates, text)
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from services.ingestor.phi.cued_places import find_cued_places, looks_like_drug, term_shaped
+from services.ingestor.phi.cued_places import (
+    NOT_A_PLACE,
+    find_cued_places,
+    looks_like_drug,
+    term_shaped,
+)
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.organisations import find_organisations
@@ -40,7 +45,7 @@ _GENERIC_BEFORE = _words(
     " with osh rehab nursing psych psychiatric state county city private teaching receiving"
     " referring his her s day"
 )
-_HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}h)\b")
+_HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}(?:h|mc))\b")
 _PLACE_CUE = _words(
     "to from at in near lives live living resides reside home visiting vacation moved born of via"
 )
@@ -57,6 +62,16 @@ _WARD_CUE = re.compile(
 )
 
 
+# a transfer names its destination: "TRANSFERRED TO Pope 4", "transfer to walter 3", "admitted
+# to Comly7" — the word before a floor number there is a ward whatever word it is
+_TRANSFER_CUE = re.compile(
+    r"\b(?:transfer\w*|xfer\w*|tx'?d|trans|sent|admitted|admit|moved|back|going|return\w*)"
+    r"\s+(?:to|from)\s+(?:the\s+)?$|\b[A-Za-z]{3,}\s?\d{1,2}\s+or\s+$",
+    re.IGNORECASE,
+)
+_GLUED_WARD = re.compile(r"\b(?i:to|from)\s+([A-Za-z]{3,})(\d{1,2})\b")
+
+
 def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
     return PhiSpan(start=start, end=end, type=PhiType.LOCATION, score=score, source=source)
 
@@ -66,6 +81,7 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans = _facilities(text, tokens, style, lex)
     spans += _acronyms(text, lex)
     spans += _wards(text, lex)
+    spans += _glued_wards(text, lex)
     spans += _towns(text, tokens, style, lex)
     spans += find_cued_places(text, tokens, style, lex)
     spans += find_organisations(text, tokens, style, lex)
@@ -165,7 +181,7 @@ def _acronyms(text: str, lex: Lexicon) -> list[PhiSpan]:
         cue = bool(before) and before[-1] in cues
         if word.endswith("MC") and len(word) >= 3:
             spans.append(_span(m.start(), m.end(), 0.8, "location.acronym"))
-        elif cue and key.endswith("h") and not lex.is_vocabulary(key):
+        elif cue and key.endswith(("h", "mc")) and not lex.is_vocabulary(key):
             spans.append(_span(m.start(), m.end(), 0.7, "location.acronym"))
     return spans
 
@@ -177,6 +193,10 @@ def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
         word = m.group(1)
         if not (word.isupper() or word.islower() or word.istitle()):
             continue  # "PSVof 15": run-together shorthand
+        before = text[max(0, m.start() - 24) : m.start()]
+        if _TRANSFER_CUE.search(before) and key not in NOT_A_PLACE and key not in lex.clinical:
+            spans.append(_span(m.start(1), m.end(1), 0.75, "location.ward_transfer"))
+            continue
         if lex.is_vocabulary(key) or key in STOPWORDS or lex.near_vocabulary(key):
             continue
         if _WARD_CUE.search(text[max(0, m.start() - 16) : m.start()]):
@@ -191,6 +211,20 @@ def _wards(text: str, lex: Lexicon) -> list[PhiSpan]:
             # "plan: QUARTERMAIN 2 this am": a long capitalised word no list knows, then a
             # floor number, is a ward even without a preposition
             spans.append(_span(m.start(1), m.end(1), 0.6, "location.ward_uncued"))
+    return spans
+
+
+def _glued_wards(text: str, lex: Lexicon) -> list[PhiSpan]:
+    """``ADMITTED TO Comly7``: a ward name and its floor written together after to/from."""
+    spans = []
+    for m in _GLUED_WARD.finditer(text):
+        key = m.group(1).lower()
+        if key in NOT_A_PLACE or key in lex.clinical or key in STOPWORDS:
+            continue
+        if _TRANSFER_CUE.search(
+            text[max(0, m.start() - 24) : m.start() + len(m.group(0).split()[0]) + 1]
+        ):
+            spans.append(_span(m.start(1), m.end(2), 0.7, "location.ward_glued"))
     return spans
 
 

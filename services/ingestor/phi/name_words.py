@@ -61,3 +61,13 @@ STOPWORDS = _words(
     " notified called note see plan will would can could should may might must shall name"
     " said says states stated asks asked wants wanted feels felt thinks thought"
 )
+# what follows "Dr" when no name does: "per dr orders", "dr office", "Dr regarding"
+NOT_AFTER_TITLE = (
+    _words(
+        "order orders note notes office offices appt appointment appointments visit visits team"
+        " service rounds recs recommendation recommendations aware notified here there said says"
+        " wants ordered recommended regarding re about consult consults call calls note's note"
+        " on-call oncall coverage covering's house pager page paged note."
+    )
+    | STOPWORDS
+)

@@ -20,6 +20,7 @@ from services.ingestor.phi.name_words import (
     HANDOFF,
     KIN,
     NAME_PARTICLES,
+    NOT_AFTER_TITLE,
     STOPWORDS,
     STRONG_TITLES,
     WEAK_TITLES,
@@ -47,6 +48,7 @@ class NameFinder:
         self.style = style
         self.lex = lexicon
         self.scores: dict[int, tuple[float, str]] = {}
+        self.position = {t.start: i for i, t in enumerate(tokens)}
 
     # --- what a token looks like -------------------------------------------------------------
     def weight(self, tok: Token) -> float:
@@ -93,7 +95,12 @@ class NameFinder:
         """Could ``tok`` be (part of) a name, given how strongly context already says so?"""
         key = tok.key
         excluded = key in STOPWORDS or key in CREDENTIALS or key in KIN or key in STRONG_TITLES
-        lower_word = self.style is CaseStyle.MIXED and tok.is_lower and self.lex.is_vocabulary(key)
+        lower_word = (
+            self.style is CaseStyle.MIXED
+            and tok.is_lower
+            and self.lex.is_vocabulary(key)
+            and evidence is not Evidence.STRONG
+        )
         contraction = "'" in tok.text and tok.text.lower().rsplit("'", 1)[1] in _CONTRACTED
         if excluded or lower_word or contraction or len(key) < 2:
             return False
@@ -107,11 +114,33 @@ class NameFinder:
         """ "Dr. Small", "husband Rich", "NP Carol": an ordinary word that is a common name.
         Only Dr./Mr. make a surname of a word ("wife said", "sister states" are verbs)."""
         if evidence is Evidence.STRONG:
-            common = self.weight(tok) >= 0.6
-        else:
-            common = self.lex.given_weight(tok.key) >= 0.7
+            # after "Dr" almost any word is a surname ("Dr love", "DR RICE", "Dr. Read")
+            verb = tok.key.endswith(("ing", "ed")) and self.weight(tok) == 0  # "Dr regarding"
+            return tok.key not in NOT_AFTER_TITLE and not verb
+        if self.case_anomaly(tok) or (
+            self.style is CaseStyle.MIXED
+            and tok.is_title
+            and self.weight(tok) >= 0.6
+            and self.after_kin(tok)
+        ):
+            return True  # "DAUGHTER Church", "son Rice": a capital where the note has none
+        common = self.lex.given_weight(tok.key) >= 0.7
         cased = self.style is not CaseStyle.MIXED or self.capitalised(tok)
         return evidence >= Evidence.MEDIUM and common and cased
+
+    def after_kin(self, tok: Token) -> bool:
+        """Whether a kin or role word stands right before ``tok`` ("son Rice", "sister: Bell")."""
+        i = self.position.get(tok.start, 0)
+        return i > 0 and self.tokens[i - 1].key in KIN
+
+    def case_anomaly(self, tok: Token) -> bool:
+        """A word written in another case than the note's: a title-case word in mid-sentence in
+        an all-capitals or all-lower-case note names something (acronyms are capitals in any
+        note, a sentence or line may start with a capital, "I'm" is no name)."""
+        if self.style is CaseStyle.MIXED or not tok.is_title or len(tok.key) < 3 or "'" in tok.text:
+            return False
+        before = self.text[max(0, tok.start - 4) : tok.start]
+        return tok.start > 0 and not re.search(r"(?:^|[.!?:;\-\n*#]|^\s*)\s*$", before)
 
     def _unknown_as_name(self, tok: Token, evidence: Evidence) -> bool:
         if evidence is Evidence.STRONG:
@@ -147,26 +176,26 @@ class NameFinder:
         taken = 0
         j = i + 1
         prev = self.tokens[i]
+        start = i + 1  # the name's first word: after an initial, the title still speaks for it
         while j < len(self.tokens) and taken < 3:
             tok = self.tokens[j]
-            first = j == i + 1
+            first = j == start
             allow = " .,:-'(" if first else (" .-" if self.initial(j - 1) else " -")
             if not self.joined(prev, tok, allow) or "\n" in self.gap(prev, tok):
                 break
             following = self.tokens[j + 1] if j + 1 < len(self.tokens) else None
-            if tok.key in NAME_PARTICLES and following is not None:
-                # "De La Cruz": look past a second particle for the name itself
-                after = j + 2 if following.key in NAME_PARTICLES else j + 1
-                if j + 1 < after < len(self.tokens) and self.name_like(
-                    self.tokens[after], Evidence.MEDIUM
-                ):
-                    self.mark(j, score, source)
-                    self.mark(j + 1, score, source)
-                    prev = following
-                    j += 2
-                    continue
-            if self.initial(j) or (tok.key in NAME_PARTICLES and following is not None):
-                if following is None or not self.name_like(following, Evidence.MEDIUM):
+            if self._double_particle(j, score, source):
+                prev = self.tokens[j + 1]
+                j += 2
+                continue
+            if first and self._undotted_initial(j, following, max(evidence, Evidence.MEDIUM)):
+                self.mark(j, score, source)  # "Dr A Troaski", "daughter m dale"
+                start = j + 1
+                evidence = Evidence.STRONG  # an initial and a word: the form of a name
+            elif self.initial(j) or (tok.key in NAME_PARTICLES and following is not None):
+                # an initial and a word after a title or kin word: the title speaks for both
+                carried = evidence if first else Evidence.MEDIUM
+                if following is None or not self.name_like(following, carried):
                     # "Mr. B." alone after a title is the patient's initial
                     if first and self._bare_initial(j) and evidence is Evidence.STRONG:
                         self.mark(j, score, source)
@@ -174,7 +203,11 @@ class NameFinder:
                 if not self.joined(tok, following, " .'"):
                     break
                 self.mark(j, score, source)
-            elif self.name_like(tok, evidence if first else Evidence.MEDIUM):
+                if first:
+                    start = j + 1
+            elif self.name_like(tok, evidence if first else Evidence.MEDIUM) or (
+                not first and self._surname_after_given(j)
+            ):
                 self.mark(j, score, source)
                 taken += 1
             elif first and evidence is Evidence.STRONG and self._bare_initial(j):
@@ -185,6 +218,42 @@ class NameFinder:
             prev = tok
             j += 1
         return taken
+
+    def _double_particle(self, j: int, score: float, source: str) -> bool:
+        """ "De La Cruz": two particles before the name itself are marked with it."""
+        if j + 2 >= len(self.tokens) or self.tokens[j].key not in NAME_PARTICLES:
+            return False
+        if self.tokens[j + 1].key not in NAME_PARTICLES:
+            return False
+        if not self.name_like(self.tokens[j + 2], Evidence.MEDIUM):
+            return False
+        self.mark(j, score, source)
+        self.mark(j + 1, score, source)
+        return True
+
+    def _surname_after_given(self, j: int) -> bool:
+        """ "DR maggie price": after a given name taken as a name, a surname in any case."""
+        prev, tok = self.tokens[j - 1], self.tokens[j]
+        return (
+            j - 1 in self.scores
+            and self.lex.given_weight(prev.key) >= 0.7
+            and self.lex.surname_weight(tok.key) >= 0.6
+            and tok.key not in STOPWORDS
+            and tok.key not in CREDENTIALS
+        )
+
+    def _undotted_initial(self, j: int, following: Token | None, evidence: Evidence) -> bool:
+        tok = self.tokens[j]
+        if len(tok.key) != 1 or following is None or not self.joined(tok, following, " "):
+            return False
+        if tok.key in ("a", "i", "r", "l", "w", "x") and not (
+            tok.is_upper and self.style is CaseStyle.MIXED
+        ):
+            return False  # an article, a side ("r knee"), "w" (with), "x" (times)
+        word = following.key
+        if self.lex.is_vocabulary(word) and self.weight(following) == 0:
+            return False  # "j tube"
+        return self.name_like(following, Evidence.STRONG) and len(word) >= 3
 
     def _continue_list(self, last: int, score: float) -> None:
         """``Drs Joseph and Robbinson``, ``Sons Smokey, Morris and Roger``."""
@@ -397,6 +466,9 @@ class NameFinder:
         self._initial_rule()
         names_unlisted.names_before_kin(self)
         names_unlisted.unlisted_after_cue(self)
+        names_unlisted.signed_before_credential(self)
+        names_unlisted.unusual_case_before_cue(self)
+        names_unlisted.case_anomalies(self)
         names_growth.signature_lines(self)
         self._full_name_rule()
         self._dictionary_rule()

@@ -16,7 +16,15 @@ import re
 from typing import TYPE_CHECKING
 
 from services.ingestor.phi.cued_places import looks_like_drug
-from services.ingestor.phi.name_words import CUE_BEFORE, KIN_AFTER, STOPWORDS
+from services.ingestor.phi.name_words import (
+    CAPITALS_ONLY_CREDENTIALS,
+    CREDENTIALS,
+    CUE_AFTER,
+    CUE_BEFORE,
+    KIN,
+    KIN_AFTER,
+    STOPWORDS,
+)
 from services.ingestor.phi.tokens import CaseStyle, Token
 
 if TYPE_CHECKING:
@@ -94,3 +102,72 @@ def unlisted_after_cue(finder: NameFinder) -> None:
         nxt = tokens[k]
         if finder.joined(tokens[k - 1], nxt, " ") and len(nxt.key) >= 5 and _unlisted(finder, nxt):
             finder.mark(k, 0.6, "name.cue_unlisted")
+
+
+def signed_before_credential(finder: NameFinder) -> None:
+    """``strong RN``, ``FORSTE CRT`` on a line of their own: a signature, whatever the word."""
+    tokens, text = finder.tokens, finder.text
+    for i, tok in enumerate(tokens):
+        if i == 0 or tok.key not in CREDENTIALS:
+            continue
+        if tok.key in CAPITALS_ONLY_CREDENTIALS and not tok.is_upper:
+            continue
+        line_end = text.find("\n", tok.end)
+        rest = text[tok.end : line_end if line_end >= 0 else len(text)]
+        prev = tokens[i - 1]
+        line_start = text.rfind("\n", 0, prev.start) + 1
+        if (
+            rest.strip(" .,-")
+            or text[line_start : prev.start].strip(" -—–")
+            or "\n" in text[prev.end : tok.start]
+        ):
+            continue
+        key = prev.key
+        if (
+            len(key) < 3
+            or key in STOPWORDS
+            or key in KIN
+            or key in CREDENTIALS
+            or key in finder.lex.clinical
+        ):
+            continue
+        finder.mark(i - 1, 0.75, "name.signed")
+
+
+def unusual_case_before_cue(finder: NameFinder) -> None:
+    """``steson AWARE`` in a capitals note, ``Grace aware`` in a lower-case one: a word in
+    another case than the note's, right before "aware" or "notified", is a person."""
+    tokens = finder.tokens
+    for i, tok in enumerate(tokens):
+        if i == 0 or tok.key not in CUE_AFTER:
+            continue
+        prev = tokens[i - 1]
+        key = prev.key
+        if key in STOPWORDS or key in KIN or key in CREDENTIALS or key in finder.lex.clinical:
+            continue
+        if finder.case_anomaly(prev) and finder.joined(prev, tok, " "):
+            finder.mark(i - 1, 0.7, "name.case_before_cue")
+
+
+def case_anomalies(finder: NameFinder) -> None:
+    """``PT MAY BE W/U BY Measova FOR TRANSPLANT``: in a note typed all in capitals (or all in
+    lower case), a word typed in title case mid-sentence is a proper noun — unless it is a word
+    of the vocabularies that no list of names holds."""
+    if finder.style is CaseStyle.MIXED:
+        return
+    tokens, text = finder.tokens, finder.text
+    for i, tok in enumerate(tokens):
+        if not finder.case_anomaly(tok) or i in finder.scores:
+            continue
+        if i == 0 or "\n" in text[tokens[i - 1].end : tok.start]:
+            continue  # a line may start with a capital
+        key = tok.key
+        if key in STOPWORDS or key in KIN or key in CREDENTIALS or key in finder.lex.clinical:
+            continue
+        if term_like(key) or key in finder.lex.regions:
+            continue
+        if finder.lex.is_vocabulary(key) and finder.weight(tok) < 0.6:
+            continue
+        if not finder.lex.is_vocabulary(key) and finder.lex.near_vocabulary(key):
+            continue  # "Apaced", "Renef": shorthand and typos one edit from a word
+        finder.mark(i, 0.65, "name.case_anomaly")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.lexicon import Lexicon
-from services.ingestor.phi.name_words import STOPWORDS
+from services.ingestor.phi.name_words import KIN, STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
@@ -111,7 +111,12 @@ class _Organisations:
                     j -= 1
                     continue
                 break
-            if not self.cased(prev) or prev.key in STOPWORDS or len(prev.key) < 2:
+            if (
+                not self.cased(prev)
+                or prev.key in STOPWORDS
+                or prev.key in KIN
+                or len(prev.key) < 2
+            ):
                 break
             j -= 1
         return j if j < k else None

@@ -127,3 +127,64 @@ def test_room_and_bed_numbers(text: str, value: str) -> None:
 )
 def test_measures_after_bed_and_loss_of_consciousness_are_not_rooms(text: str) -> None:
     assert not any(s.source == "location.room" for s in detect_phi(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Per Dr. s. pertee pt has remained on the same meds.", "s. pertee"),
+        ("AWAITING DR v love FOR CLARIFICATION OF PLAN.", "v love"),
+        ("DR maggie price SPOKE TO DAUGHTER Church FOR CONSENT.", "maggie price"),
+        ("DR maggie price SPOKE TO DAUGHTER Church FOR CONSENT.", "Church"),
+        ("Soc: daughter m dale will be spokesperson.", "m dale"),
+        ("Dr love in to speak with family.", "love"),
+        ("Excellent day for Mrs Manning today.", "Manning"),
+        ("monitor BP closely.\n \nstrong RN \n", "strong"),
+        ("PT MAY BE W/U BY Measova FOR POSSIBLE HEART TRANSPLANT.", "Measova"),
+        ("PT AGAIN BECAME SOB AND TRANSFERRED TO Pope 4 TO BE REINTUBATED.", "Pope"),
+        ("will transfer to Piengtrix 2 or walter 3.", "walter"),
+        ("80 YO WOMAN ADMITTED TO Comly7 W/ CHF", "Comly7"),
+        ("placed on pressors then transfered to piacenza for management.", "piacenza"),
+        ("CP CONT AND PT TRANSFERRED TO good samaritan. CATHED.", "good samaritan"),
+    ],
+)
+def test_names_and_wards_in_any_case_after_titles_kin_and_transfers(text: str, value: str) -> None:
+    assert covered(text, value) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("per dr orders. Dr regarding the plan.", "regarding"),
+        ("wife r knee pain, husband j tube fed.", "knee"),
+        ("Social: retired postal worker, Catholic, speaks Cantonese.", "Catholic"),
+        ("ECHO showed 3-4+MR. Given total 6u PRBC.", "Given"),
+        ("PT ON Lasix AND Foley. HR 70 Apaced. Report called.", "Apaced"),
+        ("transferred to floor 2 today, went to sleep, admitted to medicine.", "floor"),
+        ("REPEAT 24 AND ADDITIONAL 2 U PC GIVEN.", "ADDITIONAL"),
+    ],
+)
+def test_words_near_those_cues_that_are_not_names_or_places(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("No Cushing response. Glasgow coma scale reassessed q1h.", "Glasgow"),
+        ("64 yo man with Hashimoto thyroiditis.", "Hashimoto"),
+        ("Echo: EF 35%, Simpson biplane.", "Simpson"),
+        ("2. Osgood-Schlatter changes. 3. Salter-Harris II fracture.", "Schlatter"),
+        ("2. Osgood-Schlatter changes. 3. Salter-Harris II fracture.", "Harris"),
+        ("+ SONOGRAPHIC MURPHY SIGN. CBD 4 MM.", "MURPHY"),
+        ("R knee: McMurray negative.", "McMurray"),
+        ("Skin: Braden 14. Morse fall score 45.", "Morse"),
+        ("Meds: Norco 10/325 q6h prn.", "Norco"),
+    ],
+)
+def test_eponyms_scores_and_brands_are_not_masked(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+def test_a_title_keeps_an_eponym_a_person() -> None:
+    assert covered("Dr. Murphy sign-out given at 1900.", "Murphy") is PhiType.NAME

@@ -1,0 +1,57 @@
+"""Names of people that are not PHI: eponyms of diseases, signs, tests and devices.
+
+"Parkinson disease", "Murphy sign", "Glasgow coma scale", "Osgood-Schlatter changes",
+"Salter-Harris II fracture", "Simpson biplane": a surname (or a town) right before the noun of a
+disease, sign, test, score or device names that thing, not a person. A finding found by the
+dictionaries or by loose context there is dropped; strong evidence (the Bundle's own names, a
+site's terms, "Dr." before it) is kept: "Dr. Murphy" is a person whatever follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+_HEAD_NOUNS = (
+    "disease|diseases|syndrome|syndromes|sign|signs|test|tests|maneuver|manoeuvre|reflex|reflexes"
+    "|phenomenon|procedure|operation|repair|criteria|criterion|score|scores|scale|scales"
+    "|classification|fracture|fractures|lesion|lesions|cyst|cysts|palsy|thyroiditis|biplane"
+    "|changes|coma|catheter|tube|drain|stockings|lift|position|equation|formula|method|rule|rules"
+    "|lymphoma|sarcoma|cell|cells|node|nodes|ulcer|ulcers|hernia|deformity|contracture"
+    "|aneurysm|anastomosis|pouch|incision|bodies|rods|law|ratio|index|triad|murmur|view|shunt"
+    "|valve|graft|clamp|splint|traction|type|neuroma|tumor|tumour|effect|curve|canal|duct|gland"
+    "|glands|nerve|ligament|triangle|point|loop|dementia|chorea|ataxia|anemia|anaemia"
+    "|encephalopathy|angina|arteritis|granulomatosis|esophagus|oesophagus|diverticulum|filter"
+    "|phenomenon|respirations|breathing|spots|nodules|protocol|block|blockade|bag|mask|boot"
+    "|tenderness|fall|stage|staging|grade|test's|hold|exercises"
+)
+_EPONYM_CONTEXT = re.compile(
+    rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
+)
+# the second part of a compound eponym ("Osgood-Schlatter", "Wolff-Parkinson-White")
+_COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
+_KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
+
+
+def _eponym(span: PhiSpan, text: str) -> bool:
+    after = text[span.end : span.end + 40]
+    if _EPONYM_CONTEXT.match(after):
+        return True
+    before = text[max(0, span.start - 20) : span.start]
+    if _COMPOUND_BEFORE.search(before):
+        # "Salter-Harris II fracture": the compound's last word before its noun
+        return bool(_EPONYM_CONTEXT.match(after)) or bool(re.match(r"[ \t]+(?:[IVX]+\b|\w)", after))
+    return False
+
+
+def without_eponyms(spans: Iterable[PhiSpan], text: str) -> list[PhiSpan]:
+    """``spans`` less the names and places that stand as eponyms (see module doc)."""
+    kept = []
+    for span in spans:
+        loose = span.score < 0.9 and not span.source.startswith(_KEPT_SOURCES)
+        if loose and span.type in (PhiType.NAME, PhiType.LOCATION) and _eponym(span, text):
+            continue
+        kept.append(span)
+    return kept
