@@ -315,6 +315,12 @@ class MatchKind(StrEnum):
     I12.9): supported, to be recoded as the combination."""
     HISTORY = "history"
     """A billed history or status code (Z85–Z87, I25.2...) whose past condition the notes state."""
+    EXTERNAL_CAUSE = "external_cause"
+    """An external-cause code (V00–Y99) of an injury the notes document, whose mechanism (fall,
+    stairs, knife...) the notes describe."""
+    WORDING = "wording"
+    """The notes document the condition less specifically than billed, but the words around that
+    evidence carry the billed code's extra detail ("cellulitis of the left lower leg")."""
 
 
 class BilledCodeVerdict(_Model):

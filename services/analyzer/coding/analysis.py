@@ -89,7 +89,13 @@ def _encounter(
     )
     snomed = _infer_snomed(notes, release) if release is not None else None
     documentation: Documentation = (
-        note_documentation(suggestions, coded.excluded, encounter.recorded_diagnoses, snomed)
+        note_documentation(
+            suggestions,
+            coded.excluded,
+            encounter.recorded_diagnoses,
+            snomed,
+            {n.note_id: n.text for n in notes},
+        )
         if notes
         else problem_list_documentation(
             encounter.recorded_diagnoses, case.problem_list, encounter.setting

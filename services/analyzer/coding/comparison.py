@@ -34,6 +34,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.code_detail import (
+    detail_in_words,
+    mechanism_in_words,
+    note_words,
+    says_more,
+)
 from services.analyzer.coding.documentation import Documentation, is_icd10cm
 from services.analyzer.coding.rules import billing_decision
 from shared.events.coding import (
@@ -66,6 +72,13 @@ COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("F32", ("F33",), "a recurrent major depressive disorder"),
     ("K70", ("F10",), "alcohol-related disorder"),
 )
+# Matches where the billed code itself stays on the corrected claim (no upgrade).
+_KEEPS_BILLED = (MatchKind.HISTORY, MatchKind.WORDING, MatchKind.EXTERNAL_CAUSE)
+# Matches that point at a documented code without standing for it (the injury an external
+# cause explains is still a code of its own).
+_POINTS_ONLY = (MatchKind.EXTERNAL_CAUSE,)
+EXTERNAL_CAUSE_PREFIXES = ("V", "W", "X", "Y")
+INJURY_PREFIXES = ("S", "T")
 HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z80", "Z81", "Z82", "Z83", "Z84", "I25.2", "Z92")
 
 
@@ -140,10 +153,13 @@ def _judge(code: str, claim: _Claim) -> BilledCodeVerdict:
         (MatchKind.MORE_SPECIFIC, _more_specific),
         (MatchKind.COMBINATION, _combination),
         (MatchKind.HISTORY, _history),
+        (MatchKind.EXTERNAL_CAUSE, _external_cause),
+        (MatchKind.WORDING, _wording),
     ):
         found = find(code, claim)
         if found is not None:
-            claim.taken.add(found.code)
+            if kind not in _POINTS_ONLY:
+                claim.taken.add(found.code)
             return _supported(code, kind, found)
     return _not_supported(code, claim)
 
@@ -157,7 +173,7 @@ def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
         s
         for s in _available(claim)
-        if codeset.is_ancestor(code, s.code)
+        if says_more(s.code, code)
         or (
             vague
             and codeset.category(s.code) == codeset.category(code)
@@ -165,6 +181,39 @@ def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
         )
     ]
     return _closest(code, candidates)
+
+
+def _external_cause(code: str, claim: _Claim) -> CodeSuggestion | None:
+    """For a billed external-cause code (V00–Y99): a documented injury of the same encounter
+    stage (7th character) when the notes describe the mechanism the code names."""
+    if not code.startswith(EXTERNAL_CAUSE_PREFIXES):
+        return None
+    stage = code[-1] if codeset.is_extended(code) else None
+    injuries = [
+        s
+        for s in claim.documentation.codes
+        if s.code.startswith(INJURY_PREFIXES)
+        and s.assertion is Assertion.PRESENT
+        and (stage is None or not codeset.is_extended(s.code) or s.code[-1] == stage)
+    ]
+    words = note_words(" ".join(claim.documentation.note_texts.values()))
+    if injuries and mechanism_in_words(code, words):
+        return injuries[0]
+    return None
+
+
+def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
+    """A documented code the billed one says more than, whose evidence's surroundings carry the
+    billed code's extra detail (the coder read the note less specifically than it is written)."""
+    documentation = claim.documentation
+    for suggestion in _available(claim):
+        if not says_more(code, suggestion.code):
+            continue
+        for evidence in suggestion.evidence:
+            words = note_words(documentation.words_near(evidence))
+            if detail_in_words(code, suggestion.code, words):
+                return suggestion
+    return None
 
 
 def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
@@ -227,6 +276,16 @@ def _support_reason(code: str, kind: MatchKind, documented: CodeSuggestion) -> s
         return "documented as billed"
     if kind is MatchKind.MORE_SPECIFIC:
         return f"documented more specifically as {documented.code} ({documented.description})"
+    if kind is MatchKind.EXTERNAL_CAUSE:
+        return (
+            f"the external cause of the documented injury {documented.code} "
+            f"({documented.description}), as the notes describe it"
+        )
+    if kind is MatchKind.WORDING:
+        return (
+            f"the words around the documented {documented.code} ({documented.description}) "
+            "carry the billed code's detail"
+        )
     if kind is MatchKind.COMBINATION:
         why = next(why for prefix, _c, why in COMBINATIONS if code.startswith(prefix))
         return (
@@ -278,9 +337,13 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
     same = [e for e in documentation.excluded if e.code == code]
     if same:
         first = same[0]
+        how = (
+            "do not support it for this encounter"
+            if first.assertion is Assertion.PRESENT
+            else f"mention it only as {first.assertion.value}"
+        )
         return (
-            f"the {_source(documentation)} mention it only as {first.assertion.value} "
-            f"({first.rationale})",
+            f"the {_source(documentation)} {how} ({first.rationale})",
             None,
             tuple(e for x in same for e in x.evidence),
         )
@@ -366,7 +429,11 @@ def _comparison(
     verdicts: tuple[BilledCodeVerdict, ...], documentation: Documentation
 ) -> Comparison:
     """The findings and the corrected claim the verdicts imply."""
-    used = {v.documented_code for v in verdicts if v.verdict is Verdict.SUPPORTED}
+    used = {
+        v.documented_code
+        for v in verdicts
+        if v.verdict is Verdict.SUPPORTED and v.match not in _POINTS_ONLY
+    }
     reportable = documentation.reportable_unbilled
     not_billed = tuple(
         s
@@ -379,12 +446,12 @@ def _comparison(
         if v.verdict is Verdict.SUPPORTED
         and v.system != SNOMED_SYSTEM
         and v.documented_code not in (None, v.code)
-        and v.match is not MatchKind.HISTORY
+        and v.match not in _KEEPS_BILLED
     )
     corrected: list[str] = []
     for verdict in verdicts:
         if verdict.verdict is Verdict.SUPPORTED and verdict.system != SNOMED_SYSTEM:
-            keep = verdict.code if verdict.match is MatchKind.HISTORY else verdict.documented_code
+            keep = verdict.code if verdict.match in _KEEPS_BILLED else verdict.documented_code
             corrected.append(keep or verdict.code)
     corrected += [s.code for s in not_billed]
     return Comparison(
@@ -394,7 +461,7 @@ def _comparison(
         matched=tuple(
             v.code if v.system != SNOMED_SYSTEM else f"SNOMED {v.code}"
             for v in verdicts
-            if v.verdict is Verdict.SUPPORTED and v.match in (MatchKind.EXACT, MatchKind.HISTORY)
+            if v.verdict is Verdict.SUPPORTED and v.match in (MatchKind.EXACT, *_KEEPS_BILLED)
         ),
         documented_not_billed=not_billed,
         billed_not_documented=tuple(

@@ -12,8 +12,8 @@ II.H / IV.H), and a no-longer-active condition goes through the same history rul
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.rules import billing_decision
@@ -25,6 +25,7 @@ from shared.events.coding import (
     CareSetting,
     CodedConcept,
     CodeSuggestion,
+    Evidence,
     RecordedDiagnosis,
     ReviewBasis,
     SnomedSuggestion,
@@ -33,6 +34,7 @@ from shared.events.coding import (
 _ACTIVE = frozenset({"active", "recurrence", "relapse"})
 _UNCERTAIN = frozenset({"provisional", "differential", "unconfirmed"})
 _PROBLEM_LIST_SCORE = 1.0  # a structured diagnosis: no text matching involved
+_REACH = 240  # characters either side of a mention: its sentence and the ones around it
 
 
 def is_icd10cm(concept: CodedConcept) -> bool:
@@ -56,6 +58,13 @@ class Documentation:
     """ICD-10-CM codes of the encounter's structured diagnoses (for wording the findings)."""
     snomed: tuple[SnomedSuggestion, ...] | None = None
     """SNOMED CT concepts documented (inferred from notes, or recorded); None: cannot compare."""
+    note_texts: Mapping[str, str] = field(default_factory=dict)
+    """The de-identified notes by id, to read the words around a piece of evidence."""
+
+    def words_near(self, evidence: Evidence, reach: int = _REACH) -> str:
+        """The note text within ``reach`` characters of ``evidence`` (empty if unknown)."""
+        text = self.note_texts.get(evidence.note_id, "")
+        return text[max(0, evidence.start - reach) : evidence.end + reach]
 
     @property
     def has_notes(self) -> bool:
@@ -67,6 +76,7 @@ def note_documentation(
     excluded: Sequence[CodeSuggestion],
     recorded: Sequence[RecordedDiagnosis],
     snomed: Sequence[SnomedSuggestion] | None,
+    note_texts: Mapping[str, str] | None = None,
 ) -> Documentation:
     """The documentation of an encounter with notes: what the coder found in them."""
     return Documentation(
@@ -75,6 +85,7 @@ def note_documentation(
         excluded=tuple(excluded),
         recorded_codes=frozenset(icd10_codes(recorded)),
         snomed=tuple(snomed) if snomed is not None else None,
+        note_texts=dict(note_texts or {}),
     )
 
 

@@ -282,3 +282,41 @@ def test_nothing_recorded_and_no_notes_is_said() -> None:
     comparison = compare_billed_with_documented(billed("I10"), documentation)
     assert comparison.basis is ReviewBasis.NONE
     assert "neither notes nor recorded diagnoses" in comparison.verdicts[0].reason
+
+
+def with_notes(codes: tuple[str, ...], text: str) -> Documentation:
+    suggestions = [
+        documented(c).model_copy(
+            update={"evidence": (Evidence(note_id="N1", start=0, end=len(text), text=text),)}
+        )
+        for c in codes
+    ]
+    return note_documentation(suggestions, (), (), None, {"N1": text})
+
+
+def test_an_external_cause_is_supported_by_its_injury_and_mechanism() -> None:
+    text = "Missed a step going down the stairs at home. Nondisplaced fracture of right fibula."
+    comparison = compare(("S82.64XA", "W10.9XXA"), with_notes(("S82.64XA",), text))
+    assert verdicts(comparison)["W10.9XXA"] == (
+        SUPPORTED,
+        MatchKind.EXTERNAL_CAUSE,
+        "S82.64XA",
+    )
+    assert comparison.corrected_claim == ("S82.64XA", "W10.9XXA")
+    # The mechanism must be the one the notes describe; the stage must match the injury's.
+    knife = compare(("S82.64XA", "W26.0XXA"), with_notes(("S82.64XA",), text))
+    assert verdicts(knife)["W26.0XXA"][0] is NOT_SUPPORTED
+    later = compare(("W10.9XXD",), with_notes(("S82.64XA",), text))
+    assert verdicts(later)["W10.9XXD"][0] is NOT_SUPPORTED
+    # An unbilled injury is still "documented, not billed".
+    alone = compare(("W10.9XXA",), with_notes(("S82.64XA",), text))
+    assert [s.code for s in alone.documented_not_billed] == ["S82.64XA"]
+
+
+def test_the_notes_words_can_carry_the_billed_detail_the_coder_missed() -> None:
+    text = "Assessment: Cellulitis of the left lower leg, failed oral antibiotics."
+    comparison = compare(("L03.116",), with_notes(("L03.90",), text))
+    assert verdicts(comparison) == {"L03.116": (SUPPORTED, MatchKind.WORDING, "L03.90")}
+    assert comparison.corrected_claim == ("L03.116",)  # the billed code stays
+    right = compare(("L03.115",), with_notes(("L03.90",), text))  # right leg billed
+    assert verdicts(right)["L03.115"][0] is NOT_SUPPORTED
