@@ -118,7 +118,7 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
         f"The {_documentation_source(analysis)} of {_plural(counts.encounters, 'encounter')} "
         f"({_encounter_span(analysis)}) support "
         f"{_plural(counts.suggested, 'reportable ICD-10-CM code')}; "
-        f"{counts.supported} of {_plural(counts.billed, 'billed code')} "
+        f"{counts.supported} of {_plural(counts.billed, 'billed diagnosis code')} "
         f"{'is' if counts.supported == 1 else 'are'} supported."
     ]
     not_billed = [s for e in analysis.encounters for s in e.comparison.documented_not_billed]
@@ -143,7 +143,13 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
             f"{_plural(len(upgrades), 'billed code')} can be coded more specifically ({pairs})."
         )
     risk = analysis.risk_adjustment
-    if risk is not None:
+    window = analysis.data_collection
+    if window is not None and not window.counted:
+        sentences.append(
+            f"No encounter is dated in {window.data_collection_year}, the data-collection year "
+            f"of payment year {window.payment_year}, so no code counts toward its risk score."
+        )
+    elif risk is not None:
         currency = risk.inputs.currency
         sentences.append(
             f"Correcting the claim would move the estimated payment RAF from "
@@ -170,7 +176,14 @@ def _documentation_summary(analysis: CodingAnalysis, counts: CodingCounts) -> st
         ),
     ]
     risk = analysis.risk_adjustment
-    if risk is not None:
+    window = analysis.data_collection
+    if window is not None and not window.counted:
+        sentences.append(
+            f"No encounter is dated in {window.data_collection_year}, the data-collection year "
+            f"of payment year {window.payment_year}, so none of these codes counts toward its "
+            "risk score."
+        )
+    elif risk is not None:
         hccs = ", ".join(risk.added_hccs)
         sentences.append(
             f"They capture {hccs}, worth an estimated "
@@ -193,6 +206,7 @@ def _billed_anything(analysis: CodingAnalysis) -> bool:
 
 def _documentation_source(analysis: CodingAnalysis) -> str:
     bases = {e.comparison.basis for e in analysis.encounters if e.comparison.has_claim}
+    bases.discard(ReviewBasis.NONE)
     if bases == {ReviewBasis.PROBLEM_LIST}:
         return "recorded diagnoses"
     if ReviewBasis.PROBLEM_LIST in bases:
@@ -313,6 +327,10 @@ def _document_info(analysis: CodingAnalysis) -> DocumentInfo:
 def _source_dates(analysis: CodingAnalysis) -> str:
     dates = sorted(e.period_start[:10] for e in analysis.encounters if e.period_start)
     encounters = _plural(len(analysis.encounters), "encounter")
+    years = sorted({e.service_year for e in analysis.encounters if e.service_year is not None})
+    if not dates and years:
+        span = str(years[0]) if years[0] == years[-1] else f"{years[0]} to {years[-1]}"
+        return f"{encounters}, {span} (years of service; dates withheld by the de-identification policy)"
     if not dates:
         return f"{encounters}; dates withheld by the de-identification policy"
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"

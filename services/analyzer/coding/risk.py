@@ -52,7 +52,7 @@ def payment_hcc(code: str, config: CodingConfig) -> str | None:
 def risk_inputs(demographics: Demographics, config: CodingConfig) -> RiskInputs:
     """The model inputs; the age is the one on February 1 of the payment year (CMS rule)."""
     age = demographics.payment_year_age(config.payment_year)
-    basis = f"as of February 1, {config.payment_year} (the payment year)"
+    basis = f"as of February 1 of payment year {config.payment_year}"
     if age is None and demographics.age_years is not None:
         age = demographics.age_years
         basis = "at the latest encounter (the birth-date reference for the payment year is missing)"

@@ -134,7 +134,7 @@ def test_demographics_use_the_age_on_february_1_of_the_payment_year(
     demographics = Demographics(age_years=73, sex=Sex.FEMALE, age_on_february_1=reference)
     estimate = estimate_documentation_review(demographics, [], CodingConfig(payment_year=2026))
     assert estimate.inputs.age_years == age
-    assert "February 1, 2026" in estimate.inputs.age_basis
+    assert estimate.inputs.age_basis == "as of February 1 of payment year 2026"
     assert estimate.before.demographic_score == pytest.approx(band, abs=1e-9)
 
 

@@ -15,7 +15,10 @@ from shared.events.coding import (
     BilledCodeFinding,
     CodingAnalysis,
     Comparison,
+    DataCollectionWindow,
     EncounterCoding,
+    EncounterYear,
+    RevenueReview,
     SecondOpinion,
     SecondOpinionAddition,
     SecondOpinionReview,
@@ -89,7 +92,7 @@ def test_cover_block_names_the_report_tenant_time_data_and_version(
 
 def test_summary_paragraph_says_what_differs_and_what_to_do(sample_pdf: RenderedPdf) -> None:
     text = flat(pdf_text(sample_pdf.content, page=1))
-    assert "3 of 4 billed codes are supported" in text
+    assert "3 of 4 billed diagnosis codes are supported" in text
     assert "4 documented codes are not on the claim" in text
     assert "1 billed code has no support in the notes: J44.9" in text
     assert "E11.9 → E11.65" in text
@@ -301,3 +304,39 @@ def test_second_opinion_and_non_comparable_codes_are_shown(meta: ReportMeta) -> 
     assert "E11.42" in text
     assert "Not comparable" in text
     assert "A procedure code, not a diagnosis." in text
+
+
+def test_without_a_claim_the_report_is_a_documentation_review(meta: ReportMeta) -> None:
+    base = sample_coding_analysis()
+    encounter = base.encounters[0].model_copy(
+        update={"comparison": Comparison(has_claim=False), "billed_diagnoses": ()}
+    )
+    risk = base.risk_adjustment
+    assert risk is not None
+    documentation = risk.model_copy(
+        update={"review": RevenueReview.DOCUMENTATION, "revenue_at_risk": 0.0}
+    )
+    analysis = base.model_copy(
+        update={"encounters": (encounter,), "risk_adjustment": documentation}
+    )
+    text = flat(pdf_text(render_coding_pdf(analysis, meta).content))
+    assert "Nothing was billed to compare" in text
+    assert "Documented, not billed" not in text
+    assert "Revenue at risk (estimate)" not in text
+    assert "value of the documented HCCs per year (estimate)" in text
+    assert "Demographics only With the documented codes" in text
+
+
+def test_an_encounter_outside_the_data_collection_year_is_flagged(meta: ReportMeta) -> None:
+    base = sample_coding_analysis()
+    old = base.encounters[0].model_copy(update={"service_year": 2019})
+    window = DataCollectionWindow(
+        payment_year=2026,
+        data_collection_year=2025,
+        outside=(EncounterYear(encounter_id="E1", service_year=2019),),
+    )
+    analysis = base.model_copy(update={"encounters": (old,), "data_collection": window})
+    text = flat(pdf_text(render_coding_pdf(analysis, meta).content))
+    assert "Dated 2019, outside the 2025 data-collection year of payment year 2026" in text
+    assert "No encounter is dated in 2025" in text
+    assert "left out, dated outside it: E1 (2019)" in text
