@@ -330,7 +330,10 @@ def _source_dates(analysis: CodingAnalysis) -> str:
     years = sorted({e.service_year for e in analysis.encounters if e.service_year is not None})
     if not dates and years:
         span = str(years[0]) if years[0] == years[-1] else f"{years[0]} to {years[-1]}"
-        return f"{encounters}, {span} (years of service; dates withheld by the de-identification policy)"
+        return (
+            f"{encounters}, {span} (years of service; dates withheld by the de-identification "
+            "policy)"
+        )
     if not dates:
         return f"{encounters}; dates withheld by the de-identification policy"
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
