@@ -57,6 +57,7 @@ async def run(reports: int, analyzer_workers: int, render_workers: int) -> None:
             "CLINRELAY_GATEWAY_PORT": str(gateway),
             "CLINRELAY_NOTIFIER_PORT": str(notifier),
             "CLINRELAY_LOG_LEVEL": "WARNING",
+            "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # one key drives all the load
             "CLINRELAY_ANALYZER_WORKERS": str(analyzer_workers),
             "CLINRELAY_ANALYZER_PREFETCH": str(analyzer_workers + 1),
             "CLINRELAY_RENDER_WORKERS": str(render_workers),

@@ -175,6 +175,7 @@ async def main(seconds: int, connections: int, rates: list[int]) -> None:
             "CLINRELAY_BUS_NAMESPACE": f"bench{uuid4().hex[:8]}",
             "CLINRELAY_GATEWAY_PORT": str(ours),
             "CLINRELAY_LOG_LEVEL": "WARNING",
+            "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # one key drives all the load
         }
         processes = [
             start([sys.executable, "-m", "clinrelay", "serve", "gateway"], env),

@@ -90,6 +90,37 @@ class Client:
             await self._http.post("/v1/reports", content=orjson.dumps(request), headers=headers)
         )
 
+    async def submit_batch(
+        self, ndjson: bytes, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """POST /v1/batches with one request (a Bundle or ``{"kind": ...}``) per line."""
+        headers = {"Content-Type": "application/x-ndjson"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        return await self._json(
+            await self._http.post("/v1/batches", content=ndjson, headers=headers)
+        )
+
+    async def batch(self, batch_id: str) -> dict[str, Any]:
+        return await self._json(await self._http.get(f"/v1/batches/{batch_id}"))
+
+    async def follow_batch(
+        self,
+        batch_id: str,
+        on_update: Callable[[dict[str, Any]], None],
+        *,
+        timeout: float,
+        every_s: float = 1.0,
+    ) -> dict[str, Any]:
+        """Report the batch's state until every report ended; returns the final state."""
+        async with asyncio.timeout(timeout):
+            while True:
+                batch = await self.batch(batch_id)
+                on_update(batch)
+                if batch["status"] == "COMPLETE":
+                    return batch
+                await asyncio.sleep(every_s)
+
     async def report(self, report_id: str) -> dict[str, Any]:
         return await self._json(await self._http.get(f"/v1/reports/{report_id}"))
 

@@ -1,24 +1,54 @@
-"""API keys: creation, hashing and lookup.
+"""API keys: creation, roles, hashing, lookup and revocation.
 
 A key is ``cr_`` + 43 characters of URL-safe randomness (256 bits). Only its SHA-256 is stored:
 with that much entropy a slow password hash buys nothing, and lookups stay one index probe.
+
+Every key belongs to one tenant and has a role:
+
+- ``client``: the tenant's own reports, batches and schedules;
+- ``admin``: also the tenant's own dead letters (``/v1/admin``), never another tenant's;
+- ``operator``: the ``/v1/admin`` routes across every tenant. Only ``clinrelay keys create
+  --operator`` mints one; no API route can.
+
+A revoked key stops working at once: revocation is announced by PostgreSQL (``NOTIFY``, migration
+0021) and :class:`CachedAuthenticator` drops the key the moment it hears it; while it is not
+listening it caches nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 import asyncpg
+import structlog
+
+from shared.db.pool import connect
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
 
+log = structlog.get_logger(__name__)
+
 KEY_PREFIX = "cr_"
+REVOKED_CHANNEL = "clinrelay_key_revoked"
+MAX_KEY_LENGTH = 100
+"""Longer bearer tokens are no clinrelay key; they are refused without hashing them."""
+
+
+class Role(StrEnum):
+    CLIENT = "client"
+    ADMIN = "admin"
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True)
@@ -29,7 +59,22 @@ class Principal:
     tenant_name: str
     key_id: UUID
     key_prefix: str
-    is_admin: bool
+    role: Role = Role.CLIENT
+
+    @property
+    def is_admin(self) -> bool:
+        """May use the /v1/admin routes (an operator may too, across tenants)."""
+        return self.role in (Role.ADMIN, Role.OPERATOR)
+
+    @property
+    def is_operator(self) -> bool:
+        """May act across tenants."""
+        return self.role is Role.OPERATOR
+
+    @property
+    def actor(self) -> str:
+        """How audit records name this caller: role and key prefix, never the key."""
+        return f"{self.role.value}:{self.key_prefix}"
 
 
 def hash_key(key: str) -> bytes:
@@ -40,11 +85,18 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-async def create_key(conn: Connection, tenant_name: str, *, admin: bool = False) -> str:
-    """Create the tenant if needed and a new key for it; returns the key (shown only once)."""
+async def create_key(
+    conn: Connection, tenant_name: str, *, role: Role = Role.CLIENT, admin: bool = False
+) -> str:
+    """Create the tenant if needed and a new key for it; returns the key (shown only once).
+
+    ``admin=True`` is shorthand for ``role=Role.ADMIN``.
+    """
     name = tenant_name.strip()
     if not name or len(name) > 100:
         raise ValueError("a tenant name is 1 to 100 characters")
+    if admin and role is Role.CLIENT:
+        role = Role.ADMIN
     async with conn.transaction():
         tenant_id = await conn.fetchval(
             """INSERT INTO tenants (id, name) VALUES ($1, $2)
@@ -54,23 +106,28 @@ async def create_key(conn: Connection, tenant_name: str, *, admin: bool = False)
         )
         key = new_key()
         await conn.execute(
-            """INSERT INTO api_keys (id, tenant_id, key_hash, key_prefix, is_admin)
+            """INSERT INTO api_keys (id, tenant_id, key_hash, key_prefix, role)
                VALUES ($1, $2, $3, $4, $5)""",
             uuid4(),
             tenant_id,
             hash_key(key),
             key[:8],
-            admin,
+            role.value,
         )
     return key
 
 
+def plausible_key(key: str) -> bool:
+    """Could this be a clinrelay key at all? (Checked before any hashing or database work.)"""
+    return key.startswith(KEY_PREFIX) and len(key) <= MAX_KEY_LENGTH
+
+
 async def authenticate(conn: Connection, key: str) -> Principal | None:
     """The principal a key belongs to, or None for an unknown or revoked key."""
-    if not key.startswith(KEY_PREFIX):
+    if not plausible_key(key):
         return None
     row = await conn.fetchrow(
-        """SELECT k.id, k.key_prefix, k.is_admin, t.id AS tenant_id, t.name
+        """SELECT k.id, k.key_prefix, k.role, t.id AS tenant_id, t.name
            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
            WHERE k.key_hash = $1 AND k.revoked_at IS NULL""",
         hash_key(key),
@@ -82,7 +139,7 @@ async def authenticate(conn: Connection, key: str) -> Principal | None:
         tenant_name=row["name"],
         key_id=row["id"],
         key_prefix=row["key_prefix"],
-        is_admin=row["is_admin"],
+        role=Role(row["role"]),
     )
 
 
@@ -108,10 +165,15 @@ async def revoke_key(conn: Connection, key_prefix: str, tenant_name: str) -> int
     return int(result.rsplit(" ", 1)[-1])
 
 
+RevocationHandler = Callable[[UUID], None]
+
+
 class CachedAuthenticator:
     """Authenticates keys against the database, remembering answers for ``ttl_s`` seconds.
 
-    A revoked key therefore stops working within ``ttl_s``; unknown keys are never cached.
+    Answers are remembered only while :meth:`watch_revocations` is listening for revocations, so
+    a revoked key stops working as soon as PostgreSQL announces it (milliseconds); without the
+    listener every call asks the database. Unknown keys are never cached.
     """
 
     def __init__(self, pool: asyncpg.Pool, ttl_s: float = 10.0, max_entries: int = 10_000) -> None:
@@ -119,21 +181,87 @@ class CachedAuthenticator:
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._cache: dict[bytes, tuple[float, Principal]] = {}
+        self._listening = False
+        self._handlers: list[RevocationHandler] = []
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
 
     def forget(self, digest: bytes) -> None:
         """Stop trusting a key hash now (it was found revoked)."""
         self._cache.pop(digest, None)
 
     async def __call__(self, key: str) -> Principal | None:
+        if not plausible_key(key):
+            return None
         digest = hash_key(key)
         now = time.monotonic()
         cached = self._cache.get(digest)
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > now and self._listening:
             return cached[1]
         async with self._pool.acquire() as conn:
             principal = await authenticate(conn, key)
-        if principal is not None and self._ttl_s > 0:
+        if principal is not None and self._ttl_s > 0 and self._listening:
             if len(self._cache) >= self._max_entries:
                 self._cache.clear()
             self._cache[digest] = (now + self._ttl_s, principal)
         return principal
+
+    def on_revoked(self, handler: RevocationHandler) -> Callable[[], None]:
+        """Call ``handler(key_id)`` whenever a key is revoked (to close what it holds open);
+        returns a function that unsubscribes it."""
+        self._handlers.append(handler)
+        return lambda: self._handlers.remove(handler)
+
+    def revoked(self, key_id: UUID) -> None:
+        """Forget ``key_id`` at once and tell the subscribers (called by the listener)."""
+        for digest in [d for d, (_, p) in self._cache.items() if p.key_id == key_id]:
+            del self._cache[digest]
+        for handler in list(self._handlers):
+            try:
+                handler(key_id)
+            except Exception:
+                log.exception("auth.revocation_handler_failed")
+
+    async def watch_revocations(
+        self, dsn: str, *, retry_s: float = 1.0, ping_every_s: float = 5.0
+    ) -> None:
+        """Listen for revocations until cancelled; reconnects after a database outage (and
+        forgets every cached answer, since announcements may have been missed meanwhile)."""
+        while True:
+            conn: asyncpg.Connection | None = None
+            lost = asyncio.Event()
+            try:
+                conn = await connect(dsn)
+                conn.add_termination_listener(partial(_set_event, lost))
+                await conn.add_listener(REVOKED_CHANNEL, self._on_notify)
+                self._cache.clear()
+                self._listening = True
+                while not lost.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), timeout=ping_every_s)
+                    if not lost.is_set():  # a connection can die silently: ask it
+                        await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout=ping_every_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("auth.revocation_listener_down", error=type(exc).__name__)
+            finally:
+                self._listening = False
+                self._cache.clear()
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+            await asyncio.sleep(retry_s)
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        try:
+            key_id = UUID(str(payload))
+        except ValueError:
+            return
+        self.revoked(key_id)
+
+
+def _set_event(event: asyncio.Event, *_: object) -> None:
+    event.set()

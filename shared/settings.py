@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/clinrelay"
     gateway_port: int = 8000
     notifier_port: int = 8001
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
+    """Largest request line plus headers an HTTP service reads (431 above it)."""
     public_base_url: str = ""
     """How clients reach the gateway (for links in responses); derived from the port when empty."""
     public_ws_url: str = ""

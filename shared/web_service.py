@@ -9,7 +9,13 @@ import uvicorn
 
 from shared import logging as clinrelay_logging
 from shared import telemetry
+from shared.http_limits import bounded_http_protocol
 from shared.settings import Settings
+
+
+def http_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn options every HTTP service (and the test harness) runs with: a bounded head."""
+    return {"http": bounded_http_protocol(settings.max_header_bytes)}
 
 
 def serve_web(name: str, app: Any, settings: Settings, port: int, **options: Any) -> None:
@@ -22,5 +28,6 @@ def serve_web(name: str, app: Any, settings: Settings, port: int, **options: Any
         port=port,
         log_config=None,  # keep structlog's PHI-safe handler
         access_log=False,
+        **http_options(settings),
         **options,
     )

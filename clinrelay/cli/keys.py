@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from clinrelay.cli.errors import fail, run_or_fail
-from shared.auth import create_key, revoke_key
+from shared.auth import Role, create_key, revoke_key
 from shared.db.pool import connect
 from shared.settings import Settings
 
@@ -15,10 +15,10 @@ def keys() -> None:
     """Create and revoke API keys."""
 
 
-async def _create(dsn: str, tenant: str, admin: bool) -> str:
+async def _create(dsn: str, tenant: str, role: Role) -> str:
     conn = await connect(dsn)
     try:
-        return await create_key(conn, tenant, admin=admin)
+        return await create_key(conn, tenant, role=role)
     finally:
         await conn.close()
 
@@ -33,12 +33,23 @@ async def _revoke(dsn: str, tenant: str, prefix: str) -> int:
 
 @keys.command("create")
 @click.option("--tenant", required=True, help="Tenant name (created if new).")
-@click.option("--admin", is_flag=True, help="May use the /v1/admin API.")
-def create(tenant: str, admin: bool) -> None:
-    """Create a key and print it (only the key, on stdout: it is shown this once)."""
+@click.option("--admin", is_flag=True, help="May use /v1/admin for this tenant's dead letters.")
+@click.option(
+    "--operator",
+    is_flag=True,
+    help="May use /v1/admin across every tenant (for the people who run clinrelay).",
+)
+def create(tenant: str, admin: bool, operator: bool) -> None:
+    """Create a key and print it (only the key, on stdout: it is shown this once).
+
+    Operator keys exist only through this command: no API route creates keys.
+    """
     if not tenant.strip():
         fail("--tenant must not be empty")
-    click.echo(run_or_fail(_create(Settings().database_url, tenant, admin), "keys create"))
+    if admin and operator:
+        fail("choose --admin (one tenant) or --operator (every tenant), not both")
+    role = Role.OPERATOR if operator else Role.ADMIN if admin else Role.CLIENT
+    click.echo(run_or_fail(_create(Settings().database_url, tenant, role), "keys create"))
 
 
 @keys.command("revoke")

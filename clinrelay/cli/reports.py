@@ -122,7 +122,7 @@ def submission_options(timeout_s: float) -> Callable[[F], F]:
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @submission_options(timeout_s=300.0)
 def submit(
     file: Path,
@@ -133,8 +133,16 @@ def submit(
     url: str | None,
     key: str | None,
 ) -> None:
-    """Submit a FHIR Bundle for a coding report; prints the report id (or, with --wait, the PDF)."""
+    """Submit a FHIR Bundle for a coding report; prints the report id (or, with --wait, the PDF).
+
+    FILE may be a folder: its *.json files (and the lines of its *.ndjson files) go as one batch,
+    followed with one progress bar; with --wait the PDFs are saved in --out (a folder) and its
+    path is printed.
+    """
     base, api_key = resolve(url, key)
+    if file.is_dir():
+        submit_batch_folder(base, api_key, file, wait, out, idempotency_key, timeout)
+        return
     body = file.read_bytes()
     try:
         document = orjson.loads(body)
@@ -149,6 +157,31 @@ def submit(
         return await client.submit(document, idempotency_key)
 
     submit_and_follow(base, api_key, send, wait=wait, out=out, timeout=timeout)
+
+
+def submit_batch_folder(
+    base: str,
+    api_key: str,
+    folder: Path,
+    wait: bool,
+    out: Path | None,
+    idempotency_key: str | None,
+    timeout: float,
+) -> None:
+    from clinrelay.cli.batch import submit_folder  # noqa: PLC0415 - folders only
+
+    async def action() -> int:
+        async with Client(base, api_key) as client:
+            return await submit_folder(
+                client,
+                folder,
+                wait=wait,
+                out=out,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+            )
+
+    raise SystemExit(run_api(action))
 
 
 def submit_and_follow(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +14,8 @@ from clinrelay import __version__
 from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
+from services.gateway.guard import RequestGuard
+from services.gateway.openapi import install_openapi
 from services.gateway.routes import admin, batches, health, reports, schedules
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
@@ -33,6 +37,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             authenticate=CachedAuthenticator(pool, settings.auth_cache_s),
         )
         app.state.gateway = state
+        revocations = asyncio.create_task(
+            state.authenticate.watch_revocations(settings.database_url), name="key-revocations"
+        )
 
         async def connected(bus: AmqpBus) -> None:
             state.bus = bus  # the bus only powers the relay and /readyz
@@ -41,6 +48,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             async with broker_in_background(settings, "clinrelay-gateway", pool, connected):
                 yield
         finally:
+            revocations.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await revocations
             await pool.close()
 
     app = FastAPI(
@@ -49,8 +59,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         summary="Clinical coding and drug-safety reports, off the request path.",
         lifespan=lifespan,
     )
+    app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(AccessLog)
     install_error_handlers(app)
+    install_openapi(app, settings)
     app.include_router(reports.router)
     app.include_router(batches.router)
     app.include_router(schedules.router)

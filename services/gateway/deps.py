@@ -30,30 +30,46 @@ def get_state(request: Request) -> GatewayState:
 StateDep = Annotated[GatewayState, Depends(get_state)]
 
 
-def _bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def unauthenticated(message: str) -> ApiError:
+    return ApiError(401, "unauthenticated", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def bearer_token(header: bytes | str | None) -> str:
+    """The key in an ``Authorization: Bearer <key>`` header, or a 401."""
+    text = header.decode("latin-1") if isinstance(header, bytes) else (header or "")
+    scheme, _, token = text.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
-            401,
-            "unauthenticated",
-            "Send your API key as 'Authorization: Bearer <key>'.",
-        )
+        raise unauthenticated("Send your API key as 'Authorization: Bearer <key>'.")
     return token.strip()
 
 
 async def get_principal(request: Request, state: StateDep) -> Principal:
-    principal = await state.authenticate(_bearer_token(request))
+    """The caller. The request guard (services.gateway.guard) has usually authenticated it
+    already, before reading the body; otherwise it is done here."""
+    principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
-        raise ApiError(401, "unauthenticated", "The API key is unknown or revoked.")
+        principal = await state.authenticate(bearer_token(request.headers.get("authorization")))
+    if principal is None:
+        raise unauthenticated("The API key is unknown or revoked.")
     return principal
 
 
 async def get_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
     if not principal.is_admin:
-        raise ApiError(403, "forbidden", "This needs an admin API key.")
+        raise ApiError(403, "forbidden", "This needs an admin (or operator) API key.")
+    return principal
+
+
+async def get_operator(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    if not principal.is_operator:
+        raise ApiError(
+            403,
+            "forbidden",
+            "This needs an operator API key (created with `clinrelay keys create --operator`).",
+        )
     return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 AdminDep = Annotated[Principal, Depends(get_admin)]
+OperatorDep = Annotated[Principal, Depends(get_operator)]

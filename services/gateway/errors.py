@@ -17,15 +17,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 class ApiError(Exception):
     """An error meant for the client: HTTP status, a stable code and a sentence a person reads."""
 
-    def __init__(self, http_status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        http_status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.status = http_status
         self.code = code
         self.message = message
+        self.headers = headers or {}
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, **self.extra}}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
 
 def not_found(what: str = "report") -> ApiError:
@@ -35,15 +47,19 @@ def not_found(what: str = "report") -> ApiError:
 def _problems_from(exc: RequestValidationError) -> list[dict[str, str]]:
     problems = []
     for error in exc.errors()[:20]:
-        location = ".".join(str(part) for part in error.get("loc", ()))
-        problems.append({"location": location, "message": str(error.get("msg", "invalid"))})
+        loc = [str(part)[:64] for part in error.get("loc", ())]
+        message = str(error.get("msg", "invalid"))
+        if error.get("type") == "extra_forbidden" and loc:
+            # The last part is the unknown field's name: the client's text, not ours.
+            loc, message = loc[:-1], "unknown field (not accepted here)"
+        problems.append({"location": ".".join(loc) or "request", "message": message})
     return problems
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

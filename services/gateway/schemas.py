@@ -75,37 +75,6 @@ class AuditTrail(BaseModel):
     events: list[AuditEvent]
 
 
-class DeadLetterView(BaseModel):
-    id: UUID
-    message_id: UUID
-    stage: str
-    report_id: UUID | None
-    routing_key: str
-    reason: str
-    error_message: str
-    attempts: int
-    parked_at: datetime
-    replayed_at: datetime | None
-    headers: dict[str, Any]
-
-
-class DeadLetterDetail(DeadLetterView):
-    envelope: dict[str, Any] | None = Field(
-        description="The parked message (de-identified by construction), when it is JSON."
-    )
-
-
-class DeadLetterPage(BaseModel):
-    items: list[DeadLetterView]
-
-
-class Replayed(BaseModel):
-    dead_letter_id: UUID
-    report_id: UUID | None
-    message_id: UUID
-    status: Literal["replayed"] = "replayed"
-
-
 class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, str]

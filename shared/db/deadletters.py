@@ -1,4 +1,6 @@
-"""The parking lot for messages a stage gave up on, which admins can list, inspect and replay."""
+"""The parking lot for messages a stage gave up on: parking, and what admins do with a parked
+message (replay it, or discard it with a reason). Searching and counting live in
+:mod:`shared.db.deadletter_search`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from uuid import UUID, uuid4
 import asyncpg
 from pydantic import ValidationError
 
+from shared.db.deadletter_search import DeadLetterFilter, search_dead_letters
 from shared.db.outbox import enqueue_event
 from shared.db.reports import Step, record_step
 from shared.events import Envelope, ReportStatus
@@ -30,19 +33,26 @@ async def park_message(
     reason: str,
     error_message: str,
     attempts: int,
+    error_class: str | None = None,
 ) -> bool:
-    """Keep a copy of the message; False when this message was already parked for this stage."""
+    """Keep a copy of the message; False when this message was already parked for this stage.
+
+    ``error_class`` groups failures for operators (``timeout``, an exception's type name, ...);
+    without one it follows from ``reason``.
+    """
     if report_id is not None:
         exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", report_id)
         report_id = report_id if exists else None
     inserted = await conn.fetchval(
         """INSERT INTO dead_letters
              (id, message_id, stage, report_id, routing_key, body, headers, reason,
-              error_message, attempts)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+              error_message, attempts, error_class)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (message_id, stage) DO UPDATE
-             SET replayed_at = NULL, parked_at = now(), reason = EXCLUDED.reason,
-                 error_message = EXCLUDED.error_message, attempts = EXCLUDED.attempts
+             SET replayed_at = NULL, replayed_by = NULL, replay_message_id = NULL,
+                 parked_at = now(), reason = EXCLUDED.reason,
+                 error_message = EXCLUDED.error_message, attempts = EXCLUDED.attempts,
+                 error_class = EXCLUDED.error_class
              WHERE dead_letters.replayed_at IS NOT NULL
            RETURNING 1""",
         uuid4(),
@@ -55,47 +65,84 @@ async def park_message(
         reason,
         error_message,
         attempts,
+        (error_class or _CLASS_OF_REASON.get(reason, "stage_error"))[:64],
     )
     return bool(inserted)
 
 
+_CLASS_OF_REASON = {"delivery_limit": "worker_lost", "undecodable": "undecodable"}
+
+
 class ReplayRefused(Exception):
-    """The parked message cannot be replayed (already replayed, or not a clinrelay event)."""
+    """The parked message cannot be replayed (already replayed or discarded, or not a clinrelay
+    event)."""
 
 
-_COLUMNS = """id, message_id, stage, report_id, routing_key, headers, reason, error_message,
-    attempts, parked_at, replayed_at"""
+class DiscardRefused(Exception):
+    """The parked message is no longer open (already replayed or discarded)."""
 
 
 async def list_dead_letters(
     conn: Connection, *, stage: str | None, include_replayed: bool, limit: int
 ) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM dead_letters
-            WHERE ($1::text IS NULL OR stage = $1) AND ($2 OR replayed_at IS NULL)
-            ORDER BY parked_at DESC LIMIT $3""",
-        stage,
-        include_replayed,
-        limit,
+    """Parked messages of every tenant, newest first (open ones, or all with include_replayed)."""
+    found = DeadLetterFilter(stage=stage, state="any" if include_replayed else "open")
+    return await search_dead_letters(conn, found, limit=limit)
+
+
+async def _lock_open(
+    conn: Connection, dead_letter_id: UUID, tenant_id: UUID | None
+) -> asyncpg.Record:
+    """Lock the dead letter (of ``tenant_id``'s report unless None); LookupError when absent."""
+    row = await conn.fetchrow(
+        """SELECT d.* FROM dead_letters d LEFT JOIN reports r ON r.id = d.report_id
+           WHERE d.id = $1 AND ($2::uuid IS NULL OR r.tenant_id = $2)
+           FOR UPDATE OF d""",
+        dead_letter_id,
+        tenant_id,
     )
-
-
-async def get_dead_letter(conn: Connection, dead_letter_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"SELECT {_COLUMNS}, body FROM dead_letters WHERE id = $1", dead_letter_id
-    )
-
-
-async def replay_dead_letter(conn: Connection, dead_letter_id: UUID, actor: str) -> Envelope:
-    """Send a parked message back to its stage as a new message; the report resumes.
-
-    Runs in the caller's transaction. Returns the envelope that was queued.
-    """
-    row = await conn.fetchrow("SELECT * FROM dead_letters WHERE id = $1 FOR UPDATE", dead_letter_id)
     if row is None:
         raise LookupError(str(dead_letter_id))
+    return row
+
+
+async def _record_action(
+    conn: Connection,
+    dead_letter_id: UUID,
+    action: str,
+    actor: str,
+    actor_tenant: UUID | None,
+    reason: str | None = None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO dead_letter_actions (dead_letter_id, action, actor, actor_tenant, reason)
+           VALUES ($1, $2, $3, $4, $5)""",
+        dead_letter_id,
+        action,
+        actor,
+        actor_tenant,
+        reason,
+    )
+
+
+async def replay_dead_letter(
+    conn: Connection,
+    dead_letter_id: UUID,
+    actor: str,
+    *,
+    tenant_id: UUID | None = None,
+    actor_tenant: UUID | None = None,
+) -> Envelope:
+    """Send a parked message back to its stage as a new message; the report resumes.
+
+    Runs in the caller's transaction. ``tenant_id`` limits it to that tenant's dead letters
+    (LookupError for any other). Returns the envelope that was queued.
+    """
+    row = await _lock_open(conn, dead_letter_id, tenant_id)
     if row["replayed_at"] is not None:
         raise ReplayRefused("This message was already replayed.")
+    if row["discarded_at"] is not None:
+        raise ReplayRefused("This message was discarded; it cannot be replayed.")
     try:
         parked = Envelope.from_bytes(row["body"])
     except ValidationError:
@@ -117,9 +164,42 @@ async def replay_dead_letter(conn: Connection, dead_letter_id: UUID, actor: str)
                 details={"dead_letter_id": str(dead_letter_id), "stage": row["stage"]},
             ),
         )
-    await conn.execute("UPDATE dead_letters SET replayed_at = now() WHERE id = $1", dead_letter_id)
+    await conn.execute(
+        """UPDATE dead_letters SET replayed_at = now(), replayed_by = $2, replay_message_id = $3
+           WHERE id = $1""",
+        dead_letter_id,
+        actor,
+        replay.message_id,
+    )
+    await _record_action(conn, dead_letter_id, "replayed", actor, actor_tenant)
     await enqueue_event(conn, replay)
     return replay
+
+
+async def discard_dead_letter(
+    conn: Connection,
+    dead_letter_id: UUID,
+    actor: str,
+    reason: str,
+    *,
+    tenant_id: UUID | None = None,
+    actor_tenant: UUID | None = None,
+) -> None:
+    """Close a parked message without replaying it, saying why; its report stays FAILED.
+
+    Runs in the caller's transaction; recorded in ``dead_letter_actions``.
+    """
+    row = await _lock_open(conn, dead_letter_id, tenant_id)
+    if row["replayed_at"] is not None or row["discarded_at"] is not None:
+        raise DiscardRefused("This message was already replayed or discarded.")
+    await conn.execute(
+        """UPDATE dead_letters SET discarded_at = now(), discarded_by = $2, discard_reason = $3
+           WHERE id = $1""",
+        dead_letter_id,
+        actor,
+        reason,
+    )
+    await _record_action(conn, dead_letter_id, "discarded", actor, actor_tenant, reason)
 
 
 async def park_and_fail(
@@ -153,6 +233,9 @@ async def park_and_fail(
         reason=reason,
         error_message=error_message,
         attempts=attempts,
+        error_class=error_details.get("cause")
+        if isinstance(error_details.get("cause"), str)
+        else None,
     )
     if parked and report_id is not None:
         exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", report_id)

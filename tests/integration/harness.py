@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 import uvicorn
 
-from shared.auth import create_key
+from shared.auth import Role, create_key
 from shared.bus.amqp import AmqpBus
 from shared.bus.parking import DeadLetterRecorder
 from shared.bus.relay import OutboxRelay
@@ -29,6 +29,7 @@ from shared.runtime import topology_of
 from shared.settings import Settings
 from shared.stage import Stage
 from shared.stage_service import StageFactory
+from shared.web_service import http_options
 
 S = TypeVar("S", bound=Settings)
 
@@ -41,9 +42,10 @@ def with_database(dsn: str, name: str) -> str:
 class _Server:
     """A uvicorn server in this event loop, on a free port."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         config = uvicorn.Config(
             app,
+            **options,
             host="127.0.0.1",
             port=0,
             log_config=None,
@@ -147,7 +149,8 @@ class Pipeline:
         from services.gateway.app import create_app as create_gateway
         from services.gateway.settings import GatewaySettings
 
-        server = _Server(create_gateway(self.settings(GatewaySettings, **extra)))
+        settings = self.settings(GatewaySettings, **extra)
+        server = _Server(create_gateway(settings), **http_options(settings))
 
         port = await server.start()
         self._servers.append(server)
@@ -174,9 +177,12 @@ class Pipeline:
             while not condition():
                 await asyncio.sleep(0.02)
 
-    async def api_key(self, tenant: str = "acme", *, admin: bool = False) -> str:
+    async def api_key(
+        self, tenant: str = "acme", *, admin: bool = False, operator: bool = False
+    ) -> str:
+        role = Role.OPERATOR if operator else Role.ADMIN if admin else Role.CLIENT
         async with (await self.pool()).acquire() as conn:
-            return await create_key(conn, tenant, admin=admin)
+            return await create_key(conn, tenant, role=role)
 
     @contextlib.asynccontextmanager
     async def client(self, key: str) -> AsyncIterator[httpx.AsyncClient]:

@@ -316,7 +316,7 @@ async def test_admin_api_needs_an_admin_key_and_replays_parked_messages(
     await pipeline.start_gateway()
     stage = RecordingStage(["permanent"])
     await pipeline.start_stage(stage)
-    user, admin = await pipeline.api_key("acme"), await pipeline.api_key("ops", admin=True)
+    user, admin = await pipeline.api_key("acme"), await pipeline.api_key("acme", admin=True)
     async with pipeline.client(user) as client:
         report_id = (
             await client.post("/v1/reports", json={"kind": "coding", "bundle": note_bundle()})

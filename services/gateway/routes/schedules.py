@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from services.gateway.cer_intake import CER_FIELDS, parse_cer_request
 from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.errors import ApiError, not_found
+from services.gateway.intake import parse_json
 from services.ingestor.scheduler import repository
 from services.ingestor.scheduler.cadence import InvalidCadence, parse_cadence
 from services.ingestor.scheduler.repository import Schedule
@@ -55,24 +56,50 @@ def _view(schedule: Schedule) -> ScheduleView:
     )
 
 
+MAX_EVERY_CHARS = 100
+_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["ndc", "every"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "ndc": {"type": "string", "maxLength": 40},
+                        "every": {
+                            "type": "string",
+                            "maxLength": MAX_EVERY_CHARS,
+                            "description": "ISO 8601 duration (P1D, PT6H) or a cron expression.",
+                        },
+                        "since": {"type": "string", "format": "date"},
+                        "until": {"type": "string", "format": "date"},
+                        "signal_preset": {"enum": ["evans", "ema", "ic025"]},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 @router.post(
     "",
     status_code=201,
     response_model=ScheduleView,
+    openapi_extra=_REQUEST_BODY,
     responses={422: {"description": "Invalid NDC, cadence or field"}},
 )
 async def create_schedule(
     request: Request, response: Response, state: StateDep, principal: PrincipalDep
 ) -> ScheduleView:
     """Refresh the CER of ``ndc`` ``every`` P1D (or a cron expression); the first run is now."""
-    try:
-        document = await request.json()
-    except ValueError:
-        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    document = parse_json(await request.body())  # size and depth bounded by the request guard
     if not isinstance(document, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
     every = document.get("every")
-    if not isinstance(every, str):
+    if not isinstance(every, str) or len(every) > MAX_EVERY_CHARS:
         raise ApiError(422, "invalid_every", "'every' is required: P1D, PT6H or a cron expression.")
     try:
         cadence = parse_cadence(every)
