@@ -73,7 +73,7 @@ def test_each_operation_matches_its_route(app: FastAPI, document: dict[str, Any]
                 assert content, f"{where} {status} has no body"
                 for media in content.values():
                     assert media.get("schema"), f"{where} {status} has no schema"
-                if int(status) >= 400:
+                if int(status) in (400, 401, 403, 404, 413, 415, 422, 429, 431):  # the guard's
                     ref = content["application/json"]["schema"]["$ref"]
                     assert ref == "#/components/schemas/Error", f"{where} {status}"
                 if rules.authenticated and status != "401":
