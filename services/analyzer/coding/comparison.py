@@ -40,7 +40,7 @@ from services.analyzer.coding.code_detail import (
     note_words,
     says_more,
 )
-from services.analyzer.coding.documentation import Documentation, is_icd10cm
+from services.analyzer.coding.documentation import Documentation, is_icd10cm, is_snomed
 from services.analyzer.coding.rules import billing_decision
 from shared.events.coding import (
     SNOMED_SYSTEM,
@@ -387,7 +387,8 @@ def _description(code: str) -> str | None:
 
 def _snomed_verdict(concept: CodedConcept, documentation: Documentation) -> BilledCodeVerdict:
     inferred = documentation.snomed
-    if concept.system != SNOMED_SYSTEM or inferred is None:
+    snomed = is_snomed(concept)
+    if not snomed or inferred is None:
         return BilledCodeVerdict(
             code=concept.code,
             system=concept.system,
@@ -396,7 +397,7 @@ def _snomed_verdict(concept: CodedConcept, documentation: Documentation) -> Bill
             reason=(
                 "billed in SNOMED CT; no licensed SNOMED CT release is configured to compare "
                 "it with the notes"
-                if concept.system == SNOMED_SYSTEM
+                if snomed
                 else "billed in a code system clinrelay does not compare"
             ),
         )

@@ -37,9 +37,22 @@ _PROBLEM_LIST_SCORE = 1.0  # a structured diagnosis: no text matching involved
 _REACH = 240  # characters either side of a mention: its sentence and the ones around it
 
 
+ICD10CM_OID = "urn:oid:2.16.840.1.113883.6.90"
+SNOMED_OID = "urn:oid:2.16.840.1.113883.6.96"
+
+
 def is_icd10cm(concept: CodedConcept) -> bool:
-    system = concept.system.lower()
-    return system == ICD10CM_SYSTEM or "icd-10-cm" in system or system.endswith("icd10cm")
+    """ICD-10-CM by its FHIR URL, its OID, or a URL that names it (``…/icd-10-cm``, ``…/icd10cm``)."""
+    system = concept.system.strip().lower()
+    return (
+        system in (ICD10CM_SYSTEM, ICD10CM_OID)
+        or "icd-10-cm" in system
+        or system.rstrip("/").endswith(("icd10cm", "icd-10cm"))
+    )
+
+
+def is_snomed(concept: CodedConcept) -> bool:
+    return concept.system.strip().rstrip("/").lower() in (SNOMED_SYSTEM, SNOMED_OID)
 
 
 @dataclass(frozen=True)
@@ -107,7 +120,7 @@ def problem_list_documentation(
     ]:
         assertion = _assertion(diagnosis, of_encounter)
         for concept in diagnosis.concepts:
-            if concept.system == SNOMED_SYSTEM and assertion is Assertion.PRESENT:
+            if is_snomed(concept) and assertion is Assertion.PRESENT:
                 snomed.setdefault(concept.code, _snomed(concept))
             if not is_icd10cm(concept):
                 continue

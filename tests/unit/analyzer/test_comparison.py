@@ -320,3 +320,16 @@ def test_the_notes_words_can_carry_the_billed_detail_the_coder_missed() -> None:
     assert comparison.corrected_claim == ("L03.116",)  # the billed code stays
     right = compare(("L03.115",), with_notes(("L03.90",), text))  # right leg billed
     assert verdicts(right)["L03.115"][0] is NOT_SUPPORTED
+
+
+def test_code_systems_are_recognised_by_url_or_oid() -> None:
+    comparison = compare_billed_with_documented(
+        billed("I10", system="urn:oid:2.16.840.1.113883.6.90")
+        + billed("38341003", system="urn:oid:2.16.840.1.113883.6.96"),
+        notes("I10"),
+    )
+    assert [(v.code, v.verdict) for v in comparison.verdicts] == [
+        ("I10", SUPPORTED),
+        ("38341003", Verdict.NOT_COMPARABLE),
+    ]
+    assert "SNOMED CT" in comparison.verdicts[1].reason
