@@ -42,7 +42,7 @@ SNOMED_OID = "urn:oid:2.16.840.1.113883.6.96"
 
 
 def is_icd10cm(concept: CodedConcept) -> bool:
-    """ICD-10-CM by its FHIR URL, its OID, or a URL that names it (``…/icd-10-cm``, ``…/icd10cm``)."""
+    """ICD-10-CM by its FHIR URL, its OID, or a URL naming it (``…/icd-10-cm``, ``…/icd10cm``)."""
     system = concept.system.strip().lower()
     return (
         system in (ICD10CM_SYSTEM, ICD10CM_OID)
