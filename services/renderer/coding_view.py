@@ -143,12 +143,9 @@ def coding_summary(analysis: CodingAnalysis, counts: CodingCounts | None = None)
             f"{_plural(len(upgrades), 'billed code')} can be coded more specifically ({pairs})."
         )
     risk = analysis.risk_adjustment
-    window = analysis.data_collection
-    if window is not None and not window.counted:
-        sentences.append(
-            f"No encounter is dated in {window.data_collection_year}, the data-collection year "
-            f"of payment year {window.payment_year}, so no code counts toward its risk score."
-        )
+    outside = _nothing_counted(analysis, "no code counts")
+    if outside:
+        sentences.append(outside)
     elif risk is not None:
         currency = risk.inputs.currency
         sentences.append(
@@ -176,13 +173,9 @@ def _documentation_summary(analysis: CodingAnalysis, counts: CodingCounts) -> st
         ),
     ]
     risk = analysis.risk_adjustment
-    window = analysis.data_collection
-    if window is not None and not window.counted:
-        sentences.append(
-            f"No encounter is dated in {window.data_collection_year}, the data-collection year "
-            f"of payment year {window.payment_year}, so none of these codes counts toward its "
-            "risk score."
-        )
+    outside = _nothing_counted(analysis, "none of these codes counts")
+    if outside:
+        sentences.append(outside)
     elif risk is not None:
         hccs = ", ".join(risk.added_hccs)
         sentences.append(
@@ -198,6 +191,17 @@ def _documentation_summary(analysis: CodingAnalysis, counts: CodingCounts) -> st
         else "No code is documented that could be billed."
     )
     return " ".join(sentences)
+
+
+def _nothing_counted(analysis: CodingAnalysis, what: str) -> str | None:
+    """The sentence saying no encounter falls in the data-collection year, when none does."""
+    window = analysis.data_collection
+    if window is None or window.counted:
+        return None
+    return (
+        f"No encounter is dated in {window.data_collection_year}, the data-collection year of "
+        f"payment year {window.payment_year}, so {what} toward its risk score."
+    )
 
 
 def _billed_anything(analysis: CodingAnalysis) -> bool:

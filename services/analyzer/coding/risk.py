@@ -151,33 +151,27 @@ def estimate_claim_review(
 def estimate_documentation_review(
     demographics: Demographics, documented: Iterable[str], config: CodingConfig
 ) -> RiskAdjustmentEstimate:
-    """Nothing was billed: the HCCs the documented codes capture and what they are worth."""
-    inputs = risk_inputs(demographics, config)
-    base = raf_score((), inputs)
-    after = raf_score(documented, inputs)
-    value = annual_amount(after.payment_score - base.payment_score, inputs)
-    return RiskAdjustmentEstimate(
-        review=RevenueReview.DOCUMENTATION,
-        inputs=inputs,
-        before=base,
-        supported=base,
-        after=after,
-        delta_payment_score=after.payment_score - base.payment_score,
-        revenue_gained=value,
-        revenue_at_risk=0.0,
-        annual_revenue_delta=value,
-        added_hccs=_hccs_missing(after, base),
-        formula=(
-            "payment RAF = raw RAF × (1 − coding-intensity adjustment) ÷ normalization factor; "
-            "value of the documented HCCs = (payment RAF with the documented codes − payment RAF "
-            "of the demographics alone) × monthly base rate × 12 (nothing is rounded before the "
-            "last step)"
-        ),
-        caveats=(
-            "Nothing was billed to compare: this is what the documented codes would be worth "
-            "if they were submitted, not a gain or loss against a claim.",
-            *_caveats(inputs),
-        ),
+    """Nothing was billed: the HCCs the documented codes capture and what they are worth (the
+    claim review of an empty claim corrected to the documented codes)."""
+    nothing: frozenset[str] = frozenset()
+    estimate = estimate_claim_review(
+        demographics, ClaimCodes(nothing, nothing, frozenset(documented)), config
+    )
+    return estimate.model_copy(
+        update={
+            "review": RevenueReview.DOCUMENTATION,
+            "formula": (
+                "payment RAF = raw RAF × (1 − coding-intensity adjustment) ÷ normalization "
+                "factor; value of the documented HCCs = (payment RAF with the documented codes − "
+                "payment RAF of the demographics alone) × monthly base rate × 12 (nothing is "
+                "rounded before the last step)"
+            ),
+            "caveats": (
+                "Nothing was billed to compare: this is what the documented codes would be worth "
+                "if they were submitted, not a gain or loss against a claim.",
+                *estimate.caveats,
+            ),
+        }
     )
 
 
