@@ -274,7 +274,8 @@ def _coding_analysis_view(report_id: UUID, content: bytes) -> ReportAnalysis:
 )
 async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
     """The finished report as a FHIR R4 Bundle (collection): a DiagnosticReport with the PDF in
-    presentedForm and, for coding reports, provisional Conditions, DetectedIssues and Provenance."""
+    presentedForm and, for coding reports, Conditions (assertion and score coded), DetectedIssues
+    and Provenance."""
     async with state.pool.acquire() as conn:
         row = await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
         analysis = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
