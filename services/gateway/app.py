@@ -16,10 +16,13 @@ from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
 from services.gateway.guard import RequestGuard
 from services.gateway.openapi import install_openapi
-from services.gateway.routes import admin, batches, health, reports, schedules
+from services.gateway.routes import admin, batches, events, health, reports, schedules
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
 from shared.bus.amqp import AmqpBus
+from shared.live.feed import feed_hub
+from shared.live.history import PgHistory
+from shared.live.hub import Hub
 from shared.runtime import broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
@@ -42,7 +45,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
 
         async def connected(bus: AmqpBus) -> None:
-            state.bus = bus  # the bus only powers the relay and /readyz
+            state.bus = bus  # the relay, /readyz and the live events of /v1/events
+            history = PgHistory(pool)
+            hub = Hub(history)
+            await feed_hub(bus, bus.topology, hub, "gateway")
+            state.history, state.hub = history, hub
 
         try:
             async with broker_in_background(settings, "clinrelay-gateway", pool, connected):
@@ -51,6 +58,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             revocations.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await revocations
+            if state.hub is not None:
+                await state.hub.close()
             await pool.close()
 
     app = FastAPI(
@@ -66,6 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(batches.router)
     app.include_router(schedules.router)
+    app.include_router(events.router)
     app.include_router(admin.router)
     app.include_router(health.router)
     return app

@@ -12,6 +12,8 @@ from services.gateway.errors import ApiError
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator, Principal
 from shared.bus.amqp import AmqpBus
+from shared.live.history import PgHistory
+from shared.live.hub import Hub
 
 
 @dataclass
@@ -20,6 +22,9 @@ class GatewayState:
     pool: asyncpg.Pool
     authenticate: CachedAuthenticator
     bus: AmqpBus | None = None
+    hub: Hub | None = None
+    """Live status for /v1/events, fed from this gateway's own queue once the broker is up."""
+    history: PgHistory | None = None
 
 
 def get_state(request: Request) -> GatewayState:

@@ -12,38 +12,24 @@ socket and replicas scale out side by side.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from uuid import uuid4
 
 import asyncpg
 import structlog
-from pydantic import ValidationError
 
 from services.notifier.server import LiveServer
 from services.notifier.settings import NotifierSettings
-from shared import telemetry
 from shared.bus.amqp import AmqpBus
-from shared.bus.protocol import IncomingMessage
 from shared.db import channels
 from shared.db.outage import is_outage
-from shared.events import StatusNotification, routing
-from shared.events.batch import BatchNotification
+from shared.live.feed import feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.runtime import Background, broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
-
-TENANT_SEQ_HEADER = "x-clinrelay-tenant-seq"
-"""Set on batch notifications by the outbox trigger of migration 0041: their tenant-feed number."""
-
-
-def replica_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid4().hex[:6]}"
 
 
 @asynccontextmanager
@@ -53,7 +39,6 @@ async def running_notifier(
     port: int | None = None,
 ) -> AsyncIterator[tuple[LiveServer, int]]:
     """Serve sockets on ``host:port`` (default the configured port; 0 for any) until exit."""
-    tracer = telemetry.tracer("clinrelay.notifier")
     pool = await connect_database(settings)
     history = PgHistory(pool, max_backlog=settings.max_backlog)
     hub = Hub(history)
@@ -62,32 +47,8 @@ async def running_notifier(
         settings, pool, hub, history, bus_ready=lambda: any(b.is_connected for b in buses)
     )
 
-    async def on_notification(message: IncomingMessage) -> None:
-        try:
-            with (
-                telemetry.continued_from(message.headers),
-                tracer.start_as_current_span("notify"),
-            ):
-                if message.routing_key in routing.BATCH_NOTIFICATIONS:
-                    seq = message.headers.get(TENANT_SEQ_HEADER)
-                    hub.publish_batch(
-                        BatchNotification.model_validate_json(message.body),
-                        seq if isinstance(seq, int) else None,
-                    )
-                else:
-                    hub.publish(StatusNotification.model_validate_json(message.body))
-        except ValidationError:
-            log.warning("notifier.bad_notification", routing_key=message.routing_key)
-        await message.ack()
-
     async def connected(bus: AmqpBus) -> None:
-        queue = bus.topology.notifier_queue(replica_name())
-        await bus.bind_private_queue(
-            queue,
-            (*routing.NOTIFICATIONS, *routing.BATCH_NOTIFICATIONS),
-            on_notification,
-            prefetch=500,
-        )
+        await feed_hub(bus, bus.topology, hub, "notifier")
         buses.append(bus)
 
     background = Background()

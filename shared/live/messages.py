@@ -24,7 +24,7 @@ def ws_text_frame(payload: bytes) -> bytes:
 class LiveMessage:
     """``{"type", "channel", "seq", ...fields}`` as bytes, with its transport encodings cached."""
 
-    __slots__ = ("_frame", "_sse", "final", "kind", "payload", "seq", "type")
+    __slots__ = ("_frame", "_sse", "final", "kind", "numbered", "payload", "seq", "type")
 
     def __init__(
         self,
@@ -41,6 +41,7 @@ class LiveMessage:
         """The last event its report will have (COMPLETE or FAILED)."""
         self.kind: str | None = fields.get("kind")
         """The report kind of a report's event (for subscribers that want one kind only)."""
+        self.numbered = channel is not None
         head: dict[str, Any] = {"type": type}
         if channel is not None:
             head["channel"] = channel.public_name
@@ -58,11 +59,9 @@ class LiveMessage:
     @property
     def sse_chunk(self) -> bytes:
         if self._sse is None:
-            self._sse = b"id: %d\nevent: %s\ndata: %s\n\n" % (
-                self.seq,
-                self.type.encode(),
-                self.payload,
-            )
+            # Only numbered events carry an id: EventSource resends the last one it saw.
+            head = b"id: %d\n" % self.seq if self.numbered else b""
+            self._sse = head + b"event: %s\ndata: %s\n\n" % (self.type.encode(), self.payload)
         return self._sse
 
 

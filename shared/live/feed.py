@@ -1,0 +1,63 @@
+"""Feeding a hub from the bus: each replica's own queue, bound to every notification key."""
+
+from __future__ import annotations
+
+import os
+import socket
+from uuid import uuid4
+
+import structlog
+from pydantic import ValidationError
+
+from shared import telemetry
+from shared.bus.protocol import Bus, Handler, IncomingMessage
+from shared.bus.topology import Topology
+from shared.events import StatusNotification, routing
+from shared.events.batch import BatchNotification
+from shared.live.hub import Hub
+
+log = structlog.get_logger(__name__)
+
+TENANT_SEQ_HEADER = "x-clinrelay-tenant-seq"
+"""Set on batch notifications by the outbox trigger of migration 0041: their tenant-feed number."""
+
+LIVE_KEYS = (*routing.NOTIFICATIONS, *routing.BATCH_NOTIFICATIONS)
+
+
+def replica_name(service: str) -> str:
+    return f"{service}-{socket.gethostname()}-{os.getpid()}-{uuid4().hex[:6]}"
+
+
+def hub_handler(hub: Hub, service: str) -> Handler:
+    """A bus handler passing report and batch notifications to ``hub``."""
+    tracer = telemetry.tracer(f"clinrelay.{service}")
+
+    async def on_notification(message: IncomingMessage) -> None:
+        try:
+            with (
+                telemetry.continued_from(message.headers),
+                tracer.start_as_current_span("notify"),
+            ):
+                if message.routing_key in routing.BATCH_NOTIFICATIONS:
+                    seq = message.headers.get(TENANT_SEQ_HEADER)
+                    hub.publish_batch(
+                        BatchNotification.model_validate_json(message.body),
+                        seq if isinstance(seq, int) else None,
+                    )
+                else:
+                    hub.publish(StatusNotification.model_validate_json(message.body))
+        except ValidationError:
+            log.warning("live.bad_notification", routing_key=message.routing_key)
+        await message.ack()
+
+    return on_notification
+
+
+async def feed_hub(bus: Bus, topology: Topology, hub: Hub, service: str) -> None:
+    """Bind this process's own queue (gone with its connection) and feed ``hub`` from it."""
+    await bus.bind_private_queue(
+        topology.notifier_queue(replica_name(service)),
+        LIVE_KEYS,
+        hub_handler(hub, service),
+        prefetch=500,
+    )
