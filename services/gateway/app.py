@@ -16,7 +16,15 @@ from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
 from services.gateway.guard import RequestGuard
 from services.gateway.openapi import install_openapi
-from services.gateway.routes import admin, batches, events, health, reports, schedules
+from services.gateway.routes import (
+    admin,
+    batches,
+    dashboard,
+    events,
+    health,
+    reports,
+    schedules,
+)
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
 from shared.bus.amqp import AmqpBus
@@ -78,4 +86,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(admin.router)
     app.include_router(health.router)
+    app.include_router(dashboard.router)
     return app

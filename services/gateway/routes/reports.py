@@ -29,7 +29,7 @@ from services.gateway.schemas import (
 )
 from services.renderer.fhir import build_report_bundle
 from services.renderer.rendering import ANALYSIS_ARTIFACT, PDF_ARTIFACT
-from shared.db import submissions
+from shared.db import retries, submissions
 from shared.events import ReportKind, ReportStatus
 from shared.events.coding import CodingAnalysis
 
@@ -290,3 +290,31 @@ async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) ->
         pdf["content"],
     )
     return Response(orjson.dumps(bundle), media_type="application/fhir+json")
+
+
+@router.post(
+    "/{report_id}/retry",
+    status_code=202,
+    response_model=ReportView,
+    responses={
+        404: {"description": "No such report"},
+        409: {"description": "The report is not FAILED, or its input is no longer kept"},
+    },
+)
+async def retry(
+    report_id: UUID, request: Request, state: StateDep, principal: PrincipalDep
+) -> ReportView:
+    """Run a FAILED report again from its first stage; it goes back to PENDING (202)."""
+    async with state.pool.acquire() as conn:
+        async with conn.transaction():
+            try:
+                found = await retries.retry_report(
+                    conn, principal.tenant_id, report_id, actor=f"key:{principal.key_prefix}"
+                )
+            except retries.RetryRefused as exc:
+                raise ApiError(409, "retry_refused", str(exc)) from None
+        if not found:
+            raise not_found()
+        row = await repository.get_report(conn, principal.tenant_id, report_id)
+    assert row is not None
+    return report_view(row, _links(request, state, report_id))
