@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "keys": "clinrelay.cli.keys:keys",
     "submit": "clinrelay.cli.reports:submit",
     "status": "clinrelay.cli.reports:status",
+    "watch": "clinrelay.cli.watch:watch",
     "cer": "clinrelay.cli.cer:cer",
     "openfda-fixture": "clinrelay.cli.cer:openfda_fixture",
     "deid": "clinrelay.cli.deid:deid",

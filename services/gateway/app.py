@@ -22,6 +22,7 @@ from services.gateway.routes import (
     dashboard,
     events,
     health,
+    outbound,
     reports,
     schedules,
 )
@@ -84,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(batches.router)
     app.include_router(schedules.router)
     app.include_router(events.router)
+    app.include_router(outbound.router)
     app.include_router(admin.router)
     app.include_router(health.router)
     app.include_router(dashboard.router)

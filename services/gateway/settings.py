@@ -25,6 +25,8 @@ class GatewaySettings(Settings):
     auth_cache_s: float = Field(default=10.0, ge=0)
     """How long a validated API key is remembered while revocations are being listened for
     (a revocation takes effect at once either way)."""
+    webhooks_allow_private: bool = False
+    """Accept webhook URLs on loopback and private addresses (a test or an internal receiver)."""
 
     @model_validator(mode="after")
     def _budget_holds_the_largest_body(self) -> Self:

@@ -19,6 +19,7 @@ from datetime import timedelta
 import asyncpg
 import structlog
 
+from services.notifier.outbound.worker import OutboundWorker
 from services.notifier.server import LiveServer
 from services.notifier.settings import NotifierSettings
 from shared.bus.amqp import AmqpBus
@@ -47,8 +48,13 @@ async def running_notifier(
         settings, pool, hub, history, bus_ready=lambda: any(b.is_connected for b in buses)
     )
 
+    workers: list[OutboundWorker] = []
+
     async def connected(bus: AmqpBus) -> None:
         await feed_hub(bus, bus.topology, hub, "notifier")
+        worker = OutboundWorker(settings, pool, bus, bus.topology)
+        workers.append(worker)
+        await worker.start()
         buses.append(bus)
 
     background = Background()
@@ -65,6 +71,8 @@ async def running_notifier(
                 await background.stop()
                 await server.stop()
                 await hub.close()
+                for worker in workers:
+                    await worker.close()
     finally:
         await pool.close()
 

@@ -19,3 +19,17 @@ class NotifierSettings(Settings):
     """Most events replayed to a resuming subscriber; further behind, it gets a snapshot."""
     channel_log_days: float = Field(default=7.0, gt=0)
     """How long tenant-feed events are kept for resuming subscribers."""
+
+    webhooks_allow_private: bool = False
+    """Deliver webhooks to loopback and private addresses too (a test or an internal receiver)."""
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    outbound_max_attempts: int = Field(default=6, ge=1, le=30)
+    """Attempts of one webhook or email delivery, spaced by the bus's delay tiers."""
+    smtp_host: str = ""
+    """The SMTP server for email notifications; empty: email is not sent (deliveries fail)."""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_tls: str = Field(default="none", pattern="^(none|starttls|tls)$")
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "clinrelay@localhost"
+    smtp_timeout_s: float = Field(default=15.0, gt=0)

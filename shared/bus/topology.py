@@ -21,6 +21,20 @@ STAGE_BINDINGS: dict[str, tuple[str, ...]] = {
 }
 STAGES: tuple[str, ...] = tuple(STAGE_BINDINGS)
 
+OUTBOUND = "outbound"
+"""The notifier's worker for webhooks and email: fed by the final notifications and by its own
+delivery attempts, retried through delay tiers like a stage (but no stage: no report step)."""
+OUTBOUND_ATTEMPT = "outbound.attempt"
+WORKER_BINDINGS: dict[str, tuple[str, ...]] = {
+    **STAGE_BINDINGS,
+    OUTBOUND: (
+        routing.REPORT_COMPLETED,
+        routing.REPORT_FAILED,
+        routing.BATCH_COMPLETED,
+        OUTBOUND_ATTEMPT,
+    ),
+}
+
 
 @dataclass(frozen=True)
 class QueueSpec:
@@ -57,7 +71,7 @@ class Topology:
         return f"{self.namespace}.notifier.{replica}"
 
     def stage_queues(self, stage: str) -> list[QueueSpec]:
-        """Work queue, parking queue and delay tiers of one stage."""
+        """Work queue, parking queue and delay tiers of one stage (or the outbound worker)."""
         work = self.work_queue(stage)
         specs = [
             QueueSpec(
@@ -70,7 +84,7 @@ class Topology:
                     "x-dead-letter-strategy": "at-least-once",
                     "x-overflow": "reject-publish",
                 },
-                bindings=tuple((self.events_exchange, key) for key in STAGE_BINDINGS[stage]),
+                bindings=tuple((self.events_exchange, key) for key in WORKER_BINDINGS[stage]),
             ),
             QueueSpec(
                 name=self.dead_queue(stage),
@@ -93,4 +107,4 @@ class Topology:
         return specs
 
     def all_queues(self) -> list[QueueSpec]:
-        return [spec for stage in STAGES for spec in self.stage_queues(stage)]
+        return [spec for worker in WORKER_BINDINGS for spec in self.stage_queues(worker)]

@@ -1,0 +1,1 @@
+"""Webhooks and email: what leaves clinrelay when a report or batch ends."""

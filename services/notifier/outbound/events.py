@@ -1,0 +1,46 @@
+"""What a webhook or an email says about an event: ids, kind, status, counts, links and the
+stage's error message (PHI-free by construction) — never a note, a name or a result body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.events import StatusNotification, routing
+from shared.events.batch import BatchNotification
+
+EVENT_TYPES = ("report.completed", "report.failed", "batch.completed", "batch.failed")
+"""What a webhook or recipient may subscribe to (trend alerts join when they are published)."""
+
+
+def describe(routing_key: str, body: bytes, base_url: str) -> tuple[str, dict[str, Any]] | None:
+    """(event type, payload data) of a notification worth telling, or None."""
+    try:
+        if routing_key in (routing.REPORT_COMPLETED, routing.REPORT_FAILED):
+            note = StatusNotification.model_validate_json(body)
+            link = f"{base_url}/v1/reports/{note.report_id}"
+            data: dict[str, Any] = {
+                "report_id": str(note.report_id),
+                "kind": note.kind.value,
+                "status": note.status.value,
+                "at": note.at.isoformat(),
+                "links": {"self": link, "pdf": f"{link}/pdf", "events": f"{link}/events"},
+            }
+            if note.error is not None:
+                data["error"] = {"message": note.error.get("message")}
+            return ("report.completed" if note.status == "COMPLETE" else "report.failed"), data
+        if routing_key == routing.BATCH_COMPLETED:
+            batch = BatchNotification.model_validate_json(body)
+            data = {
+                "batch_id": str(batch.batch_id),
+                "status": batch.status,
+                "total": batch.total,
+                "counts": batch.counts.model_dump(),
+                "at": batch.at.isoformat(),
+                "links": {"self": f"{base_url}/v1/batches/{batch.batch_id}"},
+            }
+            return ("batch.failed" if batch.counts.failed else "batch.completed"), data
+    except ValidationError:
+        return None
+    return None
