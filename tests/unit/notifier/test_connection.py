@@ -7,7 +7,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-
 from websockets.frames import Frame
 from websockets.protocol import OPEN
 from websockets.server import ServerProtocol
