@@ -86,6 +86,10 @@ class OutboxRelay:
         def on_notify(*_: object) -> None:
             self._wakeup.set()
 
-        await conn.add_listener(outbox.NOTIFY_CHANNEL, on_notify)
+        try:
+            await conn.add_listener(outbox.NOTIFY_CHANNEL, on_notify)
+        except BaseException:  # cancelled (shutdown) or failed: do not leak the connection
+            conn.terminate()
+            raise
         self._wakeup.set()  # drain whatever accumulated while we were not listening
         return conn

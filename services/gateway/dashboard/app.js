@@ -137,7 +137,10 @@
     const average = averageMs(report.kind);
     const progress = Math.max(report.progress_percent, 1);
     let left = average !== null ? Math.max(average - elapsed, average * (100 - progress) / 100) : null;
-    if (left === null && report.status === "PROCESSING") left = elapsed * (100 - progress) / progress;
+    // With no finished report to learn from, extrapolate only once there is something to go on.
+    if (left === null && report.status === "PROCESSING" && progress >= 20 && elapsed >= 3000) {
+      left = elapsed * (100 - progress) / progress;
+    }
     return [seconds(elapsed), left === null ? "…" : `~${seconds(left)}`];
   }
 
