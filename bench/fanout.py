@@ -163,6 +163,16 @@ async def _reports(pool: Any) -> list[UUID]:
     return reports
 
 
+async def _connections(ws_url: str) -> int:
+    """How many sockets the notifier still holds (those too slow were closed with 4408)."""
+    import httpx
+
+    base = ws_url.replace("ws://", "http://").split("/v1/")[0]
+    async with httpx.AsyncClient() as client:
+        connections: int = (await client.get(f"{base}/readyz")).json()["connections"]
+    return connections
+
+
 async def _measure(
     pool: Any,
     reports: list[UUID],
@@ -195,6 +205,7 @@ async def _measure(
     await asyncio.sleep(2)
     cpu1 = (cpu_s(pid), crowd.cpu(), cpu_s(os.getpid()))
     delays, received = await crowd.report()
+    results["connections_left"] = await _connections(url)
     results["crowd"] = percentiles(delays)
     results["expected"] = sent * subscribers
     results["received"] = received

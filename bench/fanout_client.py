@@ -51,40 +51,46 @@ class Subscriber(asyncio.Protocol):
         self._frames()
 
     def _frames(self) -> None:
+        # Walk the frames without copying them; only event frames' "at" is read (C-speed find),
+        # and the buffer is trimmed once per chunk.
         buffer = self.buffer
         now = time.time()
-        while len(buffer) >= 2:
-            length = buffer[1] & 0x7F
-            start = 2
+        at = 0
+        end = len(buffer)
+        while end - at >= 2:
+            length = buffer[at + 1] & 0x7F
+            start = at + 2
             if length == 126:
-                if len(buffer) < 4:
-                    return
-                length, start = int.from_bytes(buffer[2:4], "big"), 4
+                if end - at < 4:
+                    break
+                length, start = int.from_bytes(buffer[at + 2 : at + 4], "big"), at + 4
             elif length == 127:
-                if len(buffer) < 10:
-                    return
-                length, start = int.from_bytes(buffer[2:10], "big"), 10
-            if len(buffer) < start + length:
-                return
-            opcode = buffer[0] & 0x0F
-            payload = bytes(buffer[start : start + length])
-            del buffer[: start + length]
-            if opcode == 0x9 and self.transport is not None:  # ping: answer
+                if end - at < 10:
+                    break
+                length, start = int.from_bytes(buffer[at + 2 : at + 10], "big"), at + 10
+            if end < start + length:
+                break
+            opcode = buffer[at] & 0x0F
+            if opcode == 0x1:
+                self._message(buffer, start, start + length, now)
+            elif opcode == 0x9 and self.transport is not None:  # ping: answer
                 self.transport.write(bytes([0x8A, 0x80]) + os.urandom(4))
-            elif opcode == 0x1:
-                self._message(payload, now)
+            at = start + length
+        if at:
+            del buffer[:at]
 
-    def _message(self, payload: bytes, now: float) -> None:
-        if not self.ready.done() and b'"subscribed"' in payload:
-            self.ready.set_result(None)
-            return
-        i = payload.find(_AT)
+    def _message(self, buffer: bytearray, start: int, end: int, now: float) -> None:
+        i = buffer.find(_AT, start, end)
         if i < 0:
+            if not self.ready.done() and buffer.find(b'"subscribed"', start, end) >= 0:
+                self.ready.set_result(None)
             return
         self.stats.received += 1
         if self.stats.measuring:
-            at = datetime.fromisoformat(payload[i + 6 : payload.index(b'"', i + 6)].decode())
-            self.stats.delays.append((now - at.timestamp()) * 1000)
+            stamp = bytes(buffer[i + 6 : buffer.index(b'"', i + 6, end)])
+            self.stats.delays.append(
+                (now - datetime.fromisoformat(stamp.decode()).timestamp()) * 1000
+            )
 
 
 class Stats:

@@ -104,8 +104,9 @@ async def _run(out: Path, demo: bool) -> None:
         _save_key(key)
         click.echo(
             f"\n  clinrelay is running\n"
+            f"    dashboard  {settings.gateway_url}/   (sign in with the key below)\n"
             f"    gateway    {settings.gateway_url}   (API docs: {settings.gateway_url}/docs)\n"
-            f"    websocket  {settings.notifier_url}/v1/ws/reports/<id>?token=<key>\n"
+            f"    websocket  {settings.notifier_url}/v1/ws?token=<key>\n"
             f"    API key    {key}   (admin; saved in {DEV_KEY_FILE})\n"
         )
         if demo:
