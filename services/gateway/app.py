@@ -88,5 +88,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(outbound.router)
     app.include_router(admin.router)
     app.include_router(health.router)
-    app.include_router(dashboard.router)
+    dashboard.install_dashboard(app)
     return app

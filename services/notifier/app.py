@@ -63,6 +63,10 @@ async def running_notifier(
             bound = await server.start(host, settings.notifier_port if port is None else port)
             background.start(server.heartbeats(), "heartbeats")
             background.start(server.recheck_keys(), "key-recheck")
+            background.start(
+                server.authenticate.watch_revocations(settings.database_url), "key-revocations"
+            )
+            server.authenticate.on_revoked(server.key_revoked)
             background.start(_prune(pool, settings.channel_log_days), "channel-log-prune")
             log.info("notifier.listening", port=bound)
             try:

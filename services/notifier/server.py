@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from uuid import UUID
 
 import asyncpg
 import orjson
@@ -114,8 +115,19 @@ class LiveServer:
                 else:  # the shortcut sockets keep their original dialect: pings only
                     connection.write_raw(_PING if connection.shortcut else beat)
 
+    def key_revoked(self, key_id: UUID) -> None:
+        """A key was revoked (PostgreSQL announced it): close its sockets now."""
+        for connection in list(self.connections):
+            principal = connection.principal
+            if principal is not None and principal.key_id == key_id:
+                self.revoked_closed += 1
+                connection.refuse(
+                    CLOSE_UNAUTHENTICATED, "unauthenticated", "The API key was revoked."
+                )
+
     async def recheck_keys(self) -> None:
-        """Close the sockets of keys revoked since they connected, within ``auth_cache_s``."""
+        """Close the sockets of keys revoked since they connected, within ``auth_cache_s`` —
+        the fallback for announcements missed while the revocation listener was down."""
         period = max(self.settings.auth_cache_s, 1.0)
         while True:
             await asyncio.sleep(period)

@@ -9,18 +9,19 @@ the notifier only.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Response
-from fastapi.responses import HTMLResponse
-
-from services.gateway.deps import StateDep
-
-router = APIRouter(include_in_schema=False)
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 _FILES = resources.files("services.gateway") / "dashboard"
 _TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+
+
+def _notifier_url(request: Request) -> str:
+    url: str = request.app.state.gateway.settings.notifier_url
+    return url
 
 
 def _policy(ws_url: str) -> str:
@@ -33,31 +34,38 @@ def _policy(ws_url: str) -> str:
     )
 
 
-@router.get("/", response_class=HTMLResponse)
-async def dashboard(state: StateDep) -> HTMLResponse:
+async def dashboard(request: Request) -> Response:
     return HTMLResponse(
         (_FILES / "index.html").read_text("utf-8"),
         headers={
-            "Content-Security-Policy": _policy(state.settings.notifier_url),
+            "Content-Security-Policy": _policy(_notifier_url(request)),
             "Cache-Control": "no-cache",
             "X-Content-Type-Options": "nosniff",
         },
     )
 
 
-@router.get("/dashboard/config.json")
-async def dashboard_config(state: StateDep) -> dict[str, Any]:
+async def dashboard_config(request: Request) -> Response:
     """Where the page finds the notifier's socket."""
-    return {"ws_url": state.settings.notifier_url}
+    return JSONResponse({"ws_url": _notifier_url(request)})
 
 
-@router.get("/dashboard/{name}")
-async def dashboard_asset(name: str) -> Response:
+async def dashboard_asset(request: Request) -> Response:
+    name = request.path_params["name"]
     media_type = _TYPES.get(name)
     if media_type is None:
-        return Response(status_code=404)
+        return JSONResponse({"error": {"code": "not_found", "message": "No such file."}}, 404)
     return Response(
         (_FILES / name).read_bytes(),
         media_type=media_type,
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )
+
+
+def install_dashboard(app: FastAPI) -> None:
+    """Plain routes (not API operations: no key, not in the OpenAPI document)."""
+    app.add_route("/", dashboard, methods=["GET"], include_in_schema=False)
+    app.add_route(
+        "/dashboard/config.json", dashboard_config, methods=["GET"], include_in_schema=False
+    )
+    app.add_route("/dashboard/{name}", dashboard_asset, methods=["GET"], include_in_schema=False)
