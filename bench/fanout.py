@@ -218,6 +218,14 @@ async def _measure(
     await crowd.quit()
     await asyncio.sleep(3)
     results["rss_after_kib"] = rss_kib(pid)
+    # The same number connect again: memory freed by the first wave is reused, not added to.
+    again = Clients(url, subscribers, processes)
+    await again.ready()
+    await asyncio.sleep(3)
+    results["rss_second_idle_kib"] = rss_kib(pid)
+    await again.quit()
+    await asyncio.sleep(3)
+    results["rss_second_after_kib"] = rss_kib(pid)
     results["per_idle_connection_kib"] = (
         results["rss_idle_kib"] - results["rss_before_kib"]
     ) / subscribers

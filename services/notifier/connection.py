@@ -76,6 +76,7 @@ class ClientConnection(asyncio.Protocol):
         self._commands: deque[Command | BadCommand] = deque()
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
+        self._abort_timer: asyncio.TimerHandle | None = None
 
     # -- transport callbacks ---------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class ClientConnection(asyncio.Protocol):
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._abort_timer is not None:
+            self._abort_timer.cancel()  # it holds the transport (and so this connection) alive
+            self._abort_timer = None
         self._leave_channels()
         self.server.connections.discard(self)
         if self._worker is not None:
@@ -284,7 +288,7 @@ class ClientConnection(asyncio.Protocol):
             self.ws.send_close(code, reason)
             self._flush()
         if self.transport is not None:
-            asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self.transport.abort)
+            self._abort_later(self.transport)
 
     def abort(self) -> None:
         """Drop the connection at once (a dead peer)."""
@@ -305,7 +309,14 @@ class ClientConnection(asyncio.Protocol):
         if self.ws.close_expected() and not self._closing:
             self._closing = True
             self._leave_channels()
-            asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, transport.abort)
+            self._abort_later(transport)
+
+    def _abort_later(self, transport: asyncio.Transport) -> None:
+        """Drop the TCP connection if the client has not closed it within the timeout."""
+        if self._abort_timer is None:
+            self._abort_timer = asyncio.get_running_loop().call_later(
+                CLOSE_TIMEOUT_S, transport.abort
+            )
 
     def _leave_channels(self) -> None:
         for key in self.subscriptions:

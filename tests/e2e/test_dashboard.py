@@ -18,7 +18,8 @@ CHROMIUM = "/usr/bin/chromium"
 SAMPLE_BUNDLE = (
     Path(__file__).resolve().parents[2] / "clinrelay/samples/coding-encounter-bundle.json"
 )
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+SCREENSHOTS = os.environ.get("CLINRELAY_SCREENSHOT_DIR")
+"""Where the screenshots go (docs/ to refresh the ones in the docs); a scratch folder when unset."""
 pytestmark = pytest.mark.slow
 
 
@@ -84,7 +85,7 @@ async def test_upload_watch_live_and_download_the_pdf(
     await page.wait_for_selector(
         f"tr[data-report-id='{report_id}'][data-status=PROCESSING]", timeout=60_000
     )
-    await page.screenshot(path=str(DOCS / "dashboard-running.png"))
+    await page.screenshot(path=str(Path(SCREENSHOTS or tmp_path) / "dashboard-running.png"))
     await page.wait_for_selector(
         f"tr[data-report-id='{report_id}'][data-status=COMPLETE]", timeout=240_000
     )
@@ -105,7 +106,7 @@ async def test_upload_watch_live_and_download_the_pdf(
     await row.locator("button.trail").click()
     await page.wait_for_selector("#audit:not([hidden])")
     assert await page.inner_text("#audit-verdict") == "chain verified"
-    await page.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+    await page.screenshot(path=str(Path(SCREENSHOTS or tmp_path) / "dashboard.png"), full_page=True)
 
 
 async def test_with_the_socket_killed_mid_run_the_page_polls_to_the_end(
