@@ -93,3 +93,26 @@ async def test_sse_refuses_a_bad_key_another_tenants_report_and_a_bad_channel(
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_channel")
     assert "nope" not in bad.text
     assert (bad_resume.status_code, bad_resume.json()["error"]["code"]) == (422, "invalid_since")
+
+
+async def test_a_revoked_keys_stream_ends_at_once(pipeline: Pipeline) -> None:
+    from shared.auth import revoke_key
+
+    await pipeline.start_gateway()
+    key = await pipeline.api_key("acme")
+    await asyncio.sleep(0.5)
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream(
+            "GET",
+            f"{pipeline.gateway_url}/v1/events",
+            params={"channel": "tenant", "token": key},
+        ) as live,
+    ):
+        lines = live.aiter_lines()
+        await read_events(lines, lambda es: len(es) >= 1)
+        async with (await pipeline.pool()).acquire() as conn:
+            assert await revoke_key(conn, key[:8], "acme") == 1
+        events = await read_events(lines, lambda es: len(es) >= 1, timeout=3)
+    assert events[0]["event"] == "error"
+    assert events[0]["data"]["message"] == "The API key was revoked."

@@ -29,6 +29,7 @@ router = APIRouter(prefix="/v1/events", tags=["live"])
 HEARTBEAT_S = 15.0
 MAX_WAITING = 1000
 MAX_SEQ = 2**62
+REVOKED = "The API key was revoked."
 
 
 class SseStream:
@@ -37,6 +38,7 @@ class SseStream:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[LiveMessage] = asyncio.Queue(maxsize=MAX_WAITING)
         self.too_slow = False
+        self.revoked = False
 
     def deliver(self, message: LiveMessage) -> None:
         try:
@@ -47,6 +49,11 @@ class SseStream:
     def lagging(self) -> None:
         self.too_slow = True
         self.queue = asyncio.Queue()  # drop what waits; the stream ends at its next turn
+
+    def revoke(self) -> None:
+        """The key was revoked: the stream ends with an error event at once."""
+        self.revoked = True
+        self.queue.put_nowait(control("error", code="unauthenticated", message=REVOKED))
 
 
 async def _principal(request: Request, state: StateDep, token: str | None) -> Principal:
@@ -115,6 +122,11 @@ async def stream_events(
     await hub.subscribe(key, stream, resume, on_backlog=acknowledge)
     token_text = token or request.headers.get("authorization", "").partition(" ")[2].strip()
 
+    key_id = principal.key_id
+    stop_watching = state.authenticate.on_revoked(
+        lambda revoked: stream.revoke() if revoked == key_id else None
+    )
+
     async def body() -> AsyncIterator[bytes]:
         try:
             yield b"retry: 2000\n\n"
@@ -128,15 +140,16 @@ async def stream_events(
                     yield message.sse_chunk
                     if key.kind is ChannelKind.REPORT and message.final:
                         return
+                    if stream.revoked:
+                        return
                 now = asyncio.get_running_loop().time()
                 if now - last_check >= state.settings.auth_cache_s:
                     last_check = now
                     if await state.authenticate(token_text) is None:
-                        yield control(
-                            "error", code="unauthenticated", message="The API key was revoked."
-                        ).sse_chunk
+                        yield control("error", code="unauthenticated", message=REVOKED).sse_chunk
                         return
         finally:
+            stop_watching()
             hub.unsubscribe(key, stream)
 
     return StreamingResponse(
