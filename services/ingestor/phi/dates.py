@@ -253,7 +253,7 @@ def _numeric_ranges(text: str) -> list[PhiSpan]:
     spans = []
     for m in _NUMERIC_RANGE.finditer(text):
         fractions = re.findall(r"(\d+)/(\d+)", m.group(0))
-        if any(int(a) < int(b) <= 4 for a, b in fractions):
+        if all(int(a) < int(b) <= 4 for a, b in fractions):
             continue
         if not _is_setting_or_score(text, m.start(), m.end()):
             spans.append(

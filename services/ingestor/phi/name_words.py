@@ -67,7 +67,17 @@ NOT_AFTER_TITLE = (
         "order orders note notes office offices appt appointment appointments visit visits team"
         " service rounds recs recommendation recommendations aware notified here there said says"
         " wants ordered recommended regarding re about consult consults call calls note's note"
-        " on-call oncall coverage covering's house pager page paged note."
+        " on-call oncall coverage covering's house pager page paged note. night day evening"
+        " oncoming incoming charge floor unit nursing covering primary new next same previous"
+        " other another both all each resident"
     )
     | STOPWORDS
+)
+# what follows a kin word when no name does: "DAUGHTER CALLED", "MOM GIVEN", "SON HOME"
+KIN_FOLLOWERS = _words(
+    "call calls called calling given gave give came come comes coming left home here there"
+    " stayed stay stays spoke phoned phone update updated visit visits visited visiting present"
+    " brought took wants wanted said asked agrees agreed aware notified states reports reported"
+    " concerning regarding around today tonight also just currently brought obtained request"
+    " well back in"
 )

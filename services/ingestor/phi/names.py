@@ -19,6 +19,7 @@ from services.ingestor.phi.name_words import (
     CUE_BEFORE,
     HANDOFF,
     KIN,
+    KIN_FOLLOWERS,
     NAME_PARTICLES,
     NOT_AFTER_TITLE,
     STOPWORDS,
@@ -124,6 +125,13 @@ class NameFinder:
             and self.after_kin(tok)
         ):
             return True  # "DAUGHTER Church", "son Rice": a capital where the note has none
+        if (
+            self.style is not CaseStyle.MIXED
+            and self.lex.surname_weight(tok.key) >= 0.75
+            and self.after_kin(tok)
+            and tok.key not in KIN_FOLLOWERS
+        ):
+            return True  # "SISTER MARSH", "son: crouch" in a single-case note
         common = self.lex.given_weight(tok.key) >= 0.7
         cased = self.style is not CaseStyle.MIXED or self.capitalised(tok)
         return evidence >= Evidence.MEDIUM and common and cased
@@ -194,7 +202,7 @@ class NameFinder:
                 evidence = Evidence.STRONG  # an initial and a word: the form of a name
             elif self.initial(j) or (tok.key in NAME_PARTICLES and following is not None):
                 # an initial and a word after a title or kin word: the title speaks for both
-                carried = evidence if first else Evidence.MEDIUM
+                carried = Evidence.STRONG if first else Evidence.MEDIUM
                 if following is None or not self.name_like(following, carried):
                     # "Mr. B." alone after a title is the patient's initial
                     if first and self._bare_initial(j) and evidence is Evidence.STRONG:
@@ -205,6 +213,7 @@ class NameFinder:
                 self.mark(j, score, source)
                 if first:
                     start = j + 1
+                    evidence = Evidence.STRONG  # an initial and a word: the form of a name
             elif self.name_like(tok, evidence if first else Evidence.MEDIUM) or (
                 not first and self._surname_after_given(j)
             ):
@@ -218,6 +227,18 @@ class NameFinder:
             prev = tok
             j += 1
         return taken
+
+    def _handed_to_person(self, tok: Token) -> bool:
+        """After "reported to": a name ("rob", "d. briggs"), not a role or a verb ("to HO",
+        "REPORTED TO SHOW")."""
+        key = tok.key
+        if key in self.lex.clinical or key in NOT_AFTER_TITLE or key in KIN:
+            return False
+        if key in CREDENTIALS or key.removesuffix("s") in CREDENTIALS:
+            return False  # "report to MDs"
+        if len(key) == 1:
+            return True  # an initial
+        return self.weight(tok) >= 0.5 or self.unknown_word(tok)
 
     def _double_particle(self, j: int, score: float, source: str) -> bool:
         """ "De La Cruz": two particles before the name itself are marked with it."""
@@ -246,8 +267,9 @@ class NameFinder:
         tok = self.tokens[j]
         if len(tok.key) != 1 or following is None or not self.joined(tok, following, " "):
             return False
+        after_title = j > 0 and self.tokens[j - 1].key in STRONG_TITLES | WEAK_TITLES
         if tok.key in ("a", "i", "r", "l", "w", "x") and not (
-            tok.is_upper and self.style is CaseStyle.MIXED
+            tok.is_upper and (self.style is CaseStyle.MIXED or after_title)
         ):
             return False  # an article, a side ("r knee"), "w" (with), "x" (times)
         word = following.key
@@ -377,13 +399,20 @@ class NameFinder:
             taken = self._take_name_after(j, Evidence.MEDIUM, 0.85, "name.kin")
             if taken:
                 self._continue_list(j + taken, 0.8)
+        for i, tok in enumerate(self.tokens[:-1]):
+            # "name is king", "a friend named Hope": what is named is a name, whatever word
+            if tok.key == "named" or (tok.key == "name" and self.tokens[i + 1].key == "is"):
+                self._take_name_after(i + (tok.key == "name"), Evidence.STRONG, 0.85, "name.named")
 
     def _cue_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
             handoff = tok.key in ("to", "from") and i > 0 and self.tokens[i - 1].key in HANDOFF
             if (tok.key in CUE_BEFORE or handoff) and i + 1 < len(self.tokens):
                 nxt = self.tokens[i + 1]
-                if self.dictionary_name(nxt) and self.weight(nxt) >= 0.6:
+                if handoff and self._handed_to_person(nxt):
+                    # "reported to rob", "report given to d. briggs": a hand-off is to a person
+                    self._take_name_after(i, Evidence.STRONG, 0.75, "name.handoff")
+                elif self.dictionary_name(nxt) and self.weight(nxt) >= 0.6:
                     self._take_name_after(i, Evidence.MEDIUM, 0.75, "name.cue")
             elif tok.key in CUE_AFTER and i > 0:
                 j, nxt = i - 1, tok

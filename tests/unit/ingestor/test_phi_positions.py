@@ -188,3 +188,38 @@ def test_eponyms_scores_and_brands_are_not_masked(text: str, value: str) -> None
 
 def test_a_title_keeps_an_eponym_a_person() -> None:
     assert covered("Dr. Murphy sign-out given at 1900.", "Murphy") is PhiType.NAME
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("HYPOTENSIVE. DR A KUTCHEY AWARE.", "A KUTCHEY"),
+        ("BP 88/40. NP C. ROUSE MADE AWARE.", "C. ROUSE"),
+        ("Hr 100's with 1st degree avb. Reported to rob.", "rob"),
+        ("Repeat act 140. Reported to d. briggs. Coags ok.", "d. briggs"),
+        ("to call her, name is king phone # in pink book.", "king"),
+        ("COPING-SISTER MARSH HAS PHONED TODAY.", "MARSH"),
+        ("son: milla cook - 314 - 686 - 6694", "314 - 686 - 6694"),
+        ("restart Coumadin on 12/29-1/2. No orders yet.", "12/29-1/2"),
+        ("Arrived to CCU 3/4-3/10, intubated.", "3/4-3/10"),
+    ],
+)
+def test_more_forms_found_on_rewritten_notes(text: str, value: str) -> None:
+    assert covered(text, value) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("SPOKE WITH MD'S, REPORTED TO GIVE RBC'S WITH TEMP.", "GIVE"),
+        ("Will report to RN this am, to report to MDs.", "MDs"),
+        ("cvp trending up- reported to HO- dobutamine started.", "HO"),
+        ("SOCIAL=FAMILY IN DURING EVENINGS-DAUGHTER CALL AM.", "CALL"),
+        ("NO STOOL X4D. MOM GIVEN THIS AM.", "GIVEN"),
+        ("report given to oncoming RN, reported to night shift.", "night"),
+    ],
+)
+def test_roles_verbs_and_shorthand_after_hand_offs_and_kin_are_not_names(
+    text: str, value: str
+) -> None:
+    assert not touched(text, value)
