@@ -68,6 +68,10 @@ _NAMED_STREET = re.compile(
     r"|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace|Parkway|Pkwy|Pike|Highway|Hwy"
     r"|Row|Way|St(?![ \t.]*[A-Z]))\b\.?"
 )
+_STREET_WORD = re.compile(
+    r"\b(?:Road|Rd|Street|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace"
+    r"|Parkway|Pkwy|Pike|Highway|Hwy|Row|Way|St)\b"
+)
 _NOT_STREET_HEADS = _words(
     "The This That A An And Or Of On In At To By For With From Per No Any Each Every Same"
     " Right Left Wrong Long Half Either Other Another"
@@ -96,7 +100,8 @@ def find_addresses(text: str) -> list[PhiSpan]:
     spans += [_span(m, 0.75, "address.unit") for m in _UNIT_ALONE.finditer(text)]
     spans += [_span(m, 0.8, "address.street_first") for m in _STREET_TYPE_FIRST.finditer(text)]
     spans += [_span(m, 0.8, "address.street_last") for m in _STREET_TYPE_LAST.finditer(text)]
-    for m in _NAMED_STREET.finditer(text):
+    named = _STREET_WORD.search(text) is not None
+    for m in _NAMED_STREET.finditer(text) if named else ():
         if m.group(0).split()[0] not in _NOT_STREET_HEADS:
             spans.append(_span(m, 0.7, "address.named_street"))
     spans += [_span(m, 0.8, "address.route") for m in _ROUTE.finditer(text)]

@@ -89,6 +89,16 @@ _STOP_AT = (
 _LEADING = frozenset(["pt", "patient", "member", "client", "resident"])
 
 
+# cheap tests that a note may hold each position at all
+_HAS_AGE = re.compile(r"(?i:\b(?:is|was)\s+an?\s+\d|,[ \t]+(?:an?[ \t]+)?\d)")
+_HAS_FIELD = re.compile(r":")
+_HAS_SALUTATION = re.compile(r"\b(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\b")
+_HAS_CLOSING = re.compile(
+    r"\b(?i:sincerely|regards|best|cheers|thanks|thank|thanking|yours|respectfully|warmly|take)\b"
+)
+_HAS_DASH = re.compile(r"—|–|--")
+
+
 def _span(start: int, end: int, source: str, score: float) -> PhiSpan:
     return PhiSpan(start=start, end=end, type=PhiType.NAME, score=score, source=source)
 
@@ -131,13 +141,15 @@ def find_positioned_names(text: str) -> list[PhiSpan]:
     lower_case_note = sum(c.isupper() for c in letters) < 0.02 * max(1, len(letters))
     spans: list[PhiSpan] = []
     rules = (
-        (_SUBJECT_OF_AGE, "name.subject_of_age", 0.9, False),
-        (_FIELD, "name.field", 0.85, False),
-        (_SALUTATION, "name.salutation", 0.85, False),
-        (_CLOSING, "name.closing", 0.8, True),
-        (_DASH_SIGNATURE, "name.dash_signature", 0.8, True),
+        (_SUBJECT_OF_AGE, _HAS_AGE, "name.subject_of_age", 0.9, False),
+        (_FIELD, _HAS_FIELD, "name.field", 0.85, False),
+        (_SALUTATION, _HAS_SALUTATION, "name.salutation", 0.85, False),
+        (_CLOSING, _HAS_CLOSING, "name.closing", 0.8, True),
+        (_DASH_SIGNATURE, _HAS_DASH, "name.dash_signature", 0.8, True),
     )
-    for pattern, source, score, loose in rules:
+    for pattern, cheap_test, source, score, loose in rules:
+        if not cheap_test.search(text):
+            continue  # most notes hold none of these positions: skip the costly pattern
         for m in pattern.finditer(text):
             trimmed = _name_words(text, m.start("name"), m.end("name"))
             if trimmed is None:

@@ -65,7 +65,7 @@ CHAIN_NAMES = _words(
 CHAIN_NAMES_CUED = _words("cvs giant target boots kaiser quest sunrise lifeline sheetz")
 _EMPLOYMENT_CUE = re.compile(
     r"\b(?:works?|worked|working|employed|job|employee|employer|fired|laid\s+off|retired"
-    r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?$",
+    r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?(?=\w)",
     re.IGNORECASE,
 )
 _STORE_NUMBER = re.compile(r"^\s*#\s?\d{3,6}\b")  # "#20" is an IV gauge
@@ -175,9 +175,12 @@ class _Organisations:
     def employers(self) -> list[PhiSpan]:
         """``works at allied pipe and steel``, ``fired from Venable LLP``: what follows."""
         spans = []
-        for k, tok in enumerate(self.tokens):
-            if not _EMPLOYMENT_CUE.search(self.text[max(0, tok.start - 40) : tok.start]):
+        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        for cue in _EMPLOYMENT_CUE.finditer(self.text):
+            k = starts.get(cue.end())
+            if k is None:
                 continue
+            tok = self.tokens[k]
             end = k
             while end + 1 < len(self.tokens) and end - k < 3:
                 nxt = self.tokens[end + 1]
