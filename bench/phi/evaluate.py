@@ -2,6 +2,10 @@
 
     .venv/bin/python -m bench.phi.evaluate [--no-presidio] [--out results.md]
 
+Every run prints the held-out figures (physionet-deid's held-out patients, the multi-style
+set's held-out third) in aggregate: each run is a look at them, to be counted in
+docs/benchmarks.md.
+
 Our detector is run through the real CLI (``clinrelay deid --jsonl``), as a user would.
 physionet-deid is scored per part: "dev" (the part the rules were written against) and
 "held-out" (a fixed quarter of its patients, see corpus.held_out; its notes are never read, and
@@ -252,6 +256,28 @@ def presidio_research(use_presidio: bool, analyzer: Any) -> list[str]:
     return lines
 
 
+def multistyle_sets() -> list[str]:
+    """Our own multi-style set: dev and traps in full, the held-out third in aggregate only."""
+    from bench.phi.multistyle import aggregate, load_set, score
+
+    lines: list[str] = []
+    for part in ("dev", "held-out", "traps"):
+        notes = load_set(part)
+        kinds = len({n.kind for n in notes})
+        lines += [*aggregate(f"{part}: {len(notes)} notes of {kinds} kinds", score(notes)), ""]
+    return lines
+
+
+def rewritten_dev(variants: int = 3, seed: int = 1) -> list[str]:
+    """Recall on physionet-deid dev notes rewritten in other surface forms."""
+    from bench.phi.variant_eval import evaluate, physionet_dev, report
+
+    notes = physionet_dev()
+    counted = {s.category for n in notes for s in n.phi()}
+    _, rewritten = evaluate(notes, variants, seed, counted)
+    return report(f"{variants} rewrites of each dev note (seed {seed})", rewritten, min_forms=8)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
@@ -271,6 +297,8 @@ def main() -> None:
         *synthea(),
         "",
     ]
+    report += ["### Multi-style set (clinrelay's own)", "", *multistyle_sets()]
+    report += ["### physionet-deid dev notes rewritten in other forms", "", *rewritten_dev(), ""]
     report += [
         "### presidio-synth: recall per HIPAA type",
         "",
