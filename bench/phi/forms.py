@@ -386,6 +386,13 @@ def hospital(rng: random.Random, form: str | None = None, case: str | None = Non
 
 def organisation(rng: random.Random, case: str | None = None) -> Generated:
     roll = rng.random()
+    how = _pick_case(rng, case)
+    if roll < 0.15:
+        # a brand or employer with no word saying what it is: "Sheetz", "Gentiva"
+        return cased(invented_word(rng, 2), how), f"organisation_brand/{how}"
+    if roll < 0.25:
+        value = f"{surname(rng)} {rng.choice(('Inc', 'LLC', 'LLP', 'Ltd', '& Sons', 'Group'))}"
+        return cased(value, how), f"organisation_legal/{how}"
     if roll < 0.7:
         head = rng.choice(
             (
@@ -529,6 +536,21 @@ def date(rng: random.Random, form: str | None = None, case: str | None = None) -
         if later.month == d.month
         else f"{d.day} {mon}",
         "weekday_m/d": f"{WEEKDAYS[d.weekday()]} {d.month}/{d.day}",
+        "weekday_ordinal": f"{WEEKDAYS[d.weekday()]} {_ordinal(d.day)}",
+        "d/m": f"{max(d.day, 13)}/{d.month}",
+        "yyyy/mm/dd": f"{d.year}/{d.month:02d}/{d.day:02d}",
+        "dd-mm-yyyy": f"{d.day:02d}-{d.month:02d}-{d.year}",
+        "ordinal_month": f"{_ordinal(d.day)} {month}",
+        "the_ordinal": f"the {_ordinal(d.day)}",
+        "mon_dot_day_year": f"{mon}. {d.day}, {d.year}",
+        "range_ordinals_month": f"{_ordinal(d.day)}-{_ordinal(later.day)} {month}"
+        if later.month == d.month
+        else f"{_ordinal(d.day)} {month}",
+        "range_mon_days_year": f"{mon} {d.day}-{later.day}, {d.year}"
+        if later.month == d.month
+        else f"{mon} {d.day}, {d.year}",
+        "month_of_year": f"{month} of {d.year}",
+        "mid_month": f"mid-{month}",
         "holiday": rng.choice(
             ("Christmas", "Thanksgiving", "New Year's Day", "Easter", "Christmas Eve")
         ),

@@ -50,6 +50,11 @@ _COMPACT = re.compile(
 _MONTH_DAY = re.compile(
     r"(?<![\w/+])(?<!\d[.\-])(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])(?![\d/%]|\.\d)"
 )
+# day/month with no year, day first (UK, Australia, India): 26/9, 18/03 — the day over 12 says
+# so; "20/10" is a visual acuity
+_DAY_MONTH = re.compile(
+    r"(?<![\w/+])(?<!\d[.\-])(?:1[3-9]|2[1-9]|3[01])/(?:0?[1-9]|1[0-2])(?![\d/%]|\.\d)"
+)
 # m-d without a year only after a word that introduces a date ("returned to OR on 7-8")
 _MONTH_DAY_HYPHEN = re.compile(
     r"(?<=\bon\s)(?:0?[1-9]|1[0-2])-(?:[12]\d|3[01]|0?[1-9])(?=\s*(?:[,.;)]|for\b|$))",
@@ -223,6 +228,7 @@ def find_dates(text: str) -> list[PhiSpan]:
         score = _plausible_month_day(text, m.start(), m.end())
         if score:
             add(m.start(), m.end(), PhiType.DATE, score, "date.month_day")
+    spans += _day_months(text)
     for m in _MONTH_DAY_HYPHEN.finditer(text):
         add(m.start(), m.end(), PhiType.DATE, 0.7, "date.month_day")
     for m in _MONTH_YEAR.finditer(text):
@@ -245,6 +251,25 @@ def find_dates(text: str) -> list[PhiSpan]:
         for m in pattern.finditer(text):
             add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)
     spans.extend(_find_years(text))
+    return spans
+
+
+def _day_months(text: str) -> list[PhiSpan]:
+    """``26/9``: day first, no year, unless a setting, a score or a mixed number."""
+    spans = []
+    for m in _DAY_MONTH.finditer(text):
+        if _is_setting_or_score(text, m.start(), m.end()):
+            continue
+        # "21/2" may be 2 1/2 (a tube "secured at 21/2"): halves, quarters and eighths need a
+        # word that introduces a date
+        cued = _DATE_CUE.search(text[max(0, m.start() - 16) : m.start()])
+        if m.group(0).split("/")[1].lstrip("0") in ("2", "4", "8") and not cued:
+            continue
+        spans.append(
+            PhiSpan(
+                start=m.start(), end=m.end(), type=PhiType.DATE, score=0.7, source="date.day_month"
+            )
+        )
     return spans
 
 

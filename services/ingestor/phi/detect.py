@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from services.ingestor.phi.address_towns import find_address_towns
 from services.ingestor.phi.budget import Deadline
 from services.ingestor.phi.dates import find_dates
 from services.ingestor.phi.eponyms import without_eponyms
@@ -78,6 +79,7 @@ def detect_phi(
     if model is not None:
         candidates += model.find(text)
         _check(deadline)
+    candidates += find_address_towns(text, candidates)
     candidates = without_eponyms(candidates, text)
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]

@@ -22,7 +22,7 @@ def _words(text: str) -> frozenset[str]:
 # one word of a name: letters (any script) with inner apostrophes or hyphens, maybe digits after
 _WORD = r"[^\W\d_][^\W\d_'\-]*(?:['\-][^\W\d_]+)*\d*"
 _INITIAL = r"[^\W\d_]\.(?=[ \t,])"
-_TITLE = r"(?:(?:dr|mr|mrs|ms|miss|mx|prof|rev|shri|smt|mme|mlle|sr|fr|father|sister)\.?\s+)"
+_TITLE = r"(?:(?i:dr|mr|mrs|ms|miss|mx|prof|rev|shri|smt|mme|mlle|sr|fr|father|sister)\.?\s+)"
 # up to four words of a name, "Last, First" allowed, initials inside
 _NAME = rf"{_TITLE}?(?:{_INITIAL}|{_WORD})(?:,?[ \t]+(?:{_INITIAL}|{_WORD})){{0,3}}"
 

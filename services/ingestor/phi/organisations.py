@@ -54,6 +54,19 @@ GENERIC_HEADS = _words(
     " programme"
 )
 _JOINERS = _words("of on in and & for the")
+# tails that end an organisation's name even in lower case
+LOWER_CASE_TAILS = _words(
+    "group practice department associates partners llc llp ltd school academy college"
+    " university church pharmacy logistics construction insurance bank union foundation"
+)
+_FIRM = re.compile(r"\b([^\W\d_][^\W\d_'\-]{2,})[ \t]?&[ \t]?([^\W\d_][^\W\d_'\-]{2,})\b")
+# a report's title line, a dash, and the place it names
+_HEADER = re.compile(
+    r"^[ \t]*(?i:[^\n—–]{0,40}\b(?:summary|note|report|sheet|contrast|admission|consult"
+    r"|consultation|letter|referral|clerking|assessment|h&p|history))[^\n—–]{0,30}[ \t]+[—–][ \t]+"
+    r"(?P<rest>[^\n]{2,80}?)[ \t]*$",
+    re.MULTILINE,
+)
 # national chains and large bodies where patients shop, work, are insured or are cared for
 # (general knowledge, written by hand); ambiguous words count only after a place cue
 CHAIN_NAMES = _words(
@@ -155,6 +168,66 @@ class _Organisations:
             spans.append(_span(head[0].start, self.tokens[end].end, 0.75, "location.organisation"))
         return spans
 
+    def lower_case_named(self) -> list[PhiSpan]:
+        """``short medical group``, ``birch hill fire department``: a name typed in lower case,
+        before a tail that only an organisation ends in."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if tok.key not in LOWER_CASE_TAILS or not tok.is_lower:
+                continue
+            first = k
+            while first > 0 and k - first < 3:
+                prev = self.tokens[first - 1]
+                if not prev.is_lower or not self.joined(prev, self.tokens[first]):
+                    break
+                if prev.key in STOPWORDS or prev.key in KIN or prev.key in self.lex.clinical:
+                    break
+                first -= 1
+            head = self.tokens[first:k]
+            named = [
+                w
+                for w in head
+                if w.key not in GENERIC_HEADS
+                and (
+                    not self.lex.is_vocabulary(w.key)
+                    or self.lex.surname_weight(w.key) >= 0.6
+                    or w.key in self.lex.places
+                )
+            ]
+            if named:
+                spans.append(_span(head[0].start, tok.end, 0.65, "location.organisation_lower"))
+        return spans
+
+    def firms(self) -> list[PhiSpan]:
+        """``Shields & Small``, ``bridges & boucher``: two surnames joined by an ampersand."""
+        spans = []
+        for m in _FIRM.finditer(self.text):
+            words = [m.group(1).lower(), m.group(2).lower()]
+            if any(w in STOPWORDS or w in self.lex.clinical for w in words):
+                continue
+            if all(
+                not self.lex.is_vocabulary(w) or self.lex.surname_weight(w) >= 0.6 for w in words
+            ):
+                spans.append(_span(m.start(), m.end(), 0.65, "location.firm"))
+        return spans
+
+    def headed(self) -> list[PhiSpan]:
+        """``Discharge Summary — Sunnybrook``, ``ED NOTE — Foothills Medical Centre``: what a
+        report's title line names after a dash is where it was written."""
+        spans = []
+        for m in _HEADER.finditer(self.text):
+            offset = m.start("rest")
+            for part in re.finditer(r"[^,]+", m.group("rest")):
+                words = part.group(0).split()
+                keys = [w.lower().strip(".'") for w in words]
+                if not keys or all(k in GENERIC_HEADS or k in _JOINERS for k in keys):
+                    continue
+                if " ".join(keys) in self.lex.regions:
+                    continue
+                start = offset + part.start() + (len(part.group(0)) - len(part.group(0).lstrip()))
+                spans.append(_span(start, offset + part.end(), 0.7, "location.header"))
+        return spans
+
     def stores(self) -> list[PhiSpan]:
         """``Rite Aid #11204``, ``Walgreens #04417``: capitalised words and a store number."""
         spans = []
@@ -214,4 +287,12 @@ def find_organisations(
 ) -> list[PhiSpan]:
     """Organisations named by form, by store number, by employment, or as a national chain."""
     found = _Organisations(text, tokens, style, lex)
-    return found.named_with_tail() + found.stores() + found.employers() + found.chains()
+    return [
+        *found.named_with_tail(),
+        *found.lower_case_named(),
+        *found.firms(),
+        *found.headed(),
+        *found.stores(),
+        *found.employers(),
+        *found.chains(),
+    ]

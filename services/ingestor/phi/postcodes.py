@@ -58,8 +58,8 @@ def _town_before(text: str, code_start: int) -> PhiSpan | None:
     if m is None:
         return None
     words = m.group(1).split()
-    if any(w.strip(".'") in _NOT_TOWN for w in words):
-        return None
+    if any(w.strip(".'") in _NOT_TOWN or (w.isupper() and len(w) <= 3) for w in words):
+        return None  # a label, or a state ("castle rock, MD G13 9AW")
     start = line_start + m.start(1)
     return _span(
         start, start + len(m.group(1).rstrip()), PhiType.LOCATION, 0.7, "location.before_postcode"

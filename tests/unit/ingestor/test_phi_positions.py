@@ -223,3 +223,39 @@ def test_roles_verbs_and_shorthand_after_hand_offs_and_kin_are_not_names(
     text: str, value: str
 ) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Discharged to Flat 25, 132 North Oaks Ct, pryor. Contact: son.", "pryor"),
+        ("Resident of 9966 W. Tozer Rd, BANGRIDGE.\nc/o chest pain", "BANGRIDGE"),
+        ("riverdale general hospital\nP.O. Box 93042\ncastle rock, MD G13 9AW\n", "castle rock"),
+        ("Discharge Summary — covenant\nName: X", "covenant"),
+        ("Admission note — Cardiology, AIIMS, New Delhi\n", "AIIMS"),
+        ("His GP is Dr blanchard, short medical group.", "short medical group"),
+        ("Follow-up: birch hill fire department clinic.", "birch hill fire department"),
+        ("Submitting physician: X, MD (SHIELDS & SMALL)", "SHIELDS & SMALL"),
+        ("Transferred to your care 26/9. Fax to follow.", "26/9"),
+    ],
+)
+def test_towns_of_address_lines_report_headers_firms_and_day_first_dates(
+    text: str, value: str
+) -> None:
+    assert covered(text, value) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Social work discharge planning — UK\nMr X lives alone.", "UK"),
+        ("I & O even. A&O x3. Lasix & KCL given.", "Lasix & KCL"),
+        ("pt seen by primary care group and the department of medicine.", "primary care group"),
+        ("GU irrigant inc. to 300cc in eve.", "irrigant inc"),
+        ("Tube clamped and secured at 21/2 at level of skin.", "21/2"),
+        ("Vision 20/10 OU. GCS 14/15. BP 13/8?", "20/10"),
+        ("12 King St, Newtown NSW 2042.", "NSW"),
+    ],
+)
+def test_what_these_forms_leave_alone(text: str, value: str) -> None:
+    assert not touched(text, value)

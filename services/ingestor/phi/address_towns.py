@@ -1,0 +1,86 @@
+"""The town of an address line: what follows a street, a facility or an organisation after a
+comma and ends the line, or stands before a state or a postcode (``7283 N. Larkspur Ln,
+hollymead NSW``, ``HOLY NAME HOSPITAL, bartram village``, ``P.O. Box 93042\\ncastle rock, MD``).
+Letter case says nothing here: addresses are typed in every case."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from services.ingestor.phi.name_words import STOPWORDS
+from services.ingestor.phi.spans import PhiSpan, PhiType
+
+_AFTER = re.compile(
+    r",[ \t]*(?P<town>[^\W\d_][^\W\d_'\-.]*(?:[ \t\-][^\W\d_][^\W\d_'\-.]*){0,2}?)"
+    r"(?=[ \t]*(?:$|\n|[.;)]|,|[ \t]+[A-Z]{2,3}\b|[ \t]+\(?\d|[ \t]+[A-Z]\d))",
+)
+# a line that holds only a town before a state or postcode: "castle rock, MD G13 9AW"
+_TOWN_LINE = re.compile(
+    r"^[ \t]*(?P<town>[^\W\d_][^\W\d_'\-.]*(?:[ \t][^\W\d_][^\W\d_'\-.]*){0,2}),?[ \t]+"
+    r"(?:[A-Z]{2,3}[ \t]+)?(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
+    r"|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|\d{4,6})[ \t]*$",
+    re.MULTILINE,
+)
+_ANCHORS = (PhiType.ADDRESS, PhiType.LOCATION, PhiType.ZIP)
+_NOT_TOWNS = (
+    frozenset(
+        [
+            "suite",
+            "ste",
+            "apt",
+            "unit",
+            "flat",
+            "floor",
+            "room",
+            "tel",
+            "ph",
+            "phone",
+            "fax",
+            "mobile",
+            "cell",
+            "pager",
+            "ext",
+            "email",
+            "re",
+            "dob",
+            "mrn",
+            "date",
+            "attn",
+            "to",
+            "from",
+            "dear",
+            "patient",
+            "pt",
+            "name",
+            "age",
+            "sex",
+        ]
+    )
+    | STOPWORDS
+)
+
+
+def find_address_towns(text: str, found: Iterable[PhiSpan]) -> list[PhiSpan]:
+    """Towns after address parts already found, and towns on a line of their own."""
+    spans = []
+    for anchor in found:
+        if anchor.type not in _ANCHORS or anchor.score < 0.7:
+            continue
+        m = _AFTER.match(text, anchor.end)
+        if m is None:
+            continue
+        town = m.group("town")
+        if town.split()[0].lower() in _NOT_TOWNS:
+            continue
+        spans.append(_town(m.start("town"), m.end("town")))
+    for m in _TOWN_LINE.finditer(text):
+        if m.group("town").split()[0].lower() not in _NOT_TOWNS:
+            spans.append(_town(m.start("town"), m.end("town")))
+    return spans
+
+
+def _town(start: int, end: int) -> PhiSpan:
+    return PhiSpan(
+        start=start, end=end, type=PhiType.LOCATION, score=0.7, source="location.address_town"
+    )
