@@ -35,6 +35,15 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class StageAlert:
+    """A notice for subscribers beside the step: recorded as an audit event of its own (outcome
+    ``alert``, just before the step) and routed as ``report.alert``, e.g. a trend alert."""
+
+    message: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StageOutcome:
     """What a stage did. ``result`` set means the report is COMPLETE after this stage."""
 
@@ -45,6 +54,7 @@ class StageOutcome:
     next_event: NextEvent | None = None
     result: dict[str, Any] | None = None
     artifacts: tuple[Artifact, ...] = ()
+    alerts: tuple[StageAlert, ...] = ()
 
 
 class StageError(Exception):

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "status": "clinrelay.cli.reports:status",
     "watch": "clinrelay.cli.watch:watch",
     "cer": "clinrelay.cli.cer:cer",
+    "device": "clinrelay.cli.cer:device",
     "openfda-fixture": "clinrelay.cli.cer:openfda_fixture",
     "deid": "clinrelay.cli.deid:deid",
     "code": "clinrelay.cli.code:code",

@@ -1,11 +1,11 @@
-"""``clinrelay cer NDC`` (a drug-safety report) and ``clinrelay openfda-fixture``."""
+"""``clinrelay cer`` (a drug safety report), ``clinrelay device`` (a device safety report) and
+``clinrelay openfda-fixture``."""
 
 from __future__ import annotations
 
 import os
 import sys
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import click
@@ -19,14 +19,46 @@ from shared.events.cer import SIGNAL_PRESET_CRITERIA, SignalPreset
 _PRESETS = "; ".join(f"{p.value}: {c}" for p, c in SIGNAL_PRESET_CRITERIA.items())
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value else None
+def _window(body: dict[str, Any], **dates: datetime | None) -> None:
+    for name, value in dates.items():
+        if value is not None:
+            body[name] = value.date().isoformat()
+
+
+def _send(body: dict[str, Any], options: dict[str, Any]) -> None:
+    base, api_key = resolve(options["url"], options["key"])
+
+    async def send(client: Client) -> dict[str, Any]:
+        return await client.submit(body, options["idempotency_key"])
+
+    submit_and_follow(
+        base,
+        api_key,
+        send,
+        wait=options["wait"],
+        out=options["out"],
+        timeout=options["timeout"],
+    )
+
+
+_DATE = click.DateTime(["%Y-%m-%d"])
 
 
 @click.command()
-@click.argument("ndc")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First FDA receive date.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last FDA receive date.")
+@click.argument("ndc", required=False)
+@click.option("--ingredient", help="Search by active ingredient (every product and labeler).")
+@click.option("--brand", help="Search by brand name, across labelers.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["suspect", "interacting", "concomitant"]),
+    help="Product roles that count (repeatable; default: suspect).",
+)
+@click.option("--since", type=_DATE, help="First FDA receive date.")
+@click.option("--until", type=_DATE, help="Last FDA receive date.")
+@click.option("--data-lock-point", type=_DATE, help="Data-lock point (cumulative figures end).")
+@click.option("--interval-start", type=_DATE, help="Start of the reporting interval.")
 @click.option(
     "--preset",
     type=click.Choice([p.value for p in SignalPreset]),
@@ -36,35 +68,78 @@ def _day(value: datetime | None) -> date | None:
 )
 @submission_options(timeout_s=600.0)
 def cer(
-    ndc: str,
+    ndc: str | None,
+    ingredient: str | None,
+    brand: str | None,
+    roles: tuple[str, ...],
     since: datetime | None,
     until: datetime | None,
+    data_lock_point: datetime | None,
+    interval_start: datetime | None,
     preset: str,
-    wait: bool,
-    out: Path | None,
-    idempotency_key: str | None,
-    timeout: float,
-    url: str | None,
-    key: str | None,
+    **options: Any,
 ) -> None:
-    """Request a drug-safety report (FAERS) for an NDC; prints its id (or, with --wait, the PDF).
+    """Request a drug safety report (FAERS) for an NDC, an ingredient or a brand; prints its id
+    (or, with --wait, the PDF).
 
     NDC forms: 4-4-2, 5-3-2, 5-4-1, 11-digit 5-4-2, or a labeler-product code such as 0777-3105.
     """
-    try:
-        parse_ndc(ndc)  # refuse a bad NDC before bothering the gateway
-    except InvalidNdc as exc:
-        fail(str(exc))
-    body: dict[str, str] = {"kind": "cer", "ndc": ndc, "signal_preset": preset}
-    for name, value in (("since", _day(since)), ("until", _day(until))):
-        if value is not None:
-            body[name] = value.isoformat()
-    base, api_key = resolve(url, key)
+    scopes = {"ndc": ndc, "ingredient": ingredient, "brand": brand}
+    given = {name: value for name, value in scopes.items() if value}
+    if len(given) != 1:
+        fail("give exactly one of NDC, --ingredient or --brand")
+    if ndc:
+        try:
+            parse_ndc(ndc)  # refuse a bad NDC before bothering the gateway
+        except InvalidNdc as exc:
+            fail(str(exc))
+    body: dict[str, Any] = {"kind": "cer", **given, "signal_preset": preset}
+    if roles:
+        body["roles"] = list(dict.fromkeys(roles))
+    _window(
+        body,
+        since=since,
+        until=until,
+        data_lock_point=data_lock_point,
+        interval_start=interval_start,
+    )
+    _send(body, options)
 
-    async def send(client: Client) -> dict[str, Any]:
-        return await client.submit(body, idempotency_key)
 
-    submit_and_follow(base, api_key, send, wait=wait, out=out, timeout=timeout)
+@click.command()
+@click.option("--product-code", help="FDA's three-letter product code, e.g. FRN.")
+@click.option("--brand-name", help="A brand name, matched as a phrase.")
+@click.option("--manufacturer", help="A manufacturer name, matched as a phrase.")
+@click.option("--since", type=_DATE, help="First date received.")
+@click.option("--until", type=_DATE, help="Last date received.")
+@click.option("--data-lock-point", type=_DATE, help="Data-lock point (cumulative figures end).")
+@click.option("--interval-start", type=_DATE, help="Start of the reporting interval.")
+@submission_options(timeout_s=600.0)
+def device(
+    product_code: str | None,
+    brand_name: str | None,
+    manufacturer: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    data_lock_point: datetime | None,
+    interval_start: datetime | None,
+    **options: Any,
+) -> None:
+    """Request a device safety report (MAUDE) by product code, brand name or manufacturer;
+    prints its id (or, with --wait, the PDF)."""
+    scopes = {"product_code": product_code, "brand_name": brand_name, "manufacturer": manufacturer}
+    given = {name: value for name, value in scopes.items() if value}
+    if len(given) != 1:
+        fail("give exactly one of --product-code, --brand-name or --manufacturer")
+    body: dict[str, Any] = {"kind": "device", **given}
+    _window(
+        body,
+        since=since,
+        until=until,
+        data_lock_point=data_lock_point,
+        interval_start=interval_start,
+    )
+    _send(body, options)
 
 
 @click.command("openfda-fixture")
@@ -76,7 +151,8 @@ def cer(
     help="meta.last_updated to report (a new date simulates a new FAERS release).",
 )
 def openfda_fixture(host: str, port: int, last_updated: datetime | None) -> None:
-    """Serve openFDA's drug/event API from bundled real responses (for machines without internet).
+    """Serve openFDA's drug/event and device/event APIs from bundled responses (for machines
+    without internet).
 
     Point clinrelay at it with CLINRELAY_OPENFDA_URL=http://HOST:PORT.
     """
@@ -91,8 +167,9 @@ def openfda_fixture(host: str, port: int, last_updated: datetime | None) -> None
     if last_updated:
         state.last_updated = last_updated.date()
     click.echo(
-        f"openFDA fixture with {len(state.reports)} real FAERS reports on http://{host}:{port} "
-        f"(last_updated {state.last_updated})",
+        f"openFDA fixture with {len(state.reports)} real FAERS reports and "
+        f"{len(state.device_reports)} MAUDE records on http://{host}:{port} "
+        f"(last_updated {state.last_updated}, device {state.device_last_updated})",
         err=True,
     )
     uvicorn.run(create_fixture_app(state), host=host, port=port, log_level="warning")

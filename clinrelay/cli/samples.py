@@ -13,7 +13,11 @@ import click
 from clinrelay.cli.errors import fail
 from services.renderer.meta import ReportMeta
 from services.renderer.reports import render_cer_pdf, render_coding_pdf
-from services.renderer.samples import sample_cer_analysis, sample_coding_analysis
+from services.renderer.samples import (
+    sample_case_listing,
+    sample_cer_analysis,
+    sample_coding_analysis,
+)
 
 
 @click.command("sample-report")
@@ -38,7 +42,7 @@ def sample_report(kind: str, output: Path, png: Path | None, dpi: int) -> None:
     pdf = (
         render_coding_pdf(sample_coding_analysis(), meta)
         if kind == "coding"
-        else render_cer_pdf(sample_cer_analysis(), meta)
+        else render_cer_pdf(sample_cer_analysis(), meta, sample_case_listing())
     )
     output.write_bytes(pdf.content)
     click.echo(f"{output}: {pdf.pages} pages, {len(pdf.content):,} bytes, sha256 {pdf.sha256}")

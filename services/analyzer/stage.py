@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from services.analyzer.cer_stage import analyze_cer_event
 from services.analyzer.coding import CodingConfig, add_second_opinion, analyze_case
+from services.analyzer.device_stage import analyze_device_event
 from services.analyzer.settings import AnalyzerSettings
 from shared.events import Envelope, ReportKind, routing
 from shared.events.coding import CodingAnalysis, CodingCase
@@ -36,8 +37,9 @@ class AnalyzerStage:
         self.workers = workers
         self.handlers: dict[ReportKind, KindHandler] = {
             ReportKind.CODING: self.analyze_coding,
-            # FAERS statistics are light arithmetic over counts: they run on the event loop.
+            # Safety statistics run in a thread (the EBGM fit takes seconds of CPU).
             ReportKind.CER: analyze_cer_event,
+            ReportKind.DEVICE: analyze_device_event,
         }
 
     @property

@@ -15,6 +15,7 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 
 from services.gateway.cer_intake import cer_submission
+from services.gateway.device_intake import device_submission
 from services.gateway.errors import ApiError
 from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
 from services.ingestor.note_limits import NoteTooLong, check_note_lengths
@@ -168,4 +169,5 @@ def _coding_from_bundle(bundle: dict[str, Any], raw: bytes, max_note_chars: int)
 INTERPRETERS: dict[str, Interpreter] = {
     ReportKind.CODING.value: _coding_request,
     ReportKind.CER.value: cer_submission,
+    ReportKind.DEVICE.value: device_submission,
 }

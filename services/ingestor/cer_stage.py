@@ -11,17 +11,19 @@ import asyncio
 import contextlib
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import asyncpg
 import httpx
 import structlog
 
-from services.ingestor.cer import FetchLimits, NoReportsFound, fetch_cer_dataset
+from services.ingestor.cer import FetchLimits, fetch_cer_dataset
+from services.ingestor.device import fetch_device_dataset
 from services.ingestor.openfda.cache import PostgresResponseCache
 from services.ingestor.openfda.client import OpenFdaClient, OpenFdaError, RetryPolicy
-from services.ingestor.openfda.query import Query
+from services.ingestor.openfda.query import DEVICE_ENDPOINT, ENDPOINT, Query
 from services.ingestor.openfda.ratelimit import PostgresTokenBucket, openfda_buckets
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.scheduler.scheduler import ReleaseProbe, Scheduler
@@ -30,6 +32,7 @@ from shared.db.cer_datasets import serialise_cases, store_cases
 from shared.db.pool import create_pool
 from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
+from shared.events.device import DeviceDataset, DeviceRequest
 from shared.stage import NextEvent, StageContext, StageError, StageOutcome
 
 log = structlog.get_logger(__name__)
@@ -63,48 +66,83 @@ def build_client(
 
 
 class CerIngestion:
+    """Drug (FAERS) and device (MAUDE) ingestion through one openFDA client."""
+
     def __init__(self, client: OpenFdaClient, limits: FetchLimits) -> None:
         self.client = client
         self.limits = limits
 
-    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        """Fetch and verify the product's FAERS reports; emit ``report.ingested`` (CerDataset)."""
-        try:
-            request = CerRequest.model_validate(event.payload)
-        except ValueError as exc:
-            raise StageError(f"invalid CER request: {exc}", permanent=True) from None
-        try:
-            dataset = await fetch_cer_dataset(
-                request, self.client, self.limits, retrieved_at=datetime.now(UTC)
-            )
-        except NoReportsFound as exc:
-            details = {"fallback": exc.fallback.model_dump(mode="json")} if exc.fallback else {}
-            raise StageError(exc.message, permanent=True, details=details) from None
-        except OpenFdaError as exc:
-            raise StageError(exc.message, permanent=exc.permanent) from None
-        dataset = await _by_reference_if_large(dataset, event, ctx)
-        return StageOutcome(
-            step="ingested",
-            progress_percent=INGESTED_PROGRESS,
-            message=(
-                f"{len(dataset.cases) or (dataset.cases_ref.cases if dataset.cases_ref else 0)} "
-                f"FAERS reports verified for NDC {request.ndc} "
-                f"({dataset.dropped_ndc_mismatch} dropped by the NDC check)"
-            ),
-            details={
-                "matched": dataset.matched_total,
-                "fetched": dataset.fetched,
-                "dropped_ndc_mismatch": dataset.dropped_ndc_mismatch,
-                "missing_openfda": dataset.missing_openfda,
-                "openfda_last_updated": str(dataset.source.meta_last_updated),
-            },
-            next_event=NextEvent(routing.REPORT_INGESTED, dataset),
+    async def handle_device(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        """Fetch and verify the device search's MAUDE reports; emit ``report.ingested``."""
+        request = _request(DeviceRequest, event, "device")
+        dataset = await self._fetched(
+            fetch_device_dataset(request, self.client, self.limits, retrieved_at=datetime.now(UTC)),
+            event,
+            ctx,
+        )
+        return _ingested(
+            dataset,
+            f"MAUDE reports for {request.subject_label}",
+            {"dropped_mismatch": dataset.dropped_mismatch},
         )
 
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        """Fetch and verify the product's FAERS reports; emit ``report.ingested`` (CerDataset)."""
+        request = _request(CerRequest, event, "CER")
+        dataset = await self._fetched(
+            fetch_cer_dataset(request, self.client, self.limits, retrieved_at=datetime.now(UTC)),
+            event,
+            ctx,
+        )
+        return _ingested(
+            dataset,
+            f"FAERS reports for {request.scope.value} {request.searched}",
+            {
+                "dropped_ndc_mismatch": dataset.dropped_ndc_mismatch,
+                "missing_openfda": dataset.missing_openfda,
+            },
+        )
 
-async def _by_reference_if_large(
-    dataset: CerDataset, event: Envelope, ctx: StageContext
-) -> CerDataset:
+    async def _fetched(
+        self, fetching: Awaitable[Dataset], event: Envelope, ctx: StageContext
+    ) -> Dataset:
+        try:
+            dataset = await fetching
+        except OpenFdaError as exc:
+            raise StageError(exc.message, permanent=exc.permanent) from None
+        return await _by_reference_if_large(dataset, event, ctx)
+
+
+Request = TypeVar("Request", CerRequest, DeviceRequest)
+Dataset = TypeVar("Dataset", CerDataset, DeviceDataset)
+
+
+def _request(model: type[Request], event: Envelope, what: str) -> Request:
+    try:
+        return model.model_validate(event.payload)
+    except ValueError as exc:
+        raise StageError(f"invalid {what} request: {exc}", permanent=True) from None
+
+
+def _ingested(
+    dataset: CerDataset | DeviceDataset, what: str, dropped: dict[str, int]
+) -> StageOutcome:
+    verified = len(dataset.cases) or (dataset.cases_ref.cases if dataset.cases_ref else 0)
+    return StageOutcome(
+        step="ingested",
+        progress_percent=INGESTED_PROGRESS,
+        message=f"{verified} {what} verified" if verified else f"no {what}: nil report",
+        details={
+            "matched": dataset.matched_total,
+            "fetched": dataset.fetched,
+            **dropped,
+            "openfda_last_updated": str(dataset.source.meta_last_updated),
+        },
+        next_event=NextEvent(routing.REPORT_INGESTED, dataset),
+    )
+
+
+async def _by_reference_if_large(dataset: Dataset, event: Envelope, ctx: StageContext) -> Dataset:
     if len(serialise_cases(dataset.cases)) <= INLINE_CASES_MAX_BYTES:
         return dataset
     async with ctx.db.acquire() as conn:
@@ -113,10 +151,12 @@ async def _by_reference_if_large(
 
 
 def release_probe(client: OpenFdaClient) -> ReleaseProbe:
-    """openFDA's current data release, asked live (the scheduler's change detector)."""
+    """openFDA's current data release of a report kind's endpoint, asked live (the scheduler's
+    change detector): drug events for ``cer``, device events for ``device``."""
 
-    async def probe() -> date | None:
-        response = await client.probe(Query(QueryPurpose.LAST_UPDATED, limit=1))
+    async def probe(kind: str) -> date | None:
+        endpoint = DEVICE_ENDPOINT if kind == "device" else ENDPOINT
+        response = await client.probe(Query(QueryPurpose.LAST_UPDATED, limit=1, endpoint=endpoint))
         return response.last_updated
 
     return probe
@@ -135,6 +175,7 @@ async def cer_ingestion(settings: OpenFdaSettings) -> AsyncIterator[CerIngestion
                 max_reports=settings.openfda_max_reports,
                 page_size=settings.openfda_page_size,
                 max_term_queries=settings.openfda_max_term_queries,
+                background_products=settings.openfda_ebgm_background_products,
             ),
         )
         stop = asyncio.Event()

@@ -1,7 +1,7 @@
 """The ingestor stage: turns a request into de-identified material for the analyzer.
 
-cer: handed to :class:`~services.ingestor.cer_stage.CerIngestion` (openFDA FAERS fetch, NDC check,
-count queries; no PHI is involved).
+cer and device: handed to :class:`~services.ingestor.cer_stage.CerIngestion` (openFDA FAERS or
+MAUDE fetch, scope check, count queries; no PHI is involved).
 
 coding: the raw FHIR Bundle (from ``report_inputs``) is parsed, every note de-identified with the
 Patient's structured PHI as a dictionary, and a :class:`~shared.events.coding.CodingCase` emitted.
@@ -70,6 +70,7 @@ class IngestorStage:
         self.handlers: dict[ReportKind, KindHandler] = {ReportKind.CODING: self.ingest_coding}
         if cer is not None:
             self.handlers[ReportKind.CER] = cer.handle
+            self.handlers[ReportKind.DEVICE] = cer.handle_device
 
     @property
     def prefetch(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 import structlog
 
 from services.renderer.meta import RenderedPdf, ReportMeta
-from services.renderer.reports import render_cer_pdf, render_coding_pdf
+from services.renderer.reports import render_cer_pdf, render_coding_pdf, render_device_pdf
 from services.renderer.settings import RendererSettings
 from services.renderer.worker import RenderJob, serve_jobs
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from shared.events.cer import CerAnalysis
+    from shared.events.cer import CaseListingRow, CerAnalysis
     from shared.events.coding import CodingAnalysis
+    from shared.events.device import DeviceAnalysis, DeviceListingRow
 
 log = structlog.get_logger(__name__)
 
@@ -137,9 +138,23 @@ class RenderPool:
         """The coding report's PDF, rendered in a worker process."""
         return await self.run("coding", render_coding_pdf, analysis, meta)
 
-    async def render_cer(self, analysis: CerAnalysis, meta: ReportMeta) -> RenderedPdf:
+    async def render_cer(
+        self,
+        analysis: CerAnalysis,
+        meta: ReportMeta,
+        listing: Sequence[CaseListingRow] = (),
+    ) -> RenderedPdf:
         """The drug-safety (CER) report's PDF, rendered in a worker process."""
-        return await self.run("cer", render_cer_pdf, analysis, meta)
+        return await self.run("cer", render_cer_pdf, analysis, meta, tuple(listing))
+
+    async def render_device(
+        self,
+        analysis: DeviceAnalysis,
+        meta: ReportMeta,
+        listing: Sequence[DeviceListingRow] = (),
+    ) -> RenderedPdf:
+        """The device safety (MAUDE) report's PDF, rendered in a worker process."""
+        return await self.run("device", render_device_pdf, analysis, meta, tuple(listing))
 
     async def run(
         self, label: str, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs

@@ -9,18 +9,27 @@ artifacts, :func:`report_result` as the report's ``result``. Everything the FHIR
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
+from services.renderer.exports import (
+    CASES_ARTIFACT,
+    cases_csv,
+    cer_tables,
+    device_cases_csv,
+    device_tables,
+    table_artifact,
+)
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pool import RenderPool
 from services.renderer.summary import analysis_summary
-from shared.events.cer import CerAnalysis
+from shared.events.cer import CaseListingRef, CaseListingRow, CerAnalysis
 from shared.events.coding import CodingAnalysis
+from shared.events.device import DeviceAnalysis, DeviceListingRow
 from shared.events.envelope import ReportKind
 
 PDF_ARTIFACT = "report.pdf"
@@ -33,23 +42,35 @@ class AnalysisPayloadError(ValueError):
     """The event's payload is not an analysis of the report's kind (a permanent failure)."""
 
 
+ListingLoader = Callable[
+    [CaseListingRef, type[CaseListingRow] | type[DeviceListingRow]],
+    Awaitable[tuple[CaseListingRow, ...] | tuple[DeviceListingRow, ...]],
+]
+Analysis = CodingAnalysis | CerAnalysis | DeviceAnalysis
+_MODELS: dict[ReportKind, type[Analysis]] = {
+    ReportKind.CODING: CodingAnalysis,
+    ReportKind.CER: CerAnalysis,
+    ReportKind.DEVICE: DeviceAnalysis,
+}
+
+
 @dataclass(frozen=True)
 class RenderedReport:
     pdf: RenderedPdf
     analysis_json: bytes
     """The validated analysis, re-serialised: stored so the FHIR export can be built later."""
     result: dict[str, Any]
+    exports: dict[str, bytes] = field(default_factory=dict)
+    """CSV exports by artifact name (``cases.csv``, ``tables/<name>.csv``)."""
 
 
-def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> CodingAnalysis | CerAnalysis:
+def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> Analysis:
     """The analysis payload of a ``report.analyzed`` event, validated for ``kind``.
 
     Raises :class:`AnalysisPayloadError` naming the first problem (field path and message only,
     never the field's value).
     """
-    model: type[CodingAnalysis] | type[CerAnalysis] = (
-        CodingAnalysis if kind is ReportKind.CODING else CerAnalysis
-    )
+    model = _MODELS[ReportKind(kind)]
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -62,22 +83,51 @@ def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> CodingAnalys
 
 
 async def render_report(
-    pool: RenderPool, kind: ReportKind, payload: Mapping[str, Any], meta: ReportMeta
+    pool: RenderPool,
+    kind: ReportKind,
+    payload: Mapping[str, Any],
+    meta: ReportMeta,
+    *,
+    load_listing: ListingLoader | None = None,
 ) -> RenderedReport:
     """Validate ``payload`` for ``kind``, render its PDF in ``pool`` and say what to store.
 
+    A safety report's case line listing is read with ``load_listing`` (it is stored apart) and
+    goes into the PDF's appendix and ``cases.csv``; every table goes to CSV too.
     Raises :class:`AnalysisPayloadError` for a payload of the wrong shape, and the pool's
     ``RenderTimeout`` / ``RenderFailed`` when rendering does not succeed.
     """
     analysis = parse_analysis(kind, payload)
+    exports: dict[str, bytes] = {}
     if isinstance(analysis, CodingAnalysis):
         pdf = await pool.render_coding(analysis, meta)
+    elif isinstance(analysis, CerAnalysis):
+        drug_rows: tuple[CaseListingRow, ...] = ()
+        if analysis.listing is not None and load_listing is not None:
+            loaded = await load_listing(analysis.listing, CaseListingRow)
+            drug_rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
+        pdf = await pool.render_cer(analysis, meta, drug_rows)
+        exports[CASES_ARTIFACT] = cases_csv(drug_rows)
+        tables = cer_tables(analysis)
+        exports.update({table_artifact(name): table for name, table in tables.items()})
     else:
-        pdf = await pool.render_cer(analysis, meta)
+        device_rows: tuple[DeviceListingRow, ...] = ()
+        if analysis.listing is not None and load_listing is not None:
+            loaded = await load_listing(analysis.listing, DeviceListingRow)
+            device_rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
+        pdf = await pool.render_device(analysis, meta, device_rows)
+        exports[CASES_ARTIFACT] = device_cases_csv(device_rows)
+        tables = device_tables(analysis)
+        exports.update({table_artifact(name): table for name, table in tables.items()})
     return RenderedReport(
         pdf=pdf,
         analysis_json=orjson.dumps(analysis.model_dump(mode="json")),
-        result={**report_result(meta, pdf), "summary": analysis_summary(analysis)},
+        result={
+            **report_result(meta, pdf),
+            "summary": analysis_summary(analysis),
+            **({"exports": sorted(exports)} if exports else {}),
+        },
+        exports=exports,
     )
 
 

@@ -6,13 +6,17 @@ These are synchronous and CPU-bound (WeasyPrint); services call them through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.renderer.cer_view import build_cer_view
 from services.renderer.coding_view import build_coding_view
+from services.renderer.device_view import build_device_view
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pdf import PdfDocument, html_to_pdf
 from services.renderer.templating import environment
-from shared.events.cer import CerAnalysis
+from shared.events.cer import CaseListingRow, CerAnalysis
 from shared.events.coding import CodingAnalysis
+from shared.events.device import DeviceAnalysis, DeviceListingRow
 
 
 def coding_report_html(analysis: CodingAnalysis, meta: ReportMeta) -> PdfDocument:
@@ -27,13 +31,34 @@ def render_coding_pdf(analysis: CodingAnalysis, meta: ReportMeta) -> RenderedPdf
     return html_to_pdf(coding_report_html(analysis, meta))
 
 
-def cer_report_html(analysis: CerAnalysis, meta: ReportMeta) -> PdfDocument:
+def cer_report_html(
+    analysis: CerAnalysis, meta: ReportMeta, listing: Sequence[CaseListingRow] = ()
+) -> PdfDocument:
     """The drug-safety report as HTML (charts inline as SVG), ready for :func:`html_to_pdf`."""
-    view = build_cer_view(analysis)
+    view = build_cer_view(analysis, listing)
     html = environment().get_template("cer.html").render(view=view, doc=view.document, meta=meta)
     return PdfDocument(html=html, title=view.document.title, created_at=meta.generated_at)
 
 
-def render_cer_pdf(analysis: CerAnalysis, meta: ReportMeta) -> RenderedPdf:
-    """Render the drug-safety (CER) report of ``analysis`` as a PDF with its three charts."""
-    return html_to_pdf(cer_report_html(analysis, meta))
+def render_cer_pdf(
+    analysis: CerAnalysis, meta: ReportMeta, listing: Sequence[CaseListingRow] = ()
+) -> RenderedPdf:
+    """Render the drug-safety (CER) report of ``analysis`` as a PDF with its three charts and
+    the case line ``listing`` as an appendix."""
+    return html_to_pdf(cer_report_html(analysis, meta, listing))
+
+
+def device_report_html(
+    analysis: DeviceAnalysis, meta: ReportMeta, listing: Sequence[DeviceListingRow] = ()
+) -> PdfDocument:
+    """The device safety report as HTML (charts inline as SVG), ready for :func:`html_to_pdf`."""
+    view = build_device_view(analysis, listing)
+    html = environment().get_template("device.html").render(view=view, doc=view.document, meta=meta)
+    return PdfDocument(html=html, title=view.document.title, created_at=meta.generated_at)
+
+
+def render_device_pdf(
+    analysis: DeviceAnalysis, meta: ReportMeta, listing: Sequence[DeviceListingRow] = ()
+) -> RenderedPdf:
+    """Render the device (MAUDE) report of ``analysis`` as a PDF with its listing appendix."""
+    return html_to_pdf(device_report_html(analysis, meta, listing))

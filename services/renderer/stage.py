@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from services.renderer.exports import CSV_MEDIA_TYPE
 from services.renderer.meta import ReportMeta
 from services.renderer.pool import RenderFailed, RenderPool, RenderTimeout
 from services.renderer.rendering import (
@@ -19,7 +20,10 @@ from services.renderer.rendering import (
     render_report,
 )
 from services.renderer.settings import RendererSettings
+from shared.db.listings import ListingMissing, load_listing
 from shared.events import Envelope
+from shared.events.cer import CaseListingRef, CaseListingRow
+from shared.events.device import DeviceListingRow
 from shared.events.envelope import utcnow
 from shared.stage import Artifact, StageContext, StageError, StageOutcome
 
@@ -51,8 +55,21 @@ class RendererStage:
             generated_at=utcnow(),
             requested_at=row["created_at"] if row else None,
         )
+
+        async def listing(
+            ref: CaseListingRef, row_type: type[CaseListingRow] | type[DeviceListingRow]
+        ) -> tuple[CaseListingRow, ...] | tuple[DeviceListingRow, ...]:
+            async with ctx.db.acquire() as conn:
+                try:
+                    rows = await load_listing(conn, ref.report_id, ref.sha256, row_type)
+                except ListingMissing as exc:
+                    raise StageError(str(exc)) from None
+            return rows  # type: ignore[return-value]
+
         try:
-            done = await render_report(self.pool, event.kind, event.payload, meta)
+            done = await render_report(
+                self.pool, event.kind, event.payload, meta, load_listing=listing
+            )
         except AnalysisPayloadError as exc:
             raise StageError(
                 f"The analysis could not be rendered: {exc}.", permanent=True
@@ -72,5 +89,9 @@ class RendererStage:
             artifacts=(
                 Artifact(PDF_ARTIFACT, PDF_MEDIA_TYPE, done.pdf.content),
                 Artifact(ANALYSIS_ARTIFACT, ANALYSIS_MEDIA_TYPE, done.analysis_json),
+                *(
+                    Artifact(name, CSV_MEDIA_TYPE, content)
+                    for name, content in sorted(done.exports.items())
+                ),
             ),
         )

@@ -6,9 +6,10 @@ from typing import Any
 
 from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
+from shared.events.device import DeviceAnalysis
 
 
-def analysis_summary(analysis: CodingAnalysis | CerAnalysis) -> dict[str, Any]:
+def analysis_summary(analysis: CodingAnalysis | CerAnalysis | DeviceAnalysis) -> dict[str, Any]:
     """Counts (and, for coding, the estimated revenue difference) of one analysis."""
     if isinstance(analysis, CodingAnalysis):
         summary: dict[str, Any] = {
@@ -31,12 +32,31 @@ def analysis_summary(analysis: CodingAnalysis | CerAnalysis) -> dict[str, Any]:
             summary["estimated_revenue_gained"] = round(risk.revenue_gained, 2)
             summary["estimated_revenue_at_risk"] = round(risk.revenue_at_risk, 2)
         return summary
+    if isinstance(analysis, DeviceAnalysis):
+        return {
+            "scope": analysis.request.scope.value,
+            "subject": analysis.subject_label,
+            "nil_report": analysis.nil,
+            "reports_analysed": analysis.totals.analysed,
+            "reports_in_interval": analysis.totals.interval_analysed,
+            "deaths": analysis.totals.deaths,
+            "injuries": analysis.totals.injuries,
+            "malfunctions": analysis.totals.malfunctions,
+            "trend_alerts": len(analysis.trends.alerts),
+            "new_trend_alerts": sum(1 for alert in analysis.trends.alerts if alert.new),
+        }
     return {
         "ndc": analysis.request.ndc,
+        "scope": analysis.request.scope.value,
+        "subject": analysis.subject_label,
+        "nil_report": analysis.nil,
         "reports_analysed": analysis.totals.analysed,
+        "reports_in_interval": analysis.totals.interval_analysed,
         "serious_reports": analysis.totals.serious,
         "distinct_events": analysis.totals.distinct_events,
         "signals": len(analysis.signals),
         "new_signals": list(analysis.signal_changes.new),
         "disappeared_signals": list(analysis.signal_changes.disappeared),
+        "trend_alerts": len(analysis.trends.alerts),
+        "new_trend_alerts": sum(1 for alert in analysis.trends.alerts if alert.new),
     }

@@ -43,6 +43,7 @@ from shared.db import outbox
 from shared.db.outage import through_outages
 from shared.db.reports import Step, record_step, store_artifact
 from shared.events import Envelope, ReportStatus
+from shared.events.notification import ALERT_OUTCOME
 from shared.settings import Settings
 from shared.stage import Stage, StageContext, StageError, StageOutcome
 
@@ -222,6 +223,19 @@ class StageRunner:
             if not first:
                 return False
             final = outcome.result is not None
+            for alert in outcome.alerts:
+                await record_step(
+                    conn,
+                    event.report_id,
+                    Step(
+                        actor=self.stage.name,
+                        step=outcome.step,
+                        outcome=ALERT_OUTCOME,
+                        status=ReportStatus.PROCESSING,
+                        message=alert.message,
+                        details=alert.details,
+                    ),
+                )
             recorded = await record_step(
                 conn,
                 event.report_id,

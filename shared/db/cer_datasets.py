@@ -1,4 +1,5 @@
-"""CER case projections too big for a message, stored beside the report (``cer_datasets``).
+"""Safety-report case projections too big for a message, stored beside the report
+(``cer_datasets``): FAERS cases of a drug report, MAUDE cases of a device report.
 
 The ingestor writes them before emitting ``report.ingested`` with a :class:`DatasetRef`; the
 analyzer reads them back and checks the SHA-256, so a message never carries more than a reference.
@@ -9,25 +10,25 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 import orjson
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from shared.events.cer import DatasetRef, FaersCase
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
 
-_CASES = TypeAdapter(tuple[FaersCase, ...])
+Case = TypeVar("Case", bound=BaseModel)
 
 
-def serialise_cases(cases: Sequence[FaersCase]) -> bytes:
+def serialise_cases(cases: Sequence[BaseModel]) -> bytes:
     return orjson.dumps([case.model_dump(mode="json") for case in cases])
 
 
-async def store_cases(conn: Connection, report_id: UUID, cases: Sequence[FaersCase]) -> DatasetRef:
+async def store_cases(conn: Connection, report_id: UUID, cases: Sequence[BaseModel]) -> DatasetRef:
     """Store (or replace, on a redelivery) the cases of ``report_id``; returns the reference."""
     raw = serialise_cases(cases)
     digest = hashlib.sha256(raw).digest()
@@ -46,12 +47,16 @@ class DatasetMissing(LookupError):
     pass
 
 
-async def load_cases(conn: Connection, ref: DatasetRef) -> tuple[FaersCase, ...]:
+async def load_cases(
+    conn: Connection,
+    ref: DatasetRef,
+    case_type: type[Case] = FaersCase,  # type: ignore[assignment]
+) -> tuple[Case, ...]:
     """The cases ``ref`` points at; raises :class:`DatasetMissing` if absent or altered."""
     row = await conn.fetchrow("SELECT cases FROM cer_datasets WHERE report_id = $1", ref.report_id)
     if row is None:
-        raise DatasetMissing(f"no stored FAERS cases for report {ref.report_id}")
+        raise DatasetMissing(f"no stored cases for report {ref.report_id}")
     raw = zlib.decompress(row["cases"])
     if hashlib.sha256(raw).hexdigest() != ref.sha256:
-        raise DatasetMissing(f"stored FAERS cases of report {ref.report_id} do not match")
-    return _CASES.validate_json(raw)
+        raise DatasetMissing(f"stored cases of report {ref.report_id} do not match their hash")
+    return TypeAdapter(tuple[case_type, ...]).validate_json(raw)  # type: ignore[valid-type]

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from shared import telemetry
 from shared.bus.protocol import OutgoingMessage
 from shared.events import Envelope, StatusNotification, routing
+from shared.events.notification import ALERT_OUTCOME
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -61,7 +62,9 @@ def notification_row(
     The message id is derived from the report and event number, so the same audit event always
     travels under the same id.
     """
-    if note.status == "COMPLETE":
+    if note.outcome == ALERT_OUTCOME:
+        key = routing.REPORT_ALERT
+    elif note.status == "COMPLETE":
         key = routing.REPORT_COMPLETED
     elif note.status == "FAILED":
         key = routing.REPORT_FAILED

@@ -19,6 +19,7 @@ import orjson
 from shared.db import channels, outbox
 from shared.events import ReportKind, ReportStatus, StatusNotification
 from shared.events.envelope import utcnow
+from shared.events.notification import ALERT_OUTCOME
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -133,6 +134,7 @@ async def record_step(
         ),
         result=step.result if step.status is ReportStatus.COMPLETE else None,
         tenant_seq=tenant_seq,
+        alert=step.details if step.outcome == ALERT_OUTCOME else None,
     )
     await channels.log_event(
         conn, row["tenant_id"], {feed: tenant_seq}, at, note.model_dump(mode="json")

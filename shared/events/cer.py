@@ -23,15 +23,45 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.events.openfda import (
+    INLINE_CASES_MAX_BYTES,
+    SAFE_TEXT_PATTERN,
+    Z_95,
+    CategoryCount,
+    DatasetRef,
+    OpenFdaSource,
+    PowerAssessment,
+    QuarterCount,
+    QueryPurpose,
+    QueryRecord,
+    ReportingPeriod,
+    TermCount,
+    TrendAlert,
+    TrendSummary,
+)
+
+__all__ = [
+    "INLINE_CASES_MAX_BYTES",
+    "NO_DENOMINATOR_NOTICE",
+    "SAFE_TEXT_PATTERN",
+    "Z_95",
+    "CategoryCount",
+    "DatasetRef",
+    "OpenFdaSource",
+    "PowerAssessment",
+    "QuarterCount",
+    "QueryPurpose",
+    "QueryRecord",
+    "ReportingPeriod",
+    "TermCount",
+    "TrendAlert",
+    "TrendSummary",
+]
+
 NO_DENOMINATOR_NOTICE: Final = (
     "FAERS has no exposure denominator: the number of patients who took the product is unknown, so "
     "no incidence or rate can be derived from these counts. Proportions are shares of reports."
 )
-
-INLINE_CASES_MAX_BYTES: Final = 512 * 1024
-"""Above this serialised size the ingestor stores the case projection in PostgreSQL and the
-``report.ingested`` message carries a :class:`DatasetRef` instead (messages stay well under
-2 MB)."""
 
 
 class _Model(BaseModel):
@@ -64,76 +94,114 @@ SIGNAL_PRESET_CRITERIA: Final[dict[SignalPreset, str]] = {
 }
 
 
-class CerRequest(_Model):
-    """What was asked for: one product, an optional receive-date window and a signal preset.
+class DrugScope(StrEnum):
+    """What a drug report searches FAERS for."""
 
-    ``ndc`` is the normalised code: the 11-digit HIPAA form ``LLLLL-PPPP-KK`` when a package code
-    was given, the padded product form ``LLLLL-PPPP`` otherwise. FAERS matches at product level, so
-    the package segment only identifies what the user typed. ``product_ndcs`` are the
-    labeler-product codes as openFDA spells them (original segment lengths) that the query matches;
-    an 11-digit or unhyphenated input can stand for more than one of them.
+    NDC = "ndc"  # openfda.product_ndc of a drug entry
+    INGREDIENT = "ingredient"  # openfda.substance_name or generic_name (every labeler, combos too)
+    BRAND = "brand"  # openfda.brand_name, across labelers
+
+
+class DrugRole(StrEnum):
+    """``drugcharacterization`` of the product in a report."""
+
+    SUSPECT = "suspect"  # 1 (primary or secondary suspect)
+    CONCOMITANT = "concomitant"  # 2
+    INTERACTING = "interacting"  # 3
+    UNKNOWN = "unknown"
+
+
+DEFAULT_ROLES: Final = (DrugRole.SUSPECT,)
+
+ROLE_LABELS: Final[dict[DrugRole, str]] = {
+    DrugRole.SUSPECT: "suspect (primary or secondary)",
+    DrugRole.INTERACTING: "interacting",
+    DrugRole.CONCOMITANT: "concomitant",
+    DrugRole.UNKNOWN: "role not stated",
+}
+
+
+class CerRequest(_Model):
+    """What was asked for: one drug scope, the roles that count, a window and a signal preset.
+
+    ``scope`` says which of ``ndc`` / ``ingredient`` / ``brand`` is searched. For an NDC, ``ndc``
+    is the normalised code (the 11-digit HIPAA form ``LLLLL-PPPP-KK`` when a package code was
+    given, the padded product form ``LLLLL-PPPP`` otherwise) and ``product_ndcs`` the
+    labeler-product codes, as openFDA spells them, that the query matches. ``ingredient`` and
+    ``brand`` are upper-cased as openFDA's harmonised fields hold them.
+
+    ``roles`` are the product's roles a report must have to enter the statistics (suspect by
+    default). ``data_lock_point`` closes the data (cumulative figures run to it) and
+    ``interval_start`` opens the reporting interval (12 months before the lock by default).
     """
 
-    ndc: str = Field(pattern=r"^\d{5}-\d{4}(-\d{2})?$")
-    ndc_input: str = Field(min_length=1, max_length=40)
-    product_ndcs: tuple[str, ...] = Field(min_length=1)
+    scope: DrugScope = DrugScope.NDC
+    ndc: str | None = Field(default=None, pattern=r"^\d{5}-\d{4}(-\d{2})?$")
+    ndc_input: str | None = Field(default=None, min_length=1, max_length=40)
+    product_ndcs: tuple[str, ...] = Field(default=(), max_length=8)
+    ingredient: str | None = Field(
+        default=None, min_length=2, max_length=100, pattern=SAFE_TEXT_PATTERN
+    )
+    brand: str | None = Field(default=None, min_length=2, max_length=100, pattern=SAFE_TEXT_PATTERN)
+    roles: tuple[DrugRole, ...] = Field(default=DEFAULT_ROLES, min_length=1, max_length=4)
     since: date | None = None
     until: date | None = None
+    data_lock_point: date | None = None
+    interval_start: date | None = None
     signal_preset: SignalPreset = SignalPreset.EVANS
     schedule_id: UUID | None = None
     """Set when the scheduler (not a person) asked for this report."""
 
     @model_validator(mode="after")
-    def _window_in_order(self) -> CerRequest:
+    def _consistent(self) -> CerRequest:
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since ({self.since}) is after until ({self.until})")
+        given = {
+            DrugScope.NDC: self.ndc is not None,
+            DrugScope.INGREDIENT: self.ingredient is not None,
+            DrugScope.BRAND: self.brand is not None,
+        }
+        if not given[self.scope] or sum(given.values()) != 1:
+            raise ValueError(f"a {self.scope.value} report names its {self.scope.value} only")
+        if self.scope is DrugScope.NDC and (not self.product_ndcs or not self.ndc_input):
+            raise ValueError("an NDC report carries the NDC as entered and its product codes")
+        lock = self.data_lock_point
+        if lock and self.since and lock < self.since:
+            raise ValueError(f"data_lock_point ({lock}) is before since ({self.since})")
+        if self.interval_start and lock and self.interval_start > lock:
+            raise ValueError(f"interval_start ({self.interval_start}) is after the data-lock point")
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("a role is listed twice")
         return self
+
+    @property
+    def searched(self) -> str:
+        """The scope's value as searched: the NDC, the ingredient or the brand."""
+        value = {
+            DrugScope.NDC: self.ndc,
+            DrugScope.INGREDIENT: self.ingredient,
+            DrugScope.BRAND: self.brand,
+        }[self.scope]
+        assert value is not None
+        return value
+
+    @property
+    def subject_key(self) -> str:
+        """What two reports must share to be compared (signals, trend alerts): scope, value and
+        roles, e.g. ``ingredient:AMBRISENTAN|suspect``."""
+        roles = "+".join(sorted(role.value for role in self.roles))
+        return f"{self.scope.value}:{self.searched}|{roles}"
+
+    @property
+    def effective_until(self) -> date | None:
+        """The upper end of every query's receive-date window: the lock point or ``until``."""
+        ends = [d for d in (self.until, self.data_lock_point) if d is not None]
+        return min(ends) if ends else None
 
 
 # --------------------------------------------------------------------------------------------------
 # What openFDA was asked and told
 # --------------------------------------------------------------------------------------------------
-
-
-class QueryPurpose(StrEnum):
-    PRODUCT_REPORTS = "product_reports"  # the product's reports, paged (search_after)
-    PRODUCT_EVENT_COUNTS = "product_event_counts"  # count of reactions among the product's reports
-    DATABASE_TOTAL = "database_total"  # all reports in the window (N of the 2×2 tables)
-    DATABASE_EVENT_COUNTS = "database_event_counts"  # count of reactions over all reports
-    EVENT_TOTAL = "event_total"  # reports listing one reaction (when not in the top-1000 count)
-    FALLBACK = "fallback"  # brand/generic-name search for reports without the openfda block
-    LAST_UPDATED = "last_updated"  # cheap probe of meta.last_updated (scheduler)
-
-
-class QueryRecord(_Model):
-    """One openFDA query exactly as sent (never with the API key), for the report's appendix."""
-
-    purpose: QueryPurpose
-    endpoint: str = "/drug/event.json"
-    search: str | None = None
-    count: str | None = None
-    sort: str | None = None
-    limit: int = Field(ge=0, le=1000)
-    url: str
-    """The full URL of the first request, parameters encoded, API key removed."""
-    total: int | None = Field(default=None, ge=0)
-    """``meta.results.total`` for searches (0 when openFDA said NOT_FOUND), None for counts."""
-    pages: int = Field(default=1, ge=0)
-    from_cache: bool = False
-    not_found: bool = False
-    """openFDA answered 404 NOT_FOUND: zero matches, not a failure."""
-
-
-class OpenFdaSource(_Model):
-    """Where the data came from and how fresh openFDA says it is."""
-
-    base_url: str
-    endpoint: str = "/drug/event.json"
-    meta_last_updated: date | None = None
-    """``meta.last_updated``: when openFDA last refreshed the endpoint (not the newest report)."""
-    retrieved_at: datetime
-    disclaimer: str | None = None
-    license: str | None = None
 
 
 class FallbackQuery(_Model):
@@ -149,15 +217,6 @@ class FallbackQuery(_Model):
 # --------------------------------------------------------------------------------------------------
 # The compact projection of one FAERS report
 # --------------------------------------------------------------------------------------------------
-
-
-class DrugRole(StrEnum):
-    """``drugcharacterization`` of the product in a report."""
-
-    SUSPECT = "suspect"  # 1
-    CONCOMITANT = "concomitant"  # 2
-    INTERACTING = "interacting"  # 3
-    UNKNOWN = "unknown"
 
 
 class PatientSex(StrEnum):
@@ -197,6 +256,16 @@ class ReportType(StrEnum):
     NOT_AVAILABLE = "not_available"
 
 
+class ReporterQualification(StrEnum):
+    """``primarysource.qualification`` 1–5."""
+
+    PHYSICIAN = "physician"
+    PHARMACIST = "pharmacist"
+    OTHER_HEALTH_PROFESSIONAL = "other_health_professional"
+    LAWYER = "lawyer"
+    CONSUMER = "consumer"
+
+
 class Reaction(_Model):
     pt: str
     """MedDRA preferred term as reported (normalisation happens in the analyzer)."""
@@ -220,28 +289,38 @@ class FaersCase(_Model):
     reactions: tuple[Reaction, ...] = ()
     report_type: ReportType | None = None
     country: str | None = None
+    reporter_qualification: ReporterQualification | None = None
+    """``primarysource.qualification``: who reported."""
+    report_version: int | None = Field(default=None, ge=0)
+    company_number: str | None = Field(default=None, max_length=100)
+    """``companynumb``: the manufacturer's control number of the case."""
+    duplicate_numbers: tuple[str, ...] = Field(default=(), max_length=10)
+    """``reportduplicate.duplicatenumb``: other submitters' numbers for the same case."""
+    products: tuple[str, ...] = Field(default=(), max_length=10)
+    """The product as the report names it (``medicinalproduct`` of the matched entries)."""
+    indications: tuple[str, ...] = Field(default=(), max_length=10)
+    """``drugindication`` of the matched entries."""
+    co_suspects: tuple[str, ...] = Field(default=(), max_length=20)
+    """Other drugs of the report with a suspect or interacting role."""
+    concomitants: tuple[str, ...] = Field(default=(), max_length=20)
+    """Other drugs of the report with a concomitant role."""
+    event_date: date | None = None
+    """The case event date (FAERS' ``CASE EVENT DATE`` in the patient summary), when complete."""
+    drug_start_date: date | None = None
+    """The earliest complete ``drugstartdate`` of the matched entries."""
 
-
-class DatasetRef(_Model):
-    """Where a case projection too big for the message was stored."""
-
-    table: Literal["cer_datasets"] = "cer_datasets"
-    report_id: UUID
-    cases: int = Field(ge=0)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    """SHA-256 of the stored JSON, checked by the reader."""
+    @property
+    def onset_days(self) -> int | None:
+        """Days from the product's start to the event, when both dates are known and in order."""
+        if self.event_date is None or self.drug_start_date is None:
+            return None
+        days = (self.event_date - self.drug_start_date).days
+        return days if days >= 0 else None
 
 
 # --------------------------------------------------------------------------------------------------
 # report.ingested
 # --------------------------------------------------------------------------------------------------
-
-
-class TermCount(_Model):
-    """One row of an openFDA count query: a reaction term and the number of reports listing it."""
-
-    term: str
-    count: int = Field(ge=0)
 
 
 class DisproportionalityCounts(_Model):
@@ -262,13 +341,20 @@ class DisproportionalityCounts(_Model):
 
 
 class ProductIdentification(_Model):
-    """What openFDA's harmonised ``openfda`` block says about the product (from matched entries)."""
+    """What was searched, and what openFDA's harmonised ``openfda`` blocks of the matched drug
+    entries say the matches cover (every product code, labeler, brand and ingredient)."""
 
-    ndc: str
-    ndc_input: str
-    product_ndcs: tuple[str, ...]
+    scope: DrugScope = DrugScope.NDC
+    searched: str = ""
+    """The NDC, ingredient or brand as searched."""
+    ndc: str | None = None
+    ndc_input: str | None = None
+    product_ndcs: tuple[str, ...] = ()
     matched_product_ndcs: tuple[str, ...] = ()
     """Which of ``product_ndcs`` the reports actually listed."""
+    listed_product_ndcs: tuple[str, ...] = ()
+    """Every product NDC on the matched entries' ``openfda`` blocks: the products the matches
+    cover. openFDA harmonises an entry by name, so one entry lists every product of its name."""
     brand_names: tuple[str, ...] = ()
     generic_names: tuple[str, ...] = ()
     substance_names: tuple[str, ...] = ()
@@ -307,21 +393,42 @@ class CerDataset(_Model):
     counts: DisproportionalityCounts
     fallback: FallbackQuery | None = None
     notices: tuple[str, ...] = ()
+    background: EbgmBackground | None = None
+    """Counts of the most reported products' reactions, on which the EBGM prior is fitted."""
+
+
+class BackgroundProduct(_Model):
+    """One of the database's most reported products (by harmonised generic name) and the number
+    of its reports listing each reaction.
+
+    ``event_indexes[i]`` points into the dataset's ``counts.database_event_counts`` (whose count
+    is the reaction's database total) and ``event_counts[i]`` is this product's count for it.
+    openFDA lists at most 1,000 reactions per count: when ``complete`` is False, reactions with
+    fewer reports than the smallest count listed are missing.
+    """
+
+    name: str
+    reports: int = Field(ge=0)
+    event_indexes: tuple[int, ...] = ()
+    event_counts: tuple[int, ...] = ()
+    complete: bool = True
+
+    @model_validator(mode="after")
+    def _aligned(self) -> BackgroundProduct:
+        if len(self.event_indexes) != len(self.event_counts):
+            raise ValueError("event_indexes and event_counts differ in length")
+        return self
+
+
+class EbgmBackground(_Model):
+    products: tuple[BackgroundProduct, ...] = ()
+    requested: int = Field(default=0, ge=0)
+    """How many products were asked for (``CLINRELAY_OPENFDA_EBGM_BACKGROUND_PRODUCTS``)."""
 
 
 # --------------------------------------------------------------------------------------------------
 # report.analyzed
 # --------------------------------------------------------------------------------------------------
-
-
-class CategoryCount(_Model):
-    """A category (a sex, an age group, an outcome…) and the reports in it."""
-
-    category: str
-    label: str
-    reports: int = Field(ge=0)
-    share: float = Field(ge=0.0, le=1.0)
-    """Share of the analysed reports (not a rate)."""
 
 
 class EventRow(_Model):
@@ -335,6 +442,8 @@ class EventRow(_Model):
     """Reports in which this reaction's own outcome was fatal."""
     variants: tuple[str, ...] = ()
     """Spellings folded into this term (case, punctuation, British/American spelling)."""
+    interval_reports: int = Field(default=0, ge=0)
+    interval_serious_reports: int = Field(default=0, ge=0)
 
 
 class SeriousnessSummary(_Model):
@@ -345,12 +454,9 @@ class SeriousnessSummary(_Model):
     """One row per :class:`SeriousnessCriterion`, in that order; a report may meet several."""
     reaction_outcomes: tuple[CategoryCount, ...] = ()
     """Reports with at least one reaction of each outcome, in :class:`ReactionOutcome` order."""
-
-
-class QuarterCount(_Model):
-    quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
-    reports: int = Field(ge=0)
-    serious: int = Field(default=0, ge=0)
+    interval_serious: int = Field(default=0, ge=0)
+    interval_non_serious: int = Field(default=0, ge=0)
+    interval_not_stated: int = Field(default=0, ge=0)
 
 
 class TwoByTwo(_Model):
@@ -379,6 +485,29 @@ class InformationComponent(_Model):
     ic975: float
 
 
+class EbgmEstimate(_Model):
+    """The empirical Bayes geometric mean with its 90 % credibility interval (EB05–EB95)."""
+
+    ebgm: float = Field(ge=0.0)
+    eb05: float = Field(ge=0.0)
+    eb95: float = Field(ge=0.0)
+
+
+class EbgmPrior(_Model):
+    """The fitted gamma-mixture prior θ = (α₁, β₁, α₂, β₂, P) of the MGPS model."""
+
+    alpha1: float = Field(gt=0)
+    beta1: float = Field(gt=0)
+    alpha2: float = Field(gt=0)
+    beta2: float = Field(gt=0)
+    p: float = Field(gt=0, lt=1)
+    fitted_on: Literal["background", "product"]
+    """``background``: the most reported products' (N, E) cells; ``product``: this product's own
+    reactions (when the background could not be fetched)."""
+    cells: int = Field(ge=0)
+    converged: bool = True
+
+
 class DisproportionalityRow(_Model):
     pt: str
     table: TwoByTwo
@@ -394,19 +523,13 @@ class DisproportionalityRow(_Model):
     """Every preset whose criteria this row meets (the chosen one decides ``signal``)."""
     signal: bool = False
     """Meets the chosen preset's criteria."""
+    ebgm: EbgmEstimate | None = None
 
 
 class PresetCriteria(_Model):
     preset: SignalPreset
     label: str
     criteria: str
-
-
-class ReportingPeriod(_Model):
-    since: date | None = None
-    until: date | None = None
-    first_received: date | None = None
-    last_received: date | None = None
 
 
 class CerTotals(_Model):
@@ -426,10 +549,23 @@ class CerTotals(_Model):
     distinct_events: int = Field(default=0, ge=0)
     database_reports: int = Field(default=0, ge=0)
     """All FAERS reports in the window (N of the 2×2 tables)."""
+    verified: int = Field(default=0, ge=0)
+    """Reports that passed the scope check, whatever the product's role (``analysed`` keeps
+    those with a selected role)."""
+    roles: tuple[DrugRole, ...] = DEFAULT_ROLES
+    interval_analysed: int = Field(default=0, ge=0)
+    interval_serious: int = Field(default=0, ge=0)
+    duplicate_suspects: int = Field(default=0, ge=0)
+    """Analysed reports flagged as possible duplicates of another (see the case listing)."""
+    product_counts: Literal["cases", "count_queries", "estimated"] = "count_queries"
+    """Where a and a + b of the 2×2 tables come from: the verified reports (all downloaded),
+    openFDA's count queries (every role), or count queries scaled by the role shares of the
+    downloaded reports (download capped)."""
 
 
 class SignalChanges(_Model):
-    """Signals compared with the previous report for the same tenant, NDC and preset."""
+    """Signals compared with the previous report for the same tenant, subject and preset: new,
+    closed (``disappeared``) and ongoing (``persisting``)."""
 
     previous_report_id: UUID | None = None
     previous_generated_at: datetime | None = None
@@ -487,8 +623,61 @@ class CerAnalysis(_Model):
     fallback: FallbackQuery | None = None
     notices: tuple[str, ...] = ()
     generated_at: datetime
-    method_version: str = "clinrelay-faers-1"
+    method_version: str = "clinrelay-faers-2"
+    nil: bool = False
+    """No report matched the scope in the window: a nil report."""
+    ebgm_prior: EbgmPrior | None = None
+    power: PowerAssessment = PowerAssessment()
+    trends: TrendSummary = TrendSummary()
+    listing: CaseListingRef | None = None
+    """Where the case line listing was stored (the PDF appendix and ``cases.csv`` read it)."""
 
     @property
     def signals(self) -> tuple[DisproportionalityRow, ...]:
         return tuple(row for row in self.disproportionality if row.signal)
+
+    @property
+    def subject_label(self) -> str:
+        """The report's subject as its scope names it (never the first brand)."""
+        request = self.request
+        if request.scope is DrugScope.NDC:
+            return f"NDC {request.ndc}"
+        kind = "active ingredient" if request.scope is DrugScope.INGREDIENT else "brand"
+        return f"{request.searched.title()} ({kind})"
+
+
+class CaseListingRef(_Model):
+    """A case line listing stored in PostgreSQL (``cer_case_listings``) for the report."""
+
+    table: Literal["cer_case_listings"] = "cer_case_listings"
+    report_id: UUID
+    rows: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class CaseListingRow(_Model):
+    """One case of the line listing, as printed and exported (one CSV line)."""
+
+    safetyreportid: str
+    report_version: int | None = None
+    receivedate: date | None = None
+    in_interval: bool = False
+    reporter: str = ""
+    country: str = ""
+    age: str = ""
+    sex: str = ""
+    serious: str = ""
+    """"serious: death, hospitalisation" / "non-serious" / "not stated"."""
+    reactions: tuple[str, ...] = ()
+    """Folded preferred terms, with the outcome when reported: "Dyspnoea (recovered)"."""
+    role: DrugRole = DrugRole.UNKNOWN
+    products: tuple[str, ...] = ()
+    indications: tuple[str, ...] = ()
+    co_suspects: tuple[str, ...] = ()
+    concomitants: tuple[str, ...] = ()
+    event_date: date | None = None
+    drug_start_date: date | None = None
+    onset_days: int | None = None
+    duplicate_group: int | None = None
+    """Cases sharing a number are duplicate-suspects of one another (rule in docs/cer.md)."""
+    duplicate_reason: str = ""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReportKind(StrEnum):
     CODING = "coding"
     CER = "cer"
+    DEVICE = "device"
 
 
 class ReportStatus(StrEnum):

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.events.envelope import ReportKind, ReportStatus
 
+ALERT_OUTCOME = "alert"
+"""The ``outcome`` of an audit event that is an alert (routed as ``report.alert``)."""
+
 
 class StatusNotification(BaseModel):
     """One audit event of one report, as pushed to WebSocket subscribers.
@@ -34,3 +37,6 @@ class StatusNotification(BaseModel):
     error: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
     tenant_seq: int | None = None
+    alert: dict[str, Any] | None = None
+    """Set on ``outcome: "alert"`` events: what the alert is about (e.g. a
+    :class:`~shared.events.alerts.TrendAlertNotice`)."""

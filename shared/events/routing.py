@@ -12,8 +12,11 @@ REPORT_ANALYZED: Final = "report.analyzed"
 REPORT_PROGRESS: Final = "report.progress"
 REPORT_COMPLETED: Final = "report.completed"
 REPORT_FAILED: Final = "report.failed"
+REPORT_ALERT: Final = "report.alert"
+"""A notice a stage raised beside its step (a trend alert of a scheduled safety refresh)."""
 
-NOTIFICATIONS: Final = (REPORT_PROGRESS, REPORT_COMPLETED, REPORT_FAILED)
+NOTIFICATIONS: Final = (REPORT_PROGRESS, REPORT_COMPLETED, REPORT_FAILED, REPORT_ALERT)
+"""What subscribers are told after each recorded step of a report."""
 
 BATCH_PROGRESS: Final = "batch.progress"
 BATCH_COMPLETED: Final = "batch.completed"

@@ -14,6 +14,7 @@ import asyncpg
 
 from shared.db import channels as channel_log
 from shared.events import ReportStatus
+from shared.events.notification import ALERT_OUTCOME
 from shared.live.channels import ChannelKey, ChannelKind
 from shared.live.hub import Backlog
 from shared.live.messages import LiveMessage, feed_event, report_event
@@ -126,7 +127,7 @@ class PgHistory:
         self, conn: Any, key: ChannelKey, report: asyncpg.Record, after: int, limit: int
     ) -> list[LiveMessage]:
         rows = await conn.fetch(
-            """SELECT seq, at, step, outcome, status, progress_percent, message
+            """SELECT seq, at, step, outcome, status, progress_percent, message, details
                FROM report_events WHERE report_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""",
             key.id,
             after,
@@ -150,6 +151,7 @@ class PgHistory:
                 "at": row["at"].isoformat(),
                 "error": _error(report) if last and status is ReportStatus.FAILED else None,
                 "result": report["result"] if last and status is ReportStatus.COMPLETE else None,
+                "alert": row["details"] if row["outcome"] == ALERT_OUTCOME else None,
             }
             messages.append(report_event(key, row["seq"], fields))
         return messages

@@ -90,3 +90,94 @@ async def test_schedules_of_another_tenant_are_invisible(pipeline: Pipeline) -> 
         assert (await other.get(f"/v1/schedules/{schedule['id']}")).status_code == 404
         assert (await other.delete(f"/v1/schedules/{schedule['id']}")).status_code == 404
         assert (await other.get("/v1/schedules")).json()["items"] == []
+
+
+async def test_drug_reports_by_ingredient_or_brand_with_roles_and_a_lock_point(
+    pipeline: Pipeline,
+) -> None:
+    await pipeline.start_gateway()
+    async with pipeline.client(await pipeline.api_key()) as client:
+        ingredient = await client.post(
+            "/v1/reports",
+            json={
+                "kind": "cer",
+                "ingredient": "  ambrisentan ",
+                "roles": ["concomitant", "suspect"],
+                "data_lock_point": "2014-03-31",
+                "interval_start": "2014-01-01",
+            },
+        )
+        brand = await client.post("/v1/reports", json={"kind": "cer", "brand": "Letairis"})
+        assert ingredient.status_code == 202, ingredient.text
+        assert brand.status_code == 202, brand.text
+        first = (await client.get(f"/v1/reports/{ingredient.json()['id']}")).json()["request"]
+        second = (await client.get(f"/v1/reports/{brand.json()['id']}")).json()["request"]
+    assert first["scope"] == "ingredient"
+    assert first["ingredient"] == "AMBRISENTAN"  # as openFDA's harmonised fields hold it
+    assert first["roles"] == ["suspect", "concomitant"]
+    assert first["data_lock_point"] == "2014-03-31"
+    assert first["interval_start"] == "2014-01-01"
+    assert first["ndc"] is None
+    assert second["scope"] == "brand"
+    assert second["brand"] == "LETAIRIS"
+    assert second["roles"] == ["suspect"]  # the default: suspect reports only
+
+
+async def test_bad_scopes_roles_and_device_requests_are_422_and_queue_nothing(
+    pipeline: Pipeline,
+) -> None:
+    await pipeline.start_gateway()
+    bodies = [
+        {"kind": "cer"},  # no scope
+        {"kind": "cer", "ndc": "0777-3105", "ingredient": "X"},  # two scopes
+        {"kind": "cer", "ingredient": 'AMBRI"SENTAN'},  # query syntax
+        {"kind": "cer", "ingredient": "A" * 101},
+        {"kind": "cer", "brand": "LETAIRIS", "roles": ["suspect", "suspect"]},
+        {"kind": "cer", "brand": "LETAIRIS", "roles": ["primary"]},
+        {"kind": "cer", "brand": "LETAIRIS", "roles": []},
+        {"kind": "cer", "brand": "LETAIRIS", "data_lock_point": "2020-01-01",
+         "since": "2021-01-01"},
+        {"kind": "cer", "brand": "LETAIRIS", "interval_start": "2021-01-01",
+         "data_lock_point": "2020-01-01"},
+        {"kind": "cer", "brand": "LETAIRIS", "data_lock_point": "yesterday"},
+        {"kind": "device"},
+        {"kind": "device", "product_code": "FRNX"},
+        {"kind": "device", "product_code": "FRN", "brand_name": "X"},
+        {"kind": "device", "manufacturer": "ACME:INC"},
+        {"kind": "device", "product_code": "FRN", "ndc": "0777-3105"},
+    ]  # fmt: skip
+    async with pipeline.client(await pipeline.api_key()) as client:
+        responses = [await client.post("/v1/reports", json=body) for body in bodies]
+        device = await client.post(
+            "/v1/reports", json={"kind": "device", "product_code": "frn", "since": "2021-01-01"}
+        )
+        assert device.status_code == 202, device.text
+        request = (await client.get(f"/v1/reports/{device.json()['id']}")).json()["request"]
+    for body, response in zip(bodies, responses, strict=True):
+        assert response.status_code == 422, (body, response.text)
+        assert 'AMBRI"SENTAN' not in response.text  # errors never echo the value
+    assert request["scope"] == "product_code"
+    assert request["product_code"] == "FRN"
+    pool = await pipeline.pool()
+    assert await pool.fetchval("SELECT count(*) FROM reports") == 1
+
+
+async def test_device_and_ingredient_schedules(pipeline: Pipeline) -> None:
+    await pipeline.start_gateway()
+    async with pipeline.client(await pipeline.api_key()) as client:
+        device = await client.post(
+            "/v1/schedules", json={"kind": "device", "product_code": "FRN", "every": "P7D"}
+        )
+        ingredient = await client.post(
+            "/v1/schedules", json={"ingredient": "prednisone", "every": "P1D"}
+        )
+        bad_kind = await client.post(
+            "/v1/schedules", json={"kind": "coding", "ndc": "0777-3105", "every": "P1D"}
+        )
+    assert device.status_code == 201, device.text
+    assert device.json()["kind"] == "device"
+    assert device.json()["subject"] == "product_code:FRN"
+    assert device.json()["ndc"] is None
+    assert ingredient.status_code == 201, ingredient.text
+    assert ingredient.json()["subject"] == "ingredient:PREDNISONE|suspect"
+    assert bad_kind.status_code == 422

@@ -128,15 +128,22 @@ async def test_large_case_sets_travel_by_reference(
     assert renderer.analyses[report_id].totals.analysed == 61
 
 
-async def test_unknown_ndc_fails_with_a_message_a_person_can_act_on(pipeline: Pipeline) -> None:
-    await _start(pipeline, FixtureState())
+async def test_an_ndc_without_reports_completes_as_a_nil_report(pipeline: Pipeline) -> None:
+    renderer = await _start(pipeline, FixtureState())
     pool = await pipeline.pool()
     report_id = await ReportSubmitter(pool)(
         await _tenant(pipeline), cer_request("0000-0001"), "unknown"
     )
     row = await pipeline.wait_for_status(report_id, timeout=60)
-    assert row["status"] == "FAILED"
-    assert "no adverse event report listing product NDC 0000-0001" in row["error_message"]
+    assert row["status"] == "COMPLETE", row["error_message"]
+    analysis = renderer.analyses[report_id]
+    assert analysis.nil
+    assert analysis.totals.analysed == 0
+    assert analysis.narrative.executive_summary[0].startswith("Nil report.")
+    assert (
+        "no adverse event report for product NDC 0000-0001"
+        in (analysis.narrative.executive_summary[0])
+    )
 
 
 async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pipeline) -> None:
@@ -182,9 +189,17 @@ async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pip
     analysis = CerAnalysis.model_validate(outcome.next_event.payload.model_dump(mode="json"))
     assert analysis.totals.analysed == 61
     stored = await pool.fetchrow(
-        "SELECT ndc, preset, signals FROM cer_signal_history WHERE report_id = $1", report_id
+        "SELECT ndc, subject, preset, signals FROM cer_signal_history WHERE report_id = $1",
+        report_id,
     )
     assert stored is not None
     assert stored["ndc"] == "61958-0801"
+    assert stored["subject"] == "ndc:61958-0801|suspect"
+    listing = await pool.fetchval(
+        "SELECT count(*) FROM cer_case_listings WHERE report_id = $1", report_id
+    )
+    assert listing == 1
+    assert analysis.listing is not None
+    assert analysis.listing.rows == 61
     assert list(stored["signals"]) == [row.pt for row in analysis.signals]
     assert outcome.details["preset"] == "evans"

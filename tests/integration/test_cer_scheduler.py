@@ -43,7 +43,7 @@ class Release:
         self.value = value
         self.calls = 0
 
-    async def __call__(self) -> date:
+    async def __call__(self, kind: str = "cer") -> date:
         self.calls += 1
         await asyncio.sleep(0.01)  # let the other replica interleave
         return self.value

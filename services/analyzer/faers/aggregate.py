@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from services.analyzer.faers.terms import fold_terms
+from services.analyzer.faers.terms import FoldedTerm, fold_terms
 from shared.events.cer import (
     CategoryCount,
     DrugRole,
@@ -63,18 +63,37 @@ def _share(count: int, total: int) -> float:
     return count / total if total else 0.0
 
 
-def _category(category: str, label: str, count: int, total: int) -> CategoryCount:
-    return CategoryCount(category=category, label=label, reports=count, share=_share(count, total))
+def _category(
+    category: str, label: str, count: int, total: int, interval: int = 0
+) -> CategoryCount:
+    return CategoryCount(
+        category=category,
+        label=label,
+        reports=count,
+        share=_share(count, total),
+        interval_reports=interval,
+    )
 
 
-def event_rows(cases: Sequence[FaersCase]) -> tuple[EventRow, ...]:
-    """One row per folded preferred term, most reported first (ties alphabetical)."""
+def folded_keys(cases: Sequence[FaersCase]) -> tuple[dict[str, FoldedTerm], dict[str, str]]:
+    """The folded terms of every reaction in ``cases`` and each spelling's key."""
     spellings: Counter[str] = Counter(r.pt for case in cases for r in case.reactions)
     folded = fold_terms(spellings)
     key_of = {variant: term.key for term in folded.values() for variant in term.variants}
+    return folded, key_of
+
+
+def event_rows(
+    cases: Sequence[FaersCase], interval_ids: frozenset[str] = frozenset()
+) -> tuple[EventRow, ...]:
+    """One row per folded preferred term, most reported first (ties alphabetical), with the
+    counts of the reporting interval (``interval_ids``: the interval's safety report ids)."""
+    folded, key_of = folded_keys(cases)
     reports: Counter[str] = Counter()
     serious: Counter[str] = Counter()
     fatal: Counter[str] = Counter()
+    interval: Counter[str] = Counter()
+    interval_serious: Counter[str] = Counter()
     for case in cases:
         keys = {key_of[r.pt.strip()] for r in case.reactions}
         fatal_keys = {
@@ -84,6 +103,10 @@ def event_rows(cases: Sequence[FaersCase]) -> tuple[EventRow, ...]:
         fatal.update(fatal_keys)
         if case.serious:
             serious.update(keys)
+        if case.safetyreportid in interval_ids:
+            interval.update(keys)
+            if case.serious:
+                interval_serious.update(keys)
     total = len(cases)
     rows = [
         EventRow(
@@ -93,6 +116,8 @@ def event_rows(cases: Sequence[FaersCase]) -> tuple[EventRow, ...]:
             serious_reports=serious[key],
             fatal_outcome_reports=fatal[key],
             variants=folded[key].variants,
+            interval_reports=interval[key],
+            interval_serious_reports=interval_serious[key],
         )
         for key, count in reports.items()
     ]
@@ -100,33 +125,53 @@ def event_rows(cases: Sequence[FaersCase]) -> tuple[EventRow, ...]:
     return tuple(rows)
 
 
-def seriousness_summary(cases: Sequence[FaersCase]) -> SeriousnessSummary:
-    """Serious / non-serious / not stated, reports per seriousness criterion and per outcome."""
+def seriousness_summary(
+    cases: Sequence[FaersCase], interval_ids: frozenset[str] = frozenset()
+) -> SeriousnessSummary:
+    """Serious / non-serious / not stated, reports per seriousness criterion and per outcome,
+    cumulative and (``interval_ids``) within the reporting interval."""
     total = len(cases)
+    in_interval = [case for case in cases if case.safetyreportid in interval_ids]
     criteria: Counter[SeriousnessCriterion] = Counter(c for case in cases for c in case.seriousness)
-    outcomes: Counter[ReactionOutcome] = Counter(
-        outcome
-        for case in cases
-        for outcome in {r.outcome for r in case.reactions if r.outcome is not None}
+    interval_criteria: Counter[SeriousnessCriterion] = Counter(
+        c for case in in_interval for c in case.seriousness
     )
+
+    def outcome_counts(group: Sequence[FaersCase]) -> Counter[ReactionOutcome]:
+        return Counter(
+            outcome
+            for case in group
+            for outcome in {r.outcome for r in case.reactions if r.outcome is not None}
+        )
+
+    outcomes, interval_outcomes = outcome_counts(cases), outcome_counts(in_interval)
     return SeriousnessSummary(
         serious=sum(1 for case in cases if case.serious is True),
         non_serious=sum(1 for case in cases if case.serious is False),
         not_stated=sum(1 for case in cases if case.serious is None),
         criteria=tuple(
-            _category(c.value, label, criteria[c], total) for c, label in SERIOUSNESS_LABELS.items()
+            _category(c.value, label, criteria[c], total, interval_criteria[c])
+            for c, label in SERIOUSNESS_LABELS.items()
         ),
         reaction_outcomes=tuple(
-            _category(o.value, label, outcomes[o], total) for o, label in OUTCOME_LABELS.items()
+            _category(o.value, label, outcomes[o], total, interval_outcomes[o])
+            for o, label in OUTCOME_LABELS.items()
         ),
+        interval_serious=sum(1 for case in in_interval if case.serious is True),
+        interval_non_serious=sum(1 for case in in_interval if case.serious is False),
+        interval_not_stated=sum(1 for case in in_interval if case.serious is None),
     )
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
-def _quarters_between(first: date, last: date) -> list[str]:
+def quarters_between(first: date, last: date) -> list[str]:
     quarters = []
     year, q = first.year, (first.month - 1) // 3
     while (year, q) <= (last.year, (last.month - 1) // 3):
@@ -154,7 +199,7 @@ def quarterly_trend(cases: Sequence[FaersCase]) -> tuple[QuarterCount, ...]:
     days = [case.receivedate for case in dated if case.receivedate is not None]
     return tuple(
         QuarterCount(quarter=q, reports=reports[q], serious=serious[q])
-        for q in _quarters_between(min(days), max(days))
+        for q in quarters_between(min(days), max(days))
     )
 
 

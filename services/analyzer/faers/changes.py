@@ -18,12 +18,14 @@ from shared.events.cer import SignalChanges
 
 @dataclass(frozen=True)
 class PreviousSignals:
-    """The signals of the last report for this tenant, NDC and preset."""
+    """The signals (and trend alerts) of the last report for this tenant, subject and preset."""
 
     report_id: UUID
     generated_at: datetime
     data_last_updated: date | None
     signals: tuple[str, ...]
+    trend_alerts: tuple[str, ...] = ()
+    """``term|month`` keys of the trend alerts that report raised."""
 
 
 def signal_changes(current: Sequence[str], previous: PreviousSignals | None) -> SignalChanges:

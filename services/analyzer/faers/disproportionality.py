@@ -7,9 +7,10 @@ For a product P and a reaction E::
         not P       c          d
                   a + c                   N = a + b + c + d
 
-- PRR = [a/(a+b)] / [c/(c+d)], 95% CI exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
+- PRR = [a/(a+b)] / [c/(c+d)], 95% CI exp(ln PRR ± z·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
   (Evans, Waller & Davis 2001).
-- ROR = (a·d)/(b·c), 95% CI exp(ln ROR ± 1.96·√(1/a + 1/b + 1/c + 1/d)) (van Puijenbroek 2002).
+- ROR = (a·d)/(b·c), 95% CI exp(ln ROR ± z·√(1/a + 1/b + 1/c + 1/d)) (van Puijenbroek 2002).
+- z = Φ⁻¹(0.975) = 1.959964 (:data:`~shared.events.openfda.Z_95`; docs/cer.md prints the same).
 - χ² with Yates' continuity correction, N·max(0, |ad − bc| − N/2)² / [(a+b)(c+d)(a+c)(b+d)],
   on the raw counts.
 - IC = log2((a + ½)/(E + ½)) with E = (a+b)(a+c)/N, and its 95% credibility interval by the
@@ -28,13 +29,11 @@ import math
 from typing import Final
 
 from shared.events.cer import (
+    Z_95,
     InformationComponent,
     RatioEstimate,
     TwoByTwo,
 )
-
-Z_95: Final = 1.959963984540054
-"""The 97.5th percentile of the standard normal distribution."""
 
 HALDANE: Final = 0.5
 

@@ -23,7 +23,8 @@ from services.analyzer.faers.disproportionality import (
     table_from_counts,
 )
 from services.analyzer.faers.presets import meets_preset, presets_met
-from services.analyzer.faers.terms import fold_term, fold_terms
+from services.analyzer.faers.product_side import ProductSide
+from services.analyzer.faers.terms import fold_term
 from shared.events.cer import (
     DisproportionalityCounts,
     DisproportionalityRow,
@@ -63,23 +64,31 @@ class SignalTable:
     notices: tuple[str, ...]
 
 
-def signal_table(counts: DisproportionalityCounts, preset: SignalPreset) -> SignalTable:
+def signal_table(
+    counts: DisproportionalityCounts,
+    preset: SignalPreset,
+    product_side: ProductSide | None = None,
+) -> SignalTable:
     """One row per folded reaction of the product with a database total; signals first, then by
-    the lower bound of the ROR (strongest evidence of disproportion first)."""
-    product = _folded_counts(counts.product_event_counts)
+    the lower bound of the ROR (strongest evidence of disproportion first).
+
+    ``product_side`` gives a and a + b (see :mod:`~services.analyzer.faers.product_side`); by
+    default they are openFDA's count-query figures.
+    """
+    side = product_side or ProductSide.from_counts(counts)
+    product = side.event_counts
     database = _folded_counts(counts.database_event_counts)
-    display = fold_terms({row.term: row.count for row in counts.product_event_counts})
     missing = {fold_term(term) for term in counts.terms_without_background}
     rows: list[DisproportionalityRow] = []
     inconsistent: list[str] = []
-    for key, a in product.items():
+    for key, a in sorted(product.items()):
         if key not in database or key in missing or a == 0:
             continue
-        pt = display[key].display
+        pt = side.display.get(key, key)
         try:
             table = table_from_counts(
                 product_event=a,
-                product_total=counts.product_reports,
+                product_total=side.product_reports,
                 event_total=database[key],
                 database_total=counts.database_reports,
             )
@@ -95,7 +104,7 @@ def signal_table(counts: DisproportionalityCounts, preset: SignalPreset) -> Sign
             + ", ".join(sorted(inconsistent))
             + ": openFDA's counts for them were inconsistent (a cell would be negative)."
         )
-    without = sorted(display[k].display for k in product if k not in database or k in missing)
+    without = sorted(side.display.get(k, k) for k in product if k not in database or k in missing)
     if without:
         notices.append(
             f"{len(without)} reaction(s) have no disproportionality statistics because their "

@@ -90,6 +90,11 @@ def fold_terms(spellings: Mapping[str, int] | Iterable[str]) -> dict[str, Folded
     for key, variants in by_key.items():
         ordered = sorted(variants, key=lambda s: (-variants[s], s))
         styled = [s for s in ordered if _is_meddra_style(s)]
-        display = _SPACES.sub(" ", styled[0]) if styled else _sentence_case(key)
+        if styled:
+            display = _SPACES.sub(" ", styled[0])
+            if display.islower():  # all lower case: MedDRA capitalises the first letter
+                display = _sentence_case(display)
+        else:
+            display = _sentence_case(key)
         folded[key] = FoldedTerm(key=key, display=display, variants=tuple(ordered))
     return folded

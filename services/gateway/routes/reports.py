@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -27,6 +28,7 @@ from services.gateway.schemas import (
     links_for,
     report_view,
 )
+from services.renderer.exports import CASES_ARTIFACT, TABLE_NAMES, table_artifact
 from services.renderer.fhir import build_report_bundle
 from services.renderer.rendering import ANALYSIS_ARTIFACT, PDF_ARTIFACT
 from shared.db import retries, submissions
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from shared.db.pool import Connection
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+TableName = StrEnum("TableName", {name: name for name in TABLE_NAMES})  # type: ignore[misc]
+"""The tables of a safety report that export as CSV."""
 
 _REQUEST_BODY: dict[str, Any] = {
     "requestBody": {
@@ -58,13 +63,48 @@ _REQUEST_BODY: dict[str, Any] = {
                         },
                         {
                             "type": "object",
-                            "required": ["kind", "ndc"],
+                            "description": "A drug safety report: exactly one of ndc, "
+                            "ingredient or brand",
+                            "required": ["kind"],
+                            "additionalProperties": False,
                             "properties": {
                                 "kind": {"const": "cer"},
-                                "ndc": {"type": "string"},
+                                "ndc": {"type": "string", "maxLength": 40},
+                                "ingredient": {"type": "string", "minLength": 2, "maxLength": 100},
+                                "brand": {"type": "string", "minLength": 2, "maxLength": 100},
+                                "roles": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 3,
+                                    "uniqueItems": True,
+                                    "items": {"enum": ["suspect", "interacting", "concomitant"]},
+                                },
                                 "since": {"type": "string", "format": "date"},
                                 "until": {"type": "string", "format": "date"},
+                                "data_lock_point": {"type": "string", "format": "date"},
+                                "interval_start": {"type": "string", "format": "date"},
                                 "signal_preset": {"enum": ["evans", "ema", "ic025"]},
+                            },
+                        },
+                        {
+                            "type": "object",
+                            "description": "A device safety report (MAUDE): exactly one of "
+                            "product_code, brand_name or manufacturer",
+                            "required": ["kind"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "kind": {"const": "device"},
+                                "product_code": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+                                "brand_name": {"type": "string", "minLength": 2, "maxLength": 100},
+                                "manufacturer": {
+                                    "type": "string",
+                                    "minLength": 2,
+                                    "maxLength": 100,
+                                },
+                                "since": {"type": "string", "format": "date"},
+                                "until": {"type": "string", "format": "date"},
+                                "data_lock_point": {"type": "string", "format": "date"},
+                                "interval_start": {"type": "string", "format": "date"},
                             },
                         },
                     ]
@@ -274,12 +314,13 @@ def _coding_analysis_view(report_id: UUID, content: bytes) -> ReportAnalysis:
 )
 async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
     """The finished report as a FHIR R4 Bundle (collection): a DiagnosticReport with the PDF in
-    presentedForm and, for coding reports, Conditions (assertion and score coded), DetectedIssues
-    and Provenance."""
+    presentedForm; for coding reports, Conditions (assertion and score coded), DetectedIssues and
+    Provenance; for safety reports, the case line listing as a DocumentReference."""
     async with state.pool.acquire() as conn:
         row = await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
         analysis = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
         pdf = await repository.get_artifact(conn, report_id, PDF_ARTIFACT)
+        cases = await repository.get_artifact(conn, report_id, CASES_ARTIFACT)
     if analysis is None or pdf is None or not (row["result"] or {}).get("meta"):
         raise ApiError(404, "not_found", "The report has no FHIR output.")
     bundle = await run_in_threadpool(
@@ -288,6 +329,7 @@ async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) ->
         orjson.loads(analysis["content"]),
         row["result"]["meta"],
         pdf["content"],
+        cases["content"] if cases is not None else None,
     )
     return Response(orjson.dumps(bundle), media_type="application/fhir+json")
 
@@ -318,3 +360,53 @@ async def retry(
         row = await repository.get_report(conn, principal.tenant_id, report_id)
     assert row is not None
     return report_view(row, _links(request, state, report_id))
+
+
+async def _csv_artifact(
+    state: StateDep, tenant_id: UUID, report_id: UUID, name: str, filename: str
+) -> Response:
+    async with state.pool.acquire() as conn:
+        await _complete_report(conn, tenant_id, report_id, "CSV export")
+        artifact = await repository.get_artifact(conn, report_id, name)
+    if artifact is None:
+        raise ApiError(
+            404, "not_found", "The report has no such export (only safety reports have them)."
+        )
+    return Response(
+        content=artifact["content"],
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{artifact["sha256"].hex()}"',
+        },
+    )
+
+
+_CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}},
+    404: {"description": "No such report, or it has no such export (coding reports)"},
+    409: {"description": "The report is not COMPLETE yet (or FAILED)"},
+}
+
+
+@router.get("/{report_id}/cases.csv", response_class=Response, responses=_CSV_RESPONSES)
+async def get_cases_csv(report_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
+    """A safety report's case line listing: one header line, one line per case (RFC 4180)."""
+    return await _csv_artifact(
+        state, principal.tenant_id, report_id, CASES_ARTIFACT, f"cases-{report_id}.csv"
+    )
+
+
+@router.get("/{report_id}/tables/{table}.csv", response_class=Response, responses=_CSV_RESPONSES)
+async def get_table_csv(
+    report_id: UUID, table: TableName, state: StateDep, principal: PrincipalDep
+) -> Response:
+    """One table of a safety report as CSV: events, disproportionality, seriousness, trend,
+    alerts (device reports: event_types, device_problems, patient_problems, trend, alerts)."""
+    return await _csv_artifact(
+        state,
+        principal.tenant_id,
+        report_id,
+        table_artifact(table.value),
+        f"{table.value}-{report_id}.csv",
+    )

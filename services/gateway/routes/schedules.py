@@ -1,4 +1,5 @@
-"""``/v1/schedules``: CER refreshes that run on a cadence and regenerate only on new FAERS data."""
+"""``/v1/schedules``: drug (FAERS) and device (MAUDE) safety reports refreshed on a cadence,
+regenerated only when openFDA publishes new data; scheduled refreshes raise trend alerts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from services.gateway.cer_intake import CER_FIELDS, parse_cer_request
 from services.gateway.deps import PrincipalDep, StateDep
+from services.gateway.device_intake import DEVICE_FIELDS, parse_device_request
 from services.gateway.errors import ApiError, not_found
 from services.gateway.intake import parse_json
 from services.ingestor.scheduler import repository
@@ -19,13 +21,17 @@ from services.ingestor.scheduler.repository import Schedule
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 
-_SCHEDULE_FIELDS = (CER_FIELDS - {"kind"}) | {"every"}
+_CER_SCHEDULE_FIELDS = CER_FIELDS | {"every"}
+_DEVICE_SCHEDULE_FIELDS = DEVICE_FIELDS | {"every"}
+_KINDS = ("cer", "device")
 
 
 class ScheduleView(BaseModel):
     id: UUID
-    ndc: str
-    request: dict[str, Any] = Field(description="The CER request each run submits.")
+    kind: str = Field(description="cer (a drug safety report) or device.")
+    subject: str = Field(description="What each run searches, e.g. ingredient:AMBRISENTAN|suspect.")
+    ndc: str | None = Field(description="The normalised NDC of an NDC-scoped drug schedule.")
+    request: dict[str, Any] = Field(description="The report request each run submits.")
     every: str = Field(description="ISO 8601 duration (P1D) or cron expression, in UTC.")
     next_run_at: datetime
     runs: int
@@ -43,6 +49,8 @@ class SchedulePage(BaseModel):
 def _view(schedule: Schedule) -> ScheduleView:
     return ScheduleView(
         id=schedule.id,
+        kind=schedule.kind,
+        subject=schedule.subject,
         ndc=schedule.ndc,
         request=schedule.request.model_dump(mode="json"),
         every=schedule.every,
@@ -64,10 +72,25 @@ _REQUEST_BODY: dict[str, Any] = {
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "required": ["ndc", "every"],
+                    "description": "The fields of the drug (kind cer, the default) or device "
+                    "report to refresh (see POST /v1/reports), plus every.",
+                    "required": ["every"],
                     "additionalProperties": False,
                     "properties": {
+                        "kind": {"enum": ["cer", "device"]},
                         "ndc": {"type": "string", "maxLength": 40},
+                        "ingredient": {"type": "string", "minLength": 2, "maxLength": 100},
+                        "brand": {"type": "string", "minLength": 2, "maxLength": 100},
+                        "roles": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 3,
+                            "uniqueItems": True,
+                            "items": {"enum": ["suspect", "interacting", "concomitant"]},
+                        },
+                        "product_code": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+                        "brand_name": {"type": "string", "minLength": 2, "maxLength": 100},
+                        "manufacturer": {"type": "string", "minLength": 2, "maxLength": 100},
                         "every": {
                             "type": "string",
                             "maxLength": MAX_EVERY_CHARS,
@@ -75,6 +98,8 @@ _REQUEST_BODY: dict[str, Any] = {
                         },
                         "since": {"type": "string", "format": "date"},
                         "until": {"type": "string", "format": "date"},
+                        "data_lock_point": {"type": "string", "format": "date"},
+                        "interval_start": {"type": "string", "format": "date"},
                         "signal_preset": {"enum": ["evans", "ema", "ic025"]},
                     },
                 }
@@ -89,12 +114,13 @@ _REQUEST_BODY: dict[str, Any] = {
     status_code=201,
     response_model=ScheduleView,
     openapi_extra=_REQUEST_BODY,
-    responses={422: {"description": "Invalid NDC, cadence or field"}},
+    responses={422: {"description": "Invalid scope, NDC, cadence or field"}},
 )
 async def create_schedule(
     request: Request, response: Response, state: StateDep, principal: PrincipalDep
 ) -> ScheduleView:
-    """Refresh the CER of ``ndc`` ``every`` P1D (or a cron expression); the first run is now."""
+    """Refresh a drug report (``ndc``, ``ingredient`` or ``brand``) or, with ``"kind":
+    "device"``, a device report ``every`` P1D (or a cron expression); the first run is now."""
     document = parse_json(await request.body())  # size and depth bounded by the request guard
     if not isinstance(document, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
@@ -105,10 +131,17 @@ async def create_schedule(
         cadence = parse_cadence(every)
     except InvalidCadence as exc:
         raise ApiError(422, "invalid_every", exc.hint) from None
-    cer = parse_cer_request(document, allowed=_SCHEDULE_FIELDS)
+    kind = document.get("kind", "cer")
+    if kind not in _KINDS:
+        raise ApiError(422, "invalid_kind", "'kind' must be cer or device for a schedule.")
+    report = (
+        parse_device_request(document, allowed=_DEVICE_SCHEDULE_FIELDS)
+        if kind == "device"
+        else parse_cer_request(document, allowed=_CER_SCHEDULE_FIELDS)
+    )
     async with state.pool.acquire() as conn:
         schedule = await repository.create_schedule(
-            conn, principal.tenant_id, cer, cadence.text, datetime.now(UTC)
+            conn, principal.tenant_id, report, cadence.text, datetime.now(UTC)
         )
     response.headers["Location"] = f"/v1/schedules/{schedule.id}"
     return _view(schedule)

@@ -1,4 +1,4 @@
-"""The HTTP client of openFDA's drug/event endpoint: limits, retries, cache and paging.
+"""The HTTP client of openFDA's event endpoints (drug and device): limits, retries, cache, paging.
 
 - Every network request first takes a token from the shared rate limiter.
 - 429 and 5xx (and connection failures) are retried with exponential back-off and full jitter,
@@ -125,7 +125,8 @@ class RetryPolicy:
 
 
 class OpenFdaClient:
-    """Queries openFDA's drug/event endpoint at ``base_url`` (the real API or a fixture server)."""
+    """Queries openFDA at ``base_url`` (the real API or a fixture server); each query names its
+    endpoint (drug/event or device/event)."""
 
     def __init__(
         self,
@@ -271,13 +272,19 @@ class OpenFdaClient:
 
     async def count(self, query: Query) -> list[TermCount]:
         """The term counts of a ``count=`` query (empty for NOT_FOUND)."""
+        counts, _ = await self.count_with_response(query)
+        return counts
+
+    async def count_with_response(self, query: Query) -> tuple[list[TermCount], OpenFdaResponse]:
+        """The term counts of a ``count=`` query and the response they came in. Date fields
+        count by day and answer ``time`` instead of ``term``; both are read."""
         response = await self.fetch(query.url(self.base_url))
         counts = []
         for row in response.results:
-            term, value = row.get("term"), row.get("count")
-            if isinstance(term, str) and isinstance(value, int):
-                counts.append(TermCount(term=term, count=value))
-        return counts
+            term, value = row.get("term", row.get("time")), row.get("count")
+            if isinstance(term, str | int) and isinstance(value, int) and value >= 0:
+                counts.append(TermCount(term=str(term), count=value))
+        return counts, response
 
     async def total(self, query: Query) -> OpenFdaResponse:
         """A search sent for its ``meta.results.total`` (0 for NOT_FOUND)."""

@@ -1,10 +1,11 @@
 """A small implementation of openFDA's search and count syntax over in-memory reports.
 
 Enough of the grammar for what clinrelay sends and what the recorded examples use:
-``field:value``, ``field:"phrase"``, ``field:("a" "b")`` (OR), ``field:[low TO high]``, clauses
-joined by ``AND`` (or ``+AND+``) and ``OR``. A field ending in ``.exact`` matches whole values; any
-other field is tokenised, as openFDA's analysed fields are: ``product_ndc:50242-051`` matches
-any report with a "051" token, which is the trap the ingestor's NDC check exists for.
+``field:value``, ``field:"phrase"``, ``field:("a" "b")`` (OR), ``field:[low TO high]``,
+clauses joined by ``AND`` (or ``+AND+``) and ``OR`` and grouped by parentheses. A field ending
+in ``.exact`` matches whole values; any other field is tokenised, as openFDA's analysed fields
+are: ``product_ndc:50242-051`` matches any report with a "051" token, which is the trap the
+ingestor's NDC check exists for.
 """
 
 from __future__ import annotations
@@ -94,24 +95,88 @@ def _clause_predicate(field: str, value: str) -> Predicate:
     return _term_predicate(field, value)
 
 
+def _tokens(text: str) -> list[tuple[str, Any]]:
+    """("AND"|"OR"|"("|")", None) and ("clause", (field, value)) tokens of a search."""
+    found: list[tuple[str, Any]] = []
+    position = 0
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        operator = re.match(r"(AND|OR)(?=\s|\(|$)", text[position:])
+        if operator:
+            found.append((operator.group(1), None))
+            position += operator.end()
+            continue
+        if text[position] in "()":
+            found.append((text[position], None))
+            position += 1
+            continue
+        clause = _CLAUSE.match(text, position)
+        if clause is None:
+            raise QuerySyntaxError(f"cannot parse {text[position:]!r}")
+        found.append(("clause", (clause.group("field"), clause.group("value"))))
+        position = clause.end()
+    return found
+
+
+class _Parser:
+    """expr := conjunction (OR conjunction)*; conjunction := factor (AND factor)*;
+    factor := "(" expr ")" | clause. Adjacent factors without an operator are ORed, as openFDA's
+    query parser does."""
+
+    def __init__(self, tokens: list[tuple[str, Any]]) -> None:
+        self.tokens = tokens
+        self.index = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.index][0] if self.index < len(self.tokens) else None
+
+    def expression(self) -> Predicate:
+        options = [self.conjunction()]
+        while self.peek() in {"OR", "(", "clause"}:
+            if self.peek() == "OR":
+                self.index += 1
+            options.append(self.conjunction())
+        if len(options) == 1:
+            return options[0]
+        return lambda report: any(option(report) for option in options)
+
+    def conjunction(self) -> Predicate:
+        parts = [self.factor()]
+        while self.peek() == "AND":
+            self.index += 1
+            parts.append(self.factor())
+        if len(parts) == 1:
+            return parts[0]
+        return lambda report: all(part(report) for part in parts)
+
+    def factor(self) -> Predicate:
+        kind = self.peek()
+        if kind == "(":
+            self.index += 1
+            inner = self.expression()
+            if self.peek() != ")":
+                raise QuerySyntaxError("unbalanced parentheses")
+            self.index += 1
+            return inner
+        if kind == "clause":
+            field, value = self.tokens[self.index][1]
+            self.index += 1
+            return _clause_predicate(field, value)
+        raise QuerySyntaxError(f"expected a clause, found {kind or 'the end'}")
+
+
 def parse_search(search: str | None) -> Predicate:
     """A predicate over reports for an openFDA ``search`` expression (None matches all)."""
     if not search or not search.strip():
         return lambda report: True
     text = search.replace("+AND+", " AND ").replace("+OR+", " OR ")
-    groups: list[list[Predicate]] = [[]]  # OR of ANDs
-    position = 0
-    for match in re.finditer(r"\s*(AND|OR)\s+|\s*\(?\s*" + _CLAUSE.pattern + r"\s*\)?", text, re.X):
-        if match.start() != position:
-            raise QuerySyntaxError(f"cannot parse {text[position:]!r}")
-        position = match.end()
-        if match.group(1) == "OR":
-            groups.append([])
-        elif match.group(1) is None:
-            groups[-1].append(_clause_predicate(match.group("field"), match.group("value")))
-    if position != len(text) or not all(groups):
+    parser = _Parser(_tokens(text))
+    predicate = parser.expression()
+    if parser.index != len(parser.tokens):
         raise QuerySyntaxError(f"cannot parse {search!r}")
-    return lambda report: any(all(p(report) for p in group) for group in groups)
+    return predicate
 
 
 def count_terms(reports: Sequence[Report], field: str) -> list[tuple[str, int]]:

@@ -1,10 +1,14 @@
-"""A fixture server speaking openFDA's drug/event API, for tests and machines without internet.
+"""A fixture server speaking openFDA's drug/event and device/event APIs, for tests and machines
+without internet.
 
-It serves real openFDA content (see ``fixture_data/SOURCE.md``): searches and counts are computed
-over the bundled reports with :mod:`~services.ingestor.openfda.fixture_query`, and the recorded
-responses are replayed verbatim for the queries they were recorded for. Like openFDA it answers
-404 ``NOT_FOUND`` for zero matches, 400 for a limit over 1,000 or a skip over 25,000, pages with
-``search_after`` in a ``Link: <…>; rel="next"`` header, and carries ``meta.last_updated``.
+It serves openFDA content (see ``fixture_data/SOURCE.md``): real FAERS reports at
+``/drug/event.json``; real MAUDE records and records generated from FDA's device/event schema
+(labelled synthetic) at ``/device/event.json``. Searches and counts are computed over the bundled
+reports with :mod:`~services.ingestor.openfda.fixture_query`, and the recorded responses are
+replayed verbatim for the queries they were recorded for. Like openFDA it answers 404
+``NOT_FOUND`` for zero matches, 400 for a limit over 1,000 or a skip over 25,000, pages with
+``search_after`` in a ``Link: <…>; rel="next"`` header, counts a date field by day (``time``),
+and carries ``meta.last_updated`` (one per endpoint).
 
 Tests steer it through :class:`FixtureState`: queue faults (429, 500, …), alias a query to a
 recorded response, or change ``last_updated`` to simulate a new data release.
@@ -31,6 +35,9 @@ from starlette.routing import Route
 from services.ingestor.openfda.fixture_query import QuerySyntaxError, count_terms, parse_search
 
 DEFAULT_LAST_UPDATED = date(2014, 3, 31)
+DEFAULT_DEVICE_LAST_UPDATED = date(2025, 1, 28)
+"""The bundled device records run to December 2024."""
+DATE_FIELDS = frozenset({"receivedate", "date_received"})
 MAX_LIMIT = 1000
 MAX_SKIP = 25_000
 DISCLAIMER = (
@@ -72,6 +79,16 @@ def bundled_reports() -> list[dict[str, Any]]:
     return list(unique.values())
 
 
+def bundled_device_reports() -> list[dict[str, Any]]:
+    """Every device/event record the fixture serves: the real MAUDE samples, then the synthetic
+    ones generated from FDA's schema (``bench/device/make_maude_fixture.py``)."""
+    data = _data_dir()
+    reports: list[dict[str, Any]] = []
+    for name in ("device_event_maude_samples.json", "device_event_synthetic.json"):
+        reports.extend(json.loads((data / name).read_text("utf-8")))
+    return reports
+
+
 # The real queries the recorded responses answer (search text as decoded from their URLs).
 RECORDINGS: dict[str, str] = {
     "patient.drug.openfda.product_ndc:50242-051 AND seriousnessdeath:1": (
@@ -97,6 +114,8 @@ class Fault:
 class FixtureState:
     reports: list[dict[str, Any]] = field(default_factory=bundled_reports)
     last_updated: date = DEFAULT_LAST_UPDATED
+    device_reports: list[dict[str, Any]] = field(default_factory=bundled_device_reports)
+    device_last_updated: date = DEFAULT_DEVICE_LAST_UPDATED
     faults: deque[Fault] = field(default_factory=deque)
     aliases: dict[str, str] = field(default_factory=lambda: dict(RECORDINGS))
     """search text → recorded file replayed for it (tests add their own)."""
@@ -108,27 +127,52 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-def _meta(state: FixtureState, results: Mapping[str, int] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Endpoint:
+    """What differs between drug/event and device/event."""
+
+    id_field: str
+    date_field: str
+    device: bool
+
+    def reports(self, state: FixtureState) -> list[dict[str, Any]]:
+        return state.device_reports if self.device else state.reports
+
+    def last_updated(self, state: FixtureState) -> date:
+        return state.device_last_updated if self.device else state.last_updated
+
+
+DRUG = _Endpoint("safetyreportid", "receivedate", device=False)
+DEVICE = _Endpoint("mdr_report_key", "date_received", device=True)
+
+
+def _meta(
+    state: FixtureState, results: Mapping[str, int] | None, endpoint: _Endpoint = DRUG
+) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "disclaimer": DISCLAIMER,
         "terms": "https://open.fda.gov/terms/",
         "license": "https://open.fda.gov/license/",
-        "last_updated": state.last_updated.isoformat(),
+        "last_updated": endpoint.last_updated(state).isoformat(),
     }
     if results is not None:
         meta["results"] = dict(results)
     return meta
 
 
-def _sort_key(field_name: str) -> Any:
+def _sort_key(field_name: str, id_field: str = "safetyreportid") -> Any:
     def key(report: Mapping[str, Any]) -> tuple[str, str]:
-        return (str(report.get(field_name) or ""), str(report.get("safetyreportid") or ""))
+        return (str(report.get(field_name) or ""), str(report.get(id_field) or ""))
 
     return key
 
 
 def _page(
-    state: FixtureState, request: Request, matches: Sequence[dict[str, Any]], limit: int
+    state: FixtureState,
+    request: Request,
+    matches: Sequence[dict[str, Any]],
+    limit: int,
+    endpoint: _Endpoint = DRUG,
 ) -> Response:
     params = request.query_params
     skip = int(params.get("skip") or 0)
@@ -136,25 +180,25 @@ def _page(
     sort = params.get("sort")
     if sort:
         field_name, _, direction = sort.partition(":")
-        ordered.sort(key=_sort_key(field_name), reverse=direction == "desc")
+        ordered.sort(key=_sort_key(field_name, endpoint.id_field), reverse=direction == "desc")
     else:
-        field_name = "receivedate"
+        field_name = endpoint.date_field
     start = skip
     after = params.get("search_after")
     if after:
         cursor = dict(part.split("=", 1) for part in after.split(";") if "=" in part)
         position = (cursor.get("0", ""), cursor.get("1", ""))
-        keys = [_sort_key(field_name)(r) for r in ordered]
+        keys = [_sort_key(field_name, endpoint.id_field)(r) for r in ordered]
         start = next((i + 1 for i, k in enumerate(keys) if k == position), len(ordered))
     page = ordered[start : start + limit]
     headers = {}
     if start + limit < len(ordered) and page:
-        last_key = _sort_key(field_name)(page[-1])
+        last_key = _sort_key(field_name, endpoint.id_field)(page[-1])
         query = [(k, v) for k, v in params.multi_items() if k not in {"skip", "search_after"}]
         query += [("skip", "0"), ("search_after", f"0={last_key[0]};1={last_key[1]}")]
         link = f"{request.url.scheme}://{request.url.netloc}{request.url.path}?{urlencode(query)}"
         headers["Link"] = f'<{link}>; rel="next"'
-    meta = _meta(state, {"skip": skip, "limit": limit, "total": len(ordered)})
+    meta = _meta(state, {"skip": skip, "limit": limit, "total": len(ordered)}, endpoint)
     return JSONResponse({"meta": meta, "results": page}, headers=headers)
 
 
@@ -179,7 +223,7 @@ def _limit_error(limit_text: str | None, skip_text: str | None) -> Response | No
     return None
 
 
-async def drug_event(request: Request) -> Response:
+async def _answer(request: Request, endpoint: _Endpoint) -> Response:
     state: FixtureState = request.app.state.fixture
     params = request.query_params
     state.requests.append(urlencode([(k, v) for k, v in params.multi_items() if k != "api_key"]))
@@ -193,16 +237,28 @@ async def drug_event(request: Request) -> Response:
         predicate = parse_search(search)
     except QuerySyntaxError as exc:
         return _error(400, "BAD_REQUEST", f"Invalid search: {exc}")
-    matches = [r for r in state.reports if predicate(r)]
+    matches = [r for r in endpoint.reports(state) if predicate(r)]
     if not matches:
         return JSONResponse(recorded("error_404.json"), status_code=404)
     limit = int(params.get("limit") or 1)
     count = params.get("count")
     if count:
-        terms = count_terms(matches, count)[: limit if "limit" in params else 100]
-        results = [{"term": term, "count": n} for term, n in terms]
-        return JSONResponse({"meta": _meta(state, None), "results": results})
-    return _page(state, request, matches, limit)
+        if count in DATE_FIELDS:  # openFDA counts a date field by day, oldest first
+            days = sorted(count_terms(matches, f"{count}.exact"))
+            results = [{"time": day, "count": n} for day, n in days]
+        else:
+            terms = count_terms(matches, count)[: limit if "limit" in params else 100]
+            results = [{"term": term, "count": n} for term, n in terms]
+        return JSONResponse({"meta": _meta(state, None, endpoint), "results": results})
+    return _page(state, request, matches, limit, endpoint)
+
+
+async def drug_event(request: Request) -> Response:
+    return await _answer(request, DRUG)
+
+
+async def device_event(request: Request) -> Response:
+    return await _answer(request, DEVICE)
 
 
 def _fault_body(status: int) -> Any:
@@ -215,6 +271,11 @@ def _fault_body(status: int) -> Any:
 
 def create_fixture_app(state: FixtureState | None = None) -> Starlette:
     """The ASGI app; ``app.state.fixture`` is the :class:`FixtureState` tests steer."""
-    app = Starlette(routes=[Route("/drug/event.json", drug_event, methods=["GET"])])
+    app = Starlette(
+        routes=[
+            Route("/drug/event.json", drug_event, methods=["GET"]),
+            Route("/device/event.json", device_event, methods=["GET"]),
+        ]
+    )
     app.state.fixture = state or FixtureState()
     return app

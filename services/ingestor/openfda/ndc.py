@@ -14,11 +14,11 @@ to reject a bad NDC with a 422 before anything is queued.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from shared.events.cer import CerRequest, SignalPreset
+from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugRole, DrugScope, SignalPreset
 
 ACCEPTED_FORMS = (
     "a 10-digit NDC with hyphens (4-4-2, 5-3-2 or 5-4-1, e.g. 0777-3105-02), "
@@ -178,14 +178,21 @@ def cer_request(
     since: date | None = None,
     until: date | None = None,
     signal_preset: SignalPreset = SignalPreset.EVANS,
+    roles: Sequence[DrugRole] = DEFAULT_ROLES,
+    data_lock_point: date | None = None,
+    interval_start: date | None = None,
 ) -> CerRequest:
     """The :class:`CerRequest` for an NDC as typed; raises :class:`InvalidNdc` (a ValueError)."""
     ndc = parse_ndc(ndc_text)
     return CerRequest(
+        scope=DrugScope.NDC,
         ndc=ndc.normalized,
         ndc_input=ndc_text.strip()[:40],
         product_ndcs=ndc.product_ndcs,
         since=since,
         until=until,
         signal_preset=signal_preset,
+        roles=tuple(roles),
+        data_lock_point=data_lock_point,
+        interval_start=interval_start,
     )

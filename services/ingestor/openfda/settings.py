@@ -28,6 +28,9 @@ class OpenFdaSettings(Settings):
     """Cap on reports downloaded per CER (descriptive tables); 2×2 tables use counts of all."""
     openfda_max_term_queries: int = Field(default=100, ge=0)
     """Cap on per-reaction total queries for reactions beyond openFDA's top-1000 count."""
+    openfda_ebgm_background_products: int = Field(default=20, ge=0, le=100)
+    """Most reported products whose reaction counts the EBGM prior is fitted on (one count
+    query each, cached per data release); 0 fits it on the product's own reactions."""
 
     scheduler_enabled: bool = True
     scheduler_poll_s: float = Field(default=30.0, gt=0)

@@ -16,20 +16,31 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from shared.events.cer import CerRequest
+from shared.events.device import DeviceRequest
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
 
-_COLUMNS = """id, tenant_id, ndc, request, every, next_run_at, lease_owner, lease_until, runs,
-    last_run_at, last_outcome, last_data_updated, last_report_id, created_at"""
+_COLUMNS = """id, tenant_id, kind, subject, ndc, request, every, next_run_at, lease_owner,
+    lease_until, runs, last_run_at, last_outcome, last_data_updated, last_report_id, created_at"""
+
+SafetyRequest = CerRequest | DeviceRequest
+
+
+def request_kind(request: SafetyRequest) -> str:
+    return "device" if isinstance(request, DeviceRequest) else "cer"
 
 
 @dataclass(frozen=True)
 class Schedule:
     id: UUID
     tenant_id: UUID
-    ndc: str
-    request: CerRequest
+    kind: str
+    """``cer`` (a drug report) or ``device``."""
+    subject: str
+    """What each run searches, e.g. ``ingredient:AMBRISENTAN|suspect`` or ``product_code:FRN``."""
+    ndc: str | None
+    request: SafetyRequest
     every: str
     next_run_at: datetime
     runs: int
@@ -41,11 +52,14 @@ class Schedule:
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Schedule:
+        model: type[SafetyRequest] = DeviceRequest if row["kind"] == "device" else CerRequest
         return cls(
             id=row["id"],
             tenant_id=row["tenant_id"],
+            kind=row["kind"],
+            subject=row["subject"],
             ndc=row["ndc"],
-            request=CerRequest.model_validate(row["request"]),
+            request=model.model_validate(row["request"]),
             every=row["every"],
             next_run_at=row["next_run_at"],
             runs=row["runs"],
@@ -58,14 +72,16 @@ class Schedule:
 
 
 async def create_schedule(
-    conn: Connection, tenant_id: UUID, request: CerRequest, every: str, first_run_at: datetime
+    conn: Connection, tenant_id: UUID, request: SafetyRequest, every: str, first_run_at: datetime
 ) -> Schedule:
     row = await conn.fetchrow(
-        f"""INSERT INTO schedules (id, tenant_id, ndc, request, every, next_run_at)
-            VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}""",
+        f"""INSERT INTO schedules (id, tenant_id, kind, subject, ndc, request, every, next_run_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_COLUMNS}""",
         uuid4(),
         tenant_id,
-        request.ndc,
+        request_kind(request),
+        request.subject_key,
+        request.ndc if isinstance(request, CerRequest) else None,
         request.model_dump(mode="json"),
         every,
         first_run_at,

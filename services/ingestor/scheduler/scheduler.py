@@ -1,10 +1,11 @@
 """The scheduler loop that runs inside every ingestor replica.
 
-Each poll leases the due schedules no other replica holds. For each, one live request asks openFDA
-for its data release (``meta.last_updated``); only when it differs from the release of the last
-regenerated report is a new CER submitted, through the same path as ``POST /v1/reports`` (report
-row, audit event and ``report.requested`` in one transaction). The submission's idempotency key is
-the schedule and its due time, so a run redone after a lost lease cannot create a second report.
+Each poll leases the due schedules no other replica holds. One live request per endpoint asks
+openFDA for its data release (``meta.last_updated`` of drug or device events); only when it differs
+from the release of the last regenerated report is a new report submitted, through the same path
+as ``POST /v1/reports`` (report row, audit event and ``report.requested`` in one transaction).
+The submission's idempotency key is the schedule and its due time, so a run redone after a lost
+lease cannot create a second report.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ import structlog
 
 from services.ingestor.scheduler import repository
 from services.ingestor.scheduler.cadence import parse_cadence
-from services.ingestor.scheduler.repository import Schedule
-from shared.events.cer import CerRequest
+from services.ingestor.scheduler.repository import SafetyRequest, Schedule
 
 log = structlog.get_logger(__name__)
 
-ReleaseProbe = Callable[[], Awaitable[date | None]]
-"""Returns openFDA's current ``meta.last_updated`` (None when it cannot say)."""
+ReleaseProbe = Callable[[str], Awaitable[date | None]]
+"""Returns openFDA's current ``meta.last_updated`` for a report kind's endpoint (``cer``: drug
+events, ``device``: device events; None when it cannot say)."""
 
-SubmitReport = Callable[[UUID, CerRequest, str], Awaitable[UUID]]
-"""Submits a CER for (tenant, request, idempotency key); returns the report id."""
+SubmitReport = Callable[[UUID, SafetyRequest, str], Awaitable[UUID]]
+"""Submits a safety report for (tenant, request, idempotency key); returns the report id."""
 
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
 
@@ -111,15 +112,22 @@ class Scheduler:
         if not claimed:
             return []
         results = []
-        try:
-            release = await self._probe()
-        except Exception as exc:  # openFDA down: retry later, report nothing as changed
-            reason = getattr(exc, "message", type(exc).__name__)
-            log.warning("scheduler.probe_failed", error=reason)
-            return [await self._fail(s, f"openFDA probe failed ({reason})") for s in claimed]
+        releases: dict[str, date | None] = {}
+        failures: dict[str, str] = {}
         for schedule in claimed:
+            kind = schedule.kind
+            if kind not in releases and kind not in failures:
+                try:
+                    releases[kind] = await self._probe(kind)
+                except Exception as exc:  # openFDA down: retry later, report nothing as changed
+                    failures[kind] = getattr(exc, "message", type(exc).__name__)
+                    log.warning("scheduler.probe_failed", error=failures[kind], kind=kind)
+            if kind in failures:
+                reason = f"openFDA probe failed ({failures[kind]})"
+                results.append(await self._fail(schedule, reason))
+                continue
             try:
-                results.append(await self._run(schedule, release))
+                results.append(await self._run(schedule, releases[kind]))
             except Exception as exc:
                 log.exception("scheduler.run_failed", schedule_id=str(schedule.id))
                 results.append(await self._fail(schedule, type(exc).__name__))

@@ -1,4 +1,4 @@
-"""Submitting a scheduled CER exactly as ``POST /v1/reports`` would.
+"""Submitting a scheduled drug or device report exactly as ``POST /v1/reports`` would.
 
 The report row, its first audit event and ``report.requested`` are written in one transaction by
 the function the gateway uses (``shared.db.submissions``), so a scheduled report is
@@ -11,9 +11,9 @@ from uuid import UUID
 
 import asyncpg
 
+from services.ingestor.scheduler.repository import SafetyRequest, request_kind
 from shared.db.submissions import create_report, parameters_submission
 from shared.events import ReportKind
-from shared.events.cer import CerRequest
 
 
 class ReportSubmitter:
@@ -22,9 +22,10 @@ class ReportSubmitter:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def __call__(self, tenant_id: UUID, request: CerRequest, idempotency_key: str) -> UUID:
+    async def __call__(self, tenant_id: UUID, request: SafetyRequest, idempotency_key: str) -> UUID:
+        kind = ReportKind(request_kind(request))
         async with self._pool.acquire() as conn:
-            submission = parameters_submission(ReportKind.CER, request.model_dump(mode="json"))
+            submission = parameters_submission(kind, request.model_dump(mode="json"))
             created = await create_report(conn, tenant_id, submission, idempotency_key)
         report_id: UUID = created.report["id"]
         return report_id

@@ -1,6 +1,7 @@
 """Charts drawn as SVG strings by pure functions: bar, line and forest plots for the reports."""
 
 from services.renderer.charts.bar import Bar, horizontal_bar_chart
+from services.renderer.charts.columns import column_chart
 from services.renderer.charts.forest import (
     ForestRow,
     estimate_with_interval,
@@ -16,6 +17,7 @@ __all__ = [
     "ChartStyle",
     "ForestRow",
     "Series",
+    "column_chart",
     "estimate_with_interval",
     "forest_plot",
     "format_interval",

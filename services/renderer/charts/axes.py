@@ -1,12 +1,12 @@
-"""The horizontal value axis the bar chart and the forest plot share: grid lines, tick labels,
-the axis line and its title."""
+"""The value axes the charts share: the horizontal one of the bar chart and the forest plot, the
+vertical one of the line and column charts (grid lines, tick labels, the axis line, its title)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from services.renderer.charts.scale import LinearScale, LogScale, format_tick
-from services.renderer.charts.svg import ChartStyle, element, text
+from services.renderer.charts.svg import ChartStyle, element, fit_text, fmt, text
 
 
 def bottom_axis(
@@ -49,4 +49,40 @@ def bottom_axis(
     )
     middle = (x.range_min + x.range_max) / 2
     parts.append(text(middle, bottom + 2 * style.font_size + 8, label, text_anchor="middle"))
+    return "".join(parts)
+
+
+def left_axis(
+    ticks: list[float], y: LinearScale, left: float, right: float, label: str, style: ChartStyle
+) -> str:
+    """SVG for a y axis: a horizontal grid line and a label at every tick from ``left`` to
+    ``right``, and the axis title turned on its side."""
+    parts = []
+    for tick in ticks:
+        position = y(tick)
+        stroke = style.axis_color if tick == 0 else style.grid_color
+        parts.append(
+            element(
+                "line", {"x1": left, "x2": right, "y1": position, "y2": position, "stroke": stroke}
+            )
+        )
+        parts.append(
+            text(
+                left - 4,
+                position + style.font_size * 0.35,
+                format_tick(tick),
+                text_anchor="end",
+                fill=style.muted_color,
+            )
+        )
+    middle = (y.range_min + y.range_max) / 2
+    parts.append(
+        text(
+            style.font_size,
+            middle,
+            fit_text(label, y.range_min - y.range_max, style.font_size),
+            text_anchor="middle",
+            transform=f"rotate(-90 {fmt(style.font_size)} {fmt(middle)})",
+        )
+    )
     return "".join(parts)

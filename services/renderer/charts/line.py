@@ -10,12 +10,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.renderer.charts.axes import left_axis
 from services.renderer.charts.scale import LinearScale, format_tick, nice_ticks
 from services.renderer.charts.svg import (
     DEFAULT_STYLE,
     ChartStyle,
     element,
-    fit_text,
     fmt,
     svg_document,
     text,
@@ -73,7 +73,7 @@ def line_chart(
     step = (right - left) / len(categories)
     centres = [left + step * (i + 0.5) for i in range(len(categories))]
 
-    parts = [_y_axis(ticks, y, left, right, y_label, style)]
+    parts = [left_axis(ticks, y, left, right, y_label, style)]
     parts.append(_x_labels(categories, centres, step, bottom, style))
     for index, line in enumerate(series):
         colour = style.series_colors[index % len(style.series_colors)]
@@ -81,40 +81,6 @@ def line_chart(
     if len(series) > 1:
         parts.append(_legend(series, left, style))
     return svg_document(width, height, title, "".join(parts), style)
-
-
-def _y_axis(
-    ticks: list[float], y: LinearScale, left: float, right: float, label: str, style: ChartStyle
-) -> str:
-    parts = []
-    for tick in ticks:
-        position = y(tick)
-        stroke = style.axis_color if tick == 0 else style.grid_color
-        parts.append(
-            element(
-                "line", {"x1": left, "x2": right, "y1": position, "y2": position, "stroke": stroke}
-            )
-        )
-        parts.append(
-            text(
-                left - 4,
-                position + style.font_size * 0.35,
-                format_tick(tick),
-                text_anchor="end",
-                fill=style.muted_color,
-            )
-        )
-    middle = (y.range_min + y.range_max) / 2
-    parts.append(
-        text(
-            style.font_size,
-            middle,
-            fit_text(label, y.range_min - y.range_max, style.font_size),
-            text_anchor="middle",
-            transform=f"rotate(-90 {fmt(style.font_size)} {fmt(middle)})",
-        )
-    )
-    return "".join(parts)
 
 
 def _x_labels(

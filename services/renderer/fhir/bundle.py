@@ -15,12 +15,13 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
-from services.renderer.fhir.cer import build_cer_bundle
+from services.renderer.fhir.cer import build_cer_bundle, build_device_bundle
 from services.renderer.fhir.coding import build_coding_bundle
 from services.renderer.fhir.common import JSON
 from services.renderer.meta import ReportMeta
 from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
+from shared.events.device import DeviceAnalysis
 from shared.events.envelope import ReportKind
 
 
@@ -30,15 +31,17 @@ class FhirOutputError(Exception):
 
 def build_report_bundle(
     kind: ReportKind | str,
-    analysis: Mapping[str, Any] | CodingAnalysis | CerAnalysis,
+    analysis: Mapping[str, Any] | CodingAnalysis | CerAnalysis | DeviceAnalysis,
     meta: ReportMeta | Mapping[str, Any],
     pdf: bytes,
+    cases_csv: bytes | None = None,
 ) -> JSON:
     """The FHIR R4 Bundle of a finished report of ``kind``.
 
     ``analysis`` is the analysis payload (model or its JSON form), ``meta`` the report metadata
-    the renderer used, ``pdf`` the rendered PDF. Raises :class:`FhirOutputError` when the payload
-    does not match the kind or the Bundle would not validate.
+    the renderer used, ``pdf`` the rendered PDF, ``cases_csv`` a safety report's case line listing
+    (a DocumentReference). Raises :class:`FhirOutputError` when the payload does not match the
+    kind or the Bundle would not validate.
     """
     try:
         report_kind = ReportKind(kind)
@@ -50,13 +53,20 @@ def build_report_bundle(
                 else CodingAnalysis.model_validate(analysis)
             )
             bundle = build_coding_bundle(coding, report_meta, pdf)
+        elif report_kind is ReportKind.DEVICE:
+            device = (
+                analysis
+                if isinstance(analysis, DeviceAnalysis)
+                else DeviceAnalysis.model_validate(analysis)
+            )
+            bundle = build_device_bundle(device, report_meta, pdf, cases_csv)
         else:
             cer = (
                 analysis
                 if isinstance(analysis, CerAnalysis)
                 else CerAnalysis.model_validate(analysis)
             )
-            bundle = build_cer_bundle(cer, report_meta, pdf)
+            bundle = build_cer_bundle(cer, report_meta, pdf, cases_csv)
     except ValueError as exc:  # includes pydantic's ValidationError
         raise FhirOutputError(
             f"the stored {kind} report cannot be exported: {_first_error(exc)}"

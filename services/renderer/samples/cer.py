@@ -3,7 +3,9 @@
 Product, NDC, MedDRA terms and openFDA query syntax are real; the counts are synthetic but
 consistent (the 2×2 tables, ratios and totals agree with each other), so the sample PDF reads like
 a real one. The ratios are computed here only to make the sample coherent; the analyzer owns the
-real statistics.
+real statistics. The EBGM columns were computed once by the analyzer's MGPS with the prior of
+openEBGM's worked example and are written here as constants; the case listing's cases are
+invented.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
     SIGNAL_PRESET_CRITERIA,
     SIGNAL_PRESET_LABELS,
+    Z_95,
+    CaseListingRow,
     CategoryCount,
     CerAnalysis,
     CerRequest,
     CerTotals,
     DisproportionalityRow,
+    DrugRole,
+    EbgmEstimate,
+    EbgmPrior,
     EventRow,
     InformationComponent,
     Narrative,
@@ -36,6 +43,8 @@ from shared.events.cer import (
     SeriousnessSummary,
     SignalChanges,
     SignalPreset,
+    TrendAlert,
+    TrendSummary,
     TwoByTwo,
 )
 
@@ -76,6 +85,35 @@ _EVENTS = (
 )
 _QUARTERS = (49, 54, 58, 63, 66, 71, 75, 79, 85, 88, 93, 97, 102, 104, 89, 85)
 _SERIOUS_BY_QUARTER = (16, 17, 19, 20, 21, 23, 24, 25, 28, 29, 31, 32, 34, 35, 32, 26)
+_INTERVAL_SHARE = sum(_QUARTERS[-4:]) / sum(_QUARTERS)
+"""The reporting interval is 2024 (the last four quarters)."""
+_EBGM = {
+    "Eructation": (25.332, 17.872, 35.064),
+    "Blood glucose increased": (16.611, 13.801, 19.854),
+    "Pancreatitis": (10.829, 8.091, 14.25),
+    "Nausea": (7.449, 6.705, 8.255),
+    "Vomiting": (7.358, 6.463, 8.348),
+    "Injection site pain": (7.499, 6.259, 8.923),
+    "Decreased appetite": (7.442, 6.112, 8.984),
+    "Dyspepsia": (8.29, 6.074, 11.07),
+    "Injection site bruising": (8.169, 5.571, 11.54),
+    "Abdominal pain upper": (6.705, 5.373, 8.263),
+    "Diarrhoea": (5.504, 4.769, 6.318),
+    "Weight decreased": (6.129, 4.964, 7.475),
+    "Constipation": (6.224, 4.831, 7.867),
+    "Abdominal distension": (4.645, 3.094, 6.676),
+    "Cholelithiasis": (5.32, 2.399, 9.771),
+    "Gastrooesophageal reflux disease": (4.084, 2.478, 6.538),
+    "Device malfunction": (2.476, 1.662, 3.632),
+    "Drug ineffective": (1.963, 1.658, 2.311),
+    "Dizziness": (1.727, 1.324, 2.221),
+    "Headache": (1.549, 1.207, 1.965),
+    "Fatigue": (1.404, 1.115, 1.749),
+    "Dehydration": (1.596, 1.046, 2.355),
+    "Malaise": (0.899, 0.598, 1.31),
+    "Acute kidney injury": (0.909, 0.57, 1.391),
+    "Death": (0.183, 0.097, 0.321),
+}
 
 
 def _share(count: int, total: int) -> float:
@@ -95,10 +133,10 @@ def _ratios(table: TwoByTwo) -> tuple[RatioEstimate, RatioEstimate, float, Infor
     ic = math.log2((a + 0.5) / (expected + 0.5))
     return (
         RatioEstimate(
-            value=prr, lower=prr * math.exp(-1.96 * prr_se), upper=prr * math.exp(1.96 * prr_se)
+            value=prr, lower=prr * math.exp(-Z_95 * prr_se), upper=prr * math.exp(Z_95 * prr_se)
         ),
         RatioEstimate(
-            value=ror, lower=ror * math.exp(-1.96 * ror_se), upper=ror * math.exp(1.96 * ror_se)
+            value=ror, lower=ror * math.exp(-Z_95 * ror_se), upper=ror * math.exp(Z_95 * ror_se)
         ),
         chi,
         InformationComponent(
@@ -141,6 +179,7 @@ def _disproportionality() -> tuple[DisproportionalityRow, ...]:
                 ic=ic,
                 presets_met=presets,
                 signal=evans,
+                ebgm=EbgmEstimate(ebgm=_EBGM[term][0], eb05=_EBGM[term][1], eb95=_EBGM[term][2]),
             )
         )
     return tuple(sorted(rows, key=lambda r: (not r.signal, -r.ror.lower)))
@@ -194,9 +233,19 @@ def _queries() -> tuple[QueryRecord, ...]:
     )
 
 
+def _interval(count: int) -> int:
+    return round(count * _INTERVAL_SHARE)
+
+
 def _categories(pairs: tuple[tuple[str, str, int], ...], total: int) -> tuple[CategoryCount, ...]:
     return tuple(
-        CategoryCount(category=c, label=label, reports=n, share=_share(n, total))
+        CategoryCount(
+            category=c,
+            label=label,
+            reports=n,
+            share=_share(n, total),
+            interval_reports=_interval(n),
+        )
         for c, label, n in pairs
     )
 
@@ -205,6 +254,8 @@ def _seriousness(analysed: int, serious: int) -> SeriousnessSummary:
     return SeriousnessSummary(
         serious=serious,
         non_serious=analysed - serious,
+        interval_serious=sum(_SERIOUS_BY_QUARTER[-4:]),
+        interval_non_serious=sum(_QUARTERS[-4:]) - sum(_SERIOUS_BY_QUARTER[-4:]),
         criteria=_categories(
             (
                 ("death", "Death", 6),
@@ -252,6 +303,7 @@ def sample_cer_analysis(previous: bool = True) -> CerAnalysis:
         period=ReportingPeriod(
             since=date(2021, 1, 1), until=date(2024, 12, 31),
             first_received=date(2021, 1, 4), last_received=date(2024, 12, 30),
+            data_lock_point=date(2024, 12, 31), interval_start=date(2024, 1, 1),
         ),
         totals=_totals(analysed, serious),
         events=_events(analysed),
@@ -279,13 +331,70 @@ def sample_cer_analysis(previous: bool = True) -> CerAnalysis:
         narrative=_narrative(analysed, serious, signals, preset),
         notices=(NO_DENOMINATOR_NOTICE,),
         generated_at=datetime(2025, 3, 14, 9, 26, 52, tzinfo=UTC),
+        ebgm_prior=EbgmPrior(
+            alpha1=3.25379356, beta1=0.39988854, alpha2=2.02612692, beta2=1.90807970,
+            p=0.06534557, fitted_on="background", cells=17_189,
+        ),
+        trends=_trends(),
+    )  # fmt: skip
+
+
+def _trends() -> TrendSummary:
+    return TrendSummary(
+        terms_charted=212, months=48, first_month="2021-01", last_month="2024-12",
+        alerts=(
+            TrendAlert(term="Eructation", month="2024-05", reports=9, expected=1.4,
+                       upper_tail=2.1e-5, in_interval=True, new=True),
+            TrendAlert(term="Injection site bruising", month="2024-02", reports=6,
+                       expected=0.6, upper_tail=8.7e-5, in_interval=True, new=False),
+            TrendAlert(term="Nausea", month="2023-03", reports=19, expected=6.1,
+                       upper_tail=1.9e-4, in_interval=False, new=False),
+        ),
+        method="Negative-binomial control chart per term on monthly report counts.",
+    )  # fmt: skip
+
+
+def sample_case_listing() -> tuple[CaseListingRow, ...]:
+    """A few invented cases in the shape of the analyzer's line listing."""
+    return (
+        CaseListingRow(
+            safetyreportid="24817733", report_version=2, receivedate=date(2024, 12, 18),
+            in_interval=True, reporter="Physician", country="US", age="61 y", sex="Female",
+            serious="serious: hospitalisation", reactions=("Pancreatitis (not recovered)",),
+            role=DrugRole.SUSPECT, products=("TRULICITY",),
+            indications=("Type 2 diabetes mellitus",),
+            concomitants=("METFORMIN", "ATORVASTATIN"), event_date=date(2024, 11, 30),
+            drug_start_date=date(2024, 9, 2), onset_days=89,
+        ),
+        CaseListingRow(
+            safetyreportid="24795120", report_version=1, receivedate=date(2024, 12, 11),
+            in_interval=True, reporter="Consumer", country="US", age="54 y", sex="Male",
+            serious="non-serious", reactions=("Nausea (recovering)", "Eructation"),
+            role=DrugRole.SUSPECT, products=("TRULICITY",),
+            indications=("Type 2 diabetes mellitus",),
+            duplicate_group=1, duplicate_reason="same manufacturer control number",
+        ),
+        CaseListingRow(
+            safetyreportid="24795311", report_version=1, receivedate=date(2024, 12, 12),
+            in_interval=True, reporter="Pharmacist", country="US", age="54 y", sex="Male",
+            serious="non-serious", reactions=("Nausea (recovering)", "Eructation"),
+            role=DrugRole.SUSPECT, products=("DULAGLUTIDE",),
+            duplicate_group=1, duplicate_reason="same manufacturer control number",
+        ),
+        CaseListingRow(
+            safetyreportid="23110457", report_version=3, receivedate=date(2023, 6, 2),
+            reporter="Other health professional", country="CA", age="72 y", sex="Female",
+            serious="serious: death", reactions=("Death (fatal)",), role=DrugRole.SUSPECT,
+            products=("TRULICITY",), co_suspects=("INSULIN GLARGINE",),
+        ),
     )  # fmt: skip
 
 
 def _product() -> ProductIdentification:
     return ProductIdentification(
         ndc="00002-1433-80", ndc_input="0002-1433-80", product_ndcs=("0002-1433",),
-        matched_product_ndcs=("0002-1433",), brand_names=("TRULICITY",),
+        matched_product_ndcs=("0002-1433",), listed_product_ndcs=("0002-1433",),
+        brand_names=("TRULICITY",),
         generic_names=("DULAGLUTIDE",), substance_names=("DULAGLUTIDE",),
         manufacturer_names=("Eli Lilly and Company",), routes=("SUBCUTANEOUS",),
         product_types=("HUMAN PRESCRIPTION DRUG",), application_numbers=("BLA125469",),
@@ -309,8 +418,11 @@ def _totals(analysed: int, serious: int) -> CerTotals:
     return CerTotals(
         matched_by_openfda=_PRODUCT_REPORTS, fetched=_PRODUCT_REPORTS,
         analysed=analysed, fetch_cap=5000, dropped_ndc_mismatch=17, missing_openfda=9,
-        suspect=1190, interacting=2, concomitant=61, role_unknown=analysed - 1253,
+        suspect=analysed, interacting=2, concomitant=24, role_unknown=0,
         serious=serious, distinct_events=387, database_reports=_DATABASE_REPORTS,
+        verified=analysed + 26, roles=(DrugRole.SUSPECT,),
+        interval_analysed=sum(_QUARTERS[-4:]), interval_serious=sum(_SERIOUS_BY_QUARTER[-4:]),
+        duplicate_suspects=2, product_counts="cases",
     )  # fmt: skip
 
 
@@ -320,6 +432,7 @@ def _events(analysed: int) -> tuple[EventRow, ...]:
             pt=term, reports=n, share=_share(n, analysed), serious_reports=s,
             fatal_outcome_reports=f,
             variants=("Diarrhea", "DIARRHOEA") if term == "Diarrhoea" else (),
+            interval_reports=_interval(n), interval_serious_reports=_interval(s),
         )
         for term, n, s, f, _ in _EVENTS
     )  # fmt: skip

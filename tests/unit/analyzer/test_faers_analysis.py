@@ -16,6 +16,7 @@ from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
     CerDataset,
     DisproportionalityCounts,
+    DrugRole,
     FaersCase,
     OpenFdaSource,
     PatientSex,
@@ -33,6 +34,7 @@ NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def case(n: int, *pts: str, **fields: object) -> FaersCase:
+    fields.setdefault("role", DrugRole.SUSPECT)
     return FaersCase(
         safetyreportid=str(n), reactions=tuple(Reaction(pt=pt) for pt in pts), **fields
     )
@@ -81,7 +83,7 @@ def test_event_table_counts_reports_once_per_folded_term() -> None:
         case(3, "Diarrhoea", "Nausea", serious=True),
     )
     counts = DisproportionalityCounts(product_reports=3, database_reports=100)
-    analysis = analyze_cer(dataset(cases, counts), cases, previous=None, generated_at=NOW)
+    analysis = analyze_cer(dataset(cases, counts), cases, previous=None, generated_at=NOW).analysis
     rows = {row.pt: row for row in analysis.events}
     assert set(rows) == {"Nausea", "Diarrhoea"}
     assert rows["Nausea"].reports == 2
@@ -105,7 +107,7 @@ def test_seriousness_outcomes_sex_and_age() -> None:
         case(3, "Rash", sex=PatientSex.FEMALE, age_group_reported="adolescent"),
     )
     counts = DisproportionalityCounts(product_reports=3, database_reports=100)
-    analysis = analyze_cer(dataset(cases, counts), cases, previous=None, generated_at=NOW)
+    analysis = analyze_cer(dataset(cases, counts), cases, previous=None, generated_at=NOW).analysis
     summary = analysis.seriousness
     assert (summary.serious, summary.non_serious, summary.not_stated) == (1, 1, 1)
     criteria = {c.category: c.reports for c in summary.criteria}
@@ -207,9 +209,11 @@ def test_narrative_states_counts_preset_and_limitations_without_rates() -> None:
         database_event_counts=(TermCount(term="Diarrhoea", count=400),),
     )
     previous = PreviousSignals(uuid4(), NOW, date(2024, 12, 1), ())
-    analysis = analyze_cer(dataset(cases, counts), cases, previous=previous, generated_at=NOW)
+    analysis = analyze_cer(
+        dataset(cases, counts), cases, previous=previous, generated_at=NOW
+    ).analysis
     text = " ".join(" ".join(section) for section in analysis.narrative.model_dump().values())
-    assert "Letairis (ambrisentan)" in text
+    assert "product NDC 61958-0801" in text  # the scope names the subject, never a brand
     assert "PRR ≥ 2, χ² with Yates correction ≥ 4, and at least 3 reports" in text
     assert "New since the previous report" in analysis.narrative.new_signals[0]
     assert "Diarrhoea" in analysis.narrative.new_signals[0]

@@ -3,7 +3,14 @@
 import json
 from pathlib import Path
 
-from services.ingestor.openfda.projection import NdcCheck, ProjectionTally, check_ndc, project_case
+from services.ingestor.openfda.ndc import cer_request
+from services.ingestor.openfda.projection import (
+    NdcCheck,
+    ProjectionTally,
+    ScopeMatcher,
+    check_ndc,
+    project_case,
+)
 from shared.events.cer import DrugRole, PatientSex, ReactionOutcome, SeriousnessCriterion
 
 DATA = Path(__file__).parents[3] / "services/ingestor/openfda/fixture_data/recorded"
@@ -21,7 +28,7 @@ def test_the_tokenised_match_does_not_list_the_ndc() -> None:
 
 def test_projection_of_a_real_report() -> None:
     report = recorded_report("event_product_ndc_50242-051_seriousnessdeath.json")
-    tally = ProjectionTally(product_ndcs=("0407-0690",))
+    tally = ProjectionTally(scope=ScopeMatcher.for_ndcs(["0407-0690"]))
     tally.add(report)
     (case,) = tally.cases
     assert case.safetyreportid == "10003633"
@@ -32,21 +39,21 @@ def test_projection_of_a_real_report() -> None:
     assert case.age_years == 70.946
     assert case.reactions[0].pt == "Nephrogenic systemic fibrosis"
     assert case.reactions[0].outcome is ReactionOutcome.FATAL
-    product = tally.product("00407-0690", "0407-0690")
+    product = tally.product(cer_request("0407-0690"))
     assert product.brand_names == ("OMNISCAN",)
     assert product.matched_product_ndcs == ("0407-0690",)
 
 
 def test_a_concomitant_product_is_kept_with_its_role() -> None:
     report = recorded_report("event_product_ndc_65862-659_seriousnesscongenitalanomali.json")
-    tally = ProjectionTally(product_ndcs=("65862-659",))
+    tally = ProjectionTally(scope=ScopeMatcher.for_ndcs(["65862-659"]))
     tally.add(report)
     assert tally.cases[0].role is DrugRole.CONCOMITANT
     assert SeriousnessCriterion.CONGENITAL_ANOMALY in tally.cases[0].seriousness
 
 
 def test_reports_without_openfda_are_counted_apart_and_duplicates_once() -> None:
-    tally = ProjectionTally(product_ndcs=("0407-0690",))
+    tally = ProjectionTally(scope=ScopeMatcher.for_ndcs(["0407-0690"]))
     tally.add({"patient": {"drug": [{"medicinalproduct": "X"}]}})
     tally.add({})
     report = recorded_report("event_product_ndc_50242-051_seriousnessdeath.json")

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.ingestor.cer import FetchLimits, NoReportsFound, fetch_cer_dataset
+from services.ingestor.cer import FetchLimits, fetch_cer_dataset
 from services.ingestor.openfda.client import OpenFdaError, next_link
 from services.ingestor.openfda.fixture_server import Fault, FixtureState
 from services.ingestor.openfda.ndc import cer_request
@@ -66,10 +66,15 @@ async def test_zero_matches_is_not_found_not_a_failure() -> None:
     )
     assert response.not_found
     assert response.total == 0
-    with pytest.raises(NoReportsFound, match="no adverse event report listing product NDC"):
-        await fetch_cer_dataset(
-            cer_request("0000-0001"), fx.client, FetchLimits(), retrieved_at=NOW
-        )
+    nil = await fetch_cer_dataset(
+        cer_request("0000-0001"), fx.client, FetchLimits(), retrieved_at=NOW
+    )
+    # A product without reports is a nil report, not a failure; the database total still tells
+    # the reader how big FAERS is in the window.
+    assert nil.matched_total == 0
+    assert nil.cases == ()
+    assert nil.counts.database_reports == len(fx.state.reports)
+    assert nil.queries[0].not_found
 
 
 async def test_rate_limited_then_success_backs_off_with_jitter() -> None:
@@ -141,11 +146,13 @@ async def test_tokenised_search_trap_report_is_dropped_and_counted() -> None:
     exact = product_search(["50242-051"], None, None)
     state.aliases[exact] = "event_product_ndc_50242-051_seriousnessdeath.json"
     fx = fixture_client(state)
-    with pytest.raises(NoReportsFound) as caught:
-        await fetch_cer_dataset(
-            cer_request("50242-051-21"), fx.client, FetchLimits(), retrieved_at=NOW
-        )
-    assert "1 did not list the NDC" in caught.value.message
+    dataset = await fetch_cer_dataset(
+        cer_request("50242-051-21"), fx.client, FetchLimits(), retrieved_at=NOW
+    )
+    assert dataset.cases == ()
+    assert dataset.matched_total == 59_744  # the recorded search's total
+    assert dataset.dropped_ndc_mismatch == 1
+    assert "1 report(s) returned by openFDA did not list the NDC" in dataset.notices[0]
 
 
 async def test_tokenised_search_in_the_fixture_matches_unrelated_reports() -> None:
@@ -165,12 +172,12 @@ async def test_reports_without_openfda_block_are_counted_apart(recording: str) -
     state = FixtureState()
     state.aliases[product_search(["0407-0690"], None, None)] = recording
     fx = fixture_client(state)
-    with pytest.raises(NoReportsFound) as caught:
-        await fetch_cer_dataset(
-            cer_request("0407-0690"), fx.client, FetchLimits(), retrieved_at=NOW
-        )
-    assert "1 had no openFDA drug block" in caught.value.message
-    assert "0 did not list the NDC" in caught.value.message
+    dataset = await fetch_cer_dataset(
+        cer_request("0407-0690"), fx.client, FetchLimits(), retrieved_at=NOW
+    )
+    assert dataset.cases == ()
+    assert dataset.missing_openfda == 1
+    assert dataset.dropped_ndc_mismatch == 0
 
 
 async def test_cache_serves_repeat_queries_until_the_data_release_changes() -> None:
@@ -208,8 +215,9 @@ async def test_date_window_is_applied_to_every_query() -> None:
     windowed = [r for r in dataset.queries if r.purpose is not QueryPurpose.FALLBACK]
     assert all(r.search and "receivedate:[20140312 TO 20140331]" in r.search for r in windowed)
     before = cer_request(LETAIRIS, since=date(2014, 1, 1), until=date(2014, 3, 11))
-    with pytest.raises(NoReportsFound, match="in the window 2014-01-01 to 2014-03-11"):
-        await fetch_cer_dataset(before, fx.client, FetchLimits(), retrieved_at=NOW)
+    nil = await fetch_cer_dataset(before, fx.client, FetchLimits(), retrieved_at=NOW)
+    assert nil.matched_total == 0
+    assert all("receivedate:[20140101 TO 20140311]" in (r.search or "") for r in nil.queries[:2])
 
 
 def test_next_link_parsing() -> None:

@@ -1,0 +1,1 @@
+"""MAUDE device statistics: event types, device and patient problems, trends, listing (pure)."""
