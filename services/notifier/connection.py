@@ -34,6 +34,7 @@ from services.notifier.commands import (
     parse_since,
 )
 from shared.auth import Principal, hash_key
+from shared.events import ReportKind
 from shared.live.channels import ChannelKey, ChannelKind
 from shared.live.hub import Backlog
 from shared.live.messages import LiveMessage, control
@@ -347,8 +348,9 @@ def _route(path: str, query: dict[str, str]) -> Shortcut | None:
         return None
     if path == "/v1/ws/reports":
         kind = query.get("kind")
-        if kind not in (None, "coding", "cer"):
-            raise BadCommand("invalid_kind", "kind is 'coding' or 'cer'.")
+        if kind is not None and kind not in {k.value for k in ReportKind}:
+            accepted = " or ".join(f"'{k.value}'" for k in ReportKind)
+            raise BadCommand("invalid_kind", f"kind is {accepted}.")
         return Shortcut(ChannelKind.TENANT, since=_since(query.get("since")), kind=kind)
     prefix = "/v1/ws/reports/"
     if path.startswith(prefix):
