@@ -3,12 +3,18 @@
 Each service is its own process, so one crashing does not take the others down: a process that
 exits unexpectedly is restarted with back-off. Their output is prefixed with the service name.
 Ctrl-C (or SIGTERM) stops them all: SIGTERM first, SIGKILL for those still alive after a grace.
+
+A service runs in a process group of its own, with its worker processes (the analyzer's and the
+renderer's pools). When the service dies -- even by ``kill -9``, which gives it no chance to stop
+its workers -- the supervisor notices the process itself exiting (not the end of its output,
+which orphaned workers keep open), kills what is left of its group and starts it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -67,10 +73,8 @@ class Supervisor:
         while not self._stopping.is_set():
             await self._start(child)
             assert child.process is not None
-            code = await child.process.wait()
-            for pump in child.pumps:
-                with contextlib.suppress(Exception):
-                    await pump
+            code = await _exited(child.process)
+            await self._bury(child)
             if self._stopping.is_set():
                 return
             if time.monotonic() - child.started_at > 60:
@@ -94,6 +98,18 @@ class Supervisor:
         assert child.process.stdout is not None
         child.pumps = [asyncio.create_task(self._pump(child.name, child.process.stdout))]
 
+    async def _bury(self, child: _Child) -> None:
+        """After the service process exited: kill its orphaned workers (its process group) and
+        finish copying what they had written; never wait on them for long."""
+        assert child.process is not None
+        _kill_group(child.process.pid)
+        if child.pumps:
+            _, pending = await asyncio.wait(child.pumps, timeout=_PUMP_GRACE_S)
+            for pump in pending:
+                pump.cancel()
+            await asyncio.gather(*child.pumps, return_exceptions=True)
+        child.pumps = []
+
     async def _pump(self, name: str, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
             self._say(name, line.decode(errors="replace").rstrip())
@@ -103,18 +119,43 @@ class Supervisor:
         sys.stdout.flush()
 
     async def _terminate_all(self) -> None:
-        alive = [c.process for c in self._children if c.process and c.process.returncode is None]
+        started = [c for c in self._children if c.process is not None]
+        alive = [c.process for c in started if c.process and c.process.returncode is None]
         for process in alive:
             with contextlib.suppress(ProcessLookupError):
                 process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(
-                asyncio.gather(*(p.wait() for p in alive)), timeout=self._grace_s
+                asyncio.gather(*(_exited(p) for p in alive)), timeout=self._grace_s
             )
         except TimeoutError:
             for process in alive:
                 if process.returncode is None:
                     with contextlib.suppress(ProcessLookupError):
                         process.kill()
-            await asyncio.gather(*(p.wait() for p in alive))
+            await asyncio.gather(*(_exited(p) for p in alive))
+        # Whatever the services left behind (workers of a service that did not stop them).
+        await asyncio.gather(*(self._bury(c) for c in started))
         self._say("supervisor", "all services stopped")
+
+
+_EXIT_POLL_S = 0.1
+_PUMP_GRACE_S = 2.0
+
+
+async def _exited(process: asyncio.subprocess.Process) -> int:
+    """The process's exit code, as soon as it exits.
+
+    ``Process.wait()`` is not used: on some Python versions it also waits for the process's
+    pipes to close, which never happens while its orphaned workers hold them open.
+    """
+    while (code := process.returncode) is None:  # noqa: ASYNC110 - no exit event without pipes
+        await asyncio.sleep(_EXIT_POLL_S)
+    return code
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL every process left in a service's process group (the group has the service's
+    pid: it was started in a session of its own)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
