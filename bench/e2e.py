@@ -14,21 +14,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import sys
 import time
 from datetime import UTC, datetime
-from uuid import uuid4
 
 import httpx
 import orjson
 import websockets
 
-from bench.common import scratch_database
-from bench.gateway import SAMPLE, delete_topology, free_port, gateway_key
-from clinrelay.cli.ops import SERVICES
-from clinrelay.supervisor import Supervisor
+from bench.gateway import SAMPLE, gateway_key
+from bench.stack import running_stack
 
 
 async def subscriber_delays(ws_url: str, key: str, delays: list[float]) -> None:
@@ -45,53 +40,19 @@ async def subscriber_delays(ws_url: str, key: str, delays: list[float]) -> None:
 
 
 async def run(reports: int, analyzer_workers: int, render_workers: int) -> None:
-    async with scratch_database() as (dsn, amqp_url):
-        key = await gateway_key(dsn)
-        gateway, notifier = free_port(), free_port()
-        namespace = f"bench{uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "CLINRELAY_DATABASE_URL": dsn,
-            "CLINRELAY_AMQP_URL": amqp_url,
-            "CLINRELAY_BUS_NAMESPACE": namespace,
-            "CLINRELAY_GATEWAY_PORT": str(gateway),
-            "CLINRELAY_NOTIFIER_PORT": str(notifier),
-            "CLINRELAY_LOG_LEVEL": "WARNING",
-            "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # one key drives all the load
-            "CLINRELAY_ANALYZER_WORKERS": str(analyzer_workers),
-            "CLINRELAY_ANALYZER_PREFETCH": str(analyzer_workers + 1),
-            "CLINRELAY_RENDER_WORKERS": str(render_workers),
-            "CLINRELAY_SCHEDULER_ENABLED": "false",
-        }
-        supervisor = Supervisor(
-            [[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES], env=env
-        )
-        quiet = asyncio.create_task(supervisor.run())
-        try:
-            await measure(f"http://127.0.0.1:{gateway}", key, reports)
-        finally:
-            supervisor.stop()
-            await quiet
-            await delete_topology(amqp_url, namespace)
-
-
-async def until_ready(client: httpx.AsyncClient) -> None:
-    """Wait (up to 2 min) for the gateway's /readyz: every stage has a consumer."""
-    async with asyncio.timeout(120):
-        while True:
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            await asyncio.sleep(0.5)
+    workers = {
+        "CLINRELAY_ANALYZER_WORKERS": str(analyzer_workers),
+        "CLINRELAY_ANALYZER_PREFETCH": str(analyzer_workers + 1),
+        "CLINRELAY_RENDER_WORKERS": str(render_workers),
+    }
+    async with running_stack(workers) as stack:
+        await measure(stack.base_url, await gateway_key(stack.dsn), reports)
 
 
 async def measure(base_url: str, key: str, reports: int) -> None:
     body = SAMPLE.read_bytes()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/fhir+json"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
-        await until_ready(client)
         warm = (await client.post("/v1/reports", content=body)).json()  # loads the pipelines
         await subscriber_delays(warm["links"]["ws"], key, [])
         delays: list[float] = []

@@ -141,11 +141,10 @@ def measure(
     return parse(name, str(rate), wrk(url, body, key, delay, seconds, connections))
 
 
-async def gateway_key(dsn: str) -> str:
-
+async def gateway_key(dsn: str, tenant: str = "bench") -> str:
     conn = await connect(dsn)
     try:
-        return await create_key(conn, "bench")
+        return await create_key(conn, tenant)
     finally:
         await conn.close()
 

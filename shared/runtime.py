@@ -102,7 +102,13 @@ def start_relay(
 ) -> OutboxRelay | None:
     if not settings.outbox_relay:
         return None
-    relay = OutboxRelay(pool, bus, settings.database_url, batch_size=settings.outbox_batch)
+    relay = OutboxRelay(
+        pool,
+        bus,
+        settings.database_url,
+        batch_size=settings.outbox_batch,
+        tenant_in_flight=settings.tenant_max_in_flight,
+    )
     background.start(relay.run(), "outbox-relay")
     return relay
 

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     outbox_relay: bool = True
     """Run an outbox relay here; every service does by default, so any survivor drains it."""
     outbox_batch: int = Field(default=200, ge=1, le=5000)
+    tenant_max_in_flight: int = Field(default=40, ge=0, le=100_000)
+    """Reports of one tenant admitted into the pipeline at once; the rest wait in the outbox so
+    another tenant's report is not queued behind a burst (0: no limit). Size it to what the stages
+    work on at once at their largest scale, so one tenant alone still fills the pipeline."""
 
     health_port: int = 0
     """Port of the stage services' /healthz and /readyz (0: no health endpoint)."""

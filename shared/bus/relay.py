@@ -4,6 +4,11 @@ Every service runs one. Relays wake on PostgreSQL NOTIFY (sent when an outbox ro
 poll once a second in case a notification was missed. Each claims rows with ``FOR UPDATE SKIP
 LOCKED``, publishes them as one confirmed batch and deletes them in the same transaction, so a row
 leaves the outbox only once the broker has it. A broker outage stalls the relay, never a request.
+
+Admission is fair between tenants: a report's ``report.requested`` leaves the outbox only while
+its tenant has fewer than ``tenant_in_flight`` reports admitted and unfinished, so a burst from one
+tenant waits here, not in the work queues in front of everyone else's reports. A finished report
+writes its terminal notification to the outbox, whose NOTIFY wakes the relay to admit the next.
 """
 
 from __future__ import annotations
@@ -31,12 +36,14 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
+        tenant_in_flight: int = 0,
     ) -> None:
         self._pool = pool
         self._bus = bus
         self._dsn = dsn
         self._batch_size = batch_size
         self._poll_interval = poll_interval
+        self._tenant_in_flight = tenant_in_flight
         self._wakeup = asyncio.Event()
         self.published = 0
         self.last_error: str | None = None
@@ -45,7 +52,9 @@ class OutboxRelay:
     async def drain_once(self) -> int:
         """Publish one batch; returns how many messages left the outbox."""
         async with self._pool.acquire() as conn, conn.transaction():
-            claimed = await outbox.claim_batch(conn, self._batch_size)
+            claimed = await outbox.claim_batch(
+                conn, self._batch_size, tenant_in_flight=self._tenant_in_flight
+            )
             if not claimed:
                 return 0
             await self._bus.publish([message for _, message in claimed])

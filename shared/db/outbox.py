@@ -29,16 +29,23 @@ async def enqueue(
     routing_key: str,
     body: bytes,
     headers: Mapping[str, Any] | None = None,
+    admission_tenant: UUID | None = None,
 ) -> None:
-    """Add one message to the outbox, carrying the current trace context in its headers."""
+    """Add one message to the outbox, carrying the current trace context in its headers.
+
+    ``admission_tenant`` marks the message that lets a report into the pipeline: the relay holds
+    it back while that tenant has its fill of reports in flight (see :func:`claim_batch`).
+    """
     all_headers = dict(headers or {})
     telemetry.inject_context(all_headers)
     await conn.execute(
-        "INSERT INTO outbox (message_id, routing_key, body, headers) VALUES ($1, $2, $3, $4)",
+        """INSERT INTO outbox (message_id, routing_key, body, headers, admission_tenant)
+           VALUES ($1, $2, $3, $4, $5)""",
         message_id,
         routing_key,
         body,
         all_headers,
+        admission_tenant,
     )
 
 
@@ -51,6 +58,9 @@ async def enqueue_event(
         routing_key=envelope.type,
         body=envelope.to_bytes(),
         headers=headers,
+        admission_tenant=(
+            envelope.tenant_id if envelope.type == routing.REPORT_REQUESTED else None
+        ),
     )
 
 
@@ -80,13 +90,45 @@ def notification_row(
     )
 
 
-async def claim_batch(conn: Connection, limit: int) -> list[tuple[int, OutgoingMessage]]:
-    """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds."""
-    rows = await conn.fetch(
-        """SELECT id, message_id, routing_key, body, headers FROM outbox
-           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
-        limit,
-    )
+# Rows that let a report in (report.requested) are eligible only up to the tenant's free slots:
+# the quota minus its unfinished reports that are already past the outbox. Rows another relay has
+# locked still count as waiting and take their rank, so concurrent relays never over-admit.
+_CLAIM_FAIR = """
+WITH queued AS (
+    SELECT admission_tenant AS tenant, count(*) AS waiting
+    FROM outbox WHERE admission_tenant IS NOT NULL GROUP BY admission_tenant
+), slots AS (
+    SELECT q.tenant, $2 - ((SELECT count(*) FROM reports r
+                            WHERE r.tenant_id = q.tenant AND r.status IN ('PENDING', 'PROCESSING'))
+                           - q.waiting) AS free
+    FROM queued q
+), eligible AS (
+    SELECT o.id FROM slots s CROSS JOIN LATERAL (
+        SELECT id FROM outbox WHERE admission_tenant = s.tenant
+        ORDER BY id LIMIT GREATEST(s.free, 0)
+    ) o
+)
+SELECT id, message_id, routing_key, body, headers FROM outbox
+WHERE admission_tenant IS NULL OR id IN (SELECT id FROM eligible)
+ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+
+_CLAIM_ALL = """SELECT id, message_id, routing_key, body, headers FROM outbox
+   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"""
+
+
+async def claim_batch(
+    conn: Connection, limit: int, *, tenant_in_flight: int = 0
+) -> list[tuple[int, OutgoingMessage]]:
+    """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds.
+
+    With ``tenant_in_flight`` > 0, a tenant's report.requested rows are held back while that many
+    of its reports are already admitted and unfinished (0: no admission control).
+    """
+    if tenant_in_flight > 0:
+        rows = await conn.fetch(_CLAIM_FAIR, limit, tenant_in_flight)
+    else:
+        rows = await conn.fetch(_CLAIM_ALL, limit)
     return [
         (
             row["id"],

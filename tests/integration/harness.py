@@ -112,8 +112,8 @@ class Pipeline:
         self._buses.append(bus)
         return bus
 
-    async def start_relay(self) -> OutboxRelay:
-        relay = OutboxRelay(await self.pool(), await self.bus(), self.database_url)
+    async def start_relay(self, **options: Any) -> OutboxRelay:
+        relay = OutboxRelay(await self.pool(), await self.bus(), self.database_url, **options)
         self._tasks.append(asyncio.create_task(relay.run()))
         return relay
 
