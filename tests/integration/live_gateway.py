@@ -85,38 +85,3 @@ async def live_gateway(
             except TimeoutError:
                 process.kill()
                 await process.wait()
-
-
-def schemathesis_command(url: str, key: str, *, max_examples: int, seed: int) -> list[str]:
-    """``st run`` against the gateway's own OpenAPI document with an API key: every operation,
-    positive and negative examples, no 5xx, every status/header/body as documented, and
-    authentication enforced where it is declared."""
-    return [
-        str(Path(sys.executable).with_name("st")),
-        "run",
-        f"{url}/openapi.json",
-        "--header",
-        f"Authorization: Bearer {key}",
-        "--checks",
-        "not_a_server_error,status_code_conformance,content_type_conformance,"
-        "response_headers_conformance,response_schema_conformance,negative_data_rejection,"
-        "ignored_auth,unsupported_method",
-        "--max-examples",
-        str(max_examples),
-        "--seed",
-        str(seed),
-        "--phases",
-        "examples,coverage,fuzzing",
-        # readiness answers 503 by design while no stage consumes (none runs here)
-        "--exclude-path",
-        "/readyz",
-        "--workers",
-        "1",
-        "--request-timeout",
-        "30",
-        "--generation-database",
-        "none",
-        "--no-color",
-        "--suppress-health-check",
-        "all",
-    ]

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.api_fuzz import schemathesis_command
 from tests.integration.harness import Pipeline
-from tests.integration.live_gateway import live_gateway, schemathesis_command
+from tests.integration.live_gateway import live_gateway
 
 pytestmark = pytest.mark.slow
 
