@@ -33,7 +33,7 @@ async def running_stack(settings: Mapping[str, str]) -> AsyncIterator[Stack]:
     """Start the five services with ``settings`` (``CLINRELAY_*`` variables) added to the
     environment; yields once the gateway's /readyz says every stage has a consumer."""
     async with scratch_database() as (dsn, amqp_url):
-        gateway, notifier = free_port(), free_port()
+        gateway, notifier, openfda = free_port(), free_port(), free_port()
         namespace = f"bench{uuid4().hex[:8]}"
         env = {
             **os.environ,
@@ -45,10 +45,14 @@ async def running_stack(settings: Mapping[str, str]) -> AsyncIterator[Stack]:
             "CLINRELAY_LOG_LEVEL": "WARNING",
             "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # a few keys drive all the load
             "CLINRELAY_SCHEDULER_ENABLED": "false",
+            # drug and device reports read the bundled openFDA fixture, never the internet
+            "CLINRELAY_OPENFDA_URL": f"http://127.0.0.1:{openfda}",
             **settings,
         }
+        fixture = [sys.executable, "-m", "clinrelay", "openfda-fixture", "--port", str(openfda)]
         supervisor = Supervisor(
-            [[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES], env=env
+            [fixture, *([sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES)],
+            env=env,
         )
         supervised = asyncio.create_task(supervisor.run())
         stack = Stack(dsn, f"http://127.0.0.1:{gateway}", f"ws://127.0.0.1:{notifier}")
