@@ -30,6 +30,7 @@ WORKER_BINDINGS: dict[str, tuple[str, ...]] = {
     OUTBOUND: (
         routing.REPORT_COMPLETED,
         routing.REPORT_FAILED,
+        routing.REPORT_ALERT,
         routing.BATCH_COMPLETED,
         OUTBOUND_ATTEMPT,
     ),

@@ -155,3 +155,70 @@ async def test_email_goes_to_the_tenants_recipients_without_phi(pipeline: Pipeli
     assert f"coding report {report_id} failed" in text
     assert "The Bundle has no clinical note to code." in text
     assert not any(p in text for p in PHI)
+
+
+class AlertingStage(RecordingStage):
+    """Completes the report with a trend alert beside its step, as a scheduled refresh does."""
+
+    async def handle(self, event: Any, ctx: Any) -> Any:
+        from dataclasses import replace
+
+        from shared.events.alerts import TrendAlertNotice
+        from shared.events.openfda import TrendAlert
+        from shared.stage import StageAlert
+
+        notice = TrendAlertNotice(
+            kind="device",
+            subject="product_code:FRN",
+            subject_label="product code FRN",
+            alerts=(
+                TrendAlert(
+                    term="Occlusion", month="2024-09", reports=15, expected=3.6, upper_tail=1e-9
+                ),
+            ),
+            total_new=1,
+        )
+        outcome = await super().handle(event, ctx)
+        alert = StageAlert("Trend alert for product code FRN", notice.model_dump(mode="json"))
+        return replace(outcome, alerts=(alert,))
+
+
+async def test_a_trend_alert_reaches_a_webhook_that_asked_for_alerts_only(
+    pipeline: Pipeline,
+) -> None:
+    receiver = Receiver(failures=0)
+    server = _Server(receiver.app)
+    port = await server.start()
+    try:
+        await pipeline.start_notifier(webhooks_allow_private=True)
+        await pipeline.start_gateway(webhooks_allow_private=True)
+        await pipeline.start_stage(AlertingStage())
+        key = await pipeline.api_key("acme")
+        async with pipeline.client(key) as client:
+            created = await client.post(
+                "/v1/webhooks",
+                json={"url": f"http://127.0.0.1:{port}/hook", "events": ["report.alert"]},
+            )
+            assert created.status_code == 201, created.text
+            report_id = await submit(pipeline, key)
+            await pipeline.wait_for_status(report_id)
+            async with asyncio.timeout(30):
+                while not receiver.requests:
+                    await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)  # the completion must not follow
+    finally:
+        await server.stop()
+
+    [(headers, body)] = receiver.requests
+    assert verify(created.json()["secret"], body, headers[SIGNATURE_HEADER.lower()])
+    payload = orjson.loads(body)
+    assert payload["type"] == "report.alert"
+    data = payload["data"]
+    assert (data["report_id"], data["subject_label"], data["total_new"]) == (
+        report_id,
+        "product code FRN",
+        1,
+    )
+    assert data["alerts"] == [
+        {"term": "Occlusion", "month": "2024-09", "reports": 15, "expected": 3.6}
+    ]

@@ -15,23 +15,21 @@ from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.errors import ApiError, not_found
 from shared.db import outbound
 from shared.outbound.addresses import AddressRefused, check_url, resolve_allowed
+from shared.outbound.event_types import OUTBOUND_EVENT_TYPES, OutboundEventType
 
 router = APIRouter(tags=["notifications"])
 
-EventType = Literal["report.completed", "report.failed", "batch.completed", "batch.failed"]
-ALL_EVENTS: list[EventType] = [
-    "report.completed",
-    "report.failed",
-    "batch.completed",
-    "batch.failed",
-]
+EventType = OutboundEventType
+ALL_EVENTS: list[EventType] = list(OUTBOUND_EVENT_TYPES)
 _EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 
 class WebhookRequest(BaseModel):
     url: str = Field(max_length=2048, description="http(s) URL that receives signed POSTs")
     events: list[EventType] | None = Field(
-        default=None, max_length=4, description="What to send; all four when absent"
+        default=None,
+        max_length=len(OUTBOUND_EVENT_TYPES),
+        description="What to send; every type when absent",
     )
 
 
@@ -68,7 +66,7 @@ class DeliveryPage(BaseModel):
 
 class RecipientRequest(BaseModel):
     address: str = Field(max_length=320)
-    events: list[EventType] | None = Field(default=None, max_length=4)
+    events: list[EventType] | None = Field(default=None, max_length=len(OUTBOUND_EVENT_TYPES))
 
 
 class RecipientView(BaseModel):
@@ -91,7 +89,8 @@ class RecipientPage(BaseModel):
 async def create_webhook(
     body: WebhookRequest, response: Response, state: StateDep, principal: PrincipalDep
 ) -> WebhookCreated:
-    """Register a URL for report and batch completed/failed events; the secret is shown once."""
+    """Register a URL for report and batch completed/failed events and trend alerts; the secret
+    is shown once."""
     try:
         _, host, port = check_url(body.url)
         await resolve_allowed(host, port, allow_private=state.settings.webhooks_allow_private)

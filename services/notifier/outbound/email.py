@@ -18,7 +18,19 @@ def compose(
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = to
-    if event_type.startswith("report."):
+    if event_type == "report.alert":
+        what = f"trend alert for {data['subject_label']}"
+        state = f"({data['total_new']} new)"
+        lines = [
+            f"A scheduled refresh flagged months it had not flagged before ({data['at']}):",
+            "",
+        ]
+        lines += [
+            f"- {a['term']}: {a['month']}, {a['reports']} reports (expected {a['expected']:.1f})"
+            for a in data["alerts"]
+        ]
+        lines += ["", f"Report: {data['links']['self']}"]
+    elif event_type.startswith("report."):
         what = f"{data['kind']} report {data['report_id']}"
         state = "is ready" if event_type == "report.completed" else "failed"
         lines = [f"The {what} {state} ({data['at']}).", "", f"Report: {data['links']['self']}"]

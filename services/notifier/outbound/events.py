@@ -1,5 +1,6 @@
-"""What a webhook or an email says about an event: ids, kind, status, counts, links and the
-stage's error message (PHI-free by construction) — never a note, a name or a result body."""
+"""What a webhook or an email says about an event: ids, kind, status, counts, links, the stage's
+error message and a trend alert's product terms (PHI-free by construction) — never a note, a name
+or a result body."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from shared.events import StatusNotification, routing
+from shared.events.alerts import TrendAlertNotice
 from shared.events.batch import BatchNotification
+from shared.outbound.event_types import OUTBOUND_EVENT_TYPES
 
-EVENT_TYPES = ("report.completed", "report.failed", "batch.completed", "batch.failed")
-"""What a webhook or recipient may subscribe to (trend alerts join when they are published)."""
+EVENT_TYPES = OUTBOUND_EVENT_TYPES
 
 
 def describe(routing_key: str, body: bytes, base_url: str) -> tuple[str, dict[str, Any]] | None:
@@ -30,6 +32,9 @@ def describe(routing_key: str, body: bytes, base_url: str) -> tuple[str, dict[st
             if note.error is not None:
                 data["error"] = {"message": note.error.get("message")}
             return ("report.completed" if note.status == "COMPLETE" else "report.failed"), data
+        if routing_key == routing.REPORT_ALERT:
+            alert = _alert_data(StatusNotification.model_validate_json(body), base_url)
+            return None if alert is None else ("report.alert", alert)
         if routing_key == routing.BATCH_COMPLETED:
             batch = BatchNotification.model_validate_json(body)
             data = {
@@ -44,3 +49,26 @@ def describe(routing_key: str, body: bytes, base_url: str) -> tuple[str, dict[st
     except ValidationError:
         return None
     return None
+
+
+def _alert_data(note: StatusNotification, base_url: str) -> dict[str, Any] | None:
+    """A trend alert: the subject searched and the months newly flagged (drug or device terms)."""
+    if note.alert is None:
+        return None
+    notice = TrendAlertNotice.model_validate(note.alert)
+    link = f"{base_url}/v1/reports/{note.report_id}"
+    return {
+        "report_id": str(note.report_id),
+        "kind": notice.kind,
+        "subject": notice.subject,
+        "subject_label": notice.subject_label,
+        "schedule_id": str(notice.schedule_id) if notice.schedule_id else None,
+        "total_new": notice.total_new,
+        "alerts": [
+            {"term": a.term, "month": a.month, "reports": a.reports, "expected": a.expected}
+            for a in notice.alerts
+        ],
+        "message": note.message,
+        "at": note.at.isoformat(),
+        "links": {"self": link, "pdf": f"{link}/pdf", "events": f"{link}/events"},
+    }
