@@ -32,7 +32,9 @@ _NUMERIC_FULL = re.compile(
     r"|(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])\.(?:\d{2})"
     r"|(?:0?[1-9]|1[0-2])\.(?:[12]\d|3[01]|0?[1-9])\.(?:\d{4}|\d{2})"
     # day first, as most of the world writes it: 18/2/2011, 25.08.2007, 14-02-2023
-    r"|(?:1[3-9]|2\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\3(?:(?:19|20)\d\d|\d\d))(?![\d/\-%]|\.\d)"
+    r"|(?:1[3-9]|2\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\3(?:(?:19|20)\d\d|\d\d))"
+    # a dash after the date that starts no other number ("done 2000-03-12- post op") ends it
+    r"(?![\d/%]|\.\d|-\d)"
 )
 # a range of numeric dates: 3/11-3/14, 10/30 - 11/2, 3/11-14, 4/10 thru 4/14, and two dates run
 # together (10/03/10/04)
@@ -53,7 +55,8 @@ _MONTH_DAY = re.compile(
 # day/month with no year, day first (UK, Australia, India): 26/9, 18/03 — the day over 12 says
 # so; "20/10" is a visual acuity
 _DAY_MONTH = re.compile(
-    r"(?<![\w/+])(?<!\d[.\-])(?:1[3-9]|2[1-9]|3[01])/(?:0?[1-9]|1[0-2])(?![\d/%]|\.\d)"
+    r"(?<![\w/+])(?<!\d[.\-])(?:(?:1[3-9]|2[1-9]|3[01])/(?:0?[1-9]|1[0-2])|20/0?[1-9])"
+    r"(?![\d/%]|\.\d)"
 )
 # m-d without a year only after a word that introduces a date ("returned to OR on 7-8")
 _MONTH_DAY_HYPHEN = re.compile(
@@ -97,6 +100,33 @@ _ORDINAL_DAY = re.compile(
     r"((?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st))"
     r"(?=\s*(?:[.,;!?)\n]|$|of\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"|(?:and|at|in|to|with|for|but|or|until|by|before|after|when|so|as|&)\b))",
+    re.IGNORECASE,
+)
+_ORDINAL = r"(?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st)"
+_WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
+# a weekday and a day of the month is always a date: "Sunday 15th", "THURSDAY 5TH", "sun 2/2",
+# "Fri the 3rd"
+_WEEKDAY_DAY = re.compile(
+    rf"\b{_WEEKDAY},?\s+(?:the\s+)?(?:{_ORDINAL}\b|(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])"
+    r"(?![\d/%]|\.\d))",
+    re.IGNORECASE,
+)
+# "the 13th" before anything but a noun that is counted ("the 3rd time", "the 4th ICS", "the 2nd
+# of 3 units"): the day of the month, whatever follows ("echo the 13th showing", "THE 24TH 8am")
+_THE_ORDINAL = re.compile(rf"\bthe\s+({_ORDINAL})\b(?!-)", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"\s*(?:time|times|day|days|week|weeks|month|months|year|years|attempt|attempts|try|tries"
+    r"|dose|doses|percentile|%ile|ics|intercostal|interspace|rib|ribs|toe|toes|finger|fingers"
+    r"|digit|digits|metatarsal|metacarpal|mtp|mcp|pip|dip|cranial|nerve|ventricle|grade|floor|fl"
+    r"|trimester|generation|degree|cycle|cycles|round|line|lines|session|treatment|course|visit"
+    r"|admission|episode|one|ones|place|person|birthday|decade|cervical|lumbar|thoracic|sacral"
+    r"|vertebra|vertebral|space|branch|division|segment|order|pod|post-?op|hospital|child"
+    r"|pregnancy|baby|son|daughter|grandchild|shot|bag|bags|unit|units|liter|liters|bottle|set"
+    r"|sets|sample|samples|stage|level|position|layer|wave|phase|portion|part|half|quarter"
+    r"|quadrant|web|lead|leads|column|row|pass|run|stick|lumen|port|compartment|arch|molar"
+    r"|premolar|tooth|shift|fraction|infusion|bolus|prbc|ffp|platelets?|pack|cup|culture"
+    r"|specimen|street|st|avenue|ave|heart|sound|amendment|edition|tier|week's|year's|cousin"
+    r"|hour|hours|hr|night|nights|of\s+(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)))\b",
     re.IGNORECASE,
 )
 _HOLIDAY = re.compile(
@@ -247,6 +277,11 @@ def find_dates(text: str) -> list[PhiSpan]:
         (_DAY_RANGE, 1, 0.8, "date.day_range"),
     )
     spans += _numeric_ranges(text)
+    for m in _WEEKDAY_DAY.finditer(text):
+        add(m.start(), m.end(), PhiType.DATE, 0.85, "date.weekday_day")
+    for m in _THE_ORDINAL.finditer(text):
+        if not _COUNTED.match(text, m.end()):
+            add(m.start(1), m.end(1), PhiType.DATE, 0.6, "date.ordinal")
     for pattern, group, fixed_score, source in fixed:
         for m in pattern.finditer(text):
             add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)

@@ -54,6 +54,18 @@ _PHONE_CUED = re.compile(
     r"|(?:\bat|@)\s*(\d-\d{4})(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
+# a hospital extension or pager ("9-0036", "98587") where only a number to reach someone can
+# stand: in brackets, before an extension, after "faxed to", "fax to HR at", "reached at",
+# "Contact:", or after a name and a dash at the end of a line
+_EXTENSION_SHAPED = re.compile(
+    r"(?<=\()(\d-\d{4})(?=\))"
+    r"|(?<![\w/.\-])(\d-\d{4}|\d{5})(?=\s*(?:x|ext\.?|extension)\s*\d)"
+    r"|\b(?:fax(?:ed)?(?:\s+(?:it|them|this|results?|labs?))?\s+(?:to|at)|reached\s+at"
+    r"|contact(?:ed)?\s*:|(?:pager|beeper|bleep)\s+(?:is|at)?)"
+    r"(?:\s+[A-Za-z]{2,12}){0,2}?\s*(?:at\s+)?(\d-\d{4}|\d{5})(?![\w/\-]|\.\d)"
+    r"|(?<=[a-z]- )(\d-\d{4})(?=\s*$)|(?<=[a-z] - )(\d-\d{4})(?=\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # International numbers: "+46 (0)8 928 571 38", "+41 (0)69 979 80 58", "001-253-366-9781"
 _PHONE_INTERNATIONAL = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}|00\d{1,3}(?=[\s.\-]))(?:[\s.\-]?\(0\))?(?:[\s.\-]?\(?\d{1,4}\)?){2,6}"
@@ -195,6 +207,11 @@ def _phones(text: str) -> list[PhiSpan]:
     spans += [
         _span(m, PhiType.PHONE, 0.75, "phone", _first_group(m)) for m in _PHONE_CUED.finditer(text)
     ]
+    for m in _EXTENSION_SHAPED.finditer(text):
+        group = _first_group(m)
+        if m.group(group).endswith("00"):
+            continue  # "(0-1000)", "at 2-1500": a range of volumes or rates
+        spans.append(_span(m, _fax_or_phone(text, m.start(group)), 0.7, "phone.extension", group))
     for m in _PHONE_INTERNATIONAL.finditer(text):
         if 8 <= _digit_count(m.group(0)) <= 15:
             spans.append(_span(m, _fax_or_phone(text, m.start()), 0.85, "phone.international"))

@@ -50,11 +50,20 @@ _VARIANT = re.compile(r"^[A-Z]+\d*[A-Z]\d{2,4}[A-Z]$")
 _DATE_SHAPE = re.compile(r"\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d{2,4}$")
 
 
+# a short code of letters and two or three digits ("JF09", "LP33", "RN29", "A12B") is a number
+# after a label only: "ID: H1N1" (a virus) alternates and is not one
+_SHORT_CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,3}[A-Z]?|\d{2,3}[A-Z]{1,3})$")
+# number plates in the forms of many countries: "ZSP 445", "JU02 UDX", "7HKT214", "ABC-1234"
+_PLATE = re.compile(r"^(?=(?:\D*\d){2})[A-Z0-9]{2,4}(?:[ \-][A-Z0-9]{2,4})?$")
+
+
 def _value_ok(value: str, label: str) -> bool:
     digits = sum(c.isdigit() for c in value)
-    plate = label in ("rego", "plate", "tag") and len(value) >= 5
-    if digits < (2 if plate else 3):
-        return False
+    plate = label in ("rego", "plate", "tag")
+    if plate and _PLATE.match(value) and len(value.replace(" ", "").replace("-", "")) >= 5:
+        return True
+    if digits < 3:
+        return digits >= 2 and bool(_SHORT_CODE.match(value))
     groups = re.split(r"[\s]", value)
     first = re.split(r"[\-/]", groups[0])[0]
     if not any(c.isdigit() for c in first) and len(first) > 3:
@@ -89,8 +98,9 @@ def find_record_numbers(text: str) -> list[PhiSpan]:
             continue
         start = m.start("value") + (1 if m.group("value").startswith("#") else 0)
         weak = label in _WEAK_LABELS
+        plate = label in ("rego", "plate", "tag") and _PLATE.match(value)
         if re.match(r"\.\d", text[start + len(value) : start + len(value) + 2]) or (
-            weak and not any(c.isdigit() for c in re.split(r"[\s\-/]", value)[0])
+            weak and not plate and not any(c.isdigit() for c in re.split(r"[\s\-/]", value)[0])
         ):
             continue  # "ID: TM 100.2" is a temperature
         kind = (
