@@ -65,8 +65,8 @@ def find_address_towns(text: str, found: Iterable[PhiSpan]) -> list[PhiSpan]:
     """Towns after address parts already found, and towns on a line of their own."""
     spans = []
     for anchor in found:
-        if anchor.type not in _ANCHORS or anchor.score < 0.7:
-            continue
+        if anchor.type not in _ANCHORS or anchor.score < 0.7 or anchor.source == "zip.after_street":
+            continue  # what follows a ZIP that ends an address is the sentence, not a town
         m = _AFTER.match(text, anchor.end)
         if m is None:
             continue

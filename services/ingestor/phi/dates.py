@@ -277,15 +277,33 @@ def find_dates(text: str) -> list[PhiSpan]:
         (_DAY_RANGE, 1, 0.8, "date.day_range"),
     )
     spans += _numeric_ranges(text)
-    for m in _WEEKDAY_DAY.finditer(text):
-        add(m.start(), m.end(), PhiType.DATE, 0.85, "date.weekday_day")
-    for m in _THE_ORDINAL.finditer(text):
-        if not _COUNTED.match(text, m.end()):
-            add(m.start(1), m.end(1), PhiType.DATE, 0.6, "date.ordinal")
+    spans += _days_of_month(text)
     for pattern, group, fixed_score, source in fixed:
         for m in pattern.finditer(text):
             add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)
     spans.extend(_find_years(text))
+    return spans
+
+
+def _days_of_month(text: str) -> list[PhiSpan]:
+    """``Sunday 15th``, ``sun 2/2``; ``the 13th`` unless a counted noun follows it."""
+    spans = [
+        PhiSpan(
+            start=m.start(), end=m.end(), type=PhiType.DATE, score=0.85, source="date.weekday_day"
+        )
+        for m in _WEEKDAY_DAY.finditer(text)
+    ]
+    for m in _THE_ORDINAL.finditer(text):
+        if not _COUNTED.match(text, m.end()):
+            spans.append(
+                PhiSpan(
+                    start=m.start(1),
+                    end=m.end(1),
+                    type=PhiType.DATE,
+                    score=0.6,
+                    source="date.ordinal",
+                )
+            )
     return spans
 
 

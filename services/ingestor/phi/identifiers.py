@@ -127,6 +127,14 @@ _AGE_OVER_89 = re.compile(
     r"|years?)\b)|\b(?:nonagenarian|centenarian)\b",
     re.IGNORECASE,
 )
+# ages over 89 in the first person and after a name: "I am 93 next month", "I'll be 91",
+# "(Arne Magnusson, 94)", "Edith Parr, 97, lives alone"
+_AGE_SPOKEN = re.compile(
+    r"\b(?i:i\s+am|i'm|i\s+will\s+be|i'll\s+be|i\s+turn(?:ed)?|turns|turning|she's|he's)\s+"
+    r"(9\d|1[01]\d)\b(?!\s*(?:%|lbs?|kg|pounds|mg|min|minutes|percent|degrees))"
+    r"|\b[A-Z][a-z'\-]+(?:[ \t]+[A-Z][a-z'\-]+)+,[ \t]+(9\d|1[01]\d)(?=[ \t]*[),;]"
+    r"|[ \t]+(?:yo|y/?o|years?|yrs?)\b)"
+)
 # ages over 89 after a word that introduces an age: "age of 93", "turned 91", "a 92 female",
 # "in her 90s"
 _AGE_CUED = re.compile(
@@ -175,6 +183,10 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += find_record_numbers(text)
     spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
     spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_CUED.finditer(text)]
+    spans += [
+        _span(m, PhiType.AGE, 0.8, "age.over_89", _first_group(m))
+        for m in _AGE_SPOKEN.finditer(text)
+    ]
     return spans
 
 

@@ -51,6 +51,11 @@ _PLACE_CUE = _words(
 )
 # Washington, D.C. is a city (Safe Harbor masks it); "DC" alone is mostly "discontinue"
 _WASHINGTON_DC = re.compile(r"\b(?i:in|from|near|of|washington,?)\s+(D\.C\.?|DC)(?![\w'])")
+# a hospital's acronym before one of its units: "SMH ED", "BMH ICU", "NWH clinic"
+_UNIT_AFTER_ACRONYM = re.compile(
+    r"[ \t]+(?:ED|ER|EW|ICU|MICU|SICU|CCU|CVICU|CSRU|NICU|PICU|OR|PACU|L&D|ward|clinic|lab"
+    r"|radiology|imaging|pharmacy)\b"
+)
 # "at gh", "to gh": a lower-case acronym only after a preposition of place ("amts of th")
 _LOWER_ACRONYM_CUE = _words("to from at @")
 _WARD = re.compile(
@@ -179,7 +184,10 @@ def _acronyms(text: str, lex: Lexicon) -> list[PhiSpan]:
         before = text[max(0, m.start() - 12) : m.start()].lower().split()
         cues = _PLACE_CUE | {"the", "@"} if word.isupper() else _LOWER_ACRONYM_CUE
         cue = bool(before) and before[-1] in cues
-        if word.endswith("MC") and len(word) >= 3:
+        unit_after = _UNIT_AFTER_ACRONYM.match(text, m.end())
+        if (word.endswith("MC") and len(word) >= 3) or (
+            unit_after and word.isupper() and len(word) >= 3 and not lex.is_vocabulary(key)
+        ):
             spans.append(_span(m.start(), m.end(), 0.8, "location.acronym"))
         elif cue and key.endswith(("h", "mc")) and not lex.is_vocabulary(key):
             spans.append(_span(m.start(), m.end(), 0.7, "location.acronym"))

@@ -54,7 +54,7 @@ _SALUTATION = re.compile(
 _CLOSING = re.compile(
     r"(?i:sincerely|regards|best\s+wishes|best|cheers|thanks|thank\s+you|thanking\s+you|yours"
     r"(?:\s+(?:sincerely|faithfully|truly))?|respectfully|warmly|take\s+care|many\s+thanks)"
-    rf"[ \t]*[,.!]?[ \t]*\n?[ \t]*(?:[-—–]+[ \t]*)?(?P<name>{_NAME})[ \t]*(?=$|\n|,|\()",
+    rf"[ \t]*[,.!]*[ \t]*\n?[ \t]*(?:[-—–]+[ \t]*)?(?P<name>{_NAME})[ \t]*(?=$|\n|,|\()",
     re.MULTILINE,
 )
 # a dash signature: "— Moira", "--Jeanette Wolcott-Hayes, CPNP", "-- gloria, lpn"
@@ -81,7 +81,8 @@ _NOT_NAMES = _words(
 _STOP_AT = (
     _words(
         "dob mrn age sex ssn acct account unit room rm bed loc nhs uhid urn ur nhi hcn ohip"
-        " phn ramq id date tel phone ph fax cell mobile email re"
+        " phn phin mhsc ramq medicare medicaid aadhaar id date tel phone ph fax cell mobile email"
+        " re"
     )
     | CREDENTIALS
 )

@@ -35,7 +35,7 @@ KIN = _words(
     " manager coordinator liaison counselor advocate supervisor nutritionist dietitian"
     " dietician physician hospitalist intensivist radiologist anesthesiologist neurologist"
     " neurosurgeon urologist pulmonologist endocrinologist dermatologist podiatrist dentist"
-    " ophthalmologist pharmacist covering law"
+    " ophthalmologist pharmacist covering law mum mam nan nana nanna gran granny stepdad stepmom"
 )
 # kin and roles after a name: "Mary (wife)", "John, his son", "Rita - HCP"
 KIN_AFTER = KIN - _words("named staff covering worker manager children kids child attending")

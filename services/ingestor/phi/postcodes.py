@@ -29,6 +29,15 @@ _AFTER_TOWN = re.compile(
     re.M,
 )
 
+# a street line, a comma, a town in any case and five digits: the ZIP of an address written
+# without its state ("2208 w. cold spring ln, greenfield 53221", "P.O. Box 66031, 70583")
+_STREET_TOWN_ZIP = re.compile(
+    r"\b(?:ln|lane|st|street|rd|road|ave|avenue|dr|drive|blvd|boulevard|ct|court|way|pl|place"
+    r"|cir|circle|pkwy|parkway|hwy|highway|ter|terrace|trl|trail|sq|square|box[ \t]+\d+)\.?,"
+    r"[ \t]*(?:[A-Za-z][A-Za-z'\-.]*[ \t]+){0,3}?(\d{5})(?![\w\-]|\.\d)",
+    re.IGNORECASE,
+)
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -81,5 +90,9 @@ def find_postcodes(text: str) -> list[PhiSpan]:
         if any(w.strip(".'") in _NOT_TOWN or (w.isupper() and len(w) <= 5) for w in words):
             continue  # "19 M, AHCIP 12345": a label, not a town
         spans.append(_span(m.start(2), m.end(2), PhiType.ZIP, 0.75, "zip.after_town"))
+    spans += [
+        _span(m.start(1), m.end(1), PhiType.ZIP, 0.75, "zip.after_street")
+        for m in _STREET_TOWN_ZIP.finditer(text)
+    ]
     towns = [_town_before(text, s.start) for s in spans]
     return spans + [t for t in towns if t is not None]

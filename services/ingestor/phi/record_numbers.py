@@ -28,7 +28,8 @@ _LABEL = re.compile(
     r"|requisition(?:\s*#)?|req\s*#|auth(?:orization)?(?:\s*#)?|a-number|alien\s+(?:no\.?|number)"
     r"|unos\s+id|employee\s+id|member(?:\s+id)?|ins(?:urance)?\s+id|id|cdl|dl|licen[cs]e(?:\s+(?:no\.?|#))?"
     r"|dea|npi|rego|plate|tag|serial(?:\s+(?:no\.?|#|number))?|sn|s/n|device\s+id|ref(?:erence)?"
-    r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot))"
+    r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot|aadhaa?r|pan|abha|phin|mhsc"
+    r"|msp|carte\s+soleil|ihi|dva|mbi|hicn|gmc|nmc|ahpra|cpso|mcr|imc))"
     r"(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
 )
 _UNIT_WORDS = frozenset(
