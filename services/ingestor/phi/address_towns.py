@@ -27,6 +27,8 @@ _NOT_TOWNS = (
     frozenset(
         [
             "suite",
+            "level",
+            "lvl",
             "ste",
             "apt",
             "unit",

@@ -43,7 +43,9 @@ _GENERIC_BEFORE = _words(
     "the a an to from at in of this that our their outside other another same local community"
     " previous prior home transfer transferred admitted admit sent taken brought via by for"
     " with osh rehab nursing psych psychiatric state county city private teaching receiving"
-    " referring his her s day"
+    " referring his her s day cardiac pulmonary acute subacute inpatient outpatient physical"
+    " occupational stroke vestibular pediatric paediatric geriatric neuro drug alcohol substance"
+    " detox short long term children's veterans pain"
 )
 _HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}(?:h|mc))\b")
 _PLACE_CUE = _words(
@@ -55,6 +57,11 @@ _WASHINGTON_DC = re.compile(r"\b(?i:in|from|near|of|washington,?)\s+(D\.C\.?|DC)
 _UNIT_AFTER_ACRONYM = re.compile(
     r"[ \t]+(?:ED|ER|EW|ICU|MICU|SICU|CCU|CVICU|CSRU|NICU|PICU|OR|PACU|L&D|ward|clinic|lab"
     r"|radiology|imaging|pharmacy)\b"
+)
+# a town's own services after its name: "REVERE FIRE DEPT", "Dedham police", "Quincy EMS"
+_SERVICE_AFTER_TOWN = _words(
+    "police pd fire fd ems ambulance rescue court courthouse housing schools library ymca"
+    " sheriff dpw elder council shelter jail ccu va vna"
 )
 # "at gh", "to gh": a lower-case acronym only after a preposition of place ("amts of th")
 _LOWER_ACRONYM_CUE = _words("to from at @")
@@ -251,8 +258,11 @@ def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> li
                 continue
             cue = i > 0 and tokens[i - 1].key in _PLACE_CUE
             capitalised = style is not CaseStyle.MIXED or all(t.text[0].isupper() for t in words)
+            served = i + width < n and tokens[i + width].key in _SERVICE_AFTER_TOWN
             if width > 1 and capitalised:
                 score = 0.85
+            elif served and capitalised and key not in STOPWORDS and len(key) >= 4:
+                score = 0.8  # "REVERE FIRE DEPT", "Dedham police": a town's own service
             elif lex.is_vocabulary(key) or key in STOPWORDS or len(key) < 4:
                 continue
             elif cue and capitalised:

@@ -136,6 +136,22 @@ def _cased(text: str, start: int, lower_case_note: bool) -> bool:
     return lower_case_note or text[start].isupper()
 
 
+def _chief_complaint(field: re.Match[str], value: str) -> bool:
+    """``CC: chest pain``, ``CC: SOB`` name a complaint; ``cc: Dr. Oyelowo`` a person. In
+    capitals, "CC" is the chief complaint unless a title follows; in any case, a copy goes to
+    a name in title case."""
+    if field.group("label").lower() != "cc":
+        return False
+    titled = re.match(_TITLE, text_after_label(field), re.IGNORECASE) is not None
+    if field.group("label") == "CC":
+        return not titled
+    return not titled and not all(w[:1].isupper() and not w.isupper() for w in value.split())
+
+
+def text_after_label(field: re.Match[str]) -> str:
+    return field.string[field.end("label") : field.end()].lstrip(" \t:")
+
+
 def find_positioned_names(text: str) -> list[PhiSpan]:
     """Names in the positions of the module doc, with their digits and in any case."""
     letters = [c for c in text if c.isalpha()]
@@ -161,5 +177,7 @@ def find_positioned_names(text: str) -> list[PhiSpan]:
                 continue
             if comma_age and len(text[trimmed[0] : trimmed[1]].split()) < 2:
                 continue  # "Vitals, 98," — a full name is what stands before ", 34,"
+            if source == "name.field" and _chief_complaint(m, text[trimmed[0] : trimmed[1]]):
+                continue
             spans.append(_span(*trimmed, source, score))
     return spans

@@ -32,7 +32,7 @@ KIN = _words(
     " stepdaughter stepfather stepmother staff daugther dauther daugter duaghter husbnad huband"
     " hubby nephw grandchild grandchildren children kids child sibling siblings sil dil gf bf"
     " inlaw stepsister stepbrother godson goddaughter twin exwife exhusband poa sw worker"
-    " manager coordinator liaison counselor advocate supervisor nutritionist dietitian"
+    " manager mgr coordinator liaison counselor advocate supervisor nutritionist dietitian"
     " dietician physician hospitalist intensivist radiologist anesthesiologist neurologist"
     " neurosurgeon urologist pulmonologist endocrinologist dermatologist podiatrist dentist"
     " ophthalmologist pharmacist covering law mum mam nan nana nanna gran granny stepdad stepmom"

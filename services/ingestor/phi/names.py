@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from services.ingestor.phi import names_growth, names_unlisted
+from services.ingestor.phi import name_forms, names_growth, names_unlisted
 from services.ingestor.phi.name_shapes import Evidence, NameShapes
 from services.ingestor.phi.name_words import (
     CAPITALS_ONLY_CREDENTIALS,
@@ -162,8 +162,12 @@ class NameFinder(NameShapes):
                     if ambiguous or self.style is CaseStyle.UPPER
                     else Evidence.STRONG
                 )
-                if key in ("mr", "mrs", "dr") and tok.is_upper and self.style is CaseStyle.UPPER:
-                    evidence = Evidence.STRONG if key == "dr" else Evidence.MEDIUM
+                if (
+                    key in ("mr", "mrs", "dr", "drs")
+                    and tok.is_upper
+                    and self.style is CaseStyle.UPPER
+                ):
+                    evidence = Evidence.STRONG if key in ("dr", "drs") else Evidence.MEDIUM
             elif key in WEAK_TITLES:
                 if key == "ms" and tok.text == "MS" and self.style is CaseStyle.MIXED:
                     continue
@@ -348,6 +352,9 @@ class NameFinder(NameShapes):
         self._kin_rule()
         self._cue_rule()
         self._initial_rule()
+        name_forms.dotted_initials(self)
+        name_forms.possessive_before_kin(self)
+        name_forms.credential_title_after_cue(self)
         names_unlisted.names_before_kin(self)
         names_unlisted.unlisted_after_cue(self)
         names_unlisted.signed_before_credential(self)

@@ -37,7 +37,9 @@ _TERM_ENDING = re.compile(
     r"|ology|ologist|ist|ists|able|ible|ally)$"
 )
 # what may stand between a name and the kin word after it: "Mary (wife)", "John, pt's son"
-_BETWEEN_NAME_AND_KIN = frozenset(("pt", "pts", "patient", "his", "her", "the", "their", "s"))
+_BETWEEN_NAME_AND_KIN = frozenset(
+    ("pt", "pts", "patient", "his", "her", "the", "their", "s", "case", "care", "charge")
+)
 # cues too common before things ("with ectopy", "by medflight", "seen by neuro")
 _WEAK_CUES = frozenset(("with", "w", "by", "seen", "evaluated", "examined", "reviewed"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from services.ingestor.phi.letter_blocks import find_letter_block_organisations
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import KIN, STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
@@ -78,7 +79,10 @@ CHAIN_NAMES = _words(
 CHAIN_NAMES_CUED = _words("cvs giant target boots kaiser quest sunrise lifeline sheetz")
 _EMPLOYMENT_CUE = re.compile(
     r"\b(?:works?|worked|working|employed|job|employee|employer|fired|laid\s+off|retired"
-    r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?(?=\w)",
+    r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?(?=\w)"
+    # a post and the employer it is held at: "CEO OF IBM", "professor at Tufts", "owner of Joe's"
+    r"|\b(?P<post>ceo|cfo|coo|president|vp|owner|co-owner|founder|chairman|professor|teacher"
+    r"|principal|pastor|engineer|attorney|lawyer)\s+(?:of|at|for)\s+(?:the\s+)?(?=\w)",
     re.IGNORECASE,
 )
 _STORE_NUMBER = re.compile(r"^\s*#\s?\d{3,6}\b")  # "#20" is an IV gauge
@@ -267,7 +271,18 @@ class _Organisations:
                 continue
             if self.style is CaseStyle.MIXED and not self.cased(tok):
                 continue
-            spans.append(_span(tok.start, self.tokens[end].end, 0.7, "location.employer"))
+            words_end = end
+            if cue.group("post"):
+                acronym = tok.is_upper and len(tok.key) <= 4
+                if self.lex.is_vocabulary(tok.key) and not (
+                    acronym or (self.style is CaseStyle.MIXED and tok.is_title)
+                ):
+                    continue  # "PROFESSOR OF MEDICINE", "owner of a bakery"
+                joiner = next(
+                    (j for j in range(k + 1, end + 1) if self.tokens[j].key in ("and", "or")), None
+                )
+                words_end = end if joiner is None else joiner - 1
+            spans.append(_span(tok.start, self.tokens[words_end].end, 0.7, "location.employer"))
         return spans
 
     def chains(self) -> list[PhiSpan]:
@@ -294,5 +309,6 @@ def find_organisations(
         *found.headed(),
         *found.stores(),
         *found.employers(),
+        *find_letter_block_organisations(text, lex),
         *found.chains(),
     ]

@@ -126,3 +126,68 @@ def test_vitals_after_a_comma_are_not_ages() -> None:
 
 def test_a_signature_after_an_excited_closing() -> None:
     assert covered("Can he go back Monday?\nThanks!!\nGrace\n", "Grace") is PhiType.NAME
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("MILRINONE OFF AS PER M. Dean. GU: GOOD U/O.", "M. Dean"),
+        ("GIVEN CARAFATE-P. Herzik AWARE-WILL START PROTONIX.", "P. Herzik"),
+        ("KEEP G. CEREN FAMILY AWARE OF PLAN OF CARE.", "G. CEREN"),
+        ("Family at bedside. D. SHORT is family contact/interpreter.", "D. SHORT"),
+        ("DR'S POPE AND MCKAGUE REMAINED AT BEDSIDE.", "POPE"),
+        ("TUBE MANIPULATED SLIGHTLY PER NP SWIFT.", "SWIFT"),
+        ("Hi Dr Whitfield, it's Grace (Deji's mom). Can he go back?", "Deji"),
+        ("Plan home with home care; Jo (case mgr) aware.", "Jo"),
+    ],
+)
+def test_names_by_their_form(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.NAME
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("E. COLI IN URINE. C. DIFF NEG. S. AUREUS IN SPUTUM.", "COLI"),
+        ("Plan A. Continue abx. Vitamin K. Given x1.", "Continue"),
+        ("Vitamin K. Given x1 for INR 3.", "Given"),
+        ("Diminished on the R. Spo2 > 95%.", "Spo"),
+        ("READMITTED TO CCU S/P CATH WITH PA LINE ON MILRINONE.", "LINE"),
+        ("EVAL BY MD WARM SOAK TO SITE.", "WARM"),
+        ("ED PROVIDER NOTE\nCC: chest pain\nHPI: 52 yo M", "chest pain"),
+        ("CC: SOB\nHPI: 71 yo", "SOB"),
+    ],
+)
+def test_organisms_plan_items_lines_and_chief_complaints_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+def test_carbon_copy_to_a_person() -> None:
+    assert covered("Sincerely,\nGregory Tse, MD\ncc: Jane Austen\n", "Jane Austen") is PhiType.NAME
+
+
+def test_the_organisation_under_the_addressee_of_a_letter() -> None:
+    text = "To,\nDr. K. Balasubramanian, MCh (CTVS)\nMIOT International\n\nRespected Sir,\n"
+    assert covered(text, "MIOT International") is PhiType.LOCATION
+    post = "Dr Tamsin Coorey\nEndocrinologist\nSuite 12, Level 3\n"
+    assert not touched(post, "Endocrinologist")
+    assert not touched(post, "Level")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("HUSBAND CEO OF IBM. SMOKER 30PK/YR.", "IBM"),
+        ("She is a professor at Tufts and volunteers weekly.", "Tufts"),
+        ("PT BROUGHT IN BY REVERE FIRE DEPT AFTER FALL.", "REVERE"),
+        ("DEDHAM POLICE CALLED RE: PTS CAR.", "DEDHAM"),
+    ],
+)
+def test_employers_after_a_post_and_towns_before_their_services(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.LOCATION
+
+
+def test_posts_of_a_field_and_rehab_services_stay() -> None:
+    text = "HE IS A PROFESSOR OF MEDICINE AT THE MEDICAL SCHOOL. Cardiac rehab referral placed."
+    assert not touched(text, "MEDICINE")
+    assert not touched(text, "Cardiac rehab")
