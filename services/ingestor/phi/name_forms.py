@@ -9,10 +9,14 @@ before a possessive kin word, a name after a credential that a cue introduces.
   medical words are left.
 - ``Deji's mom``, ``Tom's wife``: a capitalised word with a possessive before a kin word.
 - ``per NP king``, ``by RN SWIFT``: a credential used as a title after a cue word, then a name.
+- ``panelo AWARE``: a lower-case word no list knows, beside a kin or cue word, in a note typed
+  in capitals.
+- ``flam405 bestein642``: two words with Synthea's digit suffixes.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from services.ingestor.phi.name_words import (
@@ -25,6 +29,7 @@ from services.ingestor.phi.name_words import (
     STRONG_TITLES,
     WEAK_TITLES,
 )
+from services.ingestor.phi.tokens import CaseStyle
 
 if TYPE_CHECKING:
     from services.ingestor.phi.names import NameFinder
@@ -142,3 +147,43 @@ def credential_title_after_cue(f: NameFinder) -> None:
         if f.lex.is_vocabulary(key) and f.weight(name) < 0.5:
             continue  # "per NP note", "by RN report"
         f.mark(i + 1, 0.8, "name.credential_title")
+
+
+def lower_case_in_capitals(f: NameFinder) -> None:
+    """``panelo AWARE``, ``SISTER,bonsey HAS PHONED``: in a note typed in capitals, a word typed
+    in lower case that no vocabulary knows, next to a kin word or a word that cues a person."""
+    if f.style is not CaseStyle.UPPER:
+        return
+    tokens = f.tokens
+    for i, tok in enumerate(tokens):
+        if not tok.is_lower or len(tok.key) < 4 or tok.key in STOPWORDS:
+            continue
+        if f.lex.is_vocabulary(tok.key) or tok.key in f.lex.places:
+            continue  # "per protocol", "prn"; a typo would be typed in capitals too
+        before = tokens[i - 1] if i > 0 else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        cued_before = (
+            before is not None
+            and before.is_upper
+            and (before.key in KIN or before.key in CUE_BEFORE)
+        )
+        cued_after = after is not None and after.is_upper and after.key in CUE_AFTER
+        if cued_before or cued_after:
+            f.mark(i, 0.7, "name.lower_in_capitals")
+
+
+def synthea_pairs(f: NameFinder) -> None:
+    """``flam405 bestein642``: two words each with the digits Synthea appends to a name, in any
+    case — not clinical shorthand with a number (``peep5``, ``fio240``)."""
+    for m in _SYNTHEA_PAIR.finditer(f.text):
+        words = [re.sub(r"\d+$", "", w) for w in m.group(0).split()]
+        if any(
+            w.lower() in f.lex.clinical or w.lower() in f.lex.medical or len(w) < 2 for w in words
+        ):
+            continue
+        for i, tok in enumerate(f.tokens):
+            if m.start() <= tok.start < m.end():
+                f.mark(i, 0.8, "name.synthea_pair")
+
+
+_SYNTHEA_PAIR = re.compile(r"(?<![\w/])[A-Za-z]{2,}\d{2,3}[ \t]+[A-Za-z]{2,}\d{2,3}(?![\w/])")

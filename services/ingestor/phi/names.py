@@ -355,6 +355,8 @@ class NameFinder(NameShapes):
         name_forms.dotted_initials(self)
         name_forms.possessive_before_kin(self)
         name_forms.credential_title_after_cue(self)
+        name_forms.lower_case_in_capitals(self)
+        name_forms.synthea_pairs(self)
         names_unlisted.names_before_kin(self)
         names_unlisted.unlisted_after_cue(self)
         names_unlisted.signed_before_credential(self)

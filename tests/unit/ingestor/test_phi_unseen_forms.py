@@ -191,3 +191,21 @@ def test_posts_of_a_field_and_rehab_services_stay() -> None:
     text = "HE IS A PROFESSOR OF MEDICINE AT THE MEDICAL SCHOOL. Cardiac rehab referral placed."
     assert not touched(text, "MEDICINE")
     assert not touched(text, "Cardiac rehab")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("FREQUENT PVC'S AND BIGEMINY. panelo AWARE. PT GIVEN MG.", "panelo"),
+        ("COPING-- SISTER,bonsey HAS PHONED AND HAS BEEN UPDATED BY RN.", "bonsey"),
+        ("EXPIRATORY WHEEZES. flam405 bestein642 RRT", "flam"),
+        ("CASE MANAGEMENT ON MONDAY (jb960 chandler191 IS ON VACA)", "chandler"),
+    ],
+)
+def test_lower_case_names_in_capitals_and_synthea_pairs(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.NAME
+
+
+def test_settings_with_numbers_and_lower_case_words_in_capitals_stay() -> None:
+    text = "PS10 PEEP5 FIO240. peep10 ps15. K 3.4 REPLETED PER prn. LASIX GIVEN per protocol."
+    assert not any(s.type is PhiType.NAME for s in detect_phi(text))
