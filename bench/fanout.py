@@ -1,14 +1,15 @@
 """Fan-out: many WebSocket subscribers on the tenant feed while events are recorded steadily.
 
     nice -n 10 .venv/bin/python -m bench.fanout [--subscribers 2000] [--processes 4] [--rate 50]
-                                                [--seconds 20]
+                                                [--seconds 20] [--client c|python]
 
 The notifier runs as its own process (``clinrelay serve notifier``, as deployed) on a scratch
 database and bus namespace. This process plays the stages: it records steps of 50 reports with
 ``record_step`` (the stages' own path: audit row, tenant-feed number, outbox row, one transaction)
 at ``--rate`` per second, and an outbox relay publishes them on the bus with confirms. Subscribers
-live in ``--processes`` load-generator processes (bench.fanout_client) on 127.0.0.1, every one
-subscribed to the tenant channel, so each event goes to every subscriber.
+live in ``--processes`` load-generator processes on 127.0.0.1 (bench/fanout_client.c, built with
+the machine's cc; ``--client python`` for bench/fanout_client.py), every one subscribed to the
+tenant channel, so each event goes to every subscriber.
 
 Measured in one run: the delay from an event's recorded time to its arrival (p50/p99/max) with
 one subscriber (the floor) and with all of them; the notifier's resident memory before, with
@@ -23,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -57,14 +59,25 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def client_command(kind: str) -> list[str]:
+    """The load generator: the C one (built here with the machine's cc, once per run) or the
+    Python one (bench/fanout_client.py), which costs more CPU per message than the notifier."""
+    if kind == "python":
+        return [PYTHON, "-m", "bench.fanout_client"]
+    binary = Path(tempfile.mkdtemp(prefix="clinrelay-fanout-")) / "fanout_client"
+    source = ROOT / "bench" / "fanout_client.c"
+    subprocess.run(["cc", "-O2", "-o", str(binary), str(source)], check=True)
+    return [str(binary)]
+
+
 class Clients:
     """Load-generator processes, driven over their stdin/stdout."""
 
-    def __init__(self, url: str, total: int, processes: int) -> None:
+    def __init__(self, command: list[str], url: str, total: int, processes: int) -> None:
         per = [total // processes + (i < total % processes) for i in range(processes)]
         self.procs = [
             subprocess.Popen(
-                ["nice", "-n", "10", PYTHON, "-m", "bench.fanout_client", url, str(n)],
+                ["nice", "-n", "10", *command, url, str(n)],
                 cwd=ROOT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -174,6 +187,7 @@ async def _connections(ws_url: str) -> int:
 
 
 async def _measure(
+    client: list[str],
     pool: Any,
     reports: list[UUID],
     url: str,
@@ -185,7 +199,7 @@ async def _measure(
 ) -> dict[str, Any]:
     """The floor (one subscriber), then every subscriber: delays, memory, CPU."""
     results: dict[str, Any] = {"rss_start_kib": rss_kib(pid)}
-    floor = Clients(url, 1, 1)
+    floor = Clients(client, url, 1, 1)
     await floor.ready()
     floor.measure()
     await record_events(pool, reports, rate, min(seconds, 10))
@@ -195,7 +209,7 @@ async def _measure(
     await asyncio.sleep(1)
     results["rss_before_kib"] = rss_kib(pid)
 
-    crowd = Clients(url, subscribers, processes)
+    crowd = Clients(client, url, subscribers, processes)
     await crowd.ready()
     await asyncio.sleep(3)
     results["rss_idle_kib"] = rss_kib(pid)
@@ -219,7 +233,7 @@ async def _measure(
     await asyncio.sleep(3)
     results["rss_after_kib"] = rss_kib(pid)
     # The same number connect again: memory freed by the first wave is reused, not added to.
-    again = Clients(url, subscribers, processes)
+    again = Clients(client, url, subscribers, processes)
     await again.ready()
     await asyncio.sleep(3)
     results["rss_second_idle_kib"] = rss_kib(pid)
@@ -232,7 +246,10 @@ async def _measure(
     return results
 
 
-async def main(subscribers: int, processes: int, rate: float, seconds: float) -> None:
+async def main(
+    subscribers: int, processes: int, rate: float, seconds: float, client_kind: str
+) -> None:
+    client = client_command(client_kind)
     async with scratch_database() as (dsn, amqp_url):
         namespace = f"benchfan{uuid4().hex[:8]}"
         settings = Settings(
@@ -261,7 +278,7 @@ async def main(subscribers: int, processes: int, rate: float, seconds: float) ->
             await asyncio.sleep(2)  # the relay publishes the 'accepted' events
             url = f"ws://127.0.0.1:{port}/v1/ws?token={key}"
             results = await _measure(
-                pool, reports, url, notifier.pid, subscribers, processes, rate, seconds
+                client, pool, reports, url, notifier.pid, subscribers, processes, rate, seconds
             )
             print(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
         finally:
@@ -280,5 +297,6 @@ if __name__ == "__main__":
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--client", choices=("c", "python"), default="c")
     args = parser.parse_args()
-    asyncio.run(main(args.subscribers, args.processes, args.rate, args.seconds))
+    asyncio.run(main(args.subscribers, args.processes, args.rate, args.seconds, args.client))
