@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from services.ingestor.phi.known import KnownPhi, PersonName
+from services.ingestor.phi.known_forms import (
+    identifier_pattern,
+    organisation_patterns,
+    postal_code_pattern,
+    street_patterns,
+)
+from services.ingestor.phi.lexicon import load_lexicon
+from services.ingestor.phi.name_variants import NameVariants
 from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.tokens import case_style, tokenize
 
 _MIN_NAME_LENGTH = 2
 
@@ -29,7 +38,7 @@ def _digits_pattern(value: str) -> str | None:
         return None
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    return r"[\s().\-]*".join(digits)
+    return r"[\s().\-/]*".join(digits)
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,11 @@ class KnownPhiMatcher:
                 for o in self.known.organizations
                 if len(o.strip()) >= 3
             ],
+            *[
+                (p, PhiType.LOCATION)
+                for o in self.known.organizations
+                for p in organisation_patterns(o)
+            ],
         ]
         for date in (self.known.birth_date, self.known.deceased_date):
             if date and len(date) >= 10:
@@ -97,6 +111,9 @@ class KnownPhiMatcher:
         for ident in self.known.identifiers:
             if len(ident.strip()) >= 3:
                 out.append((rf"(?<![\w-]){_literal(ident)}(?![\w-])", PhiType.ID))
+                spaced = identifier_pattern(ident)
+                if spaced:
+                    out.append((spaced, PhiType.ID))
                 digits = _digits_pattern(ident)
                 if digits and len(re.sub(r"\D", "", ident)) >= 6:
                     out.append((rf"(?<!\d){digits}(?!\d)", PhiType.ID))
@@ -116,19 +133,48 @@ class KnownPhiMatcher:
             for line in address.lines:
                 if len(line.strip()) >= 4:
                     out.append((rf"\b{_literal(line)}\b", PhiType.ADDRESS))
+                out += [(p, PhiType.ADDRESS) for p in street_patterns(line)]
+            out += self._address_text_patterns(address.text)
             for place in (address.city, address.district):
                 if place and len(place.strip()) >= 3:
                     out.append((rf"\b{_literal(place)}\b", PhiType.LOCATION))
             if address.postal_code:
                 out.append((rf"\b{_literal(address.postal_code)}\b", PhiType.ZIP))
+                out.append((postal_code_pattern(address.postal_code), PhiType.ZIP))
                 zip5 = address.postal_code.strip()[:5]
                 if zip5.isdigit():
                     out.append((rf"(?<!\d){zip5}(?:-\d{{4}})?(?!\d)", PhiType.ZIP))
         return out
 
+    @staticmethod
+    def _address_text_patterns(text: str | None) -> list[tuple[str, PhiType]]:
+        """An address given only as text ("4 Elm St, Dedham"): the whole of it, its street part
+        in any form, and its other parts as places (states and countries left alone)."""
+        if not text or len(text.strip()) < 4:
+            return []
+        out = [(rf"\b{_literal(text)}\b", PhiType.ADDRESS)]
+        regions = load_lexicon().regions
+        for position, part in enumerate(p.strip() for p in text.split(",")):
+            if len(part) < 4 or part.lower() in regions:
+                continue
+            if position == 0 or any(c.isdigit() for c in part):
+                out.append((rf"\b{_literal(part)}\b", PhiType.ADDRESS))
+                out += [(p, PhiType.ADDRESS) for p in street_patterns(part)]
+            else:
+                out.append((rf"\b{_literal(part)}\b", PhiType.LOCATION))
+        return out
+
+    @cached_property
+    def name_variants(self) -> NameVariants:
+        """Nicknames, prefixes and misspellings of every name in the record."""
+        return NameVariants(self.known.names)
+
     def find(self, text: str) -> list[PhiSpan]:
-        """Every occurrence of known PHI in ``text`` (score 0.99: the record says it is PHI)."""
+        """Every occurrence of known PHI in ``text`` (score 0.99: the record says it is PHI),
+        and of the record's names in the forms notes give them (:mod:`~.name_variants`)."""
         spans = []
+        if self.name_variants:
+            spans += self.name_variants.find(text, case_style(tokenize(text)))
         for pattern, kind in self._patterns:
             for m in pattern.finditer(text):
                 spans.append(
