@@ -12,7 +12,7 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.db.reports import verify_chain
+from shared.db.audit import AuditCheck, check_trail
 from shared.db.submissions import REPORT_COLUMNS as _REPORT_COLUMNS
 from shared.db.submissions import fetch_report
 
@@ -61,7 +61,13 @@ async def report_events(conn: Connection, report_id: UUID) -> tuple[list[asyncpg
            FROM report_events WHERE report_id = $1 ORDER BY seq""",
         report_id,
     )
-    return rows, await verify_chain(conn, report_id)
+    check = await check_trail(conn, report_id)
+    return rows, check is not None and check.intact
+
+
+async def verify_audit(conn: Connection, report_id: UUID) -> AuditCheck | None:
+    """Which audit event of the report, if any, was altered or is missing."""
+    return await check_trail(conn, report_id)
 
 
 async def get_artifact(conn: Connection, report_id: UUID, name: str) -> asyncpg.Record | None:

@@ -75,6 +75,23 @@ class AuditTrail(BaseModel):
     events: list[AuditEvent]
 
 
+class AuditVerification(BaseModel):
+    report_id: UUID
+    intact: bool = Field(
+        description="Every event the report recorded is there, in order, and still hashes to "
+        "what was recorded."
+    )
+    first_bad_seq: int | None = Field(
+        description="The first event altered or missing (null when intact)."
+    )
+    problem: Literal["altered", "missing", "unexpected"] | None = Field(
+        description="What is wrong with that event: its content or chain link changed "
+        "(altered), it is gone (missing), or the report never recorded it (unexpected)."
+    )
+    events_checked: int = Field(description="Events found in the trail.")
+    events_recorded: int = Field(description="Events the report recorded (its own count).")
+
+
 class Readiness(BaseModel):
     status: Literal["ready", "unavailable"]
     checks: dict[str, str]

@@ -54,7 +54,7 @@ def event_hash(prev: bytes | None, event: dict[str, Any]) -> bytes:
     return hashlib.sha256((prev or b"") + canonical).digest()
 
 
-def _hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[str, Any]:
+def hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[str, Any]:
     return {
         "report_id": str(report_id),
         "seq": seq,
@@ -106,7 +106,7 @@ async def record_step(
     feed = channels.tenant_channel(row["tenant_id"])
     tenant_seq = (await channels.claim_seqs(conn, [feed]))[feed]
     at = utcnow()
-    digest = event_hash(row["event_hash"], _hashed_fields(report_id, seq, at, step))
+    digest = event_hash(row["event_hash"], hashed_fields(report_id, seq, at, step))
     started_at = row["started_at"]
     if started_at is None and step.status is ReportStatus.PROCESSING:
         started_at = at
@@ -187,33 +187,6 @@ async def record_step(
 async def current_status(conn: Connection, report_id: UUID) -> ReportStatus | None:
     value = await conn.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
     return ReportStatus(value) if value is not None else None
-
-
-async def verify_chain(conn: Connection, report_id: UUID) -> bool:
-    """True when every audit event of the report still hashes to what was recorded."""
-    rows = await conn.fetch(
-        """SELECT seq, at, actor, step, outcome, status, progress_percent, message, details,
-                  prev_hash, hash
-           FROM report_events WHERE report_id = $1 ORDER BY seq""",
-        report_id,
-    )
-    prev: bytes | None = None
-    for expected_seq, row in enumerate(rows, start=1):
-        if row["seq"] != expected_seq or row["prev_hash"] != prev:
-            return False
-        step = Step(
-            actor=row["actor"],
-            step=row["step"],
-            outcome=row["outcome"],
-            status=ReportStatus(row["status"]),
-            progress_percent=row["progress_percent"],
-            message=row["message"],
-            details=row["details"],
-        )
-        if event_hash(prev, _hashed_fields(report_id, row["seq"], row["at"], step)) != row["hash"]:
-            return False
-        prev = row["hash"]
-    return True
 
 
 async def store_artifact(

@@ -254,7 +254,13 @@ async def test_audit_trail_is_ordered_and_its_hash_chain_detects_tampering(
         pool = await pipeline.pool()
         with pytest.raises(Exception, match="append-only"):
             await pool.execute("UPDATE report_events SET message = 'edited'")
-        await pool.execute("DELETE FROM report_events WHERE report_id = $1 AND seq = 2", report_id)
+        with pytest.raises(Exception, match="append-only"):
+            await pool.execute("DELETE FROM report_events WHERE seq = 2")
+        async with pool.acquire() as conn, conn.transaction():  # a superuser bypassing triggers
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute(
+                "DELETE FROM report_events WHERE report_id = $1 AND seq = 2", report_id
+            )
         tampered = (await client.get(f"/v1/reports/{report_id}/events")).json()
 
     assert [e["seq"] for e in trail["events"]] == [1, 2, 3]

@@ -21,6 +21,7 @@ from services.gateway.pagination import after_cursor, encode_cursor
 from services.gateway.schemas import (
     AuditEvent,
     AuditTrail,
+    AuditVerification,
     Links,
     ReportAccepted,
     ReportPage,
@@ -271,6 +272,28 @@ async def get_events(report_id: UUID, state: StateDep, principal: PrincipalDep) 
         report_id=report_id,
         chain_valid=chain_valid,
         events=[AuditEvent(**dict(e)) for e in events],
+    )
+
+
+@router.get("/{report_id}/audit/verify", response_model=AuditVerification, responses={404: {}})
+async def verify_audit(
+    report_id: UUID, state: StateDep, principal: PrincipalDep
+) -> AuditVerification:
+    """Check the report's audit trail against its hash chain and its own count of events: whether
+    it is intact, and else the first event altered or missing (deleting the last events shows)."""
+    async with state.pool.acquire() as conn:
+        if await repository.get_report(conn, principal.tenant_id, report_id) is None:
+            raise not_found()
+        check = await repository.verify_audit(conn, report_id)
+    if check is None:  # deleted between the two reads
+        raise not_found()
+    return AuditVerification(
+        report_id=report_id,
+        intact=check.intact,
+        first_bad_seq=check.first_bad_seq,
+        problem=check.problem,
+        events_checked=check.events_checked,
+        events_recorded=check.events_recorded,
     )
 
 

@@ -1,0 +1,79 @@
+"""Checking a report's audit trail: every event present, in order, and hashing to what was recorded.
+
+Each event carries the SHA-256 of its predecessor (see :mod:`shared.db.reports`), so an edited
+event breaks the chain at that event. A chain alone cannot show that its *last* events are gone —
+what is left still links up — so the check also compares with the report row's own count of
+events (``event_seq``) and the hash of its last one (``event_hash``), which every step updates in
+the same transaction as the event it appends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from uuid import UUID
+
+from shared.db.reports import Step, event_hash, hashed_fields
+from shared.events import ReportStatus
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
+
+Problem = Literal["altered", "missing", "unexpected"]
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    intact: bool
+    first_bad_seq: int | None
+    """The first event altered or missing (None when intact)."""
+    problem: Problem | None
+    events_checked: int
+    """Events found in the trail."""
+    events_recorded: int
+    """Events the report says it has (its ``event_seq``)."""
+
+
+async def check_trail(conn: Connection, report_id: UUID) -> AuditCheck | None:
+    """Verify the report's audit trail; None when there is no such report."""
+    report = await conn.fetchrow(
+        "SELECT event_seq, event_hash FROM reports WHERE id = $1", report_id
+    )
+    if report is None:
+        return None
+    rows = await conn.fetch(
+        """SELECT seq, at, actor, step, outcome, status, progress_percent, message, details,
+                  prev_hash, hash
+           FROM report_events WHERE report_id = $1 ORDER BY seq""",
+        report_id,
+    )
+    recorded: int = report["event_seq"]
+
+    def bad(seq: int, problem: Problem) -> AuditCheck:
+        return AuditCheck(False, seq, problem, len(rows), recorded)
+
+    prev: bytes | None = None
+    for expected_seq, row in enumerate(rows, start=1):
+        if row["seq"] != expected_seq:
+            return bad(expected_seq, "missing")  # a gap: event expected_seq is gone
+        if row["seq"] > recorded:
+            return bad(row["seq"], "unexpected")  # beyond what the report ever recorded
+        if row["prev_hash"] != prev:
+            return bad(row["seq"], "altered")
+        step = Step(
+            actor=row["actor"],
+            step=row["step"],
+            outcome=row["outcome"],
+            status=ReportStatus(row["status"]),
+            progress_percent=row["progress_percent"],
+            message=row["message"],
+            details=row["details"],
+        )
+        if event_hash(prev, hashed_fields(report_id, row["seq"], row["at"], step)) != row["hash"]:
+            return bad(row["seq"], "altered")
+        prev = row["hash"]
+    if len(rows) < recorded:
+        return bad(len(rows) + 1, "missing")  # the last events are gone
+    if recorded and prev != report["event_hash"]:
+        return bad(recorded, "altered")  # the last event replaced by a self-consistent one
+    return AuditCheck(True, None, None, len(rows), recorded)
