@@ -10,7 +10,7 @@ the same transaction as the event it appends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from shared.db.reports import Step, event_hash, hashed_fields
@@ -48,32 +48,51 @@ async def check_trail(conn: Connection, report_id: UUID) -> AuditCheck | None:
         report_id,
     )
     recorded: int = report["event_seq"]
+    found = first_problem(report_id, [dict(r) for r in rows], recorded, report["event_hash"])
+    if found is None:
+        return AuditCheck(True, None, None, len(rows), recorded)
+    seq, problem = found
+    return AuditCheck(False, seq, problem, len(rows), recorded)
 
-    def bad(seq: int, problem: Problem) -> AuditCheck:
-        return AuditCheck(False, seq, problem, len(rows), recorded)
 
+def first_problem(
+    report_id: UUID, rows: list[dict[str, Any]], recorded: int, last_hash: bytes | None
+) -> tuple[int, Problem] | None:
+    """The first event (by number) that is altered, missing or unexpected, in ``rows`` ordered by
+    ``seq``, given the report's own count of events and the hash of its last one."""
     prev: bytes | None = None
     for expected_seq, row in enumerate(rows, start=1):
-        if row["seq"] != expected_seq:
-            return bad(expected_seq, "missing")  # a gap: event expected_seq is gone
-        if row["seq"] > recorded:
-            return bad(row["seq"], "unexpected")  # beyond what the report ever recorded
-        if row["prev_hash"] != prev:
-            return bad(row["seq"], "altered")
-        step = Step(
-            actor=row["actor"],
-            step=row["step"],
-            outcome=row["outcome"],
-            status=ReportStatus(row["status"]),
-            progress_percent=row["progress_percent"],
-            message=row["message"],
-            details=row["details"],
-        )
-        if event_hash(prev, hashed_fields(report_id, row["seq"], row["at"], step)) != row["hash"]:
-            return bad(row["seq"], "altered")
+        problem = _row_problem(report_id, row, expected_seq, recorded, prev)
+        if problem is not None:
+            return problem
         prev = row["hash"]
     if len(rows) < recorded:
-        return bad(len(rows) + 1, "missing")  # the last events are gone
-    if recorded and prev != report["event_hash"]:
-        return bad(recorded, "altered")  # the last event replaced by a self-consistent one
-    return AuditCheck(True, None, None, len(rows), recorded)
+        return len(rows) + 1, "missing"  # the last events are gone
+    if recorded and prev != last_hash:
+        return recorded, "altered"  # the last event replaced by a self-consistent one
+    return None
+
+
+def _row_problem(
+    report_id: UUID, row: dict[str, Any], expected_seq: int, recorded: int, prev: bytes | None
+) -> tuple[int, Problem] | None:
+    seq: int = row["seq"]
+    if seq != expected_seq:
+        return expected_seq, "missing"  # a gap: event expected_seq is gone
+    if seq > recorded:
+        return seq, "unexpected"  # beyond what the report ever recorded
+    step = Step(
+        actor=row["actor"],
+        step=row["step"],
+        outcome=row["outcome"],
+        status=ReportStatus(row["status"]),
+        progress_percent=row["progress_percent"],
+        message=row["message"],
+        details=row["details"],
+    )
+    if (
+        row["prev_hash"] != prev
+        or event_hash(prev, hashed_fields(report_id, seq, row["at"], step)) != row["hash"]
+    ):
+        return seq, "altered"
+    return None
