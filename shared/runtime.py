@@ -64,6 +64,7 @@ async def connect_bus(settings: Settings, name: str) -> AmqpBus:
             topology_of(settings),
             publish_timeout=settings.publish_timeout_s,
             name=name,
+            heartbeat_s=settings.amqp_heartbeat_s,
         ),
     )
 

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     """Longest clinical note accepted, in characters: the gateway refuses a longer one (413) so
     the ingestor never receives a note it cannot de-identify within its time budget."""
     publish_timeout_s: float = Field(default=10.0, gt=0)
+    amqp_heartbeat_s: int = Field(default=15, ge=0, le=600)
+    """AMQP heartbeat: a link that went silent (frozen network, paused broker) is dropped and
+    re-established after about two missed beats (0 turns heartbeats off; not advised)."""
 
     db_pool_min: int = 1
     db_pool_max: int = 10

@@ -16,6 +16,7 @@ from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
 from services.gateway.guard import RequestGuard
 from services.gateway.openapi import install_openapi
+from services.gateway.outage_shield import OutageShield
 from services.gateway.routes import (
     admin,
     batches,
@@ -78,6 +79,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(OutageShield)  # outside the guard: its key check reads the database
     app.add_middleware(AccessLog)
     install_error_handlers(app)
     install_openapi(app, settings)

@@ -106,8 +106,13 @@ class Pipeline:
         return self._pool
 
     async def bus(self) -> AmqpBus:
+        settings = self.settings()
         bus = await AmqpBus.connect(
-            self.amqp_url, topology_of(self.settings()), publish_timeout=5, name="test"
+            settings.amqp_url,
+            topology_of(settings),
+            publish_timeout=5,
+            name="test",
+            heartbeat_s=settings.amqp_heartbeat_s,
         )
         self._buses.append(bus)
         return bus

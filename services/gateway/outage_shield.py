@@ -1,0 +1,73 @@
+"""The gateway's outermost answer to what escaped everything else: never a bare 500 or a reset.
+
+A database outage (connection refused or lost, the server shutting down or not accepting
+connections yet) anywhere — the key check in :mod:`services.gateway.guard`, a route, a
+dependency — becomes ``503 database_unavailable`` with ``Retry-After`` in the documented error
+shape; the client retries and nothing was half-stored (each write is one transaction). Any other
+unexpected exception is logged (type and frames only: request values may hold PHI) and answered
+``500 internal_error`` in the same shape. Once a response has started, nothing can be changed:
+the exception goes on to the server, which closes the connection.
+"""
+
+from __future__ import annotations
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.errors import ApiError
+from shared.bus.failures import traceback_frames
+from shared.db.outage import is_outage
+
+log = structlog.get_logger(__name__)
+
+RETRY_AFTER_S = 5
+
+
+def database_unavailable() -> ApiError:
+    return ApiError(
+        503,
+        "database_unavailable",
+        f"The database is not reachable right now; nothing was stored. Retry in {RETRY_AFTER_S} s.",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+        retry_after_s=RETRY_AFTER_S,
+    )
+
+
+def internal_error() -> ApiError:
+    return ApiError(
+        500,
+        "internal_error",
+        "The gateway failed on this request; it is logged. Retry later or contact the operator.",
+    )
+
+
+class OutageShield:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            if is_outage(exc):
+                log.warning("http.database_unavailable", error=type(exc).__name__)
+                answer = database_unavailable()
+            else:
+                log.error(
+                    "http.unhandled_error", error=type(exc).__name__, frames=traceback_frames(exc)
+                )
+                answer = internal_error()
+            await answer.response()(scope, receive, send)
