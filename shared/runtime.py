@@ -109,6 +109,7 @@ def start_relay(
         settings.database_url,
         batch_size=settings.outbox_batch,
         tenant_in_flight=settings.tenant_max_in_flight,
+        max_refusals=settings.outbox_max_refusals,
     )
     background.start(relay.run(), "outbox-relay")
     return relay

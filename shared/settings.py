@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     outbox_relay: bool = True
     """Run an outbox relay here; every service does by default, so any survivor drains it."""
     outbox_batch: int = Field(default=200, ge=1, le=5000)
+    outbox_max_refusals: int = Field(default=8, ge=1, le=100)
+    """Times the broker may refuse one outbox row (unroutable, nacked) — each holding it back
+    1, 2, 4 … 60 s — before it is parked in the dead letters (stage ``relay``)."""
     tenant_max_in_flight: int = Field(default=40, ge=0, le=100_000)
     """Reports of one tenant admitted into the pipeline at once; the rest wait in the outbox so
     another tenant's report is not queued behind a burst (0: no limit). Size it to what the stages

@@ -11,8 +11,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from shared.db.deadletter_search import DeadLetterStats
 
-Stage = Literal["ingestor", "analyzer", "renderer"]
-Reason = Literal["attempts_exhausted", "permanent_error", "delivery_limit", "undecodable"]
+Stage = Literal["ingestor", "analyzer", "renderer", "relay"]
+"""Where a message was parked: a stage, or ``relay`` for an outbox row the broker refused."""
+Reason = Literal[
+    "attempts_exhausted", "permanent_error", "delivery_limit", "undecodable", "unpublishable"
+]
 ERROR_CLASS_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
@@ -36,11 +39,13 @@ class DeadLetterView(BaseModel):
     tenant_id: UUID | None = Field(description="The tenant of its report (None: no report).")
     routing_key: str
     reason: str = Field(
-        description="attempts_exhausted, permanent_error, delivery_limit or undecodable."
+        description="attempts_exhausted, permanent_error, delivery_limit, undecodable, or "
+        "unpublishable (an outbox row the broker kept refusing; stage relay)."
     )
     error_class: str = Field(
         description="What kind of error: timeout, an exception's type (RuntimeError), "
-        "stage_error (a failure the stage explained), worker_lost, undecodable."
+        "stage_error (a failure the stage explained), worker_lost, undecodable, unroutable "
+        "or refused_by_broker (relay)."
     )
     error_message: str
     attempts: int

@@ -24,10 +24,17 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
-from aio_pika.exceptions import ChannelClosed
+from aio_pika.exceptions import ChannelClosed, DeliveryError, PublishError
 from pamqp.common import FieldValue
 
-from shared.bus.protocol import Handler, OutgoingMessage, QueueState
+from shared.bus.protocol import (
+    Handler,
+    OutgoingMessage,
+    PublishOutcome,
+    QueueState,
+    Refused,
+    Unconfirmed,
+)
 from shared.bus.topology import QueueSpec, Topology
 
 log = structlog.get_logger(__name__)
@@ -74,6 +81,16 @@ class _Delivery:
 
     async def reject(self, *, requeue: bool) -> None:
         await self._message.reject(requeue=requeue)
+
+
+def _outcome(message: OutgoingMessage, answer: object) -> PublishOutcome:
+    if isinstance(answer, PublishError):  # returned: no queue is bound to its routing key
+        return Refused("unroutable", f"no queue is bound to routing key {message.routing_key}")
+    if isinstance(answer, DeliveryError):  # nacked (a queue refusing it, overflow, no leader)
+        return Refused("refused_by_broker", "the broker nacked it")
+    if isinstance(answer, BaseException):
+        return Unconfirmed(type(answer).__name__)
+    return None
 
 
 def _to_amqp(message: OutgoingMessage) -> aio_pika.Message:
@@ -206,11 +223,11 @@ class AmqpBus:
         assert self._events is not None
         return self._publish_channel, self._events
 
-    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[PublishOutcome]:
         if not messages:
-            return
+            return []
         _, exchange = await self._events_exchange()
-        await asyncio.gather(
+        answers = await asyncio.gather(
             *(
                 exchange.publish(
                     _to_amqp(m),
@@ -219,8 +236,10 @@ class AmqpBus:
                     timeout=self._publish_timeout,
                 )
                 for m in messages
-            )
+            ),
+            return_exceptions=True,
         )
+        return [_outcome(m, answer) for m, answer in zip(messages, answers, strict=True)]
 
     async def send_to_queue(self, queue: str, message: OutgoingMessage) -> None:
         channel, _ = await self._events_exchange()

@@ -20,6 +20,27 @@ class OutgoingMessage:
     notifications are not mandatory: with no subscriber bound they may go nowhere."""
 
 
+@dataclass(frozen=True)
+class Refused:
+    """The broker answered no: it returned the message (no queue bound to its routing key) or
+    nacked it. Publishing it again as it is will likely meet the same answer."""
+
+    error_class: str
+    """``unroutable`` or ``refused_by_broker``."""
+    detail: str
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """No answer from the broker (timeout, connection lost): it may or may not have the message."""
+
+    error: str
+
+
+PublishOutcome = Refused | Unconfirmed | None
+"""Per message: None when the broker confirmed it."""
+
+
 class IncomingMessage(Protocol):
     """A delivery the consumer must settle exactly once: ack, or reject."""
 
@@ -52,8 +73,9 @@ class QueueState:
 
 
 class Bus(Protocol):
-    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
-        """Publish to the events exchange; returns once the broker confirmed every message."""
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[PublishOutcome]:
+        """Publish to the events exchange; returns, per message, once the broker answered (or
+        did not in time) for every one: confirmed (None), refused, or unconfirmed."""
         ...
 
     async def send_to_queue(self, queue: str, message: OutgoingMessage) -> None:

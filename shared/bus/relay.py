@@ -2,13 +2,20 @@
 
 Every service runs one. Relays wake on PostgreSQL NOTIFY (sent when an outbox row commits) and
 poll once a second in case a notification was missed. Each claims rows with ``FOR UPDATE SKIP
-LOCKED``, publishes them as one confirmed batch and deletes them in the same transaction, so a row
-leaves the outbox only once the broker has it. A broker outage stalls the relay, never a request.
+LOCKED``, publishes them with confirms and deletes, in the same transaction, those the broker
+confirmed, so a row leaves the outbox only once the broker has it. A broker outage stalls the
+relay, never a request.
 
 Admission is fair between tenants: a report's ``report.requested`` leaves the outbox only while
 its tenant has fewer than ``tenant_in_flight`` reports admitted and unfinished, so a burst from one
 tenant waits here, not in the work queues in front of everyone else's reports. A finished report
 writes its terminal notification to the outbox, whose NOTIFY wakes the relay to admit the next.
+
+A row the broker *refuses* (returns it as unroutable, or nacks it) does not hold the others back:
+it is held back alone, for a delay that doubles with each refusal, while the rest are published;
+after ``max_refusals`` it is parked in the dead letters (stage ``relay``) for an operator, who
+fixes the cause and replays it. A row the broker did not answer for (timeout, connection lost)
+stays as it was and is tried again with the next batch.
 """
 
 from __future__ import annotations
@@ -16,15 +23,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import TYPE_CHECKING
 
 import asyncpg
 import structlog
 
-from shared.bus.protocol import Bus
+from shared.bus.protocol import Bus, Refused, Unconfirmed
 from shared.db import outbox
+from shared.db.outbox_parking import set_aside
 from shared.db.pool import connect
 
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
+
 log = structlog.get_logger(__name__)
+
+
+class BrokerDidNotAnswer(Exception):
+    """Some message of the batch was neither confirmed nor refused in time."""
 
 
 class OutboxRelay:
@@ -37,6 +53,9 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 1.0,
         tenant_in_flight: int = 0,
+        max_refusals: int = 8,
+        first_hold_s: float = 1.0,
+        max_hold_s: float = 60.0,
     ) -> None:
         self._pool = pool
         self._bus = bus
@@ -44,23 +63,74 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._tenant_in_flight = tenant_in_flight
+        self._max_refusals = max_refusals
+        self._first_hold_s = first_hold_s
+        self._max_hold_s = max_hold_s
         self._wakeup = asyncio.Event()
         self.published = 0
+        self.held_back = 0
+        """Refusals so far (each held its row back)."""
+        self.parked = 0
+        """Rows set aside in the dead letters after too many refusals."""
         self.last_error: str | None = None
         self.last_success: float | None = None
 
+    def hold_s(self, refusals: int) -> float:
+        """How long a row is held back after its ``refusals``-th refusal."""
+        return float(min(self._first_hold_s * 2.0 ** (refusals - 1), self._max_hold_s))
+
     async def drain_once(self) -> int:
-        """Publish one batch; returns how many messages left the outbox."""
+        """Publish one batch; returns how many rows it claimed (published, held back or parked).
+
+        Raises when the broker did not answer for some message (they stay in the outbox)."""
+        unconfirmed: str | None = None
+        refused: str | None = None
         async with self._pool.acquire() as conn, conn.transaction():
             claimed = await outbox.claim_batch(
                 conn, self._batch_size, tenant_in_flight=self._tenant_in_flight
             )
             if not claimed:
                 return 0
-            await self._bus.publish([message for _, message in claimed])
-            await outbox.delete_published(conn, [row_id for row_id, _ in claimed])
-        self.published += len(claimed)
+            outcomes = await self._bus.publish([row.message for row in claimed])
+            confirmed = [row.id for row, o in zip(claimed, outcomes, strict=True) if o is None]
+            await outbox.delete_published(conn, confirmed)
+            for row, outcome in zip(claimed, outcomes, strict=True):
+                if isinstance(outcome, Refused):
+                    await self._refused(conn, row, outcome)
+                    refused = outcome.error_class
+                elif isinstance(outcome, Unconfirmed):
+                    unconfirmed = outcome.error
+        self.published += len(confirmed)
+        if refused is not None:  # set once committed: the held rows are visible as held
+            self.last_error = refused
+        if unconfirmed is not None:
+            raise BrokerDidNotAnswer(unconfirmed)
         return len(claimed)
+
+    async def _refused(self, conn: Connection, row: outbox.ClaimedRow, why: Refused) -> None:
+        refusals = row.refusals + 1
+        if refusals >= self._max_refusals:
+            await set_aside(conn, row, why.detail, why.error_class)
+            self.parked += 1
+            log.error(
+                "outbox.row_parked",
+                message_id=row.message.message_id,
+                routing_key=row.message.routing_key,
+                refusals=refusals,
+                error_class=why.error_class,
+            )
+            return
+        hold = self.hold_s(refusals)
+        await outbox.hold_back(conn, row.id, hold, why.detail)
+        self.held_back += 1
+        log.warning(
+            "outbox.row_held_back",
+            message_id=row.message.message_id,
+            routing_key=row.message.routing_key,
+            refusals=refusals,
+            error_class=why.error_class,
+            retry_in=hold,
+        )
 
     async def run(self) -> None:
         """Relay until cancelled, surviving broker and database outages."""
@@ -71,10 +141,12 @@ class OutboxRelay:
                 try:
                     if listener is None or listener.is_closed():
                         listener = await self._listen()
+                    refusals_before = self.held_back + self.parked
                     while await self.drain_once() == self._batch_size:
                         pass
                     self.last_success = time.monotonic()
-                    self.last_error = None
+                    if self.held_back + self.parked == refusals_before:
+                        self.last_error = None
                     backoff = 0.2
                 except Exception as exc:  # database or broker down: keep the rows, try later
                     self.last_error = type(exc).__name__

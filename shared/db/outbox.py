@@ -8,6 +8,7 @@ broker confirmed it, and a crashed relay's rows are picked up by the next.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
@@ -108,19 +109,30 @@ WITH queued AS (
         ORDER BY id LIMIT GREATEST(s.free, 0)
     ) o
 )
-SELECT id, message_id, routing_key, body, headers FROM outbox
-WHERE admission_tenant IS NULL OR id IN (SELECT id FROM eligible)
+SELECT id, message_id, routing_key, body, headers, refusals FROM outbox
+WHERE (admission_tenant IS NULL OR id IN (SELECT id FROM eligible))
+  AND (not_before IS NULL OR not_before <= now())
 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 
-_CLAIM_ALL = """SELECT id, message_id, routing_key, body, headers FROM outbox
+_CLAIM_ALL = """SELECT id, message_id, routing_key, body, headers, refusals FROM outbox
+   WHERE not_before IS NULL OR not_before <= now()
    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"""
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    id: int
+    message: OutgoingMessage
+    refusals: int
+    """How often the broker refused this row before (held back in between)."""
 
 
 async def claim_batch(
     conn: Connection, limit: int, *, tenant_in_flight: int = 0
-) -> list[tuple[int, OutgoingMessage]]:
-    """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds.
+) -> list[ClaimedRow]:
+    """Lock up to ``limit`` unpublished rows (oldest first) that no other relay holds and that
+    are not held back after a refusal.
 
     With ``tenant_in_flight`` > 0, a tenant's report.requested rows are held back while that many
     of its reports are already admitted and unfinished (0: no admission control).
@@ -130,15 +142,16 @@ async def claim_batch(
     else:
         rows = await conn.fetch(_CLAIM_ALL, limit)
     return [
-        (
-            row["id"],
-            OutgoingMessage(
+        ClaimedRow(
+            id=row["id"],
+            message=OutgoingMessage(
                 routing_key=row["routing_key"],
                 body=row["body"],
                 message_id=str(row["message_id"]),
                 headers=row["headers"] or {},
                 mandatory=row["routing_key"] not in routing.UNROUTED_OK,
             ),
+            refusals=row["refusals"],
         )
         for row in rows
     ]
@@ -146,3 +159,15 @@ async def claim_batch(
 
 async def delete_published(conn: Connection, ids: list[int]) -> None:
     await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+
+
+async def hold_back(conn: Connection, row_id: int, hold_s: float, refusal: str) -> None:
+    """Count a refusal of the row and keep it out of batches for ``hold_s`` seconds."""
+    await conn.execute(
+        """UPDATE outbox SET refusals = refusals + 1, last_refusal = $3,
+                             not_before = now() + make_interval(secs => $2)
+           WHERE id = $1""",
+        row_id,
+        hold_s,
+        refusal[:500],
+    )
