@@ -550,6 +550,15 @@ def date(rng: random.Random, form: str | None = None, case: str | None = None) -
         if later.month == d.month
         else f"{mon} {d.day}, {d.year}",
         "month_of_year": f"{month} of {d.year}",
+        # round 5: forms of letters, faxes and other countries' notes
+        "weekday_the_ordinal": f"{WEEKDAYS[d.weekday()][:3]} the {_ordinal(d.day)}",
+        "weekday_d/m": f"{WEEKDAYS[d.weekday()][:3]} {max(d.day, 13)}/{d.month}",
+        "d/m/yy": f"{max(d.day, 13)}/{d.month}/{yy}",
+        "mon_d/yy": f"{mon} {d.day}/{yy}",
+        "m.d.yy": f"{d.month}.{d.day}.{yy}",
+        "dd-mon-yy": f"{d.day:02d}-{mon}-{yy}",
+        "ordinal_mon": f"{_ordinal(d.day)} {mon}",
+        "weekday_day_month_year": f"{WEEKDAYS[d.weekday()]} {d.day} {month} {d.year}",
         "mid_month": f"mid-{month}",
         "holiday": rng.choice(
             ("Christmas", "Thanksgiving", "New Year's Day", "Easter", "Christmas Eve")
@@ -611,6 +620,11 @@ def phone(rng: random.Random, form: str | None = None) -> Generated:
         "au_local": f"(0{rng.randint(2, 8)}) {_digits(rng, 4)} {_digits(rng, 4)}",
         "in": f"+91 {rng.randint(70, 99)}{_digits(rng, 3)} {_digits(rng, 5)}",
         "one_prefix": f"1-{a}-{b}-{c}",
+        "au_mobile": f"04{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}",
+        "in_landline": f"0{rng.randint(11, 99)}-{_digits(rng, 4)} {_digits(rng, 4)}",
+        "in_mobile": f"{rng.randint(70, 99)}{_digits(rng, 3)} {_digits(rng, 5)}",
+        "dots_x": f"{a}.{b}.{c} x{_digits(rng, 4)}",
+        "uk_spaced": f"0{uk_area[:2]}{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}",
     }
     name = form or rng.choice(sorted(forms))
     return forms[name], f"phone_{name}"

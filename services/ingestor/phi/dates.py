@@ -105,10 +105,10 @@ _ORDINAL_DAY = re.compile(
 _ORDINAL = r"(?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st)"
 _WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
 # a weekday and a day of the month is always a date: "Sunday 15th", "THURSDAY 5TH", "sun 2/2",
-# "Fri the 3rd"
+# "MON 29/4", "Fri the 3rd"
 _WEEKDAY_DAY = re.compile(
-    rf"\b{_WEEKDAY},?\s+(?:the\s+)?(?:{_ORDINAL}\b|(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])"
-    r"(?![\d/%]|\.\d))",
+    rf"\b{_WEEKDAY},?\s+(?:the\s+)?(?:{_ORDINAL}\b|(?:(?:0?[1-9]|1[0-2])/(?:[12]\d|3[01]|0?[1-9])"
+    r"|(?:1[3-9]|2\d|3[01])/(?:0?[1-9]|1[0-2]))(?![\d/%]|\.\d))",
     re.IGNORECASE,
 )
 # "the 13th" before anything but a noun that is counted ("the 3rd time", "the 4th ICS", "the 2nd

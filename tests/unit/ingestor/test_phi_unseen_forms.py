@@ -32,6 +32,7 @@ def touched(text: str, value: str) -> bool:
         ("Admitted to outside hospital Sunday 15th after CP.", "Sunday 15th"),
         ("REQUIRED REINTUBATION FRIDAY 22ND DUE TO HEMOPTYSIS.", "FRIDAY 22ND"),
         ("transferred sunday 2/2 w/ syncope", "sunday 2/2"),
+        ("SEEN IN CLINIC ON MON 29/4 FOR REVIEW.", "MON 29/4"),
         ("Echo the 13th showing EF 20-25%.", "13th"),
         ("AWAITING CABG ON THE 24TH 8AM.", "24TH"),
         ("Collected: THE 24TH   Received: 13th of November", "24TH"),
