@@ -170,6 +170,8 @@ class AmqpBus:
             await channel.declare_exchange(
                 self._topology.dead_exchange, aio_pika.ExchangeType.DIRECT, durable=True
             )
+            for exchange, _ in self._topology.delay_exchanges():
+                await channel.declare_exchange(exchange, aio_pika.ExchangeType.FANOUT, durable=True)
             for spec in self._topology.all_queues():
                 await self._declare(channel, spec)
         finally:
@@ -183,7 +185,8 @@ class AmqpBus:
         """
         for spec in self._topology.all_queues():
             await self._delete("queue", spec.name)
-        for exchange in (self._topology.events_exchange, self._topology.dead_exchange):
+        delay = [exchange for exchange, _ in self._topology.delay_exchanges()]
+        for exchange in (self._topology.events_exchange, self._topology.dead_exchange, *delay):
             await self._delete("exchange", exchange)
 
     async def _delete(self, what: str, name: str) -> None:
@@ -245,6 +248,15 @@ class AmqpBus:
         channel, _ = await self._events_exchange()
         await channel.default_exchange.publish(
             _to_amqp(message), routing_key=queue, timeout=self._publish_timeout
+        )
+
+    async def send_delayed(self, queue: str, delay_ms: int, message: OutgoingMessage) -> None:
+        """Through the ``delay_ms`` tier to ``queue`` (a work queue): confirmed, and mandatory,
+        so a missing tier fails the publish rather than dropping the message."""
+        channel, _ = await self._events_exchange()
+        exchange = await channel.get_exchange(self._topology.delay_exchange(delay_ms), ensure=False)
+        await exchange.publish(
+            _to_amqp(message), routing_key=queue, mandatory=True, timeout=self._publish_timeout
         )
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> None:

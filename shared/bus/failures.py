@@ -157,7 +157,7 @@ class FailurePolicy:
             message_id=str(event.message_id),
             headers={**carried_headers(message), ATTEMPT_HEADER: attempt + 1},
         )
-        await self.bus.send_to_queue(self.topology.retry_queue(self.stage.name, delay_ms), retry)
+        await self.bus.send_delayed(self.topology.work_queue(self.stage.name), delay_ms, retry)
         await message.ack()
         self.log.warning(
             "stage.retry_scheduled",

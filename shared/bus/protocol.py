@@ -82,6 +82,11 @@ class Bus(Protocol):
         """Publish straight to one queue (retry tiers, parking); returns once confirmed."""
         ...
 
+    async def send_delayed(self, queue: str, delay_ms: int, message: OutgoingMessage) -> None:
+        """Deliver ``message`` to ``queue`` after the ``delay_ms`` tier (a retry's back-off);
+        returns once the broker confirmed it. At-least-once through broker restarts."""
+        ...
+
     async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> None:
         """Deliver the queue's messages to ``handler``, at most ``prefetch`` unsettled at once."""
         ...

@@ -3,8 +3,16 @@
 ``<ns>.events``  topic exchange all events are published to.
 ``<ns>.dead``    direct exchange that parks what a stage gave up on (routing key = stage name).
 ``<ns>.<stage>.work``          quorum queue with a delivery limit, dead-lettering to ``<ns>.dead``.
-``<ns>.<stage>.retry.<ms>ms``  delay tier: its TTL expires messages back into the work queue.
 ``<ns>.<stage>.dead``          quorum queue holding parked messages until they are recorded.
+``<ns>.delay.<ms>ms``  fanout exchange in front of one delay tier.
+``<ns>.retry.<ms>ms``  the delay tier, one per delay and shared by every worker: a quorum queue
+                       whose TTL dead-letters each message back to the default exchange under its
+                       own routing key — the name of the work queue it came from.
+
+The retry path is at-least-once end to end: the retry is published with a confirm, a quorum
+queue keeps it through broker restarts, and at-least-once dead-lettering keeps it in the tier
+until the work queue confirmed it (RabbitMQ 3.10+, which requires ``reject-publish`` overflow).
+Classic TTL queues, as before, dropped a message whose dead-lettering hop failed.
 """
 
 from __future__ import annotations
@@ -65,16 +73,32 @@ class Topology:
     def dead_queue(self, stage: str) -> str:
         return f"{self.namespace}.{stage}.dead"
 
-    def retry_queue(self, stage: str, delay_ms: int) -> str:
-        return f"{self.namespace}.{stage}.retry.{delay_ms}ms"
+    def retry_queue(self, delay_ms: int) -> str:
+        return f"{self.namespace}.retry.{delay_ms}ms"
+
+    def delay_exchange(self, delay_ms: int) -> str:
+        """Publish here with the work queue's name as routing key to deliver there after
+        ``delay_ms``."""
+        return f"{self.namespace}.delay.{delay_ms}ms"
+
+    def delay_exchanges(self) -> list[tuple[str, int]]:
+        return [(self.delay_exchange(d), d) for d in sorted(set(self.retry_delays_ms))]
+
+    def legacy_retry_queues(self) -> list[str]:
+        """Classic per-stage delay queues of versions before the shared quorum tiers."""
+        return [
+            f"{self.namespace}.{worker}.retry.{delay}ms"
+            for worker in WORKER_BINDINGS
+            for delay in sorted(set(self.retry_delays_ms))
+        ]
 
     def notifier_queue(self, replica: str) -> str:
         return f"{self.namespace}.notifier.{replica}"
 
     def stage_queues(self, stage: str) -> list[QueueSpec]:
-        """Work queue, parking queue and delay tiers of one stage (or the outbound worker)."""
+        """Work queue and parking queue of one stage (or the outbound worker)."""
         work = self.work_queue(stage)
-        specs = [
+        return [
             QueueSpec(
                 name=work,
                 arguments={
@@ -93,19 +117,24 @@ class Topology:
                 bindings=((self.dead_exchange, stage),),
             ),
         ]
-        for delay in sorted(set(self.retry_delays_ms)):
-            specs.append(
-                QueueSpec(
-                    name=self.retry_queue(stage, delay),
-                    arguments={
-                        "x-queue-type": "classic",
-                        "x-message-ttl": delay,
-                        "x-dead-letter-exchange": "",
-                        "x-dead-letter-routing-key": work,
-                    },
-                )
+
+    def delay_queues(self) -> list[QueueSpec]:
+        """One quorum delay queue per tier, shared by every worker."""
+        return [
+            QueueSpec(
+                name=self.retry_queue(delay),
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-message-ttl": delay,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
+                bindings=((exchange, ""),),
             )
-        return specs
+            for exchange, delay in self.delay_exchanges()
+        ]
 
     def all_queues(self) -> list[QueueSpec]:
-        return [spec for worker in WORKER_BINDINGS for spec in self.stage_queues(worker)]
+        workers = [spec for worker in WORKER_BINDINGS for spec in self.stage_queues(worker)]
+        return workers + self.delay_queues()

@@ -105,8 +105,8 @@ class Pipeline:
             self._pool = await create_pool(self.database_url, max_size=10)
         return self._pool
 
-    async def bus(self) -> AmqpBus:
-        settings = self.settings()
+    async def bus(self, **extra: Any) -> AmqpBus:
+        settings = self.settings(**extra)
         bus = await AmqpBus.connect(
             settings.amqp_url,
             topology_of(settings),
@@ -124,7 +124,7 @@ class Pipeline:
 
     async def start_stage(self, stage: Stage, **extra: Any) -> StageRunner:
         """Consume the stage's queue with ``stage`` (and record its dead letters)."""
-        bus = await self.bus()
+        bus = await self.bus(**extra)
         runner = StageRunner(stage, bus, await self.pool(), self.settings(**extra))
         await runner.start()
         await DeadLetterRecorder(

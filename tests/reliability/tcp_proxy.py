@@ -1,8 +1,9 @@
 """A TCP proxy a test puts between a service and its broker or database, to break the link.
 
 ``down()`` resets every connection and refuses new ones (the peer is gone); ``freeze()`` keeps
-the sockets open but stops moving bytes (a silent network partition: only heartbeats or timeouts
-notice); ``up()`` serves again on the same port.
+the open connections' sockets but stops moving their bytes — a silent partition of those links
+(a dropped NAT entry, a half-dead path): only heartbeats or timeouts notice — while new
+connections work; ``up()`` serves again on the same port.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._links: dict[tuple[asyncio.StreamWriter, asyncio.StreamWriter], asyncio.Event] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._flowing = asyncio.Event()
-        self._flowing.set()
         self.accepted = 0
 
     async def start(self) -> int:
@@ -42,9 +41,11 @@ class TcpProxy:
             writer.close()
             return
         link = (writer, up_writer)
-        self._links.add(link)
+        flowing = asyncio.Event()
+        flowing.set()
+        self._links[link] = flowing
         for src, dst in ((reader, up_writer), (up_reader, writer)):
-            task = asyncio.create_task(self._pipe(src, dst, link))
+            task = asyncio.create_task(self._pipe(src, dst, link, flowing))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -53,10 +54,11 @@ class TcpProxy:
         src: asyncio.StreamReader,
         dst: asyncio.StreamWriter,
         link: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
+        flowing: asyncio.Event,
     ) -> None:
         try:
             while data := await src.read(65536):
-                await self._flowing.wait()
+                await flowing.wait()
                 dst.write(data)
                 await dst.drain()
         except (OSError, asyncio.IncompleteReadError):
@@ -65,7 +67,7 @@ class TcpProxy:
             self._close(link)
 
     def _close(self, link: tuple[asyncio.StreamWriter, asyncio.StreamWriter]) -> None:
-        self._links.discard(link)
+        self._links.pop(link, None)
         for writer in link:
             transport = writer.transport
             with contextlib.suppress(Exception):
@@ -74,12 +76,12 @@ class TcpProxy:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             transport.abort()
 
-    def freeze(self) -> None:
-        """Keep every connection open but stop forwarding (both ways)."""
-        self._flowing.clear()
-
-    def thaw(self) -> None:
-        self._flowing.set()
+    def freeze(self) -> int:
+        """Keep the open connections but stop forwarding their bytes (both ways); returns how
+        many were frozen. Connections made afterwards flow."""
+        for flowing in self._links.values():
+            flowing.clear()
+        return len(self._links)
 
     async def down(self) -> None:
         """Refuse new connections and reset the open ones."""
@@ -88,7 +90,6 @@ class TcpProxy:
             self._server = None
         for link in list(self._links):
             self._close(link)
-        self._flowing.set()
 
     async def up(self) -> None:
         if self._server is None:

@@ -112,8 +112,9 @@ class OutboundWorker:
         )
         if not delivered and not final:
             delay = self.settings.retry_delay_ms(attempt_of(message))
-            await self.bus.send_to_queue(
-                self.topology.retry_queue(OUTBOUND, delay),
+            await self.bus.send_delayed(
+                self.topology.work_queue(OUTBOUND),
+                delay,
                 OutgoingMessage(
                     routing_key=OUTBOUND_ATTEMPT,
                     body=message.body,
