@@ -1,4 +1,5 @@
-"""``clinrelay deid --jsonl``: batch de-identification of notes, one JSON object per line.
+"""``clinrelay deid --jsonl``: batch de-identification of notes, one JSON object per line;
+``clinrelay deid train --jsonl --out MODEL``: a detector fitted on a site's annotated notes.
 
 Imports only click at module level; the detector loads on the first note.
 """
@@ -16,6 +17,7 @@ import click
 from clinrelay.cli.errors import fail
 
 _SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
+MODEL_ENV = "CLINRELAY_PHI_MODEL"
 
 
 class BadLine(Exception):
@@ -40,13 +42,12 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
     return record["id"], text, subject
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option(
     "--jsonl",
     "jsonl",
     is_flag=True,
-    required=True,
-    help='Read {"id", "text"[, "subject"]} lines on stdin, write results on stdout.',
+    help='Read {"id", "text"[, "subject"]} lines on stdin, write results on stdout (required).',
 )
 @click.option(
     "--policy",
@@ -83,17 +84,27 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
     "(LOCATION or NAME, a tab, the term; a bare line is a place).",
 )
 @click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=MODEL_ENV,
+    default=None,
+    help=f"A model from `clinrelay deid train`: its findings join the rules' [env: {MODEL_ENV}].",
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     help="Report bad lines on stderr and go on, instead of stopping at the first.",
 )
+@click.pass_context
 def deid(
+    ctx: click.Context,
     jsonl: bool,
     policy: str,
     keep_years: bool,
     min_score: float,
     time_budget: float,
     site_terms: Path | None,
+    model: Path | None,
     skip_bad: bool,
 ) -> None:
     """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
@@ -101,17 +112,26 @@ def deid(
     Lines sharing a "subject" share surrogates and the date-shift offset (keyed by the
     CLINRELAY_PHI_DATE_SHIFT_SECRET environment variable when set).
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not jsonl:
+        raise click.UsageError("Missing option '--jsonl'.", ctx)
     # imported here so that `clinrelay --help` and other commands never load the detector
     from services.ingestor.phi.deidentify import ReportContext, deidentify_note  # noqa: PLC0415
     from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
     from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
     from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
     from services.ingestor.phi.site_terms import SiteTermsError, load_site_terms  # noqa: PLC0415
+    from services.ingestor.phi.trained import ModelFileError, load_model  # noqa: PLC0415
 
     try:
         terms = load_site_terms(site_terms) if site_terms else ()
     except SiteTermsError as exc:
         fail(f"--site-terms: {exc}", code=2)  # a usage error, as click reports them
+    try:
+        detector = load_model(model) if model else None
+    except ModelFileError as exc:
+        fail(f"--model: {exc}", code=2)
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(
@@ -121,6 +141,7 @@ def deid(
         note_time_budget_s=time_budget,
         date_shift_secret=secret or None,
         site_terms=terms,
+        model=detector,
     )
     contexts: dict[str, ReportContext] = {}
     out: IO[str] = sys.stdout
@@ -155,3 +176,56 @@ def deid(
         )
     if bad:
         click.echo(f"clinrelay deid: skipped {bad} bad line(s)", err=True)
+
+
+@deid.command()
+@click.option(
+    "--jsonl",
+    "jsonl",
+    is_flag=True,
+    required=True,
+    help='Read {"id", "text", "spans": [{"start", "end", "type"}]} lines on stdin.',
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="Where to write the model (one file).",
+)
+@click.option(
+    "--iterations",
+    type=click.IntRange(1, 5000),
+    default=150,
+    show_default=True,
+    help="Training iterations (L-BFGS).",
+)
+def train(jsonl: bool, out: Path, iterations: int) -> None:
+    """Fit a PHI detector (a CRF) on annotated notes and write it to OUT.
+
+    Span types are clinrelay's (NAME, DATE, LOCATION, ADDRESS, ZIP, PHONE, ID, ...) or i2b2
+    2014 / physionet-deid categories. Load the model with --model or CLINRELAY_PHI_MODEL.
+    """
+    import time  # noqa: PLC0415
+    from collections import Counter  # noqa: PLC0415
+
+    from services.ingestor.phi.trained import train_model  # noqa: PLC0415
+    from services.ingestor.phi.training_data import (  # noqa: PLC0415
+        TrainingDataError,
+        read_training_notes,
+    )
+
+    try:
+        notes = list(read_training_notes(sys.stdin))
+    except TrainingDataError as exc:
+        fail(str(exc), code=2)
+    if not any(note.spans for note in notes):
+        fail("no annotated PHI span on stdin: nothing to learn from", code=2)
+    started = time.perf_counter()
+    header = train_model(notes, out, iterations=iterations)
+    counts = Counter(span.type.value for note in notes for span in note.spans)
+    spans = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+    click.echo(
+        f"clinrelay deid train: {len(notes)} notes, {header['tokens']} tokens ({spans}); "
+        f"model written to {out} in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )

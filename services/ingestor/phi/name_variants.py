@@ -14,7 +14,7 @@ Reordered forms ("QUARTERMAINE, ZEBULON", "Quartermain, Zeb") need no rule of th
 word is matched by itself and the merge joins neighbours.
 
 A variant that is also an ordinary word ("Will", "Pat", "Rob", "dob") is taken only where it
-reads as a name: capitalised in a mixed-case note (not clinical shorthand, and not a modal,
+reads as a name: capitalised in a note not typed in capitals (not clinical shorthand, not a modal,
 pronoun or other closed-class word opening a sentence: "Will follow up"), or next to
 another part of a name from the record ("pat quartermaine", "QUARTERMAIN, PAT").
 """
@@ -126,7 +126,7 @@ class NameVariants:
                 continue
             exact = verdict
             strong = exact or not (self._lex.is_vocabulary(key) or key in _TITLES)
-            if not strong and style is CaseStyle.MIXED:
+            if not strong and style is not CaseStyle.UPPER:
                 titled = word[0].isupper() and not word.isupper()
                 opens = _SENTENCE_START.search(text, 0, m.start()) is not None
                 strong = (

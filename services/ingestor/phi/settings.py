@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
 from services.ingestor.phi.site_terms import load_site_terms
+from services.ingestor.phi.trained import load_model
 from shared.settings import Settings
 
 
@@ -26,6 +27,9 @@ class PhiSettings(Settings):
     phi_note_wall_ceiling_s: float = Field(default=120.0, gt=0)
     phi_site_terms_file: Path | None = None
     """The deployment's own hospitals, wards and staff names, one a line (docs/phi.md)."""
+    phi_model: Path | None = None
+    """A PHI detector trained with ``clinrelay deid train`` (docs/phi.md); its findings join the
+    rules'. Read once, when the stage starts: a file that is missing or damaged stops it."""
 
     @field_validator("phi_site_terms_file")
     @classmethod
@@ -35,6 +39,7 @@ class PhiSettings(Settings):
         return path
 
     def deid_policy(self) -> DeidPolicy:
+        """The policy of this deployment; loads the trained model (call it once per worker)."""
         return DeidPolicy(
             mode=self.phi_policy,
             keep_years=self.phi_keep_years,
@@ -46,4 +51,5 @@ class PhiSettings(Settings):
             site_terms=load_site_terms(self.phi_site_terms_file)
             if self.phi_site_terms_file
             else (),
+            model=load_model(self.phi_model) if self.phi_model else None,
         )
