@@ -41,6 +41,15 @@ NOT_A_PLACE = _words(
 )
 # units and services after a hospital's name: "Lally MICU", "Warren Grant EW", "kernan ew"
 UNIT_AFTER_NAME = _words("icu micu sicu ccu csru nicu picu cvicu er ew ed rehab campus")
+# what says which of a hospital's own units is meant: "to cardiac ICU", "from the main ED"
+_UNIT_QUALIFIERS = _words(
+    "the a an our this that their another other outside main medical surgical cardiac cardiology"
+    " neuro neurology neurosurgical neurosurgery trauma burn burns pediatric paediatric adult"
+    " neonatal coronary cardiothoracic cardiovascular thoracic transplant oncology onc renal"
+    " respiratory pulmonary general step stepdown step-down intermediate observation psych"
+    " psychiatric peds ped medicine surgery vascular ortho orthopedic geriatric emergency"
+    " mixed closed open new old same previous different hospital floor unit"
+)
 # "Eastern Shore", "North Campus", "Anne Arundel County", "Glen Burnie Heights"
 GEOGRAPHIC_HEADS = _words(
     "shore shores county campus valley heights hills island islands beach springs falls village"
@@ -251,7 +260,22 @@ class _PlaceContext:
             if self.style is CaseStyle.MIXED and not (tok.is_upper or tok.is_title):
                 continue
             prev = self.tokens[k - 1]
-            if not self.joined_by_space(prev, tok) or self.excluded(prev) or not self.unknown(prev):
+            if not self.joined_by_space(prev, tok) or self.excluded(prev):
+                continue
+            if not self.unknown(prev):
+                # "transferred to faith MICU", "ADM FROM leseman CATH LAB": after "to", "from"
+                # or "at", what names the unit is the hospital, whatever the word
+                cue = self.tokens[k - 2] if k >= 2 else None
+                if (
+                    cue is not None
+                    and cue.key in ("to", "from", "at")
+                    and self.joined_by_space(cue, prev)
+                    and prev.key not in _UNIT_QUALIFIERS
+                    and prev.key not in self.lex.clinical
+                    and prev.key not in self.lex.medical
+                    and len(prev.key) >= 3
+                ):
+                    spans.append(_span(prev.start, prev.end, 0.6, "location.unit"))
                 continue
             if self.style is CaseStyle.MIXED and not self.capitalised(prev):
                 continue

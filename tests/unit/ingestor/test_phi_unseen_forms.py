@@ -210,3 +210,10 @@ def test_lower_case_names_in_capitals_and_synthea_pairs(text: str, value: str) -
 def test_settings_with_numbers_and_lower_case_words_in_capitals_stay() -> None:
     text = "PS10 PEEP5 FIO240. peep10 ps15. K 3.4 REPLETED PER prn. LASIX GIVEN per protocol."
     assert not any(s.type is PhiType.NAME for s in detect_phi(text))
+
+
+def test_the_hospital_that_names_a_unit_after_to_or_from() -> None:
+    text = "Varices banded, pt transferred to faith MICU for possible TIPS."
+    assert covered(text, "faith") is PhiType.LOCATION
+    units = "Transferred to cardiac ICU, then sent to the MICU; from outside ICU to our CCU."
+    assert not any(s.type is PhiType.LOCATION for s in detect_phi(units))
