@@ -165,6 +165,8 @@ def main() -> None:
         "--model", type=Path, help="score and time this model (trained by an earlier run)"
     )
     args = parser.parse_args()
+    if args.model and not args.model.exists():
+        parser.error(f"--model: {args.model} does not exist")
     if args.keep and ROOT in args.keep.resolve().parents:
         parser.error(
             "--keep: a model trained on GPL notes must not be written inside the repository"
@@ -173,12 +175,16 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         model = folder / "physionet-dev.model"
         dev = [k for k in physionet_notes() if not held_out(k[0])]
-        seconds, said = train(dev, model, args.iterations)
-        print(f"### Model trained on physionet-deid dev ({len(dev)} notes)\n")
-        print(
-            f"`clinrelay deid train`: {said} — {seconds:.1f} s wall, "
-            f"{model.stat().st_size / 1024:.0f} KB\n"
-        )
+        if args.model:
+            model = args.model
+            print(f"### Model {model} (trained on physionet-deid dev, {len(dev)} notes)\n")
+        else:
+            seconds, said = train(dev, model, args.iterations)
+            print(f"### Model trained on physionet-deid dev ({len(dev)} notes)\n")
+            print(
+                f"`clinrelay deid train`: {said} — {seconds:.1f} s wall, "
+                f"{model.stat().st_size / 1024:.0f} KB\n"
+            )
         print("\n".join(scores(model)))
         print("\n### Speed\n")
         print("\n".join(speed(model, args.presidio)))
