@@ -1,0 +1,222 @@
+"""The encounter evaluation set: notes coded by hand against the FY2026 ICD-10-CM Official
+Guidelines, each built into the FHIR Bundle a user would POST.
+
+One file per encounter in ``bench/coding/encounters/``: a header of ``key: value`` lines, a line
+``---``, then the note exactly as written. Header keys:
+
+- ``id``, ``style`` (soap, hp, discharge, ed-terse, nursing, synthea-markdown…), ``class`` (v3
+  ActCode: AMB, IMP, EMER, VR, HH), ``birth``, ``sex``, ``date``, ``title``;
+- ``required``: the codes a certified coder must report for this encounter;
+- ``acceptable``: codes a coder may report too (optional detail, external causes, status codes);
+- ``must_not``: codes that would be wrong (a current code for a past condition, a symptom integral
+  to the diagnosis, an uncertain diagnosis outpatient, an unspecified code where the note is
+  specific…);
+- ``billed`` (optional): the diagnosis codes on the encounter's Claim, in claim order, and
+  ``supported``: those of them the note supports (the billed-code verdict gold).
+
+The split is by a stable hash of the id: a third is held out.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENCOUNTER_DIR = Path(__file__).parent / "encounters"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+_LIST_KEYS = ("required", "acceptable", "must_not", "billed", "supported")
+
+
+@dataclass(frozen=True)
+class GoldEncounter:
+    id: str
+    style: str
+    encounter_class: str
+    birth: str
+    sex: str
+    date: str
+    title: str
+    text: str
+    required: frozenset[str]
+    acceptable: frozenset[str]
+    must_not: frozenset[str]
+    billed: tuple[str, ...]
+    supported: frozenset[str]
+
+    @property
+    def held_out(self) -> bool:
+        return is_held_out(self.id)
+
+
+def is_held_out(encounter_id: str) -> bool:
+    """A third of the set, by a stable hash of the id."""
+    return int(hashlib.sha256(encounter_id.encode()).hexdigest(), 16) % 3 == 0
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def parse_encounter(source: str, name: str = "") -> GoldEncounter:
+    """One encounter file → its note and gold; raises ValueError naming what is wrong."""
+    head, sep, text = source.partition("\n---\n")
+    if not sep:
+        raise ValueError(f"{name}: no '---' line between the header and the note")
+    fields: dict[str, str] = {}
+    for line in head.splitlines():
+        if line.strip():
+            key, colon, value = line.partition(":")
+            if not colon:
+                raise ValueError(f"{name}: header line without ':': {line!r}")
+            fields[key.strip()] = value.strip()
+    missing = {"id", "class", "birth", "sex", "date", "required"} - set(fields)
+    if missing:
+        raise ValueError(f"{name}: missing header key(s) {sorted(missing)}")
+    lists = {k: _codes(fields.get(k, "")) for k in _LIST_KEYS}
+    overlap = set(lists["must_not"]) & (set(lists["required"]) | set(lists["acceptable"]))
+    if overlap:
+        raise ValueError(f"{name}: codes both wanted and must-not: {sorted(overlap)}")
+    if not set(lists["supported"]) <= set(lists["billed"]):
+        raise ValueError(f"{name}: 'supported' codes that were not billed")
+    return GoldEncounter(
+        id=fields["id"],
+        style=fields.get("style", ""),
+        encounter_class=fields["class"],
+        birth=fields["birth"],
+        sex=fields["sex"],
+        date=fields["date"],
+        title=fields.get("title", "Clinical note"),
+        text=text.strip("\n") + "\n",
+        required=frozenset(lists["required"]),
+        acceptable=frozenset(lists["acceptable"]),
+        must_not=frozenset(lists["must_not"]),
+        billed=tuple(lists["billed"]),
+        supported=frozenset(lists["supported"]),
+    )
+
+
+def load_encounters(split: str = "all", directory: Path = ENCOUNTER_DIR) -> list[GoldEncounter]:
+    """The encounters of ``split`` (dev, heldout or all), in file order."""
+    encounters = [
+        parse_encounter(p.read_text(encoding="utf-8"), p.name)
+        for p in sorted(directory.glob("*.txt"))
+    ]
+    ids = [e.id for e in encounters]
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate encounter ids in the set")
+    if split == "all":
+        return encounters
+    return [e for e in encounters if e.held_out == (split == "heldout")]
+
+
+def _uuid(encounter_id: str, kind: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"clinrelay-bench/{encounter_id}/{kind}"))
+
+
+def build_bundle(encounter: GoldEncounter) -> dict[str, Any]:
+    """The FHIR R4 batch Bundle of one encounter: Patient, Encounter, the note as a
+    DocumentReference (base64 text/plain, as Synthea writes it) and, when billed, its Claim."""
+    patient, enc, doc, claim = (_uuid(encounter.id, k) for k in ("p", "e", "d", "c"))
+    start = f"{encounter.date}T09:00:00Z"
+    resources: list[dict[str, Any]] = [
+        {
+            "resourceType": "Patient",
+            "id": patient,
+            "gender": encounter.sex,
+            "birthDate": encounter.birth,
+        },
+        {
+            "resourceType": "Encounter",
+            "id": enc,
+            "status": "finished",
+            "class": {
+                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                "code": encounter.encounter_class,
+            },
+            "subject": {"reference": f"urn:uuid:{patient}"},
+            "period": {"start": start, "end": f"{encounter.date}T10:00:00Z"},
+        },
+        {
+            "resourceType": "DocumentReference",
+            "id": doc,
+            "status": "current",
+            "type": {
+                "coding": [
+                    {
+                        "system": "http://loinc.org",
+                        "code": "34117-2",
+                        "display": "History and physical note",
+                    }
+                ],
+                "text": encounter.title,
+            },
+            "subject": {"reference": f"urn:uuid:{patient}"},
+            "date": start,
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": "text/plain",
+                        "data": base64.b64encode(encounter.text.encode()).decode(),
+                    }
+                }
+            ],
+            "context": {"encounter": [{"reference": f"urn:uuid:{enc}"}]},
+        },
+    ]
+    if encounter.billed:
+        resources.append(
+            {
+                "resourceType": "Claim",
+                "id": claim,
+                "status": "active",
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/claim-type",
+                            "code": "institutional"
+                            if encounter.encounter_class == "IMP"
+                            else "professional",
+                        }
+                    ]
+                },
+                "use": "claim",
+                "patient": {"reference": f"urn:uuid:{patient}"},
+                "created": start,
+                "provider": {"display": "Bench clinic"},
+                "priority": {"coding": [{"code": "normal"}]},
+                "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "Medicare"}}],
+                "diagnosis": [
+                    {
+                        "sequence": n,
+                        "diagnosisCodeableConcept": {"coding": [{"system": ICD10CM, "code": code}]},
+                    }
+                    for n, code in enumerate(encounter.billed, start=1)
+                ],
+                "item": [
+                    {
+                        "sequence": 1,
+                        "diagnosisSequence": list(range(1, len(encounter.billed) + 1)),
+                        "productOrService": {
+                            "coding": [
+                                {
+                                    "system": "http://www.ama-assn.org/go/cpt",
+                                    "code": "99214"
+                                    if encounter.encounter_class != "IMP"
+                                    else "99223",
+                                }
+                            ]
+                        },
+                        "encounter": [{"reference": f"urn:uuid:{enc}"}],
+                    }
+                ],
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+    }

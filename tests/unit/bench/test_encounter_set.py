@@ -1,0 +1,70 @@
+"""The encounter evaluation set: every file reads, its gold is made of real billable codes, the
+held-out third is stable, and each encounter becomes a Bundle the ingestor accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.coding.encounter_set import build_bundle, is_held_out, load_encounters, parse_encounter
+from bench.coding.evaluate_encounters import Measured, Tally
+from services.analyzer.coding import codeset
+from services.ingestor.fhir.bundle import parse_bundle
+
+
+def test_the_set_is_large_varied_and_a_third_is_held_out() -> None:
+    encounters = load_encounters("all")
+    assert len(encounters) >= 60
+    held_out = load_encounters("heldout")
+    assert 0.25 <= len(held_out) / len(encounters) <= 0.4
+    assert len(load_encounters("dev")) + len(held_out) == len(encounters)
+    assert {e.encounter_class for e in encounters} >= {"AMB", "IMP", "EMER", "VR", "HH"}
+    assert len({e.style for e in encounters}) >= 8
+    assert sum(1 for e in encounters if e.billed) >= 30
+
+
+def test_the_split_depends_on_the_id_only() -> None:
+    assert is_held_out("e07") == is_held_out("e07")
+    assert [is_held_out(f"x{n}") for n in range(30)].count(True) in range(5, 16)
+
+
+def test_every_gold_code_is_a_billable_icd10cm_code() -> None:
+    wrong = [
+        (e.id, code)
+        for e in load_encounters("all")
+        for code in e.required | e.acceptable | e.must_not | set(e.billed)
+        if not codeset.is_billable(codeset.normalize_code(code) or "")
+    ]
+    assert wrong == []
+
+
+def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
+    source = "id: x\nclass: AMB\nbirth: 1950-01-01\nsex: male\ndate: 2025-01-01\n"
+    with pytest.raises(ValueError, match="both wanted and must-not"):
+        parse_encounter(source + "required: I10\nmust_not: I10\n---\nHTN.\n")
+    with pytest.raises(ValueError, match="not billed"):
+        parse_encounter(source + "required: I10\nbilled: E11.9\nsupported: I10\n---\nHTN.\n")
+
+
+def test_each_encounter_becomes_a_bundle_with_its_note_and_claim() -> None:
+    gold = next(e for e in load_encounters("all") if e.billed)
+    parsed = parse_bundle(build_bundle(gold))
+    (encounter,) = parsed.encounters
+    assert [n.text for n in encounter.notes] == [gold.text]
+    assert encounter.class_code == gold.encounter_class
+    assert encounter.has_billing
+
+
+def test_the_tally_counts_precision_recall_must_not_and_verdicts() -> None:
+    gold = parse_encounter(
+        "id: t\nclass: AMB\nbirth: 1950-01-01\nsex: male\ndate: 2025-01-01\n"
+        "billed: I10, R05.9\nsupported: I10\nrequired: I10, J20.9\nacceptable: Z87.891\n"
+        "must_not: R05.9\n---\nnote\n"
+    )
+    tally = Tally()
+    tally.add(gold, Measured(frozenset({"I10", "R05.9"}), {"I10": True, "R05.9": True}))
+    figures = tally.figures()
+    assert figures["precision"] == 0.5
+    assert figures["recall"] == 0.5
+    assert figures["must_not_rate"] == 0.5
+    assert figures["verdict_accuracy"] == 0.5
+    assert figures["exact_encounters"] == 0
