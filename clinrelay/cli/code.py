@@ -1,10 +1,14 @@
 """``clinrelay code --jsonl``: ICD-10-CM codes for a batch of de-identified notes.
 
-Each input line is ``{"id": ..., "text": ..., "encounter_class": ...}`` (encounter_class
-optional: an HL7 v3 ActCode such as AMB, IMP, EMER, or a setting name such as "inpatient"); each
-output line is ``{"id": ..., "codes": [{"code", "description", "score", "assertion", "start",
-"end"}]}`` with the billable suggestions, one entry per piece of evidence. Lines that cannot be
-read are reported on stderr with their line number and skipped; the exit status is then 2.
+Each input line is ``{"id": ..., "text": ..., "setting": ...}``: ``setting`` (optional) is
+"inpatient", "outpatient" or "emergency" — the Official Guidelines code uncertain diagnoses only
+for inpatients — or give ``encounter_class``, an HL7 v3 ActCode such as AMB, IMP, EMER (not both).
+Without either the line is coded as outpatient. Each output line is ``{"id": ..., "setting": ...,
+"codes": [{"code", "description", "category", "score", "assertion", "start", "end"}]}`` with the
+billable suggestions, one entry per piece of evidence; with ``--all`` also ``"excluded": [{"code",
+"description", "assertion", "reason", "start", "end"}]``: what was found but not reported, and
+why (negated, a relative's, uncertain outpatient, integral to a diagnosis...). Lines that cannot
+be read are reported on stderr with their line number and skipped; the exit status is then 2.
 """
 
 from __future__ import annotations
@@ -52,6 +56,13 @@ def care_setting(encounter_class: object) -> CareSetting:
         raise BadLine(f'unknown encounter_class "{value[:40]}" (known: {known})') from None
 
 
+_SETTINGS = {
+    "inpatient": CareSetting.INPATIENT,
+    "outpatient": CareSetting.OUTPATIENT,
+    "emergency": CareSetting.EMERGENCY,
+}
+
+
 def parse_request(line: str) -> tuple[str, str, CareSetting]:
     """One JSONL line → (id, text, setting); raises :class:`BadLine` naming what is wrong."""
     try:
@@ -60,7 +71,7 @@ def parse_request(line: str) -> tuple[str, str, CareSetting]:
         raise BadLine(f"not valid JSON ({error.msg})") from None
     if not isinstance(request, dict):
         raise BadLine('expected a JSON object with "id" and "text"')
-    unknown = set(request) - {"id", "text", "encounter_class"}
+    unknown = set(request) - {"id", "text", "encounter_class", "setting"}
     if unknown:
         raise BadLine(f"unexpected field(s): {', '.join(sorted(unknown))}")
     note_id, text = request.get("id"), request.get("text")
@@ -68,10 +79,19 @@ def parse_request(line: str) -> tuple[str, str, CareSetting]:
         raise BadLine('"id" must be a non-empty string or an integer')
     if not isinstance(text, str):
         raise BadLine('"text" must be a string')
-    return str(note_id), text, care_setting(request.get("encounter_class"))
+    setting = request.get("setting")
+    if setting is None:
+        return str(note_id), text, care_setting(request.get("encounter_class"))
+    if "encounter_class" in request:
+        raise BadLine('give "setting" or "encounter_class", not both')
+    if not isinstance(setting, str) or setting.strip().lower() not in _SETTINGS:
+        raise BadLine('"setting" must be "inpatient", "outpatient" or "emergency"')
+    return str(note_id), text, _SETTINGS[setting.strip().lower()]
 
 
-def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
+def coded_line(
+    note_id: str, text: str, setting: CareSetting, include_excluded: bool = False
+) -> dict[str, Any]:
     # imported here so `clinrelay --help` does not load the ICD-10-CM code set
     from services.analyzer.coding.coder import NoteText, code_encounter  # noqa: PLC0415
 
@@ -80,6 +100,7 @@ def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
         {
             "code": suggestion.code,
             "description": suggestion.description,
+            "category": suggestion.category.value,
             "score": suggestion.score,
             "assertion": suggestion.assertion.value,
             "start": evidence.start,
@@ -88,7 +109,21 @@ def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
         for suggestion in result.suggestions
         for evidence in suggestion.evidence
     ]
-    return {"id": note_id, "codes": codes}
+    line: dict[str, Any] = {"id": note_id, "setting": setting.value, "codes": codes}
+    if include_excluded:
+        line["excluded"] = [
+            {
+                "code": excluded.code,
+                "description": excluded.description,
+                "assertion": excluded.assertion.value,
+                "reason": excluded.rationale,
+                "start": evidence.start,
+                "end": evidence.end,
+            }
+            for excluded in result.excluded
+            for evidence in excluded.evidence
+        ]
+    return line
 
 
 @click.command()
@@ -97,7 +132,13 @@ def coded_line(note_id: str, text: str, setting: CareSetting) -> dict[str, Any]:
 @click.option(
     "-o", "--output", type=click.File("wb"), default="-", help="Where to write (default stdout)."
 )
-def code(jsonl: bool, source: IO[str], output: IO[bytes]) -> None:
+@click.option(
+    "--all",
+    "include_excluded",
+    is_flag=True,
+    help="Also list the mentions found but not coded, each with its reason.",
+)
+def code(jsonl: bool, source: IO[str], output: IO[bytes], include_excluded: bool) -> None:
     """Infer billable ICD-10-CM codes for de-identified notes, one JSON object per line."""
     bad = 0
     for number, line in enumerate(source, start=1):
@@ -109,7 +150,7 @@ def code(jsonl: bool, source: IO[str], output: IO[bytes]) -> None:
             bad += 1
             click.echo(f"line {number}: {problem}", err=True)
             continue
-        output.write(orjson.dumps(coded_line(note_id, text, setting)) + b"\n")
+        output.write(orjson.dumps(coded_line(note_id, text, setting, include_excluded)) + b"\n")
         output.flush()
     if bad:
         click.echo(f"{bad} line(s) could not be read", err=True)

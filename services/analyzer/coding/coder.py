@@ -12,10 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from services.analyzer.coding import codeset
+from services.analyzer.coding import bmi, codeset
 from services.analyzer.coding.combinations import combination_codes, superseded_defaults
+from services.analyzer.coding.integral import explaining_diagnosis
+from services.analyzer.coding.long_term_drugs import applies, drug_uses
 from services.analyzer.coding.mentions import FoundMention, find_mentions
+from services.analyzer.coding.pipeline import clinical_pipeline
 from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.sections import section_at
 from services.analyzer.coding.specificity import most_specific_code
 from services.analyzer.coding.traits import mention_category, mention_traits
 from shared.events.coding import (
@@ -32,6 +36,7 @@ from shared.events.coding import (
 MAX_CANDIDATES = 5
 _K = TypeVar("_K")
 _ASSERTION_RANK = {a: i for i, a in enumerate(Assertion)}
+_CURRENT = (Assertion.PRESENT, Assertion.UNCERTAIN)  # uncertain ones are billed inpatient only
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ def code_encounter(
 ) -> EncounterCodes:
     """Mentions, billable suggestions and excluded codes for one encounter's notes."""
     mentions: list[Mention] = []
+    resolved: set[str] = set()  # categories the notes say are over
     billed: dict[str, _Pending] = {}
     excluded: dict[tuple[str, Assertion], _Pending] = {}
     for note in notes:
@@ -115,6 +121,8 @@ def code_encounter(
             top = candidates[0]
             if top.score < min_score:
                 continue
+            if found.resolved:
+                resolved.add(top.code[:3])
             evidence = Evidence(
                 note_id=note.note_id,
                 start=found.start,
@@ -124,7 +132,10 @@ def code_encounter(
                 sentence=found.sentence[:400],
             )
             _decide(found, mention, candidates, evidence, setting, billed, excluded)
-    _settle_encounter(billed)
+    _drop_resolved(billed, excluded, resolved)
+    _add_long_term_drugs(notes, billed)
+    _add_bmi(notes, billed)
+    _settle_encounter(billed, excluded)
     return EncounterCodes(
         mentions=tuple(mentions),
         suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
@@ -144,7 +155,7 @@ def _decide(
     excluded: dict[tuple[str, Assertion], _Pending],
 ) -> None:
     top = candidates[0]
-    decision = billing_decision(top.code, found.assertion, setting)
+    decision = billing_decision(top.code, found.assertion, setting, resolved=found.resolved)
     billable = codeset.is_billable(decision.code)
     if decision.bill and billable:
         category = mention_category(decision.code, found.text, found.section)
@@ -179,6 +190,88 @@ def _decide(
     _merge(excluded, (top.code, found.assertion), pending)
 
 
+def _drop_resolved(
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+    resolved: set[str],
+) -> None:
+    """A chronic condition named only in a history list is current, unless the notes say it
+    is over ("childhood asthma" listed, "asthma resolved in adolescence" in the assessment)."""
+    for code in list(billed):
+        pending = billed[code]
+        if code[:3] in resolved and pending.assertion is Assertion.HISTORICAL:
+            del billed[code]
+            pending.rationale = "the notes say this condition resolved: not coded as current"
+            _merge(excluded, (code, pending.assertion), pending)
+
+
+def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """The Z68 code of the last BMI the notes give, beside an obesity or weight diagnosis
+    (Guidelines I.B.14: "use additional code to identify body mass index")."""
+    if not bmi.reportable(billed) or any(c.startswith("Z68") for c in billed):
+        return
+    found = [(note, value) for note in notes for value in bmi.bmi_values(note.text)]
+    if not found:
+        return
+    note, value = found[-1]
+    code = bmi.bmi_code(value.value)
+    evidence = Evidence(
+        note_id=note.note_id,
+        start=value.start,
+        end=value.end,
+        text=value.text,
+        section=None,
+        sentence=value.text,
+    )
+    billed[code] = _Pending(
+        code,
+        Assertion.PRESENT,
+        0.95,
+        "body mass index beside the weight diagnosis it qualifies (Section I.B.14)",
+        True,
+        (),
+        [evidence],
+        MentionCategory.STATUS,
+    )
+
+
+_NOT_THE_PATIENTS_DRUGS = frozenset({"allergies", "family_history"})
+
+
+def _add_long_term_drugs(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """Z79 long-term drug therapy from the drugs the notes say are taken (the medication list
+    included), beside the encounter's diagnoses."""
+    finder = clinical_pipeline().section_finder
+    coded = set(billed)
+    for note in notes:
+        sections = finder.sections(note.text)
+        for use in drug_uses(note.text):
+            section = section_at(sections, use.start)
+            if section is not None and section.category in _NOT_THE_PATIENTS_DRUGS:
+                continue
+            if not applies(use, coded):
+                continue
+            evidence = Evidence(
+                note_id=note.note_id,
+                start=use.start,
+                end=use.end,
+                text=use.text,
+                section=section.category if section else None,
+                sentence=use.text,
+            )
+            pending = _Pending(
+                use.code,
+                Assertion.PRESENT,
+                0.9,
+                f"long-term (current) use of {use.text.lower()} (Section I.C.21.c.3)",
+                True,
+                (),
+                [evidence],
+                MentionCategory.MEDICATION,
+            )
+            _merge(billed, use.code, pending)
+
+
 def _merge(into: dict[_K, _Pending], key: _K, pending: _Pending) -> None:
     if key in into:
         into[key].absorb(pending)
@@ -186,7 +279,9 @@ def _merge(into: dict[_K, _Pending], key: _K, pending: _Pending) -> None:
         into[key] = pending
 
 
-def _settle_encounter(billed: dict[str, _Pending]) -> None:
+def _settle_encounter(
+    billed: dict[str, _Pending], excluded: dict[tuple[str, Assertion], _Pending]
+) -> None:
     for combination in combination_codes(billed):
         sources = [billed[c] for c in combination.because_of if c in billed]
         pending = _Pending(
@@ -203,6 +298,16 @@ def _settle_encounter(billed: dict[str, _Pending]) -> None:
             billed.pop(replaced, None)
     for code in superseded_defaults(billed):
         billed.pop(code, None)
+    current = [c for c, p in billed.items() if p.assertion in _CURRENT]
+    for code in list(billed):
+        explained_by = explaining_diagnosis(code, current)
+        if explained_by is not None:
+            pending = billed.pop(code)
+            pending.rationale = (
+                f"integral to {explained_by} ({codeset.description(explained_by)}): a symptom "
+                "routinely part of a confirmed diagnosis is not coded (Section I.B.5)"
+            )
+            _merge(excluded, (code, pending.assertion), pending)
 
 
 def _order(pending: _Pending) -> tuple[int, str]:

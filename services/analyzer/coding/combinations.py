@@ -10,10 +10,13 @@ dropped when the same category is coded more specifically.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.data import table_rows
 
 _END_STAGE = ("N18.5", "N18.6")
 
@@ -48,6 +51,32 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                     defaults,
                     "diabetes with chronic kidney disease: combination code "
                     "(Section I.A.15 'with')",
+                )
+            )
+    for diabetes in ("E08", "E09", "E10", "E11", "E13"):
+        dm = _first(present, diabetes)
+        combined = f"{diabetes}.51"
+        if dm and "I73.9" in present and not _first(present, f"{diabetes}.5"):
+            defaults = tuple(c for c in present if c.startswith(diabetes) and c.endswith(".9"))
+            found.append(
+                Combination(
+                    combined,
+                    (dm, "I73.9"),
+                    ("I73.9", *defaults),
+                    "diabetes with peripheral angiopathy: combination code (Section I.A.15 'with')",
+                )
+            )
+    bleeding = _first(present, "K92.0", "K92.1", "K92.2")
+    for ulcer in ("K25", "K26", "K27", "K28"):
+        plain = [c for c in present if c.startswith(ulcer) and c[4:5] in ("3", "7", "9")]
+        if bleeding and plain:
+            combined = f"{ulcer}.0" if plain[0][4:5] == "3" else f"{ulcer}.4"
+            found.append(
+                Combination(
+                    combined,
+                    (plain[0], bleeding),
+                    (*plain, bleeding),
+                    "ulcer with hemorrhage: combination code (Section I.B.9)",
                 )
             )
     hypertension = "I10" if "I10" in present else None
@@ -86,12 +115,32 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
     return found
 
 
+_FALLBACK = re.compile(r"\bunspecified\b|\bwithout complications?\b|\bNOS\b", re.IGNORECASE)
+
+
 def superseded_defaults(codes: Iterable[str]) -> set[str]:
-    """Unspecified codes whose category is also coded more specifically."""
+    """Fallback codes ("unspecified", "without complications") whose category is also coded
+    more specifically: E11.9 beside E11.51, I48.91 beside I48.0, N18.30 beside N18.31."""
     present = set(codes)
-    specific_categories = {codeset.category(c) for c in present if not codeset.is_default_code(c)}
-    return {
-        c
-        for c in present
-        if codeset.is_default_code(c) and codeset.category(c) in specific_categories
-    }
+
+    def fallback(code: str) -> bool:
+        return bool(_FALLBACK.search(codeset.description(code)))
+
+    specific_categories = {codeset.category(c) for c in present if not fallback(c)}
+    dropped = {c for c in present if fallback(c) and codeset.category(c) in specific_categories}
+    for code in present:
+        for prefix, by in _superseded_table():
+            if code.startswith(prefix) and any(o != code and o.startswith(by) for o in present):
+                dropped.add(code)
+                break
+    return dropped
+
+
+@lru_cache(maxsize=1)
+def _superseded_table() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    rows = []
+    for row in table_rows("superseded_codes.tsv"):
+        if len(row) != 2 or not row[1].split():
+            raise ValueError(f"superseded code row needs CODE<TAB>CODES: {row!r}")
+        rows.append((row[0].strip(), tuple(row[1].split())))
+    return tuple(rows)

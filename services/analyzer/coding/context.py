@@ -58,6 +58,9 @@ class Modifier:
 
     ``before`` and ``after`` are the scope on each side as ``[start, stop)`` token ranges, empty
     on a side the rule does not reach (``before`` is empty for a forward trigger).
+    ``after_limit`` is where the forward scope would stop without the token cap (at the end of
+    the sentence, a termination term or the next trigger of its category): a trigger that
+    introduces a list reaches that far (see ``pipeline.py``).
     """
 
     rule: ContextRule
@@ -65,6 +68,7 @@ class Modifier:
     end: int
     before: tuple[int, int]
     after: tuple[int, int]
+    after_limit: int = -1
 
     @property
     def category(self) -> str:
@@ -130,15 +134,16 @@ class ConText:
         sentence_stop: int,
     ) -> Modifier:
         reach = self._max_scope.get(rule.category, self._default_max_scope)
-        after_stop = min(sentence_stop, end + reach + 1)
+        after_limit = sentence_stop
         before_start = max(sentence_start, first - reach - 1)
         for other, o_first, o_end in matched:
             if not _ends_scope(rule, other):
                 continue
             if o_first >= end:
-                after_stop = min(after_stop, o_first)
+                after_limit = min(after_limit, o_first)
             elif o_end <= first:
                 before_start = max(before_start, o_end)
+        after_stop = min(after_limit, end + reach + 1)
         forward = rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL)
         backward = rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL)
         return Modifier(
@@ -147,6 +152,7 @@ class ConText:
             end,
             before=(before_start, first) if backward else (first, first),
             after=(end, after_stop) if forward else (end, end),
+            after_limit=after_limit if forward else end,
         )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from services.analyzer.coding.data import table_rows
 from services.analyzer.coding.lexicon import MatchGroup, group_matches
 from services.analyzer.coding.pipeline import (
     ClinicalPipeline,
@@ -26,6 +28,7 @@ IGNORED_SECTIONS = frozenset(
     {
         "medications",
         "allergies",
+        "review_of_systems",
         "patient_instructions",
         "patient_education",
         "signature",
@@ -33,6 +36,10 @@ IGNORED_SECTIONS = frozenset(
 )
 # Section → the ConText category it asserts of every mention in it.
 SECTION_CATEGORIES = {"family_history": "FAMILY", "past_medical_history": "HISTORICAL"}
+
+# Historical cues that say a condition is over, not merely that it began in the past: a chronic
+# condition so described is not current ("asthma resolved in adolescence", "quit smoking").
+RESOLVED_CUES = frozenset({"resolved", "quit", "former", "formerly", "no longer"})
 
 # Templated text that names conditions without stating that the patient has them.
 _BOILERPLATE = re.compile(
@@ -68,6 +75,7 @@ class FoundMention:
     section: str | None
     group: MatchGroup
     context_tokens: frozenset[str]  # normalized words near the mention, for specificity
+    resolved: bool = False  # the note says it is over ("resolved", "quit", "former")
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,10 @@ def find_mentions(
         section = found.section.category if found.section else None
         if section in IGNORED_SECTIONS or _is_boilerplate(note, where, found):
             continue
+        if found.section and where.end <= found.section.title_end:
+            continue  # a heading's own words name the section, not a condition
+        if _names_something_else(note, where, found):
+            continue
         assertion, traits = _assertion(found, section)
         asserted.append((where, found, section, assertion, traits))
     # Words of mentions the note denies or hedges must not lend detail to their neighbours
@@ -121,6 +133,7 @@ def find_mentions(
             section=section,
             group=where.group,
             context_tokens=_context_tokens(where.group, token_texts, segments, not_present),
+            resolved=assertion is Assertion.HISTORICAL and bool(found.cues & RESOLVED_CUES),
         )
         for where, found, section, assertion, traits in asserted
     ]
@@ -170,6 +183,35 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
     first = words[tokens[min(positions)].word]
     last = words[tokens[max(positions)].word]
     return _Located(group, first.start, last.end)
+
+
+# Words around a mention that make it name a vaccine, a screening, a protocol or a risk, not a
+# condition the patient has ("tetanus booster", "colon cancer screening", "DKA protocol").
+_NOT_A_CONDITION_AFTER = re.compile(
+    r"\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
+    r"screening|prophylaxis|precautions|protocol|pathway|education|counseling|counselling|"
+    r"work-?up|panel|titers?|risk|testing)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _other_senses() -> dict[str, re.Pattern[str]]:
+    senses = {}
+    for row in table_rows("other_senses.tsv"):
+        if len(row) != 2:
+            raise ValueError(f"other sense row needs TERM<TAB>PATTERN: {row!r}")
+        senses[row[0].strip().lower()] = re.compile(row[1].strip(), re.IGNORECASE)
+    return senses
+
+
+def _names_something_else(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
+    if _NOT_A_CONDITION_AFTER.match(note.text, where.end):
+        return True
+    sense = _other_senses().get(note.text[where.start : where.end].lower())
+    if sense is None:
+        return False
+    return bool(sense.search(note.text, found.sentence.start, found.sentence.end))
 
 
 def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) -> bool:

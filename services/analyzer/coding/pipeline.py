@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from services.analyzer.coding import context_rules
-from services.analyzer.coding.context import ConText, Modifier, categories_of
+from services.analyzer.coding.context import ConText, Modifier, categories_of, modifies
 from services.analyzer.coding.sections import Section, SectionFinder, section_at
 from services.analyzer.coding.segmentation import Sentence, TextToken, split_sentences, tokenize
 
@@ -52,6 +52,7 @@ class MentionContext:
     sentence: Sentence
     section: Section | None
     categories: frozenset[str]  # ConText categories whose triggers reach the mention
+    cues: frozenset[str] = frozenset()  # the trigger phrases that reach it ("history of")
 
 
 @dataclass(frozen=True)
@@ -78,25 +79,111 @@ class ClinicalPipeline:
         self, note: ClinicalText, spans: Sequence[tuple[int, int]]
     ) -> list[MentionContext]:
         """For each character span ``[start, end)`` of ``note``: its sentence, section and the
-        ConText categories asserted of it (triggers are matched once per sentence)."""
+        ConText categories asserted of it (triggers are matched once per sentence).
+
+        Scopes follow the list items of a sentence (see :func:`list_scoped`); a trigger inside a
+        known heading's title ("Past Medical History:") asserts nothing.
+        """
         lowered = [t.lower for t in note.tokens]
+        ranges = [note.token_range(start, end) for start, end in spans]
+        sentences = [note.sentence_of(start) for start, _ in spans]
+        firsts_by_sentence: dict[int, list[int]] = {}
+        for sentence, (first, _) in zip(sentences, ranges, strict=True):
+            firsts_by_sentence.setdefault(sentence.first, []).append(first)
         by_sentence: dict[int, list[Modifier]] = {}
         found = []
-        for start, end in spans:
-            sentence = note.sentence_of(start)
+        for (start, _), sentence, (first, last) in zip(spans, sentences, ranges, strict=True):
             modifiers = by_sentence.get(sentence.first)
             if modifiers is None:
-                modifiers = self.context.modifiers(lowered, sentence.first, sentence.stop)
+                raw = [
+                    m
+                    for m in self.context.modifiers(lowered, sentence.first, sentence.stop)
+                    if not _in_heading_title(note, m)
+                ]
+                modifiers = list_scoped(
+                    raw,
+                    lowered,
+                    sentence.first,
+                    sentence.stop,
+                    sorted(firsts_by_sentence[sentence.first]),
+                )
                 by_sentence[sentence.first] = modifiers
-            first, last = note.token_range(start, end)
             found.append(
                 MentionContext(
                     sentence,
                     section_at(note.sections, start),
                     categories_of(modifiers, first, last),
+                    frozenset(
+                        " ".join(m.rule.phrase) for m in modifiers if modifies(m, first, last)
+                    ),
                 )
             )
         return found
+
+
+_SEPARATORS = frozenset({",", ";"})
+_LIST_ITEM_MAX_TOKENS = 10
+
+
+def list_items(tokens: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:
+    """The list items of sentence ``tokens[start:stop]``: token ranges between commas and
+    semicolons (a sentence without them is one item)."""
+    items = []
+    item_start = start
+    for i in range(start, stop):
+        if tokens[i] in _SEPARATORS:
+            items.append((item_start, i))
+            item_start = i + 1
+    items.append((item_start, stop))
+    return items
+
+
+def list_scoped(
+    modifiers: Sequence[Modifier],
+    tokens: Sequence[str],
+    start: int,
+    stop: int,
+    mention_firsts: Sequence[int],
+) -> list[Modifier]:
+    """Trigger scopes fitted to the list items of one sentence.
+
+    - A trigger *inside* an item — a mention comes before it in the same item ("concussion with
+      no loss of consciousness, laceration of thigh") — reaches only the end of its item.
+    - A trigger that *introduces* a list ("history of A, B, C, D, E"; "denies A, B, C") — its
+      own item is short — reaches every short item that follows, beyond the usual token cap,
+      up to a termination term.
+    - A backward trigger ("asthma, resolved"; "pneumonia years ago") reaches only its own item.
+    """
+    items = list_items(tokens, start, stop)
+    scoped = []
+    for modifier in modifiers:
+        k = next(i for i, (a, b) in enumerate(items) if a <= modifier.start <= b)
+        item_start, item_stop = items[k]
+        after_start, after_stop = modifier.after
+        if after_start < after_stop:
+            inside = any(item_start <= f < modifier.start for f in mention_firsts)
+            if inside:
+                after_stop = min(after_stop, item_stop)
+            elif item_stop - modifier.end <= _LIST_ITEM_MAX_TOKENS:
+                reach = item_stop
+                for a, b in items[k + 1 :]:
+                    if a >= modifier.after_limit or b - a > _LIST_ITEM_MAX_TOKENS:
+                        break
+                    reach = b
+                after_stop = max(after_stop, min(reach, modifier.after_limit))
+        before_start, before_stop = modifier.before
+        if before_start < before_stop:
+            before_start = max(before_start, item_start)
+        scoped.append(
+            replace(modifier, after=(after_start, after_stop), before=(before_start, before_stop))
+        )
+    return scoped
+
+
+def _in_heading_title(note: ClinicalText, modifier: Modifier) -> bool:
+    offset = note.tokens[modifier.start].start
+    section = section_at(note.sections, offset)
+    return section is not None and section.start <= offset < section.title_end
 
 
 @lru_cache(maxsize=1)

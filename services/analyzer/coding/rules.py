@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.analyzer.coding import codeset
 from shared.events.coding import Assertion, CareSetting
+
+
+def is_injury(code: str) -> bool:
+    """S00–T34: injuries, burns and frostbite (Chapter 19 codes with encounter 7th characters)."""
+    return code.startswith("S") or ("T00" <= code[:3] <= "T34")
+
 
 # Categories that do not resolve: documented anywhere in the record, they are current.
 CHRONIC_CATEGORIES = frozenset(
@@ -42,8 +49,11 @@ HISTORY_CODES: tuple[tuple[str, str, str], ...] = (
     ("C67", "Z85.51", "personal history of malignant neoplasm of bladder"),
     ("C", "Z85.9", "personal history of malignant neoplasm, unspecified"),
     ("F17", "Z87.891", "personal history of nicotine dependence"),
-    ("S", "Z87.81", "personal history of (healed) traumatic fracture"),
 )
+# Injuries (S00–T34) in the past: a healed fracture has a code of its own; any other healed
+# injury is Z87.828. Never the injury code itself, whose 7th character would claim treatment.
+_FRACTURE_HISTORY = ("Z87.81", "personal history of (healed) traumatic fracture")
+_INJURY_HISTORY = ("Z87.828", "personal history of other (healed) physical injury and trauma")
 
 # Condition (code prefix) → family-history code when a relative has it.
 FAMILY_CODES: tuple[tuple[str, str], ...] = (
@@ -63,6 +73,8 @@ FAMILY_CODES: tuple[tuple[str, str], ...] = (
 
 _FAMILY_HISTORY_PREFIXES = ("Z80", "Z81", "Z82", "Z83", "Z84")
 _PERSONAL_HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z92", "I25.2")
+# Status codes: what "status post", "history of" or "s/p" introduce is a present status.
+_STATUS_PREFIXES = ("Z89", "Z90", "Z93", "Z94", "Z95", "Z96", "Z97", "Z98", "Z99")
 
 
 @dataclass(frozen=True)
@@ -74,12 +86,15 @@ class BillingDecision:
     rationale: str
 
 
-def billing_decision(code: str, assertion: Assertion, setting: CareSetting) -> BillingDecision:
-    """Apply the guideline rules above to one mention's code."""
+def billing_decision(
+    code: str, assertion: Assertion, setting: CareSetting, *, resolved: bool = False
+) -> BillingDecision:
+    """Apply the guideline rules above to one mention's code. ``resolved``: the note says the
+    past condition is over, so even a chronic one is not current."""
     if assertion is Assertion.FAMILY:
         return _family(code)
     if assertion is Assertion.HISTORICAL:
-        return _historical(code)
+        return _historical(code, resolved)
     if assertion is Assertion.UNCERTAIN:
         return _uncertain(code, setting)
     if assertion is Assertion.PRESENT:
@@ -114,12 +129,21 @@ def _family(code: str) -> BillingDecision:
     return BillingDecision(False, code, "a relative's condition, not the patient's")
 
 
-def _historical(code: str) -> BillingDecision:
+def _historical(code: str, resolved: bool = False) -> BillingDecision:
     if code.startswith(_PERSONAL_HISTORY_PREFIXES):
         return BillingDecision(True, code, "personal history stated in the note")
-    if code[:3] in CHRONIC_CATEGORIES:
+    if code.startswith(_STATUS_PREFIXES):
+        return BillingDecision(True, code, "status after a past procedure or event")
+    if code[:3] in CHRONIC_CATEGORIES and not resolved:
         return BillingDecision(True, code, "chronic condition named in the history: still current")
     for prefix, history_code, meaning in HISTORY_CODES:
         if code.startswith(prefix):
             return BillingDecision(True, history_code, f"past condition ({code}): {meaning}")
+    if is_injury(code):
+        history_code, meaning = (
+            _FRACTURE_HISTORY
+            if "fracture" in codeset.description(code).lower()
+            else _INJURY_HISTORY
+        )
+        return BillingDecision(True, history_code, f"past injury ({code}): {meaning}")
     return BillingDecision(False, code, "past condition no longer present: not coded as current")

@@ -1,8 +1,23 @@
 """Sections of a clinical note: where Family History, Medications or the Plan begin and end.
 
-A heading is a known title (``data/section_headings.tsv``) at the start of a line or of a
-sentence, followed by a colon, or alone on its line. A section runs to the next heading, and
-ends earlier when the note plainly moves on:
+A heading is, by its form:
+
+- a known title (``data/section_headings.tsv``) at the start of a line or of a sentence,
+  followed by a colon or alone on its line, after an optional markdown ``#`` marker, bullet or
+  number ("# Allergies", "HPI:", "ASSESSMENT AND PLAN:"); a one-letter title (the SOAP letters
+  S, O, A, P) only with its colon;
+- any other markdown heading line ("## Plan", "# Encounter Details");
+- any other ALL-CAPS line standing alone or ending in a colon ("CT ABDOMEN/PELVIS:", "DISCHARGE
+  SUMMARY");
+- a short label at the start of a line followed by a colon and text ("Dx: ...", "Hospital
+  course: ...").
+
+Headings of the last three forms are sections of category ``other``: they end the section before
+them. Only a known title is *heading text* (``Section.title_known``): its words name the section,
+never a condition, so they are never coded; an unknown heading may be a problem's name ("# HTN",
+"CHRONIC KIDNEY DISEASE:"), so its words are read like the rest of the note.
+
+A section runs to the next heading, and ends earlier when the note plainly moves on:
 
 - a heading with its content on the same line ("Medications: metformin.") covers that line and
   the lines that continue it (starting in lower case or with a bullet);
@@ -36,6 +51,25 @@ class Section:
     heading: str
     start: int
     end: int
+    title_end: int = -1  # end of the heading's own words (known titles); -1: not heading text
+
+    @property
+    def title_known(self) -> bool:
+        return self.title_end >= 0
+
+
+OTHER = "other"
+_MARKDOWN = r"#{1,6}[ \t]+"
+# Unknown headings, by form (see the module docstring); each group "title" is the heading's words.
+_GENERIC = re.compile(
+    r"^[ \t]*(?:"
+    r"#{1,6}[ \t]+(?P<md>[^\n]*?)[ \t]*:?[ \t]*$"
+    r"|(?P<caps>[A-Z][A-Z0-9&/()\- ]*[A-Z0-9)])[ \t]*:?[ \t]*$"
+    r"|(?P<label>[A-Z][A-Za-z0-9/&()\-]*(?:[ \t]+[A-Za-z0-9/&()\-]+){0,3}):(?=[ \t]+\S)"
+    r")",
+    re.MULTILINE,
+)
+_CAPS_WORD = re.compile(r"[A-Z]{4,}")
 
 
 class SectionFinder:
@@ -53,30 +87,72 @@ class SectionFinder:
         titles = sorted(self._category, key=len, reverse=True)
         alternatives = "|".join(r"[ \t]+".join(map(re.escape, t.split())) for t in titles)
         self._pattern = re.compile(
-            r"(?:^|(?<=[.!?][ \t]))[ \t]*(?:[" + _BULLETS + r"][ \t]*|\d{1,2}[.)][ \t]*)?"
+            r"(?:^|(?<=[.!?][ \t]))[ \t]*(?:"
+            + _MARKDOWN
+            + r"|["
+            + _BULLETS
+            + r"][ \t]*|\d{1,2}[.)][ \t]*)?"
             rf"(?P<title>{alternatives})(?![\w&/])[ \t]*(?P<colon>:?)",
             re.IGNORECASE | re.MULTILINE,
         )
 
     def sections(self, text: str) -> list[Section]:
         """The sections of ``text`` in order; text outside them belongs to no section."""
-        found = []
+        found: list[tuple[int, int, str, bool, int, bool]] = []  # start, title end, category…
+        lines_with_heading = set()
         for match in self._pattern.finditer(text):
             line_end = _line_end(text, match.end())
             alone = not text[match.end() : line_end].strip()
-            if match.group("colon") or alone:
-                found.append((match, alone))
-        sections = []
-        for k, (match, alone) in enumerate(found):
-            limit = found[k + 1][0].start("title") if k + 1 < len(found) else len(text)
-            end = (
-                _block_end(text, match.end(), limit) if alone else _line_run_end(text, match.end())
-            )
             title = match.group("title")
+            if len(title) == 1 and not match.group("colon"):
+                continue  # a lone letter is a SOAP heading only with its colon
+            if match.group("colon") or alone:
+                category = self._category[_key(title)]
+                start = match.start("title")
+                found.append((start, match.end("title"), category, alone, match.end(), True))
+                lines_with_heading.add(_line_start(text, start))
+        for match in _GENERIC.finditer(text):
+            kind = match.lastgroup or ""
+            start = match.start(kind)
+            if _line_start(text, start) in lines_with_heading:
+                continue
+            title = match.group(kind)
+            if kind == "caps" and not _CAPS_WORD.search(title):
+                continue  # "HTN" alone on a line is a problem, not a heading
+            category = self._category.get(_key(title.rstrip(":")), OTHER)
+            found.append((start, match.end(kind), category, kind != "label", match.end(), False))
+        found.sort()
+        found = _without_labels_in_blocks(text, found)
+        sections = []
+        for k, (start, title_end, category, alone, body, known) in enumerate(found):
+            limit = found[k + 1][0] if k + 1 < len(found) else len(text)
+            end = _block_end(text, body, limit) if alone else _line_run_end(text, body)
             sections.append(
-                Section(self._category[_key(title)], title, match.start("title"), min(end, limit))
+                Section(
+                    category,
+                    text[start:title_end],
+                    start,
+                    min(end, limit),
+                    title_end if known else -1,
+                )
             )
         return sections
+
+
+def _without_labels_in_blocks(
+    text: str, found: list[tuple[int, int, str, bool, int, bool]]
+) -> list[tuple[int, int, str, bool, int, bool]]:
+    """Unknown "Label:" lines inside a known heading's block are its items ("Father: diabetes"
+    under "Family History"), not headings of their own."""
+    kept: list[tuple[int, int, str, bool, int, bool]] = []
+    block_end = -1
+    for heading in found:
+        start, _, category, alone, body, known = heading
+        if start < block_end and category == OTHER and not alone:
+            continue
+        kept.append(heading)
+        block_end = _block_end(text, body, len(text)) if known and alone else -1
+    return kept
 
 
 def section_at(sections: list[Section], offset: int) -> Section | None:
@@ -89,6 +165,10 @@ def section_at(sections: list[Section], offset: int) -> Section | None:
 
 def _key(title: str) -> str:
     return " ".join(title.lower().split())
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
 
 
 def _line_end(text: str, offset: int) -> int:

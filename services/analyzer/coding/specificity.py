@@ -113,7 +113,10 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
     if chosen is None or chosen[0] == code:
         if codeset.is_billable(code):
             return SpecificCode(code, True)
-        return SpecificCode(code, False, "the note does not support a billable subcode")
+        fallback = unspecified_child(code)
+        if fallback is None:
+            return SpecificCode(code, False, "the note does not support a billable subcode")
+        chosen = (fallback, 0)
     candidate, detail = chosen
     if _needs_extension(candidate):
         extended = _with_extension(candidate, context_tokens)
@@ -124,6 +127,23 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
         else "no further detail documented: unspecified code"
     )
     return SpecificCode(candidate, True, reason)
+
+
+def unspecified_child(code: str) -> str | None:
+    """The billable code a coder falls back to under category or subcategory ``code`` when the
+    note gives no further detail: its "unspecified" child (I46 → I46.9, J45.90 → J45.909, K25 →
+    K25.9), the one whose added characters are 9s (or placeholders), else a default one."""
+    raw = codeset.undotted(code)
+    best: tuple[tuple[bool, int, bool, int], str] | None = None
+    for candidate in _refinement_candidates(code):
+        if _needs_extension(candidate):
+            continue
+        added = codeset.undotted(candidate)[len(raw) :]
+        default = codeset.is_default_code(candidate)
+        key = (set(added) <= {"9", "X"}, added.count("9"), default, -len(added))
+        if (key[0] or default) and (best is None or key > best[0]):
+            best = (key, candidate)
+    return best[1] if best else None
 
 
 def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str, int] | None:

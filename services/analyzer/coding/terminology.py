@@ -26,6 +26,7 @@ _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 _MANIFESTATION = re.compile(r"classified elsewhere", re.IGNORECASE)
 _EXTENSION_TAIL = re.compile(r",?\s+(initial|subsequent) encounter.*$|,\s*sequela$", re.IGNORECASE)
 _WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|,|$)", re.IGNORECASE)
+_WITHOUT_FOREIGN_BODY = re.compile(r"\bwithout foreign body\b", re.IGNORECASE)
 _UNSPECIFIED_ASPECT = re.compile(
     r"\b(?:of )?unspecified (?:side|laterality|site|part|region|type|kind|organism|cause|"
     r"location|behavior|severity|degree|episode|stage)\b",
@@ -53,6 +54,7 @@ def clean_description(text: str) -> str:
     "unspecified side")."""
     text = _EXTENSION_TAIL.sub("", text)
     text = _UNSPECIFIED_ASPECT.sub(" ", text)
+    text = _WITHOUT_FOREIGN_BODY.sub(" ", text)  # the default of wound codes: keep the site
     return _WITHOUT.sub("", text)
 
 

@@ -52,6 +52,8 @@ NEGATION_WORDS = frozenset(
     {"no", "not", "without", "denies", "denied", "deny", "negative", "nor", "neither", "absent"}
 )
 
+# "without ..." that only states a code's default, never a negated condition.
+_DEFAULT_QUALIFIERS = (("foreign", "body"), ("complications",), ("complication",))
 _CACHE_LIMIT = 200_000
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 _ROMAN_CUES = frozenset({"stage", "grade", "type", "class", "degree", "phase"})
@@ -158,11 +160,26 @@ class Normalizer:
         return candidates[0] if candidates and word.endswith("s") else word
 
     def tokens(self, words: Sequence[Word]) -> list[Token]:
-        """Content tokens of ``words``: abbreviations expanded, stopwords dropped, rewritten."""
+        """Content tokens of ``words``: abbreviations expanded, stopwords dropped, rewritten.
+
+        "without foreign body" (wounds) and "without complications" (diabetes) state a code's
+        default, not a negation: their words are dropped, so "laceration without foreign body of
+        left hand" reads as "laceration of left hand" (S61.41-) and "type 2 diabetes without
+        complications" as E11.9, never "with unspecified complications" (E11.8)."""
         out: list[Token] = []
         previous = ""
+        skip = 0
         for index, word in enumerate(words):
+            if skip:
+                skip -= 1
+                continue
             lower = word.text.lower()
+            if lower == "without":
+                following = tuple(w.text.lower() for w in words[index + 1 : index + 3])
+                qualifier = next((q for q in _DEFAULT_QUALIFIERS if following[: len(q)] == q), None)
+                if qualifier is not None:
+                    skip = len(qualifier)
+                    continue
             abbreviation = self._abbreviations.get(lower)
             if abbreviation is not None and (
                 not abbreviation.case_sensitive or self._abbreviation_case[lower] == word.text

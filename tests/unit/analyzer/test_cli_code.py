@@ -34,6 +34,7 @@ def test_codes_each_line() -> None:
     assert first[0] == {
         "code": "E11.65",
         "description": "Type 2 diabetes mellitus with hyperglycemia",
+        "category": "diagnosis",
         "score": first[0]["score"],
         "assertion": "present",
         "start": 0,
@@ -77,3 +78,42 @@ def test_encounter_classes(value: str | None, setting: CareSetting) -> None:
 def test_unexpected_fields_are_refused() -> None:
     with pytest.raises(BadLine, match="unexpected field"):
         parse_request(json.dumps({"id": "a", "text": "b", "patient_name": "x"}))
+
+
+def test_a_setting_per_line_decides_uncertain_diagnoses() -> None:
+    text = "Assessment: probable pneumonia. Cough."
+    lines = [
+        json.dumps({"id": "out", "text": text, "setting": "outpatient"}),
+        json.dumps({"id": "in", "text": text, "setting": "inpatient"}),
+    ]
+    result = CliRunner().invoke(main, ["code", "--jsonl"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    out, inpatient = (json.loads(line) for line in result.output.splitlines())
+    assert (out["setting"], [c["code"] for c in out["codes"]]) == ("outpatient", ["R05.9"])
+    assert (inpatient["setting"], [c["code"] for c in inpatient["codes"]]) == (
+        "inpatient",
+        ["J18.9"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_line", "problem"),
+    [
+        ({"id": "a", "text": "x", "setting": "ward"}, '"setting" must be'),
+        ({"id": "a", "text": "x", "setting": "inpatient", "encounter_class": "IMP"}, "not both"),
+    ],
+)
+def test_a_bad_setting_is_named(request_line: dict[str, Any], problem: str) -> None:
+    with pytest.raises(BadLine, match=problem):
+        parse_request(json.dumps(request_line))
+
+
+def test_all_lists_what_was_left_out_and_why() -> None:
+    line = json.dumps({"id": "n", "text": "No fever. Productive cough. A: Acute bronchitis."})
+    result = CliRunner().invoke(main, ["code", "--jsonl", "--all"], input=line + "\n")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert [c["code"] for c in answer["codes"]] == ["J20.9"]
+    reasons = {e["code"]: e["reason"] for e in answer["excluded"]}
+    assert "negated" in reasons["R50.9"]
+    assert "Section I.B.5" in reasons["R05.9"]

@@ -1,0 +1,83 @@
+"""Long-term (current) drug therapy (Z79) from the drugs a note says the patient takes.
+
+A drug named anywhere in the note — the medication list included, which is otherwise never
+coded — gives its Z79 code (``data/long_term_drugs.tsv``) when the note says it is being taken:
+not when it is stopped, held, completed, run out of, only being started, denied, or given for a
+while (sliding-scale insulin while NPO is no long-term use). Diabetes
+drugs count only beside a diabetes code, and insulin never with type 1 diabetes (Guidelines
+I.C.4.a.3: Z79.4 and Z79.84 both when insulin and oral drugs are taken together).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
+
+from services.analyzer.coding.data import table_rows
+
+TABLE = "long_term_drugs.tsv"
+_WHEN = frozenset({"diabetes", "not_type1", "always"})
+_DIABETES = ("E08", "E09", "E10", "E11", "E13")
+_NOT_TAKEN = re.compile(
+    r"\b(?:stop(?:ped|s)?|discontinu\w*|d/c|held|hold(?:ing)?|complet\w*|ran out|run out|"
+    r"off|start(?:ed|ing|s)?|initiat\w*|begin|no|not on|never|was on|previously on|"
+    r"refus\w*|declin\w*|consider\w*|discuss\w*|sliding[- ]scale|correction|temporar\w*|"
+    r"while npo|drip|infusion)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[.;\n]|,(?=\s*[A-Za-z]+ (?:\d|mg))")
+
+
+@dataclass(frozen=True)
+class DrugUse:
+    code: str
+    when: str
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    codes: dict[str, tuple[str, str]] = {}
+    for row in table_rows(TABLE):
+        if len(row) != 3 or row[2].strip() not in _WHEN:
+            raise ValueError(f"long-term drug row needs DRUG<TAB>CODE<TAB>WHEN: {row!r}")
+        codes[row[0].strip().lower()] = (row[1].strip(), row[2].strip())
+    names = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    return re.compile(rf"\b(?:{names})\b", re.IGNORECASE), codes
+
+
+def drug_uses(text: str) -> list[DrugUse]:
+    """The drugs ``text`` says are being taken, with their Z79 code and condition."""
+    pattern, codes = _table()
+    found = []
+    for match in pattern.finditer(text):
+        if not _taken(text, match.start(), match.end()):
+            continue
+        code, when = codes[match.group().lower()]
+        found.append(DrugUse(code, when, match.start(), match.end(), match.group()))
+    return found
+
+
+def applies(use: DrugUse, coded: Collection[str]) -> bool:
+    """Whether ``use`` is reported beside the encounter's ``coded`` diagnoses."""
+    if use.when == "always":
+        return True
+    diabetes = any(c.startswith(_DIABETES) for c in coded)
+    if use.when == "not_type1":
+        return diabetes and not any(c.startswith("E10") for c in coded)
+    return diabetes
+
+
+def _taken(text: str, start: int, end: int) -> bool:
+    """No cue of not taking it in the drug's own clause (a few words either side)."""
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 30]
+    before = _CLAUSE.split(before)[-1]
+    after = _CLAUSE.split(after)[0]
+    return not _NOT_TAKEN.search(before.split(",")[-1]) and not _NOT_TAKEN.search(
+        after.split(",")[0]
+    )
