@@ -12,8 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from services.analyzer.coding import bmi, codeset
-from services.analyzer.coding.combinations import combination_codes, superseded_defaults
+from services.analyzer.coding import bmi, codeset, gestation
+from services.analyzer.coding.combinations import (
+    combination_codes,
+    diabetes_type_renames,
+    superseded_defaults,
+)
 from services.analyzer.coding.integral import explaining_diagnosis
 from services.analyzer.coding.long_term_drugs import applies, drug_uses
 from services.analyzer.coding.mentions import FoundMention, find_mentions
@@ -135,6 +139,7 @@ def code_encounter(
     _drop_resolved(billed, excluded, resolved)
     _add_long_term_drugs(notes, billed)
     _add_bmi(notes, billed)
+    _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     return EncounterCodes(
         mentions=tuple(mentions),
@@ -235,6 +240,36 @@ def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
     )
 
 
+def _add_gestation(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """Weeks of gestation (Z3A) beside a pregnancy code (Guidelines I.C.15.b.4)."""
+    if not gestation.reportable(billed) or any(c.startswith("Z3A") for c in billed):
+        return
+    for note in notes:
+        age = gestation.gestational_age(note.text)
+        if age is None:
+            continue
+        code = gestation.weeks_code(age.weeks)
+        evidence = Evidence(
+            note_id=note.note_id,
+            start=age.start,
+            end=age.end,
+            text=age.text,
+            section=None,
+            sentence=age.text,
+        )
+        billed[code] = _Pending(
+            code,
+            Assertion.PRESENT,
+            0.95,
+            "weeks of gestation beside the pregnancy code (Section I.C.15.b.4)",
+            True,
+            (),
+            [evidence],
+            MentionCategory.STATUS,
+        )
+        return
+
+
 _NOT_THE_PATIENTS_DRUGS = frozenset({"allergies", "family_history"})
 
 
@@ -296,8 +331,17 @@ def _settle_encounter(
         billed[combination.code] = pending
         for replaced in combination.replaces:
             billed.pop(replaced, None)
+    for code, typed in diabetes_type_renames(billed).items():
+        pending = billed.pop(code)
+        pending.code = typed
+        pending.rationale = f"{pending.rationale}; type 1 diabetes as documented ({code} → {typed})"
+        _merge(billed, typed, pending)
     for code in superseded_defaults(billed):
         billed.pop(code, None)
+    for code in [c for c, p in billed.items() if _too_generic(p)]:
+        pending = billed.pop(code)
+        pending.rationale = "a single generic word names no condition a coder could report"
+        _merge(excluded, (code, pending.assertion), pending)
     current = [c for c, p in billed.items() if p.assertion in _CURRENT]
     for code in list(billed):
         explained_by = explaining_diagnosis(code, current)
@@ -308,6 +352,17 @@ def _settle_encounter(
                 "routinely part of a confirmed diagnosis is not coded (Section I.B.5)"
             )
             _merge(excluded, (code, pending.assertion), pending)
+
+
+# Codes a lone generic word ("pain", "wound", "illness", "fracture") falls to: never reported
+# on that word alone (a coder reports the site, the injury or the diagnosis instead).
+_GENERIC_CODES = ("R52", "R69", "T14.8", "T14.9")
+
+
+def _too_generic(pending: _Pending) -> bool:
+    return pending.code.startswith(_GENERIC_CODES) and all(
+        len(e.text.split()) == 1 for e in pending.evidence
+    )
 
 
 def _order(pending: _Pending) -> tuple[int, str]:

@@ -115,7 +115,25 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
     return found
 
 
-_FALLBACK = re.compile(r"\bunspecified\b|\bwithout complications?\b|\bNOS\b", re.IGNORECASE)
+_FALLBACK = re.compile(
+    r"\bunspecified\b|\bwithout complications?\b|\buncomplicated\b|\bNOS\b", re.IGNORECASE
+)
+
+
+def diabetes_type_renames(codes: Iterable[str]) -> dict[str, str]:
+    """Diabetic complications read from wording that names no type ("diabetic ketoacidosis" is
+    indexed E11.10) take the type the encounter states: with type 1 diabetes coded, E11.x → E10.x
+    (a patient has one type of diabetes)."""
+    present = set(codes)
+    if not any(c.startswith("E10") for c in present):
+        return {}
+    renames = {}
+    for code in present:
+        if code.startswith("E11"):
+            typed = "E10" + code[3:]
+            if codeset.is_billable(typed):
+                renames[code] = typed
+    return renames
 
 
 def superseded_defaults(codes: Iterable[str]) -> set[str]:
@@ -127,7 +145,16 @@ def superseded_defaults(codes: Iterable[str]) -> set[str]:
         return bool(_FALLBACK.search(codeset.description(code)))
 
     specific_categories = {codeset.category(c) for c in present if not fallback(c)}
-    dropped = {c for c in present if fallback(c) and codeset.category(c) in specific_categories}
+    dropped = {
+        c
+        for c in present
+        if fallback(c)
+        and (
+            codeset.category(c) in specific_categories
+            # F10.20 "uncomplicated" beside F10.220 "with intoxication, uncomplicated"
+            or any(codeset.is_ancestor(c[:5], o) and len(o) > len(c) for o in present)
+        )
+    }
     for code in present:
         for prefix, by in _superseded_table():
             if code.startswith(prefix) and any(o != code and o.startswith(by) for o in present):

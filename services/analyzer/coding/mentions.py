@@ -186,9 +186,10 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
 
 
 # Words around a mention that make it name a vaccine, a screening, a protocol or a risk, not a
-# condition the patient has ("tetanus booster", "colon cancer screening", "DKA protocol").
+# condition the patient has ("tetanus booster", "colon cancer screening", "DKA protocol"), or a
+# procedure ("assessment of alcohol use (procedure)" in a Synthea plan).
 _NOT_A_CONDITION_AFTER = re.compile(
-    r"\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
+    r"\s*\(procedure\)|\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
     r"screening|prophylaxis|precautions|protocol|pathway|education|counseling|counselling|"
     r"work-?up|panel|titers?|risk|testing)\b",
     re.IGNORECASE,

@@ -8,13 +8,21 @@ library. Building it reads two small tables (milliseconds).
 from __future__ import annotations
 
 import bisect
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from services.analyzer.coding import context_rules
-from services.analyzer.coding.context import ConText, Modifier, categories_of, modifies
+from services.analyzer.coding.context import (
+    ConText,
+    ContextRule,
+    Direction,
+    Modifier,
+    categories_of,
+    modifies,
+)
 from services.analyzer.coding.sections import Section, SectionFinder, section_at
 from services.analyzer.coding.segmentation import Sentence, TextToken, split_sentences, tokenize
 
@@ -99,7 +107,7 @@ class ClinicalPipeline:
                     m
                     for m in self.context.modifiers(lowered, sentence.first, sentence.stop)
                     if not _in_heading_title(note, m)
-                ]
+                ] + dated_in_the_past(lowered, sentence.first, sentence.stop)
                 modifiers = list_scoped(
                     raw,
                     lowered,
@@ -178,6 +186,21 @@ def list_scoped(
             replace(modifier, after=(after_start, after_stop), before=(before_start, before_stop))
         )
     return scoped
+
+
+_DATED = ContextRule(("in", "<year>"), "HISTORICAL", Direction.BACKWARD)
+_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)$")
+
+
+def dated_in_the_past(tokens: Sequence[str], start: int, stop: int) -> list[Modifier]:
+    """ "in 2019" after a condition dates it ("NSTEMI in 2021", "fracture of wrist in 2019"):
+    a backward historical cue over its own list item. A chronic condition so dated stays
+    current (rules.py); an acute one becomes its history code."""
+    return [
+        Modifier(_DATED, i, i + 2, before=(max(start, i - 10), i), after=(i + 2, i + 2))
+        for i in range(start, stop - 1)
+        if tokens[i] == "in" and _YEAR.match(tokens[i + 1])
+    ]
 
 
 def _in_heading_title(note: ClinicalText, modifier: Modifier) -> bool:

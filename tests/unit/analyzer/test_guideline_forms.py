@@ -234,3 +234,46 @@ def test_an_anticoagulant_is_long_term_use_whatever_the_diagnosis() -> None:
 )
 def test_words_in_another_sense_are_no_conditions(text: str) -> None:
     assert not {"A35", "L84", "R55"} & codes(text)
+
+
+# --- dates, types, generic words, procedures, pregnancy ---
+
+
+def test_an_acute_condition_dated_in_a_past_year_is_history() -> None:
+    found = codes("Coronary artery disease, NSTEMI in 2021 treated with a stent.")
+    assert "I25.2" in found
+    assert not any(c.startswith("I21") for c in found)
+
+
+def test_a_chronic_condition_dated_in_a_past_year_is_still_current() -> None:
+    assert "I10" in codes("Hypertension diagnosed in 2010, on lisinopril.")
+
+
+def test_diabetic_complications_take_the_documented_type() -> None:
+    found = codes("Diabetic ketoacidosis without coma. Type 1 diabetes mellitus.", IN)
+    assert "E10.10" in found
+    assert not any(c.startswith("E11") for c in found)
+
+
+def test_a_lone_generic_word_is_not_coded() -> None:
+    assert codes("Pain controlled with acetaminophen.") == set()
+
+
+def test_a_synthea_procedure_item_is_no_condition() -> None:
+    note = "The following procedures were conducted:\n- assessment of alcohol use (procedure)\n"
+    assert codes(note) == set()
+
+
+def test_an_uncomplicated_code_gives_way_to_the_specific_one_of_its_subcategory() -> None:
+    note = "Dx: Acute alcohol intoxication in a patient with alcohol dependence, uncomplicated."
+    found = codes(note, CareSetting.EMERGENCY)
+    assert "F10.220" in found
+    assert "F10.20" not in found
+
+
+def test_weeks_of_gestation_go_with_a_pregnancy_code_only() -> None:
+    note = "G2P1 at 28 weeks 2 days. A: Gestational diabetes mellitus, diet controlled."
+    assert "Z3A.28" in codes(note)
+    assert not any(
+        c.startswith("Z3A") for c in codes("Cough for 2 weeks. Pregnancy test negative.")
+    )
