@@ -140,7 +140,7 @@ def main() -> None:
         cat = micro(predicted, gold, docs, "category")
         print(
             f"| {name} | {full['precision']:.3f} | {full['recall']:.3f} | {full['f1']:.3f} | "
-            f"{cat['precision']:.3f} | {cat['recall']:.3f} | {cat['f1']:.3f} |"
+            f"{cat['precision']:.3f} | {cat['recall']:.3f} | {cat['f1']:.4f} |"
         )
         details[name] = {d: sorted(predicted.get(d, set())) for d in docs}
     for name, _predicted, seconds in rows:

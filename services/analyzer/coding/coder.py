@@ -354,9 +354,10 @@ def _settle_encounter(
             _merge(excluded, (code, pending.assertion), pending)
 
 
-# Codes a lone generic word ("pain", "wound", "illness", "fracture") falls to: never reported
-# on that word alone (a coder reports the site, the injury or the diagnosis instead).
-_GENERIC_CODES = ("R52", "R69", "T14.8", "T14.9")
+# Codes a lone generic word ("illness", "disease") falls to: never reported on that word alone.
+# ("pain" → R52 and "wound" → T14 stay: alone they may be all a note says; beside the diagnosis
+# or injury that explains them they go by the integral-symptom and superseded tables.)
+_GENERIC_CODES = ("R69",)
 
 
 def _too_generic(pending: _Pending) -> bool:
