@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import asyncpg
 import structlog
@@ -95,6 +95,16 @@ class Stage(Protocol):
     def prefetch(self) -> int: ...
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome: ...
+
+
+@runtime_checkable
+class SelfChecking(Protocol):
+    """A stage with resources of its own that can fail (a worker pool): its readiness probe
+    reports them beside the broker and the database."""
+
+    def problems(self) -> dict[str, str]:
+        """What keeps the stage from working now, by name (empty when it can work)."""
+        ...
 
 
 KindHandler = Callable[[Envelope, StageContext], Awaitable[StageOutcome]]

@@ -24,7 +24,7 @@ from shared.runtime import (
     stop_on_signals,
 )
 from shared.settings import Settings
-from shared.stage import Stage
+from shared.stage import SelfChecking, Stage
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +59,8 @@ async def serve_stage(name: str, factory: StageFactory, settings: Settings) -> N
                                 await conn.fetchval("SELECT 1")
                         except Exception as exc:
                             down["postgresql"] = type(exc).__name__
+                        if isinstance(stage, SelfChecking):
+                            down.update(stage.problems())
                         return down
 
                     background.start(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 
 from services.analyzer.coding import warm_up
@@ -14,21 +12,21 @@ from services.analyzer.stage import AnalyzerStage
 from shared.settings import Settings
 from shared.stage import Stage
 from shared.stage_service import serve_stage
+from shared.workers import ProcessPool
 
 
 @asynccontextmanager
 async def analyzer_stage(base: Settings) -> AsyncIterator[Stage]:
     settings = base if isinstance(base, AnalyzerSettings) else AnalyzerSettings()
-    # spawn, not fork: the parent holds an event loop and broker/database sockets.
-    workers = ProcessPoolExecutor(
-        max_workers=settings.analyzer_workers,
-        mp_context=multiprocessing.get_context("spawn"),
+    # Each worker loads the NLP pipeline and the code index before the stage consumes anything.
+    # A worker that dies or runs past the coding time limit is replaced; the pool never breaks.
+    async with ProcessPool(
+        settings.analyzer_workers,
+        settings.coding_timeout_s,
         initializer=warm_up,
-    )
-    try:
+        startup_timeout_s=settings.analyzer_startup_timeout_s,
+    ) as workers:
         yield AnalyzerStage(settings, workers)
-    finally:
-        workers.shutdown(wait=False, cancel_futures=True)
 
 
 def serve() -> None:

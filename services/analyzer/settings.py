@@ -2,6 +2,7 @@
 
 Coding knobs (all optional)::
 
+    CLINRELAY_CODING_TIMEOUT_S=120                 # per report, in a worker; then retried
     CLINRELAY_CODING_HCC_MODEL=V28                 # or V24
     CLINRELAY_CODING_PAYMENT_YEAR=2026
     CLINRELAY_CODING_NORMALIZATION_FACTOR=         # empty: CMS's published factor for the year
@@ -38,6 +39,11 @@ class AnalyzerSettings(Settings):
     """Messages one replica holds; keep it near the worker count (the work is CPU-bound)."""
     analyzer_workers: int = Field(default=1, ge=1, le=64)
     """Processes coding notes in parallel (each loads the NLP pipeline and the code index)."""
+    coding_timeout_s: float = Field(default=120.0, gt=0)
+    """Time limit for coding one report in a worker: a report still being coded after it is
+    abandoned (its worker killed and replaced) and the attempt retried after the back-off."""
+    analyzer_startup_timeout_s: float = Field(default=300.0, gt=0)
+    """How long a coding worker may take to load the NLP pipeline and the code index."""
 
     coding_hcc_model: HccModel = HccModel.V28
     coding_payment_year: int = 2026

@@ -6,8 +6,6 @@ the optional second opinion is I/O and runs here, on the event loop.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Executor
 from typing import ClassVar
 
 from services.analyzer.cer_stage import analyze_cer_event
@@ -20,9 +18,11 @@ from shared.stage import (
     KindHandler,
     NextEvent,
     StageContext,
+    StageError,
     StageOutcome,
     handle_by_kind,
 )
+from shared.workers import JobFailed, JobTimeout, ProcessPool
 
 
 class AnalyzerStage:
@@ -31,7 +31,7 @@ class AnalyzerStage:
     working_progress: ClassVar[int] = 40
     handles_phi: ClassVar[bool] = False
 
-    def __init__(self, settings: AnalyzerSettings, workers: Executor) -> None:
+    def __init__(self, settings: AnalyzerSettings, workers: ProcessPool) -> None:
         self.settings = settings
         self.config: CodingConfig = settings.coding_config()
         self.workers = workers
@@ -49,12 +49,26 @@ class AnalyzerStage:
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         return await handle_by_kind(self.name, self.handlers, event, ctx)
 
+    def problems(self) -> dict[str, str]:
+        """Why the stage cannot work now (for /readyz): no coding worker alive."""
+        return self.workers.problems()
+
     async def analyze_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         case = CodingCase.model_validate(event.payload)
-        loop = asyncio.get_running_loop()
-        analysis: CodingAnalysis = await loop.run_in_executor(
-            self.workers, analyze_case, case, self.config
-        )
+        try:
+            analysis: CodingAnalysis = await self.workers.run(
+                "coding", analyze_case, case, self.config
+            )
+        except JobTimeout:
+            # Retried after the back-off: the next attempt may have the CPU to itself.
+            raise StageError(
+                f"Coding the notes took longer than {self.settings.coding_timeout_s:g} s.",
+                details={"cause": "timeout", "limit_s": self.settings.coding_timeout_s},
+            ) from None
+        except JobFailed as exc:  # the worker raised, or died (killed, out of memory): retried
+            raise StageError(
+                f"Coding the notes failed: {exc}.", details={"cause": "worker"}
+            ) from None
         analysis = await add_second_opinion(analysis, case, self.config.second_opinion)
         suggested = sum(len(e.suggestions) for e in analysis.encounters)
         missed = sum(len(e.comparison.documented_not_billed) for e in analysis.encounters)

@@ -42,6 +42,10 @@ class RendererStage:
     def prefetch(self) -> int:
         return self.settings.render_workers
 
+    def problems(self) -> dict[str, str]:
+        """Why the stage cannot work now (for /readyz): no render worker alive."""
+        return self.pool.problems()
+
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         row = await ctx.db.fetchrow(
             """SELECT r.created_at, t.name FROM reports r JOIN tenants t ON t.id = r.tenant_id

@@ -4,7 +4,6 @@ stand-in that checks the analysis contract (the CER PDF is the renderer's room).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 from uuid import UUID
 
@@ -26,6 +25,7 @@ from services.ingestor.stage import IngestorStage
 from shared.events import Envelope
 from shared.events.cer import CerAnalysis, SignalPreset
 from shared.stage import StageContext, StageOutcome
+from shared.workers import ProcessPool
 from tests.integration.harness import Pipeline
 
 FIXTURE_URL = "http://openfda.fixture"
@@ -65,7 +65,7 @@ async def _start(pipeline: Pipeline, state: FixtureState) -> ContractRenderer:
         )
     )
     # The real analyzer stage: cer reports never reach its coding process pool.
-    await pipeline.start_stage(AnalyzerStage(AnalyzerSettings(), ThreadPoolExecutor(1)))
+    await pipeline.start_stage(AnalyzerStage(AnalyzerSettings(), ProcessPool(1, 60.0)))
     await pipeline.start_stage(renderer)
     return renderer
 
@@ -183,7 +183,7 @@ async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pip
         kind=ReportKind.CER,
         payload=ingested.next_event.payload.model_dump(mode="json"),
     )
-    stage = AnalyzerStage(AnalyzerSettings(), ThreadPoolExecutor(1))
+    stage = AnalyzerStage(AnalyzerSettings(), ProcessPool(1, 60.0))
     outcome = await stage.handle(event, ctx)
     assert outcome.next_event is not None
     analysis = CerAnalysis.model_validate(outcome.next_event.payload.model_dump(mode="json"))
