@@ -14,7 +14,12 @@ from shared.db.deadletter_search import DeadLetterStats
 Stage = Literal["ingestor", "analyzer", "renderer", "relay"]
 """Where a message was parked: a stage, or ``relay`` for an outbox row the broker refused."""
 Reason = Literal[
-    "attempts_exhausted", "permanent_error", "delivery_limit", "undecodable", "unpublishable"
+    "attempts_exhausted",
+    "permanent_error",
+    "delivery_limit",
+    "undecodable",
+    "unpublishable",
+    "unknown_report",
 ]
 ERROR_CLASS_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -39,13 +44,14 @@ class DeadLetterView(BaseModel):
     tenant_id: UUID | None = Field(description="The tenant of its report (None: no report).")
     routing_key: str
     reason: str = Field(
-        description="attempts_exhausted, permanent_error, delivery_limit, undecodable, or "
-        "unpublishable (an outbox row the broker kept refusing; stage relay)."
+        description="attempts_exhausted, permanent_error, delivery_limit, undecodable, "
+        "unknown_report (an envelope naming a report that does not exist), or unpublishable "
+        "(an outbox row the broker kept refusing; stage relay)."
     )
     error_class: str = Field(
         description="What kind of error: timeout, an exception's type (RuntimeError), "
-        "stage_error (a failure the stage explained), worker_lost, undecodable, unroutable "
-        "or refused_by_broker (relay)."
+        "stage_error (a failure the stage explained), worker_lost, undecodable, "
+        "unknown_report, unroutable or refused_by_broker (relay)."
     )
     error_message: str
     attempts: int

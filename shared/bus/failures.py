@@ -144,6 +144,35 @@ class FailurePolicy:
         await message.ack()
         self.log.error("stage.undecodable_parked", routing_key=message.routing_key)
 
+    async def unknown_report(self, message: IncomingMessage, event: Envelope) -> None:
+        """Park an envelope whose report does not exist: no attempt can do anything with it, and
+        dropping it silently would hide a bug or a lost row."""
+
+        async def park() -> None:
+            async with self.pool.acquire() as conn:
+                await park_message(
+                    conn,
+                    stage=self.stage.name,
+                    message_id=event.message_id,
+                    report_id=None,
+                    routing_key=message.routing_key,
+                    body=message.body,
+                    headers=carried_headers(message),
+                    reason="unknown_report",
+                    error_message=(
+                        f"No report {event.report_id} exists for this {event.type} event."
+                    ),
+                    attempts=attempt_of(message),
+                )
+
+        await through_outages(park, what="park")
+        await message.ack()
+        self.log.error(
+            "stage.unknown_report_parked",
+            report_id=str(event.report_id),
+            message_id=str(event.message_id),
+        )
+
     async def _retry(
         self, message: IncomingMessage, event: Envelope, attempt: int, error: str
     ) -> None:

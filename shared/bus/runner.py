@@ -4,11 +4,16 @@ For each delivery:
 
 1. decode the envelope (an undecodable message is parked at once: no retry can fix it);
 2. skip it if this stage already processed that message id, or the report is already final;
+   park it if no such report exists (an operator looks at it; it is not a duplicate);
 3. record "started" (once per stage, however often the message is redelivered);
 4. run the stage's domain code, bounded by the stage timeout;
 5. in one transaction: mark the message processed, store artifacts, record the step and write the
    next event to the outbox; only then ack. The next event is durable before the ack, and a
    redelivery after a crash finds the message already processed and produces nothing twice.
+
+A database step that fails for another reason than an outage (outages are waited out with the
+message unacknowledged) is a failed attempt like a failing stage: same back-off, same parking,
+with a message that says which step failed.
 
 On failure, :mod:`shared.bus.failures` retries the message through the stage's delay tiers (TTL
 queues that dead-letter back into the work queue) or, after the last attempt or at once for a
@@ -22,7 +27,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import asyncpg
@@ -52,6 +58,17 @@ if TYPE_CHECKING:
 
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class _StoreFailed(Exception):
+    """A database step of a delivery failed for another reason than an outage."""
+
+    def __init__(self, what: str, error: Exception) -> None:
+        super().__init__(what)
+        self.what = what
+        self.error = error
 
 
 def next_message_id(message_id: UUID, stage: str) -> UUID:
@@ -139,13 +156,8 @@ class StageRunner:
         attempt: int,
         log_: structlog.typing.FilteringBoundLogger,
     ) -> None:
-        # Database outages are waited out with the message unacknowledged (see shared.db.outage):
-        # they are not the report's fault and must not use up its attempts.
-        if await through_outages(lambda: self._already_done(event), what="dedup check"):
-            log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
-            await message.ack()
+        if not await self._admit(message, event, log_):
             return
-        await through_outages(lambda: self._mark_started(event), what="mark started")
         started = time.perf_counter()
         try:
             outcome = await through_outages(
@@ -180,9 +192,13 @@ class StageRunner:
             await self.failures.failed(message, event, text, cause, permanent=False)
             return
         elapsed_ms = int((time.perf_counter() - started) * 1000)
-        committed = await through_outages(
-            lambda: self._commit(event, outcome, elapsed_ms), what="commit"
-        )
+        try:
+            committed = await self._stored(
+                "storing the result", lambda: self._commit(event, outcome, elapsed_ms)
+            )
+        except _StoreFailed as exc:
+            await self._store_failed(message, event, exc, log_)
+            return
         await message.ack()
         log_.info(
             "stage.done" if committed else "stage.duplicate_skipped",
@@ -190,7 +206,59 @@ class StageRunner:
             elapsed_ms=elapsed_ms,
         )
 
-    async def _already_done(self, event: Envelope) -> bool:
+    async def _admit(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> bool:
+        """Whether the stage should work on the message (recording its start); the message is
+        settled here when not (a duplicate, a final report, an unknown report)."""
+        # Database outages are waited out with the message unacknowledged (see shared.db.outage):
+        # they are not the report's fault and must not use up its attempts.
+        try:
+            state = await self._stored("the de-duplication check", lambda: self._state_of(event))
+            if state == "unknown":
+                await self.failures.unknown_report(message, event)
+                return False
+            if state == "done":
+                log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
+                await message.ack()
+                return False
+            await self._stored("recording the start", lambda: self._mark_started(event))
+        except _StoreFailed as exc:
+            await self._store_failed(message, event, exc, log_)
+            return False
+        return True
+
+    async def _stored(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a database step of the delivery: outages are waited out, any other failure is
+        raised as :class:`_StoreFailed` naming the step."""
+        try:
+            return await through_outages(operation, what=what)
+        except Exception as exc:
+            raise _StoreFailed(what, exc) from exc
+
+    async def _store_failed(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        failure: _StoreFailed,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> None:
+        """A database step failed for another reason than an outage (a constraint, a trigger, a
+        bug): an attempt like any other, retried after the back-off, parked after the last one."""
+        error = type(failure.error).__name__
+        # The database's text may quote stored values; the ingestor's may hold PHI.
+        description = describe_exception(failure.error, may_hold_phi=self.stage.handles_phi)
+        log_.error("stage.store_failed", during=failure.what, error=description)
+        text = f"The {self.stage.name} stage failed {failure.what} in the database ({error})."
+        details = {"cause": "database", "during": failure.what, "error": error}
+        await self.failures.failed(message, event, text, details, permanent=False)
+
+    async def _state_of(self, event: Envelope) -> Literal["new", "done", "unknown"]:
+        """``done`` when this stage already processed the message or the report is final,
+        ``unknown`` when no such report exists, else ``new``."""
         row = await self.pool.fetchrow(
             """SELECT EXISTS (SELECT 1 FROM processed_messages
                               WHERE message_id = $1 AND stage = $2) AS seen,
@@ -200,8 +268,13 @@ class StageRunner:
             event.report_id,
         )
         assert row is not None
-        # A report that is already final (or gone) takes no more work from stale messages.
-        return bool(row["seen"]) or row["status"] is None or ReportStatus(row["status"]).is_final
+        if row["seen"]:
+            return "done"
+        if row["status"] is None:
+            # Not a duplicate: a message nobody can act on, kept for an operator to look at.
+            return "unknown"
+        # A report that is already final takes no more work from stale messages.
+        return "done" if ReportStatus(row["status"]).is_final else "new"
 
     async def _mark_started(self, event: Envelope) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

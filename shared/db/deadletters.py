@@ -70,7 +70,11 @@ async def park_message(
     return bool(inserted)
 
 
-_CLASS_OF_REASON = {"delivery_limit": "worker_lost", "undecodable": "undecodable"}
+_CLASS_OF_REASON = {
+    "delivery_limit": "worker_lost",
+    "undecodable": "undecodable",
+    "unknown_report": "unknown_report",
+}
 
 
 class ReplayRefused(Exception):

@@ -25,6 +25,9 @@ _OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08
     asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P03 cannot connect now
     asyncpg.TooManyConnectionsError,
+    # The driver lost track of a connection's state (seen when a connection breaks mid-query):
+    # the query may be fine, the connection is not, so it is waited out like a lost connection.
+    asyncpg.InternalClientError,
 )
 
 
