@@ -90,6 +90,7 @@ async def test_a_commit_that_always_fails_is_parked_after_its_attempts_with_a_tr
     assert stage.calls == 3
     pool = await pipeline.pool()
     parked = await pool.fetchrow("SELECT * FROM dead_letters WHERE report_id = $1", report_id)
+    assert parked is not None
     assert parked["reason"] == "attempts_exhausted"
     assert parked["attempts"] == 3
     assert parked["error_message"] == (
