@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import AsyncIterator
 
@@ -94,6 +95,24 @@ async def test_a_worker_that_dies_mid_render_is_replaced() -> None:
             await pool.run("crash", os._exit, 3)
         assert await pool.run("after", int, "7") == 7
         assert dead_pid not in pool.worker_pids
+
+
+async def test_a_worker_killed_while_idle_is_replaced_before_any_job_pays_for_it() -> None:
+    async with RenderPool(1, timeout_s=20.0, warm_up=False) as pool:
+        (dead_pid,) = pool.worker_pids
+        assert pool.problems() == {}
+        os.kill(dead_pid, signal.SIGKILL)
+        # Readiness tells the truth at once: no worker can take a render now.
+        async with asyncio.timeout(5):
+            while not (seen := pool.problems()):
+                await asyncio.sleep(0.02)
+        assert seen == {"workers": "0 of 1 worker processes running (restarting)"}
+        # The pool replaces it by itself; the next render does not fail for it.
+        async with asyncio.timeout(30):
+            while pool.problems() or dead_pid in pool.worker_pids or not pool.worker_pids:
+                await asyncio.sleep(0.05)
+        assert await pool.run("after", int, "9") == 9
+        assert pool.replaced == 1
 
 
 async def test_a_cancelled_render_does_not_leave_the_pool_short() -> None:
