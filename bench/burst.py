@@ -257,7 +257,8 @@ async def run(options: argparse.Namespace) -> None:
             ) as client:
                 await until_ready(client)
                 warm = (await client.post("/v1/reports", content=body)).json()
-                await until_final(conn, [UUID(warm["id"])], time.perf_counter() + 300, 0)
+                warmed = time.perf_counter()
+                await until_final(conn, [UUID(warm["id"])], warmed + 300, warmed)
                 watcher = asyncio.create_task(watch_queues(amqp_url, namespace, peaks, stop))
                 started = time.perf_counter()
                 ids, post_ms, refused = await post_all(

@@ -36,6 +36,7 @@ def context(settings: AnalyzerSettings) -> StageContext:
     return StageContext(settings=settings, db=db, log=structlog.get_logger())
 
 
+@pytest.mark.timeout(600)  # two workers load the NLP pipeline, slow on a busy machine
 async def test_a_killed_coding_worker_is_replaced_and_readiness_says_so_meanwhile() -> None:
     settings = AnalyzerSettings(analyzer_workers=1)
     async with analyzer_stage(settings) as stage:
@@ -61,6 +62,7 @@ async def test_a_killed_coding_worker_is_replaced_and_readiness_says_so_meanwhil
         assert set(stage.workers.worker_pids).isdisjoint(workers)
 
 
+@pytest.mark.timeout(600)
 async def test_coding_past_its_time_limit_is_a_retriable_attempt(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
