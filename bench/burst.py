@@ -132,7 +132,11 @@ async def watch_queues(
     try:
         while not stop.is_set():
             for stage in STAGES:
-                state = await bus.queue_state(bus.topology.work_queue(stage))
+                try:
+                    state = await bus.queue_state(bus.topology.work_queue(stage))
+                except Exception:  # a busy broker answering late: the next sample will do
+                    peaks["missed samples"] = peaks.get("missed samples", 0) + 1
+                    continue
                 if state is not None:
                     peaks[stage] = max(peaks.get(stage, 0), state.messages)
             await asyncio.sleep(0.5)
@@ -269,7 +273,7 @@ async def run(options: argparse.Namespace) -> None:
                 await until_final(conn, ids, deadline, started)
                 finished = time.perf_counter()
                 stop.set()
-                await watcher
+                await asyncio.gather(watcher, return_exceptions=True)
             result = await audit(conn, ids)
         finally:
             stop.set()
@@ -321,7 +325,11 @@ def report(
             f"accepted -> COMPLETE: p50 {statistics.median(e2e):.0f} s, "
             f"p95 {quantile(e2e, 0.95):.0f} s, max {max(e2e):.0f} s"
         )
-    print("peak work-queue depth: " + ", ".join(f"{s} {peaks.get(s, 0)}" for s in STAGES))
+    print(
+        "peak work-queue depth: "
+        + ", ".join(f"{s} {peaks.get(s, 0)}" for s in STAGES)
+        + f" ({peaks.get('missed samples', 0)} samples missed)"
+    )
     print("mean work per report: " + ", ".join(f"{s} {work.get(s, 0):.0f} ms" for s in STAGES))
     if work.get("analyzer") and work.get("renderer"):
         keep_up = math.ceil(work["renderer"] * options.analyzer_workers / work["analyzer"])
