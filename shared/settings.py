@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(default=30.0, ge=0)
     """On SIGTERM, how long in-flight messages may take to finish before the process exits."""
 
+    rabbitmq_management_url: str = ""
+    """Base URL of RabbitMQ's management API (queue depth for metrics and the system status);
+    empty: the AMQP host on port 15672, with the AMQP URL's credentials and vhost."""
+    metrics_refresh_s: float = Field(default=5.0, gt=0, le=300)
+    """How often the gateway re-reads queue depth and backlogs for /metrics and the status."""
+
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|console)$")
     otel_exporter: str = Field(default="none", pattern="^(none|console|otlp)$")

@@ -55,6 +55,9 @@ class StageOutcome:
     result: dict[str, Any] | None = None
     artifacts: tuple[Artifact, ...] = ()
     alerts: tuple[StageAlert, ...] = ()
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+    """Named parts of the work and how long each took (``deidentification``, ``render``): the
+    runner exports them as ``clinrelay_stage_part_seconds``. Names come from code, never input."""
 
 
 class StageError(Exception):

@@ -33,7 +33,10 @@ from shared.bus.amqp import AmqpBus
 from shared.live.feed import feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
-from shared.runtime import broker_in_background, connect_database
+from shared.metrics.backlog import watch_backlog
+from shared.metrics.broker import BrokerStats
+from shared.metrics.http import HttpMetrics
+from shared.runtime import Background, broker_in_background, connect_database
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +56,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         revocations = asyncio.create_task(
             state.authenticate.watch_revocations(settings.database_url), name="key-revocations"
         )
+        figures = Background()  # queue depth and backlogs for /metrics and the system status
+        figures.start(watch_backlog(pool, settings.metrics_refresh_s), "backlog-figures")
 
         async def connected(bus: AmqpBus) -> None:
             state.bus = bus  # the relay, /readyz and the live events of /v1/events
@@ -60,11 +65,23 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             hub = Hub(history)
             await feed_hub(bus, bus.topology, hub, "gateway")
             state.history, state.hub = history, hub
+            stats = BrokerStats(
+                bus.topology,
+                settings.amqp_url,
+                management_url=settings.rabbitmq_management_url,
+                passive_declare=bus.queue_state,
+                interval_s=settings.metrics_refresh_s,
+            )
+            state.broker_stats = stats
+            figures.start(stats.run(), "broker-figures")
 
         try:
             async with broker_in_background(settings, "clinrelay-gateway", pool, connected):
                 yield
         finally:
+            await figures.stop()
+            if state.broker_stats is not None:
+                await state.broker_stats.close()
             revocations.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await revocations
@@ -81,6 +98,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(OutageShield)  # outside the guard: its key check reads the database
     app.add_middleware(AccessLog)
+    app.add_middleware(HttpMetrics, service="gateway")
     install_error_handlers(app)
     install_openapi(app, settings)
     app.include_router(reports.router)

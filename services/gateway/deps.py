@@ -14,6 +14,7 @@ from shared.auth import CachedAuthenticator, Principal
 from shared.bus.amqp import AmqpBus
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
+from shared.metrics.broker import BrokerStats
 
 
 @dataclass
@@ -25,6 +26,8 @@ class GatewayState:
     hub: Hub | None = None
     """Live status for /v1/events, fed from this gateway's own queue once the broker is up."""
     history: PgHistory | None = None
+    broker_stats: BrokerStats | None = None
+    """Queue depth and consumers per stage, refreshed in the background (metrics, status)."""
 
 
 def get_state(request: Request) -> GatewayState:

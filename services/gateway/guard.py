@@ -150,6 +150,7 @@ class RequestGuard:
         route = self._route(scope)
         if route is None:
             return  # the router answers (404, 405, redirect) without reading the body
+        scope["route"] = route  # a refusal here is still counted under its route template
         rules = self._rules.get(id(route))
         if rules is None:
             rules = self._rules[id(route)] = route_rules(route, self.settings)

@@ -12,6 +12,7 @@ cannot be de-identified, the report fails and the raw text goes nowhere.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import ClassVar
 
 from services.ingestor.case import build_coding_case
@@ -88,7 +89,9 @@ class IngestorStage:
                 permanent=True,
             )
         # Parsing and de-identification are CPU-bound; keep the event loop (heartbeats) free.
+        started = time.perf_counter()
         case = await asyncio.to_thread(self._coding_case, raw)
+        deid_s = time.perf_counter() - started
         notes = sum(len(e.notes) for e in case.encounters)
         spans = sum(case.phi.spans_by_type.values())
         return StageOutcome(
@@ -106,6 +109,7 @@ class IngestorStage:
                 "deid_policy": case.phi.policy,
             },
             next_event=NextEvent(routing.REPORT_INGESTED, case),
+            timings_s={"deidentification": deid_s},
         )
 
     def _coding_case(self, raw: bytes) -> CodingCase:

@@ -38,6 +38,7 @@ from shared.events import ReportKind
 from shared.live.channels import ChannelKey, ChannelKind
 from shared.live.hub import Backlog
 from shared.live.messages import LiveMessage, control
+from shared.metrics import registry as metrics
 
 if TYPE_CHECKING:
     from services.notifier.server import LiveServer
@@ -78,6 +79,7 @@ class ClientConnection(asyncio.Protocol):
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
         self._abort_timer: asyncio.TimerHandle | None = None
+        self._counted = False  # an accepted WebSocket, in clinrelay_websocket_connections
 
     # -- transport callbacks ---------------------------------------------------------------------
 
@@ -107,6 +109,9 @@ class ClientConnection(asyncio.Protocol):
             self._abort_timer = None
         self._leave_channels()
         self.server.connections.discard(self)
+        if self._counted:
+            self._counted = False
+            metrics.WS_CONNECTIONS.dec()
         if self._worker is not None:
             self._worker.cancel()
 
@@ -130,6 +135,8 @@ class ClientConnection(asyncio.Protocol):
         response = self.ws.accept(request)
         self.ws.send_response(response)
         if response.status_code == 101:
+            self._counted = True
+            metrics.WS_CONNECTIONS.inc()
             self._token = query.get("token")
             self._start_worker()
 
@@ -254,6 +261,7 @@ class ClientConnection(asyncio.Protocol):
         self.send(message)
 
     def lagging(self) -> None:
+        metrics.WS_DROPPED.labels("lagging").inc()
         self.close(CLOSE_TOO_SLOW, "too slow; resume with since")
 
     def send(self, message: LiveMessage) -> None:
@@ -262,9 +270,11 @@ class ClientConnection(asyncio.Protocol):
             return
         if transport.get_write_buffer_size() > self.server.buffer_bytes:
             self.server.slow_closed += 1
+            metrics.WS_DROPPED.labels("slow_client").inc()
             self.close(CLOSE_TOO_SLOW, "too slow; resume with since")
             return
         transport.write(message.ws_frame)
+        metrics.WS_SENT.inc()
 
     def write_raw(self, frame: bytes) -> None:
         """A pre-encoded control frame (heartbeat, ping), unless the client is already behind."""

@@ -26,6 +26,7 @@ from shared.db.outage import is_outage
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.live.messages import control
+from shared.metrics import exposition
 
 log = structlog.get_logger(__name__)
 
@@ -80,6 +81,16 @@ class LiveServer:
     # -- plain HTTP on the same port ---------------------------------------------------------
 
     def http_response(self, path: str) -> Response | None:
+        if path == "/metrics":
+            payload = exposition.render()
+            headers = Headers(
+                [
+                    ("Content-Type", exposition.CONTENT_TYPE),
+                    ("Content-Length", str(len(payload))),
+                    ("Connection", "close"),
+                ]
+            )
+            return Response(200, "OK", headers, payload)
         if path == "/healthz":
             return _json_response(200, {"status": "ok"})
         if path == "/readyz":

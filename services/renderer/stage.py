@@ -6,6 +6,7 @@ It stores two artifacts — the PDF and the analysis it was drawn from (which th
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from services.renderer.exports import CSV_MEDIA_TYPE
@@ -70,6 +71,7 @@ class RendererStage:
                     raise StageError(str(exc)) from None
             return rows  # type: ignore[return-value]
 
+        render_started = time.perf_counter()
         try:
             done = await render_report(
                 self.pool, event.kind, event.payload, meta, load_listing=listing
@@ -84,12 +86,14 @@ class RendererStage:
             ) from None
         except RenderFailed as exc:
             raise StageError(f"Rendering the PDF failed: {exc}") from None
+        render_s = time.perf_counter() - render_started
         return StageOutcome(
             step="rendered",
             progress_percent=100,
             message=f"PDF rendered ({done.pdf.pages} page(s))",
             details={"pages": done.pdf.pages, "bytes": len(done.pdf.content)},
             result=done.result,
+            timings_s={"render": render_s},
             artifacts=(
                 Artifact(PDF_ARTIFACT, PDF_MEDIA_TYPE, done.pdf.content),
                 Artifact(ANALYSIS_ARTIFACT, ANALYSIS_MEDIA_TYPE, done.analysis_json),

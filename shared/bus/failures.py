@@ -20,8 +20,10 @@ from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, message_u
 from shared.bus.topology import Topology
 from shared.db.deadletters import park_and_fail, park_message
 from shared.db.outage import through_outages
+from shared.db.pipeline_figures import report_duration_s
 from shared.db.reports import Step, record_step
 from shared.events import Envelope, ReportStatus
+from shared.metrics.stage_meter import StageMeter, report_finished
 from shared.settings import Settings
 from shared.stage import Stage, StageError
 
@@ -93,7 +95,9 @@ class FailurePolicy:
         settings: Settings,
         topology: Topology,
         log: structlog.typing.FilteringBoundLogger,
+        meter: StageMeter | None = None,
     ) -> None:
+        self.meter = meter or StageMeter(stage.name)
         self.stage = stage
         self.bus = bus
         self.pool = pool
@@ -111,13 +115,17 @@ class FailurePolicy:
         permanent: bool,
     ) -> None:
         attempt = attempt_of(message)
+        self.meter.failed(event.kind.value, permanent=permanent)
         if not permanent and attempt < self.settings.max_attempts:
             await self._retry(message, event, attempt, error)
             return
-        await through_outages(
+        ended = await through_outages(
             lambda: self._park(message, event, attempt, error, details, permanent), what="park"
         )
         await message.ack()
+        self.meter.parked("permanent_error" if permanent else "attempts_exhausted")
+        if ended is not None:
+            report_finished(event.kind.value, ReportStatus.FAILED.value, ended)
         self.log.error(
             "stage.failed", report_id=str(event.report_id), attempts=attempt, error=error
         )
@@ -142,6 +150,7 @@ class FailurePolicy:
 
         await through_outages(park, what="park")
         await message.ack()
+        self.meter.parked("undecodable")
         self.log.error("stage.undecodable_parked", routing_key=message.routing_key)
 
     async def unknown_report(self, message: IncomingMessage, event: Envelope) -> None:
@@ -188,6 +197,7 @@ class FailurePolicy:
         )
         await self.bus.send_delayed(self.topology.work_queue(self.stage.name), delay_ms, retry)
         await message.ack()
+        self.meter.retried()
         self.log.warning(
             "stage.retry_scheduled",
             report_id=str(event.report_id),
@@ -229,9 +239,10 @@ class FailurePolicy:
         error: str,
         details: dict[str, Any],
         permanent: bool,
-    ) -> None:
+    ) -> float | None:
+        """Park the message and fail its report; returns the report's age if it ended now."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await park_and_fail(
+            parked = await park_and_fail(
                 conn,
                 stage=self.stage.name,
                 working_step=self.stage.working_step,
@@ -250,3 +261,6 @@ class FailurePolicy:
                     **details,
                 },
             )
+            if not parked:
+                return None  # a redelivery of a give-up already on record: counted then
+            return await report_duration_s(conn, event.report_id)

@@ -32,6 +32,7 @@ from shared.bus.protocol import Bus, Refused, Unconfirmed
 from shared.db import outbox
 from shared.db.outbox_parking import set_aside
 from shared.db.pool import connect
+from shared.metrics import registry as metrics
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -91,7 +92,9 @@ class OutboxRelay:
             )
             if not claimed:
                 return 0
+            started = time.perf_counter()
             outcomes = await self._bus.publish([row.message for row in claimed])
+            metrics.OUTBOX_PUBLISH.observe(time.perf_counter() - started)
             confirmed = [row.id for row, o in zip(claimed, outcomes, strict=True) if o is None]
             await outbox.delete_published(conn, confirmed)
             for row, outcome in zip(claimed, outcomes, strict=True):
@@ -101,6 +104,7 @@ class OutboxRelay:
                 elif isinstance(outcome, Unconfirmed):
                     unconfirmed = outcome.error
         self.published += len(confirmed)
+        metrics.OUTBOX_PUBLISHED.inc(len(confirmed))
         if refused is not None:  # set once committed: the held rows are visible as held
             self.last_error = refused
         if unconfirmed is not None:
@@ -150,6 +154,7 @@ class OutboxRelay:
                     backoff = 0.2
                 except Exception as exc:  # database or broker down: keep the rows, try later
                     self.last_error = type(exc).__name__
+                    metrics.OUTBOX_ERRORS.inc()
                     log.warning("outbox.relay_error", error=type(exc).__name__, retry_in=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)

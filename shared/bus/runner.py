@@ -47,9 +47,11 @@ from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
 from shared.db import outbox
 from shared.db.outage import through_outages
+from shared.db.pipeline_figures import report_duration_s
 from shared.db.reports import Step, record_step, store_artifact
 from shared.events import Envelope, ReportStatus
 from shared.events.notification import ALERT_OUTCOME
+from shared.metrics.stage_meter import StageMeter, report_finished
 from shared.settings import Settings
 from shared.stage import Stage, StageContext, StageError, StageOutcome
 
@@ -89,7 +91,10 @@ class StageRunner:
         )
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, db=pool, log=self.log)
-        self.failures = FailurePolicy(stage, bus, pool, settings, self.topology, self.log)
+        self.meter = StageMeter(stage.name)
+        self.failures = FailurePolicy(
+            stage, bus, pool, settings, self.topology, self.log, self.meter
+        )
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
         self._in_flight = 0
         self._working_on: set[UUID] = set()
@@ -113,9 +118,12 @@ class StageRunner:
     async def on_message(self, message: IncomingMessage) -> None:
         self._in_flight += 1
         self._idle.clear()
+        self.meter.consumed()
+        self.meter.in_flight.inc()
         try:
             await self._on_message(message)
         finally:
+            self.meter.in_flight.dec()
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
@@ -141,6 +149,7 @@ class StageRunner:
             # The copy in hand settles the message whatever happens (done, retried, parked, or
             # redelivered if this process dies), so this one can go.
             log_.info("stage.duplicate_skipped", in_flight=True)
+            self.meter.duplicate()
             await message.ack()
             return
         self._working_on.add(event.message_id)
@@ -191,7 +200,8 @@ class StageRunner:
             cause = {"cause": type(exc).__name__}
             await self.failures.failed(message, event, text, cause, permanent=False)
             return
-        elapsed_ms = int((time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        elapsed_ms = int(elapsed * 1000)
         try:
             committed = await self._stored(
                 "storing the result", lambda: self._commit(event, outcome, elapsed_ms)
@@ -200,6 +210,10 @@ class StageRunner:
             await self._store_failed(message, event, exc, log_)
             return
         await message.ack()
+        if committed:
+            self.meter.completed(event.kind.value, elapsed, outcome.timings_s)
+        else:
+            self.meter.duplicate()
         log_.info(
             "stage.done" if committed else "stage.duplicate_skipped",
             step=outcome.step,
@@ -223,6 +237,7 @@ class StageRunner:
                 return False
             if state == "done":
                 log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
+                self.meter.duplicate()
                 await message.ack()
                 return False
             await self._stored("recording the start", lambda: self._mark_started(event))
@@ -286,6 +301,7 @@ class StageRunner:
             )
 
     async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:
+        finished: float | None = None
         async with self.pool.acquire() as conn, conn.transaction():
             first = await conn.fetchval(
                 """INSERT INTO processed_messages (message_id, stage) VALUES ($1, $2)
@@ -325,6 +341,8 @@ class StageRunner:
             )
             if recorded is None:
                 return True  # the report ended meanwhile (failed elsewhere): nothing follows
+            if final:
+                finished = await report_duration_s(conn, event.report_id)
             for artifact in outcome.artifacts:
                 await store_artifact(
                     conn, event.report_id, artifact.name, artifact.media_type, artifact.content
@@ -339,4 +357,6 @@ class StageRunner:
                     payload=outcome.next_event.payload.model_dump(mode="json"),
                 )
                 await outbox.enqueue_event(conn, follow)
+        if outcome.result is not None:  # counted once the transaction that ended it committed
+            report_finished(event.kind.value, ReportStatus.COMPLETE.value, finished)
         return True

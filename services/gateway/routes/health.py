@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.gateway.deps import StateDep
 from services.gateway.schemas import Readiness
 from shared.bus.topology import STAGES
+from shared.metrics import exposition
 
 router = APIRouter(tags=["health"])
 
@@ -51,3 +52,9 @@ async def readyz(state: StateDep) -> JSONResponse:
     ready = all(value == "ok" or value.startswith("ok ") for value in checks.values())
     body = Readiness(status="ready" if ready else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    """Prometheus text exposition (docs/operations.md lists every metric)."""
+    return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)
