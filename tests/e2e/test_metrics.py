@@ -46,7 +46,8 @@ async def test_a_report_is_counted_on_every_metrics_endpoint(
     health_port = _free_port()
     health = asyncio.create_task(serve_health("127.0.0.1", health_port, _ready))
     key = await pipeline.api_key("clinic")
-    assert pipeline.gateway_url and pipeline.notifier_url
+    assert pipeline.gateway_url
+    assert pipeline.notifier_url
     gateway = f"{pipeline.gateway_url}/metrics"
     notifier = pipeline.notifier_url.replace("ws://", "http://") + "/metrics"
     stage_port = f"http://127.0.0.1:{health_port}/metrics"
