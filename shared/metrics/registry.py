@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
-disable_created_metrics()  # no ``*_created`` series: they double the page and nobody graphs them
+disable_created_metrics()  # type: ignore[no-untyped-call]  # no ``*_created`` series: they double the page and nobody graphs them
 
 # Latency buckets: HTTP answers in milliseconds; stage work from milliseconds to minutes; a whole
 # report from a second to an hour.
