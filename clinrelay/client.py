@@ -124,6 +124,10 @@ class Client:
     async def report(self, report_id: str) -> dict[str, Any]:
         return await self._json(await self._http.get(f"/v1/reports/{report_id}"))
 
+    async def system_status(self) -> dict[str, Any]:
+        """``GET /v1/admin/status`` (an operator key)."""
+        return await self._json(await self._http.get("/v1/admin/status"))
+
     async def download_pdf(self, report_id: str, destination: Path) -> Path:
         response = await self._http.get(f"/v1/reports/{report_id}/pdf")
         if response.is_error:

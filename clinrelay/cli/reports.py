@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clinrelay.cli.errors import fail
+from clinrelay.cli.system_status import system_status_notes, system_status_table
 from clinrelay.client import ApiError, Client, Update
 from shared.settings import Settings
 
@@ -212,13 +213,24 @@ def submit_and_follow(
 
 
 @click.command()
-@click.argument("report_id")
+@click.argument("report_id", required=False)
+@click.option(
+    "--system", is_flag=True, help="The whole pipeline instead (an operator key): per stage."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @url_option
 @key_option
-def status(report_id: str, as_json: bool, url: str | None, key: str | None) -> None:
-    """Show a report's status, progress and outcome."""
+def status(
+    report_id: str | None, system: bool, as_json: bool, url: str | None, key: str | None
+) -> None:
+    """Show a report's status, progress and outcome; or, with --system, the pipeline's."""
+    if system == (report_id is not None):
+        raise click.UsageError("give a REPORT_ID or --system (one of the two)")
     base, api_key = resolve(url, key)
+    if system:
+        show_system_status(base, api_key, as_json=as_json)
+        return
+    assert report_id is not None
 
     async def action() -> dict[str, Any]:
         async with Client(base, api_key) as client:
@@ -242,3 +254,17 @@ def status(report_id: str, as_json: bool, url: str | None, key: str | None) -> N
         click.echo(f"  result:   {summary}")
     if report["status"] == "FAILED":
         raise SystemExit(1)
+
+
+def show_system_status(base: str, api_key: str, *, as_json: bool) -> None:
+    async def action() -> dict[str, Any]:
+        async with Client(base, api_key) as client:
+            return await client.system_status()
+
+    figures = run_api(action)
+    if as_json:
+        click.echo(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+        return
+    Console().print(system_status_table(figures))
+    for line in system_status_notes(figures):
+        click.echo(line)

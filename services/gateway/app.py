@@ -26,6 +26,7 @@ from services.gateway.routes import (
     outbound,
     reports,
     schedules,
+    status,
 )
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
@@ -107,6 +108,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(outbound.router)
     app.include_router(admin.router)
+    app.include_router(status.router)
     app.include_router(health.router)
     dashboard.install_dashboard(app)
     return app

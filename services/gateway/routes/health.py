@@ -54,7 +54,12 @@ async def readyz(state: StateDep) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
+)
 async def metrics() -> Response:
-    """Prometheus text exposition (docs/operations.md lists every metric)."""
+    """Prometheus metrics in the text exposition format, for scrapers (docs/operations.md lists
+    every metric). Unauthenticated like the probes: no figure names a tenant or a report."""
     return Response(exposition.render(), media_type=exposition.CONTENT_TYPE)
