@@ -33,6 +33,7 @@ from shared.db.pool import create_pool
 from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
 from shared.events.device import DeviceDataset, DeviceRequest
+from shared.metrics.openfda import OpenFdaMetrics
 from shared.stage import NextEvent, StageContext, StageError, StageOutcome
 
 log = structlog.get_logger(__name__)
@@ -62,6 +63,7 @@ def build_client(
             base_delay_s=settings.openfda_backoff_base_s,
             max_delay_s=settings.openfda_backoff_max_s,
         ),
+        observer=OpenFdaMetrics(),
     )
 
 

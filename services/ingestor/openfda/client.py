@@ -18,7 +18,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -34,6 +34,15 @@ log = structlog.get_logger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
+
+
+class OpenFdaObserver(Protocol):
+    """Told of every network request (its HTTP status, None when no answer came) and of every
+    answer served from the cache: how the service exports openFDA traffic as metrics."""
+
+    def request(self, status: int | None) -> None: ...
+
+    def cache_hit(self) -> None: ...
 
 
 class OpenFdaError(Exception):
@@ -140,8 +149,10 @@ class OpenFdaClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
+        observer: OpenFdaObserver | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._observer = observer
         self._http = http
         self._limiter = limiter
         self._cache = cache
@@ -176,7 +187,11 @@ class OpenFdaClient:
                 response = await self._http.get(url)
             except httpx.TransportError as exc:
                 problem, retry_after = f"{type(exc).__name__}", None
+                if self._observer is not None:
+                    self._observer.request(None)
             else:
+                if self._observer is not None:
+                    self._observer.request(response.status_code)
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 problem = f"HTTP {response.status_code} {_error_text(response.content)}"
@@ -222,6 +237,8 @@ class OpenFdaClient:
         if use_cache and self._cache is not None:
             cached = await self._cache.get(key, last_updated=self.last_updated, ttl_s=self._ttl)
             if cached is not None:
+                if self._observer is not None:
+                    self._observer.cache_hit()
                 body = self._decode(url, cached.status, cached.body)
                 return OpenFdaResponse(url, cached.status, body, cached.next_url, True)
         response = await self._send(url)

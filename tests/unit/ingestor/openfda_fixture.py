@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from services.ingestor.openfda.cache import MemoryResponseCache
-from services.ingestor.openfda.client import OpenFdaClient, RetryPolicy
+from services.ingestor.openfda.client import OpenFdaClient, OpenFdaObserver, RetryPolicy
 from services.ingestor.openfda.fixture_server import FixtureState, create_fixture_app
 from services.ingestor.openfda.ratelimit import LocalTokenBucket, openfda_buckets
 
@@ -35,7 +35,11 @@ class FixtureClient:
 
 
 def fixture_client(
-    state: FixtureState | None = None, *, max_retries: int = 3, api_key: str | None = None
+    state: FixtureState | None = None,
+    *,
+    max_retries: int = 3,
+    api_key: str | None = None,
+    observer: OpenFdaObserver | None = None,
 ) -> FixtureClient:
     state = state or FixtureState()
     http = httpx.AsyncClient(
@@ -52,5 +56,6 @@ def fixture_client(
         retry=RetryPolicy(max_retries=max_retries, base_delay_s=1.0, max_delay_s=8.0),
         sleep=sleeps,
         rng=random.Random(7),
+        observer=observer,
     )
     return FixtureClient(client, state, cache, sleeps, http)
