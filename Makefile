@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@scripts/system-packages
+	@scripts/promtool
 	@touch $(STAMP)
 
 services: ## Make sure RabbitMQ and PostgreSQL are reachable (start them, or say what is missing)
