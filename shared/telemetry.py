@@ -14,6 +14,7 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.trace import SpanKind
 
 _configured = False
 
@@ -61,6 +62,25 @@ def continued_from(headers: Mapping[str, Any]) -> Iterator[None]:
         yield
     finally:
         context.detach(token)
+
+
+@contextmanager
+def publishing(
+    tracer_: trace.Tracer, headers: Mapping[str, Any], name: str
+) -> Iterator[dict[str, Any]]:
+    """A producer span for one message, child of the context its ``headers`` carry (the
+    transaction that wrote it); yields the headers to send, carrying the new span instead."""
+    carrier = {k: v for k, v in headers.items() if isinstance(v, str)}
+    span = tracer_.start_span(name, context=propagate.extract(carrier), kind=SpanKind.PRODUCER)
+    if span.get_span_context().is_valid:
+        sent = {k: v for k, v in headers.items() if k not in ("traceparent", "tracestate")}
+        propagate.inject(sent, context=trace.set_span_in_context(span))
+    else:  # tracing is off in this process: pass the caller's context on untouched
+        sent = dict(headers)
+    try:
+        yield sent
+    finally:
+        span.end()
 
 
 def current_trace_id() -> str | None:

@@ -38,6 +38,7 @@ from shared.metrics.backlog import watch_backlog
 from shared.metrics.broker import BrokerStats
 from shared.metrics.http import HttpMetrics
 from shared.runtime import Background, broker_in_background, connect_database
+from shared.tracing_http import TracingMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -100,6 +101,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(OutageShield)  # outside the guard: its key check reads the database
     app.add_middleware(AccessLog)
     app.add_middleware(HttpMetrics, service="gateway")
+    app.add_middleware(TracingMiddleware, service="gateway")
     install_error_handlers(app)
     install_openapi(app, settings)
     app.include_router(reports.router)

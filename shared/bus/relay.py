@@ -23,11 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import asyncpg
 import structlog
 
+from shared import telemetry
 from shared.bus.protocol import Bus, Refused, Unconfirmed
 from shared.db import outbox
 from shared.db.outbox_parking import set_aside
@@ -75,6 +77,7 @@ class OutboxRelay:
         """Rows set aside in the dead letters after too many refusals."""
         self.last_error: str | None = None
         self.last_success: float | None = None
+        self._tracer = telemetry.tracer("clinrelay.relay")
 
     def hold_s(self, refusals: int) -> float:
         """How long a row is held back after its ``refusals``-th refusal."""
@@ -92,9 +95,23 @@ class OutboxRelay:
             )
             if not claimed:
                 return 0
-            started = time.perf_counter()
-            outcomes = await self._bus.publish([row.message for row in claimed])
-            metrics.OUTBOX_PUBLISH.observe(time.perf_counter() - started)
+            with contextlib.ExitStack() as spans:  # one producer span per message, same trace
+                messages = [
+                    replace(
+                        row.message,
+                        headers=spans.enter_context(
+                            telemetry.publishing(
+                                self._tracer,
+                                row.message.headers,
+                                f"publish {row.message.routing_key}",
+                            )
+                        ),
+                    )
+                    for row in claimed
+                ]
+                started = time.perf_counter()
+                outcomes = await self._bus.publish(messages)
+                metrics.OUTBOX_PUBLISH.observe(time.perf_counter() - started)
             confirmed = [row.id for row, o in zip(claimed, outcomes, strict=True) if o is None]
             await outbox.delete_published(conn, confirmed)
             for row, outcome in zip(claimed, outcomes, strict=True):
