@@ -1,0 +1,96 @@
+"""Every object in deploy/k8s validates offline against the Kubernetes schemas
+(kubernetes-validate's bundled ones); the custom resources (KEDA, Prometheus Operator) are checked
+for the fields their controllers need; scraping reaches every service's /metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from shared.bus.topology import STAGES
+from tests.unit.deploy.test_manifests import K8S, k8s_documents, of_kind
+
+KUBERNETES_VERSION = "1.31.0"
+CUSTOM = {
+    "keda.sh/v1alpha1": {"ScaledObject", "TriggerAuthentication"},
+    "monitoring.coreos.com/v1": {"ServiceMonitor", "PodMonitor", "PrometheusRule"},
+}
+ALTERNATIVES = K8S / "alternatives"
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def _name(document: dict[str, Any]) -> str:
+    return f"{document['kind']}/{document['metadata']['name']}"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [*k8s_documents(), *_documents(ALTERNATIVES / "hpa-external.yaml")],
+    ids=_name,
+)
+def test_each_object_is_valid_for_its_api(document: dict[str, Any]) -> None:
+    api = document["apiVersion"]
+    if api in CUSTOM:
+        assert document["kind"] in CUSTOM[api]
+        assert isinstance(document["spec"], dict)
+        return
+    kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+def test_a_broken_object_is_refused() -> None:
+    deployment = dict(of_kind("Deployment")["gateway"])
+    deployment["spec"] = {**deployment["spec"], "replicas": "two"}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+
+
+def test_every_pod_is_scraped_on_a_port_it_serves() -> None:
+    for name, deployment in of_kind("Deployment").items():
+        template = deployment["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/path"] == "/metrics"
+        [container] = template["spec"]["containers"]
+        ports = {p["containerPort"]: p["name"] for p in container["ports"]}
+        assert int(annotations["prometheus.io/port"]) in ports, name
+        assert "resources" in container, name
+        assert container["readinessProbe"]["httpGet"]["port"] in ports.values()
+
+
+def test_the_monitors_select_the_services_and_stage_pods_by_their_ports() -> None:
+    monitor = of_kind("ServiceMonitor")["clinrelay"]
+    [endpoint] = monitor["spec"]["endpoints"]
+    selected = monitor["spec"]["selector"]["matchLabels"]
+    services = of_kind("Service")
+    assert set(services) == {"gateway", "notifier"}
+    for service in services.values():
+        assert selected.items() <= service["metadata"]["labels"].items()
+        assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+    pods = of_kind("PodMonitor")["clinrelay-stages"]
+    [expression] = pods["spec"]["selector"]["matchExpressions"]
+    assert set(expression["values"]) == set(STAGES)
+    [pod_endpoint] = pods["spec"]["podMetricsEndpoints"]
+    for stage in STAGES:
+        [container] = of_kind("Deployment")[stage]["spec"]["template"]["spec"]["containers"]
+        assert pod_endpoint["port"] in {p["name"] for p in container["ports"]}
+
+
+def test_the_hpa_alternative_scales_each_stage_on_its_exported_queue_depth() -> None:
+    hpas = {d["metadata"]["name"]: d for d in _documents(ALTERNATIVES / "hpa-external.yaml")}
+    assert set(hpas) == set(STAGES)
+    keda = of_kind("ScaledObject")
+    for stage, hpa in hpas.items():
+        [metric] = hpa["spec"]["metrics"]
+        assert metric["external"]["metric"]["name"] == "clinrelay_queue_messages"
+        assert metric["external"]["metric"]["selector"]["matchLabels"] == {"stage": stage}
+        assert hpa["spec"]["maxReplicas"] == keda[stage]["spec"]["maxReplicaCount"]
+    adapter = yaml.safe_load((ALTERNATIVES / "prometheus-adapter-rules.yaml").read_text())
+    [rule] = adapter["rules"]["external"]
+    assert "max by (stage)" in rule["metricsQuery"]
