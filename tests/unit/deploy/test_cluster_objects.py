@@ -94,3 +94,17 @@ def test_the_hpa_alternative_scales_each_stage_on_its_exported_queue_depth() -> 
     adapter = yaml.safe_load((ALTERNATIVES / "prometheus-adapter-rules.yaml").read_text())
     [rule] = adapter["rules"]["external"]
     assert "max by (stage)" in rule["metricsQuery"]
+
+
+def test_the_ingress_sends_http_to_the_gateway_and_sockets_to_the_notifier() -> None:
+    config = of_kind("ConfigMap")["clinrelay"]["data"]
+    ingress = of_kind("Ingress")["clinrelay"]
+    backends = {
+        rule["host"]: rule["http"]["paths"][0]["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+    }
+    http_host = config["CLINRELAY_PUBLIC_BASE_URL"].split("://")[1]
+    ws_host = config["CLINRELAY_PUBLIC_WS_URL"].split("://")[1]
+    assert backends == {http_host: "gateway", ws_host: "notifier"}
+    annotations = ingress["metadata"]["annotations"]
+    assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
