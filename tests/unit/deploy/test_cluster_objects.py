@@ -108,3 +108,11 @@ def test_the_ingress_sends_http_to_the_gateway_and_sockets_to_the_notifier() -> 
     assert backends == {http_host: "gateway", ws_host: "notifier"}
     annotations = ingress["metadata"]["annotations"]
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
+
+
+def test_compose_checks_the_health_of_every_service() -> None:
+    compose = yaml.safe_load((K8S.parents[1] / "docker-compose.yml").read_text())
+    for name, service in compose["services"].items():
+        if name == "migrate":
+            continue  # a one-shot job: compose waits for it to complete instead
+        assert "healthcheck" in service, name
