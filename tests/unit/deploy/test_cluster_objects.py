@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from shared.bus.topology import STAGES
+from tests.unit.deploy.kustomize import render
 from tests.unit.deploy.test_manifests import K8S, k8s_documents, of_kind
 
 KUBERNETES_VERSION = "1.31.0"
@@ -116,3 +117,30 @@ def test_compose_checks_the_health_of_every_service() -> None:
         if name == "migrate":
             continue  # a one-shot job: compose waits for it to complete instead
         assert "healthcheck" in service, name
+
+
+OVERLAYS = K8S.parent / "overlays"
+
+
+def _overlay_objects() -> list[tuple[str, dict[str, Any]]]:
+    return [(o, d) for o in ("dev", "prod") for d in render(OVERLAYS / o)]
+
+
+@pytest.mark.parametrize(
+    ("overlay", "document"), _overlay_objects(), ids=lambda v: v if isinstance(v, str) else _name(v)
+)
+def test_each_overlay_object_is_valid_for_its_api(overlay: str, document: dict[str, Any]) -> None:
+    test_each_object_is_valid_for_its_api(document)
+    if document["kind"] != "Namespace":
+        assert document["metadata"]["namespace"] == f"clinrelay{'-dev' if overlay == 'dev' else ''}"
+
+
+def test_the_overlays_differ_where_they_should() -> None:
+    for overlay, tag, gateways in (("dev", "dev", 1), ("prod", "0.1.0", 3)):
+        objects = render(OVERLAYS / overlay)
+        deployments = {d["metadata"]["name"]: d for d in objects if d["kind"] == "Deployment"}
+        assert deployments["gateway"]["spec"]["replicas"] == gateways
+        for deployment in deployments.values():
+            [container] = deployment["spec"]["template"]["spec"]["containers"]
+            assert container["image"] == f"registry.example.com/clinrelay:{tag}"
+        assert len(objects) == len(k8s_documents())  # nothing dropped on the way
