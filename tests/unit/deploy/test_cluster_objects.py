@@ -4,6 +4,8 @@ for the fields their controllers need; scraping reaches every service's /metrics
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +146,26 @@ def test_the_overlays_differ_where_they_should() -> None:
             [container] = deployment["spec"]["template"]["spec"]["containers"]
             assert container["image"] == f"registry.example.com/clinrelay:{tag}"
         assert len(objects) == len(k8s_documents())  # nothing dropped on the way
+
+
+def test_the_image_installs_from_the_hash_pinned_lock_and_runs_as_non_root() -> None:
+    root = K8S.parents[1]
+    dockerfile = (root / "Dockerfile").read_text()
+    stages = [line for line in dockerfile.splitlines() if line.startswith("FROM ")]
+    assert len(stages) >= 2  # build and runtime
+    assert "--require-hashes --no-deps -r requirements.lock" in dockerfile
+    assert "COPY --from=build" in dockerfile
+    runtime = dockerfile[dockerfile.index(stages[-1]) :]
+    assert "USER 10001" in runtime
+    assert "pip install" not in runtime  # nothing resolved at the last stage
+    lock = (root / "requirements.lock").read_text()
+    pinned = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in lock.splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    assert lock.count("--hash=sha256:") == len(pinned)
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in dependencies:
+        name = re.split(r"[<>=!\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name.replace(".", "-") in {p.replace(".", "-") for p in pinned}, name
