@@ -27,6 +27,7 @@ from shared.metrics import registry as m
 log = structlog.get_logger(__name__)
 
 Source = Literal["management", "amqp", "none"]
+MANAGEMENT_RETRY_S = 15.0
 PassiveDeclare = Callable[[str], Awaitable[QueueState | None]]
 
 
@@ -118,6 +119,7 @@ class BrokerStats:
         self.snapshot = BrokerSnapshot()
         self._client = httpx.AsyncClient(auth=auth, timeout=timeout_s)
         self._management_ok: bool | None = None
+        self._management_again_at = 0.0
 
     async def refresh(self) -> BrokerSnapshot:
         """Read the broker once (bounded by ``timeout_s`` per source) and publish the figures."""
@@ -146,15 +148,18 @@ class BrokerStats:
         await self._client.aclose()
 
     async def _read(self) -> tuple[dict[str, QueueFigures], Source]:
-        if self._management_ok is not False or self.passive_declare is None:
+        if self.passive_declare is None or time.monotonic() >= self._management_again_at:
             try:
                 return await self._read_management(), "management"
             except (httpx.HTTPError, ValueError) as exc:
                 if self.passive_declare is None:
                     raise
-                if self._management_ok is None:
+                if self._management_ok is not False:
                     log.info("broker_stats.management_unavailable", error=type(exc).__name__)
                 self._management_ok = False
+                # A plugin that is off, or a slow answer: AMQP until the management API is tried
+                # again, so a broker without the plugin is not asked every few seconds.
+                self._management_again_at = time.monotonic() + MANAGEMENT_RETRY_S
         return await self._read_amqp(), "amqp"
 
     async def _read_management(self) -> dict[str, QueueFigures]:

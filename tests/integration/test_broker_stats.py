@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from unittest import mock
 
 import httpx
 import pytest
@@ -98,3 +99,18 @@ async def test_without_the_management_api_amqp_still_counts_what_waits(
     assert snapshot.stages["ingestor"].messages == 3
     assert snapshot.stages["ingestor"].unacknowledged is None  # AMQP cannot see those
     assert took < 5  # a hung management API costs one timeout, not a stalled read
+
+
+async def test_after_a_slow_answer_the_management_api_is_asked_again(pipeline: Pipeline) -> None:
+    if not _management_enabled(pipeline.amqp_url):
+        pytest.skip("RabbitMQ's management plugin is off (scripts/ensure-services enables it)")
+    bus = await pipeline.bus()
+    stats = BrokerStats(bus.topology, pipeline.amqp_url, passive_declare=bus.queue_state)
+    try:
+        with mock.patch.object(stats, "_read_management", side_effect=httpx.ReadTimeout("slow")):
+            assert (await stats.refresh()).source == "amqp"
+        assert (await stats.refresh()).source == "amqp"  # not asked again at once
+        stats._management_again_at = 0.0  # the retry interval has passed
+        assert (await stats.refresh()).source == "management"
+    finally:
+        await stats.close()
