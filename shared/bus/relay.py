@@ -133,6 +133,7 @@ class OutboxRelay:
         if refusals >= self._max_refusals:
             await set_aside(conn, row, why.detail, why.error_class)
             self.parked += 1
+            metrics.STAGE_PARKED.labels("relay", "refused").inc()  # a dead letter of stage relay
             log.error(
                 "outbox.row_parked",
                 message_id=row.message.message_id,
