@@ -17,7 +17,9 @@ from shared.bus.protocol import Bus, IncomingMessage, message_uuid
 from shared.bus.topology import Topology
 from shared.db.deadletters import park_and_fail
 from shared.db.outage import through_outages
-from shared.events import Envelope
+from shared.db.pipeline_figures import report_duration_s
+from shared.events import Envelope, ReportStatus
+from shared.metrics.stage_meter import StageMeter, report_finished
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +33,7 @@ class DeadLetterRecorder:
         self.bus = bus
         self.pool = pool
         self.topology = topology
+        self.meter = StageMeter(stage)
 
     async def start(self) -> None:
         await self.bus.consume(self.topology.dead_queue(self.stage), self.on_message, prefetch=10)
@@ -45,8 +48,13 @@ class DeadLetterRecorder:
             f"The {self.stage} worker stopped {deliveries} times while processing this report "
             "(crash, kill or out of memory); the message was parked for an administrator."
         )
-        await through_outages(lambda: self._record(message, event, deliveries, error), what="park")
+        ended = await through_outages(
+            lambda: self._record(message, event, deliveries, error), what="park"
+        )
         await message.ack()
+        self.meter.parked("delivery_limit")
+        if event is not None and ended is not None:
+            report_finished(event.kind.value, ReportStatus.FAILED.value, ended)
         log.error(
             "stage.dead_lettered",
             stage=self.stage,
@@ -55,9 +63,10 @@ class DeadLetterRecorder:
 
     async def _record(
         self, message: IncomingMessage, event: Envelope | None, deliveries: int, error: str
-    ) -> None:
+    ) -> float | None:
+        """Park the message and fail its report; the report's age if it ended now."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await park_and_fail(
+            parked = await park_and_fail(
                 conn,
                 stage=self.stage,
                 working_step=self.working_step,
@@ -71,3 +80,6 @@ class DeadLetterRecorder:
                 attempts=deliveries,
                 error_details={},
             )
+            if not parked or event is None:
+                return None
+            return await report_duration_s(conn, event.report_id)
