@@ -61,15 +61,27 @@ async def test_a_report_is_counted_on_every_metrics_endpoint(
                 assert accepted.status_code == 202
                 messages = await follow(accepted.json()["links"]["ws"], key)
             assert messages[-1]["status"] == "COMPLETE"
+            # The renderer counts its message once acknowledged, which may be just after the
+            # client heard of the report's end.
+            async with asyncio.timeout(20):
+                while value(
+                    await _scrape(scraper, gateway),
+                    "clinrelay_stage_messages_completed_total",
+                    stage="renderer",
+                ) <= value(before, "clinrelay_stage_messages_completed_total", stage="renderer"):
+                    await asyncio.sleep(0.2)
             pages = {
                 "gateway": await _scrape(scraper, gateway),
                 "notifier": await _scrape(scraper, notifier),
                 "stage health port": await _scrape(scraper, stage_port),
             }
             # The queue figures are read in the background; wait for a read after the run.
-            queue = f"{pipeline.namespace}.ingestor.work"
-            async with asyncio.timeout(20):
-                while value(pages["gateway"], "clinrelay_queue_consumers", queue=queue) < 1:
+            queues = [f"{pipeline.namespace}.{stage}.work" for stage in STAGES]
+            async with asyncio.timeout(30):
+                while any(
+                    value(pages["gateway"], "clinrelay_queue_consumers", queue=queue) < 1
+                    for queue in queues
+                ):
                     await asyncio.sleep(0.5)
                     pages["gateway"] = await _scrape(scraper, gateway)
     finally:
