@@ -28,10 +28,11 @@ up: install services ## Start the five services only
 test: install services ## The whole suite: unit, integration (real RabbitMQ + PostgreSQL), e2e
 	$(BIN)/pytest -q
 
-check: install ## Format, lint and type checks
+check: install ## Format, lint, type checks and the import contracts between rooms
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared services clinrelay
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

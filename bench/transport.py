@@ -28,10 +28,10 @@ from pydantic import BaseModel
 from bench.common import scratch_database, settings_for
 from shared import logging as clinrelay_logging
 from shared.bus.amqp import AmqpBus
-from shared.bus.relay import OutboxRelay
-from shared.bus.runner import StageRunner
 from shared.db.pool import create_pool
 from shared.db.submissions import Submission, create_report
+from shared.delivery.relay import OutboxRelay
+from shared.delivery.runner import StageRunner
 from shared.events import Envelope, ReportKind, routing
 from shared.runtime import topology_of
 from shared.stage import NextEvent, StageContext, StageOutcome

@@ -1,7 +1,7 @@
 """The contract between a stage's domain code and the runner that moves messages for it.
 
 A stage receives an :class:`~shared.events.Envelope` and returns a :class:`StageOutcome`; the runner
-(:mod:`shared.bus.runner`) owns everything else: de-duplication, recording the step, publishing
+(:mod:`shared.delivery.runner`) owns everything else: de-duplication, recording the step, publishing
 the next event, acknowledging, retrying and parking. Stage code never imports aio-pika.
 """
 

@@ -13,8 +13,8 @@ import structlog
 
 from shared import logging as clinrelay_logging
 from shared import telemetry
-from shared.bus.parking import DeadLetterRecorder
-from shared.bus.runner import StageRunner
+from shared.delivery.parking import DeadLetterRecorder
+from shared.delivery.runner import StageRunner
 from shared.health import serve_health
 from shared.runtime import (
     Background,

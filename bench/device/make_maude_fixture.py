@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.device.make_maude_fixture ../shared/data/openfda-maude
 
-Writes two files into ``services/ingestor/openfda/fixture_data/``:
+Writes two files into ``clinrelay/openfda_fixture/data/``:
 
 - ``device_event_maude_samples.json``: the real records of FDA/openfda's MAUDE test data (CC0):
   ``wide_sample.json`` as it is, and the four raw MAUDE rows of ``foidev.txt`` + ``patient.txt``
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from services.ingestor.openfda.device_projection import OUTCOME_CODES
 
-OUT = Path(__file__).parents[2] / "services/ingestor/openfda/fixture_data"
+OUT = Path(__file__).parents[2] / "clinrelay/openfda_fixture/data"
 DEVICES = (
     {
         "product_code": "FRN",

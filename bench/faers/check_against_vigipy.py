@@ -20,12 +20,12 @@ from vigipy import prr as vigipy_prr
 from vigipy import ror as vigipy_ror
 from vigipy.utils.Container import DataContainer
 
+from clinrelay.openfda_fixture.server import bundled_reports
 from services.analyzer.faers.disproportionality import (
     proportional_reporting_ratio,
     reporting_odds_ratio,
     table_from_counts,
 )
-from services.ingestor.openfda.fixture_server import bundled_reports
 from shared.events.cer import TwoByTwo
 
 HAND_WORKED = {

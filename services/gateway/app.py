@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from clinrelay import __version__
 from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
@@ -34,6 +33,7 @@ from shared.live.feed import feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.runtime import broker_in_background, connect_database
+from shared.version import __version__
 
 log = structlog.get_logger(__name__)
 

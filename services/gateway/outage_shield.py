@@ -12,10 +12,10 @@ the exception goes on to the server, which closes the connection.
 from __future__ import annotations
 
 import structlog
+from shared.bus.failures import traceback_frames
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.errors import ApiError
-from shared.bus.failures import traceback_frames
 from shared.db.outage import is_outage
 
 log = structlog.get_logger(__name__)

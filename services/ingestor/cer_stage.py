@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-import asyncpg
 import httpx
 import structlog
 
@@ -29,7 +28,7 @@ from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.scheduler.scheduler import ReleaseProbe, Scheduler
 from services.ingestor.scheduler.submit import ReportSubmitter
 from shared.db.cer_datasets import serialise_cases, store_cases
-from shared.db.pool import create_pool
+from shared.db.pool import Pool, create_pool
 from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
 from shared.events.device import DeviceDataset, DeviceRequest
@@ -40,9 +39,7 @@ log = structlog.get_logger(__name__)
 INGESTED_PROGRESS = 40
 
 
-def build_client(
-    settings: OpenFdaSettings, pool: asyncpg.Pool, http: httpx.AsyncClient
-) -> OpenFdaClient:
+def build_client(settings: OpenFdaSettings, pool: Pool, http: httpx.AsyncClient) -> OpenFdaClient:
     """An openFDA client whose rate limit and cache are shared through PostgreSQL."""
     key = settings.openfda_key
     return OpenFdaClient(

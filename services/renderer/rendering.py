@@ -2,40 +2,40 @@
 
 The stage (wired by the service's ``main``) builds a :class:`ReportMeta`, awaits
 :func:`render_report` and stores the outcome: the PDF and the analysis it was drawn from as
-artifacts, :func:`report_result` as the report's ``result``. Everything the FHIR export
-(``GET /v1/reports/{id}/fhir``) needs is then in PostgreSQL:
-``build_report_bundle(kind, analysis.json, result["meta"], report.pdf)``.
+artifacts, the FHIR R4 Bundle the gateway serves as ``GET /v1/reports/{id}/fhir`` (built here,
+from the same analysis, metadata and PDF), the CSV exports, and :func:`report_result` as the
+report's ``result``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import structlog
 from pydantic import ValidationError
 
-from services.renderer.exports import (
-    CASES_ARTIFACT,
-    cases_csv,
-    cer_tables,
-    device_cases_csv,
-    device_tables,
-    table_artifact,
-)
+from services.renderer.exports import cases_csv, cer_tables, device_cases_csv, device_tables
+from services.renderer.fhir import FhirOutputError, build_report_bundle
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pool import RenderPool
 from services.renderer.summary import analysis_summary
+from shared.artifacts import (
+    ANALYSIS_ARTIFACT,
+    CASES_ARTIFACT,
+    PDF_ARTIFACT,
+    PDF_MEDIA_TYPE,
+    table_artifact,
+)
 from shared.events.cer import CaseListingRef, CaseListingRow, CerAnalysis
 from shared.events.coding import CodingAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow
 from shared.events.envelope import ReportKind
 
-PDF_ARTIFACT = "report.pdf"
-PDF_MEDIA_TYPE = "application/pdf"
-ANALYSIS_ARTIFACT = "analysis.json"
-ANALYSIS_MEDIA_TYPE = "application/json"
+log = structlog.get_logger(__name__)
 
 
 class AnalysisPayloadError(ValueError):
@@ -58,8 +58,10 @@ _MODELS: dict[ReportKind, type[Analysis]] = {
 class RenderedReport:
     pdf: RenderedPdf
     analysis_json: bytes
-    """The validated analysis, re-serialised: stored so the FHIR export can be built later."""
+    """The validated analysis, re-serialised: what the PDF was drawn from."""
     result: dict[str, Any]
+    fhir_bundle: bytes | None = None
+    """The report as a FHIR R4 Bundle (JSON), or None when it could not be built (logged)."""
     exports: dict[str, bytes] = field(default_factory=dict)
     """CSV exports by artifact name (``cases.csv``, ``tables/<name>.csv``)."""
 
@@ -119,9 +121,11 @@ async def render_report(
         exports[CASES_ARTIFACT] = device_cases_csv(device_rows)
         tables = device_tables(analysis)
         exports.update({table_artifact(name): table for name, table in tables.items()})
+    fhir_bundle = await _fhir_bundle(kind, analysis, meta, pdf, exports.get(CASES_ARTIFACT))
     return RenderedReport(
         pdf=pdf,
         analysis_json=orjson.dumps(analysis.model_dump(mode="json")),
+        fhir_bundle=fhir_bundle,
         result={
             **report_result(meta, pdf),
             "summary": analysis_summary(analysis),
@@ -129,6 +133,28 @@ async def render_report(
         },
         exports=exports,
     )
+
+
+async def _fhir_bundle(
+    kind: ReportKind,
+    analysis: Analysis,
+    meta: ReportMeta,
+    pdf: RenderedPdf,
+    cases: bytes | None,
+) -> bytes | None:
+    """The FHIR R4 Bundle of the report, or None (logged) when it does not validate.
+
+    A Bundle that fails validation is a bug in the FHIR builder, not in the report: the PDF and
+    the exports are still stored and the report completes; ``GET /fhir`` then answers 404.
+    """
+    try:
+        bundle = await asyncio.to_thread(
+            build_report_bundle, kind, analysis, meta, pdf.content, cases
+        )
+    except FhirOutputError as exc:
+        log.error("fhir_bundle_invalid", kind=kind.value, error=str(exc))
+        return None
+    return orjson.dumps(bundle)
 
 
 def report_result(meta: ReportMeta, pdf: RenderedPdf) -> dict[str, Any]:

@@ -1,25 +1,27 @@
 """The renderer stage: draws the analysis as a PDF (in worker processes) and completes the report.
 
-It stores two artifacts — the PDF and the analysis it was drawn from (which the FHIR export needs)
-— and the report's ``result``: where the PDF is, its pages and hash, and a summary of the figures.
+It stores the PDF, the analysis it was drawn from, the report as a FHIR R4 Bundle and a safety
+report's CSV exports as artifacts (names in :mod:`shared.artifacts`), and the report's
+``result``: where the PDF is, its pages and hash, and a summary of the figures.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from services.renderer.exports import CSV_MEDIA_TYPE
 from services.renderer.meta import ReportMeta
 from services.renderer.pool import RenderFailed, RenderPool, RenderTimeout
-from services.renderer.rendering import (
+from services.renderer.rendering import AnalysisPayloadError, render_report
+from services.renderer.settings import RendererSettings
+from shared.artifacts import (
     ANALYSIS_ARTIFACT,
     ANALYSIS_MEDIA_TYPE,
+    CSV_MEDIA_TYPE,
+    FHIR_ARTIFACT,
+    FHIR_MEDIA_TYPE,
     PDF_ARTIFACT,
     PDF_MEDIA_TYPE,
-    AnalysisPayloadError,
-    render_report,
 )
-from services.renderer.settings import RendererSettings
 from shared.db.listings import ListingMissing, load_listing
 from shared.events import Envelope
 from shared.events.cer import CaseListingRef, CaseListingRow
@@ -93,6 +95,11 @@ class RendererStage:
             artifacts=(
                 Artifact(PDF_ARTIFACT, PDF_MEDIA_TYPE, done.pdf.content),
                 Artifact(ANALYSIS_ARTIFACT, ANALYSIS_MEDIA_TYPE, done.analysis_json),
+                *(
+                    (Artifact(FHIR_ARTIFACT, FHIR_MEDIA_TYPE, done.fhir_bundle),)
+                    if done.fhir_bundle is not None
+                    else ()
+                ),
                 *(
                     Artifact(name, CSV_MEDIA_TYPE, content)
                     for name, content in sorted(done.exports.items())

@@ -21,10 +21,10 @@ import uvicorn
 
 from shared.auth import Role, create_key
 from shared.bus.amqp import AmqpBus
-from shared.bus.parking import DeadLetterRecorder
-from shared.bus.relay import OutboxRelay
-from shared.bus.runner import StageRunner
 from shared.db.pool import create_pool
+from shared.delivery.parking import DeadLetterRecorder
+from shared.delivery.relay import OutboxRelay
+from shared.delivery.runner import StageRunner
 from shared.runtime import topology_of
 from shared.settings import Settings
 from shared.stage import Stage
@@ -143,7 +143,7 @@ class Pipeline:
 
     async def start_openfda_fixture(self) -> str:
         """The openFDA fixture server on a free port; its base URL."""
-        from services.ingestor.openfda.fixture_server import create_fixture_app
+        from clinrelay.openfda_fixture.server import create_fixture_app
 
         server = _Server(create_fixture_app())
         port = await server.start()

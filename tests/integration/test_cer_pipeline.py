@@ -10,13 +10,12 @@ from uuid import UUID
 import httpx
 import pytest
 
+from clinrelay.openfda_fixture.server import FixtureState, create_fixture_app
 from services.analyzer.settings import AnalyzerSettings
 from services.analyzer.stage import AnalyzerStage
 from services.ingestor import cer_stage
 from services.ingestor.cer import FetchLimits
 from services.ingestor.cer_stage import CerIngestion, build_client
-from services.ingestor.openfda.fixture_server import FixtureState, create_fixture_app
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.scheduler.submit import ReportSubmitter
@@ -24,6 +23,7 @@ from services.ingestor.settings import IngestorSettings
 from services.ingestor.stage import IngestorStage
 from shared.events import Envelope
 from shared.events.cer import CerAnalysis, SignalPreset
+from shared.intake.ndc import cer_request
 from shared.stage import StageContext, StageOutcome
 from shared.workers import ProcessPool
 from tests.integration.harness import Pipeline

@@ -10,11 +10,11 @@ import asyncpg
 import pytest
 
 from services.ingestor.openfda.cache import CachedResponse, PostgresResponseCache
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.ratelimit import Bucket, PostgresTokenBucket
-from services.ingestor.scheduler import repository
 from services.ingestor.scheduler.scheduler import Scheduler
 from services.ingestor.scheduler.submit import ReportSubmitter
+from shared.db import schedules as repository
+from shared.intake.ndc import cer_request
 from tests.integration.harness import Pipeline
 
 

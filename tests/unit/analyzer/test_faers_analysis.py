@@ -11,7 +11,6 @@ from services.analyzer.faers.changes import PreviousSignals, signal_changes
 from services.analyzer.faers.presets import meets_preset
 from services.analyzer.faers.signals import disproportionality_row, signal_table
 from services.analyzer.faers.terms import fold_term, fold_terms
-from services.ingestor.openfda.ndc import cer_request
 from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
     CerDataset,
@@ -29,6 +28,7 @@ from shared.events.cer import (
     TermCount,
     TwoByTwo,
 )
+from shared.intake.ndc import cer_request
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -16,7 +16,6 @@ from services.analyzer.faers.power import assess_power
 from services.analyzer.faers.product_side import product_side
 from services.analyzer.surveillance.monthly import alert_key, last_complete_month, trend_alerts
 from services.analyzer.surveillance.period import months_before, reporting_period
-from services.ingestor.openfda.ndc import cer_request
 from shared.events.cer import (
     BackgroundProduct,
     CerDataset,
@@ -35,6 +34,7 @@ from shared.events.cer import (
     TermCount,
 )
 from shared.events.openfda import TrendSummary
+from shared.intake.ndc import cer_request
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

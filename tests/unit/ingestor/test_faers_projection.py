@@ -3,7 +3,6 @@
 import json
 from pathlib import Path
 
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.projection import (
     NdcCheck,
     ProjectionTally,
@@ -12,8 +11,9 @@ from services.ingestor.openfda.projection import (
     project_case,
 )
 from shared.events.cer import DrugRole, PatientSex, ReactionOutcome, SeriousnessCriterion
+from shared.intake.ndc import cer_request
 
-DATA = Path(__file__).parents[3] / "services/ingestor/openfda/fixture_data/recorded"
+DATA = Path(__file__).parents[3] / "clinrelay/openfda_fixture/data/recorded"
 
 
 def recorded_report(name: str) -> dict:

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from services.ingestor.phi.detect import detect_phi
-from services.ingestor.phi.known import KnownPhi, PersonName, PostalAddress
 from services.ingestor.phi.spans import PhiType
+from shared.intake.known_phi import KnownPhi, PersonName, PostalAddress
 
 
 def found(text: str, known: KnownPhi | None = None) -> dict[str, PhiType]:
