@@ -14,6 +14,7 @@ is not compared.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pandas as pd
 from vigipy import prr as vigipy_prr
@@ -80,7 +81,7 @@ def vigipy_results(tables: dict[tuple[str, str], TwoByTwo]) -> dict[str, pd.Data
             "count_across_brands": [tables[k].a + tables[k].c for k in keys],
         }
     )
-    results = {}
+    results: dict[Any, Any] = {}
     # vigipy takes one N per run: run it once per distinct N (the fixture, each hand table).
     for n in sorted({sum(t.model_dump().values()) for t in tables.values()}):
         subset = rows[[sum(tables[k].model_dump().values()) == n for k in keys]].reset_index(
