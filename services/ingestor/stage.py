@@ -16,7 +16,6 @@ from typing import ClassVar
 
 from services.ingestor.case import build_coding_case
 from services.ingestor.cer_stage import CerIngestion
-from services.ingestor.inputs import load_raw_input
 from services.ingestor.phi.port import (
     DeidentificationError,
     DeidentificationTimeout,
@@ -80,7 +79,7 @@ class IngestorStage:
         return await handle_by_kind(self.name, self.handlers, event, ctx)
 
     async def ingest_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        raw = await load_raw_input(ctx.db, event.report_id)
+        raw = await ctx.repos.inputs.raw_body(event.report_id)
         if raw is None:
             raise StageError(
                 "The report's input is no longer stored (raw input is purged after the "

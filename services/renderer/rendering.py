@@ -47,11 +47,8 @@ ListingLoader = Callable[
     Awaitable[tuple[CaseListingRow, ...] | tuple[DeviceListingRow, ...]],
 ]
 Analysis = CodingAnalysis | CerAnalysis | DeviceAnalysis
-_MODELS: dict[ReportKind, type[Analysis]] = {
-    ReportKind.CODING: CodingAnalysis,
-    ReportKind.CER: CerAnalysis,
-    ReportKind.DEVICE: DeviceAnalysis,
-}
+Drawn = tuple[RenderedPdf, dict[str, bytes]]
+"""A kind's PDF and its CSV exports by artifact name."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> Analysis:
     Raises :class:`AnalysisPayloadError` naming the first problem (field path and message only,
     never the field's value).
     """
-    model = _MODELS[ReportKind(kind)]
+    model = KINDS[ReportKind(kind)].model
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -100,27 +97,7 @@ async def render_report(
     ``RenderTimeout`` / ``RenderFailed`` when rendering does not succeed.
     """
     analysis = parse_analysis(kind, payload)
-    exports: dict[str, bytes] = {}
-    if isinstance(analysis, CodingAnalysis):
-        pdf = await pool.render_coding(analysis, meta)
-    elif isinstance(analysis, CerAnalysis):
-        drug_rows: tuple[CaseListingRow, ...] = ()
-        if analysis.listing is not None and load_listing is not None:
-            loaded = await load_listing(analysis.listing, CaseListingRow)
-            drug_rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
-        pdf = await pool.render_cer(analysis, meta, drug_rows)
-        exports[CASES_ARTIFACT] = cases_csv(drug_rows)
-        tables = cer_tables(analysis)
-        exports.update({table_artifact(name): table for name, table in tables.items()})
-    else:
-        device_rows: tuple[DeviceListingRow, ...] = ()
-        if analysis.listing is not None and load_listing is not None:
-            loaded = await load_listing(analysis.listing, DeviceListingRow)
-            device_rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
-        pdf = await pool.render_device(analysis, meta, device_rows)
-        exports[CASES_ARTIFACT] = device_cases_csv(device_rows)
-        tables = device_tables(analysis)
-        exports.update({table_artifact(name): table for name, table in tables.items()})
+    pdf, exports = await KINDS[ReportKind(kind)].draw(pool, analysis, meta, load_listing)
     fhir_bundle = await _fhir_bundle(kind, analysis, meta, pdf, exports.get(CASES_ARTIFACT))
     return RenderedReport(
         pdf=pdf,
@@ -133,6 +110,61 @@ async def render_report(
         },
         exports=exports,
     )
+
+
+async def _draw_coding(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, _load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, CodingAnalysis)
+    return await pool.render_coding(analysis, meta), {}
+
+
+async def _draw_cer(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, CerAnalysis)
+    rows: tuple[CaseListingRow, ...] = ()
+    if analysis.listing is not None and load_listing is not None:
+        loaded = await load_listing(analysis.listing, CaseListingRow)
+        rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
+    pdf = await pool.render_cer(analysis, meta, rows)
+    tables = cer_tables(analysis)
+    return pdf, {
+        CASES_ARTIFACT: cases_csv(rows),
+        **{table_artifact(name): table for name, table in tables.items()},
+    }
+
+
+async def _draw_device(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, DeviceAnalysis)
+    rows: tuple[DeviceListingRow, ...] = ()
+    if analysis.listing is not None and load_listing is not None:
+        loaded = await load_listing(analysis.listing, DeviceListingRow)
+        rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
+    pdf = await pool.render_device(analysis, meta, rows)
+    tables = device_tables(analysis)
+    return pdf, {
+        CASES_ARTIFACT: device_cases_csv(rows),
+        **{table_artifact(name): table for name, table in tables.items()},
+    }
+
+
+@dataclass(frozen=True)
+class KindRendering:
+    """How one kind of report is rendered: the analysis model it reads and how it is drawn."""
+
+    model: type[Analysis]
+    draw: Callable[[RenderPool, Analysis, ReportMeta, ListingLoader | None], Awaitable[Drawn]]
+
+
+KINDS: dict[ReportKind, KindRendering] = {
+    ReportKind.CODING: KindRendering(CodingAnalysis, _draw_coding),
+    ReportKind.CER: KindRendering(CerAnalysis, _draw_cer),
+    ReportKind.DEVICE: KindRendering(DeviceAnalysis, _draw_device),
+}
+"""Every kind the renderer draws, the same way the other stages list their kinds' handlers."""
 
 
 async def _fhir_bundle(

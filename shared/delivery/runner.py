@@ -41,6 +41,7 @@ from shared.bus.topology import Topology
 from shared.db import outbox
 from shared.db.outage import through_outages
 from shared.db.reports import Step, record_step, store_artifact
+from shared.db.repositories import StageRepositories
 from shared.delivery.failures import (
     FailurePolicy,
     attempt_of,
@@ -88,7 +89,7 @@ class StageRunner:
             settings.bus_namespace, settings.delivery_limit, settings.retry_delays_ms
         )
         self.log = log.bind(stage=stage.name)
-        self.ctx = StageContext(settings=settings, db=pool, log=self.log)
+        self.ctx = StageContext(settings=settings, repos=StageRepositories.on(pool), log=self.log)
         self.failures = FailurePolicy(stage, bus, pool, settings, self.topology, self.log)
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
         self._in_flight = 0

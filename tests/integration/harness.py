@@ -138,7 +138,7 @@ class Pipeline:
     ) -> StageRunner:
         """Run a real stage the way its service does: built by the service's own factory."""
         settings = self.settings(settings_cls, **extra)
-        stage = await self._stack.enter_async_context(factory(settings))
+        stage = await self._stack.enter_async_context(factory(settings, await self.pool()))
         return await self.start_stage(stage, **extra)
 
     async def start_openfda_fixture(self) -> str:
