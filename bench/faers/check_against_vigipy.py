@@ -22,7 +22,7 @@ from vigipy import ror as vigipy_ror
 from vigipy.utils.Container import DataContainer
 
 from clinrelay.openfda_fixture.server import bundled_reports
-from services.analyzer.faers.disproportionality import (
+from services.analyzer.cer.disproportionality import (
     proportional_reporting_ratio,
     reporting_odds_ratio,
     table_from_counts,

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.analyzer.faers.analysis import analyze_cer
-from services.analyzer.faers.changes import PreviousSignals
+from services.analyzer.cer.analysis import analyze_cer
+from services.analyzer.cer.changes import PreviousSignals
 from services.analyzer.safety_records import Findings, keep_records
 from shared.db.cer_datasets import DatasetMissing
 from shared.events import Envelope, routing

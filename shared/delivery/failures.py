@@ -18,6 +18,7 @@ import structlog
 from shared import telemetry
 from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, message_uuid
 from shared.bus.topology import Topology
+from shared.db import processed_messages
 from shared.db.deadletters import park_and_fail, park_message
 from shared.db.outage import through_outages
 from shared.db.reports import Step, record_step
@@ -198,13 +199,8 @@ class FailurePolicy:
 
     async def _record_retry(self, event: Envelope, attempt: int, error: str, delay_ms: int) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            first = await conn.fetchval(
-                """INSERT INTO processed_messages (message_id, stage) VALUES ($1, $2)
-                   ON CONFLICT DO NOTHING RETURNING 1""",
-                event.message_id,
-                f"{self.stage.name}#attempt{attempt}",
-            )
-            if not first:
+            attempt_key = f"{self.stage.name}#attempt{attempt}"
+            if not await processed_messages.claim(conn, event.message_id, attempt_key):
                 return  # this attempt's failure is already on record
             await record_step(
                 conn,

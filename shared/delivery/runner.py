@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from shared import telemetry
 from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
-from shared.db import outbox
+from shared.db import outbox, processed_messages
 from shared.db.outage import through_outages
 from shared.db.reports import Step, record_step, store_artifact
 from shared.db.repositories import StageRepositories
@@ -260,22 +260,17 @@ class StageRunner:
     async def _state_of(self, event: Envelope) -> Literal["new", "done", "unknown"]:
         """``done`` when this stage already processed the message or the report is final,
         ``unknown`` when no such report exists, else ``new``."""
-        row = await self.pool.fetchrow(
-            """SELECT EXISTS (SELECT 1 FROM processed_messages
-                              WHERE message_id = $1 AND stage = $2) AS seen,
-                      (SELECT status FROM reports WHERE id = $3) AS status""",
-            event.message_id,
-            self.stage.name,
-            event.report_id,
-        )
-        assert row is not None
-        if row["seen"]:
+        async with self.pool.acquire() as conn:
+            seen, status = await processed_messages.seen_and_status(
+                conn, event.message_id, self.stage.name, event.report_id
+            )
+        if seen:
             return "done"
-        if row["status"] is None:
+        if status is None:
             # Not a duplicate: a message nobody can act on, kept for an operator to look at.
             return "unknown"
         # A report that is already final takes no more work from stale messages.
-        return "done" if ReportStatus(row["status"]).is_final else "new"
+        return "done" if status.is_final else "new"
 
     async def _mark_started(self, event: Envelope) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -288,13 +283,7 @@ class StageRunner:
 
     async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:
         async with self.pool.acquire() as conn, conn.transaction():
-            first = await conn.fetchval(
-                """INSERT INTO processed_messages (message_id, stage) VALUES ($1, $2)
-                   ON CONFLICT DO NOTHING RETURNING 1""",
-                event.message_id,
-                self.stage.name,
-            )
-            if not first:
+            if not await processed_messages.claim(conn, event.message_id, self.stage.name):
                 return False
             final = outcome.result is not None
             for alert in outcome.alerts:

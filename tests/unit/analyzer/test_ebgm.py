@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from services.analyzer.faers.ebgm import (
+from services.analyzer.cer.ebgm import (
     CountCell,
     GammaMixturePrior,
     SquashedPoint,

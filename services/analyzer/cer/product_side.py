@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from services.analyzer.faers.aggregate import folded_keys
-from services.analyzer.faers.terms import fold_term, fold_terms
+from services.analyzer.cer.aggregate import folded_keys
+from services.analyzer.cer.terms import fold_term, fold_terms
 from shared.events.cer import DisproportionalityCounts, DrugRole, FaersCase
 
 Source = Literal["cases", "count_queries", "estimated"]

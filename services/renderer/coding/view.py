@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.renderer.coding_risk import RiskView, build_risk_view, money
-from services.renderer.coding_tables import (
+from services.renderer.coding.risk import RiskView, build_risk_view, money
+from services.renderer.coding.tables import (
     EncounterView,
     SecondOpinionView,
     encounter_view,

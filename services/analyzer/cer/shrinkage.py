@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.analyzer.faers.ebgm import CountCell, PriorFitError, eb_scores, fit_prior
+from services.analyzer.cer.ebgm import CountCell, PriorFitError, eb_scores, fit_prior
 from shared.events.cer import (
     DisproportionalityCounts,
     DisproportionalityRow,

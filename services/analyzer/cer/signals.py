@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.analyzer.faers.disproportionality import (
+from services.analyzer.cer.disproportionality import (
     chi_square_yates,
     expected_count,
     information_component,
@@ -22,9 +22,9 @@ from services.analyzer.faers.disproportionality import (
     reporting_odds_ratio,
     table_from_counts,
 )
-from services.analyzer.faers.presets import meets_preset, presets_met
-from services.analyzer.faers.product_side import ProductSide
-from services.analyzer.faers.terms import fold_term
+from services.analyzer.cer.presets import meets_preset, presets_met
+from services.analyzer.cer.product_side import ProductSide
+from services.analyzer.cer.terms import fold_term
 from shared.events.cer import (
     DisproportionalityCounts,
     DisproportionalityRow,
@@ -72,7 +72,7 @@ def signal_table(
     """One row per folded reaction of the product with a database total; signals first, then by
     the lower bound of the ROR (strongest evidence of disproportion first).
 
-    ``product_side`` gives a and a + b (see :mod:`~services.analyzer.faers.product_side`); by
+    ``product_side`` gives a and a + b (see :mod:`~services.analyzer.cer.product_side`); by
     default they are openFDA's count-query figures.
     """
     side = product_side or ProductSide.from_counts(counts)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from services.analyzer.faers.terms import fold_term
+from services.analyzer.cer.terms import fold_term
 from shared.events.cer import SignalChanges
 
 

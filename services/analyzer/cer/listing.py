@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from services.analyzer.faers.aggregate import OUTCOME_LABELS, SERIOUSNESS_LABELS, SEX_LABELS
-from services.analyzer.faers.terms import fold_term, fold_terms
+from services.analyzer.cer.aggregate import OUTCOME_LABELS, SERIOUSNESS_LABELS, SEX_LABELS
+from services.analyzer.cer.terms import fold_term, fold_terms
 from shared.events.cer import (
     CaseListingRow,
     FaersCase,

@@ -1,6 +1,6 @@
 """From a :class:`DeviceAnalysis` to what the device safety report prints, charts included.
 
-The same road as the drug report (``cer_view``): sections of a periodic report with interval and
+The same road as the drug report (``cer.view``): sections of a periodic report with interval and
 cumulative side by side, a bar chart of the most reported device problems, the quarterly trend
 (columns below four quarters), the monthly trend alerts, the MDR line listing appendix and the
 exact queries. Counts are of reports: MAUDE has no denominator.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from services.renderer.cer_tables import (
+from services.renderer.cer.tables import (
     AlertRow,
     CriteriaRow,
     DataFlowRow,
@@ -22,7 +22,7 @@ from services.renderer.cer_tables import (
     criteria_rows,
     query_views,
 )
-from services.renderer.cer_view import ALERTS_SHOWN, FEW_PERIODS, LISTING_PDF_MAX
+from services.renderer.cer.view import ALERTS_SHOWN, FEW_PERIODS, LISTING_PDF_MAX
 from services.renderer.charts import Bar, Series, column_chart, horizontal_bar_chart, line_chart
 from services.renderer.views import DocumentInfo, KeyFigure, Tone
 from shared.events.device import (

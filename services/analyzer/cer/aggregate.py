@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from services.analyzer.faers.terms import FoldedTerm, fold_terms
+from services.analyzer.cer.terms import FoldedTerm, fold_terms
 from shared.events.cer import (
     CategoryCount,
     DrugRole,

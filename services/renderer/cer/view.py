@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from services.renderer.cer_tables import (
+from services.renderer.cer.tables import (
     AlertRow,
     CriteriaRow,
     DataFlowRow,

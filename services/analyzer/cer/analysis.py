@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.analyzer.faers.aggregate import (
+from services.analyzer.cer.aggregate import (
     age_group_breakdown,
     event_rows,
     folded_keys,
@@ -15,14 +15,14 @@ from services.analyzer.faers.aggregate import (
     seriousness_summary,
     sex_breakdown,
 )
-from services.analyzer.faers.changes import PreviousSignals, signal_changes
-from services.analyzer.faers.listing import case_listing
-from services.analyzer.faers.narrative import ReportFacts, build_narrative, nil_narrative
-from services.analyzer.faers.power import assess_power
-from services.analyzer.faers.presets import preset_criteria
-from services.analyzer.faers.product_side import product_side
-from services.analyzer.faers.shrinkage import apply_ebgm
-from services.analyzer.faers.signals import signal_table
+from services.analyzer.cer.changes import PreviousSignals, signal_changes
+from services.analyzer.cer.listing import case_listing
+from services.analyzer.cer.narrative import ReportFacts, build_narrative, nil_narrative
+from services.analyzer.cer.power import assess_power
+from services.analyzer.cer.presets import preset_criteria
+from services.analyzer.cer.product_side import product_side
+from services.analyzer.cer.shrinkage import apply_ebgm
+from services.analyzer.cer.signals import signal_table
 from services.analyzer.surveillance.monthly import trend_alerts
 from services.analyzer.surveillance.period import in_interval, reporting_period
 from shared.events.cer import (
