@@ -12,11 +12,11 @@ the exception goes on to the server, which closes the connection.
 from __future__ import annotations
 
 import structlog
-from shared.bus.failures import traceback_frames
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.errors import ApiError
 from shared.db.outage import is_outage
+from shared.delivery.failures import traceback_frames
 
 log = structlog.get_logger(__name__)
 

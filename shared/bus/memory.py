@@ -5,7 +5,8 @@ For tests of the runner, the relay and the stages without a broker (the behaviou
 RabbitMQ, because the delivery policy relies on it:
 
 - the events exchange routes by topic (``*`` one word, ``#`` any number); a *mandatory* message no
-  queue is bound for fails its publish (:class:`Unroutable`), an optional one goes nowhere;
+  queue is bound for is refused as ``unroutable`` (the others of the batch are delivered), an
+  optional one goes nowhere;
 - a work queue counts returned deliveries (``delivery_count``, RabbitMQ's ``x-delivery-count``)
   and, past its delivery limit, or when a delivery is rejected without requeue, dead-letters the
   message to the dead exchange under the stage's name, into the stage's parking queue;
@@ -28,16 +29,12 @@ from typing import Any
 
 import structlog
 
-from shared.bus.protocol import Handler, OutgoingMessage, QueueState
+from shared.bus.protocol import Handler, OutgoingMessage, PublishOutcome, QueueState, Refused
 from shared.bus.topology import QueueSpec, Topology
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_EXCHANGE = ""
-
-
-class Unroutable(Exception):
-    """A mandatory message matched no queue (RabbitMQ returns it and the publish fails)."""
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
@@ -313,16 +310,21 @@ class MemoryBus:
     def broker(self) -> MemoryBroker:
         return self._broker
 
-    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[PublishOutcome]:
         self._check_open()
         exchange = self._topology.events_exchange
-        routed = [(m, self._broker.route(exchange, m.routing_key)) for m in messages]
-        unroutable = [m.routing_key for m, queues in routed if m.mandatory and not queues]
-        if unroutable:
-            raise Unroutable(f"no queue is bound for {sorted(set(unroutable))}")
-        for message, queues in routed:
+        outcomes: list[PublishOutcome] = []
+        for message in messages:
+            queues = self._broker.route(exchange, message.routing_key)
+            if message.mandatory and not queues:
+                outcomes.append(
+                    Refused("unroutable", f"no queue is bound to routing key {message.routing_key}")
+                )
+                continue
             for queue in queues:
                 self._broker.enqueue(queue, _copy(message))
+            outcomes.append(None)
+        return outcomes
 
     async def send_to_queue(self, queue: str, message: OutgoingMessage) -> None:
         self._check_open()

@@ -11,9 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
-import pytest
-
-from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage
+from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, Refused
 from shared.bus.topology import Topology
 from shared.events import routing
 from tests.bus.conftest import DELIVERY_LIMIT, RETRY_DELAYS_MS, Connect
@@ -72,7 +70,7 @@ async def test_a_published_event_reaches_the_stage_bound_to_its_routing_key(
     await bus.consume(topology.work_queue("analyzer"), analyzer, prefetch=5)
     sent = message(routing.REPORT_REQUESTED, traceparent="00-abc-def-01")
 
-    await bus.publish([sent])
+    assert await bus.publish([sent]) == [None]
 
     [got] = await ingestor.until(1)
     assert (got.body, got.message_id, got.routing_key) == (
@@ -87,14 +85,25 @@ async def test_a_published_event_reaches_the_stage_bound_to_its_routing_key(
     assert analyzer.received == []
 
 
-async def test_a_mandatory_message_nobody_is_bound_for_fails_its_publish(bus: Bus) -> None:
-    with pytest.raises(Exception):  # noqa: B017, PT011 - each broker client has its own error
-        await bus.publish([message("nobody.listens")])
+async def test_a_mandatory_message_nobody_is_bound_for_is_refused_alone(
+    bus: Bus, topology: Topology
+) -> None:
+    inbox = Inbox(ack)
+    await bus.consume(topology.work_queue("ingestor"), inbox, prefetch=5)
+    lost, routed = message("nobody.listens"), message(routing.REPORT_REQUESTED)
+
+    outcomes = await bus.publish([lost, routed])
+
+    assert isinstance(outcomes[0], Refused)
+    assert outcomes[0].error_class == "unroutable"
+    assert outcomes[1] is None  # the rest of the batch is confirmed
+    [got] = await inbox.until(1)
+    assert got.message_id == routed.message_id
 
 
 async def test_an_optional_message_nobody_is_bound_for_is_dropped_quietly(bus: Bus) -> None:
     optional = OutgoingMessage("nobody.listens", b"{}", str(uuid4()), mandatory=False)
-    await bus.publish([optional])
+    assert await bus.publish([optional]) == [None]
 
 
 async def test_no_more_than_prefetch_deliveries_are_unsettled_at_once(

@@ -106,7 +106,7 @@ class Pipeline:
         return self._pool
 
     async def bus(self, **extra: Any) -> AmqpBus:
-        settings = self.settings(**extra)
+        settings: Settings = self.settings(**extra)
         bus = await AmqpBus.connect(
             settings.amqp_url,
             topology_of(settings),
