@@ -10,7 +10,9 @@ RabbitMQ, because the delivery policy relies on it:
 - a work queue counts returned deliveries (``delivery_count``, RabbitMQ's ``x-delivery-count``)
   and, past its delivery limit, or when a delivery is rejected without requeue, dead-letters the
   message to the dead exchange under the stage's name, into the stage's parking queue;
-- a delay tier holds each message for its TTL, then dead-letters it back into the work queue;
+- a delay tier (a fanout exchange in front of one queue shared by every worker) holds each
+  message for its TTL, then dead-letters it under its own routing key (the work queue's name)
+  back through the default exchange;
 - at most ``prefetch`` deliveries of a consumer are unsettled at once; a handler that raises
   with its delivery unsettled has it requeued; closing the bus returns unsettled deliveries.
 
@@ -24,7 +26,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -91,6 +93,10 @@ class _Queue:
         )
 
 
+class Unroutable(Exception):
+    """A mandatory send with no queue to take it (RabbitMQ fails the publish likewise)."""
+
+
 class MemoryBroker:
     """Exchanges, queues and bindings shared by every :class:`MemoryBus` connected to it."""
 
@@ -104,6 +110,8 @@ class MemoryBroker:
     def declare(self, topology: Topology) -> None:
         self.exchange_types.setdefault(topology.events_exchange, "topic")
         self.exchange_types.setdefault(topology.dead_exchange, "direct")
+        for exchange, _ in topology.delay_exchanges():
+            self.exchange_types.setdefault(exchange, "fanout")
         for spec in topology.all_queues():
             self.declare_queue(_Queue.from_spec(spec), spec.bindings)
 
@@ -124,11 +132,12 @@ class MemoryBroker:
         if exchange == DEFAULT_EXCHANGE:
             queue = self.queues.get(routing_key)
             return [queue] if queue is not None else []
-        topic = self.exchange_types.get(exchange) == "topic"
+        kind = self.exchange_types.get(exchange)
         names = {
             name
             for key, name in self.bindings.get(exchange, [])
-            if (topic_matches(key, routing_key) if topic else key == routing_key)
+            if kind == "fanout"
+            or (topic_matches(key, routing_key) if kind == "topic" else key == routing_key)
         }
         return [self.queues[name] for name in sorted(names) if name in self.queues]
 
@@ -330,6 +339,16 @@ class MemoryBus:
         self._check_open()
         for target in self._broker.route(DEFAULT_EXCHANGE, queue):
             self._broker.enqueue(target, _copy(message))
+
+    async def send_delayed(self, queue: str, delay_ms: int, message: OutgoingMessage) -> None:
+        self._check_open()
+        exchange = self._topology.delay_exchange(delay_ms)
+        tiers = self._broker.route(exchange, queue)
+        if exchange not in self._broker.exchange_types or not tiers:
+            raise Unroutable(f"no delay tier of {delay_ms} ms")  # mandatory, as on RabbitMQ
+        delayed = replace(message, routing_key=queue)
+        for tier in tiers:
+            self._broker.enqueue(tier, _copy(delayed))
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int) -> None:
         self._check_open()

@@ -204,17 +204,22 @@ async def test_a_message_sent_to_a_delay_tier_returns_to_the_work_queue(
     bus: Bus, topology: Topology
 ) -> None:
     delay_ms = RETRY_DELAYS_MS[0]
-    retry_queue = topology.retry_queue("renderer", delay_ms)
     work = Inbox(ack)
     sent = message(routing.REPORT_ANALYZED, **{"x-clinrelay-attempt": 2})
 
-    await bus.send_to_queue(retry_queue, sent)
+    await bus.send_delayed(topology.work_queue("renderer"), delay_ms, sent)
     await bus.consume(topology.work_queue("renderer"), work, prefetch=1)
 
     [back] = await work.until(1)
     assert back.message_id == sent.message_id
     assert back.headers["x-clinrelay-attempt"] == 2
-    await queue_depth(bus, retry_queue, 0)
+    await queue_depth(bus, topology.retry_queue(delay_ms), 0)
+    # the tier is shared: the analyzer's retries go through it back to the analyzer alone
+    analyzer = Inbox(ack)
+    await bus.consume(topology.work_queue("analyzer"), analyzer, prefetch=1)
+    await bus.send_delayed(topology.work_queue("analyzer"), delay_ms, message())
+    await analyzer.until(1)
+    assert len(work.received) == 1
 
 
 async def test_a_private_queue_gets_what_it_is_bound_to_and_goes_with_its_connection(
