@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test check lint format services up bench clean
+.PHONY: install run test test-unit check lint format services up bench clean
 
 install: $(STAMP) ## Create .venv and install clinrelay with its test tools (and pdftoppm/pdftotext)
 
@@ -29,10 +29,14 @@ up: install services ## Start the five services only
 test: install services ## The whole suite: unit, integration (real RabbitMQ + PostgreSQL), e2e
 	$(BIN)/pytest -q
 
-check: install ## Format, lint and type checks
+test-unit: install ## Unit tests and the in-memory half of tests/bus: no RabbitMQ or PostgreSQL needed
+	$(BIN)/pytest -q -m "not integration"
+
+check: install ## Format, lint, type checks and the import contracts between rooms
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared services clinrelay
+	$(BIN)/mypy shared services clinrelay tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -149,11 +149,10 @@ async def until_final(
 ) -> None:
     last_print = 0.0
     while True:
-        counts = dict(
-            await conn.fetch(
-                "SELECT status, count(*) FROM reports WHERE id = ANY($1) GROUP BY status", ids
-            )
+        rows = await conn.fetch(
+            "SELECT status, count(*) AS n FROM reports WHERE id = ANY($1) GROUP BY status", ids
         )
+        counts: dict[str, int] = {row["status"]: row["n"] for row in rows}
         waiting = len(ids) - counts.get("COMPLETE", 0) - counts.get("FAILED", 0)
         now = time.perf_counter()
         if now - last_print > 30:

@@ -35,10 +35,10 @@ import orjson
 from bench.common import scratch_database
 from bench.gateway import delete_topology, free_port, gateway_key, wait_for_port
 from shared.bus.amqp import AmqpBus
-from shared.bus.relay import OutboxRelay
 from shared.db.pool import create_pool
 from shared.db.reports import Step, record_step
 from shared.db.submissions import Submission, create_report
+from shared.delivery.relay import OutboxRelay
 from shared.events import ReportKind, ReportStatus
 from shared.runtime import topology_of
 from shared.settings import Settings

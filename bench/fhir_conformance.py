@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from services.ingestor.fhir import BundleError, ParsedBundle, check_coding_bundle, parse_bundle
+from shared.intake.fhir import BundleError, ParsedBundle, check_coding_bundle, parse_bundle
 
 
 def default_data_dir() -> Path:

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from fhir.resources.R4B import get_fhir_model_class
 
-from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
+from shared.intake.fhir import BundleError, check_coding_bundle, parse_bundle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "fhir"
 

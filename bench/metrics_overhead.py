@@ -55,10 +55,10 @@ def metrics_off() -> Iterator[None]:
     """Every metric the transport records, replaced by a no-op."""
     nothing = _Nothing()
     with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch("shared.bus.runner.StageMeter", return_value=nothing))
-        stack.enter_context(mock.patch("shared.bus.runner.report_finished", nothing))
-        stack.enter_context(mock.patch("shared.bus.failures.report_finished", nothing))
-        stack.enter_context(mock.patch("shared.bus.relay.metrics", nothing))
+        stack.enter_context(mock.patch("shared.delivery.runner.StageMeter", return_value=nothing))
+        stack.enter_context(mock.patch("shared.delivery.runner.report_finished", nothing))
+        stack.enter_context(mock.patch("shared.delivery.failures.report_finished", nothing))
+        stack.enter_context(mock.patch("shared.delivery.relay.metrics", nothing))
         yield
 
 

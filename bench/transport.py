@@ -23,15 +23,16 @@ from uuid import uuid4
 
 import aio_pika
 import asyncpg
+from pamqp.common import FieldValue
 from pydantic import BaseModel
 
 from bench.common import scratch_database, settings_for
 from shared import logging as clinrelay_logging
 from shared.bus.amqp import AmqpBus
-from shared.bus.relay import OutboxRelay
-from shared.bus.runner import StageRunner
 from shared.db.pool import create_pool
 from shared.db.submissions import Submission, create_report
+from shared.delivery.relay import OutboxRelay
+from shared.delivery.runner import StageRunner
 from shared.events import Envelope, ReportKind, routing
 from shared.runtime import topology_of
 from shared.stage import NextEvent, StageContext, StageOutcome
@@ -47,8 +48,8 @@ class NoOp:
     prefetch = 50
 
     def __init__(self, name: str, working_step: str, next_type: str | None) -> None:
-        self.name = name  # type: ignore[misc]
-        self.working_step = working_step  # type: ignore[misc]
+        self.name = name
+        self.working_step = working_step
         self.next_type = next_type
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
@@ -72,7 +73,7 @@ async def bare_hops(amqp_url: str, dsn: str, count: int) -> float:
         await conn.execute("INSERT INTO bench_hop VALUES (1, 0) ON CONFLICT DO NOTHING")
         pool = await create_pool(dsn, max_size=10)
         publish = await connection.channel(publisher_confirms=True)
-        args = {"x-queue-type": "quorum"}
+        args: dict[str, FieldValue] = {"x-queue-type": "quorum"}
         source = await publish.declare_queue(f"{name}.a", durable=True, arguments=args)
         sink = await publish.declare_queue(f"{name}.b", durable=True, arguments=args)
         body = b"x" * 512

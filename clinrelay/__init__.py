@@ -1,3 +1,5 @@
 """clinrelay: asynchronous clinical reports over RabbitMQ and PostgreSQL."""
 
-__version__ = "0.1.0"
+from shared.version import __version__
+
+__all__ = ["__version__"]

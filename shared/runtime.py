@@ -17,9 +17,9 @@ import asyncpg
 import structlog
 
 from shared.bus.amqp import AmqpBus
-from shared.bus.relay import OutboxRelay
 from shared.bus.topology import Topology
 from shared.db.pool import create_pool
+from shared.delivery.relay import OutboxRelay
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)

@@ -1,7 +1,7 @@
 """The contract between a stage's domain code and the runner that moves messages for it.
 
 A stage receives an :class:`~shared.events.Envelope` and returns a :class:`StageOutcome`; the runner
-(:mod:`shared.bus.runner`) owns everything else: de-duplication, recording the step, publishing
+(:mod:`shared.delivery.runner`) owns everything else: de-duplication, recording the step, publishing
 the next event, acknowledging, retrying and parking. Stage code never imports aio-pika.
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-import asyncpg
 import structlog
 from pydantic import BaseModel
 
+from shared.db.repositories import StageRepositories
 from shared.events import Envelope, ReportKind
 from shared.settings import Settings
 
@@ -78,8 +78,11 @@ class StageError(Exception):
 
 @dataclass(frozen=True)
 class StageContext:
+    """What the runner hands a stage with each event: settings, the repositories of the tables
+    stage code may use (never the pool: the runner records steps and events itself), a logger."""
+
     settings: Settings
-    db: asyncpg.Pool
+    repos: StageRepositories
     log: structlog.typing.FilteringBoundLogger
 
 

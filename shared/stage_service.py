@@ -13,8 +13,9 @@ import structlog
 
 from shared import logging as clinrelay_logging
 from shared import telemetry
-from shared.bus.parking import DeadLetterRecorder
-from shared.bus.runner import StageRunner
+from shared.db.pool import Pool
+from shared.delivery.parking import DeadLetterRecorder
+from shared.delivery.runner import StageRunner
 from shared.health import serve_health
 from shared.runtime import (
     Background,
@@ -28,7 +29,9 @@ from shared.stage import SelfChecking, Stage
 
 log = structlog.get_logger(__name__)
 
-StageFactory = Callable[[Settings], AbstractAsyncContextManager[Stage]]
+StageFactory = Callable[[Settings, Pool], AbstractAsyncContextManager[Stage]]
+"""Builds a stage and owns its own resources (a render pool, an HTTP client, background jobs)
+for the life of the service; it gets the service's one database pool rather than opening more."""
 
 
 async def serve_stage(name: str, factory: StageFactory, settings: Settings) -> None:
@@ -40,7 +43,7 @@ async def serve_stage(name: str, factory: StageFactory, settings: Settings) -> N
         bus = await connect_bus(settings, name=f"clinrelay-{name}")
         background = Background()
         try:
-            async with factory(settings) as stage:
+            async with factory(settings, pool) as stage:
                 runner = StageRunner(stage, bus, pool, settings)
                 await runner.start()
                 recorder = DeadLetterRecorder(

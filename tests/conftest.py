@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+NEEDS_SERVICES = ("integration", "e2e", "reliability")
+"""Folders whose tests need the real RabbitMQ and PostgreSQL: marked ``integration`` here, so
+``-m "not integration"`` (``make test-unit``) collects nothing that needs a service. Elsewhere a
+test that needs them says so itself (tests/bus runs each test on both buses)."""
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "/integration/" in str(item.path):
+        if any(folder in item.path.parts for folder in NEEDS_SERVICES):
             item.add_marker(pytest.mark.integration)
 
 

@@ -101,10 +101,10 @@ def measure_stage(gold: GoldEncounter) -> Measured:
     """Through the functions the ingestor and analyzer stages call (no broker)."""
     from services.analyzer.coding import CodingConfig, analyze_case
     from services.ingestor.case import build_coding_case
-    from services.ingestor.fhir.bundle import parse_bundle
     from services.ingestor.phi.deidentify import PhiDeidentifier
     from services.ingestor.phi.policy import DeidPolicy
     from shared.events.coding import Verdict
+    from shared.intake.fhir.bundle import parse_bundle
 
     case = build_coding_case(parse_bundle(build_bundle(gold)), PhiDeidentifier(DeidPolicy()))
     analysis = analyze_case(case, CodingConfig())

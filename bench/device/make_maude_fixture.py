@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.device.make_maude_fixture ../shared/data/openfda-maude
 
-Writes two files into ``services/ingestor/openfda/fixture_data/``:
+Writes two files into ``clinrelay/openfda_fixture/data/``:
 
 - ``device_event_maude_samples.json``: the real records of FDA/openfda's MAUDE test data (CC0):
   ``wide_sample.json`` as it is, and the four raw MAUDE rows of ``foidev.txt`` + ``patient.txt``
@@ -23,10 +23,11 @@ import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from services.ingestor.openfda.device_projection import OUTCOME_CODES
 
-OUT = Path(__file__).parents[2] / "services/ingestor/openfda/fixture_data"
+OUT = Path(__file__).parents[2] / "clinrelay/openfda_fixture/data"
 DEVICES = (
     {
         "product_code": "FRN",
@@ -108,8 +109,8 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def _record(
-    rng: random.Random, key: int, device: dict, received: date, problem: str | None
-) -> dict:
+    rng: random.Random, key: int, device: dict[str, Any], received: date, problem: str | None
+) -> dict[str, Any]:
     event = _pick(rng, EVENT_TYPES)
     problems = [problem or _pick(rng, device["problems"])]
     if rng.random() < 0.3:
@@ -183,14 +184,14 @@ def _record(
     }
 
 
-def synthetic_records(seed: int = 14) -> list[dict]:
+def synthetic_records(seed: int = 14) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     records, key = [], 9_000_001
     for device in DEVICES:
         for month in range(48):
             year, index = divmod(month, 12)
             first = date(2021 + year, index + 1, 1)
-            count = _poisson(rng, device["per_month"])
+            count = _poisson(rng, device["per_month"])  # type: ignore[arg-type]  # DEVICES is untyped
             spike = device["product_code"] == SPIKE[0] and first == SPIKE[1]
             for number in range(count + (SPIKE[3] if spike else 0)):
                 received = first + timedelta(days=rng.randint(0, 27))
@@ -211,7 +212,7 @@ def _yyyymmdd(text: str) -> str:
     return f"{year}{month}{day}"
 
 
-def real_records(maude: Path) -> list[dict]:
+def real_records(maude: Path) -> list[dict[str, Any]]:
     wide = json.loads((maude / "wide_sample.json").read_text("utf-8"))
     patients = {row["mdr_report_key"]: row for row in _rows(maude / "patient.txt")}
     records = [wide]

@@ -14,18 +14,19 @@ is not compared.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pandas as pd
 from vigipy import prr as vigipy_prr
 from vigipy import ror as vigipy_ror
 from vigipy.utils.Container import DataContainer
 
-from services.analyzer.faers.disproportionality import (
+from clinrelay.openfda_fixture.server import bundled_reports
+from services.analyzer.cer.disproportionality import (
     proportional_reporting_ratio,
     reporting_odds_ratio,
     table_from_counts,
 )
-from services.ingestor.openfda.fixture_server import bundled_reports
 from shared.events.cer import TwoByTwo
 
 HAND_WORKED = {
@@ -80,7 +81,7 @@ def vigipy_results(tables: dict[tuple[str, str], TwoByTwo]) -> dict[str, pd.Data
             "count_across_brands": [tables[k].a + tables[k].c for k in keys],
         }
     )
-    results = {}
+    results: dict[Any, Any] = {}
     # vigipy takes one N per run: run it once per distinct N (the fixture, each hand table).
     for n in sorted({sum(t.model_dump().values()) for t in tables.values()}):
         subset = rows[[sum(tables[k].model_dump().values()) == n for k in keys]].reset_index(

@@ -140,7 +140,7 @@ def speed(use_presidio: bool, analyzer: Any) -> list[str]:
 
 
 def _patient_known(patient: dict[str, Any]) -> Any:
-    from services.ingestor.phi.known import KnownPhi, PersonName, PostalAddress
+    from shared.intake.known_phi import KnownPhi, PersonName, PostalAddress
 
     names = tuple(
         PersonName(

@@ -455,8 +455,13 @@ def street(rng: random.Random) -> Generated:
 
 def postcode(rng: random.Random, form: str | None = None) -> Generated:
     """A US ZIP (5 or 9 digits), UK, Canadian or Australian postcode, or an Indian PIN."""
-    digit = lambda: str(rng.randint(0, 9))  # noqa: E731
-    letter = lambda: rng.choice("ABDEFGHJLNPQRSTUWXYZ")  # noqa: E731
+
+    def digit() -> str:
+        return str(rng.randint(0, 9))
+
+    def letter() -> str:
+        return rng.choice("ABDEFGHJLNPQRSTUWXYZ")
+
     forms = {
         "us5": lambda: f"{rng.randint(1000, 99950):05d}",
         "us9": lambda: f"{rng.randint(1000, 99950):05d}-{rng.randint(0, 9999):04d}",
@@ -653,8 +658,13 @@ def url(rng: random.Random) -> Generated:
 
 def identifier(rng: random.Random, kind: str) -> Generated:
     """A value of one identifier kind in a form that kind takes (the label stays in the note)."""
-    up = lambda n: "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(n))  # noqa: E731
-    d = lambda n: _digits(rng, n)  # noqa: E731
+
+    def up(n: int) -> str:
+        return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(n))
+
+    def d(n: int) -> str:
+        return _digits(rng, n)
+
     forms: dict[str, list[tuple[str, str]]] = {
         "MEDICALRECORD": [
             (d(8), "digits8"),

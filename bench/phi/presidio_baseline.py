@@ -28,7 +28,7 @@ def build_analyzer() -> Any:
     from presidio_analyzer.predefined_recognizers.generic import email_recognizer
 
     offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    email_recognizer.tldextract.extract = offline  # type: ignore[attr-defined]
+    email_recognizer.tldextract.extract = offline  # type: ignore[attr-defined,unused-ignore]
 
     ner = NerModelConfiguration(
         model_to_presidio_entity_mapping={

@@ -89,7 +89,7 @@ def surrogate(  # noqa: PLR0911
     if category in ("DATE",) and re.fullmatch(r"'?\d{2}|\d{4}", original.strip()):
         return forms.year(rng, original)
     if category in table:
-        return table[category](rng)  # type: ignore[operator]
+        return table[category](rng)  # type: ignore[operator,unused-ignore]
     return forms.identifier(rng, "IDNUM" if category == "Other" else category)
 
 

@@ -13,8 +13,8 @@ import click
 from clinrelay.cli.errors import fail
 from clinrelay.cli.reports import resolve, submission_options, submit_and_follow
 from clinrelay.client import Client
-from services.ingestor.openfda.ndc import InvalidNdc, parse_ndc
 from shared.events.cer import SIGNAL_PRESET_CRITERIA, SignalPreset
+from shared.intake.ndc import InvalidNdc, parse_ndc
 
 _PRESETS = "; ".join(f"{p.value}: {c}" for p, c in SIGNAL_PRESET_CRITERIA.items())
 
@@ -158,7 +158,7 @@ def openfda_fixture(host: str, port: int, last_updated: datetime | None) -> None
     """
     import uvicorn  # noqa: PLC0415 - only this command serves HTTP
 
-    from services.ingestor.openfda.fixture_server import (  # noqa: PLC0415
+    from clinrelay.openfda_fixture.server import (  # noqa: PLC0415
         FixtureState,
         create_fixture_app,
     )

@@ -118,11 +118,11 @@ def deid(
         raise click.UsageError("Missing option '--jsonl'.", ctx)
     # imported here so that `clinrelay --help` and other commands never load the detector
     from services.ingestor.phi.deidentify import ReportContext, deidentify_note  # noqa: PLC0415
-    from services.ingestor.phi.known import KnownPhi  # noqa: PLC0415
     from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
     from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
     from services.ingestor.phi.site_terms import SiteTermsError, load_site_terms  # noqa: PLC0415
     from services.ingestor.phi.trained import ModelFileError, load_model  # noqa: PLC0415
+    from shared.intake.known_phi import KnownPhi  # noqa: PLC0415
 
     try:
         terms = load_site_terms(site_terms) if site_terms else ()

@@ -16,11 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.analyzer.faers.analysis import analyze_cer
-from services.analyzer.faers.changes import PreviousSignals
+from services.analyzer.cer.analysis import analyze_cer
+from services.analyzer.cer.changes import PreviousSignals
 from services.analyzer.safety_records import Findings, keep_records
-from shared.db.cer_datasets import DatasetMissing, load_cases
-from shared.db.safety_history import previous_entry
+from shared.db.cer_datasets import DatasetMissing
 from shared.events import Envelope, routing
 from shared.events.alerts import TrendAlertNotice
 from shared.events.cer import CerAnalysis, CerDataset, FaersCase
@@ -88,21 +87,19 @@ async def analyze_cer_event(event: Envelope, ctx: StageContext) -> StageOutcome:
             f"the ingested CER payload is invalid ({exc.error_count()} problems)", permanent=True
         ) from None
     request = dataset.request
-    async with ctx.db.acquire() as conn:
-        cases: tuple[FaersCase, ...] = dataset.cases
-        if dataset.cases_ref is not None:
-            try:
-                cases = await load_cases(conn, dataset.cases_ref)
-            except DatasetMissing as exc:
-                raise StageError(str(exc)) from None
-        entry = await previous_entry(
-            conn,
-            event.tenant_id,
-            "cer",
-            request.subject_key,
-            request.signal_preset.value,
-            event.report_id,
-        )
+    cases: tuple[FaersCase, ...] = dataset.cases
+    if dataset.cases_ref is not None:
+        try:
+            cases = await ctx.repos.datasets.load(dataset.cases_ref, FaersCase)
+        except DatasetMissing as exc:
+            raise StageError(str(exc)) from None
+    entry = await ctx.repos.history.previous(
+        event.tenant_id,
+        "cer",
+        request.subject_key,
+        request.signal_preset.value,
+        event.report_id,
+    )
     previous = (
         PreviousSignals(
             report_id=entry.report_id,

@@ -16,8 +16,7 @@ from pydantic import ValidationError
 from services.analyzer.cer_stage import trend_alert
 from services.analyzer.device.analysis import analyze_device
 from services.analyzer.safety_records import Findings, keep_records
-from shared.db.cer_datasets import DatasetMissing, load_cases
-from shared.db.safety_history import previous_entry
+from shared.db.cer_datasets import DatasetMissing
 from shared.events import Envelope, routing
 from shared.events.device import DeviceCase, DeviceDataset
 from shared.stage import NextEvent, StageContext, StageError, StageOutcome
@@ -37,16 +36,15 @@ async def analyze_device_event(event: Envelope, ctx: StageContext) -> StageOutco
             permanent=True,
         ) from None
     request = dataset.request
-    async with ctx.db.acquire() as conn:
-        cases: tuple[DeviceCase, ...] = dataset.cases
-        if dataset.cases_ref is not None:
-            try:
-                cases = await load_cases(conn, dataset.cases_ref, DeviceCase)
-            except DatasetMissing as exc:
-                raise StageError(str(exc)) from None
-        entry = await previous_entry(
-            conn, event.tenant_id, "device", request.subject_key, NO_PRESET, event.report_id
-        )
+    cases: tuple[DeviceCase, ...] = dataset.cases
+    if dataset.cases_ref is not None:
+        try:
+            cases = await ctx.repos.datasets.load(dataset.cases_ref, DeviceCase)
+        except DatasetMissing as exc:
+            raise StageError(str(exc)) from None
+    entry = await ctx.repos.history.previous(
+        event.tenant_id, "device", request.subject_key, NO_PRESET, event.report_id
+    )
     result = await asyncio.to_thread(
         analyze_device,
         dataset,

@@ -10,8 +10,6 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from services.analyzer.surveillance.monthly import alert_key
-from shared.db.listings import store_listing
-from shared.db.safety_history import record_entry
 from shared.events import Envelope
 from shared.events.cer import CaseListingRef
 from shared.events.openfda import TrendAlert
@@ -34,19 +32,17 @@ async def keep_records(
     ctx: StageContext, event: Envelope, listing: Sequence[BaseModel], findings: Findings
 ) -> CaseListingRef:
     """Store the listing and the findings (both replaced on a redelivery); the listing's ref."""
-    async with ctx.db.acquire() as conn:
-        rows, digest = await store_listing(conn, event.report_id, listing)
-        await record_entry(
-            conn,
-            report_id=event.report_id,
-            tenant_id=event.tenant_id,
-            kind=findings.kind,
-            subject=findings.subject,
-            preset=findings.preset,
-            ndc=findings.ndc,
-            signals=findings.signals,
-            trend_alerts=[alert_key(a.term, a.month) for a in findings.alerts],
-            data_last_updated=findings.data_last_updated,
-            generated_at=findings.generated_at,
-        )
+    rows, digest = await ctx.repos.listings.store(event.report_id, listing)
+    await ctx.repos.history.record(
+        report_id=event.report_id,
+        tenant_id=event.tenant_id,
+        kind=findings.kind,
+        subject=findings.subject,
+        preset=findings.preset,
+        ndc=findings.ndc,
+        signals=findings.signals,
+        trend_alerts=[alert_key(a.term, a.month) for a in findings.alerts],
+        data_last_updated=findings.data_last_updated,
+        generated_at=findings.generated_at,
+    )
     return CaseListingRef(report_id=event.report_id, rows=rows, sha256=digest)

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from clinrelay import __version__
 from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
@@ -39,6 +38,7 @@ from shared.metrics.broker import BrokerStats
 from shared.metrics.http import HttpMetrics
 from shared.runtime import Background, broker_in_background, connect_database
 from shared.tracing_http import TracingMiddleware
+from shared.version import __version__
 
 log = structlog.get_logger(__name__)
 

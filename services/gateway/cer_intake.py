@@ -16,11 +16,11 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from services.gateway.errors import ApiError
-from services.ingestor.openfda.ndc import ACCEPTED_FORMS, InvalidNdc, cer_request
 from shared.db.submissions import Submission, parameters_submission
 from shared.events import ReportKind
 from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugRole, DrugScope, SignalPreset
 from shared.events.openfda import SAFE_TEXT_PATTERN
+from shared.intake.ndc import ACCEPTED_FORMS, InvalidNdc, cer_request
 
 SCOPE_FIELDS: Final = ("ndc", "ingredient", "brand")
 CER_FIELDS = frozenset(

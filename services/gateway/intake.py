@@ -17,10 +17,10 @@ from starlette.requests import ClientDisconnect
 from services.gateway.cer_intake import cer_submission
 from services.gateway.device_intake import device_submission
 from services.gateway.errors import ApiError
-from services.ingestor.fhir import BundleError, check_coding_bundle, parse_bundle
-from services.ingestor.note_limits import NoteTooLong, check_note_lengths
 from shared.db.submissions import Submission, request_fingerprint
 from shared.events import ReportKind
+from shared.intake.fhir import BundleError, check_coding_bundle, parse_bundle
+from shared.intake.note_limits import NoteTooLong, check_note_lengths
 from shared.settings import Settings
 
 JSON_TYPES = ("application/json",)

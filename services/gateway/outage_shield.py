@@ -15,8 +15,8 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.errors import ApiError
-from shared.bus.failures import traceback_frames
 from shared.db.outage import is_outage
+from shared.delivery.failures import traceback_frames
 
 log = structlog.get_logger(__name__)
 

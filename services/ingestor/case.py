@@ -21,16 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from services.ingestor.fhir.demographics import age_at, age_on_february_1, service_year
-from services.ingestor.fhir.parsed import (
-    EntryRef,
-    Label,
-    ParsedBilledItem,
-    ParsedBundle,
-    ParsedDiagnosis,
-    ParsedEncounter,
-    ParsedNote,
-)
 from services.ingestor.phi.port import DeidentificationError, DeidentifiedNotes, NoteDeidentifier
 from shared.events.coding import (
     AgeOnFebruary1,
@@ -41,6 +31,16 @@ from shared.events.coding import (
     Note,
     PhiSummary,
     RecordedDiagnosis,
+)
+from shared.intake.fhir.demographics import age_at, age_on_february_1, service_year
+from shared.intake.fhir.parsed import (
+    EntryRef,
+    Label,
+    ParsedBilledItem,
+    ParsedBundle,
+    ParsedDiagnosis,
+    ParsedEncounter,
+    ParsedNote,
 )
 
 

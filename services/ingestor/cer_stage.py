@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-import asyncpg
 import httpx
 import structlog
 
@@ -28,8 +27,8 @@ from services.ingestor.openfda.ratelimit import PostgresTokenBucket, openfda_buc
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.scheduler.scheduler import ReleaseProbe, Scheduler
 from services.ingestor.scheduler.submit import ReportSubmitter
-from shared.db.cer_datasets import serialise_cases, store_cases
-from shared.db.pool import create_pool
+from shared.db.cer_datasets import serialise_cases
+from shared.db.pool import Pool
 from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
 from shared.events.device import DeviceDataset, DeviceRequest
@@ -41,9 +40,7 @@ log = structlog.get_logger(__name__)
 INGESTED_PROGRESS = 40
 
 
-def build_client(
-    settings: OpenFdaSettings, pool: asyncpg.Pool, http: httpx.AsyncClient
-) -> OpenFdaClient:
+def build_client(settings: OpenFdaSettings, pool: Pool, http: httpx.AsyncClient) -> OpenFdaClient:
     """An openFDA client whose rate limit and cache are shared through PostgreSQL."""
     key = settings.openfda_key
     return OpenFdaClient(
@@ -147,8 +144,7 @@ def _ingested(
 async def _by_reference_if_large(dataset: Dataset, event: Envelope, ctx: StageContext) -> Dataset:
     if len(serialise_cases(dataset.cases)) <= INLINE_CASES_MAX_BYTES:
         return dataset
-    async with ctx.db.acquire() as conn:
-        ref = await store_cases(conn, event.report_id, dataset.cases)
+    ref = await ctx.repos.datasets.store(event.report_id, dataset.cases)
     return dataset.model_copy(update={"cases": (), "cases_ref": ref})
 
 
@@ -165,10 +161,9 @@ def release_probe(client: OpenFdaClient) -> ReleaseProbe:
 
 
 @contextlib.asynccontextmanager
-async def cer_ingestion(settings: OpenFdaSettings) -> AsyncIterator[CerIngestion]:
-    """CER ingestion for the life of the ingestor service, with the scheduler running beside it
-    (every replica runs one; leases make each due schedule run once)."""
-    pool = await create_pool(settings.database_url, min_size=1, max_size=4)
+async def cer_ingestion(settings: OpenFdaSettings, pool: Pool) -> AsyncIterator[CerIngestion]:
+    """CER ingestion for the life of the ingestor service, on the service's pool, with the
+    scheduler running beside it (every replica runs one; leases make each due schedule run once)."""
     async with httpx.AsyncClient(timeout=settings.openfda_timeout_s) as http:
         client = build_client(settings, pool, http)
         ingestion = CerIngestion(
@@ -201,4 +196,3 @@ async def cer_ingestion(settings: OpenFdaSettings) -> AsyncIterator[CerIngestion
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, timeout=10)
-            await pool.close()

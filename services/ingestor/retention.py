@@ -9,31 +9,21 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import asyncpg
 import structlog
 
 from shared.db.outage import is_outage
+from shared.db.pool import Pool
+from shared.db.report_inputs import purge_raw_inputs
 
 log = structlog.get_logger(__name__)
 
 
-async def purge_raw_inputs(pool: asyncpg.Pool, retention: timedelta) -> int:
-    """Delete the raw input of reports that ended more than ``retention`` ago; returns how many."""
-    result: str = await pool.execute(
-        """DELETE FROM report_inputs i USING reports r
-           WHERE r.id = i.report_id
-             AND r.status IN ('COMPLETE', 'FAILED')
-             AND r.completed_at < now() - $1::interval""",
-        retention,
-    )
-    return int(result.rsplit(" ", 1)[-1])
-
-
-async def purge_periodically(pool: asyncpg.Pool, retention: timedelta, every_s: float) -> None:
-    """Run :func:`purge_raw_inputs` every ``every_s`` seconds, forever."""
+async def purge_periodically(pool: Pool, retention: timedelta, every_s: float) -> None:
+    """Delete expired raw input every ``every_s`` seconds, forever (outages are waited out)."""
     while True:
         try:
-            purged = await purge_raw_inputs(pool, retention)
+            async with pool.acquire() as conn:
+                purged = await purge_raw_inputs(conn, retention)
         except Exception as exc:
             if not is_outage(exc):
                 raise

@@ -17,10 +17,6 @@ from typing import ClassVar
 
 from services.ingestor.case import build_coding_case
 from services.ingestor.cer_stage import CerIngestion
-from services.ingestor.fhir import BundleError, parse_bundle
-from services.ingestor.inputs import load_raw_input
-from services.ingestor.note_limits import NoteTooLong, check_note_lengths
-from services.ingestor.phi.known import KnownPhi, PersonName
 from services.ingestor.phi.port import (
     DeidentificationError,
     DeidentificationTimeout,
@@ -29,6 +25,9 @@ from services.ingestor.phi.port import (
 from services.ingestor.settings import IngestorSettings
 from shared.events import Envelope, ReportKind, routing
 from shared.events.coding import CodingCase
+from shared.intake.fhir import BundleError, parse_bundle
+from shared.intake.known_phi import KnownPhi, PersonName
+from shared.intake.note_limits import NoteTooLong, check_note_lengths
 from shared.stage import (
     KindHandler,
     NextEvent,
@@ -81,7 +80,7 @@ class IngestorStage:
         return await handle_by_kind(self.name, self.handlers, event, ctx)
 
     async def ingest_coding(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        raw = await load_raw_input(ctx.db, event.report_id)
+        raw = await ctx.repos.inputs.raw_body(event.report_id)
         if raw is None:
             raise StageError(
                 "The report's input is no longer stored (raw input is purged after the "

@@ -18,19 +18,9 @@ from shared.events.cer import CaseListingRow, CerAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow, ProblemRow
 from shared.events.openfda import QuarterCount, TrendAlert
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
-CASES_ARTIFACT = "cases.csv"
-DRUG_TABLES = ("events", "disproportionality", "seriousness", "trend", "alerts")
-DEVICE_TABLES = ("event_types", "device_problems", "patient_problems", "trend", "alerts")
-TABLE_NAMES = tuple(dict.fromkeys((*DRUG_TABLES, *DEVICE_TABLES)))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | bool | date | None
-
-
-def table_artifact(name: str) -> str:
-    """The artifact name of the table export ``name`` (one of :data:`TABLE_NAMES`)."""
-    return f"tables/{name}.csv"
 
 
 def _cell(value: Cell) -> str:

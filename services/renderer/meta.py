@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-import clinrelay
+from shared.version import __version__
 
 
 class ReportMeta(BaseModel):
@@ -26,7 +26,7 @@ class ReportMeta(BaseModel):
     tenant_name: str | None = Field(default=None, max_length=200)
     generated_at: AwareDatetime
     requested_at: AwareDatetime | None = None
-    software_version: str = clinrelay.__version__
+    software_version: str = __version__
 
 
 @dataclass(frozen=True)

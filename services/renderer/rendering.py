@@ -2,40 +2,40 @@
 
 The stage (wired by the service's ``main``) builds a :class:`ReportMeta`, awaits
 :func:`render_report` and stores the outcome: the PDF and the analysis it was drawn from as
-artifacts, :func:`report_result` as the report's ``result``. Everything the FHIR export
-(``GET /v1/reports/{id}/fhir``) needs is then in PostgreSQL:
-``build_report_bundle(kind, analysis.json, result["meta"], report.pdf)``.
+artifacts, the FHIR R4 Bundle the gateway serves as ``GET /v1/reports/{id}/fhir`` (built here,
+from the same analysis, metadata and PDF), the CSV exports, and :func:`report_result` as the
+report's ``result``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+import structlog
 from pydantic import ValidationError
 
-from services.renderer.exports import (
-    CASES_ARTIFACT,
-    cases_csv,
-    cer_tables,
-    device_cases_csv,
-    device_tables,
-    table_artifact,
-)
+from services.renderer.exports import cases_csv, cer_tables, device_cases_csv, device_tables
+from services.renderer.fhir import FhirOutputError, build_report_bundle
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pool import RenderPool
 from services.renderer.summary import analysis_summary
+from shared.artifacts import (
+    ANALYSIS_ARTIFACT,
+    CASES_ARTIFACT,
+    PDF_ARTIFACT,
+    PDF_MEDIA_TYPE,
+    table_artifact,
+)
 from shared.events.cer import CaseListingRef, CaseListingRow, CerAnalysis
 from shared.events.coding import CodingAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow
 from shared.events.envelope import ReportKind
 
-PDF_ARTIFACT = "report.pdf"
-PDF_MEDIA_TYPE = "application/pdf"
-ANALYSIS_ARTIFACT = "analysis.json"
-ANALYSIS_MEDIA_TYPE = "application/json"
+log = structlog.get_logger(__name__)
 
 
 class AnalysisPayloadError(ValueError):
@@ -47,19 +47,18 @@ ListingLoader = Callable[
     Awaitable[tuple[CaseListingRow, ...] | tuple[DeviceListingRow, ...]],
 ]
 Analysis = CodingAnalysis | CerAnalysis | DeviceAnalysis
-_MODELS: dict[ReportKind, type[Analysis]] = {
-    ReportKind.CODING: CodingAnalysis,
-    ReportKind.CER: CerAnalysis,
-    ReportKind.DEVICE: DeviceAnalysis,
-}
+Drawn = tuple[RenderedPdf, dict[str, bytes]]
+"""A kind's PDF and its CSV exports by artifact name."""
 
 
 @dataclass(frozen=True)
 class RenderedReport:
     pdf: RenderedPdf
     analysis_json: bytes
-    """The validated analysis, re-serialised: stored so the FHIR export can be built later."""
+    """The validated analysis, re-serialised: what the PDF was drawn from."""
     result: dict[str, Any]
+    fhir_bundle: bytes | None = None
+    """The report as a FHIR R4 Bundle (JSON), or None when it could not be built (logged)."""
     exports: dict[str, bytes] = field(default_factory=dict)
     """CSV exports by artifact name (``cases.csv``, ``tables/<name>.csv``)."""
 
@@ -70,7 +69,7 @@ def parse_analysis(kind: ReportKind, payload: Mapping[str, Any]) -> Analysis:
     Raises :class:`AnalysisPayloadError` naming the first problem (field path and message only,
     never the field's value).
     """
-    model = _MODELS[ReportKind(kind)]
+    model = KINDS[ReportKind(kind)].model
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -98,30 +97,12 @@ async def render_report(
     ``RenderTimeout`` / ``RenderFailed`` when rendering does not succeed.
     """
     analysis = parse_analysis(kind, payload)
-    exports: dict[str, bytes] = {}
-    if isinstance(analysis, CodingAnalysis):
-        pdf = await pool.render_coding(analysis, meta)
-    elif isinstance(analysis, CerAnalysis):
-        drug_rows: tuple[CaseListingRow, ...] = ()
-        if analysis.listing is not None and load_listing is not None:
-            loaded = await load_listing(analysis.listing, CaseListingRow)
-            drug_rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
-        pdf = await pool.render_cer(analysis, meta, drug_rows)
-        exports[CASES_ARTIFACT] = cases_csv(drug_rows)
-        tables = cer_tables(analysis)
-        exports.update({table_artifact(name): table for name, table in tables.items()})
-    else:
-        device_rows: tuple[DeviceListingRow, ...] = ()
-        if analysis.listing is not None and load_listing is not None:
-            loaded = await load_listing(analysis.listing, DeviceListingRow)
-            device_rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
-        pdf = await pool.render_device(analysis, meta, device_rows)
-        exports[CASES_ARTIFACT] = device_cases_csv(device_rows)
-        tables = device_tables(analysis)
-        exports.update({table_artifact(name): table for name, table in tables.items()})
+    pdf, exports = await KINDS[ReportKind(kind)].draw(pool, analysis, meta, load_listing)
+    fhir_bundle = await _fhir_bundle(kind, analysis, meta, pdf, exports.get(CASES_ARTIFACT))
     return RenderedReport(
         pdf=pdf,
         analysis_json=orjson.dumps(analysis.model_dump(mode="json")),
+        fhir_bundle=fhir_bundle,
         result={
             **report_result(meta, pdf),
             "summary": analysis_summary(analysis),
@@ -129,6 +110,83 @@ async def render_report(
         },
         exports=exports,
     )
+
+
+async def _draw_coding(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, _load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, CodingAnalysis)
+    return await pool.render_coding(analysis, meta), {}
+
+
+async def _draw_cer(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, CerAnalysis)
+    rows: tuple[CaseListingRow, ...] = ()
+    if analysis.listing is not None and load_listing is not None:
+        loaded = await load_listing(analysis.listing, CaseListingRow)
+        rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
+    pdf = await pool.render_cer(analysis, meta, rows)
+    tables = cer_tables(analysis)
+    return pdf, {
+        CASES_ARTIFACT: cases_csv(rows),
+        **{table_artifact(name): table for name, table in tables.items()},
+    }
+
+
+async def _draw_device(
+    pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
+) -> Drawn:
+    assert isinstance(analysis, DeviceAnalysis)
+    rows: tuple[DeviceListingRow, ...] = ()
+    if analysis.listing is not None and load_listing is not None:
+        loaded = await load_listing(analysis.listing, DeviceListingRow)
+        rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
+    pdf = await pool.render_device(analysis, meta, rows)
+    tables = device_tables(analysis)
+    return pdf, {
+        CASES_ARTIFACT: device_cases_csv(rows),
+        **{table_artifact(name): table for name, table in tables.items()},
+    }
+
+
+@dataclass(frozen=True)
+class KindRendering:
+    """How one kind of report is rendered: the analysis model it reads and how it is drawn."""
+
+    model: type[Analysis]
+    draw: Callable[[RenderPool, Analysis, ReportMeta, ListingLoader | None], Awaitable[Drawn]]
+
+
+KINDS: dict[ReportKind, KindRendering] = {
+    ReportKind.CODING: KindRendering(CodingAnalysis, _draw_coding),
+    ReportKind.CER: KindRendering(CerAnalysis, _draw_cer),
+    ReportKind.DEVICE: KindRendering(DeviceAnalysis, _draw_device),
+}
+"""Every kind the renderer draws, the same way the other stages list their kinds' handlers."""
+
+
+async def _fhir_bundle(
+    kind: ReportKind,
+    analysis: Analysis,
+    meta: ReportMeta,
+    pdf: RenderedPdf,
+    cases: bytes | None,
+) -> bytes | None:
+    """The FHIR R4 Bundle of the report, or None (logged) when it does not validate.
+
+    A Bundle that fails validation is a bug in the FHIR builder, not in the report: the PDF and
+    the exports are still stored and the report completes; ``GET /fhir`` then answers 404.
+    """
+    try:
+        bundle = await asyncio.to_thread(
+            build_report_bundle, kind, analysis, meta, pdf.content, cases
+        )
+    except FhirOutputError as exc:
+        log.error("fhir_bundle_invalid", kind=kind.value, error=str(exc))
+        return None
+    return orjson.dumps(bundle)
 
 
 def report_result(meta: ReportMeta, pdf: RenderedPdf) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.renderer.cer_view import build_cer_view
-from services.renderer.coding_view import build_coding_view
-from services.renderer.device_view import build_device_view
+from services.renderer.cer.view import build_cer_view
+from services.renderer.coding.view import build_coding_view
+from services.renderer.device.view import build_device_view
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pdf import PdfDocument, html_to_pdf
 from services.renderer.templating import environment

@@ -1,7 +1,8 @@
 """The renderer stage: draws the analysis as a PDF (in worker processes) and completes the report.
 
-It stores two artifacts — the PDF and the analysis it was drawn from (which the FHIR export needs)
-— and the report's ``result``: where the PDF is, its pages and hash, and a summary of the figures.
+It stores the PDF, the analysis it was drawn from, the report as a FHIR R4 Bundle and a safety
+report's CSV exports as artifacts (names in :mod:`shared.artifacts`), and the report's
+``result``: where the PDF is, its pages and hash, and a summary of the figures.
 """
 
 from __future__ import annotations
@@ -9,24 +10,32 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
-from services.renderer.exports import CSV_MEDIA_TYPE
 from services.renderer.meta import ReportMeta
 from services.renderer.pool import RenderFailed, RenderPool, RenderTimeout
-from services.renderer.rendering import (
+from services.renderer.rendering import KINDS, AnalysisPayloadError, render_report
+from services.renderer.settings import RendererSettings
+from shared.artifacts import (
     ANALYSIS_ARTIFACT,
     ANALYSIS_MEDIA_TYPE,
+    CSV_MEDIA_TYPE,
+    FHIR_ARTIFACT,
+    FHIR_MEDIA_TYPE,
     PDF_ARTIFACT,
     PDF_MEDIA_TYPE,
-    AnalysisPayloadError,
-    render_report,
 )
-from services.renderer.settings import RendererSettings
-from shared.db.listings import ListingMissing, load_listing
-from shared.events import Envelope
+from shared.db.listings import ListingMissing
+from shared.events import Envelope, ReportKind
 from shared.events.cer import CaseListingRef, CaseListingRow
 from shared.events.device import DeviceListingRow
 from shared.events.envelope import utcnow
-from shared.stage import Artifact, StageContext, StageError, StageOutcome
+from shared.stage import (
+    Artifact,
+    KindHandler,
+    StageContext,
+    StageError,
+    StageOutcome,
+    handle_by_kind,
+)
 
 
 class RendererStage:
@@ -38,6 +47,8 @@ class RendererStage:
     def __init__(self, settings: RendererSettings, pool: RenderPool) -> None:
         self.settings = settings
         self.pool = pool
+        # every kind is drawn by its entry in rendering.KINDS; the stage's work around it is one
+        self.handlers: dict[ReportKind, KindHandler] = {kind: self.render for kind in KINDS}
 
     @property
     def prefetch(self) -> int:
@@ -48,27 +59,26 @@ class RendererStage:
         return self.pool.problems()
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
-        row = await ctx.db.fetchrow(
-            """SELECT r.created_at, t.name FROM reports r JOIN tenants t ON t.id = r.tenant_id
-               WHERE r.id = $1""",
-            event.report_id,
-        )
+        return await handle_by_kind(self.name, self.handlers, event, ctx)
+
+    async def render(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        """Draw the report of ``event``'s kind, store it and complete the report."""
+        origin = await ctx.repos.reports.provenance(event.report_id)
         meta = ReportMeta(
             report_id=event.report_id,
             tenant_id=event.tenant_id,
-            tenant_name=row["name"] if row else None,
+            tenant_name=origin.tenant_name if origin else None,
             generated_at=utcnow(),
-            requested_at=row["created_at"] if row else None,
+            requested_at=origin.requested_at if origin else None,
         )
 
         async def listing(
             ref: CaseListingRef, row_type: type[CaseListingRow] | type[DeviceListingRow]
         ) -> tuple[CaseListingRow, ...] | tuple[DeviceListingRow, ...]:
-            async with ctx.db.acquire() as conn:
-                try:
-                    rows = await load_listing(conn, ref.report_id, ref.sha256, row_type)
-                except ListingMissing as exc:
-                    raise StageError(str(exc)) from None
+            try:
+                rows = await ctx.repos.listings.load(ref.report_id, ref.sha256, row_type)
+            except ListingMissing as exc:
+                raise StageError(str(exc)) from None
             return rows  # type: ignore[return-value]
 
         render_started = time.perf_counter()
@@ -97,6 +107,11 @@ class RendererStage:
             artifacts=(
                 Artifact(PDF_ARTIFACT, PDF_MEDIA_TYPE, done.pdf.content),
                 Artifact(ANALYSIS_ARTIFACT, ANALYSIS_MEDIA_TYPE, done.analysis_json),
+                *(
+                    (Artifact(FHIR_ARTIFACT, FHIR_MEDIA_TYPE, done.fhir_bundle),)
+                    if done.fhir_bundle is not None
+                    else ()
+                ),
                 *(
                     Artifact(name, CSV_MEDIA_TYPE, content)
                     for name, content in sorted(done.exports.items())

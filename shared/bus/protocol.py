@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
-from uuid import UUID, uuid4
 
+from shared.messages import OutgoingMessage, message_uuid
 
-@dataclass(frozen=True)
-class OutgoingMessage:
-    routing_key: str
-    body: bytes
-    message_id: str
-    headers: Mapping[str, Any] = field(default_factory=dict)
-    content_type: str = "application/json"
-    mandatory: bool = True
-    """A mandatory message the broker cannot route fails its publish (and stays in the outbox);
-    notifications are not mandatory: with no subscriber bound they may go nowhere."""
+__all__ = [
+    "Bus",
+    "Handler",
+    "IncomingMessage",
+    "OutgoingMessage",
+    "PublishOutcome",
+    "QueueState",
+    "Refused",
+    "Unconfirmed",
+    "message_uuid",
+]
 
 
 @dataclass(frozen=True)
@@ -109,11 +110,3 @@ class Bus(Protocol):
     def is_connected(self) -> bool: ...
 
     async def close(self) -> None: ...
-
-
-def message_uuid(value: str | None) -> UUID:
-    """A delivery's message id as a UUID; a fresh one when it has none (or not a UUID)."""
-    try:
-        return UUID(value) if value else uuid4()
-    except ValueError:
-        return uuid4()

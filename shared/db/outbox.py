@@ -1,8 +1,8 @@
 """The transactional outbox: messages written with the state change that caused them.
 
-Writers call :func:`enqueue` inside their transaction; a relay (:mod:`shared.bus.relay`) publishes
-the rows with confirms and deletes them. A row is never lost: it leaves the table only after the
-broker confirmed it, and a crashed relay's rows are picked up by the next.
+Writers call :func:`enqueue` inside their transaction; a relay (:mod:`shared.delivery.relay`)
+publishes the rows with confirms and deletes them. A row is never lost: it leaves the table only
+after the broker confirmed it, and a crashed relay's rows are picked up by the next.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from shared import telemetry
-from shared.bus.protocol import OutgoingMessage
 from shared.events import Envelope, StatusNotification, routing
 from shared.events.notification import ALERT_OUTCOME
+from shared.messages import OutgoingMessage
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection

@@ -14,9 +14,9 @@ from uuid import UUID
 
 import orjson
 
-from shared.bus.protocol import message_uuid
 from shared.db.deadletters import park_message
 from shared.db.outbox import ClaimedRow, delete_published
+from shared.messages import message_uuid
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
     """A connection of its own or one borrowed from the pool: queries work the same on both."""
 
+Pool: TypeAlias = asyncpg.Pool
+"""The shared pool, by the name code outside ``shared.db`` uses (it does not import asyncpg)."""
+
 
 def _encode_json(value: Any) -> str:
     return orjson.dumps(value).decode()

@@ -184,6 +184,23 @@ async def record_step(
     return note
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Who asked for a report and when: what its PDF and FHIR output say about its origin."""
+
+    requested_at: datetime
+    tenant_name: str | None
+
+
+async def provenance(conn: Connection, report_id: UUID) -> Provenance | None:
+    row = await conn.fetchrow(
+        """SELECT r.created_at, t.name FROM reports r JOIN tenants t ON t.id = r.tenant_id
+           WHERE r.id = $1""",
+        report_id,
+    )
+    return Provenance(row["created_at"], row["name"]) if row is not None else None
+
+
 async def current_status(conn: Connection, report_id: UUID) -> ReportStatus | None:
     value = await conn.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
     return ReportStatus(value) if value is not None else None

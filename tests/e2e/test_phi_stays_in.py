@@ -181,9 +181,7 @@ async def test_a_crash_while_holding_phi_reports_no_phi(
 
     await pipeline.start_gateway()
     await pipeline.start_relay()
-    await pipeline.start_stage(
-        IngestorStage(pipeline.settings(IngestorSettings), Exploding())  # type: ignore[arg-type]
-    )
+    await pipeline.start_stage(IngestorStage(pipeline.settings(IngestorSettings), Exploding()))
     key = await pipeline.api_key("clinic")
     async with pipeline.client(key) as client:
         accepted = (

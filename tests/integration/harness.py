@@ -21,10 +21,10 @@ import uvicorn
 
 from shared.auth import Role, create_key
 from shared.bus.amqp import AmqpBus
-from shared.bus.parking import DeadLetterRecorder
-from shared.bus.relay import OutboxRelay
-from shared.bus.runner import StageRunner
 from shared.db.pool import create_pool
+from shared.delivery.parking import DeadLetterRecorder
+from shared.delivery.relay import OutboxRelay
+from shared.delivery.runner import StageRunner
 from shared.runtime import topology_of
 from shared.settings import Settings
 from shared.stage import Stage
@@ -106,7 +106,7 @@ class Pipeline:
         return self._pool
 
     async def bus(self, **extra: Any) -> AmqpBus:
-        settings = self.settings(**extra)
+        settings: Settings = self.settings(**extra)
         bus = await AmqpBus.connect(
             settings.amqp_url,
             topology_of(settings),
@@ -138,12 +138,12 @@ class Pipeline:
     ) -> StageRunner:
         """Run a real stage the way its service does: built by the service's own factory."""
         settings = self.settings(settings_cls, **extra)
-        stage = await self._stack.enter_async_context(factory(settings))
+        stage = await self._stack.enter_async_context(factory(settings, await self.pool()))
         return await self.start_stage(stage, **extra)
 
     async def start_openfda_fixture(self) -> str:
         """The openFDA fixture server on a free port; its base URL."""
-        from services.ingestor.openfda.fixture_server import create_fixture_app
+        from clinrelay.openfda_fixture.server import create_fixture_app
 
         server = _Server(create_fixture_app())
         port = await server.start()

@@ -10,20 +10,21 @@ from uuid import UUID
 import httpx
 import pytest
 
+from clinrelay.openfda_fixture.server import FixtureState, create_fixture_app
 from services.analyzer.settings import AnalyzerSettings
 from services.analyzer.stage import AnalyzerStage
 from services.ingestor import cer_stage
 from services.ingestor.cer import FetchLimits
 from services.ingestor.cer_stage import CerIngestion, build_client
-from services.ingestor.openfda.fixture_server import FixtureState, create_fixture_app
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.scheduler.submit import ReportSubmitter
 from services.ingestor.settings import IngestorSettings
 from services.ingestor.stage import IngestorStage
+from shared.db.repositories import StageRepositories
 from shared.events import Envelope
 from shared.events.cer import CerAnalysis, SignalPreset
+from shared.intake.ndc import cer_request
 from shared.stage import StageContext, StageOutcome
 from shared.workers import ProcessPool
 from tests.integration.harness import Pipeline
@@ -166,7 +167,11 @@ async def test_analyzer_stage_dispatches_cer_and_remembers_signals(pipeline: Pip
         limiter=LocalTokenBucket(openfda_buckets(1000, 1000, None)),
         cache=MemoryResponseCache(),
     )
-    ctx = StageContext(settings=pipeline.settings(), db=pool, log=structlog.get_logger())
+    ctx = StageContext(
+        settings=pipeline.settings(),
+        repos=StageRepositories.on(pool),
+        log=structlog.get_logger(),
+    )
     requested = Envelope(
         type=routing.REPORT_REQUESTED,
         report_id=report_id,

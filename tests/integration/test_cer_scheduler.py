@@ -10,11 +10,11 @@ import asyncpg
 import pytest
 
 from services.ingestor.openfda.cache import CachedResponse, PostgresResponseCache
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.ratelimit import Bucket, PostgresTokenBucket
-from services.ingestor.scheduler import repository
 from services.ingestor.scheduler.scheduler import Scheduler
 from services.ingestor.scheduler.submit import ReportSubmitter
+from shared.db import schedules as repository
+from shared.intake.ndc import cer_request
 from tests.integration.harness import Pipeline
 
 
@@ -71,6 +71,7 @@ async def test_a_due_schedule_fires_once_across_two_schedulers(pipeline: Pipelin
     )
     assert len(outbox) == 1
     row = await pool.fetchrow("SELECT * FROM schedules WHERE id = $1", schedule_id)
+    assert row is not None
     assert row["runs"] == 1
     assert row["lease_owner"] is None
     assert row["last_data_updated"] == date(2025, 1, 3)
@@ -93,6 +94,7 @@ async def test_no_new_report_when_openfda_data_did_not_change(pipeline: Pipeline
     assert [r.outcome for r in await scheduler.run_due()] == ["regenerated"]
     assert await pool.fetchval("SELECT count(*) FROM reports") == 2
     row = await pool.fetchrow("SELECT runs, last_outcome FROM schedules WHERE id = $1", schedule_id)
+    assert row is not None
     assert row["runs"] == 3
     assert row["last_outcome"] == "regenerated"
 
@@ -120,13 +122,14 @@ async def test_openfda_failure_postpones_the_run(pipeline: Pipeline) -> None:
     tenant_id = await _tenant(pool)
     schedule_id = await _due_schedule(pool, tenant_id)
 
-    async def down() -> date:
+    async def down(_kind: str) -> date | None:
         raise OSError("unreachable")
 
     scheduler = Scheduler(pool, owner="ingestor-1", probe=down, submit=ReportSubmitter(pool))
     (result,) = await scheduler.run_due()
     assert result.outcome.startswith("failed: openFDA probe failed")
     row = await pool.fetchrow("SELECT * FROM schedules WHERE id = $1", schedule_id)
+    assert row is not None
     assert row["lease_owner"] is None
     assert row["next_run_at"] > datetime.now(UTC) + timedelta(minutes=10)
     assert await pool.fetchval("SELECT count(*) FROM reports") == 0

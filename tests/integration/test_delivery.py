@@ -211,7 +211,7 @@ async def test_message_that_keeps_killing_its_worker_ends_failed(pipeline: Pipel
     runner = pipeline.runners["ingestor"]
     await runner.bus.cancel_consumers()
     recorder_bus = await pipeline.bus()
-    from shared.bus.parking import DeadLetterRecorder
+    from shared.delivery.parking import DeadLetterRecorder
 
     await DeadLetterRecorder(
         "ingestor", "ingesting", recorder_bus, await pipeline.pool(), runner.topology

@@ -115,6 +115,7 @@ async def test_api_keys_are_stored_hashed(pipeline: Pipeline) -> None:
     key = await pipeline.api_key("acme")
     pool = await pipeline.pool()
     stored = await pool.fetchrow("SELECT key_hash, key_prefix FROM api_keys")
+    assert stored is not None
     assert key.encode() not in bytes(stored["key_hash"])
     assert len(stored["key_hash"]) == 32
     assert stored["key_prefix"] == key[:8]
@@ -282,7 +283,7 @@ class _Idle:
     prefetch = 1
 
     def __init__(self, name: str) -> None:
-        self.name = name  # type: ignore[misc]
+        self.name = name
 
     async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
         raise AssertionError("not expected to receive work")

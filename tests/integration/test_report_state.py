@@ -51,6 +51,7 @@ async def test_a_late_started_step_never_reopens_a_finished_report(pipeline: Pip
     row = await pool.fetchrow(
         "SELECT status, current_step, event_seq FROM reports WHERE id = $1", report_id
     )
+    assert row is not None
     assert late is None
     assert failed is None
     assert (row["status"], row["current_step"], row["event_seq"]) == ("COMPLETE", "analyzed", 3)
@@ -79,6 +80,7 @@ async def test_only_a_replay_reopens_a_failed_report(pipeline: Pipeline) -> None
         assert await record_step(conn, report_id, replay) is not None
 
     row = await pool.fetchrow("SELECT status, error_message FROM reports WHERE id = $1", report_id)
+    assert row is not None
     assert row["status"] == "PROCESSING"
     assert row["error_message"] is None
 
@@ -105,6 +107,7 @@ async def test_a_duplicate_started_step_never_moves_a_report_backwards(pipeline:
     row = await pool.fetchrow(
         "SELECT current_step, progress_percent, event_seq FROM reports WHERE id = $1", report_id
     )
+    assert row is not None
     assert late is None
     assert (row["current_step"], row["progress_percent"], row["event_seq"]) == ("analyzed", 70, 3)
     progress = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.ingestor.retention import purge_raw_inputs
+from shared.db.report_inputs import purge_raw_inputs
 from tests.integration.doubles import new_report
 from tests.integration.harness import Pipeline
 
@@ -31,7 +31,8 @@ async def test_raw_input_is_purged_after_retention_only(pipeline: Pipeline) -> N
         running,
     )
 
-    purged = await purge_raw_inputs(pool, timedelta(days=30))
+    async with pool.acquire() as conn:
+        purged = await purge_raw_inputs(conn, timedelta(days=30))
 
     kept = {r["report_id"] for r in await pool.fetch("SELECT report_id FROM report_inputs")}
     assert purged == 2

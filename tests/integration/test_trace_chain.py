@@ -4,6 +4,7 @@ stage's consume, and the notifier's push to a client; log lines inside carry its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -20,7 +21,7 @@ from tests.integration.harness import Pipeline
 
 
 @pytest.fixture
-def spans() -> InMemorySpanExporter:
+def spans() -> Iterator[InMemorySpanExporter]:
     """Every span this process ends, from here on (the SDK provider is installed if need be)."""
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):

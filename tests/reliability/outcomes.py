@@ -80,6 +80,7 @@ async def assert_each_ended_once(pipe: Pipeline, report_ids: list[UUID]) -> None
                 if e["outcome"] not in REPEATABLE
             )
             progress = [e["progress_percent"] for e in events]
+            assert report is not None, f"report {report_id} is gone"
             found = {
                 "status": report["status"] if report["status"] != "COMPLETE" else None,
                 "error": report["error_message"],

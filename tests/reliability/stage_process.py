@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import ClassVar
 
+from shared.db.pool import Pool
 from shared.events import Envelope
 from shared.settings import Settings
 from shared.stage import Artifact, Stage, StageContext, StageOutcome
@@ -44,7 +45,7 @@ def main() -> None:
     delay = float(sys.argv[1])
 
     @asynccontextmanager
-    async def factory(_: Settings) -> AsyncIterator[Stage]:
+    async def factory(_: Settings, __: Pool) -> AsyncIterator[Stage]:
         yield SlowStage(delay)
 
     asyncio.run(serve_stage("ingestor", factory, Settings()))

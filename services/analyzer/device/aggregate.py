@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from services.analyzer.faers.aggregate import quarter_of, quarters_between
+from services.analyzer.cer.aggregate import quarter_of, quarters_between
 from shared.events.device import DeviceCase, DeviceEventType, ProblemRow
 from shared.events.openfda import CategoryCount, QuarterCount
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import asyncpg
-import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -29,9 +28,15 @@ from services.gateway.schemas import (
     links_for,
     report_view,
 )
-from services.renderer.exports import CASES_ARTIFACT, TABLE_NAMES, table_artifact
-from services.renderer.fhir import build_report_bundle
-from services.renderer.rendering import ANALYSIS_ARTIFACT, PDF_ARTIFACT
+from shared.artifacts import (
+    ANALYSIS_ARTIFACT,
+    CASES_ARTIFACT,
+    FHIR_ARTIFACT,
+    FHIR_MEDIA_TYPE,
+    PDF_ARTIFACT,
+    TABLE_NAMES,
+    table_artifact,
+)
 from shared.db import retries, submissions
 from shared.events import ReportKind, ReportStatus
 from shared.events.coding import CodingAnalysis
@@ -340,21 +345,11 @@ async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) ->
     presentedForm; for coding reports, Conditions (assertion and score coded), DetectedIssues and
     Provenance; for safety reports, the case line listing as a DocumentReference."""
     async with state.pool.acquire() as conn:
-        row = await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
-        analysis = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
-        pdf = await repository.get_artifact(conn, report_id, PDF_ARTIFACT)
-        cases = await repository.get_artifact(conn, report_id, CASES_ARTIFACT)
-    if analysis is None or pdf is None or not (row["result"] or {}).get("meta"):
+        await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
+        bundle = await repository.get_artifact(conn, report_id, FHIR_ARTIFACT)
+    if bundle is None:
         raise ApiError(404, "not_found", "The report has no FHIR output.")
-    bundle = await run_in_threadpool(
-        build_report_bundle,
-        row["kind"],
-        orjson.loads(analysis["content"]),
-        row["result"]["meta"],
-        pdf["content"],
-        cases["content"] if cases is not None else None,
-    )
-    return Response(orjson.dumps(bundle), media_type="application/fhir+json")
+    return Response(bundle["content"], media_type=FHIR_MEDIA_TYPE)
 
 
 @router.post(

@@ -15,9 +15,9 @@ from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.device_intake import DEVICE_FIELDS, parse_device_request
 from services.gateway.errors import ApiError, not_found
 from services.gateway.intake import parse_json
-from services.ingestor.scheduler import repository
-from services.ingestor.scheduler.cadence import InvalidCadence, parse_cadence
-from services.ingestor.scheduler.repository import Schedule
+from shared.db import schedules as stored_schedules
+from shared.db.schedules import Schedule
+from shared.intake.cadence import InvalidCadence, parse_cadence
 
 router = APIRouter(prefix="/v1/schedules", tags=["schedules"])
 
@@ -140,7 +140,7 @@ async def create_schedule(
         else parse_cer_request(document, allowed=_CER_SCHEDULE_FIELDS)
     )
     async with state.pool.acquire() as conn:
-        schedule = await repository.create_schedule(
+        schedule = await stored_schedules.create_schedule(
             conn, principal.tenant_id, report, cadence.text, datetime.now(UTC)
         )
     response.headers["Location"] = f"/v1/schedules/{schedule.id}"
@@ -151,14 +151,14 @@ async def create_schedule(
 async def list_schedules(state: StateDep, principal: PrincipalDep) -> SchedulePage:
     """The caller's schedules, newest first."""
     async with state.pool.acquire() as conn:
-        schedules = await repository.list_schedules(conn, principal.tenant_id)
+        schedules = await stored_schedules.list_schedules(conn, principal.tenant_id)
     return SchedulePage(items=[_view(s) for s in schedules])
 
 
 @router.get("/{schedule_id}", response_model=ScheduleView)
 async def get_schedule(schedule_id: UUID, state: StateDep, principal: PrincipalDep) -> ScheduleView:
     async with state.pool.acquire() as conn:
-        schedule = await repository.get_schedule(conn, principal.tenant_id, schedule_id)
+        schedule = await stored_schedules.get_schedule(conn, principal.tenant_id, schedule_id)
     if schedule is None:
         raise not_found("schedule")
     return _view(schedule)
@@ -167,7 +167,7 @@ async def get_schedule(schedule_id: UUID, state: StateDep, principal: PrincipalD
 @router.delete("/{schedule_id}", status_code=204)
 async def delete_schedule(schedule_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
     async with state.pool.acquire() as conn:
-        deleted = await repository.delete_schedule(conn, principal.tenant_id, schedule_id)
+        deleted = await stored_schedules.delete_schedule(conn, principal.tenant_id, schedule_id)
     if not deleted:
         raise not_found("schedule")
     return Response(status_code=204)

@@ -15,7 +15,6 @@ from functools import partial
 from services.ingestor.phi.budget import NoteBudget
 from services.ingestor.phi.dateshift import offset_days, shift_date_text, shift_iso, shift_year_text
 from services.ingestor.phi.detect import DetectionTimeout, detect_phi
-from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
 from services.ingestor.phi.port import (
@@ -25,6 +24,7 @@ from services.ingestor.phi.port import (
 )
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.surrogates import SurrogateBook
+from shared.intake.known_phi import KnownPhi
 
 METHOD = "clinrelay-phi 1.0 (rules + SSA/Census/GeoNames lexicons)"
 

@@ -9,7 +9,6 @@ from services.ingestor.phi.budget import Deadline
 from services.ingestor.phi.dates import find_dates
 from services.ingestor.phi.eponyms import without_eponyms
 from services.ingestor.phi.identifiers import find_identifiers
-from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.known_matcher import KnownPhiMatcher
 from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.locations import find_locations
@@ -19,6 +18,7 @@ from services.ingestor.phi.site_terms import SiteTerm, find_site_terms
 from services.ingestor.phi.spans import PhiSpan, TrainedDetector, merge_spans
 from services.ingestor.phi.tokens import case_style, tokenize
 from services.ingestor.phi.unexplained import UnexplainedWords, default_unexplained_words
+from shared.intake.known_phi import KnownPhi
 
 DEFAULT_MIN_SCORE = 0.5
 

@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from services.ingestor.phi.known import KnownPhi, PersonName
 from services.ingestor.phi.known_forms import (
     identifier_pattern,
     organisation_patterns,
@@ -17,6 +16,7 @@ from services.ingestor.phi.lexicon import load_lexicon
 from services.ingestor.phi.name_variants import NameVariants
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import case_style, tokenize
+from shared.intake.known_phi import KnownPhi, PersonName
 
 _MIN_NAME_LENGTH = 2
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from services.ingestor.phi.known import PersonName
 from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.nicknames import related_names
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle
+from shared.intake.known_phi import PersonName
 
 _WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]+(?:'[A-Za-z]+)?)(?:'s)?\d*(?![A-Za-z])")
 _NAME_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")

@@ -1,7 +1,7 @@
 """The seam between FHIR parsing and de-identification inside the ingestor.
 
 The FHIR parser collects the notes of a Bundle and the PHI its structured fields state
-(:class:`~services.ingestor.phi.known.KnownPhi`); a :class:`NoteDeidentifier` returns the notes
+(:class:`~shared.intake.known_phi.KnownPhi`); a :class:`NoteDeidentifier` returns the notes
 with PHI removed and a date transform that applies the same policy (shift or drop) to the dates
 the case carries. Nothing that passes through here un-transformed may leave the ingestor.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from services.ingestor.phi.known import KnownPhi
+from shared.intake.known_phi import KnownPhi
 
 
 class DeidentificationError(Exception):

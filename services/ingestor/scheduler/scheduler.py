@@ -20,9 +20,9 @@ from uuid import UUID
 import asyncpg
 import structlog
 
-from services.ingestor.scheduler import repository
-from services.ingestor.scheduler.cadence import parse_cadence
-from services.ingestor.scheduler.repository import SafetyRequest, Schedule
+from shared.db import schedules as stored_schedules
+from shared.db.schedules import SafetyRequest, Schedule
+from shared.intake.cadence import parse_cadence
 
 log = structlog.get_logger(__name__)
 
@@ -77,7 +77,7 @@ class Scheduler:
             report_id = await self._submit(schedule.tenant_id, request, key)
             outcome = "regenerated"
         async with self._pool.acquire() as conn:
-            kept = await repository.finish_run(
+            kept = await stored_schedules.finish_run(
                 conn,
                 schedule,
                 self.owner,
@@ -92,7 +92,7 @@ class Scheduler:
 
     async def _fail(self, schedule: Schedule, reason: str) -> RunResult:
         async with self._pool.acquire() as conn:
-            await repository.finish_run(
+            await stored_schedules.finish_run(
                 conn,
                 schedule,
                 self.owner,
@@ -106,7 +106,7 @@ class Scheduler:
     async def run_due(self) -> list[RunResult]:
         """Claim the due schedules, run each once, release them; returns what was done."""
         async with self._pool.acquire() as conn:
-            claimed = await repository.claim_due(
+            claimed = await stored_schedules.claim_due(
                 conn, self.owner, lease_s=self._lease_s, batch=self._batch
             )
         if not claimed:

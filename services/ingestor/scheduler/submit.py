@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.ingestor.scheduler.repository import SafetyRequest, request_kind
+from shared.db.schedules import SafetyRequest, request_kind
 from shared.db.submissions import create_report, parameters_submission
 from shared.events import ReportKind
 

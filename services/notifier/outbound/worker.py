@@ -25,10 +25,10 @@ from services.notifier.outbound.email import compose, send_email
 from services.notifier.outbound.events import describe
 from services.notifier.outbound.webhook import post_webhook
 from services.notifier.settings import NotifierSettings
-from shared.bus.failures import ATTEMPT_HEADER, attempt_of
 from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, message_uuid
 from shared.bus.topology import OUTBOUND, OUTBOUND_ATTEMPT, Topology
 from shared.db import outbound, outbox
+from shared.delivery.failures import ATTEMPT_HEADER, attempt_of
 
 log = structlog.get_logger(__name__)
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.renderer.coding_tables import encounter_heading
-from services.renderer.coding_view import coding_summary
+from services.renderer.coding.tables import encounter_heading
+from services.renderer.coding.view import coding_summary
 from services.renderer.fhir.common import (
     FINDING_SYSTEM,
     ICD10CM,

@@ -31,15 +31,18 @@ def coding_event() -> Envelope:
     )
 
 
+NO_POOL: Any = None  # the analyzer's factory takes the service's pool and does not use it
+
+
 def context(settings: AnalyzerSettings) -> StageContext:
-    db: Any = None  # coding reports never touch the database in the analyzer
-    return StageContext(settings=settings, db=db, log=structlog.get_logger())
+    repos: Any = None  # coding reports never touch the database in the analyzer
+    return StageContext(settings=settings, repos=repos, log=structlog.get_logger())
 
 
 @pytest.mark.timeout(600)  # two workers load the NLP pipeline, slow on a busy machine
 async def test_a_killed_coding_worker_is_replaced_and_readiness_says_so_meanwhile() -> None:
     settings = AnalyzerSettings(analyzer_workers=1)
-    async with analyzer_stage(settings) as stage:
+    async with analyzer_stage(settings, NO_POOL) as stage:
         assert isinstance(stage, AnalyzerStage)
         ctx = context(settings)
         assert (await stage.handle(coding_event(), ctx)).step == "analyzed"
@@ -69,7 +72,7 @@ async def test_coding_past_its_time_limit_is_a_retriable_attempt(
     # No report is coded in a millisecond: every attempt runs past this limit.
     monkeypatch.setenv("CLINRELAY_CODING_TIMEOUT_S", "0.001")
     settings = AnalyzerSettings(analyzer_workers=1)
-    async with analyzer_stage(settings) as stage:
+    async with analyzer_stage(settings, NO_POOL) as stage:
         assert isinstance(stage, AnalyzerStage)
         busy = set(stage.workers.worker_pids)
         with pytest.raises(StageError) as failed:

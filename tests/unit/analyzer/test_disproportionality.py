@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from services.analyzer.faers.disproportionality import (
+from services.analyzer.cer.disproportionality import (
     chi_square_yates,
     expected_count,
     information_component,

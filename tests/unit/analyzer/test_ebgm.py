@@ -16,7 +16,7 @@ import random
 
 import pytest
 
-from services.analyzer.faers.ebgm import (
+from services.analyzer.cer.ebgm import (
     CountCell,
     GammaMixturePrior,
     SquashedPoint,
@@ -140,7 +140,7 @@ TEST_PRIOR = GammaMixturePrior(0.125874, 0.13587, 1.24578, 3.01587, 0.05)
 
 def _nb(n: int, alpha: float, beta: float, e: float) -> float:
     prob = beta / (beta + e)
-    return (
+    return float(
         math.gamma(alpha + n)
         / (math.gamma(alpha) * math.factorial(n))
         * prob**alpha
@@ -164,7 +164,7 @@ def test_truncated_likelihood_is_openebgms_neg_ll() -> None:
 
 
 def _draw_cells(prior: GammaMixturePrior, count: int, rng: random.Random) -> list[CountCell]:
-    cells = []
+    cells: list[CountCell] = []
     while len(cells) < count:
         e = math.exp(rng.uniform(math.log(0.05), math.log(20.0)))
         first = rng.random() < prior.p

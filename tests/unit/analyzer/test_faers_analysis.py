@@ -5,13 +5,12 @@ from uuid import uuid4
 
 import pytest
 
-from services.analyzer.faers.aggregate import age_group, quarterly_trend
-from services.analyzer.faers.analysis import analyze_cer
-from services.analyzer.faers.changes import PreviousSignals, signal_changes
-from services.analyzer.faers.presets import meets_preset
-from services.analyzer.faers.signals import disproportionality_row, signal_table
-from services.analyzer.faers.terms import fold_term, fold_terms
-from services.ingestor.openfda.ndc import cer_request
+from services.analyzer.cer.aggregate import age_group, quarterly_trend
+from services.analyzer.cer.analysis import analyze_cer
+from services.analyzer.cer.changes import PreviousSignals, signal_changes
+from services.analyzer.cer.presets import meets_preset
+from services.analyzer.cer.signals import disproportionality_row, signal_table
+from services.analyzer.cer.terms import fold_term, fold_terms
 from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
     CerDataset,
@@ -29,6 +28,7 @@ from shared.events.cer import (
     TermCount,
     TwoByTwo,
 )
+from shared.intake.ndc import cer_request
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -8,15 +8,14 @@ from uuid import uuid4
 
 import pytest
 
-from services.analyzer.faers.analysis import analyze_cer
-from services.analyzer.faers.changes import PreviousSignals
-from services.analyzer.faers.listing import SAME_DETAILS, SAME_NUMBER, duplicate_groups
-from services.analyzer.faers.narrative import top_with_ties, trend_text
-from services.analyzer.faers.power import assess_power
-from services.analyzer.faers.product_side import product_side
+from services.analyzer.cer.analysis import analyze_cer
+from services.analyzer.cer.changes import PreviousSignals
+from services.analyzer.cer.listing import SAME_DETAILS, SAME_NUMBER, duplicate_groups
+from services.analyzer.cer.narrative import top_with_ties, trend_text
+from services.analyzer.cer.power import assess_power
+from services.analyzer.cer.product_side import product_side
 from services.analyzer.surveillance.monthly import alert_key, last_complete_month, trend_alerts
 from services.analyzer.surveillance.period import months_before, reporting_period
-from services.ingestor.openfda.ndc import cer_request
 from shared.events.cer import (
     BackgroundProduct,
     CerDataset,
@@ -35,6 +34,7 @@ from shared.events.cer import (
     TermCount,
 )
 from shared.events.openfda import TrendSummary
+from shared.intake.ndc import cer_request
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -127,7 +127,7 @@ def test_hierarchies_and_interactions_apply_to_the_corrected_claim() -> None:
 def test_demographics_use_the_age_on_february_1_of_the_payment_year(
     birth_date: str, age: int, band: float
 ) -> None:
-    from services.ingestor.fhir.demographics import age_on_february_1
+    from shared.intake.fhir.demographics import age_on_february_1
 
     # The ingestor records the age on February 1 of the year after the latest encounter (2025).
     reference = AgeOnFebruary1(year=2025, age_years=age_on_february_1(birth_date, 2025) or 0)

@@ -8,7 +8,7 @@ import pytest
 from bench.coding.encounter_set import build_bundle, is_held_out, load_encounters, parse_encounter
 from bench.coding.evaluate_encounters import Measured, Tally
 from services.analyzer.coding import codeset
-from services.ingestor.fhir.bundle import parse_bundle
+from shared.intake.fhir.bundle import parse_bundle
 
 
 def test_the_set_is_large_varied_and_a_third_is_held_out() -> None:

@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "ensure-services"
 
 
@@ -28,6 +30,7 @@ def test_unreachable_remote_services_are_named_with_how_to_get_them() -> None:
     assert "docker compose up -d" in result.stderr
 
 
+@pytest.mark.integration  # it needs the real RabbitMQ and PostgreSQL to be reachable
 def test_reachable_services_need_nothing() -> None:
     result = subprocess.run([str(SCRIPT)], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0

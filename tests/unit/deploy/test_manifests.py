@@ -36,7 +36,7 @@ def setting_names() -> set[str]:
 
 def k8s_documents() -> list[dict[str, Any]]:
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    docs = []
+    docs: list[dict[str, Any]] = []
     for resource in kustomization["resources"]:
         docs.extend(d for d in yaml.safe_load_all((K8S / resource).read_text()) if d)
     return docs

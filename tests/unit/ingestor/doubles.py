@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.port import DeidentificationError, DeidentifiedNotes
+from shared.intake.known_phi import KnownPhi
 
 SHIFT = timedelta(days=-100)
 

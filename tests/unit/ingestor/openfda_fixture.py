@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from clinrelay.openfda_fixture.server import FixtureState, create_fixture_app
 from services.ingestor.openfda.cache import MemoryResponseCache
 from services.ingestor.openfda.client import OpenFdaClient, OpenFdaObserver, RetryPolicy
-from services.ingestor.openfda.fixture_server import FixtureState, create_fixture_app
 from services.ingestor.openfda.ratelimit import LocalTokenBucket, openfda_buckets
 
 BASE_URL = "http://openfda.fixture"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from services.ingestor.case import build_coding_case
-from services.ingestor.fhir import ParsedBundle, parse_bundle
-from services.ingestor.fhir.demographics import age_on_february_1
 from services.ingestor.phi.port import DeidentificationError
 from shared.events.coding import AgeOnFebruary1, CareSetting, DiagnosisSource, Sex
+from shared.intake.fhir import ParsedBundle, parse_bundle
+from shared.intake.fhir.demographics import age_on_february_1
 from tests.unit.ingestor.doubles import KnownPhiMasker
-from tests.unit.ingestor.fhir.builders import (
+from tests.unit.intake.fhir.builders import (
     ICD10,
     attachment,
     bundle,

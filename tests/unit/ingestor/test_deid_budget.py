@@ -9,11 +9,8 @@ import time
 import orjson
 import pytest
 
-from services.ingestor.fhir import parse_bundle
-from services.ingestor.note_limits import NoteTooLong, check_note_lengths
 from services.ingestor.phi.budget import NoteBudget
 from services.ingestor.phi.deidentify import PhiDeidentifier
-from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.policy import DeidPolicy
 from services.ingestor.phi.port import (
     DeidentificationTimeout,
@@ -21,6 +18,9 @@ from services.ingestor.phi.port import (
 )
 from services.ingestor.settings import IngestorSettings
 from services.ingestor.stage import IngestorStage, load_deidentifier
+from shared.intake.fhir import parse_bundle
+from shared.intake.known_phi import KnownPhi
+from shared.intake.note_limits import NoteTooLong, check_note_lengths
 from shared.stage import StageError
 from tests.integration.bundles import NOTE, note_bundle
 

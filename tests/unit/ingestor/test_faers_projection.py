@@ -2,8 +2,8 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.projection import (
     NdcCheck,
     ProjectionTally,
@@ -12,12 +12,14 @@ from services.ingestor.openfda.projection import (
     project_case,
 )
 from shared.events.cer import DrugRole, PatientSex, ReactionOutcome, SeriousnessCriterion
+from shared.intake.ndc import cer_request
 
-DATA = Path(__file__).parents[3] / "services/ingestor/openfda/fixture_data/recorded"
+DATA = Path(__file__).parents[3] / "clinrelay/openfda_fixture/data/recorded"
 
 
-def recorded_report(name: str) -> dict:
-    return json.loads((DATA / name).read_text())["results"][0]
+def recorded_report(name: str) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((DATA / name).read_text())["results"][0]
+    return report
 
 
 def test_the_tokenised_match_does_not_list_the_ndc() -> None:

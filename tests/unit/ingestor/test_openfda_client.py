@@ -4,12 +4,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from clinrelay.openfda_fixture.server import Fault, FixtureState
 from services.ingestor.cer import FetchLimits, fetch_cer_dataset
 from services.ingestor.openfda.client import OpenFdaError, next_link
-from services.ingestor.openfda.fixture_server import Fault, FixtureState
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.query import Query, product_search
 from shared.events.cer import DrugRole, QueryPurpose
+from shared.intake.ndc import cer_request
 from tests.unit.ingestor.openfda_fixture import fixture_client
 
 LETAIRIS = "61958-0801"  # ambrisentan: 61 of the bundled real reports list it

@@ -9,10 +9,10 @@ import pytest
 
 from services.ingestor.phi import deidentify as deidentify_module
 from services.ingestor.phi.deidentify import PhiDeidentifier, deidentify_note
-from services.ingestor.phi.known import KnownPhi, PersonName
 from services.ingestor.phi.policy import DeidPolicy, ReplacementMode
 from services.ingestor.phi.port import DeidentificationError, NoteDeidentifier
 from services.ingestor.phi.settings import PhiSettings
+from shared.intake.known_phi import KnownPhi, PersonName
 
 NOTE = (
     "Mrs. Abernathy admitted 3/14/2021 from Brookfield Hospital. Dr. Okonkwo aware. "

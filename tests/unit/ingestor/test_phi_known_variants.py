@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.ingestor.fhir import parse_bundle
 from services.ingestor.phi.deidentify import PhiDeidentifier, deidentify_note
-from services.ingestor.phi.known import KnownPhi, PersonName, PostalAddress
+from shared.intake.fhir import parse_bundle
+from shared.intake.known_phi import KnownPhi, PersonName, PostalAddress
 from tests.near_miss import NOTES, near_miss_bundle, survivors
 
 

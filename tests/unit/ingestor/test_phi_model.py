@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from clinrelay.cli import main
 from services.ingestor.phi import trained
 from services.ingestor.phi.deidentify import PhiDeidentifier, deidentify_note
-from services.ingestor.phi.known import KnownPhi
 from services.ingestor.phi.settings import PhiSettings
 from services.ingestor.phi.trained import ModelFileError, load_model
+from shared.intake.known_phi import KnownPhi
 
 # A site names its wards after plants, in lower case: "back to larkspur pod". The rules have no
 # reason to take a lower-case plant name for a place; a model trained on the site's notes does.
@@ -37,7 +37,7 @@ def site_notes(
     count: int, seed: int, plants: tuple[str, ...] | list[str]
 ) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    notes = []
+    notes: list[dict[str, object]] = []
     for n in range(count):
         head = f"pt {rng.choice(OPENINGS)} "
         plant = rng.choice(plants)
@@ -199,7 +199,7 @@ def test_the_ingestor_loads_the_model_once_per_worker(
     monkeypatch.setattr("services.ingestor.phi.settings.load_model", counting)
     # what services/ingestor/main.py does once when the worker starts
     deidentifier = PhiDeidentifier(PhiSettings(phi_model=model_file).deid_policy())
-    texts = []
+    texts: list[str] = []
     for report in range(4):
         notes = [f"pt moved to foxglove pod, report {report}.", "back to bluebell pod today."]
         texts += deidentifier.deidentify_notes(notes, KnownPhi()).texts

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 from services.ingestor.cer import FetchLimits, fetch_cer_dataset
 from services.ingestor.device import fetch_device_dataset
-from services.ingestor.openfda.ndc import cer_request
 from shared.events.cer import CerRequest, DrugRole, DrugScope
 from shared.events.device import DeviceEventType, DeviceRequest, DeviceScope
 from shared.events.openfda import QueryPurpose
+from shared.intake.ndc import cer_request
 from tests.unit.ingestor.openfda_fixture import fixture_client
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

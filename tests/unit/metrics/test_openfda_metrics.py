@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from prometheus_client import generate_latest
 
+from clinrelay.openfda_fixture.server import Fault
 from services.ingestor.cer import FetchLimits, fetch_cer_dataset
-from services.ingestor.openfda.fixture_server import Fault
-from services.ingestor.openfda.ndc import cer_request
 from services.ingestor.openfda.query import Query, product_search
 from shared.events.cer import QueryPurpose
+from shared.intake.ndc import cer_request
 from shared.metrics.openfda import OpenFdaMetrics
 from tests.metrics_text import value
 from tests.unit.ingestor.openfda_fixture import fixture_client

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from services.renderer.cer_view import build_cer_view, events_chart, forest_chart, trend_chart
+from services.renderer.cer.view import build_cer_view, events_chart, forest_chart, trend_chart
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.reports import cer_report_html, render_cer_pdf
 from services.renderer.samples import sample_case_listing, sample_cer_analysis
@@ -235,7 +235,7 @@ def test_a_nil_report_renders_without_tables(meta: ReportMeta) -> None:
 
 
 def test_the_other_spellings_helper() -> None:
-    from services.renderer.cer_tables import other_spellings
+    from services.renderer.cer.tables import other_spellings
 
     row = EventRow(pt="Dyspnoea", reports=1, share=0.1, variants=("DYSPNOEA", "Dyspnea", "dyspnea"))
     assert other_spellings(row) == ("Dyspnea",)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from services.renderer.coding_tables import claim_findings
-from services.renderer.coding_view import build_coding_view, coding_summary
+from services.renderer.coding.tables import claim_findings
+from services.renderer.coding.view import build_coding_view, coding_summary
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.reports import coding_report_html, render_coding_pdf
 from services.renderer.samples import long_coding_analysis, sample_coding_analysis

@@ -74,6 +74,7 @@ def condition_codes(bundle: dict[str, Any], reportable: bool) -> set[str]:
 
 def extension(resource: dict[str, Any], name: str) -> dict[str, Any]:
     (found,) = [e for e in resource["extension"] if e["url"].endswith(name)]
+    assert isinstance(found, dict)
     return found
 
 

@@ -19,6 +19,7 @@ from services.renderer.rendering import AnalysisPayloadError, render_report
 from services.renderer.reports import render_coding_pdf
 from services.renderer.samples import sample_cer_analysis, sample_coding_analysis
 from services.renderer.settings import RendererSettings
+from shared.artifacts import CASES_ARTIFACT
 from shared.events.envelope import ReportKind
 
 
@@ -179,11 +180,19 @@ async def test_render_report_validates_renders_and_says_what_to_store(
     assert done.pdf.content.startswith(b"%PDF-")
     assert done.result["pdf"]["sha256"] == done.pdf.sha256
     assert done.result["pdf"]["pages"] == done.pdf.pages
-    # what is stored is enough to build the FHIR export later
-    bundle = build_report_bundle(
-        "cer", orjson.loads(done.analysis_json), done.result["meta"], done.pdf.content
+    # the FHIR export is built here and stored, so the gateway serves bytes: it is the Bundle
+    # of this very PDF, the same as one built later from what is stored
+    assert done.fhir_bundle is not None
+    stored = orjson.loads(done.fhir_bundle)
+    assert stored["type"] == "collection"
+    later = build_report_bundle(
+        "cer",
+        orjson.loads(done.analysis_json),
+        done.result["meta"],
+        done.pdf.content,
+        done.exports.get(CASES_ARTIFACT),
     )
-    assert bundle["type"] == "collection"
+    assert stored == later
 
 
 async def test_render_report_rejects_a_payload_of_the_wrong_kind(

@@ -117,7 +117,9 @@ async def test_a_device_report_renders_with_its_listing_and_exports(meta: Report
     assert len(rows) == 1 + result.analysis.totals.analysed
     tables = device_tables(result.analysis)
     assert _rows(tables["event_types"])[0][0] == "event_type"
-    bundle = build_report_bundle("device", result.analysis, meta, pdf.content, rows and b"x")
+    bundle = build_report_bundle(
+        "device", result.analysis, meta, pdf.content, b"x" if rows else None
+    )
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert "DocumentReference" in kinds
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from jinja2 import UndefinedError
 
-from services.renderer.coding_risk import money
+from services.renderer.coding.risk import money
 from services.renderer.templating import (
     environment,
     format_money,

@@ -1,0 +1,1 @@
+"""The drug-safety (cer) report: what its PDF shows (view) and its tables."""

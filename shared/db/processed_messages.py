@@ -1,0 +1,47 @@
+"""Which messages each stage has already processed (``processed_messages``): the dedup table.
+
+At-least-once delivery means any message may arrive twice. A stage's work counts once: the runner
+claims ``(message_id, stage)`` in the transaction that records the step, and a redelivery finds
+the claim and produces nothing. The failure policy claims ``<stage>#attempt<n>`` the same way, so
+each failed attempt is recorded once however often its failure is handled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from shared.events import ReportStatus
+
+if TYPE_CHECKING:
+    from shared.db.pool import Connection
+
+
+async def claim(conn: Connection, message_id: UUID, stage: str) -> bool:
+    """Mark ``message_id`` processed by ``stage``; False when it already was (call in the
+    transaction whose effects the claim stands for)."""
+    first = await conn.fetchval(
+        """INSERT INTO processed_messages (message_id, stage) VALUES ($1, $2)
+           ON CONFLICT DO NOTHING RETURNING 1""",
+        message_id,
+        stage,
+    )
+    return bool(first)
+
+
+async def seen_and_status(
+    conn: Connection, message_id: UUID, stage: str, report_id: UUID
+) -> tuple[bool, ReportStatus | None]:
+    """Whether ``stage`` already processed the message, and the report's status (None when there
+    is no such report), in one round trip."""
+    row = await conn.fetchrow(
+        """SELECT EXISTS (SELECT 1 FROM processed_messages
+                          WHERE message_id = $1 AND stage = $2) AS seen,
+                  (SELECT status FROM reports WHERE id = $3) AS status""",
+        message_id,
+        stage,
+        report_id,
+    )
+    assert row is not None
+    status = ReportStatus(row["status"]) if row["status"] is not None else None
+    return bool(row["seen"]), status

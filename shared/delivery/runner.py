@@ -1,0 +1,352 @@
+"""The one consumer runner every stage uses: it owns the ack, retry and dead-letter policy.
+
+For each delivery:
+
+1. decode the envelope (an undecodable message is parked at once: no retry can fix it);
+2. skip it if this stage already processed that message id, or the report is already final;
+   park it if no such report exists (an operator looks at it; it is not a duplicate);
+3. record "started" (once per stage, however often the message is redelivered);
+4. run the stage's domain code, bounded by the stage timeout;
+5. in one transaction: mark the message processed, store artifacts, record the step and write the
+   next event to the outbox; only then ack. The next event is durable before the ack, and a
+   redelivery after a crash finds the message already processed and produces nothing twice.
+
+A database step that fails for another reason than an outage (outages are waited out with the
+message unacknowledged) is a failed attempt like a failing stage: same back-off, same parking,
+with a message that says which step failed.
+
+On failure, :mod:`shared.delivery.failures` retries the message through the stage's delay tiers (TTL
+queues that dead-letter back into the work queue) or, after the last attempt or at once for a
+permanent failure, parks it in ``dead_letters`` and ends the report FAILED with a message a person
+can act on.
+
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import asyncpg
+import structlog
+from pydantic import ValidationError
+
+from shared import telemetry
+from shared.bus.protocol import Bus, IncomingMessage
+from shared.bus.topology import Topology
+from shared.db import outbox, processed_messages
+from shared.db.outage import through_outages
+from shared.db.pipeline_figures import report_duration_s
+from shared.db.reports import Step, record_step, store_artifact
+from shared.db.repositories import StageRepositories
+from shared.delivery.failures import (
+    FailurePolicy,
+    attempt_of,
+    describe_exception,
+    traceback_frames,
+    working_step,
+)
+from shared.events import Envelope, ReportStatus
+from shared.events.notification import ALERT_OUTCOME
+from shared.metrics.stage_meter import StageMeter, report_finished
+from shared.settings import Settings
+from shared.stage import Stage, StageContext, StageError, StageOutcome
+
+if TYPE_CHECKING:
+    pass
+
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class _StoreFailed(Exception):
+    """A database step of a delivery failed for another reason than an outage."""
+
+    def __init__(self, what: str, error: Exception) -> None:
+        super().__init__(what)
+        self.what = what
+        self.error = error
+
+
+def next_message_id(message_id: UUID, stage: str) -> UUID:
+    """The id of the event a stage emits for a message: the same however often it is redone."""
+    return uuid5(NAMESPACE_URL, f"clinrelay:{message_id}:{stage}")
+
+
+class StageRunner:
+    """Consumes one stage's work queue and applies the delivery policy around its domain code."""
+
+    def __init__(self, stage: Stage, bus: Bus, pool: asyncpg.Pool, settings: Settings) -> None:
+        self.stage = stage
+        self.bus = bus
+        self.pool = pool
+        self.settings = settings
+        self.topology = Topology(
+            settings.bus_namespace, settings.delivery_limit, settings.retry_delays_ms
+        )
+        self.log = log.bind(stage=stage.name)
+        self.ctx = StageContext(settings=settings, repos=StageRepositories.on(pool), log=self.log)
+        self.meter = StageMeter(stage.name)
+        self.failures = FailurePolicy(
+            stage, bus, pool, settings, self.topology, self.log, self.meter
+        )
+        self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
+        self._in_flight = 0
+        self._working_on: set[UUID] = set()
+        """Message ids being processed here: a second copy arriving meanwhile is not redone."""
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def queue(self) -> str:
+        return self.topology.work_queue(self.stage.name)
+
+    async def start(self) -> None:
+        await self.bus.consume(self.queue, self.on_message, prefetch=self.stage.prefetch)
+        self.log.info("stage.consuming", queue=self.queue, prefetch=self.stage.prefetch)
+
+    async def drain(self, grace_s: float) -> None:
+        """Wait until no message is being processed (after consumers were cancelled)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=grace_s)
+
+    async def on_message(self, message: IncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        self.meter.consumed()
+        self.meter.in_flight.inc()
+        try:
+            await self._on_message(message)
+        finally:
+            self.meter.in_flight.dec()
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _on_message(self, message: IncomingMessage) -> None:
+        attempt = attempt_of(message)
+        try:
+            event = Envelope.from_bytes(message.body)
+        except ValidationError:
+            await self.failures.undecodable(message)
+            return
+        with (
+            telemetry.continued_from(message.headers),
+            self._tracer.start_as_current_span(f"{self.stage.name} {event.type}") as span,
+        ):
+            span.set_attribute("clinrelay.report_id", str(event.report_id))
+            span.set_attribute("clinrelay.attempt", attempt)
+            await self._process(message, event, attempt)
+
+    async def _process(self, message: IncomingMessage, event: Envelope, attempt: int) -> None:
+        log_ = self.log.bind(report_id=str(event.report_id), message_id=str(event.message_id))
+        if event.message_id in self._working_on:
+            # The copy in hand settles the message whatever happens (done, retried, parked, or
+            # redelivered if this process dies), so this one can go.
+            log_.info("stage.duplicate_skipped", in_flight=True)
+            self.meter.duplicate()
+            await message.ack()
+            return
+        self._working_on.add(event.message_id)
+        try:
+            await self._process_once(message, event, attempt, log_)
+        finally:
+            self._working_on.discard(event.message_id)
+
+    async def _process_once(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        attempt: int,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> None:
+        if not await self._admit(message, event, log_):
+            return
+        started = time.perf_counter()
+        try:
+            outcome = await through_outages(
+                lambda: asyncio.wait_for(
+                    self.stage.handle(event, self.ctx), timeout=self.settings.stage_timeout_s
+                ),
+                what="stage work",
+            )
+        except StageError as exc:
+            await self.failures.failed(
+                message, event, exc.message, exc.details, permanent=exc.permanent
+            )
+            return
+        except TimeoutError:
+            text = (
+                f"The {self.stage.name} stage did not finish within "
+                f"{self.settings.stage_timeout_s:g} s."
+            )
+            await self.failures.failed(message, event, text, {"cause": "timeout"}, permanent=False)
+            return
+        except Exception as exc:
+            description = describe_exception(exc, may_hold_phi=self.stage.handles_phi)
+            if self.stage.handles_phi:
+                # The traceback would repeat the exception's text, which may quote the input.
+                log_.error("stage.crashed", error=description, frames=traceback_frames(exc))
+            else:
+                log_.exception("stage.crashed", error=description)
+            text = (
+                f"The {self.stage.name} stage failed with an internal error ({type(exc).__name__})."
+            )
+            cause = {"cause": type(exc).__name__}
+            await self.failures.failed(message, event, text, cause, permanent=False)
+            return
+        elapsed = time.perf_counter() - started
+        elapsed_ms = int(elapsed * 1000)
+        try:
+            committed = await self._stored(
+                "storing the result", lambda: self._commit(event, outcome, elapsed_ms)
+            )
+        except _StoreFailed as exc:
+            await self._store_failed(message, event, exc, log_)
+            return
+        await message.ack()
+        if committed:
+            self.meter.completed(event.kind.value, elapsed, outcome.timings_s)
+        else:
+            self.meter.duplicate()
+        log_.info(
+            "stage.done" if committed else "stage.duplicate_skipped",
+            step=outcome.step,
+            elapsed_ms=elapsed_ms,
+        )
+
+    async def _admit(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> bool:
+        """Whether the stage should work on the message (recording its start); the message is
+        settled here when not (a duplicate, a final report, an unknown report)."""
+        # Database outages are waited out with the message unacknowledged (see shared.db.outage):
+        # they are not the report's fault and must not use up its attempts.
+        try:
+            state = await self._stored("the de-duplication check", lambda: self._state_of(event))
+            if state == "unknown":
+                await self.failures.unknown_report(message, event)
+                return False
+            if state == "done":
+                log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
+                self.meter.duplicate()
+                await message.ack()
+                return False
+            await self._stored("recording the start", lambda: self._mark_started(event))
+        except _StoreFailed as exc:
+            await self._store_failed(message, event, exc, log_)
+            return False
+        return True
+
+    async def _stored(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a database step of the delivery: outages are waited out, any other failure is
+        raised as :class:`_StoreFailed` naming the step."""
+        try:
+            return await through_outages(operation, what=what)
+        except Exception as exc:
+            raise _StoreFailed(what, exc) from exc
+
+    async def _store_failed(
+        self,
+        message: IncomingMessage,
+        event: Envelope,
+        failure: _StoreFailed,
+        log_: structlog.typing.FilteringBoundLogger,
+    ) -> None:
+        """A database step failed for another reason than an outage (a constraint, a trigger, a
+        bug): an attempt like any other, retried after the back-off, parked after the last one."""
+        error = type(failure.error).__name__
+        # The database's text may quote stored values; the ingestor's may hold PHI.
+        description = describe_exception(failure.error, may_hold_phi=self.stage.handles_phi)
+        log_.error("stage.store_failed", during=failure.what, error=description)
+        text = f"The {self.stage.name} stage failed {failure.what} in the database ({error})."
+        details = {"cause": "database", "during": failure.what, "error": error}
+        await self.failures.failed(message, event, text, details, permanent=False)
+
+    async def _state_of(self, event: Envelope) -> Literal["new", "done", "unknown"]:
+        """``done`` when this stage already processed the message or the report is final,
+        ``unknown`` when no such report exists, else ``new``."""
+        async with self.pool.acquire() as conn:
+            seen, status = await processed_messages.seen_and_status(
+                conn, event.message_id, self.stage.name, event.report_id
+            )
+        if seen:
+            return "done"
+        if status is None:
+            # Not a duplicate: a message nobody can act on, kept for an operator to look at.
+            return "unknown"
+        # A report that is already final takes no more work from stale messages.
+        return "done" if status.is_final else "new"
+
+    async def _mark_started(self, event: Envelope) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await record_step(
+                conn,
+                event.report_id,
+                working_step(self.stage, "started"),
+                unless_step=self.stage.working_step,  # a redelivery or retry: started once
+            )
+
+    async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:
+        finished: float | None = None
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await processed_messages.claim(conn, event.message_id, self.stage.name):
+                return False
+            final = outcome.result is not None
+            for alert in outcome.alerts:
+                await record_step(
+                    conn,
+                    event.report_id,
+                    Step(
+                        actor=self.stage.name,
+                        step=outcome.step,
+                        outcome=ALERT_OUTCOME,
+                        status=ReportStatus.PROCESSING,
+                        message=alert.message,
+                        details=alert.details,
+                    ),
+                )
+            recorded = await record_step(
+                conn,
+                event.report_id,
+                Step(
+                    actor=self.stage.name,
+                    step=outcome.step,
+                    outcome="completed",
+                    status=ReportStatus.COMPLETE if final else ReportStatus.PROCESSING,
+                    progress_percent=100 if final else outcome.progress_percent,
+                    message=outcome.message,
+                    details={**outcome.details, "elapsed_ms": elapsed_ms},
+                    result=outcome.result,
+                ),
+            )
+            if recorded is None:
+                return True  # the report ended meanwhile (failed elsewhere): nothing follows
+            if final:
+                finished = await report_duration_s(conn, event.report_id)
+            for artifact in outcome.artifacts:
+                await store_artifact(
+                    conn, event.report_id, artifact.name, artifact.media_type, artifact.content
+                )
+            if outcome.next_event is not None:
+                follow = Envelope(
+                    message_id=next_message_id(event.message_id, self.stage.name),
+                    type=outcome.next_event.type,
+                    report_id=event.report_id,
+                    tenant_id=event.tenant_id,
+                    kind=event.kind,
+                    payload=outcome.next_event.payload.model_dump(mode="json"),
+                )
+                await outbox.enqueue_event(conn, follow)
+        if outcome.result is not None:  # counted once the transaction that ended it committed
+            report_finished(event.kind.value, ReportStatus.COMPLETE.value, finished)
+        return True
