@@ -78,6 +78,36 @@ def run_interleaved(
     return timings
 
 
+def render_ratio(timings: dict[str, list[tuple[float, float]]]) -> float:
+    """The coding report's median wall time over the minimal call's, from one interleaved run."""
+    return _median_wall(timings["coding"]) / _median_wall(timings["coding baseline"])
+
+
+def chart_share(timings: dict[str, list[tuple[float, float]]]) -> float:
+    """The share of the CER's median render time its three charts take."""
+    return 1 - _median_wall(timings["cer, no charts"]) / _median_wall(timings["cer"])
+
+
+def _median_wall(values: list[tuple[float, float]]) -> float:
+    return statistics.median(wall for wall, _ in values)
+
+
+def scenarios_of(meta: ReportMeta) -> dict[str, Callable[[], object]]:
+    """The render scenarios (see the module docstring), ready to run interleaved."""
+    coding, cer = sample_coding_analysis(), sample_cer_analysis()
+    cer_doc = cer_report_html(cer, meta)
+    cer_no_charts = PdfDocument(_SVG.sub("", cer_doc.html), cer_doc.title, cer_doc.created_at)
+    coding_minimal = minimal_html(coding_report_html(coding, meta).html)
+    cer_minimal = minimal_html(cer_doc.html)
+    return {
+        "coding": lambda: render_coding_pdf(coding, meta),
+        "coding baseline": lambda: HTML(string=coding_minimal).write_pdf(),
+        "cer": lambda: render_cer_pdf(cer, meta),
+        "cer, no charts": lambda: html_to_pdf(cer_no_charts),
+        "cer baseline": lambda: HTML(string=cer_minimal).write_pdf(),
+    }
+
+
 async def pool_throughput(workers: int, renders: int, meta: ReportMeta) -> dict[str, float]:
     coding, cer = sample_coding_analysis(), sample_cer_analysis()
     results = {}
@@ -150,6 +180,8 @@ def main() -> None:
             f"| {name} | {statistics.median(wall) * 1000:.0f} | {percentile(wall, 0.95) * 1000:.0f}"
             f" | {statistics.median(cpu) * 1000:.0f} | {ratio_text} |"
         )
+    print(f"render_ratio (coding / coding baseline, p50): {render_ratio(timings):.3f}")
+    print(f"cer charts: {chart_share(timings):.1%} of the CER's render time (1 - no charts / cer)")
     for name in ("coding", "cer"):
         sequential = 1 / statistics.mean(w for w, _ in timings[name])
         print(

@@ -1,6 +1,8 @@
 """HTML to PDF with WeasyPrint, offline: the one place the renderer calls WeasyPrint.
 
-The report stylesheet is parsed once per process and reused; every render gets a fresh
+The font configuration and the report stylesheet are built once per process and reused (a fresh
+font configuration makes Pango load and shape every face again: ~10 % of a coding report's render
+time, bench.render); every render gets a fresh
 :class:`~services.renderer.fetcher.OfflineURLFetcher`, so nothing can be loaded but ``data:``
 URLs and the renderer's own assets. This is CPU-bound, synchronous work: call it from the render
 pool's worker processes (:mod:`services.renderer.pool`), never on an event loop.
@@ -15,6 +17,7 @@ from datetime import datetime
 from functools import cache
 
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from services.renderer.fetcher import ASSETS_DIR, OfflineURLFetcher
 from services.renderer.meta import RenderedPdf
@@ -40,9 +43,17 @@ class PdfDocument:
 
 
 @cache
+def font_configuration() -> FontConfiguration:
+    """This process's font configuration (system fonts only; the reports declare no web font)."""
+    return FontConfiguration()
+
+
+@cache
 def report_stylesheet() -> CSS:
     """The parsed report stylesheet (parsed once per process: it is the same for every report)."""
-    return CSS(filename=str(STYLESHEET), url_fetcher=OfflineURLFetcher())
+    return CSS(
+        filename=str(STYLESHEET), url_fetcher=OfflineURLFetcher(), font_config=font_configuration()
+    )
 
 
 def html_to_pdf(
@@ -58,7 +69,7 @@ def html_to_pdf(
     try:
         rendered = HTML(
             string=document.html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher
-        ).render(stylesheets=sheets, pdf_tags=True)
+        ).render(stylesheets=sheets, pdf_tags=True, font_config=font_configuration())
         # Tagged PDF (structure and reading order for screen readers) costs ~45 ms of CPU on the
         # standard coding report (~7 %, bench.render); kept: readers with assistive tech need it.
         content = rendered.write_pdf(pdf_tags=True)
