@@ -50,6 +50,10 @@ async def enqueue(
     )
 
 
+OutboxRow = tuple[UUID, str, bytes, dict[str, Any], UUID | None]
+"""An outbox row not yet written: message id, routing key, body, headers, admission tenant."""
+
+
 async def enqueue_event(
     conn: Connection, envelope: Envelope, headers: Mapping[str, Any] | None = None
 ) -> None:
@@ -59,15 +63,29 @@ async def enqueue_event(
         routing_key=envelope.type,
         body=envelope.to_bytes(),
         headers=headers,
-        admission_tenant=(
-            envelope.tenant_id if envelope.type == routing.REPORT_REQUESTED else None
-        ),
+        admission_tenant=_admission_tenant(envelope),
     )
 
 
-def notification_row(
-    note: StatusNotification,
-) -> tuple[UUID, str, bytes, dict[str, Any]]:
+def _admission_tenant(envelope: Envelope) -> UUID | None:
+    return envelope.tenant_id if envelope.type == routing.REPORT_REQUESTED else None
+
+
+def event_row(envelope: Envelope, headers: Mapping[str, Any] | None = None) -> OutboxRow:
+    """The outbox row that publishes ``envelope`` (with the current trace context), for
+    :func:`shared.db.reports.record_step` to write with the step that caused it."""
+    all_headers = dict(headers or {})
+    telemetry.inject_context(all_headers)
+    return (
+        envelope.message_id,
+        envelope.type,
+        envelope.to_bytes(),
+        all_headers,
+        _admission_tenant(envelope),
+    )
+
+
+def notification_row(note: StatusNotification) -> OutboxRow:
     """The outbox row (message id, routing key, body, headers) that tells subscribers of ``note``.
 
     The message id is derived from the report and event number, so the same audit event always
@@ -88,6 +106,7 @@ def notification_row(
         key,
         note.model_dump_json().encode(),
         headers,
+        None,
     )
 
 

@@ -9,6 +9,7 @@ trail and what subscribers are told can never disagree.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -69,8 +70,61 @@ def hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[s
     }
 
 
+# Lock the report, decide whether the step applies and, only then, claim the next number of the
+# tenant's feed: one round trip. The report row is locked before the feed's head (the order every
+# writer keeps, see shared.db.channels), and a step that does not apply takes no number, so the
+# feed stays without gaps. The conditions are record_step's (see its docstring).
+_LOCK_AND_CLAIM = """
+WITH report AS (
+  SELECT tenant_id, kind, status, event_seq, event_hash, started_at, created_at,
+         progress_percent, current_step
+  FROM reports WHERE id = $1 FOR UPDATE
+), applies AS (
+  SELECT tenant_id FROM report
+  WHERE ($2 OR status NOT IN ('COMPLETE', 'FAILED'))
+    AND ($3::text IS NULL OR current_step IS DISTINCT FROM $3::text)
+    AND ($2 OR $4::int IS NULL OR $4::int >= progress_percent)
+), head AS (
+  INSERT INTO channel_heads (channel, seq)
+  SELECT 'tenant:' || tenant_id::text, 1 FROM applies
+  ON CONFLICT (channel) DO UPDATE SET seq = channel_heads.seq + 1
+  RETURNING seq
+)
+SELECT report.*, (SELECT seq FROM head) AS tenant_seq FROM report"""
+
+# The event, the feed's log entry, the outbox rows (the notification first) and the report: one
+# round trip.
+_APPLY = """
+WITH event AS (
+  INSERT INTO report_events
+    (report_id, seq, at, actor, step, outcome, status, progress_percent, message,
+     details, prev_hash, hash)
+  VALUES ($1, $13, $5, $15, $4, $16, $2, $3, $17, $18, $19, $14)
+), logged AS (
+  INSERT INTO channel_events (channel, seq, tenant_id, at, body)
+  VALUES ($24, $25, $26, $5, $27)
+), messages AS (
+  INSERT INTO outbox (message_id, routing_key, body, headers, admission_tenant)
+  SELECT * FROM unnest($20::uuid[], $21::text[], $22::bytea[], $23::jsonb[], $28::uuid[])
+)
+UPDATE reports SET
+  status = $2, progress_percent = $3, current_step = $4, updated_at = $5,
+  started_at = $6, completed_at = $7, processing_time_ms = $8,
+  error_message = CASE WHEN $2 = 'FAILED' THEN $9 ELSE NULL END,
+  error_details = CASE WHEN $2 = 'FAILED' THEN $10::jsonb ELSE NULL END,
+  result = COALESCE($11::jsonb, result),
+  retry_count = retry_count + $12,
+  event_seq = $13, event_hash = $14
+WHERE id = $1"""
+
+
 async def record_step(
-    conn: Connection, report_id: UUID, step: Step, *, unless_step: str | None = None
+    conn: Connection,
+    report_id: UUID,
+    step: Step,
+    *,
+    unless_step: str | None = None,
+    enqueue: Sequence[outbox.OutboxRow] = (),
 ) -> StatusNotification | None:
     """Append ``step`` to the report's audit trail and apply it; call inside a transaction.
 
@@ -80,31 +134,23 @@ async def record_step(
     side by side would otherwise record "analyzing 40 %" after "analyzed 70 %"). With
     ``unless_step``, nothing happens either when the report's current step is already that one:
     how a redelivered message avoids recording "started" twice.
+
+    ``enqueue`` are outbox rows (:func:`shared.db.outbox.event_row`) written with the step, after
+    its notification, and only if the step is recorded. Two round trips in all.
     """
     row = await conn.fetchrow(
-        """SELECT tenant_id, kind, status, event_seq, event_hash, started_at, created_at,
-                  progress_percent, current_step
-           FROM reports WHERE id = $1 FOR UPDATE""",
-        report_id,
+        _LOCK_AND_CLAIM, report_id, step.reopen, unless_step, step.progress_percent
     )
     if row is None:
         raise ReportNotFound(str(report_id))
-    if ReportStatus(row["status"]).is_final and not step.reopen:
+    tenant_seq = row["tenant_seq"]
+    if tenant_seq is None:  # the step does not apply (see above); nothing was claimed
         return None
-    if unless_step is not None and row["current_step"] == unless_step:
-        return None
-    if (
-        not step.reopen
-        and step.progress_percent is not None
-        and step.progress_percent < row["progress_percent"]
-    ):
-        return None  # a stale step of an earlier stage: the report is already past it
     if step.progress_percent is None:
         step = replace(step, progress_percent=row["progress_percent"])
     progress = step.progress_percent
     seq = row["event_seq"] + 1
     feed = channels.tenant_channel(row["tenant_id"])
-    tenant_seq = (await channels.claim_seqs(conn, [feed]))[feed]
     at = utcnow()
     digest = event_hash(row["event_hash"], hashed_fields(report_id, seq, at, step))
     started_at = row["started_at"]
@@ -136,30 +182,9 @@ async def record_step(
         tenant_seq=tenant_seq,
         alert=step.details if step.outcome == ALERT_OUTCOME else None,
     )
-    await channels.log_event(
-        conn, row["tenant_id"], {feed: tenant_seq}, at, note.model_dump(mode="json")
-    )
-    notification = outbox.notification_row(note)
-    # One round trip for the three writes: the event, the report and the notification.
+    messages = [outbox.notification_row(note), *enqueue]
     await conn.execute(
-        """WITH event AS (
-             INSERT INTO report_events
-               (report_id, seq, at, actor, step, outcome, status, progress_percent, message,
-                details, prev_hash, hash)
-             VALUES ($1, $13, $5, $15, $4, $16, $2, $3, $17, $18, $19, $14)
-           ), notification AS (
-             INSERT INTO outbox (message_id, routing_key, body, headers)
-             VALUES ($20, $21, $22, $23)
-           )
-           UPDATE reports SET
-             status = $2, progress_percent = $3, current_step = $4, updated_at = $5,
-             started_at = $6, completed_at = $7, processing_time_ms = $8,
-             error_message = CASE WHEN $2 = 'FAILED' THEN $9 ELSE NULL END,
-             error_details = CASE WHEN $2 = 'FAILED' THEN $10::jsonb ELSE NULL END,
-             result = COALESCE($11::jsonb, result),
-             retry_count = retry_count + $12,
-             event_seq = $13, event_hash = $14
-           WHERE id = $1""",
+        _APPLY,
         report_id,
         step.status.value,
         progress,
@@ -179,7 +204,15 @@ async def record_step(
         step.message,
         step.details,
         row["event_hash"],
-        *notification,
+        [m[0] for m in messages],
+        [m[1] for m in messages],
+        [m[2] for m in messages],
+        [m[3] for m in messages],
+        feed,
+        tenant_seq,
+        row["tenant_id"],
+        note.model_dump(mode="json"),
+        [m[4] for m in messages],
     )
     return note
 

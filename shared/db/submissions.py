@@ -137,16 +137,17 @@ async def _start(
             progress_percent=0,
             message=f"{submission.kind.value} report accepted",
         ),
-    )
-    await outbox.enqueue_event(
-        conn,
-        Envelope(
-            type=routing.REPORT_REQUESTED,
-            report_id=report_id,
-            tenant_id=tenant_id,
-            kind=submission.kind,
-            payload=submission.parameters,
-        ),
+        enqueue=[
+            outbox.event_row(
+                Envelope(
+                    type=routing.REPORT_REQUESTED,
+                    report_id=report_id,
+                    tenant_id=tenant_id,
+                    kind=submission.kind,
+                    payload=submission.parameters,
+                )
+            )
+        ],
     )
 
 

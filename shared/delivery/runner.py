@@ -328,6 +328,7 @@ class StageRunner:
                     details={**outcome.details, "elapsed_ms": elapsed_ms},
                     result=outcome.result,
                 ),
+                enqueue=self._next_event(event, outcome),  # durable with the step, if it applies
             )
             if recorded is None:
                 return True  # the report ended meanwhile (failed elsewhere): nothing follows
@@ -337,16 +338,19 @@ class StageRunner:
                 await store_artifact(
                     conn, event.report_id, artifact.name, artifact.media_type, artifact.content
                 )
-            if outcome.next_event is not None:
-                follow = Envelope(
-                    message_id=next_message_id(event.message_id, self.stage.name),
-                    type=outcome.next_event.type,
-                    report_id=event.report_id,
-                    tenant_id=event.tenant_id,
-                    kind=event.kind,
-                    payload=outcome.next_event.payload.model_dump(mode="json"),
-                )
-                await outbox.enqueue_event(conn, follow)
         if outcome.result is not None:  # counted once the transaction that ended it committed
             report_finished(event.kind.value, ReportStatus.COMPLETE.value, finished)
         return True
+
+    def _next_event(self, event: Envelope, outcome: StageOutcome) -> tuple[outbox.OutboxRow, ...]:
+        if outcome.next_event is None:
+            return ()
+        follow = Envelope(
+            message_id=next_message_id(event.message_id, self.stage.name),
+            type=outcome.next_event.type,
+            report_id=event.report_id,
+            tenant_id=event.tenant_id,
+            kind=event.kind,
+            payload=outcome.next_event.payload.model_dump(mode="json"),
+        )
+        return (outbox.event_row(follow),)
