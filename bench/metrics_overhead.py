@@ -68,7 +68,7 @@ Figures = tuple[float, float]
 
 async def _hops(dsn: str, amqp_url: str, reports: int) -> Figures:
     cpu = time.process_time()
-    rate = await clinrelay_hops(dsn, amqp_url, reports)
+    rate, _round_trips = await clinrelay_hops(dsn, amqp_url, reports)
     return rate, (time.process_time() - cpu) * 1000 / (3 * reports)
 
 

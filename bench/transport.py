@@ -158,7 +158,10 @@ class RoundTrips:
         if cls._patched:
             return
         cls._patched = True
-        execute, query = asyncpg.Connection.execute, asyncpg.Connection._execute
+        # asyncpg sends a statement with arguments through the private _execute, a bare one
+        # (BEGIN, COMMIT, a reset) through execute's simple-query path: count both, once each.
+        execute = asyncpg.Connection.execute
+        query = getattr(asyncpg.Connection, "_execute")  # noqa: B009 (private, untyped)
 
         async def counted_execute(self: asyncpg.Connection, sql: str, *args: Any, **kw: Any) -> Any:
             if not args:  # a simple query (BEGIN, COMMIT, resets); with args it goes via _execute
@@ -169,8 +172,8 @@ class RoundTrips:
             cls.count += 1
             return await query(self, *args, **kw)
 
-        asyncpg.Connection.execute = counted_execute  # type: ignore[method-assign]
-        asyncpg.Connection._execute = counted_query  # type: ignore[method-assign]
+        setattr(asyncpg.Connection, "execute", counted_execute)  # noqa: B010
+        setattr(asyncpg.Connection, "_execute", counted_query)  # noqa: B010
 
 
 async def clinrelay_hops(dsn: str, amqp_url: str, count: int) -> tuple[float, float]:
