@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python -m bench.fanout [--subscribers 2000] [--processes 4] [--rate 50]
                                                 [--seconds 20] [--client c|python]
+                                                [--notifiers 1]
 
 The notifier runs as its own process (``clinrelay serve notifier``, as deployed) on a scratch
 database and bus namespace. This process plays the stages: it records steps of 50 reports with
@@ -73,16 +74,16 @@ def client_command(kind: str) -> list[str]:
 class Clients:
     """Load-generator processes, driven over their stdin/stdout."""
 
-    def __init__(self, command: list[str], url: str, total: int, processes: int) -> None:
+    def __init__(self, command: list[str], urls: list[str], total: int, processes: int) -> None:
         per = [total // processes + (i < total % processes) for i in range(processes)]
         self.procs = [
             subprocess.Popen(
-                ["nice", "-n", "10", *command, url, str(n)],
+                ["nice", "-n", "10", *command, urls[i % len(urls)], str(n)],
                 cwd=ROOT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
-            for n in per
+            for i, n in enumerate(per)
             if n
         ]
 
@@ -190,16 +191,23 @@ async def _measure(
     client: list[str],
     pool: Any,
     reports: list[UUID],
-    url: str,
-    pid: int,
+    urls: list[str],
+    pids: list[int],
     subscribers: int,
     processes: int,
     rate: float,
     seconds: float,
 ) -> dict[str, Any]:
     """The floor (one subscriber), then every subscriber: delays, memory, CPU."""
-    results: dict[str, Any] = {"rss_start_kib": rss_kib(pid)}
-    floor = Clients(client, url, 1, 1)
+
+    def rss() -> int:
+        return sum(rss_kib(pid) for pid in pids)
+
+    def notifier_cpu() -> float:
+        return sum(cpu_s(pid) for pid in pids)
+
+    results: dict[str, Any] = {"notifiers": len(pids), "rss_start_kib": rss()}
+    floor = Clients(client, urls[:1], 1, 1)
     await floor.ready()
     floor.measure()
     await record_events(pool, reports, rate, min(seconds, 10))
@@ -207,19 +215,19 @@ async def _measure(
     results["floor"] = percentiles((await floor.report())[0])
     await floor.quit()
     await asyncio.sleep(1)
-    results["rss_before_kib"] = rss_kib(pid)
+    results["rss_before_kib"] = rss()
 
-    crowd = Clients(client, url, subscribers, processes)
+    crowd = Clients(client, urls, subscribers, processes)
     await crowd.ready()
     await asyncio.sleep(3)
-    results["rss_idle_kib"] = rss_kib(pid)
+    results["rss_idle_kib"] = rss()
     crowd.measure()
-    cpu0 = (cpu_s(pid), crowd.cpu(), cpu_s(os.getpid()))
+    cpu0 = (notifier_cpu(), crowd.cpu(), cpu_s(os.getpid()))
     sent = await record_events(pool, reports, rate, seconds)
     await asyncio.sleep(2)
-    cpu1 = (cpu_s(pid), crowd.cpu(), cpu_s(os.getpid()))
+    cpu1 = (notifier_cpu(), crowd.cpu(), cpu_s(os.getpid()))
     delays, received = await crowd.report()
-    results["connections_left"] = await _connections(url)
+    results["connections_left"] = sum([await _connections(url) for url in urls])
     results["crowd"] = percentiles(delays)
     results["expected"] = sent * subscribers
     results["received"] = received
@@ -231,15 +239,15 @@ async def _measure(
     }
     await crowd.quit()
     await asyncio.sleep(3)
-    results["rss_after_kib"] = rss_kib(pid)
+    results["rss_after_kib"] = rss()
     # The same number connect again: memory freed by the first wave is reused, not added to.
-    again = Clients(client, url, subscribers, processes)
+    again = Clients(client, urls, subscribers, processes)
     await again.ready()
     await asyncio.sleep(3)
-    results["rss_second_idle_kib"] = rss_kib(pid)
+    results["rss_second_idle_kib"] = rss()
     await again.quit()
     await asyncio.sleep(3)
-    results["rss_second_after_kib"] = rss_kib(pid)
+    results["rss_second_after_kib"] = rss()
     results["per_idle_connection_kib"] = (
         results["rss_idle_kib"] - results["rss_before_kib"]
     ) / subscribers
@@ -247,7 +255,7 @@ async def _measure(
 
 
 async def main(
-    subscribers: int, processes: int, rate: float, seconds: float, client_kind: str
+    subscribers: int, processes: int, rate: float, seconds: float, client_kind: str, notifiers: int
 ) -> None:
     client = client_command(client_kind)
     async with scratch_database() as (dsn, amqp_url):
@@ -260,30 +268,33 @@ async def main(
         bus = await AmqpBus.connect(amqp_url, topology_of(settings), name="bench-fanout")
         relay = OutboxRelay(pool, bus, dsn)
         relay_task = asyncio.create_task(relay.run())
-        port = free_port()
+        ports = [free_port() for _ in range(notifiers)]
         env = {
             **os.environ,
             "CLINRELAY_DATABASE_URL": dsn,
             "CLINRELAY_AMQP_URL": amqp_url,
             "CLINRELAY_BUS_NAMESPACE": namespace,
-            "CLINRELAY_NOTIFIER_PORT": str(port),
             "CLINRELAY_OUTBOX_RELAY": "false",
             "CLINRELAY_LOG_LEVEL": "WARNING",
             "CLINRELAY_HEARTBEAT_S": "600",
         }
-        notifier = start_notifier(env)
+        # Replicas, as deployed: each binds its own queue and serves its share of the sockets.
+        replicas = [start_notifier({**env, "CLINRELAY_NOTIFIER_PORT": str(p)}) for p in ports]
         try:
-            await asyncio.to_thread(wait_for_port, port)
+            for port in ports:
+                await asyncio.to_thread(wait_for_port, port)
             reports = await _reports(pool)
             await asyncio.sleep(2)  # the relay publishes the 'accepted' events
-            url = f"ws://127.0.0.1:{port}/v1/ws?token={key}"
+            urls = [f"ws://127.0.0.1:{port}/v1/ws?token={key}" for port in ports]
+            pids = [replica.pid for replica in replicas]
             results = await _measure(
-                client, pool, reports, url, notifier.pid, subscribers, processes, rate, seconds
+                client, pool, reports, urls, pids, subscribers, processes, rate, seconds
             )
             print(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
         finally:
-            notifier.terminate()
-            notifier.wait(30)
+            for replica in replicas:
+                replica.terminate()
+                replica.wait(30)
             relay_task.cancel()
             await asyncio.gather(relay_task, return_exceptions=True)
             await bus.close()
@@ -298,5 +309,8 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--client", choices=("c", "python"), default="c")
+    parser.add_argument("--notifiers", type=int, default=1, help="notifier replicas")
     args = parser.parse_args()
-    asyncio.run(main(args.subscribers, args.processes, args.rate, args.seconds, args.client))
+    asyncio.run(
+        main(args.subscribers, args.processes, args.rate, args.seconds, args.client, args.notifiers)
+    )
