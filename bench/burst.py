@@ -26,22 +26,18 @@ import argparse
 import asyncio
 import base64
 import math
-import os
 import statistics
-import sys
 import time
 from collections import Counter
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
 import httpx
 import orjson
 
-from bench.common import scratch_database
-from bench.gateway import SAMPLE, delete_topology, free_port, gateway_key
-from clinrelay.cli.ops import SERVICES
-from clinrelay.supervisor import Supervisor
+from bench.gateway import SAMPLE, gateway_key
+from bench.stack import running_stack
 from shared.bus.amqp import AmqpBus
 from shared.runtime import topology_of
 from shared.settings import Settings
@@ -227,42 +223,28 @@ _FINAL = ("COMPLETE", "FAILED")
 
 async def run(options: argparse.Namespace) -> None:
     body = SAMPLE.read_bytes() if options.bundle == "sample" else short_bundle()
-    async with scratch_database() as (dsn, amqp_url):
-        key = await gateway_key(dsn)
-        gateway, notifier = free_port(), free_port()
-        namespace = f"burst{uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "CLINRELAY_DATABASE_URL": dsn,
-            "CLINRELAY_AMQP_URL": amqp_url,
-            "CLINRELAY_BUS_NAMESPACE": namespace,
-            "CLINRELAY_GATEWAY_PORT": str(gateway),
-            "CLINRELAY_NOTIFIER_PORT": str(notifier),
-            "CLINRELAY_LOG_LEVEL": "WARNING",
-            "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # one key drives all the load
-            "CLINRELAY_ANALYZER_WORKERS": str(options.analyzer_workers),
-            "CLINRELAY_ANALYZER_PREFETCH": str(options.analyzer_workers + 1),
-            "CLINRELAY_RENDER_WORKERS": str(options.render_workers),
-            "CLINRELAY_SCHEDULER_ENABLED": "false",
-        }
-        supervisor = Supervisor(
-            [[sys.executable, "-m", "clinrelay", "serve", s] for s in SERVICES], env=env
-        )
-        services = asyncio.create_task(supervisor.run())
-        conn = await asyncpg.connect(dsn)
+    workers = {
+        "CLINRELAY_ANALYZER_WORKERS": str(options.analyzer_workers),
+        "CLINRELAY_ANALYZER_PREFETCH": str(options.analyzer_workers + 1),
+        "CLINRELAY_RENDER_WORKERS": str(options.render_workers),
+    }
+    async with running_stack(workers, ready_timeout_s=300) as stack:
+        key = await gateway_key(stack.dsn)
+        conn = await asyncpg.connect(stack.dsn)
         stop = asyncio.Event()
         peaks: dict[str, int] = {}
         try:
             headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/fhir+json"}
             limits = httpx.Limits(max_connections=options.concurrency)
             async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{gateway}", headers=headers, timeout=120, limits=limits
+                base_url=stack.base_url, headers=headers, timeout=120, limits=limits
             ) as client:
-                await until_ready(client)
                 warm = (await client.post("/v1/reports", content=body)).json()
                 warmed = time.perf_counter()
                 await until_final(conn, [UUID(warm["id"])], warmed + 300, warmed)
-                watcher = asyncio.create_task(watch_queues(amqp_url, namespace, peaks, stop))
+                watcher = asyncio.create_task(
+                    watch_queues(stack.amqp_url, stack.namespace, peaks, stop)
+                )
                 started = time.perf_counter()
                 ids, post_ms, refused = await post_all(
                     client, body, options.reports, options.concurrency
@@ -277,9 +259,6 @@ async def run(options: argparse.Namespace) -> None:
         finally:
             stop.set()
             await conn.close()
-            supervisor.stop()
-            await services
-            await delete_topology(amqp_url, namespace)
     report(options, result, ids, refused, post_ms, started, posted, finished, peaks)
 
 
@@ -336,18 +315,6 @@ def report(
             f"render workers to keep up with {options.analyzer_workers} analyzer worker(s): "
             f"{keep_up} (given a core each)"
         )
-
-
-async def until_ready(client: httpx.AsyncClient) -> None:
-    """Wait (up to 5 min) for the gateway's /readyz: every stage has a consumer."""
-    async with asyncio.timeout(300):
-        while True:
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            await asyncio.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -24,12 +24,16 @@ from clinrelay.supervisor import Supervisor
 @dataclass(frozen=True)
 class Stack:
     dsn: str
+    amqp_url: str
+    namespace: str
     base_url: str
     ws_url: str
 
 
 @asynccontextmanager
-async def running_stack(settings: Mapping[str, str]) -> AsyncIterator[Stack]:
+async def running_stack(
+    settings: Mapping[str, str], *, ready_timeout_s: float = 120
+) -> AsyncIterator[Stack]:
     """Start the five services with ``settings`` (``CLINRELAY_*`` variables) added to the
     environment; yields once the gateway's /readyz says every stage has a consumer."""
     async with scratch_database() as (dsn, amqp_url):
@@ -55,9 +59,11 @@ async def running_stack(settings: Mapping[str, str]) -> AsyncIterator[Stack]:
             env=env,
         )
         supervised = asyncio.create_task(supervisor.run())
-        stack = Stack(dsn, f"http://127.0.0.1:{gateway}", f"ws://127.0.0.1:{notifier}")
+        stack = Stack(
+            dsn, amqp_url, namespace, f"http://127.0.0.1:{gateway}", f"ws://127.0.0.1:{notifier}"
+        )
         try:
-            await until_ready(stack.base_url)
+            await until_ready(stack.base_url, ready_timeout_s)
             yield stack
         finally:
             supervisor.stop()
@@ -65,9 +71,9 @@ async def running_stack(settings: Mapping[str, str]) -> AsyncIterator[Stack]:
             await delete_topology(amqp_url, namespace)
 
 
-async def until_ready(base_url: str) -> None:
-    """Wait (up to 2 min) for the gateway's /readyz: every stage has a consumer."""
-    async with httpx.AsyncClient(base_url=base_url) as client, asyncio.timeout(120):
+async def until_ready(base_url: str, timeout_s: float = 120) -> None:
+    """Wait for the gateway's /readyz: every stage has a consumer."""
+    async with httpx.AsyncClient(base_url=base_url) as client, asyncio.timeout(timeout_s):
         while True:
             try:
                 if (await client.get("/readyz")).status_code == 200:
