@@ -1,6 +1,7 @@
 """Every object in deploy/k8s validates offline against the Kubernetes schemas
-(kubernetes-validate's bundled ones); the custom resources (KEDA, Prometheus Operator) are checked
-for the fields their controllers need; scraping reaches every service's /metrics."""
+(kubernetes-validate's bundled ones) and KEDA's own CRD schemas (tests/fixtures/crds, Apache-2.0);
+the Prometheus Operator resources are checked for the fields their controller needs; scraping
+reaches every service's /metrics."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
@@ -23,6 +25,43 @@ CUSTOM = {
     "monitoring.coreos.com/v1": {"ServiceMonitor", "PodMonitor", "PrometheusRule"},
 }
 ALTERNATIVES = K8S / "alternatives"
+CRDS = Path(__file__).resolve().parents[2] / "fixtures" / "crds"
+
+
+def _closed(schema: dict[str, Any]) -> dict[str, Any]:
+    """The CRD's schema with unknown fields refused: the API server would prune them silently,
+    so a misspelt field would be lost without a word."""
+    schema = dict(schema)
+    if (
+        "properties" in schema
+        and "additionalProperties" not in schema
+        and not schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        schema["additionalProperties"] = False
+    for key in ("properties", "patternProperties"):
+        if key in schema:
+            schema[key] = {name: _closed(sub) for name, sub in schema[key].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            schema[key] = _closed(schema[key])
+    for key in ("allOf", "anyOf", "oneOf"):
+        if key in schema:
+            schema[key] = [_closed(sub) for sub in schema[key]]
+    return schema
+
+
+def _crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    schemas = {}
+    for path in CRDS.glob("*.yaml"):
+        crd = yaml.safe_load(path.read_text())
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for version in crd["spec"]["versions"]:
+            schema = _closed(version["schema"]["openAPIV3Schema"])
+            schemas[(f"{group}/{version['name']}", kind)] = schema
+    return schemas
+
+
+CRD_SCHEMAS = _crd_schemas()
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
@@ -40,11 +79,25 @@ def _name(document: dict[str, Any]) -> str:
 )
 def test_each_object_is_valid_for_its_api(document: dict[str, Any]) -> None:
     api = document["apiVersion"]
+    if (api, document["kind"]) in CRD_SCHEMAS:
+        jsonschema.validate(document, CRD_SCHEMAS[(api, document["kind"])])
+        return
     if api in CUSTOM:
         assert document["kind"] in CUSTOM[api]
         assert isinstance(document["spec"], dict)
         return
     kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
+
+
+def test_keda_objects_are_checked_against_kedas_schema() -> None:
+    assert {kind for _, kind in CRD_SCHEMAS} == {"ScaledObject", "TriggerAuthentication"}
+    scaled = of_kind("ScaledObject")["renderer"]
+    broken = {**scaled, "spec": {**scaled["spec"], "maxReplicaCount": "ten"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, CRD_SCHEMAS[("keda.sh/v1alpha1", "ScaledObject")])
+    misspelt = {**scaled, "spec": {**scaled["spec"], "maxReplicas": 10}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(misspelt, CRD_SCHEMAS[("keda.sh/v1alpha1", "ScaledObject")])
 
 
 def test_a_broken_object_is_refused() -> None:
