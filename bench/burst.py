@@ -30,7 +30,7 @@ import statistics
 import time
 from collections import Counter
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
@@ -104,11 +104,24 @@ async def post_all(
     refused = 0
     remaining = iter(range(reports))
 
+    async def post_once() -> httpx.Response:
+        # As a careful client does: one Idempotency-Key per report, and a POST whose connection
+        # dropped (a keep-alive connection the server had just closed) is sent again under it.
+        headers = {"Idempotency-Key": str(uuid4())}
+        for attempt in range(3):
+            try:
+                return await client.post("/v1/reports", content=body, headers=headers)
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
+                print("  POST connection dropped; sent again with its Idempotency-Key")
+        raise AssertionError("unreachable")
+
     async def client_loop() -> None:
         nonlocal refused
         for _ in remaining:
             started = time.perf_counter()
-            response = await client.post("/v1/reports", content=body)
+            response = await post_once()
             latencies.append((time.perf_counter() - started) * 1000)
             if response.status_code == 202:
                 ids.append(UUID(response.json()["id"]))
