@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -103,6 +104,7 @@ class Supervisor:
         finish copying what they had written; never wait on them for long."""
         assert child.process is not None
         _kill_group(child.process.pid)
+        await _group_gone(child.process.pid, timeout_s=_GROUP_GRACE_S)
         if child.pumps:
             _, pending = await asyncio.wait(child.pumps, timeout=_PUMP_GRACE_S)
             for pump in pending:
@@ -141,6 +143,7 @@ class Supervisor:
 
 _EXIT_POLL_S = 0.1
 _PUMP_GRACE_S = 2.0
+_GROUP_GRACE_S = 5.0
 
 
 async def _exited(process: asyncio.subprocess.Process) -> int:
@@ -152,6 +155,40 @@ async def _exited(process: asyncio.subprocess.Process) -> int:
     while (code := process.returncode) is None:  # noqa: ASYNC110 - no exit event without pipes
         await asyncio.sleep(_EXIT_POLL_S)
     return code
+
+
+async def _group_gone(pgid: int, *, timeout_s: float) -> None:
+    """Wait until no live process is left in the group: SIGKILL is delivered asynchronously, and a
+    dying worker closes its output (ending our pump) before it is gone, so neither the signal nor
+    the end of output says it has exited. Bounded: one stuck in the kernel is not waited for."""
+    deadline = time.monotonic() + timeout_s
+    while _group_members(pgid) and time.monotonic() < deadline:  # noqa: ASYNC110 - no exit event
+        await asyncio.sleep(_EXIT_POLL_S / 2)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes in a process group, read from /proc; where /proc is missing,
+    whether the group can still be signalled."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [pgid]
+    members = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # exited while we looked
+            continue
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        state, _ppid, pgrp = stat[stat.rindex(")") + 2 :].split()[:3]
+        if int(pgrp) == pgid and state not in ("Z", "X"):
+            members.append(int(entry.name))
+    return members
 
 
 def _kill_group(pgid: int) -> None:
