@@ -23,6 +23,25 @@ _TOWN_LINE = re.compile(
     re.MULTILINE,
 )
 _ANCHORS = (PhiType.ADDRESS, PhiType.LOCATION, PhiType.ZIP)
+# a place found by the words before it ("lives alone in Wronville, daughter nearby") is a town
+# in a sentence, not an address line: what follows its comma is a town only before a state or
+# a postcode ("from Wronville, Gitford MA")
+_SENTENCE_PLACES = (
+    "location.cue",
+    "location.town",
+    "location.propagated",
+    "location.ward",
+    "location.unit",
+    "location.acronym",
+    "location.town_form",
+    "location.town_framed",
+    "location.residence",
+)
+_STATE_OR_CODE_AFTER = re.compile(
+    r"[ \t]+(?:\d{4,6}\b|[A-Z]\d[A-Z]|[A-Z]{1,2}\d{1,2}[ \t]?\d[A-Z]"
+    r"|[A-Z]{2,3}[ \t]*(?:$|[.;,]|\d))",
+    re.M,
+)
 _NOT_TOWNS = (
     frozenset(
         [
@@ -73,6 +92,10 @@ def find_address_towns(text: str, found: Iterable[PhiSpan]) -> list[PhiSpan]:
         if m is None:
             continue
         town = m.group("town")
+        if anchor.source.startswith(_SENTENCE_PLACES) and not _STATE_OR_CODE_AFTER.match(
+            text, m.end("town")
+        ):
+            continue
         if town.split()[0].lower() in _NOT_TOWNS:
             continue
         spans.append(_town(m.start("town"), m.end("town")))

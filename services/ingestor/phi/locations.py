@@ -14,6 +14,7 @@ from services.ingestor.phi.cued_places import (
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.organisations import find_organisations
+from services.ingestor.phi.place_forms import find_place_forms
 from services.ingestor.phi.rooms import find_rooms
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
@@ -97,6 +98,7 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += _towns(text, tokens, style, lex)
     spans += find_cued_places(text, tokens, style, lex)
     spans += find_organisations(text, tokens, style, lex)
+    spans += find_place_forms(text, tokens, style, lex)
     spans += find_rooms(text)
     dc = _WASHINGTON_DC.finditer(text)
     spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
@@ -243,6 +245,15 @@ def _glued_wards(text: str, lex: Lexicon) -> list[PhiSpan]:
     return spans
 
 
+def _town_alone(key: str, lex: Lexicon) -> bool:
+    """A capitalised town with no cue: a city, or a smaller town whose name is no one's name
+    (``Abernathy`` is a surname first; the name rules tag it)."""
+    population = lex.places[key]
+    if population >= 20_000:
+        return True
+    return not lex.surname_weight(key) and not lex.given_weight(key)
+
+
 def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
     spans = []
     n = len(tokens)
@@ -267,7 +278,7 @@ def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> li
                 continue
             elif cue and capitalised:
                 score = 0.85
-            elif style is CaseStyle.MIXED and (cue or (capitalised and lex.places[key] >= 20_000)):
+            elif style is CaseStyle.MIXED and (cue or (capitalised and _town_alone(key, lex))):
                 score = 0.6
             else:
                 continue

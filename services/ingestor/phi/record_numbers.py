@@ -29,14 +29,19 @@ _LABEL = re.compile(
     r"|unos\s+id|employee\s+id|member(?:\s+id)?|ins(?:urance)?\s+id|id|cdl|dl|licen[cs]e(?:\s+(?:no\.?|#))?"
     r"|dea|npi|rego|plate|tag|serial(?:\s+(?:no\.?|#|number))?|sn|s/n|device\s+id|ref(?:erence)?"
     r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot|aadhaa?r|pan|abha|phin|mhsc"
-    r"|msp|carte\s+soleil|ihi|dva|mbi|hicn|gmc|nmc|ahpra|cpso|mcr|imc))"
+    r"|msp|carte\s+soleil|ihi|dva|mbi|hicn|gmc|nmc|ahpra|cpso|mcr|imc"
+    # a record's own number named by what it numbers: "Patient number", "Hosp no", "CRN",
+    # "Encounter #", "Visit ID", "Order no.", "Chart #", "FIN", "CSN"
+    r"|(?:patient|pt|path(?:ology)?|hosp(?:ital)?|chart|file|encounter|visit|order|report|episode|admission"
+    r"|invoice|ticket|confirmation|tracking)\.?\s*(?:no\b\.?|number|#|id\b)|reg\.\s*no\.?|crn|cr\s*#"
+    r"|encounter|fin|csn|har))"
     r"(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
 )
 _UNIT_WORDS = frozenset(
     ("U", "HR", "HRS", "HOUR", "ML", "MG", "MCG", "CC", "L", "KG", "MEQ", "MIN", "AM", "PM", "X")
 )
 _WEAK_LABELS = frozenset(
-    ("id", "case", "tag", "ref", "sn", "dl", "lot", "batch", "intake", "claim")
+    ("id", "case", "tag", "ref", "sn", "dl", "lot", "batch", "intake", "claim", "encounter", "fin")
 )
 # a token of capitals and digits with four digits or more (a record number without its label)
 _SHAPE = re.compile(

@@ -1,0 +1,315 @@
+"""Places by the form of their name and the words that frame it, in any letter case.
+
+A reader knows a town he has never heard of by its shape and its frame, and so do these rules:
+
+- a town-shaped word no vocabulary knows (``Wronville``, ``gitford``, ``Ashbourne``: an ending
+  that English place names use, -ville, -ton, -ford, -field, -borough, -chester, ...) after a
+  place preposition (``is from``, ``grew up in``), before "resident" or a state;
+- a compound town (``east brous``, ``MOUNT VOARLAING``, ``Port Trick``: North/South/Mount/Port/
+  Fort/Lake/Glen/New + a word no vocabulary knows) after a place preposition;
+- the town before "resident", "native" or its own services (``Feston EMS``, ``lakeport
+  resident``);
+- a street named without a house number after "lives on", "on", "off", "near"
+  (``lives on molstad street``, ``APARTMENT ON PHILMON AVE``);
+- a residence or care home named by a word and its head (``Failwell Center``, ``ROGERS MANOR``,
+  ``Beaard Place``) after a verb of living or moving and at/to/from;
+- what follows a label that says an organisation or a hospital follows (``Insurance: Seatton
+  Group``, ``Referring hospital: holy redeemer``).
+
+Each finding scores 0.6-0.75 (above the default ``min_score``), lower than a facility word's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.ingestor.phi.cued_places import (
+    MOVEMENT_WORDS,
+    NOT_A_PLACE,
+    PLACE_PREPOSITIONS,
+    looks_like_drug,
+    term_shaped,
+)
+from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
+from services.ingestor.phi.organisations import GENERIC_HEADS
+from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.tokens import CaseStyle, Token
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# endings English-speaking countries' town names share (general knowledge of toponymy)
+_TOWN_ENDING = re.compile(
+    r"(?:ville|town|ton|burg|burgh|borough|boro|bury|field|ford|wick|wich|dale|haven|port"
+    r"|worth|mouth|brook|ridge|ham|chester|cester|caster|minster|mont|wood|view|stead|thorpe"
+    r"|shire|bourne|combe|leigh|ley|hurst|cliff|polis|ington)$"
+)
+# first words of compound town names: "East Brous", "Mount Voarlaing", "Port Trick"
+COMPOUND_HEADS = _words(
+    "north south east west northeast northwest southeast southwest mount mt port fort ft lake"
+    " glen new san santa los las el cape palm grand"
+)
+# what follows a town and says it is one: "Lakeport resident", "Feston EMS", "Dedham police"
+_AFTER_TOWN = _words(
+    "resident residents native natives ems police pd fd fire ambulance rescue sheriff"
+)
+# a place preposition, and words that stand where one would ("outside Lynn", "around Troy")
+_CUES = PLACE_PREPOSITIONS | _words("of outside around near nearby")
+_STREET_KINDS = _words(
+    "street st avenue ave road rd lane ln boulevard blvd drive terrace parkway pkwy highway hwy"
+    " circle turnpike pike"
+)
+_STREET_CUES = _words("on off near along onto")
+# where someone lives or is cared for, named by a word and this head: "Beaard Place",
+# "Rogers Manor", "Failwell Center", "Larkspur Village"
+_RESIDENCE_HEADS = _words(
+    "center centre manor place village house lodge gardens towers residence residences court"
+    " commons estates terrace pointe crossing apartments apts"
+)
+_RESIDENCE_CUES = MOVEMENT_WORDS | _words(
+    "staying stays d c dc dc'd discharging placed placement lives living resident residing"
+)
+_NOT_RESIDENCE_NAME = (
+    GENERIC_HEADS
+    | KIN
+    | _words(
+        "friend friend's group foster halfway care senior boarding rest retirement assisted"
+        " living own same dialysis trauma cancer heart surgery surgical medical white"
+    )
+)
+# labels after which an organisation or a hospital is named: "Insurance: Seatton Group"
+_LABEL = re.compile(
+    r"(?im)\b(?:insurance(?:\s+(?:company|carrier|provider|plan))?|insurer|payer|payor"
+    r"|health\s+plan|employer|school|osh|outside\s+hospital|referring\s+(?:hospital|facility)"
+    r"|transferring\s+(?:hospital|facility)|sending\s+facility|nursing\s+home|snf|agency)"
+    r"[ \t]*:[ \t]*(?P<value>[A-Za-z][A-Za-z'&.\- ]{1,60}?)[ \t]*(?=[.;,(\n]|$)"
+)
+_NOT_LABEL_VALUES = _words(
+    "none n/a na unknown self medicare medicaid pending private yes no home not other same"
+    " unemployed retired disabled student deferred applied see"
+)
+
+
+def _span(start: int, end: int, score: float, source: str, kind: PhiType) -> PhiSpan:
+    return PhiSpan(start=start, end=end, type=kind, score=score, source=source)
+
+
+class _Forms:
+    def __init__(self, text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon):
+        self.text = text
+        self.tokens = tokens
+        self.style = style
+        self.lex = lex
+
+    # --- what a word is -----------------------------------------------------------------
+    def ordinary(self, key: str) -> bool:
+        """A word that says something other than a name: vocabulary, a typo of it, a term."""
+        return (
+            len(key) < 3
+            or key in STOPWORDS
+            or key in NOT_A_PLACE
+            or key in KIN
+            or key in CREDENTIALS
+            or key in STRONG_TITLES
+            or key in self.lex.regions
+            or self.lex.is_vocabulary(key)
+            or looks_like_drug(key)
+        )
+
+    def unknown(self, key: str) -> bool:
+        """A word no vocabulary knows and not shaped like a term: a name of something."""
+        if self.ordinary(key) or (term_shaped(key) and not _TOWN_ENDING.search(key)):
+            return False
+        return len(key) < 6 or not self.lex.near_vocabulary(key)
+
+    def town_shaped(self, key: str) -> bool:
+        return (
+            len(key) >= 6
+            and _TOWN_ENDING.search(key) is not None
+            and not self.ordinary(key)
+            and not self.lex.near_vocabulary(key)
+        )
+
+    def capitalised(self, tok: Token) -> bool:
+        return self.style is not CaseStyle.UPPER and tok.is_title
+
+    def joined(self, a: Token, b: Token) -> bool:
+        gap = self.text[a.end : b.start]
+        return 0 < len(gap) <= 2 and gap.strip() in ("", "-")
+
+    def at(self, i: int) -> Token | None:
+        return self.tokens[i] if 0 <= i < len(self.tokens) else None
+
+    def cue_before(self, i: int) -> bool:
+        prev = self.at(i - 1)
+        return prev is not None and prev.key in _CUES and self.joined(prev, self.tokens[i])
+
+    # --- a town's name --------------------------------------------------------------------
+    def town_name(self, i: int) -> int:
+        """How many tokens from ``i`` form a town's name by its form (0: none)."""
+        tok = self.tokens[i]
+        nxt = self.at(i + 1)
+        if tok.key in COMPOUND_HEADS and nxt is not None and self.joined(tok, nxt):
+            # the word after the head may end like a term ("East Quorkking"): the head says
+            # a town is named, so only a vocabulary word or a typo of one is refused
+            if (
+                len(nxt.key) >= 4
+                and not self.ordinary(nxt.key)
+                and not self.lex.near_vocabulary(nxt.key)
+            ):
+                return 2
+            if f"{tok.key} {nxt.key}" in self.lex.places and not self.ordinary(nxt.key):
+                return 2
+        if self.town_shaped(tok.key):
+            return 1
+        return 0
+
+    def towns(self) -> list[PhiSpan]:
+        spans = []
+        for i in range(len(self.tokens)):
+            width = self.town_name(i)
+            if not width:
+                continue
+            after = self.at(i + width)
+            framed = self.cue_before(i) or (
+                after is not None
+                and after.key in _AFTER_TOWN
+                and self.joined(self.tokens[i + width - 1], after)
+            )
+            if framed:
+                last = self.tokens[i + width - 1]
+                spans.append(
+                    _span(
+                        self.tokens[i].start, last.end, 0.7, "location.town_form", PhiType.LOCATION
+                    )
+                )
+        return spans
+
+    def before_residents(self) -> list[PhiSpan]:
+        """A word no vocabulary knows before "resident" or a town's service (``Feston EMS``)."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if k == 0 or tok.key not in _AFTER_TOWN:
+                continue
+            prev = self.tokens[k - 1]
+            if not self.joined(prev, tok) or not self.unknown(prev.key):
+                continue
+            if tok.key.startswith("resident") and (
+                len(prev.key) < 5 or self.lex.near_vocabulary(prev.key)
+            ):
+                continue  # "Surg resident", "ortho resident": a clipped service
+            if self.style is CaseStyle.MIXED and prev.is_lower and tok.key == "resident":
+                continue
+            start = prev.start
+            head = self.at(k - 2)
+            if head is not None and head.key in COMPOUND_HEADS and self.joined(head, prev):
+                start = head.start
+            spans.append(_span(start, prev.end, 0.65, "location.town_framed", PhiType.LOCATION))
+        return spans
+
+    # --- streets and residences -------------------------------------------------------
+    def lived_before(self, i: int) -> bool:
+        return any(t.key in _RESIDENCE_CUES for t in self.tokens[max(0, i - 4) : i])
+
+    def named(self, tok: Token, lived: bool) -> bool:
+        """A word that can be (part of) the name of a street or a residence here."""
+        if tok.key in _NOT_RESIDENCE_NAME or tok.key in STOPWORDS or len(tok.key) < 3:
+            return False
+        if self.unknown(tok.key):
+            return True
+        if tok.key in self.lex.clinical or looks_like_drug(tok.key) or tok.key in KIN:
+            return False
+        return self.capitalised(tok) or lived
+
+    def streets(self) -> list[PhiSpan]:
+        """``lives on molstad street``, ``APARTMENT ON PHILMON AVE``: no house number."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if tok.key not in _STREET_KINDS or k < 2:
+                continue
+            j = k - 1
+            while j >= 1 and k - j <= 2 and self.joined(self.tokens[j], self.tokens[j + 1]):
+                if self.tokens[j - 1].key in _STREET_CUES:
+                    break
+                j -= 1
+            cue = self.tokens[j - 1]
+            if cue.key not in _STREET_CUES or not self.joined(cue, self.tokens[j]):
+                continue
+            if tok.key in ("st", "rd", "dr") and tok.is_lower and self.style is CaseStyle.MIXED:
+                continue
+            lived = self.lived_before(j - 1)
+            words = self.tokens[j:k]
+            if all(self.named(w, lived) for w in words):
+                end = tok.end + (1 if self.text[tok.end : tok.end + 1] == "." else 0)
+                spans.append(_span(words[0].start, end, 0.7, "address.named", PhiType.ADDRESS))
+        return spans
+
+    def residences(self) -> list[PhiSpan]:
+        """``staying at Failwell Center``, ``D/C TO ROGERS MANOR``, ``resides at sweet place``."""
+        spans = []
+        for k, tok in enumerate(self.tokens):
+            if tok.key not in _RESIDENCE_HEADS or k < 2:
+                continue
+            j = k - 1
+            while j >= 1 and k - j <= 2 and self.joined(self.tokens[j], self.tokens[j + 1]):
+                if self.tokens[j - 1].key in ("at", "to", "from", "in", "the"):
+                    break
+                j -= 1
+            cue_index = j - 1
+            if self.tokens[cue_index].key == "the" and cue_index >= 1:
+                cue_index -= 1
+            cue = self.tokens[cue_index]
+            if cue.key not in ("at", "to", "from", "in"):
+                continue
+            lived = self.lived_before(cue_index)
+            words = self.tokens[j:k]
+            if not lived and not all(self.unknown(w.key) for w in words):
+                continue
+            if all(self.named(w, lived) for w in words):
+                spans.append(
+                    _span(words[0].start, tok.end, 0.7, "location.residence", PhiType.LOCATION)
+                )
+        return spans
+
+    # --- labels -----------------------------------------------------------------------
+    def labelled(self) -> list[PhiSpan]:
+        spans = []
+        for m in _LABEL.finditer(self.text):
+            value = m.group("value").strip(" .-")
+            words = [w.lower() for w in re.findall(r"[A-Za-z']+", value)]
+            if not words or len(words) > 6 or words[0] in _NOT_LABEL_VALUES:
+                continue
+            if any(w in self.lex.clinical or w in NOT_A_PLACE for w in words):
+                continue  # "OSH: CT head negative" is a finding, not a hospital
+            tokens = [t for t in self.tokens if m.start("value") <= t.start < m.end("value")]
+            distinctive = [
+                t
+                for t in tokens
+                if t.key not in GENERIC_HEADS
+                and t.key not in STOPWORDS
+                and (self.unknown(t.key) or self.capitalised(t) or t.is_upper)
+            ]
+            if not distinctive:
+                continue
+            start = m.start("value")
+            spans.append(
+                _span(start, start + len(value), 0.7, "location.labelled", PhiType.LOCATION)
+            )
+        return spans
+
+
+def find_place_forms(
+    text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon
+) -> list[PhiSpan]:
+    """Towns, streets, residences and labelled bodies by their form (see the module doc)."""
+    forms = _Forms(text, tokens, style, lex)
+    return (
+        forms.towns()
+        + forms.before_residents()
+        + forms.streets()
+        + forms.residences()
+        + forms.labelled()
+    )

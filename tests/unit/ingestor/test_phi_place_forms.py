@@ -1,0 +1,132 @@
+"""Places and record numbers by form (round 6): town-shaped words and compound towns after a
+place preposition, a town before "resident" or its services, streets without a house number,
+residences named by a word and its head, labelled insurers and hospitals, record numbers named
+by what they number — in every letter case — and the look-alikes that must stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.ingestor.phi.detect import detect_phi
+from services.ingestor.phi.spans import PhiType
+
+FILL = " Neuro: alert and oriented x3. Resp: lungs clear, sats 97% on 2L."
+
+
+def touched(text: str, value: str) -> bool:
+    start = text.index(value)
+    end = start + len(value)
+    return any(s.start < end and start < s.end for s in detect_phi(text))
+
+
+def covered(text: str, value: str) -> PhiType | None:
+    start = text.index(value)
+    end = start + len(value)
+    for span in detect_phi(text):
+        if span.start <= start and span.end >= end:
+            return span.type
+    return None
+
+
+def _cases(sentence: str, value: str) -> list[tuple[str, str]]:
+    """The sentence in a mixed-case note, an all-capitals one and an all-lower-case one."""
+    mixed = sentence + FILL
+    return [(mixed, value), (mixed.upper(), value.upper()), (mixed.lower(), value.lower())]
+
+
+TOWNS = [
+    ("Pt is from Wronville.", "Wronville"),
+    ("Pt grew up in Gitford.", "Gitford"),
+    ("Spoke with VNA in Quickridge.", "Quickridge"),
+    ("Pt lives in East Quorkking with wife.", "East Quorkking"),
+    ("Family is driving up from Mount Voarlaing in the morning.", "Mount Voarlaing"),
+    ("Lakeport resident, retired teacher.", "Lakeport"),
+    ("Brought in by Fort Weankus EMS after fall.", "Fort Weankus"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [case for t, v in TOWNS for case in _cases(t, v)])
+def test_towns_by_their_form_in_any_case(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.LOCATION
+
+
+STREETS = [
+    ("Pt lives on Molstad Street with son.", "Molstad Street"),
+    ("Apartment on Philmon Ave.", "Philmon Ave"),
+    ("Lives on Leach Road.", "Leach Road"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [case for t, v in STREETS for case in _cases(t, v)])
+def test_streets_without_a_house_number(text: str, value: str) -> None:
+    assert covered(text, value) is not None
+
+
+RESIDENCES = [
+    ("Pt was staying at Failwell Center for rehab.", "Failwell Center"),
+    ("D/c to Rogers Manor rehab.", "Rogers Manor"),
+    ("Resides at Beaard Place.", "Beaard Place"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [case for t, v in RESIDENCES for case in _cases(t, v)])
+def test_residences_named_by_a_word_and_its_head(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.LOCATION
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Insurance: Seatton Group." + FILL, "Seatton Group"),
+        ("INSURANCE: KITCLE." + FILL.upper(), "KITCLE"),
+        ("Referring hospital: Holy Redeemer\nReason: NSTEMI", "Holy Redeemer"),
+        ("Employer: Tainflie Logistics" + FILL, "Tainflie Logistics"),
+    ],
+)
+def test_labelled_insurers_employers_and_hospitals(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Patient number: 181-66-15", "181-66-15"),
+        ("Reg. No. 79-680-719", "79-680-719"),
+        ("Hosp no 584-05-36", "584-05-36"),
+        ("CRN 15-291-725", "15-291-725"),
+        ("CR# 51-019-730", "51-019-730"),
+        ("Encounter # WU45", "WU45"),
+        ("Pathology number MG55-40679", "MG55-40679"),
+        ("Visit ID 4471902", "4471902"),
+    ],
+)
+def test_record_numbers_named_by_what_they_number(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a clipped service before "resident", a limb after "lower"
+        ("Post chest-tube CXR without pneumo per CT Surg resident.", "Surg"),
+        ("does have petechiae to lower ext, no edema", "lower ext"),
+        ("PER MICU RESIDENT, CONTINUE LASIX.", "MICU"),
+        # what follows a town's comma in a sentence is the sentence
+        ("Originally from Wronville, moved here 2 years ago.", "moved here"),
+        ("Pt lives alone in Wronville, daughter nearby.", "daughter nearby"),
+        ("SEEN AT OSH IN GITFORD, HEAD CT NEG.", "HEAD"),
+        # a findings label, ordinary words after "on", a visit count
+        ("OSH: CT head negative.", "head"),
+        ("Pt on the road to recovery, ambulating.", "road"),
+        ("Pt lives at home with her daughter.", "home"),
+        ("Admission #2 this year.", "2"),
+        ("Insurance: Medicare.", "Medicare"),
+    ],
+)
+def test_look_alikes_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
+
+
+def test_a_town_of_an_address_line_is_still_found() -> None:
+    text = "Address: 12 Main St, Ashbourne, MA 02134"
+    assert touched(text, "Ashbourne")
