@@ -1,13 +1,18 @@
-"""Quality of the coder on encounter notes as users send them (``bench/coding/encounters/``).
+"""Quality of the coder on encounter notes as users send them (``bench/coding/encounters/``,
+or ``--set fresh``: ``bench/coding/encounters_fresh/``, held out whole).
 
 Each encounter is built into a FHIR Bundle (``encounter_set.build_bundle``) and measured one of
-two ways:
+three ways:
 
 - ``--via stage`` (default): the Bundle goes through the ingestor's own ``parse_bundle`` and
   ``build_coding_case`` (real de-identification) and the analyzer's ``analyze_case``: the exact
   functions the two stages call, without the broker;
 - ``--via api``: the Bundle is POSTed to ``/v1/reports`` of a running stack and the figures are
-  read from ``GET /v1/reports/{id}/analysis`` (``--base-url``, key in ``CLINRELAY_API_KEY``).
+  read from ``GET /v1/reports/{id}/analysis`` (``--base-url``, key in ``CLINRELAY_API_KEY``), or
+  with ``--stack`` of a stack started for the run (``bench.stack``: the five services as
+  processes, a scratch database and bus namespace of its own, a key created in it);
+- ``--via both``: each way in turn; the figures of both and how many encounters the API reported
+  differently from the stage functions (which ones only on the dev split).
 
 Figures, micro-averaged over encounters:
 
@@ -19,14 +24,20 @@ Figures, micro-averaged over encounters:
 
     .venv/bin/python -m bench.coding.evaluate_encounters --split dev [--show]
     .venv/bin/python -m bench.coding.evaluate_encounters --split heldout   # aggregate only
+    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh        # held out whole
+    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh --via api --stack
     .venv/bin/python -m bench.coding.evaluate_encounters --write-bundles DIR
 
-``--show`` (per-encounter misses) is refused for the held-out split: look at it in aggregate.
+``--show`` (per-encounter misses) is refused for the held-out split and the fresh set: look at
+them in aggregate. ``--breakdown`` adds the figures per note style and per encounter class
+(aggregates, no codes).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -37,7 +48,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.coding.encounter_set import GoldEncounter, build_bundle, load_encounters
+from bench.coding.encounter_set import SETS, WHOLLY_HELD_OUT, GoldEncounter, build_bundle, load_set
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ def measure_stage(gold: GoldEncounter) -> Measured:
 
 
 class ApiClient:
-    """POST a Bundle, wait for the report, read its analysis."""
+    """POST every Bundle, then wait for each report and read its analysis."""
 
     def __init__(self, base_url: str, api_key: str, timeout_s: float) -> None:
         self.client = httpx.Client(
@@ -126,17 +137,27 @@ class ApiClient:
         )
         self.timeout_s = timeout_s
 
-    def measure(self, gold: GoldEncounter) -> Measured:
-        answer = self.client.post("/v1/reports", json=build_bundle(gold))
+    def measure_all(self, encounters: list[GoldEncounter]) -> list[Measured]:
+        report_ids = [self.submit(gold) for gold in encounters]
+        deadline = time.monotonic() + self.timeout_s * max(1, len(encounters))
+        return [self.collect(report_id, deadline) for report_id in report_ids]
+
+    def submit(self, gold: GoldEncounter) -> str:
+        answer = self.client.post(
+            "/v1/reports",
+            content=json.dumps(build_bundle(gold)),
+            headers={"Content-Type": "application/fhir+json", "Idempotency-Key": gold.id},
+        )
         answer.raise_for_status()
-        report_id = answer.json()["id"]
-        deadline = time.monotonic() + self.timeout_s
+        return str(answer.json()["id"])
+
+    def collect(self, report_id: str, deadline: float) -> Measured:
         while True:
             status = self.client.get(f"/v1/reports/{report_id}").json()["status"]
             if status == "COMPLETE":
                 break
             if status == "FAILED" or time.monotonic() > deadline:
-                raise RuntimeError(f"report for {gold.id} ended {status}")
+                raise RuntimeError(f"report {report_id} ended {status}")
             time.sleep(0.5)
         analysis = self.client.get(f"/v1/reports/{report_id}/analysis")
         analysis.raise_for_status()
@@ -147,17 +168,38 @@ class ApiClient:
         )
 
 
+async def _on_private_stack(encounters: list[GoldEncounter], timeout_s: float) -> list[Measured]:
+    """Start the five services on a scratch database and bus namespace, create a key, measure
+    through the API, stop."""
+    from bench.gateway import gateway_key
+    from bench.stack import running_stack
+
+    # the services' output goes to stderr: stdout is the figures' JSON
+    with contextlib.redirect_stdout(sys.stderr):
+        async with running_stack({}, ready_timeout_s=300) as stack:
+            key = await gateway_key(stack.dsn)
+            client = ApiClient(stack.base_url, key, timeout_s)
+            return await asyncio.to_thread(client.measure_all, encounters)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
-    parser.add_argument("--via", choices=("stage", "api"), default="stage")
+    parser.add_argument("--set", dest="set_name", choices=sorted(SETS), default="main")
+    parser.add_argument("--split", choices=("dev", "heldout", "all"), default=None)
+    parser.add_argument("--via", choices=("stage", "api", "both"), default="stage")
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--stack", action="store_true", help="api: start a private stack")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per report (api)")
     parser.add_argument("--show", action="store_true", help="per-encounter misses (dev only)")
+    parser.add_argument("--breakdown", action="store_true", help="figures per style and class")
     parser.add_argument("--write-bundles", type=Path, help="write each Bundle as JSON and stop")
     args = parser.parse_args(argv)
 
-    encounters = load_encounters(args.split)
+    held_out_whole = args.set_name in WHOLLY_HELD_OUT
+    split = args.split or ("heldout" if held_out_whole else "dev")
+    encounters = load_set(args.set_name, split)
+    if not encounters:
+        parser.error(f"set {args.set_name!r} has no {split} encounters")
     if args.write_bundles:
         args.write_bundles.mkdir(parents=True, exist_ok=True)
         for gold in encounters:
@@ -165,46 +207,81 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(json.dumps(build_bundle(gold), indent=1), encoding="utf-8")
         print(f"{len(encounters)} Bundle(s) written to {args.write_bundles}")
         return 0
-    if args.show and args.split != "dev":
-        parser.error("--show is for the dev split only: look at held-out in aggregate")
-    if args.via == "api":
-        key = os.environ.get("CLINRELAY_API_KEY")
-        if not key:
-            parser.error("--via api needs CLINRELAY_API_KEY")
-        measure = ApiClient(args.base_url, key, args.timeout).measure
-    else:
-        measure = measure_stage
+    looked_at_per_item = split == "dev" and not held_out_whole
+    if args.show and not looked_at_per_item:
+        parser.error("--show is for the main set's dev split only: look at held-out in aggregate")
 
-    total = Tally()
-    by_style: dict[str, Tally] = {}
-    started = time.perf_counter()
-    for gold in encounters:
-        got = measure(gold)
-        total.add(gold, got)
-        by_style.setdefault(gold.style or "?", Tally()).add(gold, got)
+    if args.via != "stage" and not args.stack and not os.environ.get("CLINRELAY_API_KEY"):
+        parser.error("--via api/both needs CLINRELAY_API_KEY (or --stack)")
+    report: dict[str, object] = {"set": args.set_name, "split": split, "via": args.via}
+    runs: dict[str, list[Measured]] = {}
+    for via in ("stage", "api") if args.via == "both" else (args.via,):
+        started = time.perf_counter()
+        runs[via] = _measure(via, args, encounters)
+        seconds = round(time.perf_counter() - started, 1)
+        figures = _figures(encounters, runs[via], args.breakdown, dev=looked_at_per_item)
+        if args.via == "both":
+            report[via] = {**figures, "seconds": seconds}
+        else:
+            report.update(figures, seconds=seconds)
         if args.show:
-            wanted = gold.required | gold.acceptable
-            extra = sorted(got.codes - wanted)
-            missed = sorted(gold.required - got.codes)
-            bad = sorted(got.codes & gold.must_not)
-            verdicts = [
-                f"{c}:{'S' if got.verdicts.get(c) else 'N'}≠{'S' if c in gold.supported else 'N'}"
-                for c in gold.billed
-                if got.verdicts.get(c, False) != (c in gold.supported)
-            ]
-            if extra or missed or verdicts:
-                print(
-                    f"{gold.id:5} {gold.style:18} extra={extra} missed={missed} "
-                    f"must_not={bad} verdicts={verdicts}"
-                )
-    elapsed = time.perf_counter() - started
-    report = {"split": args.split, "via": args.via, **total.figures(), "seconds": round(elapsed, 1)}
-    if args.split == "dev":
-        report["by_style"] = {s: t.figures() for s, t in sorted(by_style.items())}
-        report["most_wrong"] = total.wrong.most_common(12)
-        report["most_missed"] = total.missed.most_common(12)
+            for gold, got in zip(encounters, runs[via], strict=True):
+                _show(gold, got)
+    if args.via == "both":
+        differ = [
+            g.id for g, s, a in zip(encounters, runs["stage"], runs["api"], strict=True) if s != a
+        ]
+        report["api_differs_from_stage"] = differ if looked_at_per_item else len(differ)
     print(json.dumps(report, indent=1))
     return 0
+
+
+def _figures(
+    encounters: list[GoldEncounter], results: list[Measured], breakdown: bool, *, dev: bool
+) -> dict[str, object]:
+    """Aggregate figures; per style and class with ``breakdown`` or on dev, where the codes most
+    often wrong and missed are shown too."""
+    total = Tally()
+    by_style: dict[str, Tally] = {}
+    by_class: dict[str, Tally] = {}
+    for gold, got in zip(encounters, results, strict=True):
+        total.add(gold, got)
+        by_style.setdefault(gold.style or "?", Tally()).add(gold, got)
+        by_class.setdefault(gold.encounter_class, Tally()).add(gold, got)
+    figures: dict[str, object] = dict(total.figures())
+    if breakdown or dev:
+        figures["by_style"] = {s: t.figures() for s, t in sorted(by_style.items())}
+        figures["by_class"] = {c: t.figures() for c, t in sorted(by_class.items())}
+    if dev:
+        figures["most_wrong"] = total.wrong.most_common(12)
+        figures["most_missed"] = total.missed.most_common(12)
+    return figures
+
+
+def _measure(via: str, args: argparse.Namespace, encounters: list[GoldEncounter]) -> list[Measured]:
+    if via == "api" and args.stack:
+        return asyncio.run(_on_private_stack(encounters, args.timeout))
+    if via == "api":
+        client = ApiClient(args.base_url, os.environ["CLINRELAY_API_KEY"], args.timeout)
+        return client.measure_all(encounters)
+    return [measure_stage(gold) for gold in encounters]
+
+
+def _show(gold: GoldEncounter, got: Measured) -> None:
+    wanted = gold.required | gold.acceptable
+    extra = sorted(got.codes - wanted)
+    missed = sorted(gold.required - got.codes)
+    bad = sorted(got.codes & gold.must_not)
+    verdicts = [
+        f"{c}:{'S' if got.verdicts.get(c) else 'N'}≠{'S' if c in gold.supported else 'N'}"
+        for c in gold.billed
+        if got.verdicts.get(c, False) != (c in gold.supported)
+    ]
+    if extra or missed or verdicts:
+        print(
+            f"{gold.id:5} {gold.style:18} extra={extra} missed={missed} "
+            f"must_not={bad} verdicts={verdicts}"
+        )
 
 
 if __name__ == "__main__":

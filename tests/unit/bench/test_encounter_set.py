@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench.coding.encounter_set import build_bundle, is_held_out, load_encounters, parse_encounter
-from bench.coding.evaluate_encounters import Measured, Tally
+from bench.coding.encounter_set import (
+    build_bundle,
+    is_held_out,
+    load_encounters,
+    load_set,
+    parse_encounter,
+)
+from bench.coding.evaluate_encounters import Measured, Tally, main
 from services.analyzer.coding import codeset
 from shared.intake.fhir.bundle import parse_bundle
 
@@ -27,10 +33,32 @@ def test_the_split_depends_on_the_id_only() -> None:
     assert [is_held_out(f"x{n}") for n in range(30)].count(True) in range(5, 16)
 
 
-def test_every_gold_code_is_a_billable_icd10cm_code() -> None:
+def test_the_fresh_set_is_varied_and_held_out_whole() -> None:
+    fresh = load_set("fresh")
+    assert len(fresh) >= 36
+    assert all(e.id.startswith("f") for e in fresh)
+    assert load_set("fresh", "dev") == []
+    assert load_set("fresh", "heldout") == fresh
+    assert {e.encounter_class for e in fresh} >= {"AMB", "IMP", "EMER", "VR", "HH"}
+    assert len({e.style for e in fresh}) >= 7
+    assert sum(1 for e in fresh if e.billed) >= 2 * len(fresh) // 3 - 1
+    assert not {e.id for e in fresh} & {e.id for e in load_set("main")}
+
+
+def test_per_encounter_output_is_refused_on_held_out_sets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv in (["--set", "fresh", "--show"], ["--split", "heldout", "--show"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert "aggregate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("set_name", ["main", "fresh"])
+def test_every_gold_code_is_a_billable_icd10cm_code(set_name: str) -> None:
     wrong = [
         (e.id, code)
-        for e in load_encounters("all")
+        for e in load_set(set_name)
         for code in e.required | e.acceptable | e.must_not | set(e.billed)
         if not codeset.is_billable(codeset.normalize_code(code) or "")
     ]
@@ -45,13 +73,14 @@ def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
         parse_encounter(source + "required: I10\nbilled: E11.9\nsupported: I10\n---\nHTN.\n")
 
 
-def test_each_encounter_becomes_a_bundle_with_its_note_and_claim() -> None:
-    gold = next(e for e in load_encounters("all") if e.billed)
-    parsed = parse_bundle(build_bundle(gold))
-    (encounter,) = parsed.encounters
-    assert [n.text for n in encounter.notes] == [gold.text]
-    assert encounter.class_code == gold.encounter_class
-    assert encounter.has_billing
+@pytest.mark.parametrize("set_name", ["main", "fresh"])
+def test_each_encounter_becomes_a_bundle_with_its_note_and_claim(set_name: str) -> None:
+    for gold in load_set(set_name):
+        parsed = parse_bundle(build_bundle(gold))
+        (encounter,) = parsed.encounters
+        assert [n.text for n in encounter.notes] == [gold.text]
+        assert encounter.class_code == gold.encounter_class
+        assert encounter.has_billing == bool(gold.billed)
 
 
 def test_the_tally_counts_precision_recall_must_not_and_verdicts() -> None:
