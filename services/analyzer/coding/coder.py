@@ -354,16 +354,27 @@ def _settle_encounter(
             _merge(excluded, (code, pending.assertion), pending)
 
 
-# Codes a lone generic word ("illness", "disease") falls to: never reported on that word alone.
-# ("pain" → R52 and "wound" → T14 stay: alone they may be all a note says; beside the diagnosis
-# or injury that explains them they go by the integral-symptom and superseded tables.)
-_GENERIC_CODES = ("R69",)
+# Codes a lone generic word falls to, and which lone words: never reported on that word alone.
+# R69 from any single word ("illness", "disease"); Z71.9 from a bare "counseling" (the subject
+# of the counseling is what a coder codes: Z71.3, Z71.6…). ("painful" before the noun it
+# qualifies — "painful swallowing" — is another sense: data/other_senses.tsv.) ("pain" → R52
+# and "wound" → T14 stay:
+# alone they may be all a note says; beside the diagnosis or injury that explains them they go by
+# the integral-symptom and superseded tables.)
+_GENERIC_WORDS: dict[str, frozenset[str] | None] = {
+    "R69": None,
+    "Z71.9": None,
+}
 
 
 def _too_generic(pending: _Pending) -> bool:
-    return pending.code.startswith(_GENERIC_CODES) and all(
-        len(e.text.split()) == 1 for e in pending.evidence
-    )
+    for prefix, words in _GENERIC_WORDS.items():
+        if pending.code.startswith(prefix):
+            return all(
+                len(e.text.split()) == 1 and (words is None or e.text.lower() in words)
+                for e in pending.evidence
+            )
+    return False
 
 
 def _order(pending: _Pending) -> tuple[int, str]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.data import table_rows
+from services.analyzer.coding.specificity import description_words
 
 _END_STAGE = ("N18.5", "N18.6")
 
@@ -155,9 +156,32 @@ def superseded_defaults(codes: Iterable[str]) -> set[str]:
             or any(codeset.is_ancestor(c[:5], o) and len(o) > len(c) for o in present)
         )
     }
+    dropped |= narrower_siblings(present)
     for code in present:
         for prefix, by in _superseded_table():
             if code.startswith(prefix) and any(o != code and o.startswith(by) for o in present):
+                dropped.add(code)
+                break
+    return dropped
+
+
+def narrower_siblings(codes: Iterable[str]) -> set[str]:
+    """Codes a sibling says more of: in one subcategory, a code whose description words are all
+    in another coded sibling's description is that sibling's partial reading ("chronic diastolic
+    heart failure" I50.32 beside "acute on chronic diastolic heart failure" I50.33)."""
+    present = sorted(set(codes))
+    dropped = set()
+    for code in present:
+        parent = codeset.parent(code)
+        if parent is None or len(codeset.undotted(parent)) < 4:
+            continue
+        words = description_words(code)
+        for other in present:
+            if (
+                other != code
+                and codeset.parent(other) == parent
+                and words < description_words(other)
+            ):
                 dropped.add(code)
                 break
     return dropped

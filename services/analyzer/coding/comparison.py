@@ -61,7 +61,6 @@ from shared.events.coding import (
 
 # Billed code (prefix) → prefixes of combination codes that include its condition.
 COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("I10", ("I11", "I12", "I13", "I16"), "hypertension is part of the combination code"),
     ("I20", ("I25.11", "I25.7"), "angina is part of atherosclerotic heart disease with angina"),
     ("R73", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
     ("R73.9", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
@@ -71,6 +70,18 @@ COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("J18", ("J44.0",), "COPD with acute lower respiratory infection"),
     ("F32", ("F33",), "a recurrent major depressive disorder"),
     ("K70", ("F10",), "alcohol-related disorder"),
+)
+# Billed code (prefix) → combination codes that must be billed instead of it: the guidelines
+# make the combination the only correct code, so the billed one is wrong, not merely vague.
+# Hypertension with heart disease or CKD is I11–I13 (Section I.C.9.a: the causal link is
+# presumed); billing I10 beside or instead of it is a coding error.
+RECODE_AS_COMBINATION: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "I10",
+        ("I11", "I12", "I13"),
+        "hypertension with heart disease or chronic kidney disease is coded only with the "
+        "combination code (Section I.C.9.a)",
+    ),
 )
 # Matches where the billed code itself stays on the corrected claim (no upgrade).
 _KEEPS_BILLED = (MatchKind.HISTORY, MatchKind.WORDING, MatchKind.EXTERNAL_CAUSE)
@@ -316,15 +327,9 @@ def _not_supported(code: str, claim: _Claim) -> BilledCodeVerdict:
 def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]]:
     """Why ``code`` is not supported, what is documented instead, and the evidence."""
     documentation = claim.documentation
-    taken = next(
-        (s for s in documentation.codes if s.code in claim.taken and _covers(s.code, code)), None
-    )
-    if taken is not None:
-        return (
-            f"redundant: the documented {taken.code} is already on the claim and covers it",
-            taken.code,
-            taken.evidence,
-        )
+    replaced = _redundant(code, claim) or _recode_as_combination(code, documentation)
+    if replaced is not None:
+        return replaced
     history = billing_decision(code, Assertion.HISTORICAL, claim.setting)
     as_history = claim.documented(history.code) if history.code != code else None
     if as_history is not None:
@@ -361,6 +366,36 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
     if code in documentation.recorded_codes and documentation.has_notes:
         return "recorded as a structured diagnosis, but the notes do not document it", None, ()
     return f"no mention in the encounter's {_source(documentation)}", None, ()
+
+
+def _redundant(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]] | None:
+    taken = next(
+        (s for s in claim.documentation.codes if s.code in claim.taken and _covers(s.code, code)),
+        None,
+    )
+    if taken is None:
+        return None
+    return (
+        f"redundant: the documented {taken.code} is already on the claim and covers it",
+        taken.code,
+        taken.evidence,
+    )
+
+
+def _recode_as_combination(
+    code: str, documentation: Documentation
+) -> tuple[str, str | None, tuple[Evidence, ...]] | None:
+    for billed_prefix, combined_prefixes, why in RECODE_AS_COMBINATION:
+        combined = next(
+            (s for s in documentation.codes if s.code.startswith(combined_prefixes)), None
+        )
+        if code.startswith(billed_prefix) and combined is not None:
+            return (
+                f"{why}: recode as {combined.code} ({combined.description})",
+                combined.code,
+                combined.evidence,
+            )
+    return None
 
 
 def _covers(documented: str, billed: str) -> bool:

@@ -24,7 +24,8 @@ _NOT_TAKEN = re.compile(
     r"\b(?:stop(?:ped|s)?|discontinu\w*|d/c|held|hold(?:ing)?|complet\w*|ran out|run out|"
     r"off|start(?:ed|ing|s)?|initiat\w*|begin|no|not on|never|was on|previously on|"
     r"refus\w*|declin\w*|consider\w*|discuss\w*|sliding[- ]scale|correction|temporar\w*|"
-    r"while npo|drip|infusion)\b",
+    r"while npo|drip|infusion|load(?:ing)?(?: dose)?|bolus|once|x ?1|stat|"
+    r"given in (?:the )?(?:ed|er))\b",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[.;\n]|,(?=\s*[A-Za-z]+ (?:\d|mg))")

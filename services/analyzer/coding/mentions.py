@@ -32,6 +32,9 @@ IGNORED_SECTIONS = frozenset(
         "patient_instructions",
         "patient_education",
         "signature",
+        "immunizations",
+        "procedures",
+        "care_plans",
     }
 )
 # Section → the ConText category it asserts of every mention in it.

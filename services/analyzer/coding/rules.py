@@ -14,6 +14,7 @@ ICD-10-CM Official Guidelines for Coding and Reporting:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
@@ -54,6 +55,14 @@ HISTORY_CODES: tuple[tuple[str, str, str], ...] = (
 # injury is Z87.828. Never the injury code itself, whose 7th character would claim treatment.
 _FRACTURE_HISTORY = ("Z87.81", "personal history of (healed) traumatic fracture")
 _INJURY_HISTORY = ("Z87.828", "personal history of other (healed) physical injury and trauma")
+_TBI_HISTORY = ("Z87.820", "personal history of traumatic brain injury")
+# Healed minor injuries leave nothing a coder reports: a sprain, a laceration or a bruise of years
+# ago is not the "significant" past injury Z87.828 is for.
+_MINOR_INJURY = re.compile(
+    r"\b(?:sprain|strain|laceration|contusion|abrasion|superficial|open wound|puncture wound|"
+    r"blister|bite|burn of first degree|first degree)\b",
+    re.IGNORECASE,
+)
 
 # Condition (code prefix) → family-history code when a relative has it.
 FAMILY_CODES: tuple[tuple[str, str], ...] = (
@@ -104,6 +113,21 @@ def billing_decision(
     return BillingDecision(False, code, "hypothetical (instructions, risk, if/should): not coded")
 
 
+def _past_injury(code: str) -> BillingDecision:
+    description = codeset.description(code).lower()
+    if "fracture" in description:
+        history_code, meaning = _FRACTURE_HISTORY
+    elif code.startswith("S06"):
+        history_code, meaning = _TBI_HISTORY
+    elif _MINOR_INJURY.search(description):
+        return BillingDecision(
+            False, code, "a healed minor injury: no history code is reported for it"
+        )
+    else:
+        history_code, meaning = _INJURY_HISTORY
+    return BillingDecision(True, history_code, f"past injury ({code}): {meaning}")
+
+
 def _uncertain(code: str, setting: CareSetting) -> BillingDecision:
     if setting is CareSetting.INPATIENT:
         return BillingDecision(
@@ -140,10 +164,5 @@ def _historical(code: str, resolved: bool = False) -> BillingDecision:
         if code.startswith(prefix):
             return BillingDecision(True, history_code, f"past condition ({code}): {meaning}")
     if is_injury(code):
-        history_code, meaning = (
-            _FRACTURE_HISTORY
-            if "fracture" in codeset.description(code).lower()
-            else _INJURY_HISTORY
-        )
-        return BillingDecision(True, history_code, f"past injury ({code}): {meaning}")
+        return _past_injury(code)
     return BillingDecision(False, code, "past condition no longer present: not coded as current")

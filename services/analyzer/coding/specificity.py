@@ -61,6 +61,11 @@ def _description_tokens(code: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(required), frozenset(everything) | frozenset(required)
 
 
+def description_words(code: str) -> frozenset[str]:
+    """The normalized words of a code's description (parenthesised ones included)."""
+    return _description_tokens(code)[1]
+
+
 @lru_cache(maxsize=20_000)
 def _refinement_candidates(base: str) -> tuple[str, ...]:
     """Billable descendants of ``base`` and codes that only lack their 7th character."""

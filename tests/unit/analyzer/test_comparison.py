@@ -98,8 +98,6 @@ def test_a_more_specific_documented_code_supports_the_billed_one_with_an_upgrade
 @pytest.mark.parametrize(
     ("billed_code", "documented_code"),
     [
-        ("I10", "I12.9"),  # hypertension with CKD
-        ("I10", "I13.0"),
         ("I20.9", "I25.110"),  # angina with coronary atherosclerosis
         ("R73.9", "E11.65"),  # hyperglycemia with diabetes
         ("J44.9", "J44.1"),  # COPD exacerbation is J44.1, same category anyway
@@ -112,6 +110,20 @@ def test_a_combination_code_that_includes_the_condition_supports_it(
     ((verdict, match, on),) = verdicts(comparison).values()
     assert (verdict, on) == (SUPPORTED, documented_code)
     assert match in (MatchKind.COMBINATION, MatchKind.MORE_SPECIFIC)
+    assert comparison.corrected_claim == (documented_code,)
+
+
+@pytest.mark.parametrize("documented_code", ["I11.0", "I12.9", "I13.0"])
+def test_billed_hypertension_is_not_supported_when_the_notes_give_its_combination(
+    documented_code: str,
+) -> None:
+    """I.C.9.a: hypertension with heart disease or CKD is only ever the combination code, so a
+    billed I10 is a coding error to recode, and the combination is documented, not billed."""
+    comparison = compare(("I10",), notes(documented_code))
+    verdict = comparison.verdicts[0]
+    assert verdict.verdict is Verdict.NOT_SUPPORTED
+    assert verdict.documented_code == documented_code
+    assert "Section I.C.9.a" in verdict.reason
     assert comparison.corrected_claim == (documented_code,)
 
 

@@ -124,13 +124,23 @@ def test_status_post_amputation_is_an_acquired_absence_with_its_side() -> None:
     ("text", "code"),
     [
         ("History of fracture of forearm.", "Z87.81"),
-        ("History of sprain of ankle.", "Z87.828"),
+        ("History of concussion with no loss of consciousness.", "Z87.820"),
+        ("History of dislocation of right shoulder joint.", "Z87.828"),
     ],
 )
 def test_a_past_injury_is_the_history_code_of_its_kind(text: str, code: str) -> None:
     found = codes(text)
     assert code in found
     assert not any(c.startswith("S") for c in found)  # never an A 7th character
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["History of sprain of ankle.", "Patient has a history of laceration of thigh, asthma."],
+)
+def test_a_healed_minor_injury_gives_no_history_code(text: str) -> None:
+    found = codes(text)
+    assert not any(c.startswith(("S", "Z87.8")) for c in found)
 
 
 def test_an_injury_at_a_follow_up_takes_the_subsequent_encounter_character() -> None:

@@ -1,0 +1,157 @@
+"""Forms of weak evidence that must not yield a code, and forms of redundancy between codes.
+
+Each case is a form a note takes — a return instruction, a screening score, an immunization list,
+an ECG finding that borrows a diagnosis's word — not a particular note (pure domain code).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding.coder import NoteText, code_encounter
+from services.analyzer.coding.combinations import narrower_siblings, superseded_defaults
+from services.analyzer.coding.integral import explaining_diagnosis
+from services.analyzer.coding.long_term_drugs import drug_uses
+from shared.events.coding import CareSetting
+
+OUT, IN = CareSetting.OUTPATIENT, CareSetting.INPATIENT
+
+
+def codes(text: str, setting: CareSetting = OUT) -> set[str]:
+    return {s.code for s in code_encounter([NoteText("N1", text)], setting).suggestions}
+
+
+# --- instructions and plans: conditions named as what to watch for ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RTC 3 months. Return sooner for chest pain, fever or any foot wounds.",
+        "Return if fever or worsening cough.",
+        "Call if shortness of breath or leg swelling.",
+        "Go to the ED if chest pain.",
+        "Reviewed signs of stroke with the family.",
+    ],
+)
+def test_a_return_or_call_instruction_codes_nothing(text: str) -> None:
+    assert codes(text) == set()
+
+
+def test_consider_is_an_uncertain_diagnosis_outpatient() -> None:
+    assert codes("Plan: consider obstructive sleep apnea, sleep study.") == set()
+
+
+def test_low_suspicion_is_a_negation() -> None:
+    assert not codes("Low suspicion for aortic dissection given exam.", IN) & {"I71.00"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Discussed weight loss and exercise.",
+        "Counseled on weight loss of 5-10%.",
+        "Weight loss goal of 10 lb by summer.",
+    ],
+)
+def test_weight_loss_as_a_goal_is_not_the_symptom(text: str) -> None:
+    assert "R63.4" not in codes(text)
+
+
+def test_unintended_weight_loss_is_still_the_symptom() -> None:
+    assert "R63.4" in codes("Reports 10 lb weight loss over 3 months, poor appetite.")
+
+
+# --- lists that name conditions in another sense ---
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patient was given the following immunizations: influenza, seasonal, injectable.\n",
+        "## Plan\nThe patient was given the following immunizations:\n- varicella\n- MMR\n",
+        "Immunizations:\n- influenza\n- hepatitis B\n",
+    ],
+)
+def test_an_immunization_list_names_vaccines_not_infections(text: str) -> None:
+    assert codes(text) == set()
+
+
+def test_procedure_and_care_plan_lists_name_no_diagnosis() -> None:
+    note = (
+        "The following procedures were conducted:\n"
+        "- assessment using alcohol use disorders identification test (procedure)\n"
+        "The following care plans were initiated:\n"
+        "- Asthma self management\n"
+    )
+    assert codes(note) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "not_code"),
+    [
+        ("EKG: ST elevation II, III, aVF with reciprocal depression I, aVL.", "F32.A"),
+        ("ECG shows ST depression in leads V4-V6.", "F32.A"),
+        ("Diffuse wheezes. Accessory muscle use.", "Q79.8"),
+    ],
+)
+def test_a_finding_that_borrows_a_diagnosis_word_is_not_it(text: str, not_code: str) -> None:
+    assert not_code not in codes(text)
+
+
+def test_depression_as_a_mood_is_still_coded() -> None:
+    assert codes("A: Depression, stable on sertraline.") & {"F32.A", "F32.9"}
+
+
+def test_an_abbreviated_allergy_heading_is_an_allergy_list() -> None:
+    assert "R21" not in codes("All: PCN (rash)\nA: Essential hypertension.")
+
+
+# --- generic words ---
+
+
+@pytest.mark.parametrize(
+    ("text", "not_code"),
+    [
+        ("Tobacco use disorder: nicotine patch, cessation counseling.", "Z71.9"),
+        ("Three days of sore throat and painful swallowing.", "R52"),
+    ],
+)
+def test_a_lone_generic_word_is_not_coded(text: str, not_code: str) -> None:
+    assert not_code not in codes(text)
+
+
+# --- redundancy between codes ---
+
+
+def test_a_sibling_saying_less_is_dropped() -> None:
+    assert narrower_siblings({"I50.32", "I50.33"}) == {"I50.32"}
+    assert narrower_siblings({"S52.531A", "S52.532A"}) == set()  # right and left: both stand
+
+
+def test_tobacco_use_is_not_coded_beside_nicotine_dependence() -> None:
+    assert "Z72.0" in superseded_defaults({"Z72.0", "F17.210"})
+
+
+@pytest.mark.parametrize(
+    ("symptom", "diagnosis"),
+    [
+        ("R11.0", "I21.19"),  # nausea with a myocardial infarction
+        ("R61", "I21.4"),  # diaphoresis
+        ("R59.0", "J02.0"),  # cervical lymphadenopathy with streptococcal pharyngitis
+        ("J90", "I50.33"),  # pleural effusion in heart failure
+    ],
+)
+def test_symptoms_integral_to_the_diagnosis(symptom: str, diagnosis: str) -> None:
+    assert explaining_diagnosis(symptom, [diagnosis, symptom]) == diagnosis
+
+
+@pytest.mark.parametrize(
+    "text", ["Heparin bolus, ticagrelor load 180 mg.", "Clopidogrel loading dose given in ED."]
+)
+def test_a_loading_dose_is_not_long_term_drug_therapy(text: str) -> None:
+    assert drug_uses(text) == []
+
+
+def test_a_maintenance_antiplatelet_is_long_term_drug_therapy() -> None:
+    assert [u.code for u in drug_uses("Meds: clopidogrel 75 mg daily.")] == ["Z79.02"]
