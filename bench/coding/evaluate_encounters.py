@@ -42,6 +42,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +137,9 @@ class ApiClient:
             base_url=base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30
         )
         self.timeout_s = timeout_s
+        # one key per encounter and run: a rerun against the same stack is a new report,
+        # never the replay of an earlier run's
+        self.run = uuid.uuid4().hex[:12]
 
     def measure_all(self, encounters: list[GoldEncounter]) -> list[Measured]:
         report_ids = [self.submit(gold) for gold in encounters]
@@ -146,7 +150,10 @@ class ApiClient:
         answer = self.client.post(
             "/v1/reports",
             content=json.dumps(build_bundle(gold)),
-            headers={"Content-Type": "application/fhir+json", "Idempotency-Key": gold.id},
+            headers={
+                "Content-Type": "application/fhir+json",
+                "Idempotency-Key": f"{self.run}-{gold.id}",
+            },
         )
         answer.raise_for_status()
         return str(answer.json()["id"])
