@@ -18,8 +18,9 @@ load weighs on both alike; every ratio is the median of the per-round ratios, wi
   3 KB Bundle, unpaced (``bench.gateway``); ``post_p99_ratio_200``: gateway p99 over bare p99
   paced at 200 requests/s.
 - ``validate_104kb_ms``: CPU ms to validate and admit the 104 KB sample Bundle (``interpret``),
-  and ``validate_104kb_vs_r4b``: that over validating its entries with the fhir.resources R4B
-  models alone.
+  ``validate_104kb_vs_r4b``: that over validating its entries with the fhir.resources R4B
+  models alone, and ``validate_104kb_speedup``: the same admission as it ran before issue 15
+  (every resource through the R4B models, PHI harvested; ``bench.fhir_parse``) over it now.
 
 The last line printed is one JSON object with every figure.
 """
@@ -43,7 +44,7 @@ import orjson
 
 from bench import gateway as post_bench
 from bench.common import scratch_database
-from bench.fhir_parse import validate_entries_with_the_library
+from bench.fhir_parse import admit_before, validate_entries_with_the_library
 from bench.render.__main__ import chart_share, render_ratio, run_interleaved, scenarios_of
 from bench.transport import hop_ratio
 from services.gateway.intake import interpret
@@ -79,24 +80,36 @@ def validation_figures(rounds: int) -> dict[str, Any]:
     raw = post_bench.SAMPLE.read_bytes()
     sides: dict[str, Callable[[], object]] = {
         "ours": lambda: interpret(raw, "application/fhir+json"),
+        "before": lambda: admit_before(raw),
         "r4b": lambda: validate_entries_with_the_library(raw),
     }
     cpu: dict[str, list[float]] = {name: [] for name in sides}
     for run in sides.values():
         run()
-    for _ in range(rounds * 10):
-        for name, run in sides.items():
-            started = time.process_time()
-            run()
-            cpu[name].append(time.process_time() - started)
+    speedups = []
+    for _ in range(rounds):
+        block: dict[str, list[float]] = {name: [] for name in sides}
+        for _ in range(10):
+            for name, run in sides.items():
+                started = time.process_time()
+                run()
+                block[name].append(time.process_time() - started)
+        speedups.append(statistics.median(block["before"]) / statistics.median(block["ours"]))
+        for name, values in block.items():
+            cpu[name].extend(values)
     ours, r4b = statistics.median(cpu["ours"]), statistics.median(cpu["r4b"])
+    before = statistics.median(cpu["before"])
     print(
         f"validation of the 104 KB sample: {ours * 1000:.1f} ms CPU (interpret), "
+        f"{before * 1000:.1f} ms as before issue 15 (R4B models, PHI harvest): "
+        f"{statistics.median(speedups):.2f}× faster ({spread(speedups)}); "
         f"{r4b * 1000:.1f} ms validating its entries with fhir.resources R4B alone"
     )
     return {
         "validate_104kb_ms": round(ours * 1000, 2),
         "validate_104kb_vs_r4b": round(ours / r4b, 3),
+        "validate_104kb_speedup": round(statistics.median(speedups), 2),
+        "validate_104kb_speedup_spread": [round(min(speedups), 2), round(max(speedups), 2)],
     }
 
 

@@ -7,7 +7,7 @@ developer machine with PostgreSQL and RabbitMQ on localhost.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     max_note_chars: int = Field(default=100_000, ge=1_000)
     """Longest clinical note accepted, in characters: the gateway refuses a longer one (413) so
     the ingestor never receives a note it cannot de-identify within its time budget."""
+    fhir_validation: Literal["read", "full"] = "read"
+    """How deeply a FHIR Bundle is validated, at the gateway and again in the ingestor (both must
+    agree, or the ingestor could fail a report the gateway accepted). "read": every resource's
+    structure, and the values of the elements clinrelay reads; "full": every value of every
+    resource with the FHIR R4B models too (~4× the CPU). See shared/intake/fhir/validation.py."""
     publish_timeout_s: float = Field(default=10.0, gt=0)
     amqp_heartbeat_s: int = Field(default=15, ge=0, le=600)
     """AMQP heartbeat: a link that went silent (frozen network, paused broker) is dropped and

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from services.gateway.errors import ApiError
-from services.gateway.intake import interpret_document, media_type_of
+from services.gateway.intake import DEFAULT_FHIR_VALIDATION, interpret_document, media_type_of
 from shared.db.batches import BatchItem
 
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/fhir+ndjson")
@@ -38,7 +38,11 @@ class ParsedBatch:
 
 
 def interpret_batch(
-    body: bytes, content_type: str, max_items: int, max_note_chars: int
+    body: bytes,
+    content_type: str,
+    max_items: int,
+    max_note_chars: int,
+    fhir_validation: str = DEFAULT_FHIR_VALIDATION,
 ) -> ParsedBatch:
     """Check every item of a batch body (CPU-bound: run it off the event loop).
 
@@ -68,7 +72,9 @@ def interpret_batch(
             )
         try:
             document, raw = load()
-            submission = interpret_document(document, raw, max_note_chars=max_note_chars)
+            submission = interpret_document(
+                document, raw, max_note_chars=max_note_chars, fhir_validation=fhir_validation
+            )
             batch.items.append(BatchItem(line, submission))
         except ApiError as exc:
             batch.rejected.append(RejectedItem(line, {**exc.body()["error"], "status": exc.status}))

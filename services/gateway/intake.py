@@ -30,6 +30,7 @@ FHIR_TYPES = ("application/fhir+json", "application/json+fhir")
 Interpreter = Callable[[dict[str, Any], bytes], Submission]
 
 DEFAULT_MAX_NOTE_CHARS = Settings.model_fields["max_note_chars"].default
+DEFAULT_FHIR_VALIDATION = Settings.model_fields["fhir_validation"].default
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -66,11 +67,16 @@ def media_type_of(content_type: str) -> str:
 
 
 def interpret(
-    body: bytes, content_type: str, *, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
+    body: bytes,
+    content_type: str,
+    *,
+    max_note_chars: int = DEFAULT_MAX_NOTE_CHARS,
+    fhir_validation: str = DEFAULT_FHIR_VALIDATION,
 ) -> Submission:
     """Validate a POST /v1/reports body (CPU-bound for large Bundles: run it off the loop).
 
-    A coding Bundle with a note over ``max_note_chars`` characters is refused (413).
+    A coding Bundle with a note over ``max_note_chars`` characters is refused (413);
+    ``fhir_validation`` is ``Settings.fhir_validation`` ("read" or "full").
     """
     media_type = media_type_of(content_type)
     if media_type not in JSON_TYPES + FHIR_TYPES:
@@ -85,7 +91,11 @@ def interpret(
     if not isinstance(document, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
     return interpret_document(
-        document, body, bare_bundle=media_type in FHIR_TYPES, max_note_chars=max_note_chars
+        document,
+        body,
+        bare_bundle=media_type in FHIR_TYPES,
+        max_note_chars=max_note_chars,
+        fhir_validation=fhir_validation,
     )
 
 
@@ -105,14 +115,15 @@ def interpret_document(
     *,
     bare_bundle: bool = False,
     max_note_chars: int = DEFAULT_MAX_NOTE_CHARS,
+    fhir_validation: str = DEFAULT_FHIR_VALIDATION,
 ) -> Submission:
     """One report request: a FHIR Bundle (a coding report) or ``{"kind": ...}``; ``raw`` is the
     document as the client sent it."""
     if bare_bundle or document.get("resourceType") == "Bundle":
-        return _coding_from_bundle(document, raw, max_note_chars)
+        return _coding_from_bundle(document, raw, max_note_chars, fhir_validation)
     kind = document.get("kind")
     if kind == ReportKind.CODING.value:
-        return _coding_request(document, raw, max_note_chars)
+        return _coding_request(document, raw, max_note_chars, fhir_validation)
     interpreter = INTERPRETERS.get(kind) if isinstance(kind, str) else None
     if interpreter is None:
         accepted = ", ".join(sorted(INTERPRETERS))
@@ -127,7 +138,10 @@ def interpret_document(
 
 
 def _coding_request(
-    document: dict[str, Any], _body: bytes, max_note_chars: int = DEFAULT_MAX_NOTE_CHARS
+    document: dict[str, Any],
+    _body: bytes,
+    max_note_chars: int = DEFAULT_MAX_NOTE_CHARS,
+    fhir_validation: str = DEFAULT_FHIR_VALIDATION,
 ) -> Submission:
     if set(document) - {"kind", "bundle"}:
         raise ApiError(
@@ -138,12 +152,15 @@ def _coding_request(
     bundle = document.get("bundle")
     if not isinstance(bundle, dict):
         raise ApiError(422, "invalid_request", "'bundle' must be a FHIR Bundle (a JSON object).")
-    return _coding_from_bundle(bundle, orjson.dumps(bundle), max_note_chars)
+    return _coding_from_bundle(bundle, orjson.dumps(bundle), max_note_chars, fhir_validation)
 
 
-def _coding_from_bundle(bundle: dict[str, Any], raw: bytes, max_note_chars: int) -> Submission:
+def _coding_from_bundle(
+    bundle: dict[str, Any], raw: bytes, max_note_chars: int, fhir_validation: str
+) -> Submission:
     try:
-        parsed = parse_bundle(bundle)
+        # Admission only: the known-PHI dictionary is harvested by the ingestor.
+        parsed = parse_bundle(bundle, depth=fhir_validation, harvest_phi=False)
         check_coding_bundle(parsed)
         check_note_lengths(parsed, max_note_chars)
     except BundleError as exc:

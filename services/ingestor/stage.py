@@ -113,7 +113,7 @@ class IngestorStage:
 
     def _coding_case(self, raw: bytes) -> CodingCase:
         try:
-            parsed = parse_bundle(raw)
+            parsed = parse_bundle(raw, depth=self.settings.fhir_validation)
             check_note_lengths(parsed, self.settings.max_note_chars)
             return build_coding_case(parsed, self.deidentifier)
         except BundleError as exc:  # its messages name places, never values

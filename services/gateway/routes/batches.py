@@ -93,6 +93,7 @@ async def submit_batch(
         request.headers.get("content-type", ""),
         settings.max_batch_items,
         settings.max_note_chars,
+        settings.fhir_validation,
     )
     del body
     rejected = [BatchItemRejected(line=r.line, error=r.error) for r in parsed.rejected]

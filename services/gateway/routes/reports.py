@@ -155,7 +155,11 @@ async def submit_report(
     """
     body = await read_body(request, state.settings.max_body_bytes)
     submission = await run_in_threadpool(
-        partial(interpret, max_note_chars=state.settings.max_note_chars),
+        partial(
+            interpret,
+            max_note_chars=state.settings.max_note_chars,
+            fhir_validation=state.settings.fhir_validation,
+        ),
         body,
         request.headers.get("content-type", ""),
     )

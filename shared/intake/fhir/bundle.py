@@ -24,21 +24,33 @@ from shared.intake.fhir.parsed import (
 )
 from shared.intake.fhir.validation import validate_entries
 from shared.intake.fhir.view import BundleView
+from shared.intake.known_phi import KnownPhi
 
 
-def parse_bundle(raw: bytes | str | Mapping[str, Any], *, strict: bool = False) -> ParsedBundle:
+def parse_bundle(
+    raw: bytes | str | Mapping[str, Any],
+    *,
+    strict: bool = False,
+    depth: str = "read",
+    harvest_phi: bool = True,
+) -> ParsedBundle:
     """Read a FHIR R4 Bundle (JSON bytes/text, or an already decoded mapping).
 
     Accepts Bundle types transaction, batch, collection, searchset, document and message. Every
-    entry is validated with the FHIR R4B models; problems in the resources clinrelay reads raise
+    entry is validated, to ``depth``: "read" checks every resource's structure and the values of
+    the elements clinrelay reads, "full" every value with the FHIR R4B models as well (see
+    :mod:`shared.intake.fhir.validation`). Problems in the resources clinrelay reads raise
     :class:`~shared.intake.fhir.errors.BundleError` (so do invalid JSON and a body that is not
     a Bundle), problems in other resources become ``warnings`` unless ``strict``. Unresolvable
     and conditional references never raise: they are listed in ``unresolved_references``.
 
+    ``harvest_phi=False`` leaves ``known_phi`` empty (the gateway only admits the Bundle; the
+    ingestor, which de-identifies, harvests it).
+
     The result holds PHI (notes, names, ids) and must not leave the ingestor.
     """
-    document = load_bundle_document(raw)
-    validated = validate_entries(document.entries, strict=strict)
+    document = load_bundle_document(raw, depth=depth)
+    validated = validate_entries(document.entries, strict=strict, depth=depth)
     view = BundleView(validated.valid)
     warnings = list(validated.warnings) + _duplicate_url_warnings(document.entries)
 
@@ -70,7 +82,7 @@ def parse_bundle(raw: bytes | str | Mapping[str, Any], *, strict: bool = False) 
         skipped_attachments=tuple(notes_found.skipped),
         unresolved_references=tuple(view.unresolved),
         warnings=tuple(warnings),
-        known_phi=collect_known_phi(view, validated.ignored),
+        known_phi=collect_known_phi(view, validated.ignored) if harvest_phi else KnownPhi(),
         medicaid=has_medicaid(view, patient, patient_count),
     )
 

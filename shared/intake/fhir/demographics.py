@@ -136,9 +136,7 @@ def _coverages(view: BundleView) -> Iterator[Any]:
         yield entry.model
     for claim_type in ("Claim", "ExplanationOfBenefit"):
         for entry in view.of_type(claim_type):
-            for contained in entry.model.contained or ():
-                if contained.get_resource_type() == "Coverage":
-                    yield contained
+            yield from entry.model.coverages()
 
 
 def _is_beneficiary(

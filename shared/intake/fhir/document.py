@@ -14,8 +14,10 @@ from shared.intake.fhir.errors import (
     BundleError,
     BundleErrorKind,
     Problem,
+    join_location,
     problems_from_validation_error,
 )
+from shared.intake.fhir.shapes import shape_problems
 
 ACCEPTED_BUNDLE_TYPES = ("transaction", "batch", "collection", "searchset", "document", "message")
 
@@ -37,9 +39,13 @@ class BundleDocument:
     entries: tuple[RawEntry, ...]
 
 
-def load_bundle_document(raw: bytes | str | Mapping[str, Any]) -> BundleDocument:
+def load_bundle_document(
+    raw: bytes | str | Mapping[str, Any], *, depth: str = "read"
+) -> BundleDocument:
     """Parse JSON (if needed) and check the envelope; raise :class:`BundleError` when it is not
-    a FHIR R4 Bundle of an accepted type."""
+    a FHIR R4 Bundle of an accepted type. ``depth`` "full" validates the envelope with the R4B
+    Bundle model, "read" checks its structure (the values read are the type, ``fullUrl`` and
+    ``request``; see :mod:`shared.intake.fhir.validation`)."""
     document = _decode_json(raw) if isinstance(raw, bytes | str) else raw
     if not isinstance(document, Mapping):
         raise BundleError(
@@ -58,7 +64,7 @@ def load_bundle_document(raw: bytes | str | Mapping[str, Any]) -> BundleDocument
             [Problem("Bundle.entry", f"expected an array, got {_kind(entries)}")],
             kind=BundleErrorKind.NOT_A_BUNDLE,
         )
-    _validate_envelope(document, entries)
+    _validate_envelope(document, entries, full=depth == "full")
 
     bundle_type = str(document.get("type"))
     if bundle_type not in ACCEPTED_BUNDLE_TYPES:
@@ -82,8 +88,8 @@ def _decode_json(raw: bytes | str) -> object:
         ) from None
 
 
-def _validate_envelope(document: Mapping[str, Any], entries: list[Any]) -> None:
-    """Validate Bundle-level fields with the R4B model, resources left out (checked one by one)."""
+def _validate_envelope(document: Mapping[str, Any], entries: list[Any], *, full: bool) -> None:
+    """Validate Bundle-level fields, resources left out (checked one by one)."""
     problems = [
         Problem(f"Bundle.entry[{index}]", f"expected an object, got {_kind(entry)}")
         for index, entry in enumerate(entries)
@@ -104,14 +110,24 @@ def _validate_envelope(document: Mapping[str, Any], entries: list[Any]) -> None:
     envelope["entry"] = [{k: v for k, v in entry.items() if k != "resource"} for entry in entries]
     if not envelope["entry"]:
         del envelope["entry"]
-    try:
-        Bundle.model_validate(envelope)
-    except ValidationError as error:
+    if full:
+        try:
+            Bundle.model_validate(envelope)
+        except ValidationError as error:
+            problems = problems_from_validation_error(error, "Bundle")
+        else:
+            return
+    else:
+        problems = [
+            Problem(join_location("Bundle", path), message)
+            for path, message in shape_problems(envelope, Bundle)
+        ]
+        # What is read of the envelope: the type (checked against the accepted list), fullUrl
+        # and request.url (strings, checked above).
+    if problems:
         raise BundleError(
-            "The Bundle is not valid FHIR R4.",
-            problems_from_validation_error(error, "Bundle"),
-            kind=BundleErrorKind.NOT_A_BUNDLE,
-        ) from None
+            "The Bundle is not valid FHIR R4.", problems, kind=BundleErrorKind.NOT_A_BUNDLE
+        )
 
 
 def _raw_entry(index: int, entry: Mapping[str, Any]) -> RawEntry:

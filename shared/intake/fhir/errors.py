@@ -8,7 +8,7 @@ and a message that still contains a piece of the offending value is replaced by 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -116,15 +116,23 @@ def join_location(where: str, loc: Sequence[int | str]) -> str:
     return f"{where}.{path}" if path else where
 
 
-def problems_from_validation_error(error: ValidationError, where: str) -> list[Problem]:
-    """Turn a pydantic error into problems located under ``where``, without the input values."""
+def problems_from_validation_error(
+    error: ValidationError, where: str, union_tags: Collection[str] = ()
+) -> list[Problem]:
+    """Turn a pydantic error into problems located under ``where``, without the input values.
+
+    ``union_tags``: the tags of tagged unions in the model, which pydantic puts in locations
+    (``contained[0].Coverage.status``) and FHIR paths do not have; they are left out."""
     problems = []
     for detail in error.errors(include_url=False, include_input=True):
         value = detail.get("input")
         message = _describe(detail["type"], detail["msg"], value)
         if any(fragment in message for fragment in _value_fragments(value)):
             message = f"invalid value ({detail['type']})"
-        problems.append(Problem(join_location(where, detail["loc"]), message))
+        loc = detail["loc"]
+        if union_tags:
+            loc = tuple(part for part in loc if part not in union_tags)
+        problems.append(Problem(join_location(where, loc), message))
     return problems
 
 

@@ -16,7 +16,6 @@ Collected from every resource (contained ones too), not only the Patient:
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -28,10 +27,17 @@ from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.humanname import HumanName
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.reference import Reference
-from fhir.resources.R4B.resource import Resource
 from pydantic import BaseModel
 
 from shared.intake.fhir.elements import iso
+from shared.intake.fhir.shapes import (
+    COMPLEX,
+    RESOURCE,
+    Element,
+    present_elements,
+    resource_model,
+    shape_of,
+)
 from shared.intake.fhir.validation import IgnoredEntry
 from shared.intake.fhir.view import BundleView
 from shared.intake.known_phi import KnownPhi, PersonName, PostalAddress
@@ -110,8 +116,10 @@ class _Harvest:
 def collect_known_phi(view: BundleView, ignored: Iterable[IgnoredEntry] = ()) -> KnownPhi:
     """Everything identifying that the Bundle states in structured fields (see module doc).
 
-    ``ignored`` are resources the models rejected and parsing left out: their identifiers,
-    telecom, addresses, names and reference displays are still harvested from the raw JSON.
+    Walks the JSON of every entry the view holds, guided by the R4 element tables (so it does
+    not depend on how deeply the entries were validated). ``ignored`` are resources whose
+    structure was rejected and parsing left out: their identifiers, telecom, addresses, names
+    and reference displays are still harvested, best effort.
     """
     harvest = _Harvest()
     patients = view.of_type("Patient")
@@ -120,8 +128,9 @@ def collect_known_phi(view: BundleView, ignored: Iterable[IgnoredEntry] = ()) ->
         harvest.deceased_date = iso(patients[0].model.deceasedDateTime)
     if len(patients) == 1:
         harvest.subject_key = subject_key(patients[0].model)
+    walker = _ResourceWalker(harvest, view)
     for entry in view.entries.values():
-        _ResourceWalker(harvest, view).walk_resource(entry.model)
+        walker.walk_resource(entry.raw)
     for rejected in ignored:
         _harvest_raw(harvest, rejected.raw, rejected.ref.resource_type)
     return harvest.to_known_phi()
@@ -141,60 +150,64 @@ def subject_key(patient: Any) -> str | None:
 
 
 class _ResourceWalker:
-    """Visits every element of a resource model, harvesting the data types that carry PHI."""
+    """Visits every element of a resource's JSON, harvesting the data types that carry PHI."""
 
     def __init__(self, harvest: _Harvest, view: BundleView) -> None:
         self.harvest = harvest
         self.view = view
 
-    def walk_resource(self, resource: Any) -> None:
-        resource_type = resource.get_resource_type()
+    def walk_resource(self, resource: dict[str, Any]) -> None:
+        resource_type = resource.get("resourceType")
+        model = resource_model(resource_type)
+        if model is None or not isinstance(resource_type, str):
+            return
         self._resource_specific(resource_type, resource)
-        for name in _set_fields(resource):
+        for name, element in present_elements(resource, shape_of(model)):
             if name == "text":  # the generated narrative repeats the fields; not read
                 continue
-            self._walk_field(resource, name, resource_type, _top_role(resource_type, name))
+            self._walk_field(resource[name], element, _top_role(resource_type, name))
 
-    def _walk_field(self, owner: BaseModel, name: str, resource_type: str, role: str) -> None:
-        value = getattr(owner, name)
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            if isinstance(item, Resource):  # contained resources
+    def _walk_field(self, value: object, element: Element, role: str) -> None:
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, dict):
+                continue
+            if element.kind == RESOURCE:  # contained resources
                 self.walk_resource(item)
-            elif isinstance(item, BaseModel):
-                self._walk_element(item, owner, name, resource_type, role)
+            elif element.kind == COMPLEX and element.model is not None:
+                self._walk_element(item, element.model, element, role)
 
     def _walk_element(
-        self, element: BaseModel, owner: BaseModel, name: str, resource_type: str, role: str
+        self, item: dict[str, Any], model: type[BaseModel], field: Element, role: str
     ) -> None:
         harvest = self.harvest
-        if isinstance(element, HumanName):
-            harvest.names.setdefault(_person_name(element, role), None)
+        if model is HumanName:
+            harvest.names.setdefault(_person_name(item, role), None)
             return
-        if isinstance(element, Address):
-            harvest.addresses.setdefault(_postal_address(element), None)
+        if model is Address:
+            harvest.addresses.setdefault(_postal_address(item), None)
             return
-        if isinstance(element, ContactPoint):
-            harvest.add_contact_point(element.system, element.value)
+        if model is ContactPoint:
+            harvest.add_contact_point(_str(item.get("system")), _str(item.get("value")))
             return
-        if isinstance(element, Identifier):
-            harvest.add(harvest.identifiers, element.value)
-        elif isinstance(element, Reference):
-            self._reference(element, owner, name)
-        elif isinstance(element, Extension) and element.url == MOTHERS_MAIDEN_NAME:
-            harvest.add_name(element.valueString, "relative")
-        for child in _set_fields(element):
-            self._walk_field(element, child, resource_type, role)
+        if model is Identifier:
+            harvest.add(harvest.identifiers, item.get("value"))
+        elif model is Reference:
+            self._reference(item, field)
+        elif model is Extension and item.get("url") == MOTHERS_MAIDEN_NAME:
+            harvest.add_name(_str(item.get("valueString")), "relative")
+        for name, element in present_elements(item, shape_of(model)):
+            self._walk_field(item[name], element, role)
 
-    def _reference(self, reference: Any, owner: BaseModel, field_name: str) -> None:
-        text = reference.reference
+    def _reference(self, reference: dict[str, Any], field: Element) -> None:
+        text = _str(reference.get("reference"))
         if text and "?" in text:
             _harvest_search_parameters(self.harvest, text)
-        if not reference.display:
+        display = _str(reference.get("display"))
+        if not display:
             return
-        target = self.view.resolve(reference).target_type or reference.type
-        candidates = [target] if target else _allowed_targets(owner, field_name)
-        self._display(reference.display, candidates)
+        target = self.view.references.resolve(text).target_type or _str(reference.get("type"))
+        candidates = [target] if target else list(field.targets)
+        self._display(display, candidates)
 
     def _display(self, display: str, candidates: list[str]) -> None:
         roles = {_ROLE_BY_TYPE[t] for t in candidates if t in _ROLE_BY_TYPE}
@@ -209,41 +222,31 @@ class _ResourceWalker:
             self.harvest.add_name(display, "other")
         # else: a reference to an Observation, a Medication...: its display is not PHI
 
-    def _resource_specific(self, resource_type: str, resource: Any) -> None:
+    def _resource_specific(self, resource_type: str, resource: dict[str, Any]) -> None:
         harvest = self.harvest
         if resource_type in _NAMED_PLACES:
-            harvest.add(harvest.organizations, resource.name)
-            for alias in resource.alias or ():
+            harvest.add(harvest.organizations, resource.get("name"))
+            for alias in _list(resource.get("alias")):
                 harvest.add(harvest.organizations, alias)
-        if resource_type in {"RelatedPerson", "Practitioner", "Person"} or (
-            resource_type == "Patient" and iso(resource.birthDate) != harvest.birth_date
-        ):
-            date = iso(resource.birthDate)
-            if date:
-                harvest.dates.setdefault(date, None)
+        birth_date = _str(resource.get("birthDate"))
+        someone_else = resource_type in {"RelatedPerson", "Practitioner", "Person"} or (
+            resource_type == "Patient" and birth_date != harvest.birth_date
+        )
+        if someone_else and birth_date:
+            harvest.dates.setdefault(birth_date, None)
         if resource_type == "Endpoint":
-            harvest.add_contact_point(None, resource.address)
+            harvest.add_contact_point(None, _str(resource.get("address")))
         elif resource_type == "Coverage":
-            harvest.add(harvest.identifiers, resource.subscriberId)
-            for coverage_class in resource.class_fhir or ():
-                harvest.add(harvest.identifiers, coverage_class.value)
+            harvest.add(harvest.identifiers, resource.get("subscriberId"))
+            for coverage_class in _list(resource.get("class")):
+                if isinstance(coverage_class, dict):
+                    harvest.add(harvest.identifiers, coverage_class.get("value"))
         elif resource_type == "Device":
-            harvest.add(harvest.identifiers, resource.serialNumber)
-            for carrier in resource.udiCarrier or ():
-                harvest.add(harvest.identifiers, carrier.deviceIdentifier)
-                harvest.add(harvest.identifiers, carrier.carrierHRF)
-
-
-@functools.cache
-def _field_order(model_class: type[BaseModel]) -> tuple[str, ...]:
-    return tuple(model_class.model_fields)
-
-
-def _set_fields(model: BaseModel) -> list[str]:
-    """The fields the input set, in the model's declaration order (a set would make the
-    collected PHI come out in a different order on every run)."""
-    present = model.model_fields_set
-    return [name for name in _field_order(type(model)) if name in present]
+            harvest.add(harvest.identifiers, resource.get("serialNumber"))
+            for carrier in _list(resource.get("udiCarrier")):
+                if isinstance(carrier, dict):
+                    harvest.add(harvest.identifiers, carrier.get("deviceIdentifier"))
+                    harvest.add(harvest.identifiers, carrier.get("carrierHRF"))
 
 
 def _top_role(resource_type: str, field_name: str) -> str:
@@ -255,37 +258,36 @@ def _top_role(resource_type: str, field_name: str) -> str:
     return _ROLE_BY_TYPE.get(resource_type, "other")
 
 
-def _allowed_targets(owner: BaseModel, field_name: str) -> list[str]:
-    """The resource types a Reference field may point at, per the R4B model's metadata."""
-    field = type(owner).model_fields.get(field_name)
-    extra = field.json_schema_extra if field is not None else None
-    allowed = extra.get("enum_reference_types") if isinstance(extra, Mapping) else None
-    if not isinstance(allowed, list) or "Resource" in allowed:
-        return []
-    return [str(t) for t in allowed]
-
-
-def _person_name(name: Any, role: str) -> PersonName:
+def _person_name(name: dict[str, Any], role: str) -> PersonName:
     return PersonName(
-        given=tuple(g for g in name.given or () if g),
-        family=name.family,
-        prefix=tuple(p for p in name.prefix or () if p),
-        suffix=tuple(s for s in name.suffix or () if s),
-        text=name.text,
+        given=_parts(name.get("given")),
+        family=_str(name.get("family")),
+        prefix=_parts(name.get("prefix")),
+        suffix=_parts(name.get("suffix")),
+        text=_str(name.get("text")),
         role=role,
     )
 
 
-def _postal_address(address: Any) -> PostalAddress:
+def _postal_address(address: dict[str, Any]) -> PostalAddress:
     return PostalAddress(
-        lines=tuple(line for line in address.line or () if line),
-        city=address.city,
-        district=address.district,
-        state=address.state,
-        postal_code=address.postalCode,
-        country=address.country,
-        text=address.text,
+        lines=_parts(address.get("line")),
+        city=_str(address.get("city")),
+        district=_str(address.get("district")),
+        state=_str(address.get("state")),
+        postal_code=_str(address.get("postalCode")),
+        country=_str(address.get("country")),
+        text=_str(address.get("text")),
     )
+
+
+def _parts(value: object) -> tuple[str, ...]:
+    """The non-empty strings of a repeating string element (its nulls are extension slots)."""
+    return tuple(part for part in _list(value) if isinstance(part, str) and part)
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _harvest_search_parameters(harvest: _Harvest, reference: str) -> None:

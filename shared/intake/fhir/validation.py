@@ -1,11 +1,21 @@
-"""Validating each entry's resource with the FHIR R4B models.
+"""Validating each entry's resource: what clinrelay reads, or (a setting) everything in FHIR R4.
 
-Every resource is validated. A problem in a resource type clinrelay reads (the Patient, its
-Encounters, notes, diagnoses, claims, coverage and the people and places they name) rejects the
-Bundle. A problem in a resource clinrelay does not read (a vital-signs Observation, say) only
-leaves that resource out, with a warning: public reference data such as the Inferno US Core bundles
-carry such defects, and refusing a coding report over a blood-pressure reading it never looks at
-would help nobody. ``strict=True`` makes every problem fatal.
+A problem in a resource type clinrelay reads (the Patient, its Encounters, notes, diagnoses,
+claims, coverage and the people and places they name) rejects the Bundle. A problem in a resource
+clinrelay does not read (a vital-signs Observation, say) only leaves that resource out, with a
+warning: public reference data such as the Inferno US Core bundles carry such defects, and refusing
+a coding report over a blood-pressure reading it never looks at would help nobody. ``strict=True``
+makes every problem fatal.
+
+Two depths (``Settings.fhir_validation``):
+
+- ``"read"`` (the default): every resource's structure is checked against the R4 element tables
+  (:mod:`shared.intake.fhir.shapes`: unknown elements, arrays, objects, required elements,
+  nulls), and the values of the elements clinrelay reads with its own models
+  (:mod:`shared.intake.fhir.read_models`). A date clinrelay never reads (an Observation's, a
+  Patient's ``multipleBirthInteger``) is not checked.
+- ``"full"``: every resource is validated with the ``fhir.resources`` R4B models as well; about
+  four times the CPU.
 """
 
 from __future__ import annotations
@@ -15,8 +25,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
 from shared.intake.fhir.document import RawEntry
@@ -28,26 +36,13 @@ from shared.intake.fhir.errors import (
     problems_from_validation_error,
 )
 from shared.intake.fhir.parsed import EntryRef
+from shared.intake.fhir.read_models import CONTAINED_TAGS, READ_MODELS, ReadResource
+from shared.intake.fhir.shapes import resource_model, shape_of, shape_problems
 
-READ_RESOURCE_TYPES = frozenset(
-    {
-        "Patient",
-        "Encounter",
-        "Condition",
-        "DocumentReference",
-        "DiagnosticReport",
-        "Claim",
-        "ExplanationOfBenefit",
-        "Coverage",
-        "RelatedPerson",
-        "Person",
-        "Practitioner",
-        "PractitionerRole",
-        "Organization",
-        "Location",
-    }
-)
+READ_RESOURCE_TYPES = frozenset(READ_MODELS)
 """Resource types whose content clinrelay uses; a Bundle with an invalid one is rejected."""
+
+VALIDATION_DEPTHS = ("read", "full")
 
 # Ids of people are often their record numbers; such ids stay out of messages and logs.
 _PERSON_TYPES = frozenset({"Patient", "RelatedPerson", "Person"})
@@ -58,7 +53,7 @@ _ID_PATTERN = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 class ValidEntry:
     ref: EntryRef
     raw: dict[str, Any]
-    model: Any  # the fhir.resources R4B model instance (untyped library)
+    model: Any  # the read_models instance for a type clinrelay reads, else None
     full_url: str | None
     request_url: str | None
 
@@ -79,8 +74,13 @@ class ValidatedEntries:
     entries_without_resource: int = 0
 
 
-def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> ValidatedEntries:
-    """Validate every entry's resource; raise :class:`BundleError` listing every fatal problem."""
+def validate_entries(
+    entries: Sequence[RawEntry], *, strict: bool = False, depth: str = "read"
+) -> ValidatedEntries:
+    """Validate every entry's resource to ``depth`` ("read" or "full", see the module doc); raise
+    :class:`BundleError` listing every fatal problem."""
+    if depth not in VALIDATION_DEPTHS:
+        raise ValueError(f"unknown FHIR validation depth {depth!r}")
     result = ValidatedEntries()
     fatal: list[Problem] = []
     rejected: set[int] = set()
@@ -88,7 +88,7 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
         if entry.resource is None:
             result.entries_without_resource += 1  # e.g. a DELETE in a transaction
             continue
-        model_class = _resource_class(entry.resource.get("resourceType"))
+        model_class = resource_model(entry.resource.get("resourceType"))
         if model_class is None:
             # The unknown name is not repeated: it could be any text.
             where = f"entry[{entry.index}].resource.resourceType"
@@ -96,8 +96,22 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
             rejected.add(entry.index)
             continue
         ref = entry_ref(entry.index, entry.resource)
-        check_nulls = strict or ref.resource_type in READ_RESOURCE_TYPES
-        model, problems = _validate_resource(model_class, entry.resource, ref.label, check_nulls)
+        read = ref.resource_type in READ_RESOURCE_TYPES
+        if depth == "full":
+            check_nulls = strict or read
+            problems = _validate_resource(model_class, entry.resource, ref.label, check_nulls)
+        else:
+            problems = [
+                Problem(join_location(ref.label, path), message)
+                for path, message in shape_problems(entry.resource, model_class)
+            ]
+        model = None
+        if read:
+            model, value_problems = _read_model(ref.resource_type, entry.resource, ref.label)
+            reported = {problem.location for problem in problems}
+            problems += [p for p in value_problems if p.location not in reported]
+            if depth == "read":
+                problems = _in_element_order(problems, ref.label, model_class)
         if problems:
             if strict or ref.resource_type in READ_RESOURCE_TYPES:
                 fatal.extend(problems)
@@ -128,18 +142,43 @@ def validate_entries(entries: Sequence[RawEntry], *, strict: bool = False) -> Va
 
 def _validate_resource(
     model_class: Any, resource: dict[str, Any], where: str, check_nulls: bool
-) -> tuple[Any, list[Problem]]:
-    """The model instance (None if rejected) and every problem found. Nulls are looked for in
-    the resources clinrelay reads (in the others a null is harmless and the search costs time)."""
+) -> list[Problem]:
+    """Every problem the R4B models find. Nulls are looked for in the resources clinrelay reads
+    (in the others a null is harmless and the search costs time)."""
     try:
-        model = model_class.model_validate(resource)
+        model_class.model_validate(resource)
         problems = []
     except ValidationError as error:
-        model, problems = None, problems_from_validation_error(error, where)
+        problems = problems_from_validation_error(error, where)
     if check_nulls:
         reported = {problem.location for problem in problems}
         problems += [p for p in null_problems(resource, where) if p.location not in reported]
-    return model, problems
+    return problems
+
+
+def _read_model(
+    resource_type: str, resource: dict[str, Any], where: str
+) -> tuple[ReadResource | None, list[Problem]]:
+    """The resource as clinrelay reads it, or the problems in the values it reads."""
+    try:
+        return READ_MODELS[resource_type].model_validate(resource), []
+    except ValidationError as error:
+        return None, problems_from_validation_error(error, where, union_tags=CONTAINED_TAGS)
+
+
+def _in_element_order(problems: list[Problem], where: str, model_class: Any) -> list[Problem]:
+    """Structure and value problems of one resource merged in the order the R4B models list
+    them: by the position of the top-level element (unknown elements last)."""
+    elements = shape_of(model_class).elements
+    last = len(elements) + 1
+
+    def position(problem: Problem) -> int:
+        path = problem.location.removeprefix(where).lstrip(".")
+        name = path.split(".", 1)[0].split("[", 1)[0]
+        element = elements.get(name)
+        return element.position if element is not None else last
+
+    return sorted(problems, key=position)
 
 
 def null_problems(resource: Mapping[str, Any], where: str) -> list[Problem]:
@@ -187,14 +226,3 @@ def entry_ref(index: int, resource: dict[str, Any]) -> EntryRef:
         and _ID_PATTERN.fullmatch(resource_id) is not None
     )
     return EntryRef(index=index, resource_type=type_name, resource_id=resource_id, id_is_safe=safe)
-
-
-def _resource_class(resource_type: object) -> Any:
-    if not isinstance(resource_type, str) or not resource_type.isalpha():
-        return None
-    try:
-        model_class = get_fhir_model_class(resource_type)
-    except ValueError:
-        return None
-    # get_fhir_model_class also answers for data types ("HumanName"): only resources count.
-    return model_class if issubclass(model_class, Resource) else None
