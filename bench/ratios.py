@@ -189,22 +189,37 @@ async def post_figures(seconds: int, rounds: int, connections: int = 8) -> dict[
     }
 
 
+PARTS = ("render", "validation", "hop", "post")
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench ratios", description=__doc__)
     parser.add_argument("--renders", type=int, default=6, help="renders per scenario per round")
     parser.add_argument("--hop-reports", type=int, default=200)
     parser.add_argument("--post-seconds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every comparison")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help="comma-separated parts to run (default all): " + ", ".join(PARTS),
+    )
     args = parser.parse_args(argv)
+    parts = {part.strip() for part in args.only.split(",")}
+    if not parts <= set(PARTS):
+        parser.error(f"--only: choose among {', '.join(PARTS)}")
     clinrelay_logging.configure("bench", "WARNING", "json")  # a log line per hop is not the hop
 
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     figures: dict[str, Any] = {}
-    figures.update(render_figures(args.renders, args.repeat))
-    figures.update(validation_figures(args.repeat))
-    figures.update(asyncio.run(hop_figures(args.hop_reports, args.repeat)))
-    figures.update(asyncio.run(post_figures(args.post_seconds, args.repeat)))
+    if "render" in parts:
+        figures.update(render_figures(args.renders, args.repeat))
+    if "validation" in parts:
+        figures.update(validation_figures(args.repeat))
+    if "hop" in parts:
+        figures.update(asyncio.run(hop_figures(args.hop_reports, args.repeat)))
+    if "post" in parts:
+        figures.update(asyncio.run(post_figures(args.post_seconds, args.repeat)))
     figures["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     figures["cores"] = os.cpu_count()
     figures["seconds"] = round(time.perf_counter() - started)
