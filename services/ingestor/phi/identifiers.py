@@ -61,7 +61,9 @@ _EXTENSION_SHAPED = re.compile(
     r"(?<=\()(\d-\d{4})(?=\))"
     r"|(?<![\w/.\-])(\d-\d{4}|\d{5})(?=\s*(?:x|ext\.?|extension)\s*\d)"
     r"|\b(?:fax(?:ed)?(?:\s+(?:it|them|this|results?|labs?))?\s+(?:to|at)|reached\s+at"
-    r"|contact(?:ed)?\s*:|(?:pager|beeper|bleep)\s+(?:is|at)?)"
+    r"|contact(?:ed)?\s*:|(?:pager|beeper|bleep)\s+(?:is|at)?"
+    # "call back at 13652", "Phone: 22722", "page at 4-5678": only a number to reach someone
+    r"|(?:call|page|text)(?:\s+(?:back|me|us|him|her))?\s+at|(?:phone|ph|tel|cell)\s*:)"
     r"(?:\s+[A-Za-z]{2,12}){0,2}?\s*(?:at\s+)?(\d-\d{4}|\d{5})(?![\w/\-]|\.\d)"
     r"|(?<=[a-z]- )(\d-\d{4})(?=\s*$)|(?<=[a-z] - )(\d-\d{4})(?=\s*$)",
     re.IGNORECASE | re.MULTILINE,
@@ -138,9 +140,10 @@ _AGE_SPOKEN = re.compile(
 # ages over 89 after a word that introduces an age: "age of 93", "turned 91", "a 92 female",
 # "in her 90s"
 _AGE_CUED = re.compile(
-    r"\b(?:age\s+of|turned|(?:pt|patient|she|he)\s+is|(?:a|an)(?=\s+\d+\s*(?:-\s*)?(?:male|female|man|woman|gentleman|lady|m|f"
+    r"\b(?:age\s+of|aged|age:?|turned|(?:pt|patient|she|he)\s+is|(?:a|an)(?=\s+\d+\s*(?:-\s*)?(?:male|female|man|woman|gentleman|lady|m|f"
     r"|wm|wf|bm|bf|w/m|w/f)\b)|(?:his|her|their)(?=\s+(?:90'?s|nineties)\b))\s+"
-    r"((?:9\d|1[01]\d)|90'?s|nineties)\b",
+    r"((?:9\d|1[01]\d)|90'?s|nineties"
+    r"|ninety(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine))?)\b",
     re.IGNORECASE,
 )
 

@@ -48,6 +48,8 @@ _GENERIC_BEFORE = _words(
     " occupational stroke vestibular pediatric paediatric geriatric neuro drug alcohol substance"
     " detox short long term children's veterans pain"
 )
+# kinds of hospital between a name and the facility word ("Proun Community Hospital")
+_BRIDGE_WORDS = _words("community general memorial regional county city university district")
 _HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}(?:h|mc))\b")
 _PLACE_CUE = _words(
     "to from at in near lives live living resides reside home visiting vacation moved born of via"
@@ -132,6 +134,30 @@ def _propagate(
     return spans
 
 
+def _names_facility(
+    text: str, tok: Token, style: CaseStyle, lex: Lexicon, strict: bool, saint_before: bool
+) -> bool:
+    """Whether ``tok``, right before a facility word, is part of the facility's name."""
+    if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
+        return False
+    if "'" in tok.key and not tok.key.startswith(("o'", "d'")):
+        return False  # "con't rehab"
+    if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
+        return False
+    if (
+        style is not CaseStyle.UPPER
+        and tok.is_lower
+        and lex.is_vocabulary(tok.key)
+        and not saint_before  # "st rose hosp": a saint's name is any word
+    ):
+        return False  # "the basic hospital": an adjective, not a name
+    return not (
+        strict
+        and lex.is_vocabulary(tok.key)
+        and not (style is not CaseStyle.UPPER and tok.is_title)
+    )
+
+
 def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> list[PhiSpan]:
     spans = []
     starts = {t.start: i for i, t in enumerate(tokens)}
@@ -143,6 +169,7 @@ def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) 
         start = m.start()
         j = first - 1
         taken = 0
+        bridged = 0
         while j >= 0 and taken < 3:
             tok = tokens[j]
             gap = text[tok.end : tokens[j + 1].start]
@@ -153,19 +180,17 @@ def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) 
                 taken += 1
                 j -= 1
                 continue
-            if tok.key in _GENERIC_BEFORE or tok.key in STOPWORDS or len(tok.key) < 2:
-                break
-            if "'" in tok.key and not tok.key.startswith(("o'", "d'")):
-                break  # "con't rehab"
-            if tok.key in lex.clinical or text[max(0, tok.start - 1) : tok.start] == "/":
-                break
-            if style is not CaseStyle.UPPER and tok.is_lower and lex.is_vocabulary(tok.key):
-                break  # "the basic hospital": an adjective, not a name
-            if (
-                strict
-                and lex.is_vocabulary(tok.key)
-                and not (style is not CaseStyle.UPPER and tok.is_title)
+            bridge = tok.key in _BRIDGE_WORDS and bridged < 2 and not strict
+            if bridge and (
+                tok.key in _GENERIC_BEFORE or (style is not CaseStyle.UPPER and tok.is_lower)
             ):
+                # "West Proun Community Hospital", "east naick general hospital": a kind of
+                # hospital between its name and the facility word, kept only if a name precedes
+                bridged += 1
+                j -= 1
+                continue
+            saint_before = j >= 1 and tokens[j - 1].key in ("st", "saint", "ste")
+            if not _names_facility(text, tok, style, lex, strict, saint_before):
                 break
             start = tok.start
             taken += 1

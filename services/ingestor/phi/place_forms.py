@@ -50,8 +50,10 @@ _TOWN_ENDING = re.compile(
 # first words of compound town names: "East Brous", "Mount Voarlaing", "Port Trick"
 COMPOUND_HEADS = _words(
     "north south east west northeast northwest southeast southwest mount mt port fort ft lake"
-    " glen new san santa los las el cape palm grand"
+    " glen new san santa los las el cape palm grand st saint ste"
 )
+_SAINTS = _words("st saint ste")
+_ABBREVIATED_HEADS = _words("st ste mt ft")
 # what follows a town and says it is one: "Lakeport resident", "Feston EMS", "Dedham police"
 _AFTER_TOWN = _words(
     "resident residents native natives ems police pd fd fire ambulance rescue sheriff"
@@ -71,6 +73,7 @@ _RESIDENCE_HEADS = _words(
 )
 _RESIDENCE_CUES = MOVEMENT_WORDS | _words(
     "staying stays d c dc dc'd discharging placed placement lives living resident residing"
+    " apartment apt condo house home"
 )
 _NOT_RESIDENCE_NAME = (
     GENERIC_HEADS
@@ -90,6 +93,16 @@ _LABEL = re.compile(
 _NOT_LABEL_VALUES = _words(
     "none n/a na unknown self medicare medicaid pending private yes no home not other same"
     " unemployed retired disabled student deferred applied see"
+)
+
+
+# what names the agency that serves a patient: "services through Ford Home Care", "set up
+# with Lincare", "case manager from Betgoul called", "referral to Meals on Wheels"
+_SERVICE_CUE = re.compile(
+    r"\b(?:services?\s+(?:through|thru|via|from|with)|set\s+up\s+with|arranged\s+(?:with|through)"
+    r"|(?:case\s+manager|liaison|rep|representative|coordinator|social\s+worker)\s+from"
+    r"|referral\s+to|referred\s+to|enrolled\s+(?:in|with))\s+(?:the\s+)?(?=\w)",
+    re.IGNORECASE,
 )
 
 
@@ -138,6 +151,8 @@ class _Forms:
 
     def joined(self, a: Token, b: Token) -> bool:
         gap = self.text[a.end : b.start]
+        if gap.strip() == "." and a.key in _ABBREVIATED_HEADS:
+            return len(gap) <= 2  # "St. John", "Mt. Vernon"
         return 0 < len(gap) <= 2 and gap.strip() in ("", "-")
 
     def at(self, i: int) -> Token | None:
@@ -148,11 +163,23 @@ class _Forms:
         return prev is not None and prev.key in _CUES and self.joined(prev, self.tokens[i])
 
     # --- a town's name --------------------------------------------------------------------
-    def town_name(self, i: int) -> int:
-        """How many tokens from ``i`` form a town's name by its form (0: none)."""
+    def town_name(self, i: int, framed: bool = False) -> int:
+        """How many tokens from ``i`` form a town's name by its form (0: none); ``framed``:
+        a place preposition stands before it, so a compound head and any word that is not
+        ordinary English are a town ("from Fort Lee", "IN MOUNT MEL")."""
         tok = self.tokens[i]
         nxt = self.at(i + 1)
         if tok.key in COMPOUND_HEADS and nxt is not None and self.joined(tok, nxt):
+            if framed and len(nxt.key) >= 3 and not self.ordinary(nxt.key):
+                return 2
+            if (
+                framed
+                and tok.key in _SAINTS
+                and len(nxt.key) >= 3
+                and nxt.key not in STOPWORDS
+                and (self.lex.given_weight(nxt.key) or self.unknown(nxt.key))
+            ):
+                return 2  # "came from st. john", "TO ST LUKE" (not "SR TO ST. HIGH")
             # the word after the head may end like a term ("East Quorkking"): the head says
             # a town is named, so only a vocabulary word or a typo of one is refused
             if (
@@ -170,11 +197,12 @@ class _Forms:
     def towns(self) -> list[PhiSpan]:
         spans = []
         for i in range(len(self.tokens)):
-            width = self.town_name(i)
+            cued = self.cue_before(i)
+            width = self.town_name(i, cued)
             if not width:
                 continue
             after = self.at(i + width)
-            framed = self.cue_before(i) or (
+            framed = cued or (
                 after is not None
                 and after.key in _AFTER_TOWN
                 and self.joined(self.tokens[i + width - 1], after)
@@ -274,6 +302,37 @@ class _Forms:
                 )
         return spans
 
+    # --- agencies -----------------------------------------------------------------------
+    def agencies(self) -> list[PhiSpan]:
+        spans = []
+        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        for cue in _SERVICE_CUE.finditer(self.text):
+            k = starts.get(cue.end())
+            if k is None:
+                continue
+            end = k
+            while end + 1 < len(self.tokens) and end - k < 5:
+                nxt = self.tokens[end + 1]
+                if not self.joined(self.tokens[end], nxt) or nxt.key in STOPWORDS - {"of", "on"}:
+                    break
+                end += 1
+            while end > k and self.tokens[end].key in ("of", "on"):
+                end -= 1
+            words = self.tokens[k : end + 1]
+            if any(w.key in self.lex.clinical or w.key in STOPWORDS - {"of", "on"} for w in words):
+                continue
+            if words[0].key in NOT_A_PLACE or words[0].key in GENERIC_HEADS:
+                continue  # "referred to rehab", "services through home care"
+            if self.style is CaseStyle.MIXED:
+                named = words[0].is_title or words[0].is_upper
+            else:
+                named = any(self.unknown(w.key) for w in words)
+            if named:
+                spans.append(
+                    _span(words[0].start, words[-1].end, 0.65, "location.agency", PhiType.LOCATION)
+                )
+        return spans
+
     # --- labels -----------------------------------------------------------------------
     def labelled(self) -> list[PhiSpan]:
         spans = []
@@ -282,7 +341,7 @@ class _Forms:
             words = [w.lower() for w in re.findall(r"[A-Za-z']+", value)]
             if not words or len(words) > 6 or words[0] in _NOT_LABEL_VALUES:
                 continue
-            if any(w in self.lex.clinical or w in NOT_A_PLACE for w in words):
+            if words[0] in NOT_A_PLACE or any(w in self.lex.clinical for w in words):
                 continue  # "OSH: CT head negative" is a finding, not a hospital
             tokens = [t for t in self.tokens if m.start("value") <= t.start < m.end("value")]
             distinctive = [
@@ -311,5 +370,6 @@ def find_place_forms(
         + forms.before_residents()
         + forms.streets()
         + forms.residences()
+        + forms.agencies()
         + forms.labelled()
     )

@@ -35,7 +35,8 @@ _LABEL = re.compile(
     r"|(?:patient|pt|path(?:ology)?|hosp(?:ital)?|chart|file|encounter|visit|order|report|episode|admission"
     r"|invoice|ticket|confirmation|tracking)\.?\s*(?:no\b\.?|number|#|id\b)|reg\.\s*no\.?|crn|cr\s*#"
     r"|encounter|fin|csn|har))"
-    r"(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
+    # a label is a whole word: "UR" is not the start of "URINE", nor "HAR" of "HARE"
+    r"(?![A-Za-z])(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
 )
 _UNIT_WORDS = frozenset(
     ("U", "HR", "HRS", "HOUR", "ML", "MG", "MCG", "CC", "L", "KG", "MEQ", "MIN", "AM", "PM", "X")
@@ -94,18 +95,33 @@ def _trim(value: str) -> str:
     return " ".join(kept).rstrip(".-/")
 
 
+_LOWER_CASE_NUMBER = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9\-/ ]+$")
+
+
+def _lower_case_number(value: str) -> bool:
+    """Letters and digits of a record number as a lower-case note writes them (``s07-2231``)."""
+    return _LOWER_CASE_NUMBER.match(value) is not None
+
+
 def find_record_numbers(text: str) -> list[PhiSpan]:
     """Labelled record numbers in any grouping, and unlabelled tokens shaped like one."""
     spans: list[PhiSpan] = []
-    for m in _LABEL.finditer(text):
+    # a note typed in lower case writes its numbers' letters in lower case too ("accession
+    # no. s07-2231", "encounter # uy22"): the labels are read on the text in capitals as well
+    # (same offsets), and a value is taken only where the label is followed by one
+    upper = text.upper()
+    texts = [text] if upper == text or len(upper) != len(text) else [text, upper]
+    for m in (m for t in texts for m in _LABEL.finditer(t)):
         value = _trim(m.group("value").lstrip("#"))
         label = m.group("label").lower()
         if "\n" in value or not _value_ok(value, label):
             continue
         start = m.start("value") + (1 if m.group("value").startswith("#") else 0)
+        if m.string is not text and not _lower_case_number(text[start : start + len(value)]):
+            continue  # found as written already, or words in mixed case ("Ref To Gi 2")
         weak = label in _WEAK_LABELS
         plate = label in ("rego", "plate", "tag") and _PLATE.match(value)
-        if re.match(r"\.\d", text[start + len(value) : start + len(value) + 2]) or (
+        if re.match(r"\.\d", m.string[start + len(value) : start + len(value) + 2]) or (
             weak and not plate and not any(c.isdigit() for c in re.split(r"[\s\-/]", value)[0])
         ):
             continue  # "ID: TM 100.2" is a temperature

@@ -130,3 +130,54 @@ def test_look_alikes_stay(text: str, value: str) -> None:
 def test_a_town_of_an_address_line_is_still_found() -> None:
     text = "Address: 12 Main St, Ashbourne, MA 02134"
     assert touched(text, "Ashbourne")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # compound towns and saints' names after a place preposition, in any case
+        ("pt is from fort bou, lives alone." + FILL.lower(), "fort bou"),
+        ("PT CAME FROM ST. JOHN VIA AMBULANCE." + FILL.upper(), "ST. JOHN"),
+        # a kind of hospital between its name and the facility word
+        ("PLAN TO D/C TO WEST PROUN COMMUNITY HOSPITAL TOMORROW.", "WEST PROUN"),
+        ("records requested from east naick general hospital.", "naick"),
+        ("admitted to st rose hosp on monday.", "rose"),
+        # agencies named after what they do for the patient
+        ("Services through Tainflie will resume." + FILL, "Tainflie"),
+        ("case manager from betgoul called." + FILL.lower(), "betgoul"),
+        # record numbers in a lower-case note
+        ("accession no. s07-2231" + FILL.lower(), "s07-2231"),
+        ("encounter # uy22" + FILL.lower(), "uy22"),
+        # a hospital extension where only a number to reach someone stands
+        ("Please call back at 13652 tomorrow.", "13652"),
+        ("Phone: 22722", "22722"),
+        # ages over 89 in words after "age" or "aged"
+        ("Mother, aged ninety-five, lives with pt.", "ninety-five"),
+        ("Age: ninety-nine", "ninety-nine"),
+    ],
+)
+def test_more_frames_in_any_case(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a label is a whole word: "UR" does not start "URINE", nor "HAR" "HARE"
+        ("GU: foley draining cl yel urine 30-40cc/hr.", "ine 30-40cc/hr"),
+        ("dengue NS1 +ve. Platelets 64k.", "lets 64k"),
+        ("Result conveyed to Dr Finn O'Hare 18/03/2023 15:20.", "15:20"),
+        # "ST" is a segment or a rhythm before an ordinary word
+        ("SR TO ST. HIGH PRESSURES RESOLVED C SEDATION", "HIGH"),
+        # the hospital's own kind alone names none
+        ("Pt was admitted to the community hospital overnight.", "community"),
+        # an agency cue before a service or a drug
+        ("referred to rehab for PT/OT.", "rehab"),
+        ("set up with home oxygen.", "home oxygen"),
+        ("Services through the VNA will resume.", "VNA"),
+        # a time after "call back at"
+        ("Please call back at 1400 tomorrow.", "1400"),
+    ],
+)
+def test_more_look_alikes_stay(text: str, value: str) -> None:
+    assert not touched(text, value)

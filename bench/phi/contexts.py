@@ -1,0 +1,342 @@
+"""Recall by the frame PHI stands in: sentences written for clinrelay, filled with surrogates.
+
+    .venv/bin/python -m bench.phi.contexts [--per-frame 12] [--seed 5] [--misses /tmp/m.txt]
+        [--jsonl /tmp/contexts.jsonl]
+
+The variant generator (:mod:`bench.phi.variants`) rewrites the *surface* of every PHI mention
+of a note and keeps its words around it, so rules written against it learn the contexts the
+development notes happen to have. This module varies the *frame*: each sentence below is a way
+notes name a town, a hospital, an organisation, a street, a residence, a record number, a
+phone, a relative or an age over 89 ("Pt is from {CITY}.", "{CITY} resident", "Insurance:
+{ORGANIZATION}", "Hosp no {MEDICALRECORD}") — written from general knowledge of how clinical
+notes are written, not from any corpus's notes. Each frame is filled ``--per-frame`` times with
+surrogates from :mod:`bench.phi.forms` (public-domain and generated values) inside a short note of
+neutral sentences and marked traps (eponyms, drugs, vitals, scores, weekdays, "hope"), and the
+note is typed in mixed case, all capitals or all lower case in turn.
+
+Reported: recall per group and per frame (the form label is the frame's key and the case),
+false positives outside the slots, traps masked. ``--jsonl`` writes the generated notes as
+``clinrelay deid train`` input (i2b2 categories; the notes are clinrelay's own, Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.phi import forms
+from bench.phi.annotated import TRAP, AnnotatedNote, GoldSpan
+from bench.phi.variant_eval import Tally, detect, score_note
+
+Filler = Callable[[random.Random], str]
+
+
+def _street(rng: random.Random) -> str:
+    name = rng.choice((forms.surname(rng), rng.choice(forms.TREES), forms.town(rng)))
+    kind = rng.choice(("Street", "St", "Ave", "Avenue", "Road", "Rd", "Lane", "Drive", "Blvd"))
+    return f"{name} {kind}"
+
+
+def _residence(rng: random.Random) -> str:
+    head = rng.choice(("Manor", "House", "Place", "Village", "Center", "Lodge", "Gardens"))
+    return f"{forms.surname(rng)} {head}"
+
+
+def _relative(rng: random.Random) -> str:
+    return forms.person(rng, rng.choice(("given", "full", "nickname")), "title")[0]
+
+
+def _identifier(kind: str) -> Filler:
+    return lambda rng: forms.identifier(rng, kind)[0]
+
+
+# slot -> (i2b2 category, surrogate)
+SLOTS: dict[str, tuple[str, Filler]] = {
+    "CITY": ("CITY", forms.town),
+    "HOSPITAL": ("HOSPITAL", lambda rng: forms.hospital(rng, case="title")[0]),
+    "ORGANIZATION": ("ORGANIZATION", lambda rng: forms.organisation(rng, case="title")[0]),
+    "STREET": ("STREET", _street),
+    "RESIDENCE": ("LOCATION-OTHER", _residence),
+    "RELATIVE": ("PATIENT", _relative),
+    "PHONE": ("PHONE", lambda rng: forms.phone(rng)[0]),
+    "AGE": ("AGE", lambda rng: forms.age(rng)[0]),
+    "MEDICALRECORD": ("MEDICALRECORD", _identifier("MEDICALRECORD")),
+    "ACCOUNT": ("ACCOUNT", _identifier("ACCOUNT")),
+    "HEALTHPLAN": ("HEALTHPLAN", _identifier("HEALTHPLAN")),
+    "BIOID": ("BIOID", _identifier("BIOID")),
+    "DEVICE": ("DEVICE", _identifier("DEVICE")),
+    "LICENSE": ("LICENSE", _identifier("LICENSE")),
+    "IDNUM": ("IDNUM", _identifier("IDNUM")),
+}
+
+# frame key -> sentence; {SLOT} is filled, {{TRAP|word}} marks a word that must stay
+FRAMES: dict[str, str] = {
+    # towns
+    "lives_in": "Pt lives in {CITY} with wife.",
+    "lives_alone_in": "Lives alone in {CITY}, daughter nearby.",
+    "is_from": "Pt is from {CITY}.",
+    "originally_from": "Originally from {CITY}, moved here 2 years ago.",
+    "transferred_from_town": "Transferred from {CITY} for cath.",
+    "drove_in_from": "Family drove in from {CITY} tonight.",
+    "resident_of": "Resident of {CITY}.",
+    "town_resident": "{CITY} resident, retired teacher.",
+    "home_in": "Wife at home in {CITY}, will call in am.",
+    "kin_in": "Daughter in {CITY} called for update.",
+    "moved_to": "Moved to {CITY} last year.",
+    "kin_lives_in": "Son lives in {CITY} and will visit tomorrow.",
+    "went_home_to": "Went home to {CITY} after visit.",
+    "dc_home_to": "Plan d/c home to {CITY} when stable.",
+    "town_ems": "Brought in by {CITY} EMS after fall.",
+    "osh_in": "Seen at OSH in {CITY}, head CT neg.",
+    "outside_hospital_in": "Initially presented to an outside hospital in {CITY}.",
+    "vacation_in": "Was on vacation in {CITY} when symptoms began.",
+    "works_in": "Works in {CITY} as a carpenter.",
+    "kin_from": "Sister from {CITY} at bedside.",
+    "staying_in": "Pt's wife is staying in {CITY} tonight.",
+    "town_state": "Pt lives in {CITY}, MA.",
+    "driving_from": "Family is driving up from {CITY} in the morning.",
+    "medflighted_from": "Medflighted from {CITY} to our ED.",
+    "nursing_home_in": "Pt was at a nursing home in {CITY}.",
+    "vna_in": "Spoke with VNA in {CITY}.",
+    "grew_up_in": "Pt grew up in {CITY}.",
+    "lives_near": "Lives near {CITY}.",
+    # hospitals
+    "transferred_from_hospital": "Transferred from {HOSPITAL} for further care.",
+    "transferred_to_hospital": "Pt transferred to {HOSPITAL} this am.",
+    "hospital_ed": "Seen at {HOSPITAL} ED yesterday.",
+    "admitted_to_hospital": "Admitted to {HOSPITAL} on {{TRAP|Monday}}.",
+    "pcp_at": "Followed by his PCP at {HOSPITAL}.",
+    "admission_at": "Recent admission at {HOSPITAL} for CHF.",
+    "records_from": "Records requested from {HOSPITAL}.",
+    "dc_to_hospital": "Plan to d/c to {HOSPITAL} tomorrow.",
+    "was_at": "Pt was at {HOSPITAL} for 3 weeks.",
+    "ct_done_at": "CT done at {HOSPITAL} showed bleed.",
+    "came_from": "Pt came from {HOSPITAL} via ambulance.",
+    "osh_label": "OSH: {HOSPITAL}.",
+    "referred_by": "Referred by {HOSPITAL} for evaluation.",
+    "cath_at": "Cath at {HOSPITAL} showed 3VD.",
+    # organisations
+    "works_at": "Works at {ORGANIZATION} as an engineer.",
+    "employed_by": "Employed by {ORGANIZATION}.",
+    "retired_from": "Retired from {ORGANIZATION} last year.",
+    "insurance_label": "Insurance: {ORGANIZATION}.",
+    "services_through": "Services through {ORGANIZATION} will resume.",
+    "works_for": "Pt works for {ORGANIZATION}.",
+    "set_up_with": "Set up with {ORGANIZATION} for home O2.",
+    "case_manager_from": "Case manager from {ORGANIZATION} called.",
+    "program_at": "Pt attends day program at {ORGANIZATION}.",
+    "employer_brackets": "Needs a note for his employer ({ORGANIZATION}).",
+    # residences and streets
+    "residence_from": "Pt came from {RESIDENCE}, an assisted living.",
+    "resides_at": "Resides at {RESIDENCE}.",
+    "dc_to_residence": "D/c to {RESIDENCE} for rehab.",
+    "staying_at": "Pt was staying at {RESIDENCE} for rehab.",
+    "lives_on": "Pt lives on {STREET} with son.",
+    "apartment_on": "Apartment on {STREET}, 3rd floor walk-up.",
+    "found_near": "Found down near {STREET} by a neighbor.",
+    # record numbers
+    "mrn": "MRN: {MEDICALRECORD}",
+    "hosp_no": "Hosp no {MEDICALRECORD}",
+    "unit_no": "Unit No: {MEDICALRECORD}",
+    "crn": "CRN {MEDICALRECORD}",
+    "patient_number": "Patient number: {MEDICALRECORD}",
+    "acct": "Acct # {ACCOUNT}",
+    "member_id": "Member ID: {HEALTHPLAN}",
+    "policy_no": "Policy no. {HEALTHPLAN}",
+    "accession": "Accession No. {BIOID}",
+    "specimen": "Specimen #: {BIOID}",
+    "pathology_number": "Pathology number {BIOID}",
+    "serial": "Pacemaker serial {DEVICE}",
+    "licence": "License # {LICENSE}",
+    "encounter": "Encounter # {IDNUM}",
+    "visit_id": "Visit ID {IDNUM}",
+    "claim": "Claim # {IDNUM}",
+    # phones
+    "call_kin_at": "Wife can be reached at {PHONE}.",
+    "cell": "Daughter's cell {PHONE}.",
+    "pager": "Page covering MD at {PHONE} with questions.",
+    "call_back": "Please call back at {PHONE} tomorrow.",
+    "phone_label": "Phone: {PHONE}",
+    "brackets_phone": "Son (home {PHONE}) updated.",
+    # relatives
+    "wife_name": "Wife {RELATIVE} at bedside, updated on plan.",
+    "dtr_name": "Dtr {RELATIVE} called for update.",
+    "son_comma_name": "Pt's son, {RELATIVE}, is HCP.",
+    "spoke_with": "Spoke with {RELATIVE} (sister) re: goals of care.",
+    "name_kin": "{RELATIVE} (daughter) will visit in am.",
+    "hcp_is": "HCP is niece {RELATIVE}.",
+    # ages over 89
+    "age_yo": "{AGE} yo woman with dementia.",
+    "age_year_old": "Pt is a {AGE} year old man s/p fall.",
+    "age_label": "Age: {AGE}",
+    "aged": "Mother, aged {AGE}, lives with pt.",
+}
+
+# neutral sentences with marked traps, around each framed sentence
+_BEFORE = (
+    "Neuro: alert and oriented x3, MAE, {{TRAP|GCS}} {{TRAP|15/15}}. ",
+    "CV: HR 80s SR, BP {{TRAP|118/64}}, no ectopy. ",
+    "Hx {{TRAP|Parkinson}}'s disease and DM2. ",
+)
+_AFTER = (
+    " GU: {{TRAP|Foley}} draining clear yellow urine.",
+    " Resp: lungs clear, sats 97% on 2L NC.",
+    " Plan: continue {{TRAP|Lasix}} 40 mg, {{TRAP|hope}} to extubate {{TRAP|Tuesday}}.",
+)
+
+
+_PIECE = re.compile(r"(\{\{TRAP\|[^}]*\}\}|\{[A-Z]+\})")
+
+
+def _parse(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """``{{TRAP|word}}`` marks out; returns the text and the trap spans."""
+    out, spans, pos = "", [], 0
+    while (open_at := marked.find("{{TRAP|", pos)) >= 0:
+        close = marked.index("}}", open_at)
+        out += marked[pos:open_at]
+        word = marked[open_at + 7 : close]
+        spans.append((len(out), len(out) + len(word), TRAP))
+        out += word
+        pos = close + 2
+    return out + marked[pos:], spans
+
+
+def framed_note(key: str, rng: random.Random, case: str) -> AnnotatedNote | None:
+    """One note around the frame ``key``, its slots filled, typed in ``case``."""
+    text, spans = _parse(rng.choice(_BEFORE))
+    for piece in _PIECE.split(FRAMES[key]):
+        if piece.startswith("{{TRAP|"):
+            word = piece[7:-2]
+            spans.append((len(text), len(text) + len(word), TRAP))
+            text += word
+        elif piece.startswith("{"):
+            category, fill = SLOTS[piece[1:-1]]
+            value = fill(rng)
+            spans.append((len(text), len(text) + len(value), category))
+            text += value
+        else:
+            text += piece
+    after, traps = _parse(rng.choice(_AFTER))
+    spans += [(s + len(text), e + len(text), c) for s, e, c in traps]
+    text += after
+    cased = {"title": text, "upper": text.upper(), "lower": text.lower()}[case]
+    if len(cased) != len(text):
+        return None  # a letter whose case changes its length ("ß"): offsets would move
+    gold = tuple(GoldSpan(s, e, c, form="" if c == TRAP else f"{key}/{case}") for s, e, c in spans)
+    return AnnotatedNote(f"ctx-{key}-{case}", cased, gold, kind="contexts")
+
+
+def framed_notes(per_frame: int, seed: int) -> list[AnnotatedNote]:
+    rng = random.Random(seed)
+    notes = []
+    for key in FRAMES:
+        for k in range(per_frame):
+            note = framed_note(key, rng, forms.CASES[k % 3])
+            if note is not None:
+                notes.append(AnnotatedNote(f"{note.id}-{k}", note.text, note.spans, note.kind))
+    return notes
+
+
+GROUPS = {
+    "towns": ("CITY",),
+    "hospitals": ("HOSPITAL",),
+    "organisations": ("ORGANIZATION",),
+    "streets and residences": ("STREET", "LOCATION-OTHER"),
+    "record numbers": tuple(
+        c
+        for c, _ in SLOTS.values()
+        if c.isupper()
+        and c
+        not in (
+            "CITY",
+            "HOSPITAL",
+            "ORGANIZATION",
+            "STREET",
+            "LOCATION-OTHER",
+            "PATIENT",
+            "PHONE",
+            "AGE",
+        )
+    ),
+    "phones": ("PHONE",),
+    "relatives' names": ("PATIENT",),
+    "ages over 89": ("AGE",),
+}
+
+
+def evaluate(notes: list[AnnotatedNote]) -> Tally:
+    tally = Tally()
+    counted = {c for c, _ in SLOTS.values()}
+    for note in notes:
+        score_note(tally, note, detect(note.text), counted)
+    return tally
+
+
+def report(tally: Tally) -> list[str]:
+    lines = [
+        f"mention recall {tally.recall():.4f} ({sum(tally.mentions_found.values())}/"
+        f"{sum(tally.mentions.values())}), false positives outside the slots "
+        f"{tally.false_positives}, traps masked {tally.traps_hit}/{tally.traps}",
+        "",
+        "| group | mentions | recall |",
+        "|---|---|---|",
+    ]
+    for group, categories in GROUPS.items():
+        total = sum(tally.mentions[c] for c in categories)
+        found = sum(tally.mentions_found[c] for c in categories)
+        if total:
+            lines.append(f"| {group} | {total} | {found / total:.3f} |")
+    frames: dict[str, list[int]] = {}
+    for form, n in tally.forms.items():
+        key = form.rsplit("/", 1)[0]
+        frames.setdefault(key, [0, 0])
+        frames[key][0] += n
+        frames[key][1] += tally.forms_found[form]
+    weak = sorted((found / n, key, n) for key, (n, found) in frames.items() if found < n)
+    lines += ["", "Frames below 1.000 (all cases):", ""]
+    lines += [f"- {key}: {r:.3f} of {n}" for r, key, n in weak]
+    return lines
+
+
+def training_lines(notes: list[AnnotatedNote]) -> list[str]:
+    """The notes as ``clinrelay deid train`` input (traps left out: they are not PHI)."""
+    return [
+        json.dumps(
+            {
+                "id": note.id,
+                "text": note.text,
+                "spans": [{"start": s.start, "end": s.end, "type": s.category} for s in note.phi()],
+            }
+        )
+        for note in notes
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-frame", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--misses", type=Path, help="write misses and false positives here")
+    parser.add_argument("--jsonl", type=Path, help="write the notes as training input here")
+    args = parser.parse_args()
+    notes = framed_notes(args.per_frame, args.seed)
+    if args.jsonl:
+        args.jsonl.write_text("\n".join(training_lines(notes)) + "\n", encoding="utf-8")
+        print(f"{len(notes)} notes written to {args.jsonl}", file=sys.stderr)
+        return
+    tally = evaluate(notes)
+    print(f"#### {len(notes)} notes, {len(FRAMES)} frames, seed {args.seed}\n")
+    print("\n".join(report(tally)))
+    if args.misses:
+        from bench.phi.variant_eval import write_misses
+
+        write_misses(args.misses, tally)
+
+
+if __name__ == "__main__":
+    main()
