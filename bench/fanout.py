@@ -37,6 +37,7 @@ from bench.common import scratch_database
 from bench.gateway import delete_topology, free_port, gateway_key, wait_for_port
 from shared.bus.amqp import AmqpBus
 from shared.db.pool import create_pool
+from shared.db.postgres import PgStore
 from shared.db.reports import Step, record_step
 from shared.db.submissions import Submission, create_report
 from shared.delivery.relay import OutboxRelay
@@ -266,7 +267,7 @@ async def main(
         key = await gateway_key(dsn)
         pool = await create_pool(dsn, max_size=4)
         bus = await AmqpBus.connect(amqp_url, topology_of(settings), name="bench-fanout")
-        relay = OutboxRelay(pool, bus, dsn)
+        relay = OutboxRelay(PgStore(pool, dsn), bus)
         relay_task = asyncio.create_task(relay.run())
         ports = [free_port() for _ in range(notifiers)]
         env = {

@@ -36,6 +36,8 @@ from bench.common import scratch_database, settings_for
 from shared import logging as clinrelay_logging
 from shared.bus.amqp import AmqpBus
 from shared.db.pool import create_pool
+from shared.db.postgres import PgStore
+from shared.db.repositories import StageRepositories
 from shared.db.submissions import Submission, create_report
 from shared.delivery.relay import OutboxRelay
 from shared.delivery.runner import StageRunner
@@ -135,8 +137,15 @@ async def clinrelay_road(dsn: str, amqp_url: str) -> AsyncIterator[tuple[asyncpg
         NoOp("renderer", "rendering", None),
     ]
     for stage in stages:
-        await StageRunner(stage, bus, pool, settings).start()  # type: ignore[arg-type]
-    relay = OutboxRelay(pool, bus, dsn)
+        runner = StageRunner(
+            stage,  # type: ignore[arg-type]
+            bus,
+            PgStore(pool),
+            settings,
+            repos=StageRepositories.on(pool),
+        )
+        await runner.start()
+    relay = OutboxRelay(PgStore(pool, dsn), bus)
     relay_task = asyncio.create_task(relay.run())
     try:
         yield pool, bus

@@ -19,6 +19,7 @@ import structlog
 from shared.bus.amqp import AmqpBus
 from shared.bus.topology import Topology
 from shared.db.pool import create_pool
+from shared.db.postgres import PgStore
 from shared.delivery.relay import OutboxRelay
 from shared.settings import Settings
 
@@ -104,9 +105,8 @@ def start_relay(
     if not settings.outbox_relay:
         return None
     relay = OutboxRelay(
-        pool,
+        PgStore(pool, settings.database_url),
         bus,
-        settings.database_url,
         batch_size=settings.outbox_batch,
         tenant_in_flight=settings.tenant_max_in_flight,
         max_refusals=settings.outbox_max_refusals,

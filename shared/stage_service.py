@@ -14,6 +14,8 @@ import structlog
 from shared import logging as clinrelay_logging
 from shared import telemetry
 from shared.db.pool import Pool
+from shared.db.postgres import PgStore
+from shared.db.repositories import StageRepositories
 from shared.delivery.parking import DeadLetterRecorder
 from shared.delivery.runner import StageRunner
 from shared.health import serve_health
@@ -44,10 +46,12 @@ async def serve_stage(name: str, factory: StageFactory, settings: Settings) -> N
         background = Background()
         try:
             async with factory(settings, pool) as stage:
-                runner = StageRunner(stage, bus, pool, settings)
+                store = PgStore(pool)
+                repos = StageRepositories.on(pool)
+                runner = StageRunner(stage, bus, store, settings, repos=repos)
                 await runner.start()
                 recorder = DeadLetterRecorder(
-                    stage.name, stage.working_step, bus, pool, runner.topology
+                    stage.name, stage.working_step, bus, store, runner.topology
                 )
                 await recorder.start()
                 start_relay(background, pool, bus, settings)

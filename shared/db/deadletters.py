@@ -5,6 +5,7 @@ message (replay it, or discard it with a reason). Searching and counting live in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
@@ -21,25 +22,32 @@ if TYPE_CHECKING:
     from shared.db.pool import Connection
 
 
-async def park_message(
-    conn: Connection,
-    *,
-    stage: str,
-    message_id: UUID,
-    report_id: UUID | None,
-    routing_key: str,
-    body: bytes,
-    headers: Mapping[str, Any],
-    reason: str,
-    error_message: str,
-    attempts: int,
-    error_class: str | None = None,
-) -> bool:
-    """Keep a copy of the message; False when this message was already parked for this stage.
+@dataclass(frozen=True)
+class ParkedMessage:
+    """A message a stage (or the relay) gave up on, as it is kept in ``dead_letters``."""
 
-    ``error_class`` groups failures for operators (``timeout``, an exception's type name, ...);
-    without one it follows from ``reason``.
-    """
+    stage: str
+    message_id: UUID
+    report_id: UUID | None
+    routing_key: str
+    body: bytes
+    headers: Mapping[str, Any]
+    reason: str
+    error_message: str
+    attempts: int
+    error_class: str | None = None
+    """Groups failures for operators (``timeout``, an exception's type name, ...); without one it
+    follows from ``reason``."""
+
+    @property
+    def grouped_as(self) -> str:
+        return (self.error_class or _CLASS_OF_REASON.get(self.reason, "stage_error"))[:64]
+
+
+async def park_message(conn: Connection, parked: ParkedMessage) -> bool:
+    """Keep a copy of the message; False when this message was already parked for this stage
+    (and not replayed since). A report id naming no report is kept as None."""
+    report_id = parked.report_id
     if report_id is not None:
         exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", report_id)
         report_id = report_id if exists else None
@@ -56,16 +64,16 @@ async def park_message(
              WHERE dead_letters.replayed_at IS NOT NULL
            RETURNING 1""",
         uuid4(),
-        message_id,
-        stage,
+        parked.message_id,
+        parked.stage,
         report_id,
-        routing_key,
-        body,
-        dict(headers),
-        reason,
-        error_message,
-        attempts,
-        (error_class or _CLASS_OF_REASON.get(reason, "stage_error"))[:64],
+        parked.routing_key,
+        parked.body,
+        dict(parked.headers),
+        parked.reason,
+        parked.error_message,
+        parked.attempts,
+        parked.grouped_as,
     )
     return bool(inserted)
 
@@ -206,55 +214,40 @@ async def discard_dead_letter(
     await _record_action(conn, dead_letter_id, "discarded", actor, actor_tenant, reason)
 
 
+def failed_step(parked: ParkedMessage, working_step: str, error_details: dict[str, Any]) -> Step:
+    """The step that ends a parked message's report FAILED with the stage's message."""
+    return Step(
+        actor=parked.stage,
+        step=working_step,
+        outcome="failed",
+        status=ReportStatus.FAILED,
+        message=parked.error_message,
+        error_message=parked.error_message,
+        error_details={"stage": parked.stage, "reason": parked.reason, **error_details},
+    )
+
+
+def with_cause(parked: ParkedMessage, error_details: dict[str, Any]) -> ParkedMessage:
+    """The parked message grouped by the failure's ``cause`` (when it names one)."""
+    cause = error_details.get("cause")
+    return replace(parked, error_class=cause if isinstance(cause, str) else None)
+
+
 async def park_and_fail(
-    conn: Connection,
-    *,
-    stage: str,
-    working_step: str,
-    message_id: UUID,
-    report_id: UUID | None,
-    routing_key: str,
-    body: bytes,
-    headers: Mapping[str, Any],
-    reason: str,
-    error_message: str,
-    attempts: int,
-    error_details: dict[str, Any],
+    conn: Connection, parked: ParkedMessage, *, working_step: str, error_details: dict[str, Any]
 ) -> bool:
-    """Park a message and end its report FAILED with ``error_message``, in the caller's transaction.
+    """Park a message and end its report FAILED with its error message, in the caller's
+    transaction.
 
     Does nothing when the message was already parked (a redelivery of the same give-up); a report
     that already ended stays as it is. Returns whether the message was parked now.
     """
-    parked = await park_message(
-        conn,
-        stage=stage,
-        message_id=message_id,
-        report_id=report_id,
-        routing_key=routing_key,
-        body=body,
-        headers=headers,
-        reason=reason,
-        error_message=error_message,
-        attempts=attempts,
-        error_class=error_details.get("cause")
-        if isinstance(error_details.get("cause"), str)
-        else None,
-    )
-    if parked and report_id is not None:
-        exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", report_id)
+    parked = with_cause(parked, error_details)
+    done = await park_message(conn, parked)
+    if done and parked.report_id is not None:
+        exists = await conn.fetchval("SELECT 1 FROM reports WHERE id = $1", parked.report_id)
         if exists:
             await record_step(
-                conn,
-                report_id,
-                Step(
-                    actor=stage,
-                    step=working_step,
-                    outcome="failed",
-                    status=ReportStatus.FAILED,
-                    message=error_message,
-                    error_message=error_message,
-                    error_details={"stage": stage, "reason": reason, **error_details},
-                ),
+                conn, parked.report_id, failed_step(parked, working_step, error_details)
             )
-    return parked
+    return done

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import orjson
 
-from shared.db.deadletters import park_message
+from shared.db.deadletters import ParkedMessage, park_message
 from shared.db.outbox import ClaimedRow, delete_published
 from shared.messages import message_uuid
 
@@ -33,12 +33,10 @@ def report_of(body: bytes) -> UUID | None:
         return None
 
 
-async def set_aside(conn: Connection, row: ClaimedRow, refusal: str, error_class: str) -> bool:
-    """Park the row in the dead letters and delete it from the outbox (in the caller's
-    transaction). False when the same message was already parked and is still open."""
+def parked_row(row: ClaimedRow, refusal: str, error_class: str) -> ParkedMessage:
+    """How a row refused once too often is kept in the dead letters."""
     refusals = row.refusals + 1
-    parked = await park_message(
-        conn,
+    return ParkedMessage(
         stage=RELAY_STAGE,
         message_id=message_uuid(row.message.message_id),
         report_id=report_of(row.message.body),
@@ -54,5 +52,11 @@ async def set_aside(conn: Connection, row: ClaimedRow, refusal: str, error_class
         attempts=refusals,
         error_class=error_class,
     )
+
+
+async def set_aside(conn: Connection, row: ClaimedRow, refusal: str, error_class: str) -> bool:
+    """Park the row in the dead letters and delete it from the outbox (in the caller's
+    transaction). False when the same message was already parked and is still open."""
+    parked = await park_message(conn, parked_row(row, refusal, error_class))
     await delete_published(conn, [row.id])
     return parked

@@ -118,6 +118,115 @@ UPDATE reports SET
 WHERE id = $1"""
 
 
+@dataclass(frozen=True)
+class ReportHead:
+    """The report row as :func:`record_step` finds it, locked: where the next step starts from."""
+
+    tenant_id: UUID
+    kind: ReportKind
+    status: ReportStatus
+    event_seq: int
+    event_hash: bytes | None
+    started_at: datetime | None
+    created_at: datetime
+    progress_percent: int
+    current_step: str | None
+
+
+def step_applies(head: ReportHead, step: Step, unless_step: str | None) -> bool:
+    """Whether ``step`` may be recorded on the report (the conditions of :func:`record_step`;
+    ``_LOCK_AND_CLAIM`` says the same in SQL)."""
+    if not step.reopen and head.status.is_final:
+        return False
+    if unless_step is not None and head.current_step == unless_step:
+        return False
+    return (
+        step.reopen
+        or step.progress_percent is None
+        or step.progress_percent >= head.progress_percent
+    )
+
+
+@dataclass(frozen=True)
+class AppliedStep:
+    """Everything one recorded step writes, worked out before anything is written: the audit
+    event (chained to the previous one), the report's new state, the tenant feed's entry and the
+    outbox rows (the notification first)."""
+
+    report_id: UUID
+    step: Step
+    """The step, its progress filled in from the report when it kept it."""
+    seq: int
+    at: datetime
+    prev_hash: bytes | None
+    hash: bytes
+    started_at: datetime | None
+    completed_at: datetime | None
+    processing_time_ms: int | None
+    note: StatusNotification
+    messages: tuple[outbox.OutboxRow, ...]
+
+    @property
+    def feed(self) -> str:
+        return channels.tenant_channel(self.note.tenant_id)
+
+
+def plan_step(
+    report_id: UUID,
+    head: ReportHead,
+    step: Step,
+    *,
+    tenant_seq: int,
+    at: datetime,
+    enqueue: Sequence[outbox.OutboxRow] = (),
+) -> AppliedStep:
+    """What recording ``step`` (which applies) on the report at ``head`` writes; pure."""
+    if step.progress_percent is None:
+        step = replace(step, progress_percent=head.progress_percent)
+    seq = head.event_seq + 1
+    digest = event_hash(head.event_hash, hashed_fields(report_id, seq, at, step))
+    started_at = head.started_at
+    if started_at is None and step.status is ReportStatus.PROCESSING:
+        started_at = at
+    completed_at = at if step.status.is_final else None
+    processing_ms = None
+    if completed_at is not None:
+        processing_ms = int((completed_at - (started_at or head.created_at)).total_seconds() * 1000)
+    note = StatusNotification(
+        event_id=seq,
+        report_id=report_id,
+        tenant_id=head.tenant_id,
+        kind=head.kind,
+        status=step.status,
+        progress_percent=step.progress_percent or 0,
+        current_step=step.step,
+        outcome=step.outcome,
+        message=step.message,
+        at=at,
+        error=(
+            {"message": step.error_message, **(step.error_details or {})}
+            if step.status is ReportStatus.FAILED
+            else None
+        ),
+        result=step.result if step.status is ReportStatus.COMPLETE else None,
+        tenant_seq=tenant_seq,
+        alert=step.details if step.outcome == ALERT_OUTCOME else None,
+    )
+    return AppliedStep(
+        report_id=report_id,
+        step=step,
+        seq=seq,
+        at=at,
+        prev_hash=head.event_hash,
+        hash=digest,
+        started_at=started_at,
+        completed_at=completed_at,
+        processing_time_ms=processing_ms,
+        note=note,
+        messages=(outbox.notification_row(note), *enqueue),
+    )
+
+
 async def record_step(
     conn: Connection,
     report_id: UUID,
@@ -146,75 +255,51 @@ async def record_step(
     tenant_seq = row["tenant_seq"]
     if tenant_seq is None:  # the step does not apply (see above); nothing was claimed
         return None
-    if step.progress_percent is None:
-        step = replace(step, progress_percent=row["progress_percent"])
-    progress = step.progress_percent
-    seq = row["event_seq"] + 1
-    feed = channels.tenant_channel(row["tenant_id"])
-    at = utcnow()
-    digest = event_hash(row["event_hash"], hashed_fields(report_id, seq, at, step))
-    started_at = row["started_at"]
-    if started_at is None and step.status is ReportStatus.PROCESSING:
-        started_at = at
-    completed_at = at if step.status.is_final else None
-    processing_ms = None
-    if completed_at is not None:
-        processing_ms = int(
-            (completed_at - (started_at or row["created_at"])).total_seconds() * 1000
-        )
-    note = StatusNotification(
-        event_id=seq,
-        report_id=report_id,
+    head = ReportHead(
         tenant_id=row["tenant_id"],
         kind=ReportKind(row["kind"]),
-        status=step.status,
-        progress_percent=progress or 0,
-        current_step=step.step,
-        outcome=step.outcome,
-        message=step.message,
-        at=at,
-        error=(
-            {"message": step.error_message, **(step.error_details or {})}
-            if step.status is ReportStatus.FAILED
-            else None
-        ),
-        result=step.result if step.status is ReportStatus.COMPLETE else None,
-        tenant_seq=tenant_seq,
-        alert=step.details if step.outcome == ALERT_OUTCOME else None,
+        status=ReportStatus(row["status"]),
+        event_seq=row["event_seq"],
+        event_hash=row["event_hash"],
+        started_at=row["started_at"],
+        created_at=row["created_at"],
+        progress_percent=row["progress_percent"],
+        current_step=row["current_step"],
     )
-    messages = [outbox.notification_row(note), *enqueue]
+    applied = plan_step(report_id, head, step, tenant_seq=tenant_seq, at=utcnow(), enqueue=enqueue)
+    step, messages = applied.step, applied.messages
     await conn.execute(
         _APPLY,
         report_id,
         step.status.value,
-        progress,
+        step.progress_percent,
         step.step,
-        at,
-        started_at,
-        completed_at,
-        processing_ms,
+        applied.at,
+        applied.started_at,
+        applied.completed_at,
+        applied.processing_time_ms,
         step.error_message,
         step.error_details,
         step.result,
         1 if step.retry else 0,
-        seq,
-        digest,
+        applied.seq,
+        applied.hash,
         step.actor,
         step.outcome,
         step.message,
         step.details,
-        row["event_hash"],
+        applied.prev_hash,
         [m[0] for m in messages],
         [m[1] for m in messages],
         [m[2] for m in messages],
         [m[3] for m in messages],
-        feed,
+        applied.feed,
         tenant_seq,
-        row["tenant_id"],
-        note.model_dump(mode="json"),
+        head.tenant_id,
+        applied.note.model_dump(mode="json"),
         [m[4] for m in messages],
     )
-    return note
+    return applied.note
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,15 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-import asyncpg
 import structlog
 
 from shared import telemetry
 from shared.bus.protocol import Bus, IncomingMessage, OutgoingMessage, message_uuid
 from shared.bus.topology import Topology
-from shared.db import processed_messages
-from shared.db.deadletters import park_and_fail, park_message
+from shared.db.deadletters import ParkedMessage
 from shared.db.outage import through_outages
-from shared.db.pipeline_figures import report_duration_s
-from shared.db.reports import Step, record_step
+from shared.db.reports import Step
+from shared.db.store import Store
 from shared.events import Envelope, ReportStatus
 from shared.metrics.stage_meter import StageMeter, report_finished
 from shared.settings import Settings
@@ -92,7 +90,7 @@ class FailurePolicy:
         self,
         stage: Stage,
         bus: Bus,
-        pool: asyncpg.Pool,
+        store: Store,
         settings: Settings,
         topology: Topology,
         log: structlog.typing.FilteringBoundLogger,
@@ -101,7 +99,7 @@ class FailurePolicy:
         self.meter = meter or StageMeter(stage.name)
         self.stage = stage
         self.bus = bus
-        self.pool = pool
+        self.store = store
         self.settings = settings
         self.topology = topology
         self.log = log
@@ -134,20 +132,21 @@ class FailurePolicy:
     async def undecodable(self, message: IncomingMessage) -> None:
         """Park a message that is not an envelope at all: no attempt could ever succeed."""
 
+        parked = ParkedMessage(
+            stage=self.stage.name,
+            message_id=message_uuid(message.message_id),
+            report_id=None,
+            routing_key=message.routing_key,
+            body=message.body,
+            headers=carried_headers(message),
+            reason="undecodable",
+            error_message="The message is not a clinrelay event envelope.",
+            attempts=attempt_of(message),
+        )
+
         async def park() -> None:
-            async with self.pool.acquire() as conn:
-                await park_message(
-                    conn,
-                    stage=self.stage.name,
-                    message_id=message_uuid(message.message_id),
-                    report_id=None,
-                    routing_key=message.routing_key,
-                    body=message.body,
-                    headers=carried_headers(message),
-                    reason="undecodable",
-                    error_message="The message is not a clinrelay event envelope.",
-                    attempts=attempt_of(message),
-                )
+            async with self.store.connection() as db:
+                await db.dead_letters.park(parked)
 
         await through_outages(park, what="park")
         await message.ack()
@@ -158,22 +157,21 @@ class FailurePolicy:
         """Park an envelope whose report does not exist: no attempt can do anything with it, and
         dropping it silently would hide a bug or a lost row."""
 
+        parked = ParkedMessage(
+            stage=self.stage.name,
+            message_id=event.message_id,
+            report_id=None,
+            routing_key=message.routing_key,
+            body=message.body,
+            headers=carried_headers(message),
+            reason="unknown_report",
+            error_message=f"No report {event.report_id} exists for this {event.type} event.",
+            attempts=attempt_of(message),
+        )
+
         async def park() -> None:
-            async with self.pool.acquire() as conn:
-                await park_message(
-                    conn,
-                    stage=self.stage.name,
-                    message_id=event.message_id,
-                    report_id=None,
-                    routing_key=message.routing_key,
-                    body=message.body,
-                    headers=carried_headers(message),
-                    reason="unknown_report",
-                    error_message=(
-                        f"No report {event.report_id} exists for this {event.type} event."
-                    ),
-                    attempts=attempt_of(message),
-                )
+            async with self.store.connection() as db:
+                await db.dead_letters.park(parked)
 
         await through_outages(park, what="park")
         await message.ack()
@@ -208,12 +206,11 @@ class FailurePolicy:
         )
 
     async def _record_retry(self, event: Envelope, attempt: int, error: str, delay_ms: int) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.store.transaction() as db:
             attempt_key = f"{self.stage.name}#attempt{attempt}"
-            if not await processed_messages.claim(conn, event.message_id, attempt_key):
+            if not await db.processed.claim(event.message_id, attempt_key):
                 return  # this attempt's failure is already on record
-            await record_step(
-                conn,
+            await db.reports.record_step(
                 event.report_id,
                 working_step(
                     self.stage,
@@ -237,26 +234,26 @@ class FailurePolicy:
         permanent: bool,
     ) -> float | None:
         """Park the message and fail its report; returns the report's age if it ended now."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            parked = await park_and_fail(
-                conn,
-                stage=self.stage.name,
-                working_step=self.stage.working_step,
-                message_id=event.message_id,
-                report_id=event.report_id,
-                routing_key=message.routing_key,
-                body=message.body,
-                headers=carried_headers(message),
-                reason="permanent_error" if permanent else "attempts_exhausted",
-                error_message=error,
-                attempts=attempt,
-                error_details={
-                    "attempts": attempt,
-                    "retryable": not permanent,
-                    "trace_id": telemetry.current_trace_id(),
-                    **details,
-                },
-            )
-            if not parked:
+        parked = ParkedMessage(
+            stage=self.stage.name,
+            message_id=event.message_id,
+            report_id=event.report_id,
+            routing_key=message.routing_key,
+            body=message.body,
+            headers=carried_headers(message),
+            reason="permanent_error" if permanent else "attempts_exhausted",
+            error_message=error,
+            attempts=attempt,
+        )
+        error_details = {
+            "attempts": attempt,
+            "retryable": not permanent,
+            "trace_id": telemetry.current_trace_id(),
+            **details,
+        }
+        async with self.store.transaction() as db:
+            if not await db.dead_letters.park_and_fail(
+                parked, working_step=self.stage.working_step, error_details=error_details
+            ):
                 return None  # a redelivery of a give-up already on record: counted then
-            return await report_duration_s(conn, event.report_id)
+            return await db.reports.duration_s(event.report_id)

@@ -8,15 +8,14 @@ the report FAILED, so no report is left waiting forever.
 
 from __future__ import annotations
 
-import asyncpg
 import structlog
 from pydantic import ValidationError
 
 from shared.bus.protocol import Bus, IncomingMessage, message_uuid
 from shared.bus.topology import Topology
-from shared.db.deadletters import park_and_fail
+from shared.db.deadletters import ParkedMessage
 from shared.db.outage import through_outages
-from shared.db.pipeline_figures import report_duration_s
+from shared.db.store import Store
 from shared.delivery.failures import carried_headers
 from shared.events import Envelope, ReportStatus
 from shared.metrics.stage_meter import StageMeter, report_finished
@@ -26,12 +25,12 @@ log = structlog.get_logger(__name__)
 
 class DeadLetterRecorder:
     def __init__(
-        self, stage: str, working_step: str, bus: Bus, pool: asyncpg.Pool, topology: Topology
+        self, stage: str, working_step: str, bus: Bus, store: Store, topology: Topology
     ) -> None:
         self.stage = stage
         self.working_step = working_step
         self.bus = bus
-        self.pool = pool
+        self.store = store
         self.topology = topology
         self.meter = StageMeter(stage)
 
@@ -65,21 +64,21 @@ class DeadLetterRecorder:
         self, message: IncomingMessage, event: Envelope | None, deliveries: int, error: str
     ) -> float | None:
         """Park the message and fail its report; the report's age if it ended now."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            parked = await park_and_fail(
-                conn,
-                stage=self.stage,
-                working_step=self.working_step,
-                message_id=event.message_id if event else message_uuid(message.message_id),
-                report_id=event.report_id if event else None,
-                routing_key=message.routing_key,
-                body=message.body,
-                headers=carried_headers(message),
-                reason="delivery_limit",
-                error_message=error,
-                attempts=deliveries,
-                error_details={},
+        parked = ParkedMessage(
+            stage=self.stage,
+            message_id=event.message_id if event else message_uuid(message.message_id),
+            report_id=event.report_id if event else None,
+            routing_key=message.routing_key,
+            body=message.body,
+            headers=carried_headers(message),
+            reason="delivery_limit",
+            error_message=error,
+            attempts=deliveries,
+        )
+        async with self.store.transaction() as db:
+            done = await db.dead_letters.park_and_fail(
+                parked, working_step=self.working_step, error_details={}
             )
-            if not parked or event is None:
+            if not done or event is None:
                 return None
-            return await report_duration_s(conn, event.report_id)
+            return await db.reports.duration_s(event.report_id)

@@ -24,20 +24,14 @@ import asyncio
 import contextlib
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-import asyncpg
 import structlog
 
 from shared import telemetry
 from shared.bus.protocol import Bus, Refused, Unconfirmed
-from shared.db import outbox
-from shared.db.outbox_parking import set_aside
-from shared.db.pool import connect
+from shared.db.outbox import ClaimedRow
+from shared.db.store import OutboxListener, OutboxTable, Store
 from shared.metrics import registry as metrics
-
-if TYPE_CHECKING:
-    from shared.db.pool import Connection
 
 log = structlog.get_logger(__name__)
 
@@ -49,9 +43,8 @@ class BrokerDidNotAnswer(Exception):
 class OutboxRelay:
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        store: Store,
         bus: Bus,
-        dsn: str,
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
@@ -60,9 +53,8 @@ class OutboxRelay:
         first_hold_s: float = 1.0,
         max_hold_s: float = 60.0,
     ) -> None:
-        self._pool = pool
+        self._store = store
         self._bus = bus
-        self._dsn = dsn
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._tenant_in_flight = tenant_in_flight
@@ -89,9 +81,9 @@ class OutboxRelay:
         Raises when the broker did not answer for some message (they stay in the outbox)."""
         unconfirmed: str | None = None
         refused: str | None = None
-        async with self._pool.acquire() as conn, conn.transaction():
-            claimed = await outbox.claim_batch(
-                conn, self._batch_size, tenant_in_flight=self._tenant_in_flight
+        async with self._store.transaction() as db:
+            claimed = await db.outbox.claim_batch(
+                self._batch_size, tenant_in_flight=self._tenant_in_flight
             )
             if not claimed:
                 return 0
@@ -113,10 +105,10 @@ class OutboxRelay:
                 outcomes = await self._bus.publish(messages)
                 metrics.OUTBOX_PUBLISH.observe(time.perf_counter() - started)
             confirmed = [row.id for row, o in zip(claimed, outcomes, strict=True) if o is None]
-            await outbox.delete_published(conn, confirmed)
+            await db.outbox.delete_published(confirmed)
             for row, outcome in zip(claimed, outcomes, strict=True):
                 if isinstance(outcome, Refused):
-                    await self._refused(conn, row, outcome)
+                    await self._refused(db.outbox, row, outcome)
                     refused = outcome.error_class
                 elif isinstance(outcome, Unconfirmed):
                     unconfirmed = outcome.error
@@ -128,10 +120,10 @@ class OutboxRelay:
             raise BrokerDidNotAnswer(unconfirmed)
         return len(claimed)
 
-    async def _refused(self, conn: Connection, row: outbox.ClaimedRow, why: Refused) -> None:
+    async def _refused(self, table: OutboxTable, row: ClaimedRow, why: Refused) -> None:
         refusals = row.refusals + 1
         if refusals >= self._max_refusals:
-            await set_aside(conn, row, why.detail, why.error_class)
+            await table.set_aside(row, why.detail, why.error_class)
             self.parked += 1
             metrics.STAGE_PARKED.labels("relay", "refused").inc()  # a dead letter of stage relay
             log.error(
@@ -143,7 +135,7 @@ class OutboxRelay:
             )
             return
         hold = self.hold_s(refusals)
-        await outbox.hold_back(conn, row.id, hold, why.detail)
+        await table.hold_back(row.id, hold, why.detail)
         self.held_back += 1
         log.warning(
             "outbox.row_held_back",
@@ -157,7 +149,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled, surviving broker and database outages."""
         backoff = 0.2
-        listener: asyncpg.Connection | None = None
+        listener: OutboxListener | None = None
         try:
             while True:
                 try:
@@ -177,23 +169,17 @@ class OutboxRelay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that arrives as the wakeup fires, and shutdown then hangs here.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
+                    async with asyncio.timeout(self._poll_interval):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
         finally:
             if listener is not None and not listener.is_closed():
                 await listener.close()
 
-    async def _listen(self) -> asyncpg.Connection:
-        conn = await connect(self._dsn)
-
-        def on_notify(*_: object) -> None:
-            self._wakeup.set()
-
-        try:
-            await conn.add_listener(outbox.NOTIFY_CHANNEL, on_notify)
-        except BaseException:  # cancelled (shutdown) or failed: do not leak the connection
-            conn.terminate()
-            raise
+    async def _listen(self) -> OutboxListener:
+        listener = await self._store.listen_outbox(self._wakeup.set)
         self._wakeup.set()  # drain whatever accumulated while we were not listening
-        return conn
+        return listener

@@ -28,21 +28,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-import asyncpg
 import structlog
 from pydantic import ValidationError
 
 from shared import telemetry
 from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
-from shared.db import outbox, processed_messages
+from shared.db import outbox
 from shared.db.outage import through_outages
-from shared.db.pipeline_figures import report_duration_s
-from shared.db.reports import Step, record_step, store_artifact
+from shared.db.reports import Step
 from shared.db.repositories import StageRepositories
+from shared.db.store import Store
 from shared.delivery.failures import (
     FailurePolicy,
     attempt_of,
@@ -55,10 +54,6 @@ from shared.events.notification import ALERT_OUTCOME
 from shared.metrics.stage_meter import StageMeter, report_finished
 from shared.settings import Settings
 from shared.stage import Stage, StageContext, StageError, StageOutcome
-
-if TYPE_CHECKING:
-    pass
-
 
 log = structlog.get_logger(__name__)
 
@@ -74,27 +69,43 @@ class _StoreFailed(Exception):
         self.error = error
 
 
+class _StageTimedOut(Exception):
+    """The stage's work overran the stage timeout."""
+
+
 def next_message_id(message_id: UUID, stage: str) -> UUID:
     """The id of the event a stage emits for a message: the same however often it is redone."""
     return uuid5(NAMESPACE_URL, f"clinrelay:{message_id}:{stage}")
 
 
 class StageRunner:
-    """Consumes one stage's work queue and applies the delivery policy around its domain code."""
+    """Consumes one stage's work queue and applies the delivery policy around its domain code.
 
-    def __init__(self, stage: Stage, bus: Bus, pool: asyncpg.Pool, settings: Settings) -> None:
+    ``store`` keeps the delivery's state (:class:`~shared.db.postgres.PgStore`, or
+    :class:`~shared.db.memory.MemoryStore` in unit tests); ``repos`` are what the stage's own code
+    may read and write (``ctx.repos``)."""
+
+    def __init__(
+        self,
+        stage: Stage,
+        bus: Bus,
+        store: Store,
+        settings: Settings,
+        *,
+        repos: StageRepositories,
+    ) -> None:
         self.stage = stage
         self.bus = bus
-        self.pool = pool
+        self.store = store
         self.settings = settings
         self.topology = Topology(
             settings.bus_namespace, settings.delivery_limit, settings.retry_delays_ms
         )
         self.log = log.bind(stage=stage.name)
-        self.ctx = StageContext(settings=settings, repos=StageRepositories.on(pool), log=self.log)
+        self.ctx = StageContext(settings=settings, repos=repos, log=self.log)
         self.meter = StageMeter(stage.name)
         self.failures = FailurePolicy(
-            stage, bus, pool, settings, self.topology, self.log, self.meter
+            stage, bus, store, settings, self.topology, self.log, self.meter
         )
         self._tracer = telemetry.tracer(f"clinrelay.{stage.name}")
         self._in_flight = 0
@@ -170,18 +181,13 @@ class StageRunner:
             return
         started = time.perf_counter()
         try:
-            outcome = await through_outages(
-                lambda: asyncio.wait_for(
-                    self.stage.handle(event, self.ctx), timeout=self.settings.stage_timeout_s
-                ),
-                what="stage work",
-            )
+            outcome = await through_outages(lambda: self._work(event), what="stage work")
         except StageError as exc:
             await self.failures.failed(
                 message, event, exc.message, exc.details, permanent=exc.permanent
             )
             return
-        except TimeoutError:
+        except _StageTimedOut:
             text = (
                 f"The {self.stage.name} stage did not finish within "
                 f"{self.settings.stage_timeout_s:g} s."
@@ -220,6 +226,21 @@ class StageRunner:
             step=outcome.step,
             elapsed_ms=elapsed_ms,
         )
+
+    async def _work(self, event: Envelope) -> StageOutcome:
+        """The stage's work on the event, bounded by the stage timeout.
+
+        Overrunning it raises :class:`_StageTimedOut`, not the ``TimeoutError`` asyncio raises:
+        that one is an ``OSError``, which :func:`through_outages` takes for a lost database
+        connection and waits out by running the stage again."""
+        deadline = asyncio.timeout(self.settings.stage_timeout_s)
+        try:
+            async with deadline:
+                return await self.stage.handle(event, self.ctx)
+        except TimeoutError:
+            if deadline.expired():
+                raise _StageTimedOut from None
+            raise
 
     async def _admit(
         self,
@@ -275,9 +296,9 @@ class StageRunner:
     async def _state_of(self, event: Envelope) -> Literal["new", "done", "unknown"]:
         """``done`` when this stage already processed the message or the report is final,
         ``unknown`` when no such report exists, else ``new``."""
-        async with self.pool.acquire() as conn:
-            seen, status = await processed_messages.seen_and_status(
-                conn, event.message_id, self.stage.name, event.report_id
+        async with self.store.connection() as db:
+            seen, status = await db.processed.seen_and_status(
+                event.message_id, self.stage.name, event.report_id
             )
         if seen:
             return "done"
@@ -288,9 +309,8 @@ class StageRunner:
         return "done" if status.is_final else "new"
 
     async def _mark_started(self, event: Envelope) -> None:
-        async with self.pool.acquire() as conn, conn.transaction():
-            await record_step(
-                conn,
+        async with self.store.transaction() as db:
+            await db.reports.record_step(
                 event.report_id,
                 working_step(self.stage, "started"),
                 unless_step=self.stage.working_step,  # a redelivery or retry: started once
@@ -298,13 +318,12 @@ class StageRunner:
 
     async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:
         finished: float | None = None
-        async with self.pool.acquire() as conn, conn.transaction():
-            if not await processed_messages.claim(conn, event.message_id, self.stage.name):
+        async with self.store.transaction() as db:
+            if not await db.processed.claim(event.message_id, self.stage.name):
                 return False
             final = outcome.result is not None
             for alert in outcome.alerts:
-                await record_step(
-                    conn,
+                await db.reports.record_step(
                     event.report_id,
                     Step(
                         actor=self.stage.name,
@@ -315,8 +334,7 @@ class StageRunner:
                         details=alert.details,
                     ),
                 )
-            recorded = await record_step(
-                conn,
+            recorded = await db.reports.record_step(
                 event.report_id,
                 Step(
                     actor=self.stage.name,
@@ -333,10 +351,10 @@ class StageRunner:
             if recorded is None:
                 return True  # the report ended meanwhile (failed elsewhere): nothing follows
             if final:
-                finished = await report_duration_s(conn, event.report_id)
+                finished = await db.reports.duration_s(event.report_id)
             for artifact in outcome.artifacts:
-                await store_artifact(
-                    conn, event.report_id, artifact.name, artifact.media_type, artifact.content
+                await db.artifacts.store(
+                    event.report_id, artifact.name, artifact.media_type, artifact.content
                 )
         if outcome.result is not None:  # counted once the transaction that ended it committed
             report_finished(event.kind.value, ReportStatus.COMPLETE.value, finished)

@@ -22,6 +22,8 @@ import uvicorn
 from shared.auth import Role, create_key
 from shared.bus.amqp import AmqpBus
 from shared.db.pool import create_pool
+from shared.db.postgres import PgStore
+from shared.db.repositories import StageRepositories
 from shared.delivery.parking import DeadLetterRecorder
 from shared.delivery.relay import OutboxRelay
 from shared.delivery.runner import StageRunner
@@ -118,17 +120,21 @@ class Pipeline:
         return bus
 
     async def start_relay(self, **options: Any) -> OutboxRelay:
-        relay = OutboxRelay(await self.pool(), await self.bus(), self.database_url, **options)
+        store = PgStore(await self.pool(), self.database_url)
+        relay = OutboxRelay(store, await self.bus(), **options)
         self._tasks.append(asyncio.create_task(relay.run()))
         return relay
 
     async def start_stage(self, stage: Stage, **extra: Any) -> StageRunner:
         """Consume the stage's queue with ``stage`` (and record its dead letters)."""
         bus = await self.bus(**extra)
-        runner = StageRunner(stage, bus, await self.pool(), self.settings(**extra))
+        pool = await self.pool()
+        store = PgStore(pool)
+        repos = StageRepositories.on(pool)
+        runner = StageRunner(stage, bus, store, self.settings(**extra), repos=repos)
         await runner.start()
         await DeadLetterRecorder(
-            stage.name, stage.working_step, bus, await self.pool(), runner.topology
+            stage.name, stage.working_step, bus, store, runner.topology
         ).start()
         self.runners[stage.name] = runner
         return runner

@@ -211,10 +211,11 @@ async def test_message_that_keeps_killing_its_worker_ends_failed(pipeline: Pipel
     runner = pipeline.runners["ingestor"]
     await runner.bus.cancel_consumers()
     recorder_bus = await pipeline.bus()
+    from shared.db.postgres import PgStore
     from shared.delivery.parking import DeadLetterRecorder
 
     await DeadLetterRecorder(
-        "ingestor", "ingesting", recorder_bus, await pipeline.pool(), runner.topology
+        "ingestor", "ingesting", recorder_bus, PgStore(await pipeline.pool()), runner.topology
     ).start()
     report_id = await new_report(pipeline)
     await pipeline.start_relay()

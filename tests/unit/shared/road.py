@@ -1,0 +1,187 @@
+"""The delivery road without services: the real runner, failure policy, dead-letter recorder and
+outbox relay on the in-memory store (:mod:`shared.db.memory`) and the in-memory bus
+(:mod:`shared.bus.memory`), with a scripted test-double stage."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel
+
+from shared.bus.memory import MemoryBroker, MemoryBus
+from shared.db.memory import MemoryStore, StoredReport, no_database
+from shared.db.outbox import event_row
+from shared.db.reports import Step
+from shared.db.repositories import StageRepositories
+from shared.delivery.parking import DeadLetterRecorder
+from shared.delivery.relay import OutboxRelay
+from shared.delivery.runner import StageRunner
+from shared.events import Envelope, ReportKind, ReportStatus, routing
+from shared.runtime import topology_of
+from shared.settings import Settings
+from shared.stage import Artifact, NextEvent, Stage, StageContext, StageError, StageOutcome
+
+PHI_IN_AN_EXCEPTION = "Patient John Smith DOB 01/02/1950 broke the parser"
+
+
+class Payload(BaseModel):
+    value: int
+
+
+class ScriptedStage:
+    """A stage whose behaviour per call is scripted: "ok", "slow", "crash", "permanent", "hang"."""
+
+    name: ClassVar[str] = "ingestor"
+    working_step: ClassVar[str] = "ingesting"
+    working_progress: ClassVar[int] = 10
+    handles_phi: ClassVar[bool] = True
+
+    def __init__(self, script: list[str] | None = None, *, final: bool = True) -> None:
+        self.script = list(script or [])
+        self.calls = 0
+        self.final = final
+        self.prefetch = 4
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        self.calls += 1
+        action = self.script.pop(0) if self.script else "ok"
+        if action == "crash":
+            raise RuntimeError(PHI_IN_AN_EXCEPTION)
+        if action == "permanent":
+            raise StageError("The Bundle has no clinical note to code.", permanent=True)
+        if action == "hang":
+            await asyncio.sleep(3600)
+        if action == "slow":
+            await asyncio.sleep(0.1)
+        if self.final:
+            return StageOutcome(
+                step="rendered",
+                progress_percent=100,
+                message="done",
+                result={"pages": 1},
+                artifacts=(Artifact("report.pdf", "application/pdf", b"%PDF-1.7 test"),),
+            )
+        return StageOutcome(
+            step="ingested",
+            progress_percent=35,
+            message="ingested",
+            next_event=NextEvent(routing.REPORT_INGESTED, Payload(value=self.calls)),
+        )
+
+
+class CountingAnalyzer:
+    name: ClassVar[str] = "analyzer"
+    working_step: ClassVar[str] = "analyzing"
+    working_progress: ClassVar[int] = 40
+    handles_phi: ClassVar[bool] = False
+    prefetch = 4
+
+    def __init__(self) -> None:
+        self.payloads: list[dict[str, Any]] = []
+
+    async def handle(self, event: Envelope, ctx: StageContext) -> StageOutcome:
+        self.payloads.append(event.payload)
+        return StageOutcome(step="analyzed", progress_percent=100, message="ok", result={"n": 1})
+
+
+class Road:
+    """One namespace on one in-memory broker and one in-memory store."""
+
+    def __init__(self, **settings: Any) -> None:
+        defaults: dict[str, Any] = {
+            "bus_namespace": f"u{uuid4().hex[:10]}",
+            "retry_delays_ms": (20, 40),
+            "max_attempts": 3,
+            "delivery_limit": 3,
+            "stage_timeout_s": 5.0,
+        }
+        self.settings = Settings(**{**defaults, **settings})
+        self.store = MemoryStore()
+        self.broker = MemoryBroker()
+        self.topology = topology_of(self.settings)
+        self.runners: dict[str, StageRunner] = {}
+        self._buses: list[MemoryBus] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def bus(self) -> MemoryBus:
+        bus = MemoryBus(self.broker, self.topology)
+        self._buses.append(bus)
+        return bus
+
+    async def start_stage(self, stage: Stage) -> StageRunner:
+        """Consume the stage's queue with ``stage`` and record its dead letters."""
+        bus = self.bus()
+        repos = StageRepositories.on(no_database())
+        runner = StageRunner(stage, bus, self.store, self.settings, repos=repos)
+        await runner.start()
+        recorder = DeadLetterRecorder(
+            stage.name, stage.working_step, bus, self.store, runner.topology
+        )
+        await recorder.start()
+        self.runners[stage.name] = runner
+        return runner
+
+    def relay(self, **options: Any) -> OutboxRelay:
+        return OutboxRelay(self.store, self.bus(), **options)
+
+    def start_relay(self, **options: Any) -> OutboxRelay:
+        relay = self.relay(**options)
+        self._tasks.append(asyncio.create_task(relay.run()))
+        return relay
+
+    async def submit(self, tenant_id: UUID | None = None) -> UUID:
+        """What the gateway's submission writes: the report, "accepted" and report.requested."""
+        tenant = tenant_id or uuid4()
+        report = self.store.add_report(tenant, ReportKind.CODING)
+        requested = Envelope(
+            type=routing.REPORT_REQUESTED,
+            report_id=report.id,
+            tenant_id=tenant,
+            kind=ReportKind.CODING,
+            payload={},
+        )
+        async with self.store.transaction() as db:
+            await db.reports.record_step(
+                report.id,
+                Step(
+                    actor="gateway",
+                    step="accepted",
+                    outcome="accepted",
+                    status=ReportStatus.PENDING,
+                    progress_percent=0,
+                ),
+                enqueue=[event_row(requested)],
+            )
+        return report.id
+
+    def report(self, report_id: UUID) -> StoredReport:
+        return self.store.tables.reports[report_id]
+
+    def audit(self, report_id: UUID) -> list[tuple[str, str, str]]:
+        return [
+            (e.step.actor, e.step.step, e.step.outcome) for e in self.store.events_of(report_id)
+        ]
+
+    async def wait_for_final(self, report_id: UUID, timeout: float = 5.0) -> StoredReport:
+        async with asyncio.timeout(timeout):
+            while not self.report(report_id).status.is_final:
+                await asyncio.sleep(0.005)
+        return self.report(report_id)
+
+    async def wait_until(self, condition: Any, timeout: float = 5.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0.005)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for bus in self._buses:
+            await bus.close()
+        self.broker.close()
