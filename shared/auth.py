@@ -1,4 +1,5 @@
-"""API keys: creation, roles, hashing, lookup and revocation.
+"""API keys: creation, roles, hashing, lookup and revocation (the SQL is
+:mod:`shared.db.api_keys`).
 
 A key is ``cr_`` + 43 characters of URL-safe randomness (256 bits). Only its SHA-256 is stored:
 with that much entropy a slow password hash buys nothing, and lookups stay one index probe.
@@ -27,11 +28,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
 import structlog
 
+from shared.db import api_keys
+from shared.db.api_keys import REVOKED_CHANNEL
 from shared.db.pool import connect
 
 if TYPE_CHECKING:
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 KEY_PREFIX = "cr_"
-REVOKED_CHANNEL = "clinrelay_key_revoked"
 MAX_KEY_LENGTH = 100
 """Longer bearer tokens are no clinrelay key; they are refused without hashing them."""
 
@@ -97,23 +99,8 @@ async def create_key(
         raise ValueError("a tenant name is 1 to 100 characters")
     if admin and role is Role.CLIENT:
         role = Role.ADMIN
-    async with conn.transaction():
-        tenant_id = await conn.fetchval(
-            """INSERT INTO tenants (id, name) VALUES ($1, $2)
-               ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id""",
-            uuid4(),
-            name,
-        )
-        key = new_key()
-        await conn.execute(
-            """INSERT INTO api_keys (id, tenant_id, key_hash, key_prefix, role)
-               VALUES ($1, $2, $3, $4, $5)""",
-            uuid4(),
-            tenant_id,
-            hash_key(key),
-            key[:8],
-            role.value,
-        )
+    key = new_key()
+    await api_keys.insert_key(conn, name, hash_key(key), key[:8], role.value)
     return key
 
 
@@ -126,43 +113,16 @@ async def authenticate(conn: Connection, key: str) -> Principal | None:
     """The principal a key belongs to, or None for an unknown or revoked key."""
     if not plausible_key(key):
         return None
-    row = await conn.fetchrow(
-        """SELECT k.id, k.key_prefix, k.role, t.id AS tenant_id, t.name
-           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-           WHERE k.key_hash = $1 AND k.revoked_at IS NULL""",
-        hash_key(key),
-    )
+    row = await api_keys.find_key(conn, hash_key(key))
     if row is None:
         return None
     return Principal(
-        tenant_id=row["tenant_id"],
-        tenant_name=row["name"],
-        key_id=row["id"],
-        key_prefix=row["key_prefix"],
-        role=Role(row["role"]),
+        tenant_id=row.tenant_id,
+        tenant_name=row.tenant_name,
+        key_id=row.key_id,
+        key_prefix=row.key_prefix,
+        role=Role(row.role),
     )
-
-
-async def valid_key_hashes(conn: Connection, digests: list[bytes]) -> set[bytes]:
-    """Which of these key hashes still belong to a key that is not revoked."""
-    rows = await conn.fetch(
-        """SELECT key_hash FROM api_keys
-           WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL""",
-        digests,
-    )
-    return {bytes(row["key_hash"]) for row in rows}
-
-
-async def revoke_key(conn: Connection, key_prefix: str, tenant_name: str) -> int:
-    """Revoke the tenant's keys that start with ``key_prefix``; returns how many."""
-    result: str = await conn.execute(
-        """UPDATE api_keys k SET revoked_at = now() FROM tenants t
-           WHERE t.id = k.tenant_id AND t.name = $1 AND k.key_prefix = $2
-             AND k.revoked_at IS NULL""",
-        tenant_name,
-        key_prefix[:8],
-    )
-    return int(result.rsplit(" ", 1)[-1])
 
 
 RevocationHandler = Callable[[UUID], None]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from clinrelay.cli.errors import fail, run_or_fail
-from shared.auth import Role, create_key, revoke_key
+from shared.auth import Role, create_key
+from shared.db.api_keys import revoke_key
 from shared.db.pool import connect
 from shared.settings import Settings
 

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from shared.db.pipeline_figures import OutboxBacklog, StageWindow
+from shared.db.outbox import OutboxBacklog
+from shared.db.pipeline_figures import StageWindow
 from shared.metrics.broker import BrokerSnapshot, QueueFigures
 
 WINDOW = timedelta(minutes=15)

@@ -21,7 +21,8 @@ from websockets.http11 import Response
 
 from services.notifier.connection import CLOSE_UNAUTHENTICATED, ClientConnection
 from services.notifier.settings import NotifierSettings
-from shared.auth import CachedAuthenticator, valid_key_hashes
+from shared.auth import CachedAuthenticator
+from shared.db.api_keys import valid_key_hashes
 from shared.db.outage import is_outage
 from shared.live.history import PgHistory
 from shared.live.hub import Hub

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
+import asyncpg
+
 from shared.db.reports import Step, event_hash, hashed_fields
 from shared.events import ReportStatus
 
@@ -53,6 +55,17 @@ async def check_trail(conn: Connection, report_id: UUID) -> AuditCheck | None:
         return AuditCheck(True, None, None, len(rows), recorded)
     seq, problem = found
     return AuditCheck(False, seq, problem, len(rows), recorded)
+
+
+async def trail(conn: Connection, report_id: UUID) -> tuple[list[asyncpg.Record], bool]:
+    """The audit trail in order, and whether it is intact (see :func:`check_trail`)."""
+    rows = await conn.fetch(
+        """SELECT seq, at, actor, step, outcome, status, progress_percent, message, details
+           FROM report_events WHERE report_id = $1 ORDER BY seq""",
+        report_id,
+    )
+    check = await check_trail(conn, report_id)
+    return rows, check is not None and check.intact
 
 
 def first_problem(

@@ -194,3 +194,12 @@ async def dead_letter_stats(conn: Connection, found: DeadLetterFilter) -> DeadLe
         by_day=sorted(by_day.items()),
         replays=replays,
     )
+
+
+async def open_dead_letters(conn: Connection) -> dict[str, int]:
+    """Parked messages neither replayed nor discarded, by stage."""
+    rows = await conn.fetch(
+        """SELECT stage, count(*) AS n FROM dead_letters
+           WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY stage"""
+    )
+    return {row["stage"]: row["n"] for row in rows}

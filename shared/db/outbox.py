@@ -190,3 +190,19 @@ async def hold_back(conn: Connection, row_id: int, hold_s: float, refusal: str) 
         hold_s,
         refusal[:500],
     )
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    rows: int
+    oldest_age_s: float
+
+
+async def outbox_backlog(conn: Connection) -> OutboxBacklog:
+    row = await conn.fetchrow(
+        """SELECT count(*) AS n,
+                  coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+           FROM outbox"""
+    )
+    assert row is not None
+    return OutboxBacklog(rows=row["n"], oldest_age_s=row["age"])

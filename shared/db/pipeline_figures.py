@@ -1,6 +1,8 @@
 """What PostgreSQL knows about the pipeline as a whole: per-stage work in a recent window, reports
-waiting for a stage, the outbox backlog and open dead letters. Read by the system status and the
-gateway's metrics; every query is cross-tenant and returns counts and durations only.
+waiting for a stage, how long a finished report took. Read by the system status, the gateway's
+metrics and the runner; every query is cross-tenant and returns counts and durations only. (The
+outbox backlog and open dead letters are read by their tables' modules, ``outbox`` and
+``deadletter_search``.)
 """
 
 from __future__ import annotations
@@ -32,12 +34,6 @@ class StageWindow:
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
-
-
-@dataclass(frozen=True)
-class OutboxBacklog:
-    rows: int
-    oldest_age_s: float
 
 
 async def stage_windows(
@@ -84,25 +80,6 @@ async def oldest_waiting_s(conn: Connection) -> dict[str, float | None]:
             list(steps),
         )
     return result
-
-
-async def outbox_backlog(conn: Connection) -> OutboxBacklog:
-    row = await conn.fetchrow(
-        """SELECT count(*) AS n,
-                  coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
-           FROM outbox"""
-    )
-    assert row is not None
-    return OutboxBacklog(rows=row["n"], oldest_age_s=row["age"])
-
-
-async def open_dead_letters(conn: Connection) -> dict[str, int]:
-    """Parked messages neither replayed nor discarded, by stage."""
-    rows = await conn.fetch(
-        """SELECT stage, count(*) AS n FROM dead_letters
-           WHERE replayed_at IS NULL AND discarded_at IS NULL GROUP BY stage"""
-    )
-    return {row["stage"]: row["n"] for row in rows}
 
 
 async def report_duration_s(conn: Connection, report_id: UUID) -> float | None:

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
-from shared.db import deadletters, outbox, outbox_parking, processed_messages, reports
+from shared.db import artifacts, deadletters, outbox, outbox_parking, processed_messages, reports
 from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
 from shared.db.pipeline_figures import report_duration_s
@@ -61,7 +61,7 @@ class PgArtifacts:
     conn: Connection
 
     async def store(self, report_id: UUID, name: str, media_type: str, content: bytes) -> None:
-        await reports.store_artifact(self.conn, report_id, name, media_type, content)
+        await artifacts.store_artifact(self.conn, report_id, name, media_type, content)
 
 
 @dataclass(frozen=True)

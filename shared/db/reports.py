@@ -18,6 +18,7 @@ from uuid import UUID
 import orjson
 
 from shared.db import channels, outbox
+from shared.db.named import NamedQuery
 from shared.events import ReportKind, ReportStatus, StatusNotification
 from shared.events.envelope import utcnow
 from shared.events.notification import ALERT_OUTCOME
@@ -74,48 +75,134 @@ def hashed_fields(report_id: UUID, seq: int, at: datetime, step: Step) -> dict[s
 # tenant's feed: one round trip. The report row is locked before the feed's head (the order every
 # writer keeps, see shared.db.channels), and a step that does not apply takes no number, so the
 # feed stays without gaps. The conditions are record_step's (see its docstring).
-_LOCK_AND_CLAIM = """
+@dataclass(frozen=True)
+class _LockParams:
+    report_id: UUID
+    reopen: bool
+    unless_step: str | None
+    progress_percent: int | None
+
+
+_LOCK_AND_CLAIM = NamedQuery.parse(
+    """
 WITH report AS (
   SELECT tenant_id, kind, status, event_seq, event_hash, started_at, created_at,
          progress_percent, current_step
-  FROM reports WHERE id = $1 FOR UPDATE
+  FROM reports WHERE id = :report_id FOR UPDATE
 ), applies AS (
   SELECT tenant_id FROM report
-  WHERE ($2 OR status NOT IN ('COMPLETE', 'FAILED'))
-    AND ($3::text IS NULL OR current_step IS DISTINCT FROM $3::text)
-    AND ($2 OR $4::int IS NULL OR $4::int >= progress_percent)
+  WHERE (:reopen OR status NOT IN ('COMPLETE', 'FAILED'))
+    AND (:unless_step::text IS NULL OR current_step IS DISTINCT FROM :unless_step::text)
+    AND (:reopen OR :progress_percent::int IS NULL OR :progress_percent::int >= progress_percent)
 ), head AS (
   INSERT INTO channel_heads (channel, seq)
   SELECT 'tenant:' || tenant_id::text, 1 FROM applies
   ON CONFLICT (channel) DO UPDATE SET seq = channel_heads.seq + 1
   RETURNING seq
 )
-SELECT report.*, (SELECT seq FROM head) AS tenant_seq FROM report"""
+SELECT report.*, (SELECT seq FROM head) AS tenant_seq FROM report""",
+    _LockParams,
+)
+
 
 # The event, the feed's log entry, the outbox rows (the notification first) and the report: one
 # round trip.
-_APPLY = """
+@dataclass(frozen=True)
+class _ApplyParams:
+    """Everything :data:`_APPLY` writes, by column (the outbox rows as parallel arrays)."""
+
+    report_id: UUID
+    seq: int
+    at: datetime
+    actor: str
+    step: str
+    outcome: str
+    status: str
+    progress_percent: int | None
+    message: str | None
+    details: dict[str, Any]
+    prev_hash: bytes | None
+    hash: bytes
+    started_at: datetime | None
+    completed_at: datetime | None
+    processing_time_ms: int | None
+    error_message: str | None
+    error_details: dict[str, Any] | None
+    result: dict[str, Any] | None
+    retry_increment: int
+    feed: str
+    tenant_seq: int
+    tenant_id: UUID
+    feed_body: dict[str, Any]
+    message_ids: list[UUID]
+    routing_keys: list[str]
+    bodies: list[bytes]
+    headers: list[dict[str, Any]]
+    admission_tenants: list[UUID | None]
+
+    @classmethod
+    def of(cls, applied: AppliedStep) -> _ApplyParams:
+        step, messages = applied.step, applied.messages
+        return cls(
+            report_id=applied.report_id,
+            seq=applied.seq,
+            at=applied.at,
+            actor=step.actor,
+            step=step.step,
+            outcome=step.outcome,
+            status=step.status.value,
+            progress_percent=step.progress_percent,
+            message=step.message,
+            details=step.details,
+            prev_hash=applied.prev_hash,
+            hash=applied.hash,
+            started_at=applied.started_at,
+            completed_at=applied.completed_at,
+            processing_time_ms=applied.processing_time_ms,
+            error_message=step.error_message,
+            error_details=step.error_details,
+            result=step.result,
+            retry_increment=1 if step.retry else 0,
+            feed=applied.feed,
+            tenant_seq=applied.note.tenant_seq or 0,
+            tenant_id=applied.note.tenant_id,
+            feed_body=applied.note.model_dump(mode="json"),
+            message_ids=[m[0] for m in messages],
+            routing_keys=[m[1] for m in messages],
+            bodies=[m[2] for m in messages],
+            headers=[dict(m[3]) for m in messages],
+            admission_tenants=[m[4] for m in messages],
+        )
+
+
+_APPLY = NamedQuery.parse(
+    """
 WITH event AS (
   INSERT INTO report_events
     (report_id, seq, at, actor, step, outcome, status, progress_percent, message,
      details, prev_hash, hash)
-  VALUES ($1, $13, $5, $15, $4, $16, $2, $3, $17, $18, $19, $14)
+  VALUES (:report_id, :seq, :at, :actor, :step, :outcome, :status, :progress_percent, :message,
+          :details, :prev_hash, :hash)
 ), logged AS (
   INSERT INTO channel_events (channel, seq, tenant_id, at, body)
-  VALUES ($24, $25, $26, $5, $27)
+  VALUES (:feed, :tenant_seq, :tenant_id, :at, :feed_body)
 ), messages AS (
   INSERT INTO outbox (message_id, routing_key, body, headers, admission_tenant)
-  SELECT * FROM unnest($20::uuid[], $21::text[], $22::bytea[], $23::jsonb[], $28::uuid[])
+  SELECT * FROM unnest(:message_ids::uuid[], :routing_keys::text[], :bodies::bytea[],
+                       :headers::jsonb[], :admission_tenants::uuid[])
 )
 UPDATE reports SET
-  status = $2, progress_percent = $3, current_step = $4, updated_at = $5,
-  started_at = $6, completed_at = $7, processing_time_ms = $8,
-  error_message = CASE WHEN $2 = 'FAILED' THEN $9 ELSE NULL END,
-  error_details = CASE WHEN $2 = 'FAILED' THEN $10::jsonb ELSE NULL END,
-  result = COALESCE($11::jsonb, result),
-  retry_count = retry_count + $12,
-  event_seq = $13, event_hash = $14
-WHERE id = $1"""
+  status = :status, progress_percent = :progress_percent, current_step = :step, updated_at = :at,
+  started_at = :started_at, completed_at = :completed_at,
+  processing_time_ms = :processing_time_ms,
+  error_message = CASE WHEN :status = 'FAILED' THEN :error_message ELSE NULL END,
+  error_details = CASE WHEN :status = 'FAILED' THEN :error_details::jsonb ELSE NULL END,
+  result = COALESCE(:result::jsonb, result),
+  retry_count = retry_count + :retry_increment,
+  event_seq = :seq, event_hash = :hash
+WHERE id = :report_id""",
+    _ApplyParams,
+)
 
 
 @dataclass(frozen=True)
@@ -247,9 +334,8 @@ async def record_step(
     ``enqueue`` are outbox rows (:func:`shared.db.outbox.event_row`) written with the step, after
     its notification, and only if the step is recorded. Two round trips in all.
     """
-    row = await conn.fetchrow(
-        _LOCK_AND_CLAIM, report_id, step.reopen, unless_step, step.progress_percent
-    )
+    lock = _LockParams(report_id, step.reopen, unless_step, step.progress_percent)
+    row = await conn.fetchrow(_LOCK_AND_CLAIM.sql, *_LOCK_AND_CLAIM.args(lock))
     if row is None:
         raise ReportNotFound(str(report_id))
     tenant_seq = row["tenant_seq"]
@@ -267,38 +353,7 @@ async def record_step(
         current_step=row["current_step"],
     )
     applied = plan_step(report_id, head, step, tenant_seq=tenant_seq, at=utcnow(), enqueue=enqueue)
-    step, messages = applied.step, applied.messages
-    await conn.execute(
-        _APPLY,
-        report_id,
-        step.status.value,
-        step.progress_percent,
-        step.step,
-        applied.at,
-        applied.started_at,
-        applied.completed_at,
-        applied.processing_time_ms,
-        step.error_message,
-        step.error_details,
-        step.result,
-        1 if step.retry else 0,
-        applied.seq,
-        applied.hash,
-        step.actor,
-        step.outcome,
-        step.message,
-        step.details,
-        applied.prev_hash,
-        [m[0] for m in messages],
-        [m[1] for m in messages],
-        [m[2] for m in messages],
-        [m[3] for m in messages],
-        applied.feed,
-        tenant_seq,
-        head.tenant_id,
-        applied.note.model_dump(mode="json"),
-        [m[4] for m in messages],
-    )
+    await conn.execute(_APPLY.sql, *_APPLY.args(_ApplyParams.of(applied)))
     return applied.note
 
 
@@ -322,21 +377,3 @@ async def provenance(conn: Connection, report_id: UUID) -> Provenance | None:
 async def current_status(conn: Connection, report_id: UUID) -> ReportStatus | None:
     value = await conn.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
     return ReportStatus(value) if value is not None else None
-
-
-async def store_artifact(
-    conn: Connection, report_id: UUID, name: str, media_type: str, content: bytes
-) -> None:
-    """Keep a file a stage made for the report (the PDF, the analysis behind it)."""
-    await conn.execute(
-        """INSERT INTO artifacts (report_id, name, media_type, content, sha256)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (report_id, name) DO UPDATE
-             SET media_type = EXCLUDED.media_type, content = EXCLUDED.content,
-                 sha256 = EXCLUDED.sha256, created_at = now()""",
-        report_id,
-        name,
-        media_type,
-        content,
-        hashlib.sha256(content).digest(),
-    )

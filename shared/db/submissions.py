@@ -17,15 +17,12 @@ import asyncpg
 import orjson
 
 from shared.db import outbox
+from shared.db.report_rows import REPORT_COLUMNS, fetch_report
 from shared.db.reports import Step, record_step
 from shared.events import Envelope, ReportKind, ReportStatus, routing
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
-
-REPORT_COLUMNS = """id, tenant_id, kind, status, progress_percent, current_step, created_at,
-    updated_at, started_at, completed_at, processing_time_ms, error_message, error_details,
-    retry_count, request, result, event_seq, batch_id"""
 
 
 def request_fingerprint(document: Any) -> bytes:
@@ -148,14 +145,6 @@ async def _start(
                 )
             )
         ],
-    )
-
-
-async def fetch_report(conn: Connection, tenant_id: UUID, report_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        f"SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1 AND tenant_id = $2",
-        report_id,
-        tenant_id,
     )
 
 

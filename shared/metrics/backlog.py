@@ -12,7 +12,7 @@ import asyncpg
 import structlog
 
 from shared.bus.topology import STAGES
-from shared.db import pipeline_figures
+from shared.db import deadletter_search, outbox
 from shared.db.outage import is_outage
 from shared.metrics import registry as m
 
@@ -22,10 +22,10 @@ log = structlog.get_logger(__name__)
 async def refresh_backlog(pool: asyncpg.Pool) -> None:
     """Read the outbox and dead-letter backlogs once and set their gauges."""
     async with pool.acquire() as conn:
-        outbox = await pipeline_figures.outbox_backlog(conn)
-        dead = await pipeline_figures.open_dead_letters(conn)
-    m.OUTBOX_WAITING.set(outbox.rows)
-    m.OUTBOX_OLDEST.set(outbox.oldest_age_s)
+        backlog = await outbox.outbox_backlog(conn)
+        dead = await deadletter_search.open_dead_letters(conn)
+    m.OUTBOX_WAITING.set(backlog.rows)
+    m.OUTBOX_OLDEST.set(backlog.oldest_age_s)
     for stage in {*STAGES, *dead}:
         m.DEAD_LETTERS_OPEN.labels(stage).set(dead.get(stage, 0))
 

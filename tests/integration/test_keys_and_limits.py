@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from services.gateway.app import create_app
 from services.gateway.deps import PrincipalDep
 from services.gateway.settings import GatewaySettings
-from shared.auth import revoke_key
+from shared.db.api_keys import revoke_key
 from shared.web_service import http_options
 from tests.e2e.test_cli import clinrelay
 from tests.integration.bundles import note_bundle

@@ -11,7 +11,7 @@ import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from shared.auth import revoke_key
+from shared.db.api_keys import revoke_key
 from tests.integration.doubles import RecordingStage, new_report
 from tests.integration.harness import Pipeline
 

@@ -96,7 +96,7 @@ async def test_sse_refuses_a_bad_key_another_tenants_report_and_a_bad_channel(
 
 
 async def test_a_revoked_keys_stream_ends_at_once(pipeline: Pipeline) -> None:
-    from shared.auth import revoke_key
+    from shared.db.api_keys import revoke_key
 
     await pipeline.start_gateway()
     key = await pipeline.api_key("acme")

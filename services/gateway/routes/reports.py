@@ -11,7 +11,6 @@ import asyncpg
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from services.gateway import repository
 from services.gateway.analysis import ReportAnalysis, report_analysis
 from services.gateway.deps import PrincipalDep, StateDep
 from services.gateway.errors import ApiError, not_found
@@ -37,7 +36,7 @@ from shared.artifacts import (
     TABLE_NAMES,
     table_artifact,
 )
-from shared.db import retries, submissions
+from shared.db import artifacts, audit, report_rows, retries, submissions
 from shared.events import ReportKind, ReportStatus
 from shared.events.coding import CodingAnalysis
 
@@ -195,7 +194,7 @@ async def list_reports(
     """The caller's reports, newest first; pass ``next_cursor`` back as ``cursor`` for more."""
     after = after_cursor(cursor)
     async with state.pool.acquire() as conn:
-        rows = await repository.list_reports(
+        rows = await report_rows.list_reports(
             conn,
             principal.tenant_id,
             status=status.value if status else None,
@@ -217,7 +216,7 @@ async def get_report(
 ) -> ReportView:
     """Status, progress, timings; the error when FAILED, the result summary when COMPLETE."""
     async with state.pool.acquire() as conn:
-        row = await repository.get_report(conn, principal.tenant_id, report_id)
+        row = await report_rows.fetch_report(conn, principal.tenant_id, report_id)
     if row is None:
         raise not_found()
     return report_view(row, _links(request, state, report_id))
@@ -227,7 +226,7 @@ async def _complete_report(
     conn: Connection, tenant_id: UUID, report_id: UUID, what: str
 ) -> asyncpg.Record:
     """The tenant's report when COMPLETE; 404 when absent, 409 naming its status otherwise."""
-    row = await repository.get_report(conn, tenant_id, report_id)
+    row = await report_rows.fetch_report(conn, tenant_id, report_id)
     if row is None:
         raise not_found()
     if row["status"] != ReportStatus.COMPLETE:
@@ -255,7 +254,7 @@ async def get_pdf(report_id: UUID, state: StateDep, principal: PrincipalDep) -> 
     """The finished PDF; 409 with the report's status while it is not COMPLETE."""
     async with state.pool.acquire() as conn:
         row = await _complete_report(conn, principal.tenant_id, report_id, "PDF")
-        artifact = await repository.get_artifact(conn, report_id, PDF_ARTIFACT)
+        artifact = await artifacts.load_artifact(conn, report_id, PDF_ARTIFACT)
     if artifact is None:
         raise ApiError(404, "not_found", "The report has no PDF.")
     filename = f"clinrelay-{row['kind']}-{report_id}.pdf"
@@ -273,10 +272,10 @@ async def get_pdf(report_id: UUID, state: StateDep, principal: PrincipalDep) -> 
 async def get_events(report_id: UUID, state: StateDep, principal: PrincipalDep) -> AuditTrail:
     """The report's audit trail in order: who did which step, when, with what outcome."""
     async with state.pool.acquire() as conn:
-        row = await repository.get_report(conn, principal.tenant_id, report_id)
+        row = await report_rows.fetch_report(conn, principal.tenant_id, report_id)
         if row is None:
             raise not_found()
-        events, chain_valid = await repository.report_events(conn, report_id)
+        events, chain_valid = await audit.trail(conn, report_id)
     return AuditTrail(
         report_id=report_id,
         chain_valid=chain_valid,
@@ -291,9 +290,9 @@ async def verify_audit(
     """Check the report's audit trail against its hash chain and its own count of events: whether
     it is intact, and else the first event altered or missing (deleting the last events shows)."""
     async with state.pool.acquire() as conn:
-        if await repository.get_report(conn, principal.tenant_id, report_id) is None:
+        if await report_rows.fetch_report(conn, principal.tenant_id, report_id) is None:
             raise not_found()
-        check = await repository.verify_audit(conn, report_id)
+        check = await audit.check_trail(conn, report_id)
     if check is None:  # deleted between the two reads
         raise not_found()
     return AuditVerification(
@@ -325,7 +324,7 @@ async def get_analysis(report_id: UUID, state: StateDep, principal: PrincipalDep
             raise ApiError(
                 404, "not_found", "Only coding reports have an analysis; see the PDF instead."
             )
-        artifact = await repository.get_artifact(conn, report_id, ANALYSIS_ARTIFACT)
+        artifact = await artifacts.load_artifact(conn, report_id, ANALYSIS_ARTIFACT)
     if artifact is None:
         raise ApiError(404, "not_found", "The report has no stored analysis.")
     return await run_in_threadpool(_coding_analysis_view, report_id, artifact["content"])
@@ -350,7 +349,7 @@ async def get_fhir(report_id: UUID, state: StateDep, principal: PrincipalDep) ->
     Provenance; for safety reports, the case line listing as a DocumentReference."""
     async with state.pool.acquire() as conn:
         await _complete_report(conn, principal.tenant_id, report_id, "FHIR Bundle")
-        bundle = await repository.get_artifact(conn, report_id, FHIR_ARTIFACT)
+        bundle = await artifacts.load_artifact(conn, report_id, FHIR_ARTIFACT)
     if bundle is None:
         raise ApiError(404, "not_found", "The report has no FHIR output.")
     return Response(bundle["content"], media_type=FHIR_MEDIA_TYPE)
@@ -379,7 +378,7 @@ async def retry(
                 raise ApiError(409, "retry_refused", str(exc)) from None
         if not found:
             raise not_found()
-        row = await repository.get_report(conn, principal.tenant_id, report_id)
+        row = await report_rows.fetch_report(conn, principal.tenant_id, report_id)
     assert row is not None
     return report_view(row, _links(request, state, report_id))
 
@@ -389,7 +388,7 @@ async def _csv_artifact(
 ) -> Response:
     async with state.pool.acquire() as conn:
         await _complete_report(conn, tenant_id, report_id, "CSV export")
-        artifact = await repository.get_artifact(conn, report_id, name)
+        artifact = await artifacts.load_artifact(conn, report_id, name)
     if artifact is None:
         raise ApiError(
             404, "not_found", "The report has no such export (only safety reports have them)."

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from services.gateway.deps import OperatorDep, StateDep
 from services.gateway.status_views import WINDOW, SystemStatus, system_status
 from shared.bus.topology import STAGES
+from shared.db import deadletter_search, outbox
 from shared.db import pipeline_figures as figures
 from shared.events.envelope import utcnow
 from shared.metrics.broker import BrokerSnapshot
@@ -23,8 +24,8 @@ async def system(state: StateDep, _: OperatorDep) -> SystemStatus:
     async with state.pool.acquire() as conn:
         work = await figures.stage_windows(conn, STAGES, WINDOW)
         waiting = await figures.oldest_waiting_s(conn)
-        outbox = await figures.outbox_backlog(conn)
-        dead = await figures.open_dead_letters(conn)
+        backlog = await outbox.outbox_backlog(conn)
+        dead = await deadletter_search.open_dead_letters(conn)
     stats = state.broker_stats
     broker = stats.snapshot if stats is not None else BrokerSnapshot(error="not connected")
-    return system_status(utcnow(), STAGES, broker, work, waiting, outbox, dead)
+    return system_status(utcnow(), STAGES, broker, work, waiting, backlog, dead)

@@ -17,7 +17,7 @@ from shared.events import ReportKind
 
 
 class ReportSubmitter:
-    """Creates reports for the scheduler through the gateway's repository."""
+    """Creates reports for the scheduler through shared.db.submissions, as the gateway does."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.gateway.status_views import stage_status, system_status
-from shared.db.pipeline_figures import OutboxBacklog, StageWindow
+from shared.db.outbox import OutboxBacklog
+from shared.db.pipeline_figures import StageWindow
 from shared.metrics.broker import BrokerSnapshot, QueueFigures
 
 QUEUE = QueueFigures("cr.analyzer.work", 130, 120, 10, 2, retrying=3, parked=1)
