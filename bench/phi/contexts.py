@@ -163,6 +163,12 @@ FRAMES: dict[str, str] = {
     "call_back": "Please call back at {PHONE} tomorrow.",
     "phone_label": "Phone: {PHONE}",
     "brackets_phone": "Son (home {PHONE}) updated.",
+    "page_md": "Pls page MD at {PHONE} if SBP < 90.",
+    "beeper": "Covering resident beeper # {PHONE}.",
+    "home_number": "Home # {PHONE}, wife prefers calls after 5.",
+    "number_is": "Son's number is {PHONE}.",
+    "h_number": "Wife (h) {PHONE} (w) ext 4.",
+    "reached_home": "Can be reached at home {PHONE}.",
     # relatives
     "wife_name": "Wife {RELATIVE} at bedside, updated on plan.",
     "dtr_name": "Dtr {RELATIVE} called for update.",
@@ -170,11 +176,23 @@ FRAMES: dict[str, str] = {
     "spoke_with": "Spoke with {RELATIVE} (sister) re: goals of care.",
     "name_kin": "{RELATIVE} (daughter) will visit in am.",
     "hcp_is": "HCP is niece {RELATIVE}.",
+    "wife_name_lower": "Pt's wife, {RELATIVE}, here all day.",
+    "called_kin": "Called brother {RELATIVE} with update.",
+    "kin_and_spouse": "Sister and her husband {RELATIVE} visited.",
+    "friend_name": "Friend {RELATIVE} brought in clothes.",
+    "hcp_label": "HCP: {RELATIVE} (son)",
+    "name_is": "Wife's name is {RELATIVE}.",
     # ages over 89
     "age_yo": "{AGE} yo woman with dementia.",
     "age_year_old": "Pt is a {AGE} year old man s/p fall.",
     "age_label": "Age: {AGE}",
     "aged": "Mother, aged {AGE}, lives with pt.",
+    "age_sex": "{AGE}F with CHF, admitted for dyspnea.",
+    "age_yo_glued": "Pt is {AGE}yo, lives alone.",
+    "age_y_slash_o": "{AGE} y/o male found down.",
+    "age_yr_old": "Pt is a {AGE} yr old female.",
+    "pt_is_age": "Pt is {AGE} and fully independent.",
+    "age_hyphen": "A {AGE}-year-old man with AS.",
 }
 
 # neutral sentences with marked traps, around each framed sentence
@@ -303,16 +321,23 @@ def report(tally: Tally) -> list[str]:
     return lines
 
 
+def _mention_spans(note: AnnotatedNote) -> list[dict[str, object]]:
+    """One span a mention: a rewritten mention's words (one gold span each) joined."""
+    spans: list[dict[str, object]] = []
+    last = -1
+    for s in note.phi():
+        if s.mention >= 0 and s.mention == last and spans and spans[-1]["type"] == s.category:
+            spans[-1]["end"] = s.end
+        else:
+            spans.append({"start": s.start, "end": s.end, "type": s.category})
+        last = s.mention
+    return spans
+
+
 def training_lines(notes: list[AnnotatedNote]) -> list[str]:
     """The notes as ``clinrelay deid train`` input (traps left out: they are not PHI)."""
     return [
-        json.dumps(
-            {
-                "id": note.id,
-                "text": note.text,
-                "spans": [{"start": s.start, "end": s.end, "type": s.category} for s in note.phi()],
-            }
-        )
+        json.dumps({"id": note.id, "text": note.text, "spans": _mention_spans(note)})
         for note in notes
     ]
 
@@ -323,7 +348,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--misses", type=Path, help="write misses and false positives here")
     parser.add_argument("--jsonl", type=Path, help="write the notes as training input here")
+    parser.add_argument("--model", type=Path, help="join this trained model's findings")
     args = parser.parse_args()
+    if args.model:
+        from bench.phi.variant_eval import use_model
+
+        use_model(args.model)
     notes = framed_notes(args.per_frame, args.seed)
     if args.jsonl:
         args.jsonl.write_text("\n".join(training_lines(notes)) + "\n", encoding="utf-8")

@@ -86,10 +86,12 @@ def load_set(part: str) -> list[AnnotatedNote]:
     return styled
 
 
-def score(notes: list[AnnotatedNote]) -> Tally:
+def score(notes: list[AnnotatedNote], model: Path | None = None) -> Tally:
+    """Scores of ``clinrelay deid --jsonl --mask-years`` (with ``--model`` when given)."""
     from bench.phi.evaluate import run_cli
 
-    rows = run_cli({n.id: n.text for n in notes}, "--mask-years")
+    extra = ["--model", str(model)] if model else []
+    rows = run_cli({n.id: n.text for n in notes}, "--mask-years", *extra)
     tally = Tally()
     for note in notes:
         predicted = [(s["start"], s["end"]) for s in rows[note.id]["spans"]]
@@ -122,11 +124,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", default="dev", choices=("dev", "held-out", "traps", "all"))
     parser.add_argument("--misses", type=Path, help="dev or traps only: write misses here")
+    parser.add_argument("--model", type=Path, help="join this trained model's findings")
     args = parser.parse_args()
     notes = load_set(args.part)
-    tally = score(notes)
+    tally = score(notes, args.model)
     kinds = Counter(n.kind for n in notes)
     title = f"multi-style {args.part}: {len(notes)} notes of {len(kinds)} kinds"
+    if args.model:
+        title += f", rules + model {args.model.name}"
     lines = aggregate(title, tally)
     if args.part in ("dev", "traps"):
         lines += ["", *report(f"{args.part}: per category", tally, min_forms=1)]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.phi.annotated import AnnotatedNote, GoldSpan
 from bench.phi.variants import rewrite
+from services.ingestor.phi.spans import TrainedDetector
 
 
 @dataclass
@@ -93,11 +94,21 @@ def score_note(
             tally.false_positive_spans.append((note, p))
 
 
+MODEL: list[TrainedDetector] = []
+"""A trained model whose findings join the rules' (``--model``), as ``clinrelay deid --model``."""
+
+
 def detect(text: str) -> list[tuple[int, int]]:
-    """What ``clinrelay deid --jsonl --mask-years`` masks, in process."""
+    """What ``clinrelay deid --jsonl --mask-years [--model]`` masks, in process."""
     from services.ingestor.phi.detect import detect_phi
 
-    return [(s.start, s.end) for s in detect_phi(text)]
+    return [(s.start, s.end) for s in detect_phi(text, model=MODEL[0] if MODEL else None)]
+
+
+def use_model(path: Path) -> None:
+    from services.ingestor.phi.trained import load_model
+
+    MODEL[:] = [load_model(path)]
 
 
 def physionet_dev() -> list[AnnotatedNote]:
@@ -183,7 +194,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0, help="first N notes only")
     parser.add_argument("--misses", type=Path, help="write dev misses here (not in the repo)")
+    parser.add_argument("--model", type=Path, help="join this trained model's findings")
     args = parser.parse_args()
+    if args.model:
+        use_model(args.model)
     if args.set == "physionet-dev":
         notes = physionet_dev()
         counted: set[str] = {s.category for n in notes for s in n.phi()}

@@ -175,6 +175,8 @@ def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) 
             gap = text[tok.end : tokens[j + 1].start]
             if len(gap) > 2 or "\n" in gap or any(c not in " -.'" for c in gap):
                 break
+            if "." in gap and tok.key not in ("st", "ste", "mt", "ft") and len(tok.key) > 1:
+                break  # "no ectopy. Hosp no 901": a sentence ends before the facility word
             if tok.key in ("st", "saint", "ste"):  # St. Mary Hospital
                 start = tok.start
                 taken += 1

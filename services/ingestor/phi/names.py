@@ -30,6 +30,31 @@ from services.ingestor.phi.tokens import CaseStyle, Token
 __all__ = ["Evidence", "NameFinder"]
 
 
+# verbs that stand before a clinician's credential without naming one ("PLS PAGE MD")
+_ASKED_OF = frozenset(
+    [
+        "page",
+        "paged",
+        "paging",
+        "call",
+        "called",
+        "calling",
+        "notify",
+        "notified",
+        "inform",
+        "informed",
+        "ask",
+        "asked",
+        "tell",
+        "told",
+        "update",
+        "updated",
+        "see",
+        "seen",
+    ]
+)
+
+
 class NameFinder(NameShapes):
     """Finds person names in one note. Build one per note: it keeps per-note state."""
 
@@ -225,6 +250,8 @@ class NameFinder(NameShapes):
             allow = " -.," if self.initial(j) else " -,"
             if not self.joined(prev, nxt, allow) or "\n" in self.gap(prev, nxt):
                 break
+            if prev.key in _ASKED_OF:
+                break  # "PLS PAGE MD", "NOTIFY RN": what is asked of the clinician
             if self.initial(j):
                 marks.append(j)
             elif (

@@ -19,7 +19,8 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 
 # a value: groups of capitals and digits joined by single hyphens, slashes, dots or spaces
 _GROUP = r"[A-Z0-9]{1,12}"
-_VALUE = rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}){{0,5}})"
+# (a group is whole: "901-56-24 Plan" ends before "P")
+_VALUE = rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}(?![a-z])){{0,5}})"
 _LABEL = re.compile(
     r"\b(?P<label>(?i:nhs(?:\s+(?:no\.?|number|#))?|uhid|urn|ur(?:\s+no\.?)?|nhi|ohip|hcn|phn|ahcip|ramq"
     r"|medicare(?:\s+(?:no\.?|number|#))?|mrn|cr\s+no\.?|ip\s+no\.?|op\s+no\.?|reg(?:istration)?"

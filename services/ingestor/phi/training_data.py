@@ -28,6 +28,7 @@ ALIASES: dict[str, PhiType | None] = {
     "ORGANIZATION": PhiType.LOCATION,
     "CITY": PhiType.LOCATION,
     "LOCATION-OTHER": PhiType.LOCATION,
+    "ROOM": PhiType.LOCATION,
     "STREET": PhiType.ADDRESS,
     "MEDICALRECORD": PhiType.MRN,
     "IDNUM": PhiType.ID,

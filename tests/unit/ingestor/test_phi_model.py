@@ -205,3 +205,15 @@ def test_the_ingestor_loads_the_model_once_per_worker(
         texts += deidentifier.deidentify_notes(notes, KnownPhi()).texts
     assert loads == [model_file]
     assert not any(p in t for t in texts for p in NEW_PLANTS)
+
+
+@pytest.mark.parametrize(
+    ("category", "kind"),
+    [("ROOM", "LOCATION"), ("LOCATION-OTHER", "LOCATION"), ("HOSPITAL", "LOCATION")],
+)
+def test_every_i2b2_place_category_is_a_location(category: str, kind: str) -> None:
+    from services.ingestor.phi.training_data import span_type
+
+    found = span_type(category)
+    assert found is not None
+    assert found.value == kind
