@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from services.analyzer.coding import bmi, codeset, gestation
+from services.analyzer.coding import (
+    bmi,
+    codeset,
+    external_causes,
+    gestation,
+    stroke_sequelae,
+)
 from services.analyzer.coding.combinations import (
     combination_codes,
     diabetes_type_renames,
@@ -137,10 +143,12 @@ def code_encounter(
             )
             _decide(found, mention, candidates, evidence, setting, billed, excluded)
     _drop_resolved(billed, excluded, resolved)
+    _stroke_sequelae(notes, billed, excluded)
     _add_long_term_drugs(notes, billed)
     _add_bmi(notes, billed)
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
+    _add_external_cause(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
         suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
@@ -208,6 +216,109 @@ def _drop_resolved(
             del billed[code]
             pending.rationale = "the notes say this condition resolved: not coded as current"
             _merge(excluded, (code, pending.assertion), pending)
+
+
+_STROKES = ("I60", "I61", "I62", "I63")
+
+
+def _stroke_sequelae(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """Side and dominance of a paralysis (I.C.6.a), and deficits a past stroke left coded as its
+    sequelae (I69, I.C.9.d) instead of the deficit alone and Z86.73."""
+    texts = {note.note_id: note.text for note in notes}
+    for code in list(billed):
+        evidence = billed[code].evidence[0]
+        digit = stroke_sequelae.paralysis_side_digit(
+            evidence.sentence or "", texts[evidence.note_id]
+        )
+        sided = stroke_sequelae.sided_code(code, digit)
+        if sided != code:
+            pending = billed.pop(code)
+            pending.code = sided
+            _merge(billed, sided, pending)
+    strokes = [
+        (key, p)
+        for key, p in billed.items()
+        if p.assertion is Assertion.HISTORICAL
+        and p.candidates
+        and p.candidates[0].code.startswith(_STROKES)
+    ]
+    if not strokes:
+        return
+    stroke = strokes[0][1].candidates[0].code
+    sentences = {e.sentence or "" for _, p in strokes for e in p.evidence}
+    deficits = [(code, p, billed) for code, p in billed.items()] + [
+        (code, p, excluded)
+        for (code, assertion), p in excluded.items()
+        if assertion is Assertion.HISTORICAL
+    ]
+    added = False
+    for code, pending, source in deficits:
+        found = stroke_sequelae.deficit_of(code)
+        if found is None or not any(
+            stroke_sequelae.tied_to_a_stroke(e.sentence or "", sentences) for e in pending.evidence
+        ):
+            continue
+        evidence = pending.evidence[0]
+        digit = stroke_sequelae.paralysis_side_digit(
+            evidence.sentence or "", texts[evidence.note_id]
+        )
+        sequela = stroke_sequelae.sequela_code(stroke, stroke_sequelae.sided_code(code, digit))
+        if sequela is None:
+            continue
+        _merge(
+            billed,
+            sequela,
+            _Pending(
+                sequela,
+                Assertion.PRESENT,
+                pending.score,
+                f"deficit left by a past stroke ({stroke}): its sequela code (Section I.C.9.d)",
+                True,
+                pending.candidates,
+                list(pending.evidence),
+                MentionCategory.DIAGNOSIS,
+            ),
+        )
+        added = True
+        if not found.keep and source is billed:
+            billed.pop(code, None)
+    if added:
+        for key, _ in strokes:
+            billed.pop(key, None)  # Z86.73 is history *without* residual deficits
+
+
+def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """How the encounter's initial-encounter injury happened (Guidelines I.C.20), when a note
+    tells a mechanism of the external-cause table."""
+    injury = external_causes.initial_injury(billed)
+    if injury is None or any(c.startswith(("V", "W", "X", "Y")) for c in billed):
+        return
+    found = external_causes.external_cause([note.text for note in notes], injury)
+    if found is None:
+        return
+    index, cause = found
+    evidence = Evidence(
+        note_id=notes[index].note_id,
+        start=cause.start,
+        end=cause.end,
+        text=cause.text,
+        section=None,
+        sentence=cause.text,
+    )
+    billed[cause.code] = _Pending(
+        cause.code,
+        Assertion.PRESENT,
+        0.85,
+        f"external cause of {injury} as the note tells it (Section I.C.20)",
+        True,
+        (),
+        [evidence],
+        MentionCategory.DIAGNOSIS,
+    )
 
 
 def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

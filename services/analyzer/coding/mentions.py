@@ -269,4 +269,19 @@ def _context_tokens(
             low, high = max(start, first - window), min(end, last + window + 1)
             break
     own = set(group.best.positions)
-    return frozenset(tokens[p] for p in range(low, high) if p in own or p not in excluded)
+    negated = {
+        p
+        for b in range(low, high)
+        if tokens[b] == BARRIER
+        for p in range(b + 1, min(high, b + 1 + _NEGATED_WORDS))
+    }
+    return frozenset(
+        tokens[p]
+        for p in range(low, high)
+        if p in own or (p not in excluded and p not in negated and tokens[p] != BARRIER)
+    )
+
+
+# Words right after a negation ("not intractable", "no alcohol use", "without status
+# migrainosus") lend no detail to a mention: they say what the condition is not.
+_NEGATED_WORDS = 3

@@ -108,7 +108,10 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
     if codeset.is_billable(code):
         if not codeset.is_default_code(code):
             return SpecificCode(code, True)
-        base = codeset.parent(code) or code
+        # An "unspecified" code is refined within its whole category: "cellulitis, unspecified"
+        # (L03.90) of the right lower leg is L03.115, "pressure ulcer of unspecified site, stage
+        # 3" (L89.93) of the sacrum is L89.153.
+        base = codeset.category(code)
     else:
         base = code
     if _needs_extension(base):

@@ -20,13 +20,24 @@ from functools import lru_cache
 from services.analyzer.coding import codeset
 from services.analyzer.coding.data import table_rows
 from services.analyzer.coding.lexicon import PhraseIndex, Term
-from services.analyzer.coding.words import BARRIER, Abbreviation, Normalizer, split_words
+from services.analyzer.coding.words import (
+    BARRIER,
+    WITHOUT_KINDS,
+    Abbreviation,
+    Normalizer,
+    split_words,
+)
 
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 _MANIFESTATION = re.compile(r"classified elsewhere", re.IGNORECASE)
 _EXTENSION_TAIL = re.compile(r",?\s+(initial|subsequent) encounter.*$|,\s*sequela$", re.IGNORECASE)
 _WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|,|$)", re.IGNORECASE)
 _WITHOUT_FOREIGN_BODY = re.compile(r"\bwithout foreign body\b", re.IGNORECASE)
+# "not intractable" is the default of the migraine and epilepsy codes, as "without ..." is.
+_NOT_INTRACTABLE = re.compile(r",?\s*\bnot intractable\b", re.IGNORECASE)
+_WITHOUT_KIND = re.compile(
+    r"\bwithout (" + "|".join(" ".join(k) for k in WITHOUT_KINDS) + r")\b", re.IGNORECASE
+)
 _UNSPECIFIED_ASPECT = re.compile(
     r"\b(?:of )?unspecified (?:side|laterality|site|part|region|type|kind|organism|cause|"
     r"location|behavior|severity|degree|episode|stage)\b",
@@ -55,6 +66,8 @@ def clean_description(text: str) -> str:
     text = _EXTENSION_TAIL.sub("", text)
     text = _UNSPECIFIED_ASPECT.sub(" ", text)
     text = _WITHOUT_FOREIGN_BODY.sub(" ", text)  # the default of wound codes: keep the site
+    text = _NOT_INTRACTABLE.sub("", text)
+    text = _WITHOUT_KIND.sub(lambda m: WITHOUT_KINDS[tuple(m.group(1).lower().split())], text)
     return _WITHOUT.sub("", text)
 
 

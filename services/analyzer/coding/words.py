@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
     """a an the of in on at to for by with without and or as due from into onto than then
     other unspecified nos specified classified elsewhere not no nor any some this that these
     those is are was were be been being has have had its his her their he she they it which
-    who whom whose also both either neither each per via upon within mellitus part site
+    who whom whose also both either neither each per via upon within mellitus part site region
     otherwise stated described""".split()  # noqa: SIM905
 )
 """Words that never decide which code applies (``mellitus``: diabetes is always mellitus here)."""
@@ -54,6 +54,10 @@ NEGATION_WORDS = frozenset(
 
 # "without ..." that only states a code's default, never a negated condition.
 _DEFAULT_QUALIFIERS = (("foreign", "body"), ("complications",), ("complication",))
+# "without X" that names a kind of its own in the classification, not an absence: one token, so
+# "migraine without aura" (G43.0-) is told from migraine unspecified (G43.9-) and from migraine
+# with aura (G43.1-). The same rewrite is applied to code descriptions (terminology.py).
+WITHOUT_KINDS = {("aura",): "withoutaura"}
 _CACHE_LIMIT = 200_000
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 _ROMAN_CUES = frozenset({"stage", "grade", "type", "class", "degree", "phase"})
@@ -179,6 +183,11 @@ class Normalizer:
                 qualifier = next((q for q in _DEFAULT_QUALIFIERS if following[: len(q)] == q), None)
                 if qualifier is not None:
                     skip = len(qualifier)
+                    continue
+                kind = next((k for k in WITHOUT_KINDS if following[: len(k)] == k), None)
+                if kind is not None:
+                    skip = len(kind)
+                    out.append(Token(WITHOUT_KINDS[kind], index))
                     continue
             abbreviation = self._abbreviations.get(lower)
             if abbreviation is not None and (

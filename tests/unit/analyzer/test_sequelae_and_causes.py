@@ -1,0 +1,141 @@
+"""Stroke sequelae, paralysis dominance, external causes and refinement within a category — one
+guideline form per case (pure domain code)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding.coder import NoteText, code_encounter
+from services.analyzer.coding.external_causes import external_cause, initial_injury
+from services.analyzer.coding.stroke_sequelae import (
+    paralysis_side_digit,
+    sequela_code,
+    tied_to_a_stroke,
+)
+from shared.events.coding import CareSetting
+
+OUT, IN = CareSetting.OUTPATIENT, CareSetting.INPATIENT
+
+
+def codes(text: str, setting: CareSetting = OUT) -> set[str]:
+    return {s.code for s in code_encounter([NoteText("N1", text)], setting).suggestions}
+
+
+# --- I.C.6.a: side and dominance of a paralysis ---
+
+
+@pytest.mark.parametrize(
+    ("sentence", "note", "digit"),
+    [
+        ("Right hemiplegia.", "", "1"),  # right: dominant by default
+        ("Left-sided hemiparesis.", "", "4"),  # left: non-dominant by default
+        ("Left hemiparesis.", "She is left-handed.", "2"),
+        ("Right hemiparesis.", "Left-handed.", "3"),
+        ("Hemiparesis affecting the right side.", "", "1"),
+        ("Left hemiparesis (right-handed).", "", "4"),  # handedness is not the side
+        ("Hemiparesis.", "", None),
+    ],
+)
+def test_the_side_and_dominance_of_a_paralysis(sentence: str, note: str, digit: str) -> None:
+    assert paralysis_side_digit(sentence, note or sentence) == digit
+
+
+def test_a_current_paralysis_takes_its_side() -> None:
+    assert "G81.94" in codes("A: Left-sided hemiparesis.")
+
+
+# --- I.C.9.d: deficits after a past stroke ---
+
+
+@pytest.mark.parametrize(
+    ("stroke", "deficit", "code"),
+    [
+        ("I63.9", "G81.94", "I69.354"),
+        ("I63.9", "G81.90", "I69.359"),
+        ("I61.9", "G81.91", "I69.151"),
+        ("I63.9", "R47.01", "I69.320"),
+        ("I63.9", "R13.10", "I69.391"),
+        ("I63.9", "R29.810", "I69.392"),
+        ("I63.9", "E11.9", None),  # not a deficit
+    ],
+)
+def test_the_sequela_code_of_a_deficit(stroke: str, deficit: str, code: str | None) -> None:
+    assert sequela_code(stroke, deficit) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "not_expected"),
+    [
+        (
+            "Left-sided hemiparesis from an ischemic stroke in 2022 (right-handed).",
+            {"I69.354"},
+            {"Z86.73", "G81.94", "I63.9"},
+        ),
+        ("Residual dysphagia from prior CVA.", {"I69.391", "R13.10"}, {"Z86.73"}),
+        ("History of stroke, no residual deficits.", {"Z86.73"}, {"I69.398"}),
+        ("Acute ischemic stroke with right hemiparesis.", {"I63.9", "G81.91"}, {"I69.351"}),
+    ],
+)
+def test_a_deficit_of_a_past_stroke_is_its_sequela(
+    text: str, expected: set[str], not_expected: set[str]
+) -> None:
+    found = codes(text, IN)
+    assert expected <= found
+    assert not found & not_expected
+
+
+def test_a_deficit_is_tied_to_a_stroke_by_a_sequela_cue() -> None:
+    assert tied_to_a_stroke("Aphasia since her stroke last year.", set())
+    assert not tied_to_a_stroke("Aphasia.", set())
+
+
+# --- I.C.20: external causes, for the initial encounter of an injury ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Missed a step going down the stairs at home.", "W10.9XXA"),
+        ("Tripped over the dog at home, FOOSH.", "W01.0XXA"),
+        ("Slipped on ice in the driveway.", "W00.0XXA"),
+        ("Cut palm with a kitchen knife.", "W26.0XXA"),
+        ("Bitten by the neighbour's dog.", "W54.0XXA"),
+        ("Restrained driver in an MVC.", "V89.2XXA"),
+        ("Fell off a ladder cleaning gutters.", "W11.XXXA"),
+    ],
+)
+def test_the_external_cause_a_note_tells(text: str, code: str) -> None:
+    found = external_cause([text], "S52.501A")
+    assert found is not None
+    assert found[1].code == code
+
+
+def test_no_external_cause_without_a_mechanism() -> None:
+    assert external_cause(["High fall risk, bed alarm on."], "S52.501A") is None
+
+
+def test_only_an_initial_encounter_injury_takes_an_external_cause() -> None:
+    assert initial_injury({"S52.501A", "I10"}) == "S52.501A"
+    assert initial_injury({"S52.501D", "I10"}) is None
+    note = "HPI: cut L palm with kitchen knife. Dx: Laceration of left hand, initial encounter."
+    assert "W26.0XXA" in codes(note)
+
+
+# --- refinement within a category, and negated words lending no detail ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Stage 3 pressure ulcer of sacrum.", "L89.153"),
+        ("A: Migraine without aura, not intractable, without status migrainosus.", "G43.009"),
+        ("A: Migraine with aura, intractable.", "G43.119"),
+    ],
+)
+def test_an_unspecified_code_is_refined_within_its_category(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+def test_words_after_a_negation_lend_no_detail() -> None:
+    found = codes("A: Acute pancreatitis. No alcohol use.")
+    assert not any(c.startswith("K85.2") for c in found)
