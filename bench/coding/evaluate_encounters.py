@@ -112,7 +112,7 @@ class Tally:
 def measure_stage(gold: GoldEncounter) -> Measured:
     """Through the functions the ingestor and analyzer stages call (no broker)."""
     from services.analyzer.coding import CodingConfig, analyze_case
-    from services.ingestor.case import build_coding_case
+    from services.ingestor.coding.case import build_coding_case
     from services.ingestor.phi.deidentify import PhiDeidentifier
     from services.ingestor.phi.policy import DeidPolicy
     from shared.events.coding import Verdict

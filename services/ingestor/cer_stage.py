@@ -18,8 +18,8 @@ from typing import TypeVar
 import httpx
 import structlog
 
-from services.ingestor.cer import FetchLimits, fetch_cer_dataset
-from services.ingestor.device import fetch_device_dataset
+from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.device.dataset import fetch_device_dataset
 from services.ingestor.openfda.cache import PostgresResponseCache
 from services.ingestor.openfda.client import OpenFdaClient, OpenFdaError, RetryPolicy
 from services.ingestor.openfda.query import DEVICE_ENDPOINT, ENDPOINT, Query

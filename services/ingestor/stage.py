@@ -15,8 +15,8 @@ import asyncio
 import time
 from typing import ClassVar
 
-from services.ingestor.case import build_coding_case
 from services.ingestor.cer_stage import CerIngestion
+from services.ingestor.coding.case import build_coding_case
 from services.ingestor.phi.port import (
     DeidentificationError,
     DeidentificationTimeout,

@@ -1,8 +1,8 @@
 """What the ingestor reads out of a FHIR Bundle, before de-identification.
 
 These models still hold PHI (note texts, names in :class:`KnownPhi`, resource ids, free text): they
-never leave the ingestor. :func:`services.ingestor.case.build_coding_case` turns them into the
-de-identified :class:`shared.events.coding.CodingCase`.
+never leave the ingestor. :func:`services.ingestor.coding.case.build_coding_case` turns them into
+the de-identified :class:`shared.events.coding.CodingCase`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.ingestor.case import build_coding_case
+from services.ingestor.coding.case import build_coding_case
 from services.ingestor.phi.port import DeidentificationError
 from shared.events.coding import AgeOnFebruary1, CareSetting, DiagnosisSource, Sex
 from shared.intake.fhir import ParsedBundle, parse_bundle

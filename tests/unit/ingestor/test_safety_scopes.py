@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.ingestor.cer import FetchLimits, fetch_cer_dataset
-from services.ingestor.device import fetch_device_dataset
+from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.device.dataset import fetch_device_dataset
 from shared.events.cer import CerRequest, DrugRole, DrugScope
 from shared.events.device import DeviceEventType, DeviceRequest, DeviceScope
 from shared.events.openfda import QueryPurpose

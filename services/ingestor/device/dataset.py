@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.ingestor.cer import FetchLimits
+from services.ingestor.cer.dataset import FetchLimits
 from services.ingestor.openfda import device_query as dq
 from services.ingestor.openfda import query as q
 from services.ingestor.openfda.client import OpenFdaClient

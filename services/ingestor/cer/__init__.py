@@ -1,0 +1,1 @@
+"""Drug-safety (cer) reports in the ingestor: the FAERS dataset fetched from openFDA."""

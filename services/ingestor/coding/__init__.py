@@ -1,0 +1,1 @@
+"""Coding reports in the ingestor: the de-identified case built from a parsed FHIR Bundle."""

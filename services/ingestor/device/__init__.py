@@ -1,0 +1,1 @@
+"""Device-safety reports in the ingestor: the MAUDE dataset fetched from openFDA."""
