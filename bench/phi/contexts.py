@@ -63,6 +63,7 @@ SLOTS: dict[str, tuple[str, Filler]] = {
     "STREET": ("STREET", _street),
     "RESIDENCE": ("LOCATION-OTHER", _residence),
     "RELATIVE": ("PATIENT", _relative),
+    "WARD": ("LOCATION-OTHER", lambda rng: forms.ward(rng, "title")[0]),
     "PHONE": ("PHONE", lambda rng: forms.phone(rng)[0]),
     "AGE": ("AGE", lambda rng: forms.age(rng)[0]),
     "MEDICALRECORD": ("MEDICALRECORD", _identifier("MEDICALRECORD")),
@@ -105,7 +106,24 @@ FRAMES: dict[str, str] = {
     "vna_in": "Spoke with VNA in {CITY}.",
     "grew_up_in": "Pt grew up in {CITY}.",
     "lives_near": "Lives near {CITY}.",
+    "two_towns": "Son in {CITY}, daughter in {CITY}.",
+    "summer_home": "Has a summer home in {CITY}.",
+    "moved_from_to": "Moved from {CITY} to {CITY} in the spring.",
+    "town_area": "Lives in the {CITY} area with partner.",
+    "wedding_in": "Was in {CITY} for a wedding when CP began.",
+    "town_police": "{CITY} police brought pt in after MVA.",
+    # wards
+    "ward_floor": "Pt transferred to {WARD} 4 this afternoon.",
+    "report_to_ward": "Report given to RN on {WARD} 3.",
+    "ward_bed": "Awaiting bed on {WARD} 7.",
     # hospitals
+    "surgery_at": "Had CABG at {HOSPITAL} in the past.",
+    "sent_to": "Sent to {HOSPITAL} for TIPS.",
+    "went_to_for": "Went to {HOSPITAL} for cath, returned stable.",
+    "team_following": "{HOSPITAL} transplant team following.",
+    "employee": "Wife works at {HOSPITAL} as a nurse.",
+    "intubated_where": "Transferred here from {HOSPITAL} where he was intubated.",
+    "returned_from": "Returned from {HOSPITAL} after MRI.",
     "transferred_from_hospital": "Transferred from {HOSPITAL} for further care.",
     "transferred_to_hospital": "Pt transferred to {HOSPITAL} this am.",
     "hospital_ed": "Seen at {HOSPITAL} ED yesterday.",
@@ -211,6 +229,67 @@ _AFTER = (
 _PIECE = re.compile(r"(\{\{TRAP\|[^}]*\}\}|\{[A-Z]+\})")
 
 
+# what a nursing or progress note says besides PHI (written for clinrelay): numbers, ranges,
+# doses, settings, times, scores and shorthand, with eponyms and drugs marked as traps;
+# "{a-b}" is a number drawn from a to b
+_NEUTRAL = (
+    "HR {60-120} SR-ST, no ectopy noted.",
+    "BP {85-160}/{40-90}, MAP {55-95}.",
+    "SBP {80-100}s-{110-140}s on {{TRAP|Levophed}} {1-20} mcg.",
+    "Afebrile, Tmax {98-101}.{0-9}.",
+    "Sats {88-100}% on {2-6}L NC, RR {12-30}.",
+    "Vent: AC {400-600}/{12-20}, PEEP {5-10}, FiO2 {30-60}%.",
+    "PS {5-15}/{5-8}, tolerating well, RSBI {40-90}.",
+    "ABG 7.{30-45}/{35-55}/{70-120}.",
+    "Suctioned for mod amts thick tan secretions q{2-4}h.",
+    "LS coarse bilat, dim at bases.",
+    "UO {20-80}cc/hr via {{TRAP|Foley}}, clear yellow.",
+    "{{TRAP|Lasix}} {20-80}mg IV given with good diuresis.",
+    "K {3-4}.{0-9}, repleted with {20-40} meq KCL.",
+    "Mag {1-2}.{0-9}, Ca {7-9}.{0-9}.",
+    "BUN/Cr {10-60}/{1-3}.{0-9}.",
+    "WBC {4-18}.{0-9}, Hct {22-38}.{0-9}, plt {90-350}.",
+    "FS {90-250}, covered with RISS {2-8} units.",
+    "Tolerating TF at goal {40-80}cc/hr, residuals < {30-100}cc.",
+    "NGT to LIS with {50-300}cc bilious output.",
+    "Abd soft, NT/ND, +BS.",
+    "Skin intact, turned q2h, heels elevated.",
+    "PERRLA {2-4}mm brisk, MAE, follows commands.",
+    "A&O x{1-3}, calm and cooperative overnight.",
+    "Pain {0-10}/10, medicated with morphine {1-4}mg IV with relief.",
+    "{{TRAP|Dilaudid}} PCA 0.{1-4}/{6-10}/{1-2}, using appropriately.",
+    "IVF NS @ {50-150}cc/hr.",
+    "Heparin gtt @ {600-1400} u/hr, PTT {40-90} at {0-23}00.",
+    "Lopressor {5-50}mg PO BID, held for HR < {55-60}.",
+    "Insulin gtt @ {1-8} u/hr per protocol.",
+    "CXR: ? LLL infiltrate, f/u in am.",
+    "EKG unchanged from prior, QTc {400-480}.",
+    "CVP {4-16}, PAD {10-25}, CI {1-3}.{0-9}.",
+    "Chest tube to {{TRAP|Pleurevac}} -20cm sx, no air leak.",
+    "OOB to chair x{1-3}h, tolerated well.",
+    "PT/OT consulted, eval in am.",
+    "NPO after midnight for procedure.",
+    "Cont current mgmt, monitor lytes.",
+    "Family in to visit, updated on POC.",
+    "Wean O2 as tolerated, goal sats > {90-94}%.",
+    "Hct recheck at {10-23}00, transfuse if < {21-25}.",
+    "{{TRAP|Glasgow}} coma scale {8-15}, {{TRAP|Braden}} {10-20}.",
+    "{{TRAP|Coumadin}} held, INR {1-3}.{0-9}.",
+    "Seen by {{TRAP|Ortho}} and ID teams this shift.",
+    "Will need {{TRAP|Swan}} d/c'd in am.",
+    "Pt slept {2-6} hrs, {{TRAP|Ativan}} {0-1}.5mg x1 at {0-23}00.",
+    "Denies CP/SOB, c/o mild nausea, {{TRAP|Zofran}} {4-8}mg given.",
+)
+_NUMBER = re.compile(r"\{(\d+)-(\d+)\}")
+
+
+def _neutral(rng: random.Random, count: int) -> str:
+    picks = [rng.choice(_NEUTRAL) for _ in range(count)]
+    return " ".join(
+        _NUMBER.sub(lambda m: str(rng.randint(int(m.group(1)), int(m.group(2)))), p) for p in picks
+    )
+
+
 def _parse(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
     """``{{TRAP|word}}`` marks out; returns the text and the trap spans."""
     out, spans, pos = "", [], 0
@@ -224,9 +303,11 @@ def _parse(marked: str) -> tuple[str, list[tuple[int, int, str]]]:
     return out + marked[pos:], spans
 
 
-def framed_note(key: str, rng: random.Random, case: str) -> AnnotatedNote | None:
-    """One note around the frame ``key``, its slots filled, typed in ``case``."""
-    text, spans = _parse(rng.choice(_BEFORE))
+def framed_note(key: str, rng: random.Random, case: str, neutral: int = 0) -> AnnotatedNote | None:
+    """One note around the frame ``key``, its slots filled, typed in ``case``; ``neutral``
+    more sentences with no PHI on each side (for training)."""
+    before = (_neutral(rng, neutral) + " ") if neutral else ""
+    text, spans = _parse(before + rng.choice(_BEFORE))
     for piece in _PIECE.split(FRAMES[key]):
         if piece.startswith("{{TRAP|"):
             word = piece[7:-2]
@@ -239,7 +320,7 @@ def framed_note(key: str, rng: random.Random, case: str) -> AnnotatedNote | None
             text += value
         else:
             text += piece
-    after, traps = _parse(rng.choice(_AFTER))
+    after, traps = _parse(rng.choice(_AFTER) + (" " + _neutral(rng, neutral) if neutral else ""))
     spans += [(s + len(text), e + len(text), c) for s, e, c in traps]
     text += after
     cased = {"title": text, "upper": text.upper(), "lower": text.lower()}[case]
@@ -249,12 +330,12 @@ def framed_note(key: str, rng: random.Random, case: str) -> AnnotatedNote | None
     return AnnotatedNote(f"ctx-{key}-{case}", cased, gold, kind="contexts")
 
 
-def framed_notes(per_frame: int, seed: int) -> list[AnnotatedNote]:
+def framed_notes(per_frame: int, seed: int, neutral: int = 0) -> list[AnnotatedNote]:
     rng = random.Random(seed)
     notes = []
     for key in FRAMES:
         for k in range(per_frame):
-            note = framed_note(key, rng, forms.CASES[k % 3])
+            note = framed_note(key, rng, forms.CASES[k % 3], neutral)
             if note is not None:
                 notes.append(AnnotatedNote(f"{note.id}-{k}", note.text, note.spans, note.kind))
     return notes

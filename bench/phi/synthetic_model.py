@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def training_notes(per_frame: int, rewrites: int, seed: int) -> list[AnnotatedNote]:
     """The synthetic training set (see the module doc); deterministic for a seed."""
     rng = random.Random(seed)
-    notes = framed_notes(per_frame, seed)
+    notes = framed_notes(per_frame, seed, neutral=4)
     written = load_set("dev")
     notes += written
     for k in range(rewrites):

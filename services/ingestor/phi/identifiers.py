@@ -63,7 +63,7 @@ _EXTENSION_SHAPED = re.compile(
     r"|\b(?:fax(?:ed)?(?:\s+(?:it|them|this|results?|labs?))?\s+(?:to|at)|reached\s+at"
     r"|contact(?:ed)?\s*:|(?:pager|beeper|bleep)\s+(?:is|at)?"
     # "call back at 13652", "Phone: 22722", "page at 4-5678": only a number to reach someone
-    r"|(?:call|page|text)(?:\s+(?:back|me|us|him|her))?\s+at|(?:phone|ph|tel|cell)\s*:)"
+    r"|(?:call|page|text)(?:\s+[A-Za-z]{2,10}){0,2}?\s+at|(?:phone|ph|tel|cell)\s*:)"
     r"(?:\s+[A-Za-z]{2,12}){0,2}?\s*(?:at\s+)?(\d-\d{4}|\d{5})(?![\w/\-]|\.\d)"
     r"|(?<=[a-z]- )(\d-\d{4})(?=\s*$)|(?<=[a-z] - )(\d-\d{4})(?=\s*$)",
     re.IGNORECASE | re.MULTILINE,
@@ -137,6 +137,15 @@ _AGE_SPOKEN = re.compile(
     r"|\b[A-Z][a-z'\-]+(?:[ \t]+[A-Z][a-z'\-]+)+,[ \t]+(9\d|1[01]\d)(?=[ \t]*[),;]"
     r"|[ \t]+(?:yo|y/?o|years?|yrs?)\b)"
 )
+# an age and a sex opening a sentence, as a note's first line puts them: "94F with CHF",
+# "101 M w/ sepsis", "ninety-one F with" (not "Tmax 101F": a temperature follows a label)
+_AGE_SEX = re.compile(
+    r"(?:^|(?<=[.;]\s)|(?<=\b[Aa]\s)|(?<=\b[Aa][Nn]\s))[ \t]*"
+    r"((?:9\d|1[01]\d)|(?i:ninety(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine))?))"
+    r"[ \t]?(?i:f|m|yo|y/o)(?=[ \t]+(?i:with|w/|c/o|s/p|h/o|who|admitted|presents|presenting"
+    r"|pmh|hx|pt|patient|from|found|brought|transferred)(?![A-Za-z]))",
+    re.MULTILINE,
+)
 # ages over 89 after a word that introduces an age: "age of 93", "turned 91", "a 92 female",
 # "in her 90s"
 _AGE_CUED = re.compile(
@@ -186,6 +195,7 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += find_record_numbers(text)
     spans += [_span(m, PhiType.AGE, 0.9, "age.over_89") for m in _AGE_OVER_89.finditer(text)]
     spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_CUED.finditer(text)]
+    spans += [_span(m, PhiType.AGE, 0.85, "age.over_89", 1) for m in _AGE_SEX.finditer(text)]
     spans += [
         _span(m, PhiType.AGE, 0.8, "age.over_89", _first_group(m))
         for m in _AGE_SPOKEN.finditer(text)

@@ -25,6 +25,44 @@ from services.ingestor.phi.tokens import CaseStyle, Token
 _CONTRACTED = frozenset(("m", "re", "ve", "ll", "d", "t"))  # I'm, we're, don't: never names
 
 
+# what a relative does, right after the kin word ("wife works at", "SON CALLED"): surnames too
+# in the census lists (Works, Says), never a name there
+_VERBS_AFTER_KIN = frozenset(
+    [
+        "works",
+        "worked",
+        "lives",
+        "lived",
+        "calls",
+        "visited",
+        "visits",
+        "states",
+        "stated",
+        "says",
+        "said",
+        "wants",
+        "wanted",
+        "feels",
+        "felt",
+        "agrees",
+        "agreed",
+        "asks",
+        "requests",
+        "requested",
+        "brought",
+        "drove",
+        "plans",
+        "prefers",
+        "arrived",
+        "left",
+        "updated",
+        "expressed",
+        "reports",
+        "reported",
+    ]
+)
+
+
 class Evidence(IntEnum):
     """How much the surrounding words already say "a person is named here"."""
 
@@ -98,6 +136,8 @@ class NameShapes:
         contraction = "'" in tok.text and tok.text.lower().rsplit("'", 1)[1] in _CONTRACTED
         if excluded or lower_word or contraction or len(key) < 2:
             return False
+        if key in _VERBS_AFTER_KIN and evidence is not Evidence.STRONG:
+            return False  # "WIFE WORKS AT", "son lives with": what the relative does
         if self.dictionary_name(tok):
             return True
         if self.lex.is_vocabulary(key):

@@ -83,6 +83,10 @@ _NOT_RESIDENCE_NAME = (
         " living own same dialysis trauma cancer heart surgery surgical medical white"
     )
 )
+_AREA = re.compile(
+    r"\b(?i:in|from|near|around|to|outside)[ \t]+(?i:the)[ \t]+"
+    r"(?P<name>[A-Za-z][A-Za-z'\-]+(?:[ \t][A-Za-z][A-Za-z'\-]+)?)[ \t]+(?i:area|region|vicinity)\b"
+)
 # labels after which an organisation or a hospital is named: "Insurance: Seatton Group"
 _LABEL = re.compile(
     r"(?im)\b(?:insurance(?:\s+(?:company|carrier|provider|plan))?|insurer|payer|payor"
@@ -252,6 +256,20 @@ class _Forms:
             return False
         return self.capitalised(tok) or lived
 
+    def areas(self) -> list[PhiSpan]:
+        """``lives in the Larose area``, ``FROM THE MOUNT WU AREA``: what names an area."""
+        spans = []
+        for m in _AREA.finditer(self.text):
+            words = [t for t in self.tokens if m.start("name") <= t.start < m.end("name")]
+            if not words or any(
+                self.ordinary(w.key) and w.key not in COMPOUND_HEADS for w in words
+            ):
+                continue
+            spans.append(
+                _span(words[0].start, words[-1].end, 0.7, "location.area", PhiType.LOCATION)
+            )
+        return spans
+
     def streets(self) -> list[PhiSpan]:
         """``lives on molstad street``, ``APARTMENT ON PHILMON AVE``: no house number."""
         spans = []
@@ -369,6 +387,7 @@ def find_place_forms(
         forms.towns()
         + forms.before_residents()
         + forms.streets()
+        + forms.areas()
         + forms.residences()
         + forms.agencies()
         + forms.labelled()

@@ -181,3 +181,32 @@ def test_more_frames_in_any_case(text: str, value: str) -> None:
 )
 def test_more_look_alikes_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("94F with CHF, admitted for dyspnea.", "94"),
+        ("CV: stable. 101 M w/ sepsis from NH.", "101"),
+        ("Pls page covering MD at 22293 with questions.", "22293"),
+        ("LIVES IN THE LAROSE AREA WITH PARTNER.", "LAROSE"),
+        ("family from the mount wuller area.", "mount wuller"),
+    ],
+)
+def test_age_and_sex_pagers_and_areas(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Tmax 101F with chills overnight.", "101F"),
+        ("T 99 F orally.", "99"),
+        ("WIFE WORKS AT THE BANK, WILL VISIT.", "WORKS"),
+        ("son lives with pt, daughter nearby.", "lives"),
+        ("Pt lives in the same area as her son.", "same"),
+        ("Rash in the groin area, no drainage.", "groin"),
+    ],
+)
+def test_temperatures_verbs_and_body_areas_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
