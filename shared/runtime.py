@@ -1,4 +1,5 @@
-"""Process plumbing every service shares: connecting with retries, the outbox relay task, signals.
+"""Process plumbing every service shares: connecting with retries, the outbox relay task, background
+jobs, signals.
 
 A service must come up even when RabbitMQ or PostgreSQL is not there yet (containers start in any
 order): connections are retried with back-off until they succeed or the process is told to stop.
@@ -18,6 +19,7 @@ import structlog
 
 from shared.bus.amqp import AmqpBus
 from shared.bus.topology import Topology
+from shared.db.outage import is_outage
 from shared.db.pool import create_pool
 from shared.db.postgres import PgStore
 from shared.delivery.relay import OutboxRelay
@@ -97,6 +99,67 @@ class Background:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.tasks.clear()
+
+
+JobRun = Callable[[asyncio.Event], Awaitable[None]]
+"""A background job: runs until the event is set, then finishes what it is doing and returns."""
+
+
+class Jobs:
+    """The background jobs of a service (a scheduler, a purge), run by the runtime.
+
+    A stage's factory says which jobs it needs (:meth:`add`); the runtime starts them once the
+    service consumes (:meth:`start`), each a named task whose death is logged, and on shutdown
+    asks them to stop and waits up to ``grace_s`` before cancelling (:meth:`stop`) — before the
+    factory closes what they use (an HTTP client, the pool).
+    """
+
+    def __init__(self) -> None:
+        self._wanted: list[tuple[str, JobRun]] = []
+        self._stopping = asyncio.Event()
+        self._running = Background()
+
+    def add(self, name: str, run: JobRun) -> None:
+        self._wanted.append((name, run))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self._wanted]
+
+    def start(self) -> None:
+        for name, run in self._wanted:
+            self._running.start(run(self._stopping), name)
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        self._stopping.set()
+        if self._running.tasks:
+            await asyncio.wait(self._running.tasks, timeout=grace_s)
+        await self._running.stop()
+
+
+async def every(
+    interval_s: float,
+    work: Callable[[], Awaitable[object]],
+    stop: asyncio.Event,
+    *,
+    job: str,
+    survives: Callable[[Exception], bool] = is_outage,
+) -> None:
+    """Run ``work`` now and every ``interval_s`` seconds until ``stop`` is set.
+
+    A failure ``survives`` accepts (by default a database outage) is logged and the next round
+    comes as usual; any other ends the job (the runtime logs its death)."""
+    while not stop.is_set():
+        try:
+            await work()
+        except Exception as exc:
+            if not survives(exc):
+                raise
+            log.warning("job.round_failed", job=job, error=type(exc).__name__)
+        # asyncio.timeout, not wait_for: wait_for can swallow a cancellation on Python 3.11.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(interval_s):
+                await stop.wait()
 
 
 def start_relay(

@@ -1,18 +1,18 @@
 """The ingestor's CER work, as the stage runner sees it, and the scheduler beside it.
 
 :func:`cer_ingestion` owns what CER ingestion needs for the life of the service (the HTTP client,
-the shared rate limit and cache, and the scheduler loop); the ingestor stage hands every ``cer``
-report to :meth:`CerIngestion.handle`.
+the shared rate limit and cache) and adds the scheduler to the service's background jobs; the
+ingestor stage hands every ``cer`` report to :meth:`CerIngestion.handle`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -33,6 +33,7 @@ from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
 from shared.events.device import DeviceDataset, DeviceRequest
 from shared.metrics.openfda import OpenFdaMetrics
+from shared.runtime import Jobs
 from shared.stage import NextEvent, StageContext, StageError, StageOutcome
 
 log = structlog.get_logger(__name__)
@@ -161,9 +162,12 @@ def release_probe(client: OpenFdaClient) -> ReleaseProbe:
 
 
 @contextlib.asynccontextmanager
-async def cer_ingestion(settings: OpenFdaSettings, pool: Pool) -> AsyncIterator[CerIngestion]:
-    """CER ingestion for the life of the ingestor service, on the service's pool, with the
-    scheduler running beside it (every replica runs one; leases make each due schedule run once)."""
+async def cer_ingestion(
+    settings: OpenFdaSettings, pool: Pool, jobs: Jobs
+) -> AsyncIterator[CerIngestion]:
+    """CER ingestion for the life of the ingestor service, on the service's pool; the scheduler
+    is added to the service's background ``jobs`` (every replica runs one; leases make each due
+    schedule run once)."""
     async with httpx.AsyncClient(timeout=settings.openfda_timeout_s) as http:
         client = build_client(settings, pool, http)
         ingestion = CerIngestion(
@@ -175,8 +179,6 @@ async def cer_ingestion(settings: OpenFdaSettings, pool: Pool) -> AsyncIterator[
                 background_products=settings.openfda_ebgm_background_products,
             ),
         )
-        stop = asyncio.Event()
-        task = None
         if settings.scheduler_enabled:
             scheduler = Scheduler(
                 pool,
@@ -186,13 +188,7 @@ async def cer_ingestion(settings: OpenFdaSettings, pool: Pool) -> AsyncIterator[
                 lease_s=settings.scheduler_lease_s,
                 batch=settings.scheduler_batch,
             )
-            task = asyncio.create_task(
-                scheduler.run_forever(stop, settings.scheduler_poll_s), name="cer-scheduler"
+            jobs.add(
+                "cer-scheduler", partial(scheduler.run_forever, poll_s=settings.scheduler_poll_s)
             )
-        try:
-            yield ingestion
-        finally:
-            stop.set()
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await asyncio.wait_for(task, timeout=10)
+        yield ingestion

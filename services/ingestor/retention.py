@@ -6,29 +6,28 @@ Raw input stays while its report is being produced and for ``retention`` after t
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
+from functools import partial
 
 import structlog
 
-from shared.db.outage import is_outage
 from shared.db.pool import Pool
 from shared.db.report_inputs import purge_raw_inputs
+from shared.runtime import JobRun, every
 
 log = structlog.get_logger(__name__)
 
 
-async def purge_periodically(pool: Pool, retention: timedelta, every_s: float) -> None:
-    """Delete expired raw input every ``every_s`` seconds, forever (outages are waited out)."""
-    while True:
-        try:
-            async with pool.acquire() as conn:
-                purged = await purge_raw_inputs(conn, retention)
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            log.warning("retention.purge_postponed", error=type(exc).__name__)
-        else:
-            if purged:
-                log.info("retention.raw_inputs_purged", count=purged)
-        await asyncio.sleep(every_s)
+async def purge_expired(pool: Pool, retention: timedelta) -> int:
+    """Delete the raw input whose report ended more than ``retention`` ago; how many."""
+    async with pool.acquire() as conn:
+        purged = await purge_raw_inputs(conn, retention)
+    if purged:
+        log.info("retention.raw_inputs_purged", count=purged)
+    return purged
+
+
+def purge_job(pool: Pool, retention: timedelta, every_s: float) -> JobRun:
+    """The background job that purges expired raw input every ``every_s`` seconds (a database
+    outage postpones a round)."""
+    return partial(every, every_s, partial(purge_expired, pool, retention), job="raw-input-purge")

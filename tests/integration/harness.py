@@ -27,7 +27,7 @@ from shared.db.repositories import StageRepositories
 from shared.delivery.parking import DeadLetterRecorder
 from shared.delivery.relay import OutboxRelay
 from shared.delivery.runner import StageRunner
-from shared.runtime import topology_of
+from shared.runtime import Jobs, topology_of
 from shared.settings import Settings
 from shared.stage import Stage
 from shared.stage_service import StageFactory
@@ -144,7 +144,10 @@ class Pipeline:
     ) -> StageRunner:
         """Run a real stage the way its service does: built by the service's own factory."""
         settings = self.settings(settings_cls, **extra)
-        stage = await self._stack.enter_async_context(factory(settings, await self.pool()))
+        jobs = Jobs()
+        stage = await self._stack.enter_async_context(factory(settings, await self.pool(), jobs))
+        jobs.start()
+        self._stack.push_async_callback(jobs.stop)  # before the factory's exit, as in a service
         return await self.start_stage(stage, **extra)
 
     async def start_openfda_fixture(self) -> str:

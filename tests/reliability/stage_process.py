@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from shared.db.pool import Pool
 from shared.events import Envelope
+from shared.runtime import Jobs
 from shared.settings import Settings
 from shared.stage import Artifact, Stage, StageContext, StageOutcome
 from shared.stage_service import serve_stage
@@ -45,7 +46,7 @@ def main() -> None:
     delay = float(sys.argv[1])
 
     @asynccontextmanager
-    async def factory(_: Settings, __: Pool) -> AsyncIterator[Stage]:
+    async def factory(_: Settings, __: Pool, ___: Jobs) -> AsyncIterator[Stage]:
         yield SlowStage(delay)
 
     asyncio.run(serve_stage("ingestor", factory, Settings()))

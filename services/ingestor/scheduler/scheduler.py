@@ -11,7 +11,6 @@ lease cannot create a second report.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +22,7 @@ import structlog
 from shared.db import schedules as stored_schedules
 from shared.db.schedules import SafetyRequest, Schedule
 from shared.intake.cadence import parse_cadence
+from shared.runtime import every
 
 log = structlog.get_logger(__name__)
 
@@ -137,10 +137,9 @@ class Scheduler:
 
     async def run_forever(self, stop: asyncio.Event, poll_s: float) -> None:
         """Poll until ``stop`` is set; a failing poll (database restart) is retried next time."""
-        while not stop.is_set():
-            try:
-                await self.run_due()
-            except (OSError, asyncpg.PostgresError) as exc:
-                log.warning("scheduler.poll_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=poll_s)
+        await every(poll_s, self.run_due, stop, job="cer-scheduler", survives=_poll_again)
+
+
+def _poll_again(exc: Exception) -> bool:
+    """A poll that failed in the database (a restart, a conflict) is simply tried next time."""
+    return isinstance(exc, OSError | asyncpg.PostgresError)

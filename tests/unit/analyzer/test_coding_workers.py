@@ -17,6 +17,7 @@ from services.analyzer.main import analyzer_stage
 from services.analyzer.settings import AnalyzerSettings
 from services.analyzer.stage import AnalyzerStage
 from shared.events import Envelope, ReportKind, routing
+from shared.runtime import Jobs
 from shared.stage import StageContext, StageError
 from tests.unit.analyzer.test_analysis import make_case
 
@@ -42,7 +43,7 @@ def context(settings: AnalyzerSettings) -> StageContext:
 @pytest.mark.timeout(600)  # two workers load the NLP pipeline, slow on a busy machine
 async def test_a_killed_coding_worker_is_replaced_and_readiness_says_so_meanwhile() -> None:
     settings = AnalyzerSettings(analyzer_workers=1)
-    async with analyzer_stage(settings, NO_POOL) as stage:
+    async with analyzer_stage(settings, NO_POOL, Jobs()) as stage:
         assert isinstance(stage, AnalyzerStage)
         ctx = context(settings)
         assert (await stage.handle(coding_event(), ctx)).step == "analyzed"
@@ -72,7 +73,7 @@ async def test_coding_past_its_time_limit_is_a_retriable_attempt(
     # No report is coded in a millisecond: every attempt runs past this limit.
     monkeypatch.setenv("CLINRELAY_CODING_TIMEOUT_S", "0.001")
     settings = AnalyzerSettings(analyzer_workers=1)
-    async with analyzer_stage(settings, NO_POOL) as stage:
+    async with analyzer_stage(settings, NO_POOL, Jobs()) as stage:
         assert isinstance(stage, AnalyzerStage)
         busy = set(stage.workers.worker_pids)
         with pytest.raises(StageError) as failed:
