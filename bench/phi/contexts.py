@@ -64,6 +64,7 @@ SLOTS: dict[str, tuple[str, Filler]] = {
     "RESIDENCE": ("LOCATION-OTHER", _residence),
     "RELATIVE": ("PATIENT", _relative),
     "WARD": ("LOCATION-OTHER", lambda rng: forms.ward(rng, "title")[0]),
+    "DATE": ("DATE", lambda rng: forms.date(rng, case="title")[0]),
     "PHONE": ("PHONE", lambda rng: forms.phone(rng)[0]),
     "AGE": ("AGE", lambda rng: forms.age(rng)[0]),
     "MEDICALRECORD": ("MEDICALRECORD", _identifier("MEDICALRECORD")),
@@ -77,6 +78,17 @@ SLOTS: dict[str, tuple[str, Filler]] = {
 
 # frame key -> sentence; {SLOT} is filled, {{TRAP|word}} marks a word that must stay
 FRAMES: dict[str, str] = {
+    # dates
+    "procedure_brackets": "s/p PCI to LAD ({DATE}) with DES.",
+    "on_date": "Pt was transferred on {DATE}, seen by cards overnight.",
+    "date_line_label": "{DATE}: CT head negative.",
+    "last_seen": "Last seen in clinic {DATE}.",
+    "two_dates": "Seen {DATE} and again {DATE}.",
+    "surgery_was": "Surgery was {DATE}, uneventful.",
+    "returning": "Pt returning {DATE} for f/u.",
+    "since_date": "Intubated since {DATE}.",
+    "dob": "DOB {DATE}",
+    "date_of_injury": "Date of injury: {DATE}",
     # towns
     "lives_in": "Pt lives in {CITY} with wife.",
     "lives_alone_in": "Lives alone in {CITY}, daughter nearby.",
@@ -343,6 +355,7 @@ def framed_notes(per_frame: int, seed: int, neutral: int = 0) -> list[AnnotatedN
 
 GROUPS = {
     "towns": ("CITY",),
+    "dates": ("DATE",),
     "hospitals": ("HOSPITAL",),
     "organisations": ("ORGANIZATION",),
     "streets and residences": ("STREET", "LOCATION-OTHER"),

@@ -36,6 +36,9 @@ _FACILITY = re.compile(
 # must itself look like a name (cardiac rehab, home hospice are services, not places)
 _CARE_FACILITY = re.compile(
     r"\b(?:rehab|rehabilitation|hospice|manor|snf|nursing\s+cent(?:er|re)|assisted\s+living"
+    r"|health(?![\s\-]+(?:care|proxy|insurance|plan|records?|system|status|maintenance|history"
+    r"|department|dept|services?|aides?|cent(?:er|re)|clinic|facility|issues?|problems?|concerns?"
+    r"|team|workers?|visits?|professionals?|providers?))"
     r"|convalescent(?:\s+(?:home|center))?|skilled\s+nursing)\b\.?",
     re.IGNORECASE,
 )
@@ -47,6 +50,15 @@ _GENERIC_BEFORE = _words(
     " referring his her s day cardiac pulmonary acute subacute inpatient outpatient physical"
     " occupational stroke vestibular pediatric paediatric geriatric neuro drug alcohol substance"
     " detox short long term children's veterans pain"
+    # kinds of health that name a service, not a body ("Mental Health", "home health")
+    " mental public behavioral behavioural occupational women's men's student employee global"
+    " population oral dental reproductive sexual allied environmental child family maternal"
+    " good poor general overall bad ill fair excellent better worse social spiritual physical"
+    " emotional financial"
+)
+_NUMBER_WORDS = _words(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty"
+    " sixty seventy eighty ninety hundred"
 )
 # kinds of hospital between a name and the facility word ("Proun Community Hospital")
 _BRIDGE_WORDS = _words("community general memorial regional county city university district")
@@ -81,7 +93,9 @@ _WARD_CUE = re.compile(
 # to Comly7" — the word before a floor number there is a ward whatever word it is
 _TRANSFER_CUE = re.compile(
     r"\b(?:transfer\w*|xfer\w*|tx'?d|trans|sent|admitted|admit|moved|back|going|return\w*)"
-    r"\s+(?:to|from)\s+(?:the\s+)?$|\b[A-Za-z]{3,}\s?\d{1,2}\s+or\s+$",
+    r"\s+(?:to|from)\s+(?:the\s+)?$|\b[A-Za-z]{3,}\s?\d{1,2}\s+or\s+$"
+    # a bed, a nurse or a report on a ward: "awaiting bed on Frost 7", "RN ON LOVE 3"
+    r"|\b(?:bed|rn|nurse|nurses|nursing|report|team|staff)\s+(?:on|to|from)\s+$",
     re.IGNORECASE,
 )
 _GLUED_WARD = re.compile(r"\b(?i:to|from)\s+([A-Za-z]{3,})(\d{1,2})\b")
@@ -292,8 +306,8 @@ def _towns(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) -> li
             if any(len(text[a.end : b.start]) > 2 for a, b in itertools.pairwise(words)):
                 continue
             key = " ".join(t.key for t in words)
-            if key not in lex.places:
-                continue
+            if key not in lex.places or any(t.key in _NUMBER_WORDS for t in words):
+                continue  # "NINETY-SIX" is an age before it is a town in South Carolina
             cue = i > 0 and tokens[i - 1].key in _PLACE_CUE
             capitalised = style is not CaseStyle.MIXED or all(t.text[0].isupper() for t in words)
             served = i + width < n and tokens[i + width].key in _SERVICE_AFTER_TOWN

@@ -286,7 +286,10 @@ class _Forms:
                 continue
             if tok.key in ("st", "rd", "dr") and tok.is_lower and self.style is CaseStyle.MIXED:
                 continue
-            lived = self.lived_before(j - 1)
+            # "found down near Elm Rd": near, off, along say a street is named, whatever word
+            lived = self.lived_before(j - 1) or (
+                cue.key != "on" and tok.key not in ("st", "dr", "drive", "way")
+            )
             words = self.tokens[j:k]
             if all(self.named(w, lived) for w in words):
                 end = tok.end + (1 if self.text[tok.end : tok.end + 1] == "." else 0)

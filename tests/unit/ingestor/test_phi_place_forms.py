@@ -210,3 +210,31 @@ def test_age_and_sex_pagers_and_areas(text: str, value: str) -> None:
 )
 def test_temperatures_verbs_and_body_areas_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Awaiting bed on Frost 7.", "Frost"),
+        ("REPORT GIVEN TO RN ON MOLING 3.", "MOLING"),
+        ("Referred by Wood Health for evaluation.", "Wood Health"),
+        ("PT WAS AT THORIER HEALTH FOR 3 WEEKS.", "THORIER"),
+        ("found down near elm rd by a neighbor.", "elm rd"),
+    ],
+)
+def test_wards_by_a_bed_or_a_nurse_health_systems_and_streets_near(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Social-Health care proxy obtained yesterday.", "Social"),
+        ("Followed by Mental Health for depression.", "Mental"),
+        ("Pt in good health until 3 days ago.", "good"),
+        ("MOTHER, AGED NINETY-SIX, LIVES WITH PT.", "LIVES WITH"),
+        ("Pt on day 7 of abx.", "day"),
+    ],
+)
+def test_kinds_of_health_and_number_words_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
