@@ -17,6 +17,7 @@ from services.analyzer.coding import (
     codeset,
     external_causes,
     gestation,
+    immunization,
     stroke_sequelae,
 )
 from services.analyzer.coding.combinations import (
@@ -28,7 +29,7 @@ from services.analyzer.coding.integral import explaining_diagnosis
 from services.analyzer.coding.long_term_drugs import applies, drug_uses
 from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.pipeline import clinical_pipeline
-from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.rules import BillingDecision, billing_decision
 from services.analyzer.coding.sections import section_at
 from services.analyzer.coding.specificity import most_specific_code
 from services.analyzer.coding.traits import mention_category, mention_traits
@@ -149,6 +150,7 @@ def code_encounter(
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     _add_external_cause(notes, billed)
+    _add_immunization(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
         suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
@@ -169,6 +171,17 @@ def _decide(
 ) -> None:
     top = candidates[0]
     decision = billing_decision(top.code, found.assertion, setting, resolved=found.resolved)
+    if (
+        decision.bill
+        and found.assertion is Assertion.UNCERTAIN
+        and found.section in _NOT_A_DIAGNOSTIC_STATEMENT
+    ):
+        decision = BillingDecision(
+            False,
+            top.code,
+            "uncertain diagnosis outside the diagnostic statement (history, course, findings): "
+            "coded inpatient only as the final diagnosis documents it (Section II.H)",
+        )
     billable = codeset.is_billable(decision.code)
     if decision.bill and billable:
         category = mention_category(decision.code, found.text, found.section)
@@ -219,6 +232,20 @@ def _drop_resolved(
 
 
 _STROKES = ("I60", "I61", "I62", "I63")
+# Sections that tell the story or the findings, not the physician's diagnostic statement: an
+# uncertain diagnosis there ("possible pneumonia was considered on admission") is not the
+# diagnosis "documented at the time of discharge" that Section II.H codes as if established.
+_NOT_A_DIAGNOSTIC_STATEMENT = frozenset(
+    {
+        "chief_complaint",
+        "history_of_present_illness",
+        "hospital_course",
+        "physical_exam",
+        "labs_and_studies",
+        "past_medical_history",
+        "social_history",
+    }
+)
 
 
 def _stroke_sequelae(
@@ -319,6 +346,33 @@ def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) 
         [evidence],
         MentionCategory.DIAGNOSIS,
     )
+
+
+def _add_immunization(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """Z23 when a note says a vaccine was given at this encounter (Section I.C.21.c.2)."""
+    for note in notes:
+        given = immunization.vaccine_administered(note.text)
+        if given is None:
+            continue
+        evidence = Evidence(
+            note_id=note.note_id,
+            start=given.start,
+            end=given.end,
+            text=given.text,
+            section=None,
+            sentence=given.text,
+        )
+        billed[immunization.CODE] = _Pending(
+            immunization.CODE,
+            Assertion.PRESENT,
+            0.9,
+            "a vaccine given at this encounter: encounter for immunization (Section I.C.21.c.2)",
+            True,
+            (),
+            [evidence],
+            MentionCategory.STATUS,
+        )
+        return
 
 
 def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

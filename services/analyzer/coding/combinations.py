@@ -121,6 +121,9 @@ _FALLBACK = re.compile(
 )
 
 
+_UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
+
+
 def diabetes_type_renames(codes: Iterable[str]) -> dict[str, str]:
     """Diabetic complications read from wording that names no type ("diabetic ketoacidosis" is
     indexed E11.10) take the type the encounter states: with type 1 diabetes coded, E11.x → E10.x
@@ -145,13 +148,19 @@ def superseded_defaults(codes: Iterable[str]) -> set[str]:
     def fallback(code: str) -> bool:
         return bool(_FALLBACK.search(codeset.description(code)))
 
+    def unspecified(code: str) -> bool:
+        return bool(_UNSPECIFIED.search(codeset.description(code)))
+
     specific_categories = {codeset.category(c) for c in present if not fallback(c)}
+    # "Nicotine dependence, unspecified, uncomplicated" beside "…, cigarettes, uncomplicated"
+    named_categories = {codeset.category(c) for c in present if not unspecified(c)}
     dropped = {
         c
         for c in present
         if fallback(c)
         and (
             codeset.category(c) in specific_categories
+            or (unspecified(c) and codeset.category(c) in named_categories)
             # F10.20 "uncomplicated" beside F10.220 "with intoxication, uncomplicated"
             or any(codeset.is_ancestor(c[:5], o) and len(o) > len(c) for o in present)
         )
@@ -166,25 +175,29 @@ def superseded_defaults(codes: Iterable[str]) -> set[str]:
 
 
 def narrower_siblings(codes: Iterable[str]) -> set[str]:
-    """Codes a sibling says more of: in one subcategory, a code whose description words are all
-    in another coded sibling's description is that sibling's partial reading ("chronic diastolic
-    heart failure" I50.32 beside "acute on chronic diastolic heart failure" I50.33)."""
+    """Codes another code of their category says more than: a code whose description words are
+    all in a coded sibling's description is that sibling's partial reading ("chronic diastolic
+    heart failure" I50.32 beside "acute on chronic diastolic heart failure" I50.33; "fracture of
+    neck of unspecified femur" beside "… of left femur"). Injuries compare at the same encounter
+    stage (7th character)."""
     present = sorted(set(codes))
     dropped = set()
     for code in present:
-        parent = codeset.parent(code)
-        if parent is None or len(codeset.undotted(parent)) < 4:
-            continue
         words = description_words(code)
         for other in present:
             if (
                 other != code
-                and codeset.parent(other) == parent
+                and codeset.category(other) == codeset.category(code)
+                and _stage(other) == _stage(code)
                 and words < description_words(other)
             ):
                 dropped.add(code)
                 break
     return dropped
+
+
+def _stage(code: str) -> str | None:
+    return code[-1] if codeset.is_extended(code) else None
 
 
 @lru_cache(maxsize=1)

@@ -48,6 +48,8 @@ HISTORY_CODES: tuple[tuple[str, str, str], ...] = (
     ("C18", "Z85.038", "personal history of other malignant neoplasm of large intestine"),
     ("C34", "Z85.118", "personal history of other malignant neoplasm of bronchus and lung"),
     ("C67", "Z85.51", "personal history of malignant neoplasm of bladder"),
+    ("C43", "Z85.820", "personal history of malignant melanoma of skin"),
+    ("C44", "Z85.828", "personal history of other malignant neoplasm of skin"),
     ("C", "Z85.9", "personal history of malignant neoplasm, unspecified"),
     ("F17", "Z87.891", "personal history of nicotine dependence"),
 )

@@ -140,6 +140,8 @@ def _after_terminal(tokens: list[TextToken], i: int) -> int | None:
     """The index of the token opening a new sentence after the ``.``/``!``/``?`` at ``i``."""
     if tokens[i].text == "." and _is_abbreviation_stop(tokens, i):
         return None
+    if tokens[i].text == "?" and _is_query_prefix(tokens, i):
+        return None
     j = i + 1
     # "?!", "...", a closing bracket or quote: all end the same sentence
     while j < len(tokens) and (tokens[j].text in _TERMINAL or tokens[j].text in _CLOSING):
@@ -152,6 +154,16 @@ def _after_terminal(tokens: list[TextToken], i: int) -> int | None:
     spaced = nxt.start > tokens[j - 1].end
     # no space after the stop: "fever.Cough" splits, "x.5" or "v.gif" does not
     return j if spaced or nxt.text[0].isupper() else None
+
+
+def _is_query_prefix(tokens: list[TextToken], i: int) -> bool:
+    """A "?" written against the word after it and not the one before ("?UTI", "? pneumonia"
+    after a bullet) queries that word: it opens no sentence."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is None or nxt.kind is TokenKind.NEWLINE or nxt.start != tokens[i].end:
+        return False
+    before = tokens[i - 1] if i > 0 else None
+    return before is None or before.end < tokens[i].start or before.kind is TokenKind.NEWLINE
 
 
 def _is_abbreviation_stop(tokens: list[TextToken], i: int) -> bool:

@@ -30,9 +30,25 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"inadequately", "controlled"}), "hyperglycemia"),
     (frozenset({"decompensated"}), "acute"),
     (frozenset({"flare"}), "exacerbation"),
+    (frozenset({"ppd"}), "cigarette"),
+    (frozenset({"pack"}), "cigarette"),
+    (frozenset({"cigs"}), "cigarette"),
+)
+# Fracture encounters after active treatment (Guidelines I.C.19.a, 7th characters): the healing
+# phase the note states → the extension letter, checked in this order.
+_HEALING: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"sequela"}), "S"),
+    (frozenset({"nonunion"}), "K"),
+    (frozenset({"malunion"}), "P"),
+    (frozenset({"delayed", "healing"}), "G"),
+    (frozenset({"subsequent"}), "D"),
+    (frozenset({"routine", "healing"}), "D"),
 )
 
 _PARENS = re.compile(r"\(([^)]*)\)")
+# The default of a category whose "unspecified" child names unspecified *complications*
+# (F17.21 → F17.210 "uncomplicated", not F17.219 "with unspecified nicotine-induced disorders").
+_UNCOMPLICATED = re.compile(r"\buncomplicated\b|\bwithout complications?\b", re.IGNORECASE)
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 
 
@@ -89,10 +105,9 @@ def _needs_extension(code: str) -> bool:
 
 def _with_extension(code: str, context: frozenset[str]) -> str | None:
     letters = ["A"]
-    if "sequela" in context:
-        letters.insert(0, "S")
-    elif "subsequent" in context:
-        letters.insert(0, "D")
+    stage = next((letter for words, letter in _HEALING if words <= context), None)
+    if stage is not None:
+        letters = [stage, "D", "A"] if stage in "GKP" else [stage, "A"]
     for letter in letters:
         raw = codeset.undotted(code).ljust(6, "X") + letter
         extended = f"{raw[:3]}.{raw[3:]}"
@@ -142,14 +157,15 @@ def unspecified_child(code: str) -> str | None:
     note gives no further detail: its "unspecified" child (I46 → I46.9, J45.90 → J45.909, K25 →
     K25.9), the one whose added characters are 9s (or placeholders), else a default one."""
     raw = codeset.undotted(code)
-    best: tuple[tuple[bool, int, bool, int], str] | None = None
+    best: tuple[tuple[bool, bool, int, bool, int], str] | None = None
     for candidate in _refinement_candidates(code):
         if _needs_extension(candidate):
             continue
         added = codeset.undotted(candidate)[len(raw) :]
         default = codeset.is_default_code(candidate)
-        key = (set(added) <= {"9", "X"}, added.count("9"), default, -len(added))
-        if (key[0] or default) and (best is None or key > best[0]):
+        plain = bool(_UNCOMPLICATED.search(codeset.description(candidate)))
+        key = (plain, set(added) <= {"9", "X"}, added.count("9"), default, -len(added))
+        if (plain or key[1] or default) and (best is None or key > best[0]):
             best = (key, candidate)
     return best[1] if best else None
 
@@ -172,7 +188,7 @@ def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str
             continue  # an "Other ..." code needs the note to name the other thing
         key = (
             len(extra),
-            _kind(extra, is_other, codeset.is_default_code(candidate)),
+            _kind(extra, is_other, codeset.is_default_code(candidate), described),
             candidate == code,
             -len(described),
         )
@@ -181,10 +197,12 @@ def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str
     return (best[1], best[0][0]) if best else None
 
 
-def _kind(extra: frozenset[str], is_other: bool, is_default: bool) -> int:
+def _kind(extra: frozenset[str], is_other: bool, is_default: bool, described: str) -> int:
     """With detail, prefer the code that states it, then "unspecified", then "other";
-    without detail, the "unspecified" code."""
+    without detail, the "uncomplicated" code, then the "unspecified" one."""
     if not extra:
+        if _UNCOMPLICATED.search(described):
+            return 3
         return 2 if is_default else 1
     if is_other:
         return 0

@@ -33,6 +33,8 @@ _MANIFESTATION = re.compile(r"classified elsewhere", re.IGNORECASE)
 _EXTENSION_TAIL = re.compile(r",?\s+(initial|subsequent) encounter.*$|,\s*sequela$", re.IGNORECASE)
 _WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|,|$)", re.IGNORECASE)
 _WITHOUT_FOREIGN_BODY = re.compile(r"\bwithout foreign body\b", re.IGNORECASE)
+# "uncomplicated" is the default of the substance-use codes, as "without complications" is.
+_UNCOMPLICATED = re.compile(r",?\s*\buncomplicated\b", re.IGNORECASE)
 # "not intractable" is the default of the migraine and epilepsy codes, as "without ..." is.
 _NOT_INTRACTABLE = re.compile(r",?\s*\bnot intractable\b", re.IGNORECASE)
 _WITHOUT_KIND = re.compile(
@@ -67,6 +69,7 @@ def clean_description(text: str) -> str:
     text = _UNSPECIFIED_ASPECT.sub(" ", text)
     text = _WITHOUT_FOREIGN_BODY.sub(" ", text)  # the default of wound codes: keep the site
     text = _NOT_INTRACTABLE.sub("", text)
+    text = _UNCOMPLICATED.sub("", text)
     text = _WITHOUT_KIND.sub(lambda m: WITHOUT_KINDS[tuple(m.group(1).lower().split())], text)
     return _WITHOUT.sub("", text)
 
