@@ -174,7 +174,7 @@ async def _reports(pool: Any) -> list[UUID]:
                 Submission(kind=ReportKind.CER, fingerprint=b"b", parameters={}),
                 None,
             )
-            reports.append(created.report["id"])
+            reports.append(created.id)
     return reports
 
 

@@ -200,7 +200,7 @@ async def clinrelay_hops(dsn: str, amqp_url: str, count: int) -> tuple[float, fl
                     await create_report(
                         conn, tenant, Submission(ReportKind.CODING, b"x", {}, b"{}"), None
                     )
-                ).report["id"]
+                ).id
                 for _ in range(count)
             ]
         started, trips_before, polls = time.perf_counter(), RoundTrips.count, 0

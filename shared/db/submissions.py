@@ -19,7 +19,7 @@ import orjson
 from shared.db import outbox
 from shared.db.report_rows import REPORT_COLUMNS, fetch_report
 from shared.db.reports import Step, record_step
-from shared.events import Envelope, ReportKind, ReportStatus, routing
+from shared.events import Envelope, ReportKind, ReportStatus, StatusNotification, routing
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -48,9 +48,26 @@ class IdempotencyConflict(Exception):
 
 @dataclass(frozen=True)
 class Created:
-    report: asyncpg.Record
+    id: UUID
+    status: ReportStatus
     replayed: bool
     """True when an earlier request with the same Idempotency-Key is being returned."""
+
+
+# The report row and its raw input in one round trip; nothing at all when the Idempotency-Key
+# was used before (the caller then reads the earlier report).
+_INSERT_REPORT = """
+WITH report AS (
+  INSERT INTO reports
+    (id, tenant_id, kind, request, idempotency_key, request_hash, batch_id, batch_line)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+  RETURNING id
+), input AS (
+  INSERT INTO report_inputs (report_id, media_type, body)
+  SELECT id, $9, $10 FROM report WHERE $10::bytea IS NOT NULL
+)
+SELECT id FROM report"""
 
 
 async def create_report(
@@ -59,36 +76,26 @@ async def create_report(
     submission: Submission,
     idempotency_key: str | None,
 ) -> Created:
-    """Store the report, its raw input, its first audit event and report.requested, atomically."""
+    """Store the report, its raw input, its first audit event and report.requested, atomically.
+
+    Three round trips inside the transaction: the report with its input, then
+    :func:`~shared.db.reports.record_step`'s two (the tenant feed's number is claimed in the
+    second-to-last statement, so its row lock is held as briefly as the step allows)."""
     async with conn.transaction():
-        report_id = uuid4()
-        inserted = await conn.fetchrow(
-            f"""INSERT INTO reports (id, tenant_id, kind, request, idempotency_key, request_hash)
-                VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-                RETURNING {REPORT_COLUMNS}""",
-            report_id,
-            tenant_id,
-            submission.kind.value,
-            submission.parameters,
-            idempotency_key,
-            submission.fingerprint,
-        )
-        if inserted is None:
+        report_id = await _insert_report(conn, tenant_id, submission, idempotency_key)
+        if report_id is None:
             existing = await conn.fetchrow(
-                f"""SELECT {REPORT_COLUMNS}, request_hash FROM reports
-                    WHERE tenant_id = $1 AND idempotency_key = $2""",
+                """SELECT id, status, request_hash FROM reports
+                   WHERE tenant_id = $1 AND idempotency_key = $2""",
                 tenant_id,
                 idempotency_key,
             )
             assert existing is not None
             if existing["request_hash"] != submission.fingerprint:
                 raise IdempotencyConflict
-            return Created(existing, replayed=True)
-        await _start(conn, report_id, tenant_id, submission)
-        report = await fetch_report(conn, tenant_id, report_id)
-        assert report is not None
-        return Created(report, replayed=False)
+            return Created(existing["id"], ReportStatus(existing["status"]), replayed=True)
+        note = await _start(conn, report_id, tenant_id, submission)
+        return Created(report_id, note.status, replayed=False)
 
 
 async def add_batch_report(
@@ -96,34 +103,41 @@ async def add_batch_report(
 ) -> UUID:
     """Store one report of a batch (item ``line``) like :func:`create_report`, in the caller's
     transaction; returns its id."""
-    report_id = uuid4()
-    await conn.execute(
-        """INSERT INTO reports (id, tenant_id, kind, request, request_hash, batch_id, batch_line)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        report_id,
-        tenant_id,
-        submission.kind.value,
-        submission.parameters,
-        submission.fingerprint,
-        batch_id,
-        line,
-    )
+    report_id = await _insert_report(conn, tenant_id, submission, None, batch_id, line)
+    assert report_id is not None  # no Idempotency-Key, no conflict
     await _start(conn, report_id, tenant_id, submission)
     return report_id
 
 
+async def _insert_report(
+    conn: Connection,
+    tenant_id: UUID,
+    submission: Submission,
+    idempotency_key: str | None,
+    batch_id: UUID | None = None,
+    batch_line: int | None = None,
+) -> UUID | None:
+    inserted: UUID | None = await conn.fetchval(
+        _INSERT_REPORT,
+        uuid4(),
+        tenant_id,
+        submission.kind.value,
+        submission.parameters,
+        idempotency_key,
+        submission.fingerprint,
+        batch_id,
+        batch_line,
+        submission.input_media_type,
+        submission.raw_input,
+    )
+    return inserted
+
+
 async def _start(
     conn: Connection, report_id: UUID, tenant_id: UUID, submission: Submission
-) -> None:
-    """What follows a new report row: its raw input, its first audit event, report.requested."""
-    if submission.raw_input is not None:
-        await conn.execute(
-            "INSERT INTO report_inputs (report_id, media_type, body) VALUES ($1, $2, $3)",
-            report_id,
-            submission.input_media_type,
-            submission.raw_input,
-        )
-    await record_step(
+) -> StatusNotification:
+    """What follows a new report row: its first audit event and report.requested."""
+    note = await record_step(
         conn,
         report_id,
         Step(
@@ -146,6 +160,8 @@ async def _start(
             )
         ],
     )
+    assert note is not None  # a new report takes every step
+    return note
 
 
 def parameters_submission(kind: ReportKind, parameters: dict[str, Any]) -> Submission:

@@ -83,5 +83,5 @@ async def new_report(pipe: Pipeline, tenant: str = "acme") -> UUID:
             Submission(kind=ReportKind.CODING, fingerprint=b"x", raw_input=b"{}"),
             None,
         )
-    report_id: UUID = created.report["id"]
+    report_id: UUID = created.id
     return report_id

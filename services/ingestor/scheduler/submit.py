@@ -27,5 +27,5 @@ class ReportSubmitter:
         async with self._pool.acquire() as conn:
             submission = parameters_submission(kind, request.model_dump(mode="json"))
             created = await create_report(conn, tenant_id, submission, idempotency_key)
-        report_id: UUID = created.report["id"]
+        report_id: UUID = created.id
         return report_id

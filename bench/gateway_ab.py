@@ -1,0 +1,141 @@
+"""POST /v1/reports of two versions of the gateway side by side, against the bare app.
+
+    .venv/bin/python -m bench.gateway_ab BEFORE_TREE [--seconds 5] [--rounds 3] [--connections 8]
+
+BEFORE_TREE is a checkout of the older code (``git worktree add --detach /tmp/before <commit>``).
+Three processes run at once: the bare app (``bench.bare_gateway``), the gateway from BEFORE_TREE and
+the gateway from this checkout, each gateway on a scratch database and bus namespace of its own
+(so neither's outbox relay drains the other's rows). In each round every side is loaded in turn
+(order reversed every other round) with the 3 KB Bundle, unpaced and then paced at 200 requests/s;
+the CPU time the process spent per request is read from ``/proc``. Prints, per side, the
+throughput ratio to the bare app, the p99 ratio at 200 req/s and the CPU per request, each as the
+median of the rounds with the lowest and highest round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from contextlib import AsyncExitStack
+from pathlib import Path
+from uuid import uuid4
+
+from bench import gateway as post_bench
+from bench.common import scratch_database
+
+SIDES = ("bare", "before", "after")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def spread(values: list[float], digits: int = 3) -> str:
+    return (
+        f"{statistics.median(values):.{digits}f} "
+        f"({min(values):.{digits}f}–{max(values):.{digits}f})"
+    )
+
+
+async def main(before: Path, seconds: int, rounds: int, connections: int) -> None:
+    async with AsyncExitStack() as stack:
+        dsn_before, amqp_url = await stack.enter_async_context(scratch_database())
+        dsn_after, _ = await stack.enter_async_context(scratch_database())
+        keys = {
+            "bare": "",
+            "before": await post_bench.gateway_key(dsn_before),
+            "after": await post_bench.gateway_key(dsn_after),
+        }
+        ports = {side: post_bench.free_port() for side in SIDES}
+        namespaces = {"before": f"bench{uuid4().hex[:8]}", "after": f"bench{uuid4().hex[:8]}"}
+        common = {
+            **os.environ,
+            "CLINRELAY_AMQP_URL": amqp_url,
+            "CLINRELAY_LOG_LEVEL": "WARNING",
+            "CLINRELAY_RATE_LIMIT_PER_MINUTE": "0",  # one key drives all the load
+            "CLINRELAY_TENANT_MAX_IN_FLIGHT": "0",  # no stage runs: nothing would be admitted
+        }
+
+        def gateway(side: str, tree: Path, dsn: str) -> subprocess.Popen[bytes]:
+            env = {
+                **common,
+                "CLINRELAY_DATABASE_URL": dsn,
+                "CLINRELAY_BUS_NAMESPACE": namespaces[side],
+                "CLINRELAY_GATEWAY_PORT": str(ports[side]),
+                "PYTHONPATH": str(tree),
+            }
+            argv = [sys.executable, "-m", "clinrelay", "serve", "gateway"]
+            return subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.DEVNULL)
+
+        processes = {
+            "bare": post_bench.start(
+                [sys.executable, "-m", "bench.bare_gateway", str(ports["bare"])], common
+            ),
+            "before": gateway("before", before, dsn_before),
+            "after": gateway("after", post_bench.ROOT, dsn_after),
+        }
+        try:
+            for port in ports.values():
+                post_bench.wait_for_port(port)
+            achieved: dict[str, list[float]] = {side: [] for side in SIDES}
+            p99: dict[str, list[float]] = {side: [] for side in SIDES}
+            cpu_ms: dict[str, list[float]] = {side: [] for side in SIDES}
+            with tempfile.TemporaryDirectory() as tmp:
+                body = Path(tmp, "small.json")
+                body.write_bytes(post_bench.small_bundle())
+                for number in range(rounds):
+                    order = SIDES if number % 2 == 0 else tuple(reversed(SIDES))
+                    for side in order:
+                        url = f"http://127.0.0.1:{ports[side]}/v1/reports"
+                        post_bench.wrk(url, body, keys[side], 0.0, 2, connections)  # warm-up
+                        started = cpu_seconds(processes[side].pid)
+                        output = post_bench.wrk(url, body, keys[side], 0.0, seconds, connections)
+                        run = post_bench.parse(side, "max", output)
+                        spent = cpu_seconds(processes[side].pid) - started
+                        achieved[side].append(run.achieved)
+                        cpu_ms[side].append(spent / (run.achieved * seconds) * 1000)
+                        paced = post_bench.measure(
+                            side, ports[side], keys[side], body, 200, seconds, connections
+                        )
+                        p99[side].append(paced.p99_ms)
+                    print(
+                        f"round {number + 1}: "
+                        + ", ".join(
+                            f"{side} {achieved[side][-1]:,.0f} req/s, {cpu_ms[side][-1]:.2f} ms "
+                            f"CPU/req, p99@200 {p99[side][-1]:.1f} ms"
+                            for side in SIDES
+                        ),
+                        flush=True,
+                    )
+            for side in ("before", "after"):
+                ratio = [g / b for g, b in zip(achieved[side], achieved["bare"], strict=True)]
+                tail = [g / b for g, b in zip(p99[side], p99["bare"], strict=True)]
+                print(
+                    f"{side}: post ratio {spread(ratio)}, p99@200 ratio {spread(tail, 2)}, "
+                    f"CPU per request {spread(cpu_ms[side], 2)} ms"
+                )
+            print(f"bare: CPU per request {spread(cpu_ms['bare'], 2)} ms")
+        finally:
+            for process in processes.values():
+                process.terminate()
+                process.wait(timeout=30)
+            for namespace in namespaces.values():
+                await post_bench.delete_topology(amqp_url, namespace)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before", type=Path)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    arguments = parser.parse_args()
+    asyncio.run(
+        main(arguments.before.resolve(), arguments.seconds, arguments.rounds, arguments.connections)
+    )
