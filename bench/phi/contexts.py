@@ -47,6 +47,27 @@ def _residence(rng: random.Random) -> str:
     return f"{forms.surname(rng)} {head}"
 
 
+def _neighbourhood(rng: random.Random) -> str:
+    """A district named by a word and a geographic tail: "Beacon Hill", "South End"."""
+    head = rng.choice(
+        (
+            forms.surname(rng),
+            rng.choice(forms.TREES),
+            forms.invented_word(rng, 2).title(),
+            "North",
+            "South",
+            "East",
+            "West",
+            "Mission",
+            "Back",
+        )
+    )
+    tail = rng.choice(
+        ("Hill", "End", "Square", "Plain", "Corner", "Landing", "Heights", "Park", "Falls", "River")
+    )
+    return f"{head} {tail}"
+
+
 def _relative(rng: random.Random) -> str:
     return forms.person(rng, rng.choice(("given", "full", "nickname")), "title")[0]
 
@@ -63,6 +84,7 @@ SLOTS: dict[str, tuple[str, Filler]] = {
     "STREET": ("STREET", _street),
     "RESIDENCE": ("LOCATION-OTHER", _residence),
     "RELATIVE": ("PATIENT", _relative),
+    "DISTRICT": ("CITY", _neighbourhood),
     "WARD": ("LOCATION-OTHER", lambda rng: forms.ward(rng, "title")[0]),
     "DATE": ("DATE", lambda rng: forms.date(rng, case="title")[0]),
     "PHONE": ("PHONE", lambda rng: forms.phone(rng)[0]),
@@ -124,6 +146,9 @@ FRAMES: dict[str, str] = {
     "town_area": "Lives in the {CITY} area with partner.",
     "wedding_in": "Was in {CITY} for a wedding when CP began.",
     "town_police": "{CITY} police brought pt in after MVA.",
+    "lives_in_district": "Pt lives in {DISTRICT} with her husband.",
+    "district_apartment": "Has an apartment in {DISTRICT}, 3rd floor.",
+    "grew_up_district": "Grew up in {DISTRICT}, retired MBTA driver.",
     # wards
     "ward_floor": "Pt transferred to {WARD} 4 this afternoon.",
     "report_to_ward": "Report given to RN on {WARD} 3.",

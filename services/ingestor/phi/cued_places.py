@@ -54,6 +54,14 @@ _UNIT_QUALIFIERS = _words(
 GEOGRAPHIC_HEADS = _words(
     "shore shores county campus valley heights hills island islands beach springs falls village"
     " township parish harbor harbour point bay lake lakes mountain mountains"
+    # districts: "Beacon Hill", "South End", "Jamaica Plain", "Harvard Square", "Oak Park"
+    " hill end square plain plains corner corners landing crossing junction grove meadows woods"
+    " ridge highlands creek river park"
+)
+# words that say where on something, not which place ("left corner", "far end", "back end")
+_POSITIONS = _words(
+    "left right upper lower top bottom far near outer inner front rear middle dead deep loose"
+    " tail other each either this that same wrong"
 )
 # Words that name US hospitals and health systems across the country (general knowledge,
 # written by hand): after a place preposition they are places even when they are also
@@ -290,6 +298,8 @@ class _PlaceContext:
             if head.key not in GEOGRAPHIC_HEADS or not self.joined_by_space(mod, head):
                 continue
             if mod.key in STOPWORDS or mod.key in self.lex.clinical or len(mod.key) < 3:
+                continue
+            if mod.key in _POSITIONS or (head.key == "end" and mod.key in ("back", "high", "low")):
                 continue
             if self.style is CaseStyle.MIXED:
                 if not (self.capitalised(mod) and self.capitalised(head)):

@@ -54,7 +54,7 @@ _GENERIC_BEFORE = _words(
     " mental public behavioral behavioural occupational women's men's student employee global"
     " population oral dental reproductive sexual allied environmental child family maternal"
     " good poor general overall bad ill fair excellent better worse social spiritual physical"
-    " emotional financial"
+    " emotional financial world"
 )
 _NUMBER_WORDS = _words(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty"

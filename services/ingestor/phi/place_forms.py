@@ -79,7 +79,8 @@ _NOT_RESIDENCE_NAME = (
     GENERIC_HEADS
     | KIN
     | _words(
-        "friend friend's group foster halfway care senior boarding rest retirement assisted"
+        "another other any every each some friend friend's group foster halfway care senior"
+        " boarding rest retirement assisted"
         " living own same dialysis trauma cancer heart surgery surgical medical white"
     )
 )
@@ -265,10 +266,25 @@ class _Forms:
                 self.ordinary(w.key) and w.key not in COMPOUND_HEADS for w in words
             ):
                 continue
+            if not self.area_name(words):
+                continue  # "in the dorsolumbar area": a part of the body
             spans.append(
                 _span(words[0].start, words[-1].end, 0.7, "location.area", PhiType.LOCATION)
             )
         return spans
+
+    def area_name(self, words: list[Token]) -> bool:
+        """A town's or district's name by its case or its form, not a word of anatomy."""
+        if self.style is CaseStyle.MIXED:
+            return all(w.is_title or w.is_upper for w in words)
+        key = " ".join(w.key for w in words)
+        last = words[-1].key
+        return (
+            key in self.lex.places
+            or words[0].key in COMPOUND_HEADS
+            or self.town_shaped(last)
+            or bool(self.lex.surname_weight(last))
+        )
 
     def streets(self) -> list[PhiSpan]:
         """``lives on molstad street``, ``APARTMENT ON PHILMON AVE``: no house number."""

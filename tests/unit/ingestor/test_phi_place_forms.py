@@ -238,3 +238,28 @@ def test_wards_by_a_bed_or_a_nurse_health_systems_and_streets_near(text: str, va
 )
 def test_kinds_of_health_and_number_words_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PT LIVES IN NORTH PARK WITH HER HUSBAND.", "NORTH PARK"),
+        ("grew up in mission hill, retired mbta driver.", "mission hill"),
+        ("Has an apartment in Jamaica Plain, 3rd floor.", "Plain"),
+    ],
+)
+def test_districts_by_a_geographic_tail(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("tenderness in the dorsolumbar area on palpation.", "dorsolumbar"),
+        ("Transferred to another center for surgery.", "another"),
+        ("as defined by the World Health Organization.", "World"),
+        ("Pain in the left corner of the mouth.", "left corner"),
+    ],
+)
+def test_anatomy_and_generic_words_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
