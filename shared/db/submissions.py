@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import orjson
 
 from shared.db import outbox
-from shared.db.report_rows import REPORT_COLUMNS, fetch_report
 from shared.db.reports import Step, record_step
 from shared.events import Envelope, ReportKind, ReportStatus, StatusNotification, routing
 
