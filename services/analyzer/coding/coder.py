@@ -143,7 +143,7 @@ def code_encounter(
                 sentence=found.sentence[:400],
             )
             _decide(found, mention, candidates, evidence, setting, billed, excluded)
-    _drop_resolved(billed, excluded, resolved)
+    _drop_resolved(billed, excluded, resolved, setting)
     _stroke_sequelae(notes, billed, excluded)
     _add_long_term_drugs(notes, billed)
     _add_bmi(notes, billed)
@@ -220,12 +220,19 @@ def _drop_resolved(
     billed: dict[str, _Pending],
     excluded: dict[tuple[str, Assertion], _Pending],
     resolved: set[str],
+    setting: CareSetting,
 ) -> None:
     """A chronic condition named only in a history list is current, unless the notes say it
-    is over ("childhood asthma" listed, "asthma resolved in adolescence" in the assessment)."""
+    is over ("childhood asthma" listed, "asthma resolved in adolescence" in the assessment).
+    Outside an inpatient stay, a condition named as the reason for a past operation and said
+    elsewhere to have resolved is not current either (an inpatient stay codes what it treated,
+    resolved by discharge or not)."""
     for code in list(billed):
         pending = billed[code]
-        if code[:3] in resolved and pending.assertion is Assertion.HISTORICAL:
+        over = pending.assertion is Assertion.HISTORICAL or (
+            pending.assertion is Assertion.PRESENT and setting is not CareSetting.INPATIENT
+        )
+        if code[:3] in resolved and over:
             del billed[code]
             pending.rationale = "the notes say this condition resolved: not coded as current"
             _merge(excluded, (code, pending.assertion), pending)

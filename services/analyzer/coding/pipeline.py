@@ -114,7 +114,7 @@ class ClinicalPipeline:
                     sentence.first,
                     sentence.stop,
                     sorted(firsts_by_sentence[sentence.first]),
-                )
+                ) + attached_minus(note.tokens, sentence.first, sentence.stop)
                 by_sentence[sentence.first] = modifiers
             found.append(
                 MentionContext(
@@ -201,6 +201,31 @@ def dated_in_the_past(tokens: Sequence[str], start: int, stop: int) -> list[Modi
         for i in range(start, stop - 1)
         if tokens[i] == "in" and _YEAR.match(tokens[i + 1])
     ]
+
+
+_MINUS = ContextRule(("-",), "NEGATED_EXISTENCE", Direction.FORWARD)
+_MARKS = frozenset({"-", "+", ",", ";", "/"})
+
+
+def attached_minus(tokens: Sequence[TextToken], start: int, stop: int) -> list[Modifier]:
+    """A minus written against the next word after a space ("-SOB -diaphoresis -N/V", the terse
+    review of systems of ED notes) denies that word, up to the next mark or comma; a plus
+    ("+fever") asserts nothing. Applied after list scoping: it never reaches another item."""
+    found = []
+    for i in range(start, stop - 1):
+        token, nxt = tokens[i], tokens[i + 1]
+        if token.text != "-" or nxt.start != token.end or not nxt.text[:1].isalpha():
+            continue
+        before = tokens[i - 1] if i > start else None
+        if before is not None and before.end == token.start:
+            continue  # "N-terminal", "x-ray": a hyphen inside a word
+        end = i + 1
+        while end < stop and (end == i + 1 or tokens[end].text not in _MARKS):
+            end += 1
+        if end < stop and tokens[end].text == "/" and end + 1 < stop:
+            end += 2  # "-N/V": both halves
+        found.append(Modifier(_MINUS, i, i + 1, before=(i, i), after=(i + 1, end)))
+    return found
 
 
 def _in_heading_title(note: ClinicalText, modifier: Modifier) -> bool:

@@ -69,7 +69,7 @@ _KINDS = {
 
 _TERMINAL = frozenset(".!?")
 _CLOSING = frozenset(")]}\"'”’»")  # stays with the sentence it closes
-_BULLETS = frozenset("-*•–")
+_BULLETS = frozenset("-*•–#")
 
 # A full stop after these is part of the word: titles precede (surrogate) names, and "vs." a
 # capitalized alternative ("AML vs. Lipoma").

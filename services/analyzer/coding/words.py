@@ -85,6 +85,8 @@ def split_words(text: str, offset: int = 0) -> list[Word]:
     """Alphanumeric words of ``text`` with character offsets (``Crohn's`` → ``Crohn``)."""
     words = []
     for match in _WORD.finditer(text):
+        if _LIST_NUMBER.match(text, max(0, match.start() - 1)) and _line_start(text, match.start()):
+            continue  # "#1 DM type 2": the item's number is no word of it
         raw = match.group(0)
         end = match.end()
         if raw.endswith("'s"):
@@ -92,6 +94,16 @@ def split_words(text: str, offset: int = 0) -> list[Word]:
             end -= 2
         words.append(Word(raw, offset + match.start(), offset + end))
     return words
+
+
+# A list item's number: "#1", "1.", "1)" at the start of a line (after blanks or a bullet).
+_LIST_NUMBER = re.compile(r"#\d{1,2}\b|\d{1,2}[.)](?=\s)")
+_LINE_LEAD = re.compile(r"[ \t>*•–-]*#?$")
+
+
+def _line_start(text: str, start: int) -> bool:
+    line = text.rfind("\n", 0, start) + 1
+    return bool(_LINE_LEAD.fullmatch(text, line, start))
 
 
 def british_to_american(word: str) -> str:

@@ -100,7 +100,9 @@ def test_a_deficit_is_tied_to_a_stroke_by_a_sequela_cue() -> None:
         ("Slipped on ice in the driveway.", "W00.0XXA"),
         ("Cut palm with a kitchen knife.", "W26.0XXA"),
         ("Bitten by the neighbour's dog.", "W54.0XXA"),
-        ("Restrained driver in an MVC.", "V89.2XXA"),
+        ("Restrained driver in an MVC, rear-ended at a light.", "V43.52XA"),
+        ("Back-seat passenger in a collision on the highway.", "V43.62XA"),
+        ("Neck pain after an MVC yesterday.", "V89.2XXA"),
         ("Fell off a ladder cleaning gutters.", "W11.XXXA"),
     ],
 )

@@ -217,3 +217,38 @@ def test_an_uncertain_diagnosis_in_the_hospital_course_is_not_coded_inpatient() 
     found = codes(note, IN)
     assert "J18.9" not in found
     assert "J40" in found  # the final diagnostic statement still counts (Section II.H)
+
+
+# --- third round: terse notes ---
+
+
+def test_an_attached_minus_denies_its_word_and_no_more() -> None:
+    assert codes("pt c/o cough, -fever, -N/V") == {"R05.9"}
+    assert codes("c/o chest pain since 0600. -SOB -diaphoresis.") == {"R07.9"}
+
+
+@pytest.mark.parametrize(
+    ("text", "not_codes"),
+    [
+        ("A)\n#1 DM type 2, poorly controlled\n#2 Gout, no flare\n#3 Obesity", {"E10.65"}),
+        ("Outpt stress test ordered.", {"Z73.3"}),
+        ("Right knee well-healed scar.", {"L90.5"}),
+        ("Reviewed hypoglycemia s/s, foot care.", {"E16.2"}),
+        ("CT: right perinephric stranding c/w pyelonephritis.", {"N12"}),
+        ("Diffuse crampy abd pain. Dx: viral gastroenteritis.", {"R52", "R10.9", "R10.84"}),
+    ],
+)
+def test_the_form_gives_none_of(text: str, not_codes: set[str]) -> None:
+    assert not codes(text) & not_codes
+
+
+def test_a_numbered_problem_keeps_its_own_words() -> None:
+    found = codes("A)\n#1 DM type 2, poorly controlled\n#2 Gout, stable\n#3 Obesity, class I")
+    assert {"E11.65", "M10.9"} <= found
+    assert any(c.startswith("E66") for c in found)
+
+
+def test_a_strain_is_the_injury_not_the_pain() -> None:
+    found = codes("Imp: Acute cervical strain after MVC. Neck pain.")
+    assert "S16.1XXA" in found
+    assert "M54.2" not in found
