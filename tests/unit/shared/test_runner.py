@@ -18,8 +18,9 @@ import pytest
 from shared.bus.protocol import OutgoingMessage
 from shared.db.memory import MemoryArtifacts, MemoryProcessedMessages
 from shared.events import Envelope, ReportKind, ReportStatus, routing
+from tests.stage_doubles import PHI_IN_AN_EXCEPTION, CountingAnalyzer, RecordingStage
 from tests.unit.shared.conftest import MakeRoad
-from tests.unit.shared.road import PHI_IN_AN_EXCEPTION, CountingAnalyzer, Road, ScriptedStage
+from tests.unit.shared.road import Road
 
 
 def requested(report_id: UUID, tenant_id: UUID, message_id: UUID | None = None) -> OutgoingMessage:
@@ -41,7 +42,7 @@ def open_dead_letters(road: Road) -> list[Any]:
 
 
 async def test_a_report_completes_once_through_the_relay_and_the_stage(road: Road) -> None:
-    stage = ScriptedStage()
+    stage = RecordingStage()
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -66,7 +67,7 @@ async def test_a_report_completes_once_through_the_relay_and_the_stage(road: Roa
 
 async def test_the_next_event_goes_to_the_next_stage_under_a_stable_id(road: Road) -> None:
     analyzer = CountingAnalyzer()
-    await road.start_stage(ScriptedStage(final=False))
+    await road.start_stage(RecordingStage(final=False))
     await road.start_stage(analyzer)
     road.start_relay()
     report_id = await road.submit()
@@ -85,7 +86,7 @@ async def test_the_next_event_goes_to_the_next_stage_under_a_stable_id(road: Roa
 
 
 async def test_a_redelivered_message_produces_no_second_event_artifact_or_call(road: Road) -> None:
-    stage = ScriptedStage()
+    stage = RecordingStage()
     runner = await road.start_stage(stage)
     report_id = await road.submit()
     tenant = road.report(report_id).tenant_id
@@ -105,7 +106,7 @@ async def test_a_redelivered_message_produces_no_second_event_artifact_or_call(r
 
 
 async def test_two_copies_at_once_are_worked_on_once(road: Road) -> None:
-    stage = ScriptedStage(["slow"])  # the second copy arrives while the first is worked on
+    stage = RecordingStage(["slow"])  # the second copy arrives while the first is worked on
     runner = await road.start_stage(stage)
     report_id = await road.submit()
     message = requested(report_id, road.report(report_id).tenant_id)
@@ -124,7 +125,7 @@ async def test_a_failing_stage_is_retried_then_failed_with_a_phi_free_error(
     make_road: MakeRoad,
 ) -> None:
     road = make_road(max_attempts=3, retry_delays_ms=(20, 40))
-    stage = ScriptedStage(["crash", "crash", "crash"])
+    stage = RecordingStage(["crash", "crash", "crash"])
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -155,7 +156,7 @@ async def test_a_failing_stage_is_retried_then_failed_with_a_phi_free_error(
 
 
 async def test_a_transient_failure_recovers_on_the_next_attempt(road: Road) -> None:
-    stage = ScriptedStage(["crash"])
+    stage = RecordingStage(["crash"])
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -169,7 +170,7 @@ async def test_a_transient_failure_recovers_on_the_next_attempt(road: Road) -> N
 
 
 async def test_a_permanent_failure_is_not_retried(road: Road) -> None:
-    stage = ScriptedStage(["permanent"])
+    stage = RecordingStage(["permanent"])
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -186,7 +187,7 @@ async def test_a_permanent_failure_is_not_retried(road: Road) -> None:
 
 async def test_a_stage_that_hangs_is_cut_off_by_the_stage_timeout(make_road: MakeRoad) -> None:
     road = make_road(stage_timeout_s=0.1, max_attempts=1)
-    stage = ScriptedStage(["hang"])
+    stage = RecordingStage(["hang"])
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -200,7 +201,7 @@ async def test_a_stage_that_hangs_is_cut_off_by_the_stage_timeout(make_road: Mak
 
 
 async def test_an_undecodable_message_is_parked_at_once(road: Road) -> None:
-    stage = ScriptedStage()
+    stage = RecordingStage()
     runner = await road.start_stage(stage)
     bus = road.bus()
     await bus.send_to_queue(
@@ -216,7 +217,7 @@ async def test_an_undecodable_message_is_parked_at_once(road: Road) -> None:
 
 
 async def test_a_message_for_no_report_is_parked_for_an_operator(road: Road) -> None:
-    stage = ScriptedStage()
+    stage = RecordingStage()
     runner = await road.start_stage(stage)
     await road.bus().send_to_queue(runner.queue, requested(uuid4(), uuid4()))
 
@@ -229,7 +230,7 @@ async def test_a_message_for_no_report_is_parked_for_an_operator(road: Road) -> 
 
 
 async def test_a_report_already_final_takes_no_more_work(road: Road) -> None:
-    stage = ScriptedStage()
+    stage = RecordingStage()
     runner = await road.start_stage(stage)
     report_id = await road.submit()
     road.report(report_id).status = ReportStatus.FAILED
@@ -258,7 +259,7 @@ async def test_a_failed_database_step_is_a_failed_attempt_and_rolls_back(
         await real_store(self, *args)
 
     monkeypatch.setattr(MemoryArtifacts, "store", failing_store)
-    stage = ScriptedStage()
+    stage = RecordingStage()
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -287,7 +288,7 @@ async def test_a_database_outage_is_waited_out_without_using_up_an_attempt(
         return await real_check(self, *args)
 
     monkeypatch.setattr(MemoryProcessedMessages, "seen_and_status", flaky_check)
-    stage = ScriptedStage()
+    stage = RecordingStage()
     await road.start_stage(stage)
     road.start_relay()
     report_id = await road.submit()
@@ -301,7 +302,7 @@ async def test_a_database_outage_is_waited_out_without_using_up_an_attempt(
 async def test_a_message_that_keeps_killing_its_worker_ends_failed(road: Road) -> None:
     """A worker that dies holding the message never reaches the runner's error handling: the
     work queue's delivery limit dead-letters it, and the recorder ends the report FAILED."""
-    stage = ScriptedStage()
+    stage = RecordingStage()
     runner = await road.start_stage(stage)
     await runner.bus.cancel_consumers()
     recorder_bus = road.bus()
@@ -333,7 +334,7 @@ async def test_a_message_that_keeps_killing_its_worker_ends_failed(road: Road) -
 
 
 async def test_every_step_is_told_to_subscribers_in_order(road: Road) -> None:
-    await road.start_stage(ScriptedStage())
+    await road.start_stage(RecordingStage())
     report_id = await road.submit()
     road.start_relay()
     await road.wait_for_final(report_id)
