@@ -14,18 +14,19 @@ import contextlib
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared import telemetry
+from shared.http_middleware import HttpMiddleware, Response, route_template
 
 
-class TracingMiddleware:
+class TracingMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, service: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.tracer = telemetry.tracer(f"clinrelay.{service}")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or trace.get_current_span().is_recording():
+    async def around(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if trace.get_current_span().is_recording():  # the framework opened the span already
             await self.app(scope, receive, send)
             return
         carrier = {
@@ -33,25 +34,18 @@ class TracingMiddleware:
             for key, value in scope["headers"]
             if key in (b"traceparent", b"tracestate")
         }
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = Response(send)
         with (
             telemetry.continued_from(carrier) if carrier else contextlib.nullcontext(),
             self.tracer.start_as_current_span(str(scope["method"]), kind=SpanKind.SERVER) as span,
         ):
             try:
-                await self.app(scope, receive, record_status)
+                await self.app(scope, receive, response.send)
             finally:
-                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                route = route_template(scope) or "unmatched"
                 span.update_name(f"{scope['method']} {route}")
                 span.set_attribute("http.request.method", scope["method"])
                 span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status)
-                if status >= 500:
+                span.set_attribute("http.response.status_code", response.status)
+                if response.status >= 500:
                     span.set_status(Status(StatusCode.ERROR))

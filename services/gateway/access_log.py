@@ -6,40 +6,27 @@ from __future__ import annotations
 import time
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from shared.http_middleware import HttpMiddleware, Response, route_template
 
 log = structlog.get_logger("clinrelay.access")
 
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class AccessLog(HttpMiddleware):
+    async def around(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        response = Response(send)
         try:
-            await self.app(scope, receive, record_status)
+            await self.app(scope, receive, response.send)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or scope["path"]
             level = log.debug if scope["path"] in _QUIET else log.info
             level(
                 "http.request",
                 method=scope["method"],
-                route=path,
-                status=status,
+                route=route_template(scope) or scope["path"],
+                status=response.status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )

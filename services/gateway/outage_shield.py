@@ -12,11 +12,12 @@ the exception goes on to the server, which closes the connection.
 from __future__ import annotations
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from services.gateway.errors import ApiError
 from shared.db.outage import is_outage
 from shared.delivery.failures import traceback_frames
+from shared.http_middleware import HttpMiddleware, Response
 
 log = structlog.get_logger(__name__)
 
@@ -41,26 +42,13 @@ def internal_error() -> ApiError:
     )
 
 
-class OutageShield:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+class OutageShield(HttpMiddleware):
+    async def around(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = Response(send)
         try:
-            await self.app(scope, receive, tracked)
+            await self.app(scope, receive, response.send)
         except Exception as exc:
-            if started:
+            if response.started:
                 raise
             if is_outage(exc):
                 log.warning("http.database_unavailable", error=type(exc).__name__)
