@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.backoff import Backoff
+
 
 @dataclass
 class _Child:
@@ -70,7 +72,7 @@ class Supervisor:
         await self._terminate_all()
 
     async def _keep_running(self, child: _Child) -> None:
-        backoff = 1.0
+        backoff = Backoff(min(1.0, self._max_backoff_s), self._max_backoff_s)
         while not self._stopping.is_set():
             await self._start(child)
             assert child.process is not None
@@ -79,13 +81,13 @@ class Supervisor:
             if self._stopping.is_set():
                 return
             if time.monotonic() - child.started_at > 60:
-                backoff = 1.0
+                backoff.reset()  # it ran a while: this is a new crash, not the same one again
             child.restarts += 1
+            delay = backoff.next_delay()
             self._say(
-                "supervisor", f"{child.name} exited with code {code}; restarting in {backoff:g} s"
+                "supervisor", f"{child.name} exited with code {code}; restarting in {delay:g} s"
             )
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, self._max_backoff_s)
+            await asyncio.sleep(delay)
 
     async def _start(self, child: _Child) -> None:
         child.process = await asyncio.create_subprocess_exec(

@@ -17,6 +17,7 @@ from typing import TypeVar
 import asyncpg
 import structlog
 
+from shared.backoff import Backoff
 from shared.bus.amqp import AmqpBus
 from shared.bus.topology import Topology
 from shared.db.outage import is_outage
@@ -38,16 +39,16 @@ async def with_retries(
     what: str, connect: Callable[[], Awaitable[T]], *, max_wait: float = 5.0
 ) -> T:
     """Call ``connect`` until it succeeds, backing off up to ``max_wait`` seconds between tries."""
-    delay = 0.2
+    backoff = Backoff(0.2, max_wait)
     while True:
         try:
             return await connect()
         except Exception as exc:  # OSError, asyncpg's and aiormq's own connection errors
+            delay = backoff.next_delay()
             log.warning(
                 "runtime.connect_retry", target=what, error=type(exc).__name__, retry_in=delay
             )
         await asyncio.sleep(delay)
-        delay = min(delay * 2, max_wait)
 
 
 async def connect_database(settings: Settings) -> asyncpg.Pool:

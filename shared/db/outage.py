@@ -15,6 +15,8 @@ from typing import TypeVar
 import asyncpg
 import structlog
 
+from shared.backoff import Backoff
+
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
@@ -42,7 +44,7 @@ async def through_outages(
 
     Gives up (re-raising) after ``max_wait_s`` of continuous outage.
     """
-    delay = 0.2
+    backoff = Backoff(0.2, 5.0)
     waited = 0.0
     while True:
         try:
@@ -50,7 +52,7 @@ async def through_outages(
         except Exception as exc:
             if not is_outage(exc) or waited >= max_wait_s:
                 raise
+            delay = backoff.next_delay()
             log.warning("db.outage_wait", during=what, error=type(exc).__name__, retry_in=delay)
             await asyncio.sleep(delay)
             waited += delay
-            delay = min(delay * 2, 5.0)

@@ -28,6 +28,7 @@ from dataclasses import replace
 import structlog
 
 from shared import telemetry
+from shared.backoff import Backoff
 from shared.bus.protocol import Bus, Refused, Unconfirmed
 from shared.db.outbox import ClaimedRow
 from shared.db.store import OutboxListener, OutboxTable, Store
@@ -59,8 +60,7 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._tenant_in_flight = tenant_in_flight
         self._max_refusals = max_refusals
-        self._first_hold_s = first_hold_s
-        self._max_hold_s = max_hold_s
+        self._holds = Backoff(first_hold_s, max_hold_s)
         self._wakeup = asyncio.Event()
         self.published = 0
         self.held_back = 0
@@ -73,7 +73,7 @@ class OutboxRelay:
 
     def hold_s(self, refusals: int) -> float:
         """How long a row is held back after its ``refusals``-th refusal."""
-        return float(min(self._first_hold_s * 2.0 ** (refusals - 1), self._max_hold_s))
+        return self._holds.after(refusals)
 
     async def drain_once(self) -> int:
         """Publish one batch; returns how many rows it claimed (published, held back or parked).
@@ -148,7 +148,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled, surviving broker and database outages."""
-        backoff = 0.2
+        backoff = Backoff(0.2, 5.0)
         listener: OutboxListener | None = None
         try:
             while True:
@@ -161,13 +161,13 @@ class OutboxRelay:
                     self.last_success = time.monotonic()
                     if self.held_back + self.parked == refusals_before:
                         self.last_error = None
-                    backoff = 0.2
+                    backoff.reset()
                 except Exception as exc:  # database or broker down: keep the rows, try later
                     self.last_error = type(exc).__name__
                     metrics.OUTBOX_ERRORS.inc()
-                    log.warning("outbox.relay_error", error=type(exc).__name__, retry_in=backoff)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    delay = backoff.next_delay()
+                    log.warning("outbox.relay_error", error=type(exc).__name__, retry_in=delay)
+                    await asyncio.sleep(delay)
                     continue
                 # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
                 # cancellation that arrives as the wakeup fires, and shutdown then hangs here.

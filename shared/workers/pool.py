@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar, cast
 
 import structlog
 
+from shared.backoff import Backoff
 from shared.workers.worker import Job, serve_jobs
 
 if TYPE_CHECKING:
@@ -246,16 +247,16 @@ class ProcessPool:
     async def _replace(self, worker: _Worker) -> None:
         await asyncio.to_thread(self._stop, worker)
         self.replaced += 1
-        delay = 1.0
+        backoff = Backoff(1.0, _RESPAWN_MAX_DELAY_S)
         while not self._closed:
             try:
                 fresh = await asyncio.to_thread(self._spawn)
             except JobFailed as exc:
                 # Keep trying: a pool that silently shrinks would stall every later report.
                 self.start_failures += 1
+                delay = backoff.next_delay()
                 log.error("worker.start_failed", error=str(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, _RESPAWN_MAX_DELAY_S)
                 continue
             self.start_failures = 0
             await self._add_idle(fresh)
