@@ -27,7 +27,7 @@ from services.ingestor.openfda.ratelimit import PostgresTokenBucket, openfda_buc
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.scheduler.scheduler import ReleaseProbe, Scheduler
 from services.ingestor.scheduler.submit import ReportSubmitter
-from shared.db.cer_datasets import serialise_cases
+from shared.db.packed import models_json
 from shared.db.pool import Pool
 from shared.events import Envelope, routing
 from shared.events.cer import INLINE_CASES_MAX_BYTES, CerDataset, CerRequest, QueryPurpose
@@ -143,7 +143,7 @@ def _ingested(
 
 
 async def _by_reference_if_large(dataset: Dataset, event: Envelope, ctx: StageContext) -> Dataset:
-    if len(serialise_cases(dataset.cases)) <= INLINE_CASES_MAX_BYTES:
+    if len(models_json(dataset.cases)) <= INLINE_CASES_MAX_BYTES:
         return dataset
     ref = await ctx.repos.datasets.store(event.report_id, dataset.cases)
     return dataset.model_copy(update={"cases": (), "cases_ref": ref})

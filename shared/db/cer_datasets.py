@@ -7,15 +7,13 @@ analyzer reads them back and checks the SHA-256, so a message never carries more
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-import orjson
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
+from shared.db.packed import NotAsPacked, pack, unpack
 from shared.events.cer import DatasetRef, FaersCase
 
 if TYPE_CHECKING:
@@ -24,23 +22,18 @@ if TYPE_CHECKING:
 Case = TypeVar("Case", bound=BaseModel)
 
 
-def serialise_cases(cases: Sequence[BaseModel]) -> bytes:
-    return orjson.dumps([case.model_dump(mode="json") for case in cases])
-
-
 async def store_cases(conn: Connection, report_id: UUID, cases: Sequence[BaseModel]) -> DatasetRef:
     """Store (or replace, on a redelivery) the cases of ``report_id``; returns the reference."""
-    raw = serialise_cases(cases)
-    digest = hashlib.sha256(raw).digest()
+    packed = pack(cases)
     await conn.execute(
         """INSERT INTO cer_datasets (report_id, cases, sha256) VALUES ($1, $2, $3)
            ON CONFLICT (report_id) DO UPDATE SET cases = EXCLUDED.cases, sha256 = EXCLUDED.sha256,
                                                  created_at = now()""",
         report_id,
-        zlib.compress(raw, 6),
-        digest,
+        packed.compressed,
+        packed.sha256,
     )
-    return DatasetRef(report_id=report_id, cases=len(cases), sha256=digest.hex())
+    return DatasetRef(report_id=report_id, cases=packed.count, sha256=packed.sha256.hex())
 
 
 class DatasetMissing(LookupError):
@@ -56,7 +49,9 @@ async def load_cases(
     row = await conn.fetchrow("SELECT cases FROM cer_datasets WHERE report_id = $1", ref.report_id)
     if row is None:
         raise DatasetMissing(f"no stored cases for report {ref.report_id}")
-    raw = zlib.decompress(row["cases"])
-    if hashlib.sha256(raw).hexdigest() != ref.sha256:
-        raise DatasetMissing(f"stored cases of report {ref.report_id} do not match their hash")
-    return TypeAdapter(tuple[case_type, ...]).validate_json(raw)  # type: ignore[valid-type]
+    try:
+        return unpack(row["cases"], ref.sha256, case_type)
+    except NotAsPacked:
+        raise DatasetMissing(
+            f"stored cases of report {ref.report_id} do not match their hash"
+        ) from None

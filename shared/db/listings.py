@@ -7,14 +7,13 @@ the PDF appendix and write ``cases.csv``.
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-import orjson
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
+
+from shared.db.packed import NotAsPacked, pack, unpack
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -30,17 +29,16 @@ async def store_listing(
     conn: Connection, report_id: UUID, rows: Sequence[BaseModel]
 ) -> tuple[int, str]:
     """Store (or replace, on a redelivery) the listing of ``report_id``; (rows, SHA-256 hex)."""
-    raw = orjson.dumps([row.model_dump(mode="json") for row in rows])
-    digest = hashlib.sha256(raw).digest()
+    packed = pack(rows)
     await conn.execute(
         """INSERT INTO cer_case_listings (report_id, rows, sha256) VALUES ($1, $2, $3)
            ON CONFLICT (report_id) DO UPDATE SET rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,
                                                  created_at = now()""",
         report_id,
-        zlib.compress(raw, 6),
-        digest,
+        packed.compressed,
+        packed.sha256,
     )
-    return len(rows), digest.hex()
+    return packed.count, packed.sha256.hex()
 
 
 async def load_listing(
@@ -52,7 +50,9 @@ async def load_listing(
     )
     if stored is None:
         raise ListingMissing(f"no case listing stored for report {report_id}")
-    raw = zlib.decompress(stored["rows"])
-    if hashlib.sha256(raw).hexdigest() != sha256:
-        raise ListingMissing(f"the case listing of report {report_id} does not match its hash")
-    return TypeAdapter(tuple[row_type, ...]).validate_json(raw)  # type: ignore[valid-type]
+    try:
+        return unpack(stored["rows"], sha256, row_type)
+    except NotAsPacked:
+        raise ListingMissing(
+            f"the case listing of report {report_id} does not match its hash"
+        ) from None
