@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from services.analyzer.surveillance.monthly import alert_key
+from shared.db.safety_history import SignalRecord
 from shared.events import Envelope
 from shared.events.cer import CaseListingRef
 from shared.events.openfda import TrendAlert
@@ -34,15 +35,17 @@ async def keep_records(
     """Store the listing and the findings (both replaced on a redelivery); the listing's ref."""
     rows, digest = await ctx.repos.listings.store(event.report_id, listing)
     await ctx.repos.history.record(
-        report_id=event.report_id,
-        tenant_id=event.tenant_id,
-        kind=findings.kind,
-        subject=findings.subject,
-        preset=findings.preset,
-        ndc=findings.ndc,
-        signals=findings.signals,
-        trend_alerts=[alert_key(a.term, a.month) for a in findings.alerts],
-        data_last_updated=findings.data_last_updated,
-        generated_at=findings.generated_at,
+        SignalRecord(
+            report_id=event.report_id,
+            tenant_id=event.tenant_id,
+            kind=findings.kind,
+            subject=findings.subject,
+            preset=findings.preset,
+            ndc=findings.ndc,
+            signals=findings.signals,
+            trend_alerts=[alert_key(a.term, a.month) for a in findings.alerts],
+            data_last_updated=findings.data_last_updated,
+            generated_at=findings.generated_at,
+        )
     )
     return CaseListingRef(report_id=event.report_id, rows=rows, sha256=digest)

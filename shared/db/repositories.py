@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -88,34 +87,9 @@ class SignalHistory:
                 conn, tenant_id, kind, subject, preset, report_id
             )
 
-    async def record(
-        self,
-        *,
-        report_id: UUID,
-        tenant_id: UUID,
-        kind: str,
-        subject: str,
-        preset: str,
-        ndc: str | None,
-        signals: Sequence[str],
-        trend_alerts: Sequence[str],
-        data_last_updated: date | None,
-        generated_at: datetime,
-    ) -> None:
+    async def record(self, record: safety_history.SignalRecord) -> None:
         async with self.pool.acquire() as conn:
-            await safety_history.record_entry(
-                conn,
-                report_id=report_id,
-                tenant_id=tenant_id,
-                kind=kind,
-                subject=subject,
-                preset=preset,
-                ndc=ndc,
-                signals=signals,
-                trend_alerts=trend_alerts,
-                data_last_updated=data_last_updated,
-                generated_at=generated_at,
-            )
+            await safety_history.record_entry(conn, record)
 
 
 @dataclass(frozen=True)

@@ -52,20 +52,23 @@ async def previous_entry(
     )
 
 
-async def record_entry(
-    conn: Connection,
-    *,
-    report_id: UUID,
-    tenant_id: UUID,
-    kind: str,
-    subject: str,
-    preset: str,
-    ndc: str | None,
-    signals: Sequence[str],
-    trend_alerts: Sequence[str],
-    data_last_updated: date | None,
-    generated_at: datetime,
-) -> None:
+@dataclass(frozen=True)
+class SignalRecord:
+    """What one analysed safety report found, as the next report of its subject will see it."""
+
+    report_id: UUID
+    tenant_id: UUID
+    kind: str
+    subject: str
+    preset: str
+    ndc: str | None
+    signals: Sequence[str]
+    trend_alerts: Sequence[str]
+    data_last_updated: date | None
+    generated_at: datetime
+
+
+async def record_entry(conn: Connection, record: SignalRecord) -> None:
     """Remember what this report found (replacing it on a redelivery)."""
     await conn.execute(
         """INSERT INTO cer_signal_history
@@ -76,14 +79,14 @@ async def record_entry(
                trend_alerts = EXCLUDED.trend_alerts,
                data_last_updated = EXCLUDED.data_last_updated,
                generated_at = EXCLUDED.generated_at""",
-        report_id,
-        tenant_id,
-        kind,
-        subject,
-        ndc,
-        preset,
-        list(signals),
-        list(trend_alerts),
-        data_last_updated,
-        generated_at,
+        record.report_id,
+        record.tenant_id,
+        record.kind,
+        record.subject,
+        record.ndc,
+        record.preset,
+        list(record.signals),
+        list(record.trend_alerts),
+        record.data_last_updated,
+        record.generated_at,
     )
