@@ -87,6 +87,8 @@ MOVEMENT_WORDS = _words(
     " stays surgeon surgeons doctor doctors physician physicians team staff nurse nurses records"
     " ambulance ems transplant transplanted surgery surgeries procedure procedures done"
     " performed hospitalization"
+    # where a test was done or care is given: "CATH AT CENTEIO", "his PCP at singleton"
+    " cath cathed ct mri echo scan scanned imaged intubated pcp followup"
 )
 # what comes before "to/in" when it is not a place that follows ("changed to Promote",
 # "secondary to hypotension", "increase in MAPs", "report to MDs")

@@ -56,6 +56,7 @@ _GENERIC_BEFORE = _words(
     " good poor general overall bad ill fair excellent better worse social spiritual physical"
     " emotional financial world"
 )
+_FACILITY_CUES = _words("at from to by via")
 _NUMBER_WORDS = _words(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty"
     " sixty seventy eighty ninety hundred"
@@ -206,7 +207,9 @@ def _facilities(text: str, tokens: list[Token], style: CaseStyle, lex: Lexicon) 
                 j -= 1
                 continue
             saint_before = j >= 1 and tokens[j - 1].key in ("st", "saint", "ste")
-            if not _names_facility(text, tok, style, lex, strict, saint_before):
+            # "at wood health", "TO OAK MANOR": after a place preposition any word names it
+            cued = j >= 1 and tokens[j - 1].key in _FACILITY_CUES and taken == 0
+            if not _names_facility(text, tok, style, lex, strict and not cued, saint_before):
                 break
             start = tok.start
             taken += 1

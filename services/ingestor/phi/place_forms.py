@@ -32,7 +32,7 @@ from services.ingestor.phi.cued_places import (
 )
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
-from services.ingestor.phi.organisations import GENERIC_HEADS
+from services.ingestor.phi.organisations import GENERIC_HEADS, ORGANISATION_TAILS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
 
@@ -87,6 +87,22 @@ _NOT_RESIDENCE_NAME = (
 _AREA = re.compile(
     r"\b(?i:in|from|near|around|to|outside)[ \t]+(?i:the)[ \t]+"
     r"(?P<name>[A-Za-z][A-Za-z'\-]+(?:[ \t][A-Za-z][A-Za-z'\-]+)?)[ \t]+(?i:area|region|vicinity)\b"
+)
+# "referred by day health", "CATH AT CLITTON GENERAL", "osh: brawley general": a hospital
+# named X General after a cue (not "in general", "general surgery")
+_GENERAL = re.compile(
+    r"\b(?i:at|from|to|by|via|osh:?)[ \t]+(?P<name>(?:[A-Za-z][A-Za-z'.\-]+[ \t]+){1,2}?)"
+    r"(?i:general)\b(?![ \t]+(?i:surgery|surgical|medicine|medical|anesthesia|appearance"
+    r"|condition|exam|health|status|ward|floor|practitioner|care|pediatrics|malaise|weakness"
+    r"|fatigue|impression|comments?|info|information|assessment|well|sense|population|public))"
+)
+_REFERRED = re.compile(
+    r"\b(?i:referred\s+by|referral\s+from|records\s+(?:requested\s+)?from|sent\s+by)[ \t]+"
+    r"(?P<name>[A-Za-z][A-Za-z'.\-]+(?:[ \t]+[A-Za-z][A-Za-z'.\-]+){0,4})"
+)
+_FACILITY_WORDS = _words(
+    "hospital hosp health clinic memorial general infirmary medical center centre regional"
+    " community rehab manor hospice"
 )
 # labels after which an organisation or a hospital is named: "Insurance: Seatton Group"
 _LABEL = re.compile(
@@ -360,13 +376,73 @@ class _Forms:
                 continue
             if words[0].key in NOT_A_PLACE or words[0].key in GENERIC_HEADS:
                 continue  # "referred to rehab", "services through home care"
+            tail = any(w.key in ORGANISATION_TAILS for w in words[1:])
             if self.style is CaseStyle.MIXED:
-                named = words[0].is_title or words[0].is_upper
+                # "referred to Neurosurgery" is a service; "Lincare", "Ford Home Care" bodies
+                titled = [w for w in words if w.is_title or w.is_upper]
+                named = (words[0].is_title or words[0].is_upper) and (
+                    tail
+                    or not self.lex.is_vocabulary(words[0].key)
+                    or (
+                        len(titled) >= 2
+                        and not any(w.key in self.lex.medical for w in titled)
+                        and not any(w.key in GENERIC_HEADS for w in titled[:2])
+                    )
+                )
             else:
                 named = any(self.unknown(w.key) for w in words)
             if named:
                 spans.append(
                     _span(words[0].start, words[-1].end, 0.65, "location.agency", PhiType.LOCATION)
+                )
+        return spans
+
+    # --- hospitals after a referral ---------------------------------------------------
+    def generals(self) -> list[PhiSpan]:
+        spans = []
+        for m in _GENERAL.finditer(self.text):
+            words = [t for t in self.tokens if m.start("name") <= t.start < m.end("name")]
+            if not words or any(
+                w.key in STOPWORDS or w.key in self.lex.clinical or w.key in KIN for w in words
+            ):
+                continue
+            end = m.end()
+            spans.append(_span(words[0].start, end, 0.7, "location.general", PhiType.LOCATION))
+        return spans
+
+    def referrals(self) -> list[PhiSpan]:
+        """``referred by holy rosary hospital``, ``REFERRED BY TRAVALI``: who referred is a
+        hospital or a clinician (a name either way), unless a role or a service did."""
+        spans = []
+        for m in _REFERRED.finditer(self.text):
+            words = [t for t in self.tokens if m.start("name") <= t.start < m.end("name")]
+            taken: list[Token] = []
+            for w in words:
+                if w.key in STOPWORDS or w.key in KIN or w.key in self.lex.clinical:
+                    break
+                if taken and not self.joined(taken[-1], w):
+                    break
+                taken.append(w)
+            if not taken or taken[0].key in NOT_A_PLACE or taken[0].key in GENERIC_HEADS:
+                continue
+            if taken[0].key in STRONG_TITLES or taken[0].key in CREDENTIALS:
+                continue  # "Referred by Dr P. Vandermolen": the name rules read it
+            named = (
+                any(w.key in _FACILITY_WORDS for w in taken[1:])
+                or taken[0].key in _SAINTS | COMPOUND_HEADS | _words("holy good mount mt")
+                or self.unknown(taken[0].key)
+                or (self.style is CaseStyle.MIXED and taken[0].is_title)
+            )
+            if named:
+                # a referring name ends at its facility word, or after two words
+                last = next(
+                    (i for i, w in enumerate(taken) if w.key in _FACILITY_WORDS and i), None
+                )
+                end_tok = taken[last] if last is not None else taken[min(len(taken), 2) - 1]
+                if last is None and len(taken) > 1 and self.ordinary(taken[1].key):
+                    end_tok = taken[0]
+                spans.append(
+                    _span(taken[0].start, end_tok.end, 0.65, "location.referral", PhiType.LOCATION)
                 )
         return spans
 
@@ -409,5 +485,7 @@ def find_place_forms(
         + forms.areas()
         + forms.residences()
         + forms.agencies()
+        + forms.generals()
+        + forms.referrals()
         + forms.labelled()
     )

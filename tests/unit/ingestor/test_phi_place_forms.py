@@ -263,3 +263,33 @@ def test_districts_by_a_geographic_tail(text: str, value: str) -> None:
 )
 def test_anatomy_and_generic_words_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("referred by holy rosary hospital for evaluation.", "holy rosary"),
+        ("REFERRED BY PRETSON FOR EVALUATION.", "PRETSON"),
+        ("CATH AT CLITTON GENERAL SHOWED 3VD.", "CLITTON"),
+        ("osh: brawley general. plan: cont", "brawley"),
+        ("PT WAS AT WOOD HEALTH FOR 3 WEEKS.", "WOOD HEALTH"),
+        ("FOLLOWED BY HIS PCP AT CENTEIO.", "CENTEIO"),
+    ],
+)
+def test_referring_hospitals_and_where_care_happened(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("CARDIAC CATH IN BAHAMAS SHOWED 3V CAD.", "BAHAMAS"),
+        ("Referred by Dr P. Vandermolen, consultant.", "Dr"),
+        ("referred by her PCP for evaluation.", "PCP"),
+        ("The patient was referred to Neurosurgery where ICP was monitored.", "Neurosurgery"),
+        ("In general, pt tolerating diet.", "general"),
+        ("Seen by general surgery at bedside.", "general"),
+    ],
+)
+def test_countries_titles_and_services_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
