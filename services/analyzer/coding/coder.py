@@ -18,6 +18,7 @@ from services.analyzer.coding import (
     external_causes,
     gestation,
     immunization,
+    rewrites,
     stroke_sequelae,
 )
 from services.analyzer.coding.combinations import (
@@ -144,6 +145,7 @@ def code_encounter(
             )
             _decide(found, mention, candidates, evidence, setting, billed, excluded)
     _drop_resolved(billed, excluded, resolved, setting)
+    _rewrite_by_sentence(billed, excluded)
     _stroke_sequelae(notes, billed, excluded)
     _add_long_term_drugs(notes, billed)
     _add_bmi(notes, billed)
@@ -236,6 +238,28 @@ def _drop_resolved(
             del billed[code]
             pending.rationale = "the notes say this condition resolved: not coded as current"
             _merge(excluded, (code, pending.assertion), pending)
+
+
+def _rewrite_by_sentence(
+    billed: dict[str, _Pending], excluded: dict[tuple[str, Assertion], _Pending]
+) -> None:
+    """Statuses instead of conditions, as the mention's sentence says (data/status_rewrites.tsv):
+    a known allergy → its Z88/Z91.0 status, HIV never symptomatic → Z21."""
+    for code in list(billed):
+        pending = billed[code]
+        sentence = pending.evidence[0].sentence or pending.evidence[0].text
+        new = rewrites.rewritten(code, sentence)
+        if new == code:
+            continue
+        billed.pop(code)
+        if new is None:
+            pending.rationale = "an allergy without its allergen or a reaction: nothing to report"
+            _merge(excluded, (code, pending.assertion), pending)
+            continue
+        pending.rationale = f"{pending.rationale}; reported as {new} as the sentence states it"
+        pending.code = new
+        pending.category = MentionCategory.STATUS
+        _merge(billed, new, pending)
 
 
 _STROKES = ("I60", "I61", "I62", "I63")

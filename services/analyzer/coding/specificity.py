@@ -31,6 +31,12 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"decompensated"}), "acute"),
     (frozenset({"flare"}), "exacerbation"),
     (frozenset({"ppd"}), "cigarette"),
+    (frozenset({"sigmoid"}), "large"),
+    (frozenset({"sigmoid"}), "intestine"),
+    (frozenset({"colon"}), "large"),
+    (frozenset({"colon"}), "intestine"),
+    (frozenset({"colonic"}), "large"),
+    (frozenset({"colonic"}), "intestine"),
     (frozenset({"pack"}), "cigarette"),
     (frozenset({"cigs"}), "cigarette"),
 )

@@ -12,6 +12,7 @@ from services.analyzer.coding.coder import NoteText, code_encounter
 from services.analyzer.coding.combinations import narrower_siblings, superseded_defaults
 from services.analyzer.coding.integral import explaining_diagnosis
 from services.analyzer.coding.long_term_drugs import drug_uses
+from services.analyzer.coding.rewrites import rewritten
 from shared.events.coding import CareSetting
 
 OUT, IN = CareSetting.OUTPATIENT, CareSetting.INPATIENT
@@ -252,3 +253,50 @@ def test_a_strain_is_the_injury_not_the_pain() -> None:
     found = codes("Imp: Acute cervical strain after MVC. Neck pain.")
     assert "S16.1XXA" in found
     assert "M54.2" not in found
+
+
+# --- statuses by the sentence (data/status_rewrites.tsv) ---
+
+
+@pytest.mark.parametrize(
+    ("code", "sentence", "expected"),
+    [
+        ("T78.40XA", "Known peanut allergy (hives at age 2), carries EpiPen.", "Z91.010"),
+        ("T78.40XA", "Allergies: penicillin (rash).", "Z88.0"),
+        ("T78.40XA", "Allergic to sulfa drugs.", "Z88.2"),
+        ("T78.40XA", "Seasonal allergies, uses loratadine.", "J30.2"),
+        ("T78.40XA", "Allergic reaction to peanuts with hives after lunch.", "T78.40XA"),
+        ("T78.40XA", "Allergy flaring.", None),
+        ("B20", "Known HIV infection, virally suppressed, CD4 712.", "Z21"),
+        ("B20", "AIDS with Pneumocystis pneumonia.", "B20"),
+    ],
+)
+def test_a_code_rewritten_by_its_sentence(code: str, sentence: str, expected: str | None) -> None:
+    assert rewritten(code, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "not_codes"),
+    [
+        ("Ruled out: choledocholithiasis -- MRCP negative.", {"K80.51", "K80.50"}),
+        ("Post-op pain controlled on PO.", {"R52"}),
+        ("On bictegravir/emtricitabine/tenofovir AF.", {"I48.91"}),
+        ("Eczema flaring. A: Atopic dermatitis, moderate flare.", {"L30.9"}),
+        ("Dx: adenocarcinoma, stage IVB. A: Lung adenocarcinoma RUL.", {"C80.1"}),
+        ("Post COVID-19 condition after COVID-19 in January.", {"U07.1"}),
+    ],
+)
+def test_the_form_gives_none_of_these(text: str, not_codes: set[str]) -> None:
+    assert not codes(text) & not_codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Lung adenocarcinoma RUL with brain mets.", "C34.11"),
+        ("Acute sigmoid diverticulitis with pericolic abscess and perforation.", "K57.20"),
+        ("4 days LLQ pain.", "R10.32"),
+    ],
+)
+def test_abbreviations_and_cues_give_the_specific_code(text: str, code: str) -> None:
+    assert code in codes(text)
