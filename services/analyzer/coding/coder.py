@@ -18,6 +18,7 @@ from services.analyzer.coding import (
     external_causes,
     gestation,
     immunization,
+    osteoporotic_fracture,
     rewrites,
     stroke_sequelae,
 )
@@ -151,6 +152,7 @@ def code_encounter(
     _add_bmi(notes, billed)
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
+    _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
     return EncounterCodes(
@@ -347,6 +349,40 @@ def _stroke_sequelae(
     if added:
         for key, _ in strokes:
             billed.pop(key, None)  # Z86.73 is history *without* residual deficits
+
+
+def _osteoporotic_fracture(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """Osteoporosis with a fracture the notes call osteoporotic/fragility/pathological: M80.0-
+    in place of the traumatic fracture, the osteoporosis and an unspecified pathological one."""
+    if not any(osteoporotic_fracture.said_osteoporotic(note.text) for note in notes):
+        return
+    found = osteoporotic_fracture.combined(billed)
+    if found is None:
+        return
+    m80, fracture, osteoporosis = found
+    sources = [billed[fracture], billed[osteoporosis]]
+    for code in [
+        fracture,
+        osteoporosis,
+        *(c for c in billed if c.startswith(osteoporotic_fracture.PATHOLOGICAL_UNSPECIFIED)),
+    ]:
+        pending = billed.pop(code)
+        pending.rationale = f"coded in the combination {m80} (Section I.C.13.d)"
+        _merge(excluded, (code, pending.assertion), pending)
+    billed[m80] = _Pending(
+        m80,
+        Assertion.PRESENT,
+        min(s.score for s in sources),
+        "age-related osteoporosis with current pathological fracture: the fracture the notes call "
+        "osteoporotic (Section I.C.13.d.2)",
+        True,
+        (),
+        [e for s in sources for e in s.evidence],
+    )
 
 
 def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

@@ -70,6 +70,12 @@ def with_cues(context: Iterable[str]) -> frozenset[str]:
     for needed, means in _CUES:
         if needed <= tokens:
             tokens.add(means)
+    # Guidelines I.C.19.c.1: a fracture not stated displaced or nondisplaced is displaced, and
+    # one not stated open or closed is closed.
+    if "fracture" in tokens and not tokens & {"nondisplaced", "displaced"}:
+        tokens.add("displaced")
+    if "fracture" in tokens and not tokens & {"open", "closed"}:
+        tokens.add("closed")
     return frozenset(tokens)
 
 

@@ -85,6 +85,14 @@ def split_words(text: str, offset: int = 0) -> list[Word]:
     """Alphanumeric words of ``text`` with character offsets (``Crohn's`` → ``Crohn``)."""
     words = []
     for match in _WORD.finditer(text):
+        if match.group(0).lower() == "w" and text.startswith("/o", match.end()):
+            words.append(Word("without", offset + match.start(), offset + match.end() + 2))
+            continue  # "w/o FB": without foreign body
+        if (
+            match.group(0).lower() == "o"
+            and text[max(0, match.start() - 2) : match.start()].lower() == "w/"
+        ):
+            continue
         if _LIST_NUMBER.match(text, max(0, match.start() - 1)) and _line_start(text, match.start()):
             continue  # "#1 DM type 2": the item's number is no word of it
         raw = match.group(0)

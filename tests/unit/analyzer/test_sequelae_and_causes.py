@@ -141,3 +141,40 @@ def test_an_unspecified_code_is_refined_within_its_category(text: str, code: str
 def test_words_after_a_negation_lend_no_detail() -> None:
     found = codes("A: Acute pancreatitis. No alcohol use.")
     assert not any(c.startswith("K85.2") for c in found)
+
+
+# --- I.C.19.c.1 defaults, osteoporotic fractures (I.C.13.d), terse injury notes ---
+
+
+def test_a_fracture_not_stated_displaced_is_displaced_and_closed() -> None:
+    found = codes("X-ray: right intertrochanteric femur fracture.")
+    assert "S72.141A" in found  # displaced, right, closed initial encounter
+
+
+def test_an_osteoporotic_fracture_is_the_m80_combination() -> None:
+    note = (
+        "Known osteoporosis. X-ray: right intertrochanteric femur fracture, a fragility "
+        "fracture, initial episode of care."
+    )
+    found = codes(note, IN)
+    assert "M80.051A" in found
+    assert not found & {"M81.0", "S72.141A"}
+
+
+def test_osteoporosis_beside_a_traumatic_fracture_stays_apart() -> None:
+    found = codes("Osteoporosis. Right intertrochanteric femur fracture after a car crash.", IN)
+    assert {"M81.0", "S72.141A"} <= found
+
+
+def test_a_terse_laceration_is_coded_with_its_knife() -> None:
+    note = (
+        "R index finger lac, cutting onions, knife slipped.\n"
+        "Dx: simple laceration R index finger w/o FB, no tendon/nerve inj."
+    )
+    found = codes(note)
+    assert {"S61.210A", "W26.0XXA"} <= found
+    assert "W01.0XXA" not in found  # a knife slipping is not a fall
+
+
+def test_croup_is_croup() -> None:
+    assert codes("Impression: croup (laryngotracheitis), mild.") == {"J05.0"}
