@@ -80,6 +80,18 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                     "ulcer with hemorrhage: combination code (Section I.B.9)",
                 )
             )
+    calculus = [c for c in present if c.startswith(("N20.0", "N20.1", "N20.2", "N20.9"))]
+    hydronephrosis = [c for c in present if c.startswith("N13.3")]
+    if calculus and hydronephrosis and "N13.2" not in present:
+        found.append(
+            Combination(
+                "N13.2",
+                (calculus[0], hydronephrosis[0]),
+                (*calculus, *hydronephrosis),
+                "hydronephrosis with renal and ureteral calculous obstruction: one code for the "
+                "stone and the obstruction it causes (N13.2)",
+            )
+        )
     hypertension = "I10" if "I10" in present else None
     heart_failure = _first(present, "I50")
     if hypertension and heart_failure and ckd:

@@ -31,6 +31,11 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"decompensated"}), "acute"),
     (frozenset({"flare"}), "exacerbation"),
     (frozenset({"ppd"}), "cigarette"),
+    (frozenset({"gestational"}), "pregnancy"),
+    (frozenset({"gestational", "diet"}), "controlled"),  # "GDM A1 (diet)"
+    (frozenset({"gestational", "a1"}), "diet"),
+    (frozenset({"gestational", "a1"}), "controlled"),
+    (frozenset({"delivery"}), "childbirth"),
     (frozenset({"sigmoid"}), "large"),
     (frozenset({"sigmoid"}), "intestine"),
     (frozenset({"colon"}), "large"),

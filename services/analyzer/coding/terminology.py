@@ -42,7 +42,7 @@ _WITHOUT_KIND = re.compile(
 )
 _UNSPECIFIED_ASPECT = re.compile(
     r"\b(?:of )?unspecified (?:side|laterality|site|part|region|type|kind|organism|cause|"
-    r"location|behavior|severity|degree|episode|stage)\b",
+    r"location|behavior|severity|degree|episode|stage|control)\b",
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"\[([^\]]*)\]")

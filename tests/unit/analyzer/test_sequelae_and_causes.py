@@ -178,3 +178,30 @@ def test_a_terse_laceration_is_coded_with_its_knife() -> None:
 
 def test_croup_is_croup() -> None:
     assert codes("Impression: croup (laryngotracheitis), mild.") == {"J05.0"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A: Gestational diabetes mellitus, diet controlled.", "O24.410"),
+        ("Gestational diabetes, A1 (diet) -- good control.", "O24.410"),
+        ("CT: 6 mm left ureteral calculus with moderate hydronephrosis.", "N13.2"),
+    ],
+)
+def test_combinations_and_defaults_of_their_form(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_codes"),
+    [
+        ("CT: 6 mm left ureteral calculus with moderate hydronephrosis.", {"N20.1", "N13.30"}),
+        ("Heartburn after meals. A: GERD.", {"R12"}),
+        ("Itchy welts. Dx: allergic urticaria.", {"L29.9"}),
+        ("Manic episode. A: Bipolar I disorder, current episode manic, severe.", {"F30.9"}),
+        ("Plan: brief MI for cannabis use.", {"I21.9"}),
+        ("Former smoker. Smoker: no.", {"F17.200"}),
+    ],
+)
+def test_redundant_or_other_sense_codes_go(text: str, not_codes: set[str]) -> None:
+    assert not codes(text) & not_codes
