@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.cued_places import (
+    HOSPITAL_NAME_WORDS,
     MOVEMENT_WORDS,
     NOT_A_PLACE,
     PLACE_PREPOSITIONS,
@@ -111,6 +112,15 @@ _LABEL = re.compile(
     r"|transferring\s+(?:hospital|facility)|sending\s+facility|nursing\s+home|snf|agency)"
     r"[ \t]*:[ \t]*(?P<value>[A-Za-z][A-Za-z'&.\- ]{1,60}?)[ \t]*(?=[.;,(\n]|$)"
 )
+# labels after which a town is named: "Home: Grasdale", "LIVES: LAKE JILD, W/ WIFE"
+_PLACE_LABEL = re.compile(
+    r"(?im)\b(?:home|lives|lives\s+in|resides(?:\s+in)?|residence|hometown|home\s+town|city"
+    r"|town|place\s+of\s+residence)[ \t]*:[ \t]*"
+    r"(?P<value>[A-Za-z][A-Za-z'\-]*(?:[ \t]+[A-Za-z][A-Za-z'\-]*){0,2}?)[ \t]*"
+    r"(?=[.;,(\n]|$|[ \t]+[A-Za-z]{2,}:)"
+)
+# a hospital before an arrow to here: "Day Memorial->here", "HGH -> us for cath"
+_ARROW_HERE = re.compile(r"[ \t]*-+>[ \t]*(?i:here|us)\b")
 _NOT_LABEL_VALUES = _words(
     "none n/a na unknown self medicare medicaid pending private yes no home not other same"
     " unemployed retired disabled student deferred applied see"
@@ -446,6 +456,58 @@ class _Forms:
                 )
         return spans
 
+    def place_labels(self) -> list[PhiSpan]:
+        spans = []
+        for m in _PLACE_LABEL.finditer(self.text):
+            words = [t for t in self.tokens if m.start("value") <= t.start < m.end("value")]
+            if not words or any(w.key in STOPWORDS or w.key in NOT_A_PLACE for w in words):
+                continue  # "Home: with wife", "Lives: home alone"
+            key = " ".join(w.key for w in words)
+            placed = (
+                key in self.lex.places
+                or words[0].key in COMPOUND_HEADS
+                or any(self.unknown(w.key) for w in words)
+                or (self.style is CaseStyle.MIXED and all(w.is_title for w in words))
+            )
+            if placed and not any(w.key in self.lex.regions for w in words):
+                spans.append(
+                    _span(words[0].start, words[-1].end, 0.7, "location.labelled", PhiType.LOCATION)
+                )
+        return spans
+
+    def before_arrow(self) -> list[PhiSpan]:
+        """``Day Memorial->here``, ``gkmh->here``: where the patient came from."""
+        spans = []
+        ends = {t.end: i for i, t in enumerate(self.tokens)}
+        for m in _ARROW_HERE.finditer(self.text):
+            k = ends.get(m.start())
+            if k is None:
+                continue
+            j = k
+            while j > k - 3 and j > 0 and self.joined(self.tokens[j - 1], self.tokens[j]):
+                prev = self.tokens[j - 1]
+                if prev.key in STOPWORDS or prev.key in self.lex.clinical:
+                    break
+                j -= 1
+            words = self.tokens[j : k + 1]
+            last = words[-1]
+            if last.key in STOPWORDS or last.key in self.lex.clinical:
+                continue
+            if last.key in NOT_A_PLACE and (last.key not in _FACILITY_WORDS or len(words) == 1):
+                continue  # "floor->here"; "Providence hospital->here" is named
+            if any(w.key in KIN or w.key in STRONG_TITLES for w in words):
+                continue
+            named = (
+                last.key in _FACILITY_WORDS
+                or last.key in HOSPITAL_NAME_WORDS
+                or self.unknown(last.key)
+                or (self.style is CaseStyle.MIXED and last.is_title and not self.ordinary(last.key))
+            )
+            if not named:
+                continue  # "LS initially clear -> coarse": an arrow of change
+            spans.append(_span(words[0].start, last.end, 0.65, "location.arrow", PhiType.LOCATION))
+        return spans
+
     # --- labels -----------------------------------------------------------------------
     def labelled(self) -> list[PhiSpan]:
         spans = []
@@ -488,4 +550,6 @@ def find_place_forms(
         + forms.generals()
         + forms.referrals()
         + forms.labelled()
+        + forms.place_labels()
+        + forms.before_arrow()
     )

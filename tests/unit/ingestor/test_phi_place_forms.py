@@ -293,3 +293,29 @@ def test_referring_hospitals_and_where_care_happened(text: str, value: str) -> N
 )
 def test_countries_titles_and_services_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Home: Grasdale\nCode: full", "Grasdale"),
+        ("LIVES: GLEN BIECKPON, W/ WIFE.", "BIECKPON"),
+        ("day memorial->here for cath.", "day memorial"),
+        ("GKMH -> here for cath.", "GKMH"),
+    ],
+)
+def test_labelled_towns_and_where_a_patient_came_from(text: str, value: str) -> None:
+    assert touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Lives: w/ wife in a 2 family house.", "wife"),
+        ("HOME: ALONE, INDEPENDENT.", "ALONE"),
+        ("RESP: LS ININTALLY CLEAR -> THIS AM COARSE.", "CLEAR"),
+        ("sats 88% -> here on NRB.", "88"),
+    ],
+)
+def test_label_and_arrow_look_alikes_stay(text: str, value: str) -> None:
+    assert not touched(text, value)
