@@ -163,27 +163,33 @@ def superseded_defaults(codes: Iterable[str]) -> set[str]:
     def unspecified(code: str) -> bool:
         return bool(_UNSPECIFIED.search(codeset.description(code)))
 
-    specific_categories = {codeset.category(c) for c in present if not fallback(c)}
-    # "Nicotine dependence, unspecified, uncomplicated" beside "…, cigarettes, uncomplicated"
-    named_categories = {codeset.category(c) for c in present if not unspecified(c)}
-    dropped = {
-        c
-        for c in present
-        if fallback(c)
-        and (
-            codeset.category(c) in specific_categories
-            or (unspecified(c) and codeset.category(c) in named_categories)
-            # F10.20 "uncomplicated" beside F10.220 "with intoxication, uncomplicated"
-            or any(codeset.is_ancestor(c[:5], o) and len(o) > len(c) for o in present)
-        )
+    by_table = {
+        code
+        for code in present
+        for prefix, by in _superseded_table()
+        if code.startswith(prefix) and any(o != code and o.startswith(by) for o in present)
     }
-    dropped |= narrower_siblings(present)
-    for code in present:
-        for prefix, by in _superseded_table():
-            if code.startswith(prefix) and any(o != code and o.startswith(by) for o in present):
-                dropped.add(code)
-                break
-    return dropped
+    # A code the table drops supersedes nothing ("sickle-cell disease without crisis" beside
+    # "Hb-SS disease with crisis, unspecified": the crisis code stays).
+    standing = present - by_table
+    specific_categories = {codeset.category(c) for c in standing if not fallback(c)}
+    # "Nicotine dependence, unspecified, uncomplicated" beside "…, cigarettes, uncomplicated"
+    named_categories = {codeset.category(c) for c in standing if not unspecified(c)}
+    dropped = (
+        by_table
+        | {
+            c
+            for c in present
+            if fallback(c)
+            and (
+                codeset.category(c) in specific_categories
+                or (unspecified(c) and codeset.category(c) in named_categories)
+                # F10.20 "uncomplicated" beside F10.220 "with intoxication, uncomplicated"
+                or any(codeset.is_ancestor(c[:5], o) and len(o) > len(c) for o in standing)
+            )
+        }
+    )
+    return dropped | narrower_siblings(standing)
 
 
 def narrower_siblings(codes: Iterable[str]) -> set[str]:

@@ -205,3 +205,13 @@ def test_combinations_and_defaults_of_their_form(text: str, code: str) -> None:
 )
 def test_redundant_or_other_sense_codes_go(text: str, not_codes: set[str]) -> None:
     assert not codes(text) & not_codes
+
+
+def test_a_sickle_cell_crisis_is_the_crisis_code_and_its_pain_integral() -> None:
+    note = (
+        "22 y.o. man with sickle cell anemia (HbSS) presents with severe thigh pain typical of "
+        "his vaso-occlusive crises. Icterus."
+    )
+    found = codes(note, IN)
+    assert "D57.00" in found
+    assert not found & {"D57.1", "R52", "M79.659", "R17"}
