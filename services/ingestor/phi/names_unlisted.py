@@ -77,6 +77,8 @@ def names_before_kin(finder: NameFinder) -> None:
         if "\n" in gap or not any(c in gap for c in ",(-") or len(gap) > 4:
             continue
         taken = 0
+        if _given_and_word_surname(finder, j):
+            continue
         while j >= 0 and taken < 3:
             prev = tokens[j]
             cased = finder.style is not CaseStyle.MIXED or prev.is_title or prev.is_upper
@@ -87,6 +89,27 @@ def names_before_kin(finder: NameFinder) -> None:
             if j == 0 or not finder.joined(tokens[j - 1], prev, " -"):
                 break
             j -= 1
+
+
+def _given_and_word_surname(finder: NameFinder, j: int) -> bool:
+    """``Evertt Bowman (sister)``: a given name and a surname that is also a word, both
+    capitalised, set off before a kin word — marked together (the word alone is no name)."""
+    tokens = finder.tokens
+    if j < 1 or finder.style is not CaseStyle.MIXED:
+        return False
+    first, last = tokens[j - 1], tokens[j]
+    if not (first.is_title and last.is_title and finder.joined(first, last, " ")):
+        return False
+    if finder.name_like(last, finder.medium) or not finder.lex.surname_weight(last.key):
+        return False
+    lex = finder.lex
+    if not (lex.given_weight(first.key) or _unlisted(finder, first)) or lex.is_vocabulary(
+        first.key
+    ):
+        return False
+    finder.mark(j - 1, 0.75, "name.before_kin")
+    finder.mark(j, 0.75, "name.before_kin")
+    return True
 
 
 def unlisted_after_cue(finder: NameFinder) -> None:

@@ -319,3 +319,9 @@ def test_labelled_towns_and_where_a_patient_came_from(text: str, value: str) -> 
 )
 def test_label_and_arrow_look_alikes_stay(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+def test_a_given_name_and_a_word_surname_before_a_kin_word() -> None:
+    text = "Spoke with Evertt Bowman (sister) re: goals of care."
+    assert covered(text, "Evertt Bowman") is PhiType.NAME
+    assert not touched("Foley Catheter (new) placed, son aware.", "Foley")
