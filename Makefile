@@ -26,8 +26,8 @@ run: install services ## Start everything, create a dev key, submit the sample a
 up: install services ## Start the five services only
 	$(BIN)/clinrelay up
 
-test: install services ## The whole suite: unit, integration (real RabbitMQ + PostgreSQL), e2e
-	$(BIN)/pytest -q
+test: install services ## The whole suite: unit, integration (real RabbitMQ + PostgreSQL), e2e; with coverage, failing below its floor
+	$(BIN)/pytest -q --cov --cov-report=term:skip-covered
 
 test-unit: install ## Unit tests and the in-memory half of tests/bus: no RabbitMQ or PostgreSQL needed
 	$(BIN)/pytest -q -m "not integration"
@@ -46,4 +46,4 @@ bench: install services ## Benchmarks (see docs/benchmarks.md)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache out
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage htmlcov out
