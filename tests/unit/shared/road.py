@@ -93,6 +93,13 @@ class Road:
             )
         return report.id
 
+    async def produce_one(self, stage: Stage) -> tuple[UUID, StoredReport]:
+        """Run ``stage`` with a relay, submit a report and wait until it is final."""
+        await self.start_stage(stage)
+        self.start_relay()
+        report_id = await self.submit()
+        return report_id, await self.wait_for_final(report_id)
+
     def report(self, report_id: UUID) -> StoredReport:
         return self.store.tables.reports[report_id]
 

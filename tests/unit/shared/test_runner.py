@@ -43,11 +43,7 @@ def open_dead_letters(road: Road) -> list[Any]:
 
 async def test_a_report_completes_once_through_the_relay_and_the_stage(road: Road) -> None:
     stage = RecordingStage()
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    report_id, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.COMPLETE
     assert report.progress_percent == 100
@@ -126,11 +122,7 @@ async def test_a_failing_stage_is_retried_then_failed_with_a_phi_free_error(
 ) -> None:
     road = make_road(max_attempts=3, retry_delays_ms=(20, 40))
     stage = RecordingStage(["crash", "crash", "crash"])
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    report_id, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.FAILED
     assert stage.calls == 3
@@ -157,11 +149,7 @@ async def test_a_failing_stage_is_retried_then_failed_with_a_phi_free_error(
 
 async def test_a_transient_failure_recovers_on_the_next_attempt(road: Road) -> None:
     stage = RecordingStage(["crash"])
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    _, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.COMPLETE
     assert stage.calls == 2
@@ -171,11 +159,7 @@ async def test_a_transient_failure_recovers_on_the_next_attempt(road: Road) -> N
 
 async def test_a_permanent_failure_is_not_retried(road: Road) -> None:
     stage = RecordingStage(["permanent"])
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    _, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.FAILED
     assert stage.calls == 1
@@ -188,11 +172,7 @@ async def test_a_permanent_failure_is_not_retried(road: Road) -> None:
 async def test_a_stage_that_hangs_is_cut_off_by_the_stage_timeout(make_road: MakeRoad) -> None:
     road = make_road(stage_timeout_s=0.1, max_attempts=1)
     stage = RecordingStage(["hang"])
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    _, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.FAILED
     assert report.error_message == "The ingestor stage did not finish within 0.1 s."
@@ -260,11 +240,7 @@ async def test_a_failed_database_step_is_a_failed_attempt_and_rolls_back(
 
     monkeypatch.setattr(MemoryArtifacts, "store", failing_store)
     stage = RecordingStage()
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    report_id, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.COMPLETE
     assert stage.calls == 2
@@ -289,11 +265,7 @@ async def test_a_database_outage_is_waited_out_without_using_up_an_attempt(
 
     monkeypatch.setattr(MemoryProcessedMessages, "seen_and_status", flaky_check)
     stage = RecordingStage()
-    await road.start_stage(stage)
-    road.start_relay()
-    report_id = await road.submit()
-
-    report = await road.wait_for_final(report_id)
+    _, report = await road.produce_one(stage)
 
     assert report.status is ReportStatus.COMPLETE  # with one attempt allowed, none was spent
     assert report.retry_count == 0
