@@ -1,0 +1,151 @@
+"""One behaviour suite, two stores: every test in this folder runs against the in-memory store
+(shared/db/memory.py) and against PostgreSQL (shared/db/postgres.py), so the store the runner's and
+relay's unit tests rely on is held to what the database does — as tests/bus holds the in-memory bus
+to RabbitMQ. The PostgreSQL runs are marked ``integration``; each gets a database of its own,
+cloned from a migrated template, and drops it afterwards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from shared.db.memory import MemoryStore
+from shared.db.migrate import apply_migrations, drop_database, ensure_database
+from shared.db.pool import create_pool
+from shared.db.postgres import PgStore
+from shared.db.store import Store
+from shared.events import ReportKind, ReportStatus
+from tests.integration.harness import with_database
+
+SERVER_DSN = os.environ.get(
+    "CLINRELAY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+class Subject:
+    """A store under test, with what a test needs to set up and read back outside the protocol
+    (what the gateway or an operator would write, what a test checks)."""
+
+    store: Store
+
+    async def new_report(self, tenant_id: UUID) -> UUID:
+        raise NotImplementedError
+
+    async def status(self, report_id: UUID) -> ReportStatus:
+        raise NotImplementedError
+
+    async def events(self, report_id: UUID) -> list[str]:
+        """The audit trail's outcomes, in order."""
+        raise NotImplementedError
+
+    async def outbox_keys(self) -> list[str]:
+        """The routing keys waiting in the outbox, oldest first."""
+        raise NotImplementedError
+
+    async def dead_letter_reports(self) -> list[UUID | None]:
+        raise NotImplementedError
+
+
+class MemorySubject(Subject):
+    def __init__(self) -> None:
+        self.memory = MemoryStore()
+        self.store = self.memory
+
+    async def new_report(self, tenant_id: UUID) -> UUID:
+        return self.memory.add_report(tenant_id, ReportKind.CODING).id
+
+    async def status(self, report_id: UUID) -> ReportStatus:
+        return self.memory.tables.reports[report_id].status
+
+    async def events(self, report_id: UUID) -> list[str]:
+        return [e.step.outcome for e in self.memory.events_of(report_id)]
+
+    async def outbox_keys(self) -> list[str]:
+        rows = sorted(self.memory.tables.outbox.values(), key=lambda r: r.id)
+        return [r.routing_key for r in rows]
+
+    async def dead_letter_reports(self) -> list[UUID | None]:
+        return [d.parked.report_id for d in self.memory.tables.dead_letters.values()]
+
+
+class PostgresSubject(Subject):
+    def __init__(self, pool: asyncpg.Pool, dsn: str) -> None:
+        self.pool = pool
+        self.store = PgStore(pool, dsn)
+
+    async def new_report(self, tenant_id: UUID) -> UUID:
+        report_id = uuid4()
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                tenant_id,
+                f"t-{tenant_id}",
+            )
+            await conn.execute(
+                "INSERT INTO reports (id, tenant_id, kind) VALUES ($1, $2, 'coding')",
+                report_id,
+                tenant_id,
+            )
+        return report_id
+
+    async def status(self, report_id: UUID) -> ReportStatus:
+        value = await self.pool.fetchval("SELECT status FROM reports WHERE id = $1", report_id)
+        return ReportStatus(value)
+
+    async def events(self, report_id: UUID) -> list[str]:
+        rows = await self.pool.fetch(
+            "SELECT outcome FROM report_events WHERE report_id = $1 ORDER BY seq", report_id
+        )
+        return [r["outcome"] for r in rows]
+
+    async def outbox_keys(self) -> list[str]:
+        rows = await self.pool.fetch("SELECT routing_key FROM outbox ORDER BY id")
+        return [r["routing_key"] for r in rows]
+
+    async def dead_letter_reports(self) -> list[UUID | None]:
+        rows = await self.pool.fetch("SELECT report_id FROM dead_letters ORDER BY parked_at")
+        return [r["report_id"] for r in rows]
+
+
+@pytest.fixture(scope="session")
+async def store_template() -> AsyncIterator[str]:
+    name = f"clinrelay_stpl_{uuid4().hex[:10]}"
+    dsn = with_database(SERVER_DSN, name)
+    await ensure_database(dsn)
+    await apply_migrations(dsn)
+    yield name
+    await drop_database(dsn)
+
+
+@pytest.fixture
+async def postgres_subject(store_template: str) -> AsyncIterator[PostgresSubject]:
+    name = f"clinrelay_s_{uuid4().hex[:10]}"
+    admin = await asyncpg.connect(SERVER_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{store_template}"')
+    finally:
+        await admin.close()
+    dsn = with_database(SERVER_DSN, name)
+    pool = await create_pool(dsn, max_size=4)
+    try:
+        yield PostgresSubject(pool, dsn)
+    finally:
+        await pool.close()
+        await drop_database(dsn)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory"),
+        pytest.param("postgresql", marks=pytest.mark.integration),
+    ]
+)
+def subject(request: pytest.FixtureRequest) -> Subject:
+    if request.param == "memory":
+        return MemorySubject()
+    found: Subject = request.getfixturevalue("postgres_subject")
+    return found
