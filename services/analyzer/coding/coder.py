@@ -15,6 +15,7 @@ from typing import TypeVar
 from services.analyzer.coding import (
     bmi,
     codeset,
+    encounter_reasons,
     external_causes,
     gestation,
     immunization,
@@ -155,6 +156,7 @@ def code_encounter(
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
+    _add_encounter_reasons(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
         suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
@@ -413,6 +415,33 @@ def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) 
         [evidence],
         MentionCategory.DIAGNOSIS,
     )
+
+
+def _add_encounter_reasons(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """The exam or treatment the visit is for (Section I.C.21.c), when the notes say it."""
+    for reason in encounter_reasons.encounter_reasons([n.text for n in notes], list(billed)):
+        note = notes[reason.note_index]
+        evidence = Evidence(
+            note_id=note.note_id,
+            start=reason.start,
+            end=reason.end,
+            text=reason.text,
+            section=None,
+            sentence=reason.text,
+        )
+        billed.setdefault(
+            reason.code,
+            _Pending(
+                reason.code,
+                Assertion.PRESENT,
+                0.85,
+                "the reason for this encounter as the note names it (Section I.C.21.c)",
+                True,
+                (),
+                [evidence],
+                MentionCategory.STATUS,
+            ),
+        )
 
 
 def _add_immunization(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

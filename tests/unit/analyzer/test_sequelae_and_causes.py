@@ -215,3 +215,27 @@ def test_a_sickle_cell_crisis_is_the_crisis_code_and_its_pain_integral() -> None
     found = codes(note, IN)
     assert "D57.00" in found
     assert not found & {"D57.1", "R52", "M79.659"}
+
+
+# --- I.C.21.c: the reason for the encounter ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Annual physical.\nA: Essential hypertension.", "Z00.01"),  # with findings
+        ("Annual physical.\nNo concerns. Exam normal.", "Z00.00"),
+        ("WCC 2 yr\nGrowing well, no concerns.", "Z00.129"),
+        ("Pre-operative medical evaluation before right knee arthroplasty.", "Z01.818"),
+        ("PPE (pre-participation physical exam) -- football.", "Z02.5"),
+        ("ONCOLOGY TREATMENT VISIT (C3D1)\nCarboplatin and pembrolizumab today.", "Z51.11"),
+        ("ONCOLOGY TREATMENT VISIT (C3D1)\nCarboplatin and pembrolizumab today.", "Z51.12"),
+    ],
+)
+def test_the_reason_for_the_encounter(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+def test_an_exam_named_in_the_history_is_no_reason_for_this_visit() -> None:
+    note = "Follow-up of hypertension. " + "x " * 200 + "Annual eye exam 8/2025."
+    assert not any(c.startswith("Z00") for c in codes(note))
