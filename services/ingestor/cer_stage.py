@@ -18,10 +18,11 @@ from typing import TypeVar
 import httpx
 import structlog
 
-from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.cer.dataset import fetch_cer_dataset
 from services.ingestor.device.dataset import fetch_device_dataset
 from services.ingestor.openfda.cache import PostgresResponseCache
 from services.ingestor.openfda.client import OpenFdaClient, OpenFdaError, RetryPolicy
+from services.ingestor.openfda.fetching import FetchLimits
 from services.ingestor.openfda.query import DEVICE_ENDPOINT, ENDPOINT, Query
 from services.ingestor.openfda.ratelimit import PostgresTokenBucket, openfda_buckets
 from services.ingestor.openfda.settings import OpenFdaSettings

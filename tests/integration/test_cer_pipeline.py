@@ -14,8 +14,8 @@ from clinrelay.openfda_fixture.server import FixtureState, create_fixture_app
 from services.analyzer.settings import AnalyzerSettings
 from services.analyzer.stage import AnalyzerStage
 from services.ingestor import cer_stage
-from services.ingestor.cer.dataset import FetchLimits
 from services.ingestor.cer_stage import CerIngestion, build_client
+from services.ingestor.openfda.fetching import FetchLimits
 from services.ingestor.openfda.settings import OpenFdaSettings
 from services.ingestor.phi.deidentify import PhiDeidentifier
 from services.ingestor.scheduler.submit import ReportSubmitter

@@ -15,12 +15,12 @@ No matching report is not a failure: the dataset is empty and the analyzer write
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from services.ingestor.openfda import query as q
 from services.ingestor.openfda.background import fetch_background
-from services.ingestor.openfda.client import OpenFdaClient, OpenFdaResponse
+from services.ingestor.openfda.client import OpenFdaClient
+from services.ingestor.openfda.fetching import FetchLimits, page_through, source_of
 from services.ingestor.openfda.projection import ProjectionTally, ScopeMatcher
 from services.ingestor.openfda.recorder import QueryRecorder
 from shared.events.cer import (
@@ -29,7 +29,6 @@ from shared.events.cer import (
     DisproportionalityCounts,
     DrugScope,
     FallbackQuery,
-    OpenFdaSource,
     ProductIdentification,
     QueryPurpose,
     TermCount,
@@ -44,18 +43,6 @@ FALLBACK_REASON = (
     "brand and are not found by this search; a search on the reported product name finds them, "
     "along with reports of other products of the same name."
 )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-@dataclass(frozen=True)
-class FetchLimits:
-    max_reports: int = 5000
-    page_size: int = 1000
-    max_term_queries: int = 100
-    background_products: int = 20
 
 
 async def _background_counts(
@@ -164,7 +151,6 @@ async def fetch_cer_dataset(
     matched = probe.total
 
     tally = ProjectionTally(scope=ScopeMatcher.for_request(request))
-    pages = 0
     if matched:
         reports_query = q.Query(
             QueryPurpose.PRODUCT_REPORTS,
@@ -172,12 +158,7 @@ async def fetch_cer_dataset(
             sort="receivedate:desc",
             limit=min(limits.page_size, limits.max_reports),
         )
-        async for page in client.pages(reports_query, max_records=limits.max_reports):
-            pages += 1
-            for report in page.results:
-                if tally.processed >= limits.max_reports:
-                    break
-                tally.add(report)
+        pages = await page_through(client, reports_query, tally, max_reports=limits.max_reports)
         recorder.add(reports_query, probe, pages=pages, total=matched)
     else:
         recorder.add(probe_query, probe, total=0)
@@ -206,7 +187,7 @@ async def fetch_cer_dataset(
     fallback = await _fallback(client, recorder, _fallback_names(request, product))
     return CerDataset(
         request=request,
-        source=_source(client, probe if probe.meta else database_total, retrieved_at),
+        source=source_of(client, probe if probe.meta else database_total, retrieved_at),
         product=product,
         queries=tuple(recorder.records),
         matched_total=matched,
@@ -226,14 +207,4 @@ async def fetch_cer_dataset(
         fallback=fallback,
         notices=tuple(_notices(request, tally, product)),
         background=background,
-    )
-
-
-def _source(client: OpenFdaClient, probe: OpenFdaResponse, retrieved_at: datetime) -> OpenFdaSource:
-    return OpenFdaSource(
-        base_url=client.base_url,
-        meta_last_updated=probe.last_updated or client.last_updated,
-        retrieved_at=retrieved_at,
-        disclaimer=_text(probe.meta.get("disclaimer")),
-        license=_text(probe.meta.get("license")),
     )

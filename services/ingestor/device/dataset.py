@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.ingestor.cer.dataset import FetchLimits
 from services.ingestor.openfda import device_query as dq
 from services.ingestor.openfda import query as q
 from services.ingestor.openfda.client import OpenFdaClient
 from services.ingestor.openfda.device_projection import DeviceMatcher, DeviceTally
+from services.ingestor.openfda.fetching import FetchLimits, page_through, source_of
 from services.ingestor.openfda.recorder import QueryRecorder
 from shared.events.device import DeviceDataset, DeviceRequest
-from shared.events.openfda import OpenFdaSource, QueryPurpose, TermCount
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+from shared.events.openfda import QueryPurpose, TermCount
 
 
 async def fetch_device_dataset(
@@ -48,13 +44,7 @@ async def fetch_device_dataset(
             limit=min(limits.page_size, limits.max_reports),
             endpoint=q.DEVICE_ENDPOINT,
         )
-        pages = 0
-        async for page in client.pages(reports_query, max_records=limits.max_reports):
-            pages += 1
-            for report in page.results:
-                if tally.processed >= limits.max_reports:
-                    break
-                tally.add(report)
+        pages = await page_through(client, reports_query, tally, max_reports=limits.max_reports)
         recorder.add(reports_query, probe, pages=pages, total=matched)
         daily_query = q.Query(
             QueryPurpose.DEVICE_MONTHLY,
@@ -75,14 +65,7 @@ async def fetch_device_dataset(
         )
     return DeviceDataset(
         request=request,
-        source=OpenFdaSource(
-            base_url=client.base_url,
-            endpoint=q.DEVICE_ENDPOINT,
-            meta_last_updated=probe.last_updated or client.last_updated,
-            retrieved_at=retrieved_at,
-            disclaimer=_text(probe.meta.get("disclaimer")),
-            license=_text(probe.meta.get("license")),
-        ),
+        source=source_of(client, probe, retrieved_at, endpoint=q.DEVICE_ENDPOINT),
         device=tally.identification(request),
         queries=tuple(recorder.records),
         matched_total=matched,

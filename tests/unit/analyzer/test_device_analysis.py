@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.analyzer.device.analysis import ALL_REPORTS, analyze_device
-from services.ingestor.cer.dataset import FetchLimits
 from services.ingestor.device.dataset import fetch_device_dataset
+from services.ingestor.openfda.fetching import FetchLimits
 from shared.events.device import DeviceAnalysis, DeviceListingRow, DeviceRequest, DeviceScope
 from tests.unit.ingestor.openfda_fixture import fixture_client
 

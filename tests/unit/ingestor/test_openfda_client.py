@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from clinrelay.openfda_fixture.server import Fault, FixtureState
-from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.cer.dataset import fetch_cer_dataset
 from services.ingestor.openfda.client import OpenFdaError, next_link
+from services.ingestor.openfda.fetching import FetchLimits
 from services.ingestor.openfda.query import Query, product_search
 from shared.events.cer import DrugRole, QueryPurpose
 from shared.intake.ndc import cer_request

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.cer.dataset import fetch_cer_dataset
 from services.ingestor.device.dataset import fetch_device_dataset
+from services.ingestor.openfda.fetching import FetchLimits
 from shared.events.cer import CerRequest, DrugRole, DrugScope
 from shared.events.device import DeviceEventType, DeviceRequest, DeviceScope
 from shared.events.openfda import QueryPurpose

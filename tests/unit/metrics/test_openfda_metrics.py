@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from prometheus_client import generate_latest
 
 from clinrelay.openfda_fixture.server import Fault
-from services.ingestor.cer.dataset import FetchLimits, fetch_cer_dataset
+from services.ingestor.cer.dataset import fetch_cer_dataset
+from services.ingestor.openfda.fetching import FetchLimits
 from services.ingestor.openfda.query import Query, product_search
 from shared.events.cer import QueryPurpose
 from shared.intake.ndc import cer_request

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.analyzer.device.analysis import analyze_device
-from services.ingestor.cer.dataset import FetchLimits
 from services.ingestor.device.dataset import fetch_device_dataset
+from services.ingestor.openfda.fetching import FetchLimits
 from services.renderer.exports import (
     CASE_HEADER,
     DEVICE_CASE_HEADER,
