@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from services.analyzer.coding import (
+    adverse_effects,
     bmi,
     codeset,
     encounter_reasons,
@@ -157,6 +158,7 @@ def code_encounter(
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
     _add_encounter_reasons(notes, billed)
+    _add_adverse_effects(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
         suggestions=tuple(p.build() for p in sorted(billed.values(), key=_order)),
@@ -415,6 +417,36 @@ def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) 
         [evidence],
         MentionCategory.DIAGNOSIS,
     )
+
+
+def _add_adverse_effects(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """The drug class of an adverse effect the notes tie to a drug (Section I.C.19.e.5.a),
+    beside the effect a diagnosis of this encounter codes."""
+    if not any(not c.startswith(("Z", "V", "W", "X", "Y", "T")) for c in billed):
+        return
+    for effect in adverse_effects.adverse_effects([n.text for n in notes]):
+        note = notes[effect.note_index]
+        evidence = Evidence(
+            note_id=note.note_id,
+            start=effect.start,
+            end=effect.end,
+            text=effect.text,
+            section=None,
+            sentence=effect.text,
+        )
+        billed.setdefault(
+            effect.code,
+            _Pending(
+                effect.code,
+                Assertion.PRESENT,
+                0.85,
+                "adverse effect of a drug taken as prescribed, beside its effect (I.C.19.e.5.a)",
+                True,
+                (),
+                [evidence],
+                MentionCategory.MEDICATION,
+            ),
+        )
 
 
 def _add_encounter_reasons(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

@@ -239,3 +239,29 @@ def test_the_reason_for_the_encounter(text: str, code: str) -> None:
 def test_an_exam_named_in_the_history_is_no_reason_for_this_visit() -> None:
     note = "Follow-up of hypertension. " + "x " * 200 + "Annual eye exam 8/2025."
     assert not any(c.startswith("Z00") for c in codes(note))
+
+
+# --- I.C.19.e.5.a: adverse effects of drugs taken as prescribed ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("A: Chemotherapy-induced nausea (adverse effect of carboplatin).", "T45.1X5A"),
+        ("Severe hyponatremia due to hydrochlorothiazide (adverse effect).", "T50.2X5A"),
+        ("Oxaliplatin-induced peripheral neuropathy, grade 2.", "T45.1X5A"),
+    ],
+)
+def test_the_drug_class_of_an_adverse_effect(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Type 2 diabetes on metformin, no side effects from metformin.",
+        "Hypertension on hydrochlorothiazide, tolerating it without side effects.",
+    ],
+)
+def test_a_drug_without_an_effect_gives_no_adverse_effect_code(text: str) -> None:
+    assert not any(c.startswith("T") for c in codes(text))
