@@ -60,7 +60,8 @@ _AFTER_TOWN = _words(
     "resident residents native natives ems police pd fd fire ambulance rescue sheriff"
 )
 # a place preposition, and words that stand where one would ("outside Lynn", "around Troy")
-_CUES = PLACE_PREPOSITIONS | _words("of outside around near nearby")
+# ("via" is a route before a device or a tube more often: "voiding via purewick", "via PEG")
+_CUES = (PLACE_PREPOSITIONS - {"via"}) | _words("of outside around near nearby")
 _STREET_KINDS = _words(
     "street st avenue ave road rd lane ln boulevard blvd drive terrace parkway pkwy highway hwy"
     " circle turnpike pike"

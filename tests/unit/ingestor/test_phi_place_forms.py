@@ -325,3 +325,7 @@ def test_a_given_name_and_a_word_surname_before_a_kin_word() -> None:
     text = "Spoke with Evertt Bowman (sister) re: goals of care."
     assert covered(text, "Evertt Bowman") is PhiType.NAME
     assert not touched("Foley Catheter (new) placed, son aware.", "Foley")
+
+
+def test_a_device_after_via_is_no_town() -> None:
+    assert not touched("GU: voiding via purewick, urine clear yellow.", "purewick")
