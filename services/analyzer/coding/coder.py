@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from services.analyzer.coding import (
     adverse_effects,
@@ -389,6 +389,39 @@ def _osteoporotic_fracture(
     )
 
 
+class _Span(Protocol):
+    """Where a rule found what it codes: a span of one note's text."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+def _from_rule(
+    note_id: str,
+    span: _Span,
+    code: str,
+    score: float,
+    rationale: str,
+    category: MentionCategory,
+    *,
+    section: str | None = None,
+) -> _Pending:
+    """A code a guideline rule adds on what one span of a note says (the span is its evidence)."""
+    evidence = Evidence(
+        note_id=note_id,
+        start=span.start,
+        end=span.end,
+        text=span.text,
+        section=section,
+        sentence=span.text,
+    )
+    return _Pending(code, Assertion.PRESENT, score, rationale, True, (), [evidence], category)
+
+
 def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
     """How the encounter's initial-encounter injury happened (Guidelines I.C.20), when a note
     tells a mechanism of the external-cause table."""
@@ -399,22 +432,12 @@ def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) 
     if found is None:
         return
     index, cause = found
-    evidence = Evidence(
-        note_id=notes[index].note_id,
-        start=cause.start,
-        end=cause.end,
-        text=cause.text,
-        section=None,
-        sentence=cause.text,
-    )
-    billed[cause.code] = _Pending(
+    billed[cause.code] = _from_rule(
+        notes[index].note_id,
+        cause,
         cause.code,
-        Assertion.PRESENT,
         0.85,
         f"external cause of {injury} as the note tells it (Section I.C.20)",
-        True,
-        (),
-        [evidence],
         MentionCategory.DIAGNOSIS,
     )
 
@@ -426,24 +449,14 @@ def _add_adverse_effects(notes: Sequence[NoteText], billed: dict[str, _Pending])
         return
     for effect in adverse_effects.adverse_effects([n.text for n in notes]):
         note = notes[effect.note_index]
-        evidence = Evidence(
-            note_id=note.note_id,
-            start=effect.start,
-            end=effect.end,
-            text=effect.text,
-            section=None,
-            sentence=effect.text,
-        )
         billed.setdefault(
             effect.code,
-            _Pending(
+            _from_rule(
+                note.note_id,
+                effect,
                 effect.code,
-                Assertion.PRESENT,
                 0.85,
                 "adverse effect of a drug taken as prescribed, beside its effect (I.C.19.e.5.a)",
-                True,
-                (),
-                [evidence],
                 MentionCategory.MEDICATION,
             ),
         )
@@ -453,24 +466,14 @@ def _add_encounter_reasons(notes: Sequence[NoteText], billed: dict[str, _Pending
     """The exam or treatment the visit is for (Section I.C.21.c), when the notes say it."""
     for reason in encounter_reasons.encounter_reasons([n.text for n in notes], list(billed)):
         note = notes[reason.note_index]
-        evidence = Evidence(
-            note_id=note.note_id,
-            start=reason.start,
-            end=reason.end,
-            text=reason.text,
-            section=None,
-            sentence=reason.text,
-        )
         billed.setdefault(
             reason.code,
-            _Pending(
+            _from_rule(
+                note.note_id,
+                reason,
                 reason.code,
-                Assertion.PRESENT,
                 0.85,
                 "the reason for this encounter as the note names it (Section I.C.21.c)",
-                True,
-                (),
-                [evidence],
                 MentionCategory.STATUS,
             ),
         )
@@ -482,22 +485,12 @@ def _add_immunization(notes: Sequence[NoteText], billed: dict[str, _Pending]) ->
         given = immunization.vaccine_administered(note.text)
         if given is None:
             continue
-        evidence = Evidence(
-            note_id=note.note_id,
-            start=given.start,
-            end=given.end,
-            text=given.text,
-            section=None,
-            sentence=given.text,
-        )
-        billed[immunization.CODE] = _Pending(
+        billed[immunization.CODE] = _from_rule(
+            note.note_id,
+            given,
             immunization.CODE,
-            Assertion.PRESENT,
             0.9,
             "a vaccine given at this encounter: encounter for immunization (Section I.C.21.c.2)",
-            True,
-            (),
-            [evidence],
             MentionCategory.STATUS,
         )
         return
@@ -513,22 +506,12 @@ def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
         return
     note, value = found[-1]
     code = bmi.bmi_code(value.value)
-    evidence = Evidence(
-        note_id=note.note_id,
-        start=value.start,
-        end=value.end,
-        text=value.text,
-        section=None,
-        sentence=value.text,
-    )
-    billed[code] = _Pending(
+    billed[code] = _from_rule(
+        note.note_id,
+        value,
         code,
-        Assertion.PRESENT,
         0.95,
         "body mass index beside the weight diagnosis it qualifies (Section I.B.14)",
-        True,
-        (),
-        [evidence],
         MentionCategory.STATUS,
     )
 
@@ -542,22 +525,12 @@ def _add_gestation(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> No
         if age is None:
             continue
         code = gestation.weeks_code(age.weeks)
-        evidence = Evidence(
-            note_id=note.note_id,
-            start=age.start,
-            end=age.end,
-            text=age.text,
-            section=None,
-            sentence=age.text,
-        )
-        billed[code] = _Pending(
+        billed[code] = _from_rule(
+            note.note_id,
+            age,
             code,
-            Assertion.PRESENT,
             0.95,
             "weeks of gestation beside the pregnancy code (Section I.C.15.b.4)",
-            True,
-            (),
-            [evidence],
             MentionCategory.STATUS,
         )
         return
@@ -579,23 +552,14 @@ def _add_long_term_drugs(notes: Sequence[NoteText], billed: dict[str, _Pending])
                 continue
             if not applies(use, coded):
                 continue
-            evidence = Evidence(
-                note_id=note.note_id,
-                start=use.start,
-                end=use.end,
-                text=use.text,
-                section=section.category if section else None,
-                sentence=use.text,
-            )
-            pending = _Pending(
+            pending = _from_rule(
+                note.note_id,
+                use,
                 use.code,
-                Assertion.PRESENT,
                 0.9,
                 f"long-term (current) use of {use.text.lower()} (Section I.C.21.c.3)",
-                True,
-                (),
-                [evidence],
                 MentionCategory.MEDICATION,
+                section=section.category if section else None,
             )
             _merge(billed, use.code, pending)
 
