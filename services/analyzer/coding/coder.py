@@ -8,6 +8,7 @@ and superseded "unspecified" codes are settled last, over the whole encounter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
@@ -36,6 +37,7 @@ from services.analyzer.coding.pipeline import clinical_pipeline
 from services.analyzer.coding.rules import BillingDecision, billing_decision
 from services.analyzer.coding.sections import section_at
 from services.analyzer.coding.specificity import most_specific_code
+from services.analyzer.coding.status_codes import alzheimer_dementia, status_codes
 from services.analyzer.coding.traits import mention_category, mention_traits
 from shared.events.coding import (
     Assertion,
@@ -158,6 +160,7 @@ def code_encounter(
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
     _add_encounter_reasons(notes, billed)
+    _add_status_codes(notes, billed)
     _add_adverse_effects(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
@@ -477,6 +480,58 @@ def _add_encounter_reasons(notes: Sequence[NoteText], billed: dict[str, _Pending
                 MentionCategory.STATUS,
             ),
         )
+
+
+def _add_status_codes(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """Statuses, aftercare and follow-up the notes state (data/status_codes.tsv: Z43, Z46.6,
+    Z08, Z93, Z95, Z99), and Alzheimer's disease with its dementia (G30 + F02.8x)."""
+    finder = clinical_pipeline().section_finder
+    sections = [finder.sections(note.text) for note in notes]
+
+    def not_the_patients(index: int, offset: int) -> bool:
+        section = section_at(sections[index], offset)
+        return section is not None and section.category in _NOT_THE_PATIENTS_DRUGS
+
+    for found in status_codes([n.text for n in notes], list(billed), not_the_patients):
+        note = notes[found.note_index]
+        pending = _from_rule(
+            note.note_id,
+            found,
+            found.code,
+            0.85,
+            "a status, aftercare or follow-up the note states (Section I.C.21.c)",
+            MentionCategory.STATUS,
+        )
+        if found.family != "alzheimer":
+            billed.setdefault(found.code, pending)
+            continue
+        for code in [c for c in billed if c.startswith("G30") and c != found.code]:
+            pending.absorb(billed.pop(code))
+        pending.rationale = "Alzheimer's disease, coded first for its dementia (I.C.5.d)"
+        pending.category = MentionCategory.DIAGNOSIS
+        _merge(billed, found.code, pending)
+        clause = re.split(r"[.;\n]", note.text[found.start :], maxsplit=1)[0]
+        dementia = alzheimer_dementia(list(billed), [n.text for n in notes], clause)
+        if dementia is None:
+            continue
+        code, replaces = dementia
+        for old in replaces:
+            moved = billed.pop(old)
+            moved.rationale = f"{moved.rationale}; dementia in Alzheimer's disease ({old} → {code})"
+            moved.code = code
+            _merge(billed, code, moved)
+        if code not in billed:
+            billed.setdefault(
+                code,
+                _from_rule(
+                    note.note_id,
+                    found,
+                    code,
+                    0.85,
+                    "dementia in Alzheimer's disease, beside its G30 code (I.C.5.d)",
+                    MentionCategory.DIAGNOSIS,
+                ),
+            )
 
 
 def _add_immunization(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
