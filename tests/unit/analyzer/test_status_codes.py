@@ -93,6 +93,8 @@ def test_a_device_or_dependence_the_note_states(text: str, code: str) -> None:
         ("Next catheter change in 4 weeks.", "Z46.6"),
         ("Discussed dialysis; patient declined dialysis.", "Z99.2"),
         ("Father has a pacemaker.", "Z95.0"),
+        ("Scheduled for CABG on Monday.", "Z95.1"),
+        ("Awaiting TAVR; pre-op for prosthetic valve placement.", "Z95.2"),
     ],
 )
 def test_a_device_or_dependence_look_alike_codes_nothing(text: str, code: str) -> None:
