@@ -41,6 +41,11 @@ def training_lines(keys: list[NoteKey]) -> str:
 
 
 def train(keys: list[NoteKey], out: Path, iterations: int) -> tuple[float, str]:
+    return train_jsonl(training_lines(keys), out, iterations)
+
+
+def train_jsonl(jsonl: str, out: Path, iterations: int) -> tuple[float, str]:
+    """Run ``clinrelay deid train`` as a user would, on JSONL lines; its seconds and its report."""
     started = time.perf_counter()
     done = subprocess.run(
         [
@@ -55,7 +60,7 @@ def train(keys: list[NoteKey], out: Path, iterations: int) -> tuple[float, str]:
             "--iterations",
             str(iterations),
         ],
-        input=training_lines(keys),
+        input=jsonl,
         capture_output=True,
         text=True,
         check=True,

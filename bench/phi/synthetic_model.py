@@ -23,18 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.phi.annotated import AnnotatedNote
 from bench.phi.contexts import framed_notes, training_lines
+from bench.phi.model_eval import train_jsonl
 from bench.phi.multistyle import load_set
 from bench.phi.variants import rewrite
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def training_notes(per_frame: int, rewrites: int, seed: int) -> list[AnnotatedNote]:
@@ -49,27 +45,7 @@ def training_notes(per_frame: int, rewrites: int, seed: int) -> list[AnnotatedNo
 
 
 def train(lines: list[str], out: Path, iterations: int) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clinrelay",
-            "deid",
-            "train",
-            "--jsonl",
-            "--out",
-            str(out),
-            "--iterations",
-            str(iterations),
-        ],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return time.perf_counter() - started, done.stderr.strip()
+    return train_jsonl("\n".join(lines) + "\n", out, iterations)
 
 
 def main() -> None:
