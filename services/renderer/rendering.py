@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import structlog
@@ -112,6 +112,20 @@ async def render_report(
     )
 
 
+_Row = TypeVar("_Row", CaseListingRow, DeviceListingRow)
+
+
+async def _listing_rows(
+    listing: CaseListingRef | None, load_listing: ListingLoader | None, row_type: type[_Row]
+) -> tuple[_Row, ...]:
+    """The stored case listing of a safety report, as rows of its kind (none when there is no
+    listing or no loader)."""
+    if listing is None or load_listing is None:
+        return ()
+    loaded = await load_listing(listing, row_type)
+    return tuple(r for r in loaded if isinstance(r, row_type))
+
+
 async def _draw_coding(
     pool: RenderPool, analysis: Analysis, meta: ReportMeta, _load_listing: ListingLoader | None
 ) -> Drawn:
@@ -123,10 +137,7 @@ async def _draw_cer(
     pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
 ) -> Drawn:
     assert isinstance(analysis, CerAnalysis)
-    rows: tuple[CaseListingRow, ...] = ()
-    if analysis.listing is not None and load_listing is not None:
-        loaded = await load_listing(analysis.listing, CaseListingRow)
-        rows = tuple(r for r in loaded if isinstance(r, CaseListingRow))
+    rows = await _listing_rows(analysis.listing, load_listing, CaseListingRow)
     pdf = await pool.render_cer(analysis, meta, rows)
     tables = cer_tables(analysis)
     return pdf, {
@@ -139,10 +150,7 @@ async def _draw_device(
     pool: RenderPool, analysis: Analysis, meta: ReportMeta, load_listing: ListingLoader | None
 ) -> Drawn:
     assert isinstance(analysis, DeviceAnalysis)
-    rows: tuple[DeviceListingRow, ...] = ()
-    if analysis.listing is not None and load_listing is not None:
-        loaded = await load_listing(analysis.listing, DeviceListingRow)
-        rows = tuple(r for r in loaded if isinstance(r, DeviceListingRow))
+    rows = await _listing_rows(analysis.listing, load_listing, DeviceListingRow)
     pdf = await pool.render_device(analysis, meta, rows)
     tables = device_tables(analysis)
     return pdf, {
