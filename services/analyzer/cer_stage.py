@@ -14,17 +14,19 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from services.analyzer.cer.analysis import analyze_cer
 from services.analyzer.cer.changes import PreviousSignals
-from services.analyzer.safety_records import Findings, keep_records
-from shared.db.cer_datasets import DatasetMissing
+from services.analyzer.safety_records import (
+    Findings,
+    dataset_cases,
+    ingested_dataset,
+    keep_records,
+)
 from shared.events import Envelope, routing
 from shared.events.alerts import TrendAlertNotice
 from shared.events.cer import CerAnalysis, CerDataset, FaersCase
 from shared.events.openfda import TrendAlert
-from shared.stage import NextEvent, StageAlert, StageContext, StageError, StageOutcome
+from shared.stage import NextEvent, StageAlert, StageContext, StageOutcome
 
 ANALYZED_PROGRESS = 70
 MAX_ALERTS_IN_NOTICE = 50
@@ -80,19 +82,9 @@ def trend_alert(
 
 async def analyze_cer_event(event: Envelope, ctx: StageContext) -> StageOutcome:
     """Analyse one ``report.ingested`` CER event; emit ``report.analyzed``."""
-    try:
-        dataset = CerDataset.model_validate(event.payload)
-    except ValidationError as exc:
-        raise StageError(
-            f"the ingested CER payload is invalid ({exc.error_count()} problems)", permanent=True
-        ) from None
+    dataset = ingested_dataset(event, CerDataset, "CER")
     request = dataset.request
-    cases: tuple[FaersCase, ...] = dataset.cases
-    if dataset.cases_ref is not None:
-        try:
-            cases = await ctx.repos.datasets.load(dataset.cases_ref, FaersCase)
-        except DatasetMissing as exc:
-            raise StageError(str(exc)) from None
+    cases = await dataset_cases(ctx, dataset, FaersCase)
     entry = await ctx.repos.history.previous(
         event.tenant_id,
         "cer",

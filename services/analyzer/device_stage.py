@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from pydantic import ValidationError
-
 from services.analyzer.cer_stage import trend_alert
 from services.analyzer.device.analysis import analyze_device
-from services.analyzer.safety_records import Findings, keep_records
-from shared.db.cer_datasets import DatasetMissing
+from services.analyzer.safety_records import (
+    Findings,
+    dataset_cases,
+    ingested_dataset,
+    keep_records,
+)
 from shared.events import Envelope, routing
 from shared.events.device import DeviceCase, DeviceDataset
-from shared.stage import NextEvent, StageContext, StageError, StageOutcome
+from shared.stage import NextEvent, StageContext, StageOutcome
 
 ANALYZED_PROGRESS = 70
 NO_PRESET = "-"
@@ -28,20 +30,9 @@ NO_PRESET = "-"
 
 async def analyze_device_event(event: Envelope, ctx: StageContext) -> StageOutcome:
     """Analyse one ``report.ingested`` device event; emit ``report.analyzed``."""
-    try:
-        dataset = DeviceDataset.model_validate(event.payload)
-    except ValidationError as exc:
-        raise StageError(
-            f"the ingested device payload is invalid ({exc.error_count()} problems)",
-            permanent=True,
-        ) from None
+    dataset = ingested_dataset(event, DeviceDataset, "device")
     request = dataset.request
-    cases: tuple[DeviceCase, ...] = dataset.cases
-    if dataset.cases_ref is not None:
-        try:
-            cases = await ctx.repos.datasets.load(dataset.cases_ref, DeviceCase)
-        except DatasetMissing as exc:
-            raise StageError(str(exc)) from None
+    cases = await dataset_cases(ctx, dataset, DeviceCase)
     entry = await ctx.repos.history.previous(
         event.tenant_id, "device", request.subject_key, NO_PRESET, event.report_id
     )

@@ -6,15 +6,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from services.analyzer.surveillance.monthly import alert_key
+from shared.db.cer_datasets import DatasetMissing
 from shared.db.safety_history import SignalRecord
 from shared.events import Envelope
-from shared.events.cer import CaseListingRef
+from shared.events.cer import CaseListingRef, DatasetRef
 from shared.events.openfda import TrendAlert
-from shared.stage import StageContext
+from shared.stage import StageContext, StageError
+
+Case = TypeVar("Case", bound=BaseModel)
+_Case_co = TypeVar("_Case_co", bound=BaseModel, covariant=True)
+
+
+class _Ingested(Protocol[_Case_co]):
+    @property
+    def cases(self) -> tuple[_Case_co, ...]: ...
+
+    @property
+    def cases_ref(self) -> DatasetRef | None: ...
+
+
+Dataset = TypeVar("Dataset", bound=BaseModel)
+
+
+def ingested_dataset(event: Envelope, model: type[Dataset], kind: str) -> Dataset:
+    """The ``report.ingested`` payload as ``model``; a payload that does not fit fails for good."""
+    try:
+        return model.model_validate(event.payload)
+    except ValidationError as exc:
+        raise StageError(
+            f"the ingested {kind} payload is invalid ({exc.error_count()} problems)",
+            permanent=True,
+        ) from None
+
+
+async def dataset_cases(
+    ctx: StageContext, dataset: _Ingested[Any], case_type: type[Case]
+) -> tuple[Case, ...]:
+    """The dataset's cases: inline, or loaded from the store when the ingestor kept them there
+    (a missing or altered stored dataset is a retriable failure)."""
+    if dataset.cases_ref is None:
+        return tuple(dataset.cases)
+    try:
+        return await ctx.repos.datasets.load(dataset.cases_ref, case_type)
+    except DatasetMissing as exc:
+        raise StageError(str(exc)) from None
 
 
 @dataclass(frozen=True)
