@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import socket
 import struct
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 
 class TcpProxy:
@@ -100,3 +102,23 @@ class TcpProxy:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def proxy_for(url: str, default_port: int) -> AsyncIterator[TcpProxy]:
+    """A started proxy to the host and port ``url`` names, closed on leaving."""
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or default_port)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.close()
+
+
+def through(url: str, proxy: TcpProxy) -> str:
+    """``url`` (an AMQP URL or a PostgreSQL DSN) with its host and port replaced by the proxy's,
+    keeping the credentials, path and query."""
+    parts = urlsplit(url)
+    netloc = f"{parts.netloc.rsplit('@', 1)[0]}@127.0.0.1:{proxy.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

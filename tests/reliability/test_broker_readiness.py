@@ -6,29 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.integration.harness import Pipeline
-from tests.reliability.tcp_proxy import TcpProxy
-
-
-def through(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    netloc = f"{parts.netloc.rsplit('@', 1)[0]}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+from tests.reliability.tcp_proxy import TcpProxy, proxy_for, through
 
 
 @pytest.fixture
 async def broker_proxy(pipeline: Pipeline) -> AsyncIterator[TcpProxy]:
-    parts = urlsplit(pipeline.amqp_url)
-    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
-    await proxy.start()
-    try:
+    async with proxy_for(pipeline.amqp_url, 5672) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 async def rabbitmq_check(client: Any, wanted: bool, timeout: float = 20) -> dict[str, str]:
@@ -43,7 +31,7 @@ async def rabbitmq_check(client: Any, wanted: bool, timeout: float = 20) -> dict
 async def test_readyz_says_the_broker_is_down_while_it_is(
     pipeline: Pipeline, broker_proxy: TcpProxy
 ) -> None:
-    await pipeline.start_gateway(amqp_url=through(pipeline.amqp_url, broker_proxy.port))
+    await pipeline.start_gateway(amqp_url=through(pipeline.amqp_url, broker_proxy))
     async with pipeline.client("unused") as client:
         await rabbitmq_check(client, True)
         await broker_proxy.down()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
 import pytest
@@ -28,7 +27,7 @@ from tests.integration.harness import Pipeline
 from tests.reliability.conftest import faults
 from tests.reliability.outcomes import PdfAnalyzer, assert_each_ended_once, until_final
 from tests.reliability.private_services import PrivatePostgres, PrivateRabbit
-from tests.reliability.tcp_proxy import TcpProxy
+from tests.reliability.tcp_proxy import TcpProxy, proxy_for, through
 
 pytestmark = [pytest.mark.slow, faults, pytest.mark.timeout(420)]
 
@@ -126,21 +125,15 @@ async def post_once(pipe: Pipeline, key: str) -> UUID:
 
 @pytest.fixture
 async def stage_link(pipeline: Pipeline) -> AsyncIterator[TcpProxy]:
-    parts = urlsplit(pipeline.amqp_url)
-    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5672)
-    await proxy.start()
-    try:
+    async with proxy_for(pipeline.amqp_url, 5672) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 async def test_a_frozen_link_to_the_broker_is_noticed_and_the_stage_recovers(
     pipeline: Pipeline, stage_link: TcpProxy
 ) -> None:
     pipe = pipeline
-    netloc = f"{urlsplit(pipe.amqp_url).netloc.rsplit('@', 1)[0]}@127.0.0.1:{stage_link.port}"
-    through_proxy = urlunsplit(urlsplit(pipe.amqp_url)._replace(netloc=netloc))
+    through_proxy = through(pipe.amqp_url, stage_link)
     await pipe.start_relay()  # the relay and the analyzer keep their direct links
     await pipe.start_stage(PdfAnalyzer())
     # The ingestor reaches the broker only through the proxy, with a 2 s heartbeat.

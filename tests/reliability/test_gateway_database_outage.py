@@ -6,31 +6,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 
 from tests.integration.bundles import note_bundle
 from tests.integration.harness import Pipeline
-from tests.reliability.tcp_proxy import TcpProxy
-
-
-def through(dsn: str, port: int) -> str:
-    parts = urlsplit(dsn)
-    netloc = f"{parts.netloc.rsplit('@', 1)[0]}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+from tests.reliability.tcp_proxy import TcpProxy, proxy_for, through
 
 
 @pytest.fixture
 async def db_proxy(pipeline: Pipeline) -> AsyncIterator[TcpProxy]:
-    parts = urlsplit(pipeline.database_url)
-    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
-    await proxy.start()
-    try:
+    async with proxy_for(pipeline.database_url, 5432) as proxy:
         yield proxy
-    finally:
-        await proxy.close()
 
 
 def assert_outage_answer(response: httpx.Response) -> None:
@@ -44,7 +32,7 @@ def assert_outage_answer(response: httpx.Response) -> None:
 async def test_database_down_answers_503_with_retry_after_everywhere(
     pipeline: Pipeline, db_proxy: TcpProxy
 ) -> None:
-    await pipeline.start_gateway(database_url=through(pipeline.database_url, db_proxy.port))
+    await pipeline.start_gateway(database_url=through(pipeline.database_url, db_proxy))
     known = await pipeline.api_key()
     fresh = await pipeline.api_key()  # never used before the outage: its check needs the database
     async with pipeline.client(known) as client:
