@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
@@ -21,6 +21,7 @@ import uvicorn
 
 from shared.auth import Role, create_key
 from shared.bus.amqp import AmqpBus
+from shared.db.migrate import apply_migrations, drop_database, ensure_database
 from shared.db.pool import create_pool
 from shared.db.postgres import PgStore
 from shared.db.repositories import StageRepositories
@@ -39,6 +40,36 @@ S = TypeVar("S", bound=Settings)
 def with_database(dsn: str, name: str) -> str:
     parts = urlsplit(dsn)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@contextlib.asynccontextmanager
+async def migrated_template(server_dsn: str, prefix: str) -> AsyncIterator[str]:
+    """A new database with every migration applied, to clone per test; its name (dropped on
+    leaving)."""
+    name = f"{prefix}{uuid4().hex[:10]}"
+    dsn = with_database(server_dsn, name)
+    await ensure_database(dsn)
+    await apply_migrations(dsn)
+    try:
+        yield name
+    finally:
+        await drop_database(dsn)
+
+
+@contextlib.asynccontextmanager
+async def database_from(server_dsn: str, template: str, name: str) -> AsyncIterator[str]:
+    """A database ``name`` cloned from ``template`` (fast: no migrations run); its DSN. Dropped on
+    leaving."""
+    admin = await asyncpg.connect(server_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    dsn = with_database(server_dsn, name)
+    try:
+        yield dsn
+    finally:
+        await drop_database(dsn)
 
 
 class _Server:

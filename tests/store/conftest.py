@@ -14,12 +14,11 @@ import asyncpg
 import pytest
 
 from shared.db.memory import MemoryStore
-from shared.db.migrate import apply_migrations, drop_database, ensure_database
 from shared.db.pool import create_pool
 from shared.db.postgres import PgStore
 from shared.db.store import Store
 from shared.events import ReportKind, ReportStatus
-from tests.integration.harness import with_database
+from tests.integration.harness import database_from, migrated_template
 
 SERVER_DSN = os.environ.get(
     "CLINRELAY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -113,29 +112,19 @@ class PostgresSubject(Subject):
 
 @pytest.fixture(scope="session")
 async def store_template() -> AsyncIterator[str]:
-    name = f"clinrelay_stpl_{uuid4().hex[:10]}"
-    dsn = with_database(SERVER_DSN, name)
-    await ensure_database(dsn)
-    await apply_migrations(dsn)
-    yield name
-    await drop_database(dsn)
+    async with migrated_template(SERVER_DSN, "clinrelay_stpl_") as name:
+        yield name
 
 
 @pytest.fixture
 async def postgres_subject(store_template: str) -> AsyncIterator[PostgresSubject]:
     name = f"clinrelay_s_{uuid4().hex[:10]}"
-    admin = await asyncpg.connect(SERVER_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{store_template}"')
-    finally:
-        await admin.close()
-    dsn = with_database(SERVER_DSN, name)
-    pool = await create_pool(dsn, max_size=4)
-    try:
-        yield PostgresSubject(pool, dsn)
-    finally:
-        await pool.close()
-        await drop_database(dsn)
+    async with database_from(SERVER_DSN, store_template, name) as dsn:
+        pool = await create_pool(dsn, max_size=4)
+        try:
+            yield PostgresSubject(pool, dsn)
+        finally:
+            await pool.close()
 
 
 @pytest.fixture(
