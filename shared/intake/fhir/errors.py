@@ -140,10 +140,15 @@ def _describe(error_type: str, message: str, value: object) -> str:
     if error_type == "json_invalid":
         # pydantic tries to read a string as JSON where an object is expected; its message
         # ("Invalid JSON: expected value at line 1 column 1") misleads the reader.
-        return f"expected a JSON object, got {_json_kind(value)}"
+        return not_an_object(value)
     if error_type == "extra_forbidden":
         return "unknown element (not part of this FHIR R4 resource)"
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def not_an_object(value: object) -> str:
+    """The problem with ``value`` where FHIR wants a JSON object, naming what was sent."""
+    return f"expected a JSON object, got {_json_kind(value)}"
 
 
 def _json_kind(value: object) -> str:

@@ -28,6 +28,8 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.resource import Resource
 from pydantic import BaseModel
 
+from shared.intake.fhir.errors import not_an_object
+
 Path = tuple[int | str, ...]
 
 # What a primitive element holds in JSON.
@@ -195,13 +197,13 @@ def _missing(node: dict[str, Any], shape: Shape, path: Path) -> Iterator[tuple[P
 def _walk_value(value: object, element: Element, path: Path) -> Iterator[tuple[Path, str]]:
     if element.kind == COMPLEX:
         if not isinstance(value, dict):
-            yield path, f"expected a JSON object, got {_json_kind(value)}"
+            yield path, not_an_object(value)
         elif element.model is not None:
             yield from _walk(value, shape_of(element.model), path)
     elif element.kind == RESOURCE:
         model = resource_model(value.get("resourceType")) if isinstance(value, dict) else None
         if not isinstance(value, dict):
-            yield path, f"expected a JSON object, got {_json_kind(value)}"
+            yield path, not_an_object(value)
         elif model is None:
             yield (*path, "resourceType"), "missing, or not a FHIR R4 resource type"
         else:
@@ -224,18 +226,6 @@ def _check_primitive(value: object, kind: str, path: Path) -> Iterator[tuple[Pat
 def _is_resource_level(shape: Shape) -> bool:
     """A contained resource carries its own resourceType."""
     return "implicitRules" in shape.elements
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def present_elements(node: dict[str, Any], shape: Shape) -> list[tuple[str, Element]]:
