@@ -14,6 +14,13 @@ One file per encounter in ``bench/coding/encounters/``: a header of ``key: value
 - ``billed`` (optional): the diagnosis codes on the encounter's Claim, in claim order, and
   ``supported``: those of them the note supports (the billed-code verdict gold).
 
+Verdict convention (one for every set; ``services/analyzer/coding/upgrades.py``): a billed code
+the note documents *more specifically* — an unspecified code of a documented code's family, I10
+beside a documented I11–I13, a combination that includes it — is **supported, with an upgrade
+owed**; the upgrade pairs ``[billed, better]`` follow from the gold (``gold_upgrades``), and
+``convention_breaches`` lists a file's billed codes that break the convention (a test keeps it
+empty for the main set).
+
 The split is by a stable hash of the id: a third is held out.
 
 A second set, ``bench/coding/encounters_fresh/`` (``--set fresh``, ids f01…), was written later by
@@ -30,6 +37,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from services.analyzer.coding.upgrades import is_upgrade
 
 ENCOUNTER_DIR = Path(__file__).parent / "encounters"
 FRESH_DIR = Path(__file__).parent / "encounters_fresh"
@@ -63,6 +72,43 @@ class GoldEncounter:
 def is_held_out(encounter_id: str) -> bool:
     """A third of the set, by a stable hash of the id."""
     return int(hashlib.sha256(encounter_id.encode()).hexdigest(), 16) % 3 == 0
+
+
+def gold_upgrades(encounter: GoldEncounter) -> frozenset[tuple[str, str]]:
+    """The ``[billed, better]`` pairs the gold implies: a supported billed code the note does not
+    state as billed, and the required, unbilled code that documents it more specifically (the
+    closest one, as the comparison picks it)."""
+    pairs: set[tuple[str, str]] = set()
+    for billed in encounter.billed:
+        if billed not in encounter.supported or billed in encounter.required | encounter.acceptable:
+            continue
+        better = _upgrade_targets(encounter, billed)
+        if better:
+            pairs.add((billed, max(better, key=lambda c: (_common_prefix(billed, c), c))))
+    return frozenset(pairs)
+
+
+def convention_breaches(encounter: GoldEncounter) -> list[str]:
+    """Billed codes whose gold verdict breaks the convention: documented more specifically (by an
+    unbilled required code) yet marked not supported."""
+    return [
+        billed
+        for billed in encounter.billed
+        if billed not in encounter.supported
+        and billed not in encounter.required | encounter.acceptable
+        and _upgrade_targets(encounter, billed)
+    ]
+
+
+def _upgrade_targets(encounter: GoldEncounter, billed: str) -> list[str]:
+    return sorted(
+        r for r in encounter.required if r not in encounter.billed and is_upgrade(billed, r)
+    )
+
+
+def _common_prefix(a: str, b: str) -> int:
+    pairs = zip(a, b, strict=False)
+    return next((i for i, (x, y) in enumerate(pairs) if x != y), min(len(a), len(b)))
 
 
 def _codes(value: str) -> list[str]:

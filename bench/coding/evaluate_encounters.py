@@ -20,6 +20,8 @@ Figures, micro-averaged over encounters:
 - recall: required codes reported / required codes;
 - must-not rate: reported codes on the must-not list / reported codes;
 - billed-code verdicts: billed codes judged supported / not supported as the gold says;
+- upgrades (``findings.upgrade``): the ``[billed, better]`` pairs reported against those the gold
+  implies by the verdict convention (``encounter_set.gold_upgrades``), precision and recall;
 - exact encounters: every required code, nothing outside required ∪ acceptable.
 
     .venv/bin/python -m bench.coding.evaluate_encounters --split dev [--show]
@@ -49,7 +51,14 @@ from pathlib import Path
 
 import httpx
 
-from bench.coding.encounter_set import SETS, WHOLLY_HELD_OUT, GoldEncounter, build_bundle, load_set
+from bench.coding.encounter_set import (
+    SETS,
+    WHOLLY_HELD_OUT,
+    GoldEncounter,
+    build_bundle,
+    gold_upgrades,
+    load_set,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Measured:
 
     codes: frozenset[str]
     verdicts: dict[str, bool]  # billed code → judged supported
+    upgrades: frozenset[tuple[str, str]] = frozenset()  # findings.upgrade: (billed, better)
 
 
 @dataclass
@@ -71,6 +81,9 @@ class Tally:
     verdicts_right: int = 0
     exact: int = 0
     encounters: int = 0
+    upgrades_gold: int = 0
+    upgrades_reported: int = 0
+    upgrades_right: int = 0
     wrong: Counter[str] = field(default_factory=Counter)
     missed: Counter[str] = field(default_factory=Counter)
 
@@ -86,6 +99,10 @@ class Tally:
         for code in gold.billed:
             self.billed += 1
             self.verdicts_right += int(got.verdicts.get(code, False) == (code in gold.supported))
+        upgrades = gold_upgrades(gold)
+        self.upgrades_gold += len(upgrades)
+        self.upgrades_reported += len(got.upgrades)
+        self.upgrades_right += len(got.upgrades & upgrades)
         self.wrong.update(got.codes - wanted)
         self.missed.update(gold.required - got.codes)
 
@@ -105,6 +122,9 @@ class Tally:
             "must_not_rate": ratio(self.must_not, self.reported),
             "billed_codes": self.billed,
             "verdict_accuracy": ratio(self.verdicts_right, self.billed),
+            "upgrades": self.upgrades_gold,
+            "upgrade_precision": ratio(self.upgrades_right, self.upgrades_reported),
+            "upgrade_recall": ratio(self.upgrades_right, self.upgrades_gold),
             "exact_encounters": self.exact,
         }
 
@@ -126,7 +146,12 @@ def measure_stage(gold: GoldEncounter) -> Measured:
         for e in analysis.encounters
         for v in e.comparison.verdicts
     }
-    return Measured(codes, verdicts)
+    upgrades = frozenset(
+        (u.billed_code, u.suggested.code)
+        for e in analysis.encounters
+        for u in e.comparison.specificity_upgrades
+    )
+    return Measured(codes, verdicts, upgrades)
 
 
 class ApiClient:
@@ -172,6 +197,7 @@ class ApiClient:
         return Measured(
             frozenset(c["code"] for c in body["codes"]),
             {v["code"]: v["verdict"] == "supported" for v in body["verdicts"]},
+            frozenset((b, u) for b, u in body["findings"]["upgrade"]),
         )
 
 
@@ -284,10 +310,11 @@ def _show(gold: GoldEncounter, got: Measured) -> None:
         for c in gold.billed
         if got.verdicts.get(c, False) != (c in gold.supported)
     ]
-    if extra or missed or verdicts:
+    upgrades = sorted(got.upgrades ^ gold_upgrades(gold))
+    if extra or missed or verdicts or upgrades:
         print(
             f"{gold.id:5} {gold.style:18} extra={extra} missed={missed} "
-            f"must_not={bad} verdicts={verdicts}"
+            f"must_not={bad} verdicts={verdicts} upgrades≠{upgrades}"
         )
 
 

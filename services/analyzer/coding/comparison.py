@@ -5,14 +5,11 @@ A billed ICD-10-CM code is **supported** when the documentation (see ``documenta
 supports, in this order of preference:
 
 1. the code itself (``exact``);
-2. a more specific code of the same condition (``more_specific``): a descendant of the billed
-   category or subcategory (billed I46, documented I46.9), or a specific code of the category of a
-   billed "unspecified" code (billed E11.9, documented E11.65) — supported, with an upgrade;
-3. a combination code that includes the billed condition (``combination``): hypertension in
-   hypertensive heart or kidney disease (I10 → I11–I13), angina in atherosclerotic heart disease
-   with angina (I20 → I25.11x), hyperglycemia in diabetes with hyperglycemia (R73.9 → E1x.65)...
-   — supported, to be recoded as the combination;
-4. for a billed history or status code (Z85–Z87, I25.2...), the past condition the notes state
+2. the same condition more specifically (``more_specific``) or as a combination code that
+   includes it (``combination``) — supported, with an upgrade owed; the one convention for both
+   is ``upgrades.py`` (billed I46, documented I46.9; E11.9 → E11.65; S52.501A → S52.531A;
+   I10 → I11–I13, Section I.C.9.a; R73.9 → E11.65);
+3. for a billed history or status code (Z85–Z87, I25.2...), the past condition the notes state
    (``history``).
 
 Each documented code supports one billed code: a second billed code resting on a documented code
@@ -42,6 +39,7 @@ from services.analyzer.coding.code_detail import (
 )
 from services.analyzer.coding.documentation import Documentation, is_icd10cm, is_snomed
 from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.upgrades import UpgradeKind, combination_reason, upgrade_kind
 from shared.events.coding import (
     SNOMED_SYSTEM,
     Assertion,
@@ -59,30 +57,6 @@ from shared.events.coding import (
     Verdict,
 )
 
-# Billed code (prefix) → prefixes of combination codes that include its condition.
-COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("I20", ("I25.11", "I25.7"), "angina is part of atherosclerotic heart disease with angina"),
-    ("R73", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
-    ("R73.9", ("E08.65", "E09.65", "E10.65", "E11.65", "E13.65"), "diabetes with hyperglycemia"),
-    ("E16.2", ("E08.64", "E09.64", "E10.64", "E11.64", "E13.64"), "diabetes with hypoglycemia"),
-    ("D64.9", ("D63",), "anemia in a chronic disease"),
-    ("J44.9", ("J44.0", "J44.1"), "COPD with infection or exacerbation"),
-    ("J18", ("J44.0",), "COPD with acute lower respiratory infection"),
-    ("F32", ("F33",), "a recurrent major depressive disorder"),
-    ("K70", ("F10",), "alcohol-related disorder"),
-)
-# Billed code (prefix) → combination codes that must be billed instead of it: the guidelines
-# make the combination the only correct code, so the billed one is wrong, not merely vague.
-# Hypertension with heart disease or CKD is I11–I13 (Section I.C.9.a: the causal link is
-# presumed); billing I10 beside or instead of it is a coding error.
-RECODE_AS_COMBINATION: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (
-        "I10",
-        ("I11", "I12", "I13"),
-        "hypertension with heart disease or chronic kidney disease is coded only with the "
-        "combination code (Section I.C.9.a)",
-    ),
-)
 # Matches where the billed code itself stays on the corrected claim (no upgrade).
 _KEEPS_BILLED = (MatchKind.HISTORY, MatchKind.WORDING, MatchKind.EXTERNAL_CAUSE)
 # Matches that point at a documented code without standing for it (the injury an external
@@ -180,16 +154,8 @@ def _available(claim: _Claim) -> list[CodeSuggestion]:
 
 
 def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
-    vague = codeset.is_default_code(code) or not codeset.is_billable(code)
     candidates = [
-        s
-        for s in _available(claim)
-        if says_more(s.code, code)
-        or (
-            vague
-            and codeset.category(s.code) == codeset.category(code)
-            and not codeset.is_default_code(s.code)
-        )
+        s for s in _available(claim) if upgrade_kind(code, s.code) is UpgradeKind.MORE_SPECIFIC
     ]
     return _closest(code, candidates)
 
@@ -229,10 +195,7 @@ def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
 
 def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
-        s
-        for s in _available(claim)
-        for billed_prefix, combined_prefixes, _why in COMBINATIONS
-        if code.startswith(billed_prefix) and s.code.startswith(combined_prefixes)
+        s for s in _available(claim) if upgrade_kind(code, s.code) is UpgradeKind.COMBINATION
     ]
     return _closest(code, candidates)
 
@@ -298,7 +261,7 @@ def _support_reason(code: str, kind: MatchKind, documented: CodeSuggestion) -> s
             "carry the billed code's detail"
         )
     if kind is MatchKind.COMBINATION:
-        why = next(why for prefix, _c, why in COMBINATIONS if code.startswith(prefix))
+        why = combination_reason(code, documented.code)
         return (
             f"included in the documented combination code {documented.code} "
             f"({documented.description}): {why}"
@@ -327,7 +290,7 @@ def _not_supported(code: str, claim: _Claim) -> BilledCodeVerdict:
 def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]]:
     """Why ``code`` is not supported, what is documented instead, and the evidence."""
     documentation = claim.documentation
-    replaced = _redundant(code, claim) or _recode_as_combination(code, documentation)
+    replaced = _redundant(code, claim)
     if replaced is not None:
         return replaced
     history = billing_decision(code, Assertion.HISTORICAL, claim.setting)
@@ -382,34 +345,9 @@ def _redundant(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidenc
     )
 
 
-def _recode_as_combination(
-    code: str, documentation: Documentation
-) -> tuple[str, str | None, tuple[Evidence, ...]] | None:
-    for billed_prefix, combined_prefixes, why in RECODE_AS_COMBINATION:
-        combined = next(
-            (s for s in documentation.codes if s.code.startswith(combined_prefixes)), None
-        )
-        if code.startswith(billed_prefix) and combined is not None:
-            return (
-                f"{why}: recode as {combined.code} ({combined.description})",
-                combined.code,
-                combined.evidence,
-            )
-    return None
-
-
 def _covers(documented: str, billed: str) -> bool:
     """Whether ``documented`` says all ``billed`` says (so billing both is redundant)."""
-    vague = codeset.is_default_code(billed) or not codeset.is_billable(billed)
-    return (
-        documented == billed
-        or codeset.is_ancestor(billed, documented)
-        or (vague and codeset.category(billed) == codeset.category(documented))
-        or any(
-            billed.startswith(prefix) and documented.startswith(combined)
-            for prefix, combined, _why in COMBINATIONS
-        )
-    )
+    return documented == billed or upgrade_kind(billed, documented) is not None
 
 
 def _source(documentation: Documentation) -> str:

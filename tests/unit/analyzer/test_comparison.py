@@ -114,17 +114,59 @@ def test_a_combination_code_that_includes_the_condition_supports_it(
 
 
 @pytest.mark.parametrize("documented_code", ["I11.0", "I12.9", "I13.0"])
-def test_billed_hypertension_is_not_supported_when_the_notes_give_its_combination(
+def test_billed_hypertension_is_supported_with_an_upgrade_to_its_combination(
     documented_code: str,
 ) -> None:
-    """I.C.9.a: hypertension with heart disease or CKD is only ever the combination code, so a
-    billed I10 is a coding error to recode, and the combination is documented, not billed."""
+    """I.C.9.a makes the combination the only correct code, so a billed I10 is under-coded:
+    the condition is documented (supported), and the finding is the upgrade owed."""
     comparison = compare(("I10",), notes(documented_code))
     verdict = comparison.verdicts[0]
-    assert verdict.verdict is Verdict.NOT_SUPPORTED
-    assert verdict.documented_code == documented_code
+    assert (verdict.verdict, verdict.match) == (SUPPORTED, MatchKind.COMBINATION)
     assert "Section I.C.9.a" in verdict.reason
+    assert [(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades] == [
+        ("I10", documented_code)
+    ]
     assert comparison.corrected_claim == (documented_code,)
+
+
+@pytest.mark.parametrize(
+    ("billed_code", "documented_code"),
+    [
+        ("S52.501A", "S52.531A"),  # unspecified fracture of the right radius, Colles documented
+        ("M17.10", "M17.11"),  # unspecified knee, right documented
+        ("H66.92", "H66.002"),  # otitis media unspecified, acute suppurative documented
+        ("E11.9", "E11.A"),  # the category's default, a specific code of the category
+        ("L89.159", "L89.153"),  # unspecified stage, stage 3 documented
+        ("D64.9", "D62"),  # anemia, its kind named
+        ("K92.2", "K25.4"),  # GI bleeding, its source named
+        ("M54.50", "M54.42"),  # low back pain within lumbago with sciatica
+    ],
+)
+def test_a_less_specific_billed_code_of_the_documented_condition_is_supported(
+    billed_code: str, documented_code: str
+) -> None:
+    comparison = compare((billed_code,), notes(documented_code))
+    ((verdict, _match, on),) = verdicts(comparison).values()
+    assert (verdict, on) == (SUPPORTED, documented_code)
+    assert [u.billed_code for u in comparison.specificity_upgrades] == [billed_code]
+
+
+@pytest.mark.parametrize(
+    ("billed_code", "documented_code"),
+    [
+        ("S52.501A", "S52.532A"),  # the other side
+        ("S52.501A", "S52.531D"),  # another encounter stage
+        ("F10.129", "F10.220"),  # abuse billed, dependence documented
+        ("K57.32", "K57.20"),  # "without perforation" billed, perforation documented
+        ("Z00.00", "Z00.01"),  # a normal exam billed, abnormal findings documented
+    ],
+)
+def test_a_billed_code_the_notes_contradict_is_not_an_upgrade(
+    billed_code: str, documented_code: str
+) -> None:
+    comparison = compare((billed_code,), notes(documented_code))
+    assert comparison.verdicts[0].verdict is NOT_SUPPORTED
+    assert comparison.specificity_upgrades == ()
 
 
 def test_a_billed_history_code_is_supported_by_the_past_condition() -> None:

@@ -7,6 +7,8 @@ import pytest
 
 from bench.coding.encounter_set import (
     build_bundle,
+    convention_breaches,
+    gold_upgrades,
     is_held_out,
     load_encounters,
     load_set,
@@ -63,6 +65,31 @@ def test_every_gold_code_is_a_billable_icd10cm_code(set_name: str) -> None:
         if not codeset.is_billable(codeset.normalize_code(code) or "")
     ]
     assert wrong == []
+
+
+def test_every_main_set_verdict_follows_the_one_convention() -> None:
+    """A billed code an unbilled required code documents more specifically is supported, with
+    an upgrade owed (upgrades.py) — in every file of the main set, held-out third included."""
+    assert [
+        (e.id, convention_breaches(e)) for e in load_set("main") if convention_breaches(e)
+    ] == []
+
+
+def test_the_upgrade_pairs_follow_from_the_gold() -> None:
+    gold = parse_encounter(
+        "id: t\nclass: AMB\nbirth: 1950-01-01\nsex: male\ndate: 2025-01-01\n"
+        "billed: I10, E11.9, E11.22, S52.501A\nsupported: I10, E11.9, E11.22\n"
+        "required: I12.9, E11.22, E11.65, N18.30, S52.532A\n---\nnote\n"
+    )
+    # I10 → its combination; E11.9 → the unbilled E11.65 (E11.22 is billed itself); a fracture
+    # of the other side is no upgrade, so its verdict "not supported" keeps the convention.
+    assert gold_upgrades(gold) == {("I10", "I12.9"), ("E11.9", "E11.65")}
+    assert convention_breaches(gold) == []
+    wrong = parse_encounter(
+        "id: w\nclass: AMB\nbirth: 1950-01-01\nsex: male\ndate: 2025-01-01\n"
+        "billed: I10\nrequired: I11.9\n---\nnote\n"
+    )
+    assert convention_breaches(wrong) == ["I10"]
 
 
 def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
