@@ -18,6 +18,7 @@ from clinrelay.cli.errors import fail
 
 _SECRET_ENV = "CLINRELAY_PHI_DATE_SHIFT_SECRET"  # noqa: S105 (a variable name, not a secret)
 MODEL_ENV = "CLINRELAY_PHI_MODEL"
+THRESHOLD_ENV = "CLINRELAY_PHI_MODEL_THRESHOLD"
 
 
 class BadLine(Exception):
@@ -91,6 +92,14 @@ def _parse(line: str) -> tuple[Any, str, str | None]:
     help=f"A model from `clinrelay deid train`: its findings join the rules' [env: {MODEL_ENV}].",
 )
 @click.option(
+    "--model-threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    envvar=THRESHOLD_ENV,
+    default=None,
+    help="Tag a token PHI when the model's probability that it is PHI reaches this "
+    f"(default: the threshold stored in the model) [env: {THRESHOLD_ENV}].",
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     help="Report bad lines on stderr and go on, instead of stopping at the first.",
@@ -105,6 +114,7 @@ def deid(
     time_budget: float,
     site_terms: Path | None,
     model: Path | None,
+    model_threshold: float | None,
     skip_bad: bool,
 ) -> None:
     """De-identify notes: output text has PHI replaced; spans are offsets into the INPUT text.
@@ -121,17 +131,13 @@ def deid(
     from services.ingestor.phi.policy import DeidPolicy, ReplacementMode  # noqa: PLC0415
     from services.ingestor.phi.port import DeidentificationError  # noqa: PLC0415
     from services.ingestor.phi.site_terms import SiteTermsError, load_site_terms  # noqa: PLC0415
-    from services.ingestor.phi.trained import ModelFileError, load_model  # noqa: PLC0415
     from shared.intake.known_phi import KnownPhi  # noqa: PLC0415
 
     try:
         terms = load_site_terms(site_terms) if site_terms else ()
     except SiteTermsError as exc:
         fail(f"--site-terms: {exc}", code=2)  # a usage error, as click reports them
-    try:
-        detector = load_model(model) if model else None
-    except ModelFileError as exc:
-        fail(f"--model: {exc}", code=2)
+    detector = _detector(model, model_threshold)
 
     secret = os.environ.get(_SECRET_ENV)
     deid_policy = DeidPolicy(
@@ -178,6 +184,18 @@ def deid(
         click.echo(f"clinrelay deid: skipped {bad} bad line(s)", err=True)
 
 
+def _detector(model: Path | None, threshold: float | None) -> Any:
+    """The trained detector of ``--model`` (None without one); a usage error if unusable."""
+    from services.ingestor.phi.trained import ModelFileError, load_model  # noqa: PLC0415
+
+    if threshold is not None and model is None:
+        fail("--model-threshold: no --model (or CLINRELAY_PHI_MODEL) to apply it to", code=2)
+    try:
+        return load_model(model, threshold) if model else None
+    except ModelFileError as exc:
+        fail(f"--model: {exc}", code=2)
+
+
 @deid.command()
 @click.option(
     "--jsonl",
@@ -199,7 +217,23 @@ def deid(
     show_default=True,
     help="Training iterations (L-BFGS).",
 )
-def train(jsonl: bool, out: Path, iterations: int) -> None:
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=None,
+    help="Stored in the model: a token is PHI when the model's probability that it is not "
+    "'O' reaches this (lower: more recall, less precision; default: the one chosen on "
+    "development notes, see docs/phi.md; `clinrelay deid --model-threshold` overrides it).",
+)
+@click.option(
+    "--c1", type=click.FloatRange(min=0.0), default=0.05, show_default=True, help="L1 penalty."
+)
+@click.option(
+    "--c2", type=click.FloatRange(min=0.0), default=0.01, show_default=True, help="L2 penalty."
+)
+def train(
+    jsonl: bool, out: Path, iterations: int, threshold: float | None, c1: float, c2: float
+) -> None:
     """Fit a PHI detector (a CRF) on annotated notes and write it to OUT.
 
     Span types are clinrelay's (NAME, DATE, LOCATION, ADDRESS, ZIP, PHONE, ID, ...) or i2b2
@@ -208,7 +242,7 @@ def train(jsonl: bool, out: Path, iterations: int) -> None:
     import time  # noqa: PLC0415
     from collections import Counter  # noqa: PLC0415
 
-    from services.ingestor.phi.trained import train_model  # noqa: PLC0415
+    from services.ingestor.phi.trained import TRAINING_THRESHOLD, train_model  # noqa: PLC0415
     from services.ingestor.phi.training_data import (  # noqa: PLC0415
         TrainingDataError,
         read_training_notes,
@@ -221,11 +255,13 @@ def train(jsonl: bool, out: Path, iterations: int) -> None:
     if not any(note.spans for note in notes):
         fail("no annotated PHI span on stdin: nothing to learn from", code=2)
     started = time.perf_counter()
-    header = train_model(notes, out, iterations=iterations)
+    threshold = TRAINING_THRESHOLD if threshold is None else threshold
+    header = train_model(notes, out, iterations=iterations, threshold=threshold, c1=c1, c2=c2)
     counts = Counter(span.type.value for note in notes for span in note.spans)
     spans = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
     click.echo(
         f"clinrelay deid train: {len(notes)} notes, {header['tokens']} tokens ({spans}); "
-        f"model written to {out} in {time.perf_counter() - started:.1f} s",
+        f"model written to {out} in {time.perf_counter() - started:.1f} s "
+        f"(threshold {threshold})",
         err=True,
     )

@@ -30,6 +30,9 @@ class PhiSettings(Settings):
     phi_model: Path | None = None
     """A PHI detector trained with ``clinrelay deid train`` (docs/phi.md); its findings join the
     rules'. Read once, when the stage starts: a file that is missing or damaged stops it."""
+    phi_model_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    """Overrides the model's stored threshold: a token is PHI when the model's probability that
+    it is PHI reaches it (lower: more recall, less precision)."""
 
     @field_validator("phi_site_terms_file")
     @classmethod
@@ -51,5 +54,5 @@ class PhiSettings(Settings):
             site_terms=load_site_terms(self.phi_site_terms_file)
             if self.phi_site_terms_file
             else (),
-            model=load_model(self.phi_model) if self.phi_model else None,
+            model=load_model(self.phi_model, self.phi_model_threshold) if self.phi_model else None,
         )

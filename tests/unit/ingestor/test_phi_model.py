@@ -192,9 +192,9 @@ def test_the_ingestor_loads_the_model_once_per_worker(
     loads: list[Path] = []
     real = trained.load_model
 
-    def counting(path: Path) -> trained.CrfDetector:
+    def counting(path: Path, threshold: float | None = None) -> trained.CrfDetector:
         loads.append(path)
-        return real(path)
+        return real(path, threshold)
 
     monkeypatch.setattr("services.ingestor.phi.settings.load_model", counting)
     # what services/ingestor/main.py does once when the worker starts
