@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import pickle
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -169,6 +170,31 @@ def run_config(
     return run
 
 
+_NEXT_WORD = re.compile(r"[ -]([A-Z][a-z]+)\b")
+_PREVIOUS_WORD = re.compile(r"\b([A-Z][a-z]+)[ -]$")
+
+
+def extend_capitalised(text: str, found: list[PhiSpan]) -> list[PhiSpan]:
+    """Post-processing tried on dev: a finding grows over a capitalised word next to it on its
+    line ("Mary" found, "Ellen" after it) unless that word is ordinary vocabulary."""
+    from services.ingestor.phi.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    out = []
+    for span in found:
+        start, end = span.start, span.end
+        while m := _NEXT_WORD.match(text, end):
+            if lex.is_vocabulary(m.group(1).lower()):
+                break
+            end = m.end(1)
+        while m := _PREVIOUS_WORD.search(text[max(0, start - 30) : start]):
+            if lex.is_vocabulary(m.group(1).lower()):
+                break
+            start -= len(m.group(0))
+        out.append(span.model_copy(update={"start": start, "end": end}))
+    return out
+
+
 def _union(a: list[Span], b: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(a + b):
@@ -220,6 +246,9 @@ def main() -> None:
     parser.add_argument("--configs", default="v1,v2", help=f"of {', '.join(CONFIGS)}")
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/phicv"))
+    parser.add_argument(
+        "--extend", action="store_true", help="also score findings grown over capitalised words"
+    )
     args = parser.parse_args()
     if ROOT in args.cache.resolve().parents or args.cache.resolve() == ROOT:
         parser.error("--cache: models trained on GPL notes must not be written in the repository")
@@ -240,6 +269,13 @@ def main() -> None:
         print(f"\n**{name}** ({CONFIGS[name]}; training {run.seconds:.0f} s over the folds)\n")
         print("\n".join(score_rows(f"{name} written", notes, run.written, rules)))
         print("\n".join(score_rows(f"{name} rewritten", rewrites, run.rewrites, rules)))
+        if args.extend:
+            for label, part, probs in (
+                ("written", notes, run.written),
+                ("rewritten", rewrites, run.rewrites),
+            ):
+                rows = score_rows(f"{name} {label} +extend", part, probs, rules, extend_capitalised)
+                print("\n".join(rows[1:]))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What a site gains from a model trained on its own notes: physionet-deid, text only.
 
     .venv/bin/python -m bench.phi.model_eval [--presidio] [--iterations 150] [--keep DIR]
+        [--threshold T] [--rewrites N]
     .venv/bin/python -m bench.phi.model_eval --presidio --model DIR/physionet-dev.model
 
 1. Writes the development notes of physionet-deid (every patient not in the held-out quarter,
@@ -8,8 +9,13 @@
    categories (PTName, HCPName, Location, Date...: the command maps them), to a temporary
    directory outside the repository (physionet-deid is GPL: neither its notes nor a model
    trained on them may enter the repository).
-2. Trains a model with ``clinrelay deid train --jsonl --out`` as a site would.
-3. Runs ``clinrelay deid --jsonl --mask-years`` with and without ``--model`` on every note and
+   With ``--rewrites N``, N rewrites of each dev note by the variant generator
+   (:mod:`bench.phi.variants`: every PHI mention another surrogate in another surface form) join
+   the training lines — annotated notes a site can make from its own the same way.
+2. Trains a model with ``clinrelay deid train --jsonl --out [--threshold T]`` as a site would
+   (the threshold is chosen on dev notes by cross-validation, :mod:`bench.phi.model_cv`).
+3. Runs ``clinrelay deid --jsonl --mask-years`` with and without ``--model`` on every note (and
+   with ``--model-threshold 0.5``, the threshold before round 7, when the model's differs) and
    scores dev and held-out (overlap scoring, :func:`bench.phi.corpus.overlap_score`). Held-out
    figures are aggregate only; each run is a look, counted in docs/benchmarks.md.
 4. Speed: notes/s of ``deidentify_note`` on 1-4 KB notes, rules alone and with the model, and
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -31,20 +38,35 @@ from bench.phi.corpus import NoteKey, Span, held_out, overlap_score, physionet_g
 from bench.phi.evaluate import ROOT, _fmt, run_cli
 
 
-def training_lines(keys: list[NoteKey]) -> str:
+def training_lines(keys: list[NoteKey], rewrites: int = 0, seed: int = 1) -> str:
+    """The dev notes as ``clinrelay deid train`` input, and ``rewrites`` rewrites of each."""
+    from bench.phi.annotated import AnnotatedNote, GoldSpan
+    from bench.phi.variants import rewrite
+
     notes, gold = physionet_notes(), physionet_gold()
+    annotated = [
+        AnnotatedNote(
+            "/".join(key), notes[key], tuple(GoldSpan(s, e, c) for s, e, c in gold.get(key, []))
+        )
+        for key in keys
+    ]
+    rng = random.Random(seed)
+    annotated += [rewrite(n, rng, suffix=f"r{k}") for k in range(rewrites) for n in annotated]
     lines = []
-    for key in keys:
-        spans = [{"start": s, "end": e, "type": c} for s, e, c in gold.get(key, [])]
-        lines.append(json.dumps({"id": "/".join(key), "text": notes[key], "spans": spans}))
+    for note in annotated:
+        spans = [{"start": s.start, "end": s.end, "type": s.category} for s in note.phi()]
+        lines.append(json.dumps({"id": note.id, "text": note.text, "spans": spans}))
     return "\n".join(lines) + "\n"
 
 
-def train(keys: list[NoteKey], out: Path, iterations: int) -> tuple[float, str]:
-    return train_jsonl(training_lines(keys), out, iterations)
+def train(
+    keys: list[NoteKey], out: Path, iterations: int, threshold: float | None, rewrites: int = 0
+) -> tuple[float, str]:
+    extra = ["--threshold", str(threshold)] if threshold is not None else []
+    return train_jsonl(training_lines(keys, rewrites), out, iterations, *extra)
 
 
-def train_jsonl(jsonl: str, out: Path, iterations: int) -> tuple[float, str]:
+def train_jsonl(jsonl: str, out: Path, iterations: int, *extra: str) -> tuple[float, str]:
     """Run ``clinrelay deid train`` as a user would, on JSONL lines; its seconds and its report."""
     started = time.perf_counter()
     done = subprocess.run(
@@ -59,6 +81,7 @@ def train_jsonl(jsonl: str, out: Path, iterations: int) -> tuple[float, str]:
             str(out),
             "--iterations",
             str(iterations),
+            *extra,
         ],
         input=jsonl,
         capture_output=True,
@@ -74,19 +97,30 @@ def scores(model: Path) -> list[str]:
     gold = physionet_gold()
     keys = {f"{p}/{n}": (p, n) for p, n in notes}
     texts = {k: notes[v] for k, v in keys.items()}
-    systems: dict[str, dict[NoteKey, list[Span]]] = {}
-    for name, args in (
+    from services.ingestor.phi.trained import load_model
+
+    detector = load_model(model)
+    runs = [
         ("rules alone", ["--mask-years"]),
-        ("rules + model", ["--mask-years", "--model", str(model)]),
-    ):
+        (
+            f"rules + model (threshold {detector.threshold})",
+            ["--mask-years", "--model", str(model)],
+        ),
+    ]
+    if detector.threshold != 0.5:
+        runs.append(
+            (
+                "rules + model (threshold 0.5)",
+                ["--mask-years", "--model", str(model), "--model-threshold", "0.5"],
+            )
+        )
+    systems: dict[str, dict[NoteKey, list[Span]]] = {}
+    for name, args in runs:
         rows = run_cli(texts, *args)
         systems[name] = {
             keys[k]: [(s["start"], s["end"]) for s in r["spans"]] for k, r in rows.items()
         }
-    from services.ingestor.phi.trained import load_model
-
-    detector = load_model(model)
-    systems["model alone"] = {
+    systems[f"model alone (threshold {detector.threshold})"] = {
         key: [(s.start, s.end) for s in detector.find(text) if s.score >= 0.5]
         for key, text in notes.items()
     }
@@ -165,6 +199,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presidio", action="store_true", help="time Presidio in the same run")
     parser.add_argument("--iterations", type=int, default=150)
+    parser.add_argument(
+        "--threshold", type=float, help="stored in the model (default: the training default)"
+    )
+    parser.add_argument(
+        "--rewrites", type=int, default=0, help="train on N rewrites of each dev note as well"
+    )
     parser.add_argument("--keep", type=Path, help="keep the model in this directory (not the repo)")
     parser.add_argument(
         "--model", type=Path, help="score and time this model (trained by an earlier run)"
@@ -184,8 +224,11 @@ def main() -> None:
             model = args.model
             print(f"### Model {model} (trained on physionet-deid dev, {len(dev)} notes)\n")
         else:
-            seconds, said = train(dev, model, args.iterations)
-            print(f"### Model trained on physionet-deid dev ({len(dev)} notes)\n")
+            seconds, said = train(dev, model, args.iterations, args.threshold, args.rewrites)
+            print(
+                f"### Model trained on physionet-deid dev ({len(dev)} notes, "
+                f"{args.rewrites} rewrites of each)\n"
+            )
             print(
                 f"`clinrelay deid train`: {said} — {seconds:.1f} s wall, "
                 f"{model.stat().st_size / 1024:.0f} KB\n"

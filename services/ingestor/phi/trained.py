@@ -178,7 +178,7 @@ class CrfDetector:
             self._tagger.open_inmemory(self._payload)
         except Exception:  # the checksum matched but CRFsuite still refuses it
             raise ModelFileError(f"{name}: not a CRFsuite model CRFsuite can read") from None
-        self._labels = list(self._tagger.labels())
+        self._labels = frozenset(self._tagger.labels())
         self._lock = threading.Lock()  # a Tagger holds the note being tagged: one at a time
         self._lex = load_lexicon()
 
@@ -211,22 +211,29 @@ class CrfDetector:
             )
         return cls(payload, header, name, threshold)
 
-    def probabilities(self, text: str) -> tuple[list[Tok], list[dict[str, float]]]:
-        """The tokens of ``text`` and, for each, the marginal probability of every label."""
+    def probabilities(
+        self, text: str, floor: float = 0.0
+    ) -> tuple[list[Tok], list[dict[str, float]]]:
+        """The tokens of ``text`` and, for each, the marginal probability of every label; for a
+        token whose probability of being PHI is below ``floor``, only that of ``O``."""
         toks = tokens(text)
         if not toks:
             return [], []
         features = self._featurize(text, toks, self._lex)
+        marginals: list[dict[str, float]] = []
         with self._lock:
             self._tagger.set(features)
-            marginals = [
-                {label: self._tagger.marginal(label, i) for label in self._labels}
-                for i in range(len(toks))
-            ]
+            marginal = self._tagger.marginal
+            for i in range(len(toks)):
+                outside = marginal("O", i) if "O" in self._labels else 0.0
+                if 1.0 - outside < floor:
+                    marginals.append({"O": outside})
+                else:
+                    marginals.append({label: marginal(label, i) for label in self._labels})
         return toks, marginals
 
     def find(self, text: str) -> list[PhiSpan]:
-        toks, marginals = self.probabilities(text)
+        toks, marginals = self.probabilities(text, floor=self.threshold)
         return decode(text, toks, marginals, self.threshold)
 
 
