@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from services.analyzer.coding import (
     adverse_effects,
     bmi,
+    cancer_status,
     codeset,
     encounter_reasons,
     external_causes,
@@ -156,6 +157,7 @@ def code_encounter(
     _add_bmi(notes, billed)
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
+    _current_or_history_cancer(billed, excluded, setting)
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
@@ -356,6 +358,57 @@ def _stroke_sequelae(
     if added:
         for key, _ in strokes:
             billed.pop(key, None)  # Z86.73 is history *without* residual deficits
+
+
+def _current_or_history_cancer(
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+    setting: CareSetting,
+) -> None:
+    """A cancer written both as current and as history: the words of its sentences decide
+    (cancer_status.py, I.C.2.d/m). A cancer written only as history but treated now in the
+    same sentence is current again."""
+    for code in [c for c, p in billed.items() if p.assertion is Assertion.PRESENT]:
+        history = billing_decision(code, Assertion.HISTORICAL, setting).code
+        if not cancer_status.is_malignancy(code) or history == code or history not in billed:
+            continue
+        sentences = " \n".join(_sentences(billed[code]) + _sentences(billed[history]))
+        decided = cancer_status.status(sentences)
+        if decided is None:
+            continue
+        gone = history if decided is cancer_status.CancerStatus.CURRENT else code
+        pending = billed.pop(gone)
+        pending.rationale = (
+            "under treatment now (adjuvant or active therapy): a current malignancy, not its "
+            "history (Section I.C.2.m)"
+            if gone == history
+            else "excised or treated with no evidence of disease left: its personal-history "
+            "code instead (Section I.C.2.d)"
+        )
+        _merge(excluded, (gone, pending.assertion), pending)
+    for (code, assertion), pending in list(excluded.items()):
+        history = billing_decision(code, Assertion.HISTORICAL, setting).code
+        if (
+            assertion is Assertion.HISTORICAL
+            and cancer_status.is_malignancy(code)
+            and history in billed
+            and codeset.is_billable(code)
+            and cancer_status.treated_now(" \n".join(_sentences(pending)))
+        ):
+            moved = billed.pop(history)
+            moved.rationale = "the cancer is under treatment now: coded as current (I.C.2.m)"
+            _merge(excluded, (history, moved.assertion), moved)
+            del excluded[(code, assertion)]
+            pending.assertion = Assertion.PRESENT
+            pending.rationale = (
+                "written as history but under treatment now (adjuvant or active therapy): a "
+                "current malignancy (Section I.C.2.m)"
+            )
+            _merge(billed, code, pending)
+
+
+def _sentences(pending: _Pending) -> list[str]:
+    return [e.sentence or e.text for e in pending.evidence]
 
 
 def _osteoporotic_fracture(

@@ -1,0 +1,101 @@
+"""Forms where the coder must pick the right code of a condition, not only the condition: a
+cancer current or history (I.C.2.d/m), a relative's cancer by site, and more (one form a test,
+FY2026 Official Guidelines; pure domain code)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding import cancer_status
+from services.analyzer.coding.coder import NoteText, code_encounter
+from shared.events.coding import CareSetting
+
+OUT = CareSetting.OUTPATIENT
+
+
+def codes(text: str, setting: CareSetting = OUT) -> set[str]:
+    return {s.code for s in code_encounter([NoteText("N1", text)], setting).suggestions}
+
+
+# --- current malignancy or personal history (I.C.2.d, I.C.2.m) ---
+
+
+def test_melanoma_is_a_condition_and_its_history_is_z85_820() -> None:
+    assert "C43.9" in codes("Assessment: melanoma, wide excision scheduled.")
+    found = codes("Impression:\n1. Personal history of melanoma, NED on exam today.")
+    assert "Z85.820" in found
+    assert not any(c.startswith("C43") for c in found)
+
+
+def test_a_cancer_written_both_ways_with_no_disease_left_is_history() -> None:
+    note = (
+        "Melanoma surveillance visit.\n"
+        "Hx: melanoma of the back, wide local excision 2019, no recurrence.\n"
+        "Impression: history of melanoma, NED."
+    )
+    found = codes(note)
+    assert "Z85.820" in found
+    assert not any(c.startswith("C43") for c in found)
+
+
+def test_a_cancer_written_both_ways_under_treatment_now_is_current() -> None:
+    note = (
+        "PMH: history of breast cancer.\n"
+        "Assessment: breast cancer, ER positive, on adjuvant anastrozole."
+    )
+    found = codes(note)
+    assert any(c.startswith("C50") for c in found)
+    assert "Z85.3" not in found
+    assert "Z79.811" in found
+
+
+def test_a_cancer_written_as_history_but_treated_now_is_current() -> None:
+    found = codes("Assessment: history of breast cancer, on tamoxifen.")
+    assert any(c.startswith("C50") for c in found)
+    assert "Z85.3" not in found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "History of colon cancer s/p resection, completed adjuvant chemotherapy in 2016.",
+        "History of breast cancer, no adjuvant therapy.",
+        "History of prostate cancer, previously on leuprolide, stopped 2020.",
+    ],
+)
+def test_treatment_that_is_over_or_denied_leaves_the_history_code(sentence: str) -> None:
+    found = codes(f"Assessment: {sentence}")
+    assert any(c.startswith("Z85") for c in found)
+    assert not any(c.startswith("C") for c in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "treated"),
+    [
+        ("on adjuvant letrozole", True),
+        ("receiving cycle 3 of FOLFOX chemotherapy", True),
+        ("currently undergoing radiation", True),
+        ("no adjuvant therapy", False),
+        ("completed adjuvant chemotherapy", False),
+        ("s/p chemotherapy", False),
+    ],
+)
+def test_treatment_now_is_read_from_the_words(text: str, treated: bool) -> None:
+    assert cancer_status.treated_now(text) is treated
+
+
+# --- a relative's cancer, by site (category Z80) ---
+
+
+@pytest.mark.parametrize(
+    ("relative", "code"),
+    [
+        ("Father had melanoma.", "Z80.8"),
+        ("Mother had ovarian cancer.", "Z80.41"),
+        ("Sister had leukemia.", "Z80.6"),
+    ],
+)
+def test_a_relatives_cancer_takes_the_family_history_code_of_its_site(
+    relative: str, code: str
+) -> None:
+    assert code in codes(f"Family history: {relative}")
