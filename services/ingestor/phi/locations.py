@@ -12,6 +12,7 @@ from services.ingestor.phi.cued_places import (
     term_shaped,
 )
 from services.ingestor.phi.lexicon import Lexicon
+from services.ingestor.phi.moved_places import find_moved_places
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.organisations import find_organisations
 from services.ingestor.phi.place_forms import find_place_forms
@@ -114,6 +115,7 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += _glued_wards(text, lex)
     spans += _towns(text, tokens, style, lex)
     spans += find_cued_places(text, tokens, style, lex)
+    spans += find_moved_places(text, tokens, lex)
     spans += find_organisations(text, tokens, style, lex)
     spans += find_place_forms(text, tokens, style, lex)
     spans += find_rooms(text)

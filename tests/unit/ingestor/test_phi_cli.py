@@ -78,12 +78,12 @@ def test_the_command_starts_without_loading_the_web_stack() -> None:
 def test_site_terms_mask_the_deployment_s_own_places_and_staff(tmp_path: Path) -> None:
     terms = tmp_path / "site.txt"
     terms.write_text("# our units and staff\nHarbor\nNAME\tBunny\n", encoding="utf-8")
-    note = {"id": "n", "text": "transferred from harbor; wife bunny at bedside"}
+    note = {"id": "n", "text": "records faxed to harbor; wife bunny at bedside"}
     _, plain, _ = run(json.dumps(note) + "\n")
     code, out, _ = run(json.dumps(note) + "\n", "--site-terms", str(terms))
     assert code == 0
     assert "harbor" in json.loads(plain)["text"]  # the general rules alone let both through
-    assert json.loads(out)["text"] == "transferred from [LOCATION]; wife [NAME] at bedside"
+    assert json.loads(out)["text"] == "records faxed to [LOCATION]; wife [NAME] at bedside"
 
 
 def test_a_bad_site_terms_file_is_refused_naming_its_line(tmp_path: Path) -> None:
