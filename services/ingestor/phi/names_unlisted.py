@@ -40,6 +40,15 @@ _TERM_ENDING = re.compile(
 _BETWEEN_NAME_AND_KIN = frozenset(
     ("pt", "pts", "patient", "his", "her", "the", "their", "s", "case", "care", "charge")
 )
+# who signs by role, not by name ("Charge RN", "night RN", "float RN")
+_SHIFT_ROLES = frozenset(
+    " ".join(
+        (
+            "charge primary float covering staff nurse student new night day evening agency",
+            "travel traveler traveling bedside oncoming",
+        )
+    ).split()
+)
 # cues too common before things ("with ectopy", "by medflight", "seen by neuro")
 _WEAK_CUES = frozenset(("with", "w", "by", "seen", "evaluated", "examined", "reviewed"))
 
@@ -130,7 +139,8 @@ def unlisted_after_cue(finder: NameFinder) -> None:
 
 
 def signed_before_credential(finder: NameFinder) -> None:
-    """``strong RN``, ``FORSTE CRT`` on a line of their own: a signature, whatever the word."""
+    """``strong RN``, ``FORSTE CRT``, ``fremont deutchman, RN``, ``d. bond RN`` on a line of
+    their own: a signature, whatever the words — one to three of them, initials aside."""
     tokens, text = finder.tokens, finder.text
     for i, tok in enumerate(tokens):
         if i == 0 or tok.key not in CREDENTIALS:
@@ -139,24 +149,59 @@ def signed_before_credential(finder: NameFinder) -> None:
             continue
         line_end = text.find("\n", tok.end)
         rest = text[tok.end : line_end if line_end >= 0 else len(text)]
-        prev = tokens[i - 1]
-        line_start = text.rfind("\n", 0, prev.start) + 1
-        if (
-            rest.strip(" .,-")
-            or text[line_start : prev.start].strip(" -—–")
-            or "\n" in text[prev.end : tok.start]
-        ):
+        line_start = text.rfind("\n", 0, tok.start) + 1
+        if rest.strip(" .,-") or "\n" in text[tokens[i - 1].end : tok.start]:
             continue
-        key = prev.key
-        if (
-            len(key) < 3
-            or key in STOPWORDS
+        first = i - 1
+        while first > 0 and tokens[first - 1].start >= line_start:
+            first -= 1
+        if text[line_start : tokens[first].start].strip(" -—–"):
+            continue  # the line starts with something else than a word
+        signed = _signature_words(finder, first, i)
+        for k in signed:
+            finder.mark(k, 0.75, "name.signed")
+
+
+def _signature_words(finder: NameFinder, first: int, credential: int) -> list[int]:
+    """The tokens ``first .. credential-1`` when they can be a signature: one word that is no
+    stop, kin, credential or clinical word; or two or three words and initials, each of them
+    also a name or no ordinary word."""
+    tokens, text, lex = finder.tokens, finder.text, finder.lex
+    words = list(range(first, credential))
+    if not 1 <= len(words) <= 4:
+        return []
+    for k in words[:-1]:
+        if text[tokens[k].end : tokens[k + 1].start] not in (" ", ". ", ".", "-", " - "):
+            return []
+    if text[tokens[words[-1]].end : tokens[credential].start] not in (" ", ", ", ",", " , "):
+        return []
+
+    def ordinary(key: str) -> bool:
+        return (
+            key in STOPWORDS
             or key in KIN
             or key in CREDENTIALS
-            or key in finder.lex.clinical
-        ):
-            continue
-        finder.mark(i - 1, 0.75, "name.signed")
+            or key in _SHIFT_ROLES
+            or key in lex.clinical
+            or (
+                lex.is_vocabulary(key)
+                and lex.surname_weight(key) < 0.6
+                and lex.given_weight(key) < 0.5
+            )
+        )
+
+    if len(words) == 1:
+        key = tokens[first].key
+        return [] if len(key) < 3 or ordinary(key) else words
+    named = 0
+    for k in words:
+        key = tokens[k].key
+        if len(key) == 1:
+            continue  # an initial
+        if ordinary(key) or term_like(key):
+            return []
+        named += 1
+    return words if named else []
 
 
 def unusual_case_before_cue(finder: NameFinder) -> None:
