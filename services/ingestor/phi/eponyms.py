@@ -14,6 +14,11 @@ from collections.abc import Iterable
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _HEAD_NOUNS = (
     "disease|diseases|syndrome|syndromes|sign|signs|test|tests|maneuver|manoeuvre|reflex|reflexes"
     "|phenomenon|procedure|operation|repair|criteria|criterion|score|scores|scale|scales"
@@ -30,6 +35,23 @@ _HEAD_NOUNS = (
 _EPONYM_CONTEXT = re.compile(
     rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
 )
+# a sign's result right after its name, at the end of a clause: "Murphy +", "Homans' neg",
+# "Kernig's (-)." — a person is not positive
+_SIGN_RESULT = re.compile(
+    r"^(?:'s|')?[ \t]*(?:\(?[+-]\)?|pos(?:itive)?|neg(?:ative)?)(?=[ \t]*(?:[,.;:)/]|\n|$))",
+    re.IGNORECASE,
+)
+# diseases known by their eponym alone, in the possessive: "h/o Gilbert's", "Crohn's flare"
+# (general knowledge; surnames common as people's names — Wilson, Bell, Allen — are left out)
+_BARE_EPONYMS = _words(
+    "gilbert crohn graves parkinson alzheimer hodgkin raynaud cushing addison hashimoto sjogren"
+    " paget meniere tourette barrett dupuytren buerger kaposi wegener pott ewing burkitt"
+    " huntington marfan reiter peyronie hirschsprung whipple bowen fournier ludwig zenker"
+    " meckel asperger gehrig behcet takayasu korsakoff wernicke horner kawasaki perthes osgood"
+    " tietze bartholin kussmaul homan homans kernig brudzinski babinski romberg tinel phalen"
+    " mcburney rovsing chvostek trousseau lhermitte trendelenburg lachman mcmurray spurling"
+    " finkelstein virchow"
+)
 # the second part of a compound eponym ("Osgood-Schlatter", "Wolff-Parkinson-White")
 _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
@@ -37,7 +59,11 @@ _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_a
 
 def _eponym(span: PhiSpan, text: str) -> bool:
     after = text[span.end : span.end + 40]
-    if _EPONYM_CONTEXT.match(after):
+    if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
+        return True
+    word = text[span.start : span.end]
+    possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
+    if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
         return True
     before = text[max(0, span.start - 20) : span.start]
     if _COMPOUND_BEFORE.search(before):

@@ -11,6 +11,7 @@ from services.ingestor.phi.cued_places import (
     looks_like_drug,
     term_shaped,
 )
+from services.ingestor.phi.departments import without_departments
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.moved_places import find_moved_places
 from services.ingestor.phi.name_words import STOPWORDS
@@ -121,6 +122,7 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += find_rooms(text)
     dc = _WASHINGTON_DC.finditer(text)
     spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
+    spans = without_departments(spans, text)
     return spans + _propagate(text, tokens, spans, style, lex)
 
 
