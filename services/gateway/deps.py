@@ -30,7 +30,9 @@ class GatewayState:
     """Queue depth and consumers per stage, refreshed in the background (metrics, status)."""
 
 
-def get_state(request: Request) -> GatewayState:
+async def get_state(request: Request) -> GatewayState:
+    """Async on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, and that
+    hand-off cost a POST more CPU than validating its Bundle (issue 15)."""
     state: GatewayState = request.app.state.gateway
     return state
 
