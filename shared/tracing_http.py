@@ -1,7 +1,7 @@
 """A server span per HTTP request, continuing a caller's W3C ``traceparent`` if it sent one.
 
 FastAPI from 0.16x opens such a span itself (instrumentation scope ``fastapi``); then this
-middleware adds none, so a request is one span whichever FastAPI is installed.
+watch adds none, so a request is one span whichever FastAPI is installed.
 
 The span is current while the route runs, so the outbox rows a request writes carry its context
 and the relay, every stage and the notifier continue the same trace. Named by method and route
@@ -10,42 +10,55 @@ template (never the path: it holds ids); no attribute carries a header, a query 
 
 from __future__ import annotations
 
-import contextlib
+from contextvars import Token
+from typing import cast
 
-from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from starlette.types import ASGIApp, Receive, Scope, Send
+from opentelemetry import context, propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from starlette.types import ASGIApp, Scope
 
 from shared import telemetry
-from shared.http_middleware import HttpMiddleware, Response, route_template
+from shared.http_middleware import Watch, WatchedHttp, route_template
+
+_CARRIED = (b"traceparent", b"tracestate")
 
 
-class TracingMiddleware(HttpMiddleware):
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        super().__init__(app)
+class RequestSpan(Watch):
+    """The request's server span, current from :meth:`opened` to :meth:`closed`."""
+
+    def __init__(self, service: str) -> None:
         self.tracer = telemetry.tracer(f"clinrelay.{service}")
 
-    async def around(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def opened(self, scope: Scope) -> tuple[Span, Token[Context]] | None:
         if trace.get_current_span().is_recording():  # the framework opened the span already
-            await self.app(scope, receive, send)
-            return
+            return None
         carrier = {
             key.decode("latin-1"): value.decode("latin-1")
             for key, value in scope["headers"]
-            if key in (b"traceparent", b"tracestate")
+            if key in _CARRIED
         }
-        response = Response(send)
-        with (
-            telemetry.continued_from(carrier) if carrier else contextlib.nullcontext(),
-            self.tracer.start_as_current_span(str(scope["method"]), kind=SpanKind.SERVER) as span,
-        ):
-            try:
-                await self.app(scope, receive, response.send)
-            finally:
-                route = route_template(scope) or "unmatched"
-                span.update_name(f"{scope['method']} {route}")
-                span.set_attribute("http.request.method", scope["method"])
-                span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", response.status)
-                if response.status >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
+        parent = propagate.extract(carrier) if carrier else None
+        span = self.tracer.start_span(str(scope["method"]), context=parent, kind=SpanKind.SERVER)
+        return span, context.attach(trace.set_span_in_context(span, parent))
+
+    def closed(self, scope: Scope, token: object, status: int, elapsed_s: float) -> None:
+        if token is None:
+            return
+        span, attached = cast("tuple[Span, Token[Context]]", token)
+        route = route_template(scope) or "unmatched"
+        span.update_name(f"{scope['method']} {route}")
+        span.set_attribute("http.request.method", scope["method"])
+        span.set_attribute("http.route", route)
+        span.set_attribute("http.response.status_code", status)
+        if status >= 500:
+            span.set_status(Status(StatusCode.ERROR))
+        span.end()
+        context.detach(attached)
+
+
+class TracingMiddleware(WatchedHttp):
+    """ASGI middleware tracing requests alone (:class:`RequestSpan` as its one watch)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        super().__init__(app, [RequestSpan(service)])

@@ -15,7 +15,7 @@ from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
 from services.gateway.guard import RequestGuard
 from services.gateway.openapi import install_openapi
-from services.gateway.outage_shield import OutageShield
+from services.gateway.outage_shield import outage_shield
 from services.gateway.routes import (
     admin,
     batches,
@@ -30,14 +30,15 @@ from services.gateway.routes import (
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
 from shared.bus.amqp import AmqpBus
+from shared.http_middleware import WatchedHttp
 from shared.live.feed import feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.metrics.backlog import watch_backlog
 from shared.metrics.broker import BrokerStats
-from shared.metrics.http import HttpMetrics
+from shared.metrics.http import RequestMetrics
 from shared.runtime import Background, broker_in_background, connect_database
-from shared.tracing_http import TracingMiddleware
+from shared.tracing_http import RequestSpan
 from shared.version import __version__
 
 log = structlog.get_logger(__name__)
@@ -98,10 +99,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(RequestGuard, settings=settings)
-    app.add_middleware(OutageShield)  # outside the guard: its key check reads the database
-    app.add_middleware(AccessLog)
-    app.add_middleware(HttpMetrics, service="gateway")
-    app.add_middleware(TracingMiddleware, service="gateway")
+    # Outside the guard, in one pass: the span, metrics and access log see every answer, the
+    # guard's refusals and the shield's (its key check reads the database, which may be down).
+    app.add_middleware(
+        WatchedHttp,
+        watches=[RequestSpan("gateway"), RequestMetrics("gateway"), AccessLog()],
+        shield=outage_shield,
+    )
     install_error_handlers(app)
     install_openapi(app, settings)
     app.include_router(reports.router)

@@ -12,12 +12,11 @@ the exception goes on to the server, which closes the connection.
 from __future__ import annotations
 
 import structlog
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from services.gateway.errors import ApiError
 from shared.db.outage import is_outage
 from shared.delivery.failures import traceback_frames
-from shared.http_middleware import HttpMiddleware, Response
 
 log = structlog.get_logger(__name__)
 
@@ -42,20 +41,11 @@ def internal_error() -> ApiError:
     )
 
 
-class OutageShield(HttpMiddleware):
-    async def around(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = Response(send)
-        try:
-            await self.app(scope, receive, response.send)
-        except Exception as exc:
-            if response.started:
-                raise
-            if is_outage(exc):
-                log.warning("http.database_unavailable", error=type(exc).__name__)
-                answer = database_unavailable()
-            else:
-                log.error(
-                    "http.unhandled_error", error=type(exc).__name__, frames=traceback_frames(exc)
-                )
-                answer = internal_error()
-            await answer.response()(scope, receive, send)
+def outage_shield(exc: Exception) -> ASGIApp:
+    """The answer to ``exc``, which escaped everything else before a response started: the
+    :class:`~shared.http_middleware.WatchedHttp` shield of the gateway."""
+    if is_outage(exc):
+        log.warning("http.database_unavailable", error=type(exc).__name__)
+        return database_unavailable().response()
+    log.error("http.unhandled_error", error=type(exc).__name__, frames=traceback_frames(exc))
+    return internal_error().response()
