@@ -62,6 +62,8 @@ class OutboxRelay:
         self._max_refusals = max_refusals
         self._holds = Backoff(first_hold_s, max_hold_s)
         self._wakeup = asyncio.Event()
+        self.batches = 0
+        """Batches that found rows so far."""
         self.published = 0
         self.held_back = 0
         """Refusals so far (each held its row back)."""
@@ -87,6 +89,7 @@ class OutboxRelay:
             )
             if not claimed:
                 return 0
+            self.batches += 1
             with contextlib.ExitStack() as spans:  # one producer span per message, same trace
                 messages = [
                     replace(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.db.reports import Step, record_step
-from shared.events import ReportStatus
+from shared.events import ReportStatus, StatusNotification
 from tests.integration.doubles import new_report
 from tests.integration.harness import Pipeline
 
@@ -118,3 +118,59 @@ async def test_a_duplicate_started_step_never_moves_a_report_backwards(pipeline:
         )
     ]
     assert progress == sorted(progress)
+
+
+async def test_an_accepted_report_is_written_whole_in_one_statement(pipeline: Pipeline) -> None:
+    # create_report writes in one statement what record_step would have for the "accepted" step:
+    # the report in that state, the event, the feed's entry and the notification carrying the same
+    # feed number, report.requested, and the raw input — and a later step chains on it.
+    first = await new_report(pipeline, tenant="one-statement")
+    second = await new_report(pipeline, tenant="one-statement")
+    pool = await pipeline.pool()
+    report = await pool.fetchrow(
+        "SELECT status, progress_percent, current_step, event_seq, event_hash FROM reports "
+        "WHERE id = $1",
+        second,
+    )
+    event = await pool.fetchrow(
+        "SELECT seq, step, status, prev_hash, hash FROM report_events WHERE report_id = $1", second
+    )
+    assert report is not None
+    assert event is not None
+    assert (report["status"], report["progress_percent"], report["current_step"]) == (
+        "PENDING",
+        0,
+        "accepted",
+    )
+    assert (report["event_seq"], event["seq"], event["prev_hash"]) == (1, 1, None)
+    assert report["event_hash"] == event["hash"]
+    assert (
+        await pool.fetchval("SELECT body FROM report_inputs WHERE report_id = $1", second) == b"{}"
+    )
+
+    rows = await pool.fetch(
+        "SELECT routing_key, body, admission_tenant FROM outbox "
+        "WHERE convert_from(body, 'UTF8') LIKE '%' || $1 || '%' ORDER BY id",
+        str(second),
+    )
+    assert [r["routing_key"] for r in rows] == ["report.progress", "report.requested"]
+    note = StatusNotification.model_validate_json(rows[0]["body"])
+    feed = await pool.fetch(
+        "SELECT seq, body FROM channel_events WHERE body ->> 'report_id' = ANY($1::text[]) "
+        "ORDER BY seq",
+        [str(first), str(second)],
+    )
+    assert [f["body"]["report_id"] for f in feed] == [str(first), str(second)]
+    assert note.tenant_seq == feed[1]["seq"] == feed[0]["seq"] + 1 == feed[1]["body"]["tenant_seq"]
+    assert (note.status, note.current_step, note.event_id) == (ReportStatus.PENDING, "accepted", 1)
+    assert rows[0]["admission_tenant"] is None
+    assert rows[1]["admission_tenant"] is not None
+
+    async with pool.acquire() as conn, conn.transaction():
+        await record_step(conn, second, started())
+    assert (
+        await pool.fetchval(
+            "SELECT prev_hash FROM report_events WHERE report_id = $1 AND seq = 2", second
+        )
+        == event["hash"]
+    )
