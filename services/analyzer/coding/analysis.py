@@ -83,7 +83,7 @@ def _encounter(
     release: SnomedRelease | None,
 ) -> EncounterCoding:
     notes = [NoteText(n.note_id, n.text) for n in encounter.notes]
-    coded = code_encounter(notes, encounter.setting, config.min_score)
+    coded = code_encounter(notes, encounter.setting, config.min_score, sex=case.demographics.sex)
     suggestions = tuple(
         s.model_copy(update={"hcc": payment_hcc(s.code, config)}) for s in coded.suggestions
     )

@@ -48,6 +48,7 @@ from shared.events.coding import (
     Evidence,
     Mention,
     MentionCategory,
+    Sex,
     Trait,
 )
 
@@ -107,11 +108,15 @@ class _Pending:
         )
 
 
-def mention_candidates(mention: FoundMention) -> tuple[CodeCandidate, ...]:
-    """Ranked, specificity-refined candidate codes for one mention (best first, unique)."""
+def mention_candidates(
+    mention: FoundMention, known: frozenset[str] = frozenset()
+) -> tuple[CodeCandidate, ...]:
+    """Ranked, specificity-refined candidate codes for one mention (best first, unique).
+    ``known``: words the record says of the patient beside the note (the sex, from
+    Patient.gender), which refine a code as the note's own words do (C50.91- female → C50.911)."""
     seen: dict[str, CodeCandidate] = {}
     for match in (mention.group.best, *mention.group.alternatives):
-        refined = most_specific_code(match.term.concept, mention.context_tokens)
+        refined = most_specific_code(match.term.concept, mention.context_tokens | known)
         if refined.code in seen:
             continue
         seen[refined.code] = CodeCandidate(
@@ -124,16 +129,23 @@ def mention_candidates(mention: FoundMention) -> tuple[CodeCandidate, ...]:
 
 
 def code_encounter(
-    notes: Sequence[NoteText], setting: CareSetting, min_score: float = 0.5
+    notes: Sequence[NoteText],
+    setting: CareSetting,
+    min_score: float = 0.5,
+    *,
+    sex: Sex = Sex.UNKNOWN,
 ) -> EncounterCodes:
-    """Mentions, billable suggestions and excluded codes for one encounter's notes."""
+    """Mentions, billable suggestions and excluded codes for one encounter's notes; ``sex``
+    (Patient.gender) chooses between a code's female and male children when the note does not
+    say (breast cancer of a woman: C50.91-, not the male C50.92-)."""
+    known = frozenset({sex.value}) if sex in (Sex.FEMALE, Sex.MALE) else frozenset()
     mentions: list[Mention] = []
     resolved: set[str] = set()  # categories the notes say are over
     billed: dict[str, _Pending] = {}
     excluded: dict[tuple[str, Assertion], _Pending] = {}
     for note in notes:
         for found in find_mentions(note.text):
-            candidates = mention_candidates(found)
+            candidates = mention_candidates(found, known)
             mention = _mention(note.note_id, found, candidates)
             mentions.append(mention)
             top = candidates[0]

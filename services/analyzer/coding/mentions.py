@@ -278,8 +278,28 @@ def _context_tokens(
     return frozenset(
         tokens[p]
         for p in range(low, high)
-        if p in own or (p not in excluded and p not in negated and tokens[p] != BARRIER)
+        if p in own
+        or (
+            p not in excluded
+            and p not in negated
+            and tokens[p] != BARRIER
+            and not _is_measurement(tokens, p)
+        )
     )
+
+
+# A number is a stage, type or grade when one of these words names it; beside "x", a unit or
+# another number ("2.5 x 2.0 cm", "4 x 3.5 cm") it is a measurement and lends no detail (a
+# "stage 4" pressure injury of 2.5 x 2.0 cm is not stage 2).
+_NUMBER_NAMES = frozenset({"stage", "type", "grade", "class", "level", "degree", "trimester"})
+_MEASURE = frozenset({"x", "cm", "mm", "ml", "kg", "mg", "g", "l", "cc", "in", "percent"})
+
+
+def _is_measurement(tokens: list[str], p: int) -> bool:
+    if not tokens[p].isdigit() or (p > 0 and tokens[p - 1] in _NUMBER_NAMES):
+        return False
+    neighbours = [tokens[q] for q in (p - 1, p + 1) if 0 <= q < len(tokens)]
+    return any(n in _MEASURE or n.isdigit() for n in neighbours)
 
 
 # Words right after a negation ("not intractable", "no alcohol use", "without status

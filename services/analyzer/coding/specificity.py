@@ -43,6 +43,9 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"colonic"}), "large"),
     (frozenset({"colonic"}), "intestine"),
     (frozenset({"pack"}), "cigarette"),
+    # A "deep tissue (pressure) injury" is the "pressure-induced deep tissue damage" of L89.xx6.
+    (frozenset({"deep", "tissue"}), "damage"),
+    (frozenset({"deep", "tissue"}), "induced"),
     (frozenset({"cigs"}), "cigarette"),
 )
 # Fracture encounters after active treatment (Guidelines I.C.19.a, 7th characters): the healing

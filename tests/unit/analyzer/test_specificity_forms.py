@@ -8,7 +8,7 @@ import pytest
 
 from services.analyzer.coding import cancer_status
 from services.analyzer.coding.coder import NoteText, code_encounter
-from shared.events.coding import CareSetting
+from shared.events.coding import CareSetting, Sex
 
 OUT = CareSetting.OUTPATIENT
 
@@ -99,3 +99,38 @@ def test_a_relatives_cancer_takes_the_family_history_code_of_its_site(
     relative: str, code: str
 ) -> None:
     assert code in codes(f"Family history: {relative}")
+
+
+# --- the patient's sex (Patient.gender) where the code asks for it ---
+
+
+def test_breast_cancer_takes_its_side_and_the_patients_sex_from_the_record() -> None:
+    note = [NoteText("N1", "Assessment: malignant neoplasm of right breast, on anastrozole.")]
+    woman = code_encounter(note, OUT, sex=Sex.FEMALE).suggestions
+    man = code_encounter(note, OUT, sex=Sex.MALE).suggestions
+    unknown = code_encounter(note, OUT).suggestions
+    assert "C50.911" in {s.code for s in woman}
+    assert "C50.921" in {s.code for s in man}
+    # Without the sex the code stays the unspecified one, never a guessed sex.
+    assert not {s.code for s in unknown} & {"C50.911", "C50.921"}
+
+
+# --- pressure injuries on labelled lines: site, side and stage, never a measurement ---
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("R heel -- Stage 4 pressure injury: 2.5 x 2.0 x 0.8 cm, eschar at edges.", "L89.614"),
+        ("L buttock -- Unstageable pressure injury (obscured by slough): 4 x 3.5 cm.", "L89.320"),
+        ("Sacrum/coccyx -- Deep tissue pressure injury: 5 x 4 cm, skin intact.", "L89.156"),
+        ("Sacrum: stage 2 pressure ulcer 3 x 2 cm.", "L89.152"),
+    ],
+)
+def test_a_pressure_injury_line_gives_its_site_side_and_stage(line: str, code: str) -> None:
+    assert code in codes(f"Assessment:\na. {line}\n", CareSetting.INPATIENT)
+
+
+def test_a_measurement_is_not_a_stage_but_a_named_number_is() -> None:
+    assert "N18.4" in codes("Assessment: CKD stage 4, creatinine 2.5 x baseline.")
+    assert "E11.9" in codes("Assessment: type 2 diabetes, 3 x 2 cm callus.")
