@@ -18,6 +18,7 @@ from services.analyzer.coding import (
     bmi,
     cancer_status,
     codeset,
+    diagnostic_statement,
     encounter_reasons,
     external_causes,
     gestation,
@@ -170,6 +171,7 @@ def code_encounter(
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     _current_or_history_cancer(billed, excluded, setting)
+    _left_out_of_the_statement(billed, excluded)
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
@@ -283,6 +285,36 @@ def _rewrite_by_sentence(
         pending.code = new
         pending.category = MentionCategory.STATUS
         _merge(billed, new, pending)
+
+
+def _left_out_of_the_statement(
+    billed: dict[str, _Pending], excluded: dict[tuple[str, Assertion], _Pending]
+) -> None:
+    """What is named only outside the diagnostic statement — signs, symptoms, findings, acute
+    conditions — is not coded when the statement names the encounter's conditions
+    (diagnostic_statement.py: IV.D, IV.J, III.B)."""
+
+    def found_in_statement(assertion: Assertion) -> bool:
+        return any(
+            a is assertion
+            and code not in billed
+            and diagnostic_statement.in_statement(e.section for e in pending.evidence)
+            for (code, a), pending in excluded.items()
+        )
+
+    sections = {code: [e.section for e in p.evidence] for code, p in billed.items()}
+    left_out = diagnostic_statement.left_out(
+        sections,
+        states_conditions=found_in_statement(Assertion.PRESENT),
+        hedges=found_in_statement(Assertion.UNCERTAIN),
+    )
+    for code in left_out:
+        pending = billed.pop(code)
+        pending.rationale = (
+            "named only outside the diagnostic statement (history, examination, results): not "
+            "coded beside the conditions the provider concludes (Sections IV.D, IV.J, III.B)"
+        )
+        _merge(excluded, (code, pending.assertion), pending)
 
 
 _STROKES = ("I60", "I61", "I62", "I63")

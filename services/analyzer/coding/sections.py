@@ -12,9 +12,16 @@ A heading is, by its form:
 - a short label at the start of a line followed by a colon and text ("Dx: ...", "Hospital
   course: ...").
 
+A title made of known titles — joined by "/", "&", "+", "and" or a comma, or qualified by a
+parenthesis ("Assessment/Plan:", "IMPRESSION/PLAN:", "Problem list / A&P", "Problem list (this
+pregnancy):") — is a known heading of its first title's category, with or without its colon.
+
 Headings of the last three forms are sections of category ``other``: they end the section before
-them. Only a known title is *heading text* (``Section.title_known``): its words name the section,
-never a condition, so they are never coded; an unknown heading may be a problem's name ("# HTN",
+them, except right after an assessment or diagnosis list, where an unknown heading names one of
+its problems ("## Assessment and Plan" then "# HTN", "HYPERTENSION:") and the section keeps its
+category (``STATEMENT_CATEGORIES``, after a statement heading on its own line). Only a known
+title is *heading text* (``Section.title_known``): its words name the section, never a
+condition, so they are never coded; an unknown heading may be a problem's name ("# HTN",
 "CHRONIC KIDNEY DISEASE:"), so its words are read like the rest of the note.
 
 A section runs to the next heading, and ends earlier when the note plainly moves on:
@@ -70,6 +77,18 @@ _GENERIC = re.compile(
     re.MULTILINE,
 )
 _CAPS_WORD = re.compile(r"[A-Z]{4,}")
+# A line that may be a heading made of known titles (checked against them by _composite).
+_COMPOSITE_LINE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]+|[-*•][ \t]*|\d{1,2}[.)][ \t]*)?"
+    r"(?P<title>[A-Za-z][A-Za-z0-9 \t/&+,()'\-]{0,60}?)[ \t]*(?P<colon>:?)[ \t]*$",
+    re.MULTILINE,
+)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+_JOINS = re.compile(r"[ \t]+(?:/|&|\+|and)[ \t]+|[ \t]*[,+][ \t]*", re.IGNORECASE)
+_TIGHT_JOINS = re.compile(r"[/&]")
+# Sections where a note states its diagnoses; an unknown heading right after one is a problem
+# of it, not a section of its own.
+STATEMENT_CATEGORIES = frozenset({"observation_and_plan", "diagnoses"})
 
 
 class SectionFinder:
@@ -119,10 +138,22 @@ class SectionFinder:
             title = match.group(kind)
             if kind == "caps" and not _CAPS_WORD.search(title):
                 continue  # "HTN" alone on a line is a problem, not a heading
-            category = self._category.get(_key(title.rstrip(":")), OTHER)
-            found.append((start, match.end(kind), category, kind != "label", match.end(), False))
+            category = self._composite(title.rstrip(":")) or OTHER
+            known = category != OTHER
+            found.append((start, match.end(kind), category, kind != "label", match.end(), known))
+            lines_with_heading.add(_line_start(text, start))
+        for match in _COMPOSITE_LINE.finditer(text):
+            start = match.start("title")
+            if _line_start(text, start) in lines_with_heading:
+                continue
+            title = match.group("title")
+            if _key(title) in self._category:
+                continue  # a known title alone is the first pass's ("A" without its colon: none)
+            composite = self._composite(title)
+            if composite is not None:
+                found.append((start, match.end("title"), composite, True, match.end(), True))
         found.sort()
-        found = _without_labels_in_blocks(text, found)
+        found = _problems_of_statements(_without_labels_in_blocks(text, found))
         sections = []
         for k, (start, title_end, category, alone, body, known) in enumerate(found):
             limit = found[k + 1][0] if k + 1 < len(found) else len(text)
@@ -137,6 +168,47 @@ class SectionFinder:
                 )
             )
         return sections
+
+    def _composite(self, title: str) -> str | None:
+        """The category of a title made of known titles ("Assessment/Plan", "Problem list (this
+        pregnancy)"): its first title's; None when a part is not a known title."""
+        exact = self._category.get(_key(title))
+        if exact is not None:
+            return exact
+        categories: list[str | None] = []
+        for part in _JOINS.split(_PARENTHESIS.sub(" ", title)):
+            if not part.strip():
+                continue
+            known = self._category.get(_key(part))
+            if known is not None:
+                categories.append(known)  # "A&P" is a title of its own
+                continue
+            for piece in _TIGHT_JOINS.split(part):  # "Assessment/Plan"
+                long_enough = len(piece.strip()) > 1  # "S/O" is no pair of SOAP letters
+                categories.append(self._category.get(_key(piece)) if long_enough else None)
+        if not categories or any(c is None for c in categories):
+            return None
+        return categories[0]
+
+
+def _problems_of_statements(
+    found: list[tuple[int, int, str, bool, int, bool]],
+) -> list[tuple[int, int, str, bool, int, bool]]:
+    """An unknown heading after an assessment or diagnosis list standing on its own line, before
+    any other known heading, names one of its problems ("# HTN" under "## Assessment and Plan"):
+    it keeps the statement's category. After a one-line statement ("Dx: CHF.") the next label
+    ("Teaching: ...") is a section of its own."""
+    kept = []
+    statement: str | None = None
+    for heading in found:
+        start, title_end, category, alone, body, known = heading
+        if category == OTHER and statement is not None:
+            kept.append((start, title_end, statement, alone, body, known))
+            continue
+        if category != OTHER:
+            statement = category if category in STATEMENT_CATEGORIES and alone else None
+        kept.append(heading)
+    return kept
 
 
 def _without_labels_in_blocks(
