@@ -18,6 +18,7 @@ from services.analyzer.coding import (
     bmi,
     cancer_status,
     codeset,
+    delivery,
     diagnostic_statement,
     encounter_reasons,
     external_causes,
@@ -168,6 +169,7 @@ def code_encounter(
     _stroke_sequelae(notes, billed, excluded)
     _add_long_term_drugs(notes, billed)
     _add_bmi(notes, billed)
+    _add_delivery(notes, billed, excluded)
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     _current_or_history_cancer(billed, excluded, setting)
@@ -666,6 +668,48 @@ def _add_bmi(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
         "body mass index beside the weight diagnosis it qualifies (Section I.B.14)",
         MentionCategory.STATUS,
     )
+
+
+def _add_delivery(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """A delivery's outcome (Z37), its complications by the notes' forms, and O80 only for an
+    uncomplicated one (delivery.py, Guidelines I.C.15.n)."""
+    for note in notes:
+        found = delivery.delivery_codes(note.text)
+        if not found:
+            continue
+        for item in found:
+            if item.code not in billed:
+                billed[item.code] = _from_rule(
+                    note.note_id, item, item.code, 0.9, item.why, MentionCategory.DIAGNOSIS
+                )
+        dropped: list[tuple[str, str]] = []
+        if any(c.startswith("O72") for c in billed) and delivery.ATONY_IN_LABOUR in billed:
+            dropped.append(
+                (delivery.ATONY_IN_LABOUR, "uterine atony with a postpartum hemorrhage is O72.1")
+            )
+        others = [c for c in billed if c.startswith("O") and c != delivery.SVD]
+        if delivery.uncomplicated_vaginal(note.text, bool(others)):
+            if delivery.SVD not in billed:
+                span = next(f for f in found if f.code.startswith("Z37"))
+                billed[delivery.SVD] = _from_rule(
+                    note.note_id,
+                    span,
+                    delivery.SVD,
+                    0.9,
+                    "an uncomplicated vaginal delivery of a single liveborn (Section I.C.15.n)",
+                    MentionCategory.DIAGNOSIS,
+                )
+        elif delivery.SVD in billed:
+            dropped.append((delivery.SVD, "O80 is never coded beside another Chapter 15 code"))
+        for code, why in dropped:
+            pending = billed.pop(code)
+            pending.rationale = why
+            _merge(excluded, (code, pending.assertion), pending)
+        return
 
 
 def _add_gestation(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

@@ -18,7 +18,10 @@ _WEEKS = re.compile(
     r"(?!\s*(?:ago|later|after|before|postpartum|post-?partum|of (?:antibiotics|treatment)))",
     re.IGNORECASE,
 )
-_PREGNANCY_CONTEXT = re.compile(r"\b(?:gestation\w*|pregnan\w*|G\d+P\d+|GA|EGA|IUP|fundal)\b")
+_PREGNANCY_CONTEXT = re.compile(
+    r"\b(?:gestation\w*|pregnan\w*|G\d+\s*P\d+|GA|EGA|IUP|fundal|labou?r|delivery|"
+    r"post-?partum|liveborn)\b"
+)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,50 @@ def test_a_pressure_injury_line_gives_its_site_side_and_stage(line: str, code: s
 def test_a_measurement_is_not_a_stage_but_a_named_number_is() -> None:
     assert "N18.4" in codes("Assessment: CKD stage 4, creatinine 2.5 x baseline.")
     assert "E11.9" in codes("Assessment: type 2 diabetes, 3 x 2 cm callus.")
+
+
+# --- a delivery encounter (Chapter 15: outcome, complications, O80 only when uncomplicated) ---
+
+_DELIVERY = (
+    "G1 P1001 admitted at 39w2d in spontaneous labor.\n"
+    "Delivery: spontaneous vaginal delivery, single liveborn female, Apgars 8/9.\n"
+)
+
+
+def test_an_uncomplicated_delivery_is_o80_with_its_outcome_and_weeks() -> None:
+    assert codes(_DELIVERY, CareSetting.INPATIENT) == {"O80", "Z37.0", "Z3A.39"}
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("Second-degree perineal laceration, repaired.", "O70.1"),
+        ("3rd degree perineal laceration (3b), repaired in OR.", "O70.22"),
+        ("Postpartum hemorrhage due to uterine atony, QBL 1,150 mL.", "O72.1"),
+        ("PPH from retained placenta, manual removal.", "O72.0"),
+        ("GBS positive, penicillin intrapartum x 3 doses.", "O99.824"),
+        ("Postpartum acute blood loss anemia, IV iron.", "O90.81"),
+    ],
+)
+def test_a_delivery_complication_replaces_o80(line: str, code: str) -> None:
+    found = codes(_DELIVERY + line + "\n", CareSetting.INPATIENT)
+    assert code in found
+    assert {"Z37.0", "Z3A.39"} <= found
+    assert "O80" not in found
+    assert "O62.2" not in found  # atony with hemorrhage is not the labour's inertia
+
+
+def test_twins_and_stillbirth_take_their_outcome_codes() -> None:
+    twins = "Twin gestation at 36 weeks, vaginal delivery, both liveborn, Apgars 8/9 and 7/9."
+    assert "Z37.2" in codes(twins, CareSetting.INPATIENT)
+    still = "IUFD at 38 weeks; delivered vaginally, stillborn male."
+    assert "Z37.1" in codes(still, CareSetting.INPATIENT)
+
+
+def test_a_planned_delivery_gives_no_delivery_codes() -> None:
+    note = (
+        "Prenatal visit at 36 weeks, G2P1.\n"
+        "Plan: vaginal delivery, GBS positive - penicillin in labor."
+    )
+    found = codes(note)
+    assert not found & {"O80", "Z37.0", "O99.824"}
