@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from services.ingestor.phi.lexicon import load_lexicon
 from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
@@ -32,6 +33,14 @@ _SUBJECT_OF_AGE = re.compile(
     r"(?:\s+(?:is|was)\s+an?\s+\d{1,3}[\s\-]*(?:year|yr|y/?o\b|yo\b|month|week|day)"
     r"|,[ \t]+(?:an?[ \t]+)?\d{1,3}(?:[ \t]*(?:y/?o|yo|years?(?:[ \t\-]old)?|[MF]))?,)",
     re.IGNORECASE | re.MULTILINE,
+)
+# "Pt W Beach, 4 yo F", "Re: your pt STOKEL, UNOS ID", "Patient Hippen, URN 80-807",
+# "Pt (ramnauth, jamye, 101)": after "pt", a name set off before the patient's age, sex or a
+# record label
+_PATIENT_DETAILS = re.compile(
+    rf"\b(?i:(?:your[ \t]+)?(?:pt|patient))\.?[ \t]*\(?[ \t]*(?P<name>{_NAME})[ \t]*[,(][ \t]*"
+    r"(?=\d{1,3}[ \t]*(?i:y/?o\b|yo\b|yrs?\b|years?\b|[mf]\b|\))"
+    r"|(?i:dob|d\.o\.b|mrn|urn|ur\b|uhid|nhs|nhi|id\b|member|unos|accession|ip[ \t]+no|hosp\b))"
 )
 # form fields that hold a person: "Patient: X", "NAME: X", "Caller: X (self)", "Re: X"
 _FIELD = re.compile(
@@ -93,6 +102,7 @@ _LEADING = frozenset(["pt", "patient", "member", "client", "resident"])
 # cheap tests that a note may hold each position at all
 _HAS_AGE = re.compile(r"(?i:\b(?:is|was)\s+an?\s+\d|,[ \t]+(?:an?[ \t]+)?\d)")
 _HAS_FIELD = re.compile(r":")
+_HAS_PATIENT = re.compile(r"(?i:\b(?:pt|patient)\b)")
 _HAS_SALUTATION = re.compile(r"\b(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))\b")
 _HAS_CLOSING = re.compile(
     r"\b(?i:sincerely|regards|best|cheers|thanks|thank|thanking|yours|respectfully|warmly|take)\b"
@@ -148,6 +158,16 @@ def _chief_complaint(field: re.Match[str], value: str) -> bool:
     return not titled and not all(w[:1].isupper() and not w.isupper() for w in value.split())
 
 
+def _ordinary_words(value: str) -> bool:
+    """Every word of ``value`` is an ordinary or clinical word that is rarely a name."""
+    lex = load_lexicon()
+    for word in re.findall(r"[^\W\d_]+", value.lower()):
+        name = lex.surname_weight(word) >= 0.6 or lex.given_weight(word) >= 0.5
+        if not lex.is_vocabulary(word) or name:
+            return False
+    return True
+
+
 def text_after_label(field: re.Match[str]) -> str:
     return field.string[field.end("label") : field.end()].lstrip(" \t:")
 
@@ -159,6 +179,7 @@ def find_positioned_names(text: str) -> list[PhiSpan]:
     spans: list[PhiSpan] = []
     rules = (
         (_SUBJECT_OF_AGE, _HAS_AGE, "name.subject_of_age", 0.9, False),
+        (_PATIENT_DETAILS, _HAS_PATIENT, "name.patient_details", 0.85, False),
         (_FIELD, _HAS_FIELD, "name.field", 0.85, False),
         (_SALUTATION, _HAS_SALUTATION, "name.salutation", 0.85, False),
         (_CLOSING, _HAS_CLOSING, "name.closing", 0.8, True),
@@ -179,5 +200,7 @@ def find_positioned_names(text: str) -> list[PhiSpan]:
                 continue  # "Vitals, 98," — a full name is what stands before ", 34,"
             if source == "name.field" and _chief_complaint(m, text[trimmed[0] : trimmed[1]]):
                 continue
+            if source == "name.patient_details" and _ordinary_words(text[trimmed[0] : trimmed[1]]):
+                continue  # "Pt seen, 2 yo sibling at bedside"
             spans.append(_span(*trimmed, source, score))
     return spans

@@ -259,3 +259,32 @@ def test_towns_of_address_lines_report_headers_firms_and_day_first_dates(
 )
 def test_what_these_forms_leave_alone(text: str, value: str) -> None:
     assert not touched(text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Pt BELL, 19 M, AHCIP JXU196575294, BIB friends.", "BELL"),
+        ("Re: your pt STOKEL, UNOS ID B775-4393. Please fax labs.", "STOKEL"),
+        ("Patient Hippen, URN 80-807-482.", "Hippen"),
+        ("requesting records for pt nakai, member ID 5SF8-HC4-KB00.", "nakai"),
+        ("Pt (Gottsegen, 94) fell in the bathroom.", "Gottsegen"),
+        ("Pt (ramnauth, jamye, 101) fell in the bathroom.", "ramnauth, jamye"),
+        ("Pt Strong, 45 yo, seen in clinic.", "Strong"),
+    ],
+)
+def test_a_name_after_pt_set_off_before_age_sex_or_a_record_label(text: str, value: str) -> None:
+    assert covered(text, value) is PhiType.NAME
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pt seen, 2 yo sibling at bedside.",
+        "pt states, 45 min later, pain better.",
+        "Pt tolerated, 2 units given.",
+        "Patient ID verified x2. Pt, DOB verified.",
+    ],
+)
+def test_what_follows_pt_before_a_number_is_not_always_a_name(text: str) -> None:
+    assert [s for s in detect_phi(text) if s.type is PhiType.NAME] == []
