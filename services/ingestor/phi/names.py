@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from services.ingestor.phi import name_forms, names_growth, names_unlisted
+from services.ingestor.phi import name_forms, name_initials, names_growth, names_unlisted
 from services.ingestor.phi.name_shapes import Evidence, NameShapes
 from services.ingestor.phi.name_words import (
     CAPITALS_ONLY_CREDENTIALS,
@@ -389,6 +389,8 @@ class NameFinder(NameShapes):
         names_unlisted.signed_before_credential(self)
         names_unlisted.unusual_case_before_cue(self)
         names_unlisted.case_anomalies(self)
+        name_initials.initial_and_word_after_cue(self)
+        name_initials.name_opening_clause_before_cue(self)
         names_growth.signature_lines(self)
         self._full_name_rule()
         self._dictionary_rule()
