@@ -18,6 +18,9 @@ WEAK_TITLES = _words("ms np md pa nurse capt sgt")
 CREDENTIALS = _words(
     "rn md rrt crt np lpn licsw lcsw msw rd pharmd cna bsn msn ccrn aprn acnp fnp anp rph phd mph"
     " facc facs crna cnm slp pa rnc cnp dnp crnp cns rcp"
+    # specialist and overseas credentials ("MD CCFP", "FRCPC", "MBBS", "PMHNP", "PA(ASCP)")
+    " pmhnp ccfp frcpc frcp mrcp mbbs facp fccp faap facog fracp fracs mrcgp frcs lmsw lmft"
+    " lpc psyd otr ascp"
 )
 # credentials that are also clinical abbreviations count only in capitals (MD, NP, PA line)
 CAPITALS_ONLY_CREDENTIALS = _words("md np pa rd cns")

@@ -40,14 +40,16 @@ _TERM_ENDING = re.compile(
 _BETWEEN_NAME_AND_KIN = frozenset(
     ("pt", "pts", "patient", "his", "her", "the", "their", "s", "case", "care", "charge")
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # who signs by role, not by name ("Charge RN", "night RN", "float RN")
-_SHIFT_ROLES = frozenset(
-    " ".join(
-        (
-            "charge primary float covering staff nurse student new night day evening agency",
-            "travel traveler traveling bedside oncoming",
-        )
-    ).split()
+_SHIFT_ROLES = _words(
+    "charge primary float covering staff nurse student new night day evening agency travel"
+    " traveler traveling bedside oncoming"
 )
 # cues too common before things ("with ectopy", "by medflight", "seen by neuro")
 _WEAK_CUES = frozenset(("with", "w", "by", "seen", "evaluated", "examined", "reviewed"))
@@ -150,7 +152,7 @@ def signed_before_credential(finder: NameFinder) -> None:
         line_end = text.find("\n", tok.end)
         rest = text[tok.end : line_end if line_end >= 0 else len(text)]
         line_start = text.rfind("\n", 0, tok.start) + 1
-        if rest.strip(" .,-") or "\n" in text[tokens[i - 1].end : tok.start]:
+        if not _signature_rest(rest) or "\n" in text[tokens[i - 1].end : tok.start]:
             continue
         first = i - 1
         while first > 0 and tokens[first - 1].start >= line_start:
@@ -160,6 +162,21 @@ def signed_before_credential(finder: NameFinder) -> None:
         signed = _signature_words(finder, first, i)
         for k in signed:
             finder.mark(k, 0.75, "name.signed")
+
+
+_MONTHS = _words(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july"
+    " august september october november december"
+)
+
+
+def _signature_rest(rest: str) -> bool:
+    """What may follow the credential on a signature line: more credentials, a date, a time
+    (``RN, BSN``, ``MD, FACC``, ``RN may. 24th 10:42``)."""
+    if re.search(r"[^\w\s.,/():\-]", rest):
+        return False
+    words = re.findall(r"[^\W\d_]+", rest.lower())
+    return all(w in CREDENTIALS or w in _MONTHS or w in ("st", "nd", "rd", "th") for w in words)
 
 
 def _signature_words(finder: NameFinder, first: int, credential: int) -> list[int]:

@@ -31,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from services.ingestor.phi.lexicon import Lexicon, load_lexicon, one_edit_from
-from services.ingestor.phi.name_words import STOPWORDS
+from services.ingestor.phi.name_words import CREDENTIALS, STOPWORDS
 from services.ingestor.phi.names_unlisted import term_like
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import Token
@@ -122,7 +122,7 @@ class UnexplainedWords:
         vocab = self.vocabulary
         if len(key) < _MIN_LENGTH or "'" in key or key in vocab.words:
             return True
-        if key in STOPWORDS or key in self.lex.regions or term_like(key):
+        if key in STOPWORDS or key in CREDENTIALS or key in self.lex.regions or term_like(key):
             return True
         if vocab.clipped(key) or vocab.run_together(key) or vocab.one_edit(key):
             return True

@@ -43,3 +43,17 @@ def test_a_name_alone_on_a_line_before_a_credential_is_masked(line: str, name: s
 )
 def test_a_role_or_a_sentence_before_a_credential_stays(line: str) -> None:
     assert masked(line) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("h hassim, RN may. 24th 10:42", "h hassim"),
+        ("roger o'preton, MD, FACC", "roger o'preton"),
+        ("Tamsin Orrell, MD CCFP", "Tamsin Orrell"),
+    ],
+)
+def test_a_signature_keeps_its_credentials_date_and_time_after_it(line: str, name: str) -> None:
+    found = masked(line)
+    assert any(name in m or m in name for m in found)
+    assert not any(m in ("CCFP", "FACC") for m in found)
