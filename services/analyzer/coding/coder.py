@@ -38,7 +38,7 @@ from services.analyzer.coding.long_term_drugs import applies, drug_uses
 from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.pipeline import clinical_pipeline
 from services.analyzer.coding.rules import BillingDecision, billing_decision
-from services.analyzer.coding.sections import section_at
+from services.analyzer.coding.sections import Section, section_at
 from services.analyzer.coding.specificity import most_specific_code
 from services.analyzer.coding.status_codes import alzheimer_dementia, status_codes
 from services.analyzer.coding.traits import mention_category, mention_traits
@@ -677,39 +677,47 @@ def _add_delivery(
 ) -> None:
     """A delivery's outcome (Z37), its complications by the notes' forms, and O80 only for an
     uncomplicated one (delivery.py, Guidelines I.C.15.n)."""
+    finder = clinical_pipeline().section_finder
     for note in notes:
         found = delivery.delivery_codes(note.text)
         if not found:
             continue
-        for item in found:
-            if item.code not in billed:
-                billed[item.code] = _from_rule(
-                    note.note_id, item, item.code, 0.9, item.why, MentionCategory.DIAGNOSIS
-                )
+        sections = finder.sections(note.text)
+
+        _add_found(note.note_id, sections, found, billed)
         dropped: list[tuple[str, str]] = []
         if any(c.startswith("O72") for c in billed) and delivery.ATONY_IN_LABOUR in billed:
-            dropped.append(
-                (delivery.ATONY_IN_LABOUR, "uterine atony with a postpartum hemorrhage is O72.1")
-            )
+            dropped.append((delivery.ATONY_IN_LABOUR, "atony with a postpartum hemorrhage: O72.1"))
         others = [c for c in billed if c.startswith("O") and c != delivery.SVD]
-        if delivery.uncomplicated_vaginal(note.text, bool(others)):
-            if delivery.SVD not in billed:
-                span = next(f for f in found if f.code.startswith("Z37"))
-                billed[delivery.SVD] = _from_rule(
-                    note.note_id,
-                    span,
-                    delivery.SVD,
-                    0.9,
-                    "an uncomplicated vaginal delivery of a single liveborn (Section I.C.15.n)",
-                    MentionCategory.DIAGNOSIS,
-                )
-        elif delivery.SVD in billed:
+        svd = delivery.uncomplicated_vaginal(note.text, bool(others))
+        _add_found(note.note_id, sections, svd, billed)
+        if not svd and delivery.SVD in billed:
             dropped.append((delivery.SVD, "O80 is never coded beside another Chapter 15 code"))
         for code, why in dropped:
             pending = billed.pop(code)
             pending.rationale = why
             _merge(excluded, (code, pending.assertion), pending)
         return
+
+
+def _add_found(
+    note_id: str,
+    sections: list[Section],
+    items: Sequence[delivery.Found],
+    billed: dict[str, _Pending],
+) -> None:
+    for item in items:
+        section = section_at(sections, item.start)
+        pending = _from_rule(
+            note_id,
+            item,
+            item.code,
+            0.9,
+            item.why,
+            MentionCategory.DIAGNOSIS,
+            section=section.category if section else None,
+        )
+        _merge(billed, item.code, pending)
 
 
 def _add_gestation(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

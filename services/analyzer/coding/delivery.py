@@ -87,69 +87,61 @@ def delivered(text: str) -> bool:
 
 
 def delivery_codes(text: str) -> list[Found]:
-    """The outcome and the complications the note's delivery shows (empty without one)."""
+    """The outcome and the complications the note's delivery shows (empty without one), one
+    item per place the note names each (a narrative and a discharge-diagnosis list both)."""
     if not delivered(text):
         return []
-    found = [f for f in (_outcome(text), _hemorrhage(text), _anemia(text), _gbs(text)) if f]
-    for match in _LACERATION.finditer(text):
-        if _negated(text, match.start()):
-            continue
+    found = [*_outcome(text), *_hemorrhage(text), *_anemia(text), *_gbs(text)]
+    for match in _every(_LACERATION, text):
         degree = match.group(1).lower()
         code = _THIRD.get((match.group(2) or "").lower()) or _DEGREE[degree]
         found.append(_found(code, match, "perineal laceration during delivery, by its degree"))
-        break
     return found
 
 
-def uncomplicated_vaginal(text: str, other_obstetric: bool) -> bool:
-    """O80: a spontaneous vaginal delivery of a single liveborn with no other Chapter 15 code."""
-    return (
-        not other_obstetric
-        and bool(_VAGINAL.search(text))
-        and not _OPERATIVE.search(text)
-        and not _TWINS.search(text)
-        and not _STILLBORN.search(text)
-    )
+def uncomplicated_vaginal(text: str, other_obstetric: bool) -> list[Found]:
+    """O80 where the note names the delivery: a spontaneous vaginal delivery of a single
+    liveborn with no other Chapter 15 code (empty otherwise)."""
+    if other_obstetric or _OPERATIVE.search(text) or _TWINS.search(text):
+        return []
+    if _STILLBORN.search(text):
+        return []
+    why = "an uncomplicated vaginal delivery of a single liveborn (Section I.C.15.n)"
+    return [_found(SVD, m, why) for m in _every(_VAGINAL, text)]
 
 
-def _outcome(text: str) -> Found | None:
-    live = _first(_LIVEBORN, text)
-    still = _first(_STILLBORN, text)
-    twins = _TWINS.search(text)
-    if twins and live:
-        return _found("Z37.2", live, "outcome of delivery: twins, both liveborn")
-    if still and not twins:
-        return _found("Z37.1", still, "outcome of delivery: single stillborn")
-    if live:
-        return _found("Z37.0", live, "outcome of delivery: single liveborn")
-    return None
+def _outcome(text: str) -> list[Found]:
+    live = _every(_LIVEBORN, text)
+    still = _every(_STILLBORN, text)
+    if _TWINS.search(text) and live:
+        return [_found("Z37.2", m, "outcome of delivery: twins, both liveborn") for m in live]
+    if still and not _TWINS.search(text):
+        return [_found("Z37.1", m, "outcome of delivery: single stillborn") for m in still]
+    return [_found("Z37.0", m, "outcome of delivery: single liveborn") for m in live]
 
 
-def _hemorrhage(text: str) -> Found | None:
-    match = _first(_PPH, text)
-    if match is None:
-        return None
+def _hemorrhage(text: str) -> list[Found]:
+    matches = _every(_PPH, text)
     if _PPH_DELAYED.search(text):
-        return _found("O72.2", match, "delayed or secondary postpartum hemorrhage")
-    if _PPH_THIRD_STAGE.search(text):
-        return _found("O72.0", match, "third-stage hemorrhage (retained placenta)")
-    return _found("O72.1", match, "postpartum hemorrhage after the placenta (uterine atony)")
+        code, why = "O72.2", "delayed or secondary postpartum hemorrhage"
+    elif _PPH_THIRD_STAGE.search(text):
+        code, why = "O72.0", "third-stage hemorrhage (retained placenta)"
+    else:
+        code, why = "O72.1", "postpartum hemorrhage after the placenta (uterine atony)"
+    return [_found(code, m, why) for m in matches]
 
 
-def _anemia(text: str) -> Found | None:
-    match = _first(_ANEMIA, text)
-    return _found("O90.81", match, "anemia of the puerperium") if match else None
+def _anemia(text: str) -> list[Found]:
+    return [_found("O90.81", m, "anemia of the puerperium") for m in _every(_ANEMIA, text)]
 
 
-def _gbs(text: str) -> Found | None:
-    match = _first(_GBS, text)
-    return (
-        _found("O99.824", match, "group B streptococcus carrier in childbirth") if match else None
-    )
+def _gbs(text: str) -> list[Found]:
+    why = "group B streptococcus carrier in childbirth"
+    return [_found("O99.824", m, why) for m in _every(_GBS, text)]
 
 
-def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    return next((m for m in pattern.finditer(text) if not _negated(text, m.start())), None)
+def _every(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    return [m for m in pattern.finditer(text) if not _negated(text, m.start())]
 
 
 def _negated(text: str, start: int) -> bool:
