@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
@@ -131,14 +132,45 @@ TABLE_HEAD = (
 )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has spent so far (from ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
-    name: str, port: int, key: str, body: Path, rate: int, seconds: int, connections: int
-) -> Run:
-    """One paced (``rate`` > 0) or unpaced wrk run after a 2 s warm-up."""
+    name: str,
+    port: int,
+    key: str,
+    body: Path,
+    rate: int,
+    seconds: int,
+    connections: int,
+    watched: Callable[[], list[int]] = list,
+) -> tuple[Run, float]:
+    """One paced (``rate`` > 0) or unpaced wrk run after a 2 s warm-up, and the CPU time the
+    ``watched`` processes (asked for after the warm-up) spent during it."""
     delay = 1000.0 * connections / rate if rate else 0.0
     url = f"http://127.0.0.1:{port}/v1/reports"
     wrk(url, body, key, delay, 2, connections)
-    return parse(name, str(rate), wrk(url, body, key, delay, seconds, connections))
+    pids = watched()
+    started = sum(cpu_seconds(pid) for pid in pids)
+    run = parse(name, str(rate), wrk(url, body, key, delay, seconds, connections))
+    return run, sum(cpu_seconds(pid) for pid in pids) - started
+
+
+def database_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving ``database`` now (read from ``/proc``, so the
+    bench needs no connection of its own for it)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command = stat.read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"postgres: ") and f" {database} ".encode() in command:
+            pids.append(int(stat.parent.name))
+    return pids
 
 
 async def gateway_key(dsn: str, tenant: str = "bench") -> str:
@@ -192,7 +224,7 @@ async def main(seconds: int, connections: int, rates: list[int]) -> None:
                     for rate in [*rates, 0]:
                         targets = {"bare": (bare, ""), "gateway": (ours, key)}
                         runs = {
-                            name: measure(name, port, k, body, rate, seconds, connections)
+                            name: measure(name, port, k, body, rate, seconds, connections)[0]
                             for name, (port, k) in targets.items()
                         }
                         print(row(rate, runs["bare"], runs["gateway"]))

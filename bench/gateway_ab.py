@@ -31,11 +31,6 @@ from bench.common import scratch_database
 SIDES = ("bare", "before", "after")
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def spread(values: list[float], digits: int = 3) -> str:
     return (
         f"{statistics.median(values):.{digits}f} "
@@ -94,13 +89,13 @@ async def main(before: Path, seconds: int, rounds: int, connections: int) -> Non
                     for side in order:
                         url = f"http://127.0.0.1:{ports[side]}/v1/reports"
                         post_bench.wrk(url, body, keys[side], 0.0, 2, connections)  # warm-up
-                        started = cpu_seconds(processes[side].pid)
+                        started = post_bench.cpu_seconds(processes[side].pid)
                         output = post_bench.wrk(url, body, keys[side], 0.0, seconds, connections)
                         run = post_bench.parse(side, "max", output)
-                        spent = cpu_seconds(processes[side].pid) - started
+                        spent = post_bench.cpu_seconds(processes[side].pid) - started
                         achieved[side].append(run.achieved)
                         cpu_ms[side].append(spent / (run.achieved * seconds) * 1000)
-                        paced = post_bench.measure(
+                        paced, _ = post_bench.measure(
                             side, ports[side], keys[side], body, 200, seconds, connections
                         )
                         p99[side].append(paced.p99_ms)

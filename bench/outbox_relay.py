@@ -28,7 +28,7 @@ import asyncpg
 import uvloop
 
 from bench.common import scratch_database, settings_for
-from bench.gateway import delete_topology
+from bench.gateway import cpu_seconds, delete_topology
 from shared.bus.amqp import AmqpBus
 from shared.db.pool import create_pool
 from shared.db.postgres import PgStore
@@ -38,11 +38,6 @@ from shared.runtime import topology_of
 
 ROOT = Path(__file__).resolve().parents[1]
 RELAY_APP = "bench-relay"
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def with_application(dsn: str, name: str) -> str:

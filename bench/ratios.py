@@ -16,7 +16,11 @@ load weighs on both alike; every ratio is the median of the per-round ratios, wi
   (``bench.transport``).
 - ``post_ratio``: accepted POST/s of the gateway over the bare FastAPI app validating the same
   3 KB Bundle, unpaced (``bench.gateway``); ``post_p99_ratio_200``: gateway p99 over bare p99
-  paced at 200 requests/s.
+  paced at 200 requests/s. Alongside (not a goal, the floor unchanged): ``post_cpu_ms_*``, the
+  CPU per request at max rate of the bare app, of the gateway process (the request and its
+  outbox relay) and of the scratch database's PostgreSQL backends (in a third run, as reading
+  them costs a little), and ``post_cpu_ratio``, bare over gateway process: the throughput ratio
+  a CPU-bound gateway would reach with the database and broker on other cores.
 - ``validate_104kb_ms``: CPU ms to validate and admit the 104 KB sample Bundle (``interpret``),
   ``validate_104kb_vs_r4b``: that over validating its entries with the fhir.resources R4B
   models alone, and ``validate_104kb_speedup``: the same admission as it ran before issue 15
@@ -158,15 +162,52 @@ async def post_figures(seconds: int, rounds: int, connections: int = 8) -> dict[
                 body.write_bytes(post_bench.small_bundle())
                 throughput: list[tuple[post_bench.Run, post_bench.Run]] = []
                 tail: list[tuple[post_bench.Run, post_bench.Run]] = []
+                cpu: list[tuple[float, float, float]] = []
+                database = dsn.rsplit("/", 1)[1]
                 failed = 0
                 for _ in range(rounds):
                     for rate, into in ((0, throughput), (200, tail)):
-                        b = post_bench.measure("bare", bare, "", body, rate, seconds, connections)
-                        g = post_bench.measure(
-                            "gateway", ours, key, body, rate, seconds, connections
+                        b, bare_cpu = post_bench.measure(
+                            "bare",
+                            bare,
+                            "",
+                            body,
+                            rate,
+                            seconds,
+                            connections,
+                            lambda: [processes[1].pid],
+                        )
+                        g, gateway_cpu = post_bench.measure(
+                            "gateway",
+                            ours,
+                            key,
+                            body,
+                            rate,
+                            seconds,
+                            connections,
+                            lambda: [processes[0].pid],
                         )
                         failed += b.non_2xx + g.non_2xx
                         into.append((b, g))
+                        if rate == 0:  # the database's share, measured on a run of its own
+                            _, database_cpu = post_bench.measure(
+                                "gateway",
+                                ours,
+                                key,
+                                body,
+                                rate,
+                                seconds,
+                                connections,
+                                lambda: post_bench.database_backends(database),
+                            )
+                            accepted = g.achieved * seconds
+                            cpu.append(
+                                (
+                                    bare_cpu / (b.achieved * seconds) * 1000,
+                                    gateway_cpu / accepted * 1000,
+                                    database_cpu / accepted * 1000,
+                                )
+                            )
         finally:
             for process in processes:
                 process.terminate()
@@ -174,6 +215,7 @@ async def post_figures(seconds: int, rounds: int, connections: int = 8) -> dict[
             await post_bench.delete_topology(amqp_url, namespace)
     ratios = [g.achieved / b.achieved for b, g in throughput]
     tails = [g.p99_ms / b.p99_ms for b, g in tail]
+    bare_ms, gateway_ms, database_ms = (statistics.median(c[i] for c in cpu) for i in range(3))
     print(
         "POST, 3 KB Bundle: gateway / bare at max rate "
         + ", ".join(f"{g.achieved:,.0f}/{b.achieved:,.0f}" for b, g in throughput)
@@ -181,11 +223,21 @@ async def post_figures(seconds: int, rounds: int, connections: int = 8) -> dict[
         + ", ".join(f"{g.p99_ms:.1f}/{b.p99_ms:.1f}" for b, g in tail)
         + f" ms, ratio {statistics.median(tails):.2f} ({spread(tails)}); non-2xx {failed}"
     )
+    print(
+        f"POST CPU per request at max rate: bare app {bare_ms:.2f} ms, gateway process (request "
+        f"and its outbox relay) {gateway_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms; bare over "
+        f"gateway process {bare_ms / gateway_ms:.3f}, over gateway and database "
+        f"{bare_ms / (gateway_ms + database_ms):.3f}"
+    )
     return {
         "post_ratio": round(statistics.median(ratios), 3),
         "post_ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
         "post_p99_ratio_200": round(statistics.median(tails), 2),
         "post_non_2xx": failed,
+        "post_cpu_ms_bare": round(bare_ms, 2),
+        "post_cpu_ms_gateway": round(gateway_ms, 2),
+        "post_cpu_ms_database": round(database_ms, 2),
+        "post_cpu_ratio": round(bare_ms / gateway_ms, 3),
     }
 
 
