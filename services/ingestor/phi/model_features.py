@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.ingestor.phi.lexicon import Lexicon
 
@@ -43,6 +44,7 @@ def tokens(text: str) -> list[Tok]:
     return [Tok(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+@lru_cache(maxsize=1 << 16)
 def shape(word: str) -> str:
     out = re.sub(r"[A-Z]", "X", word)
     out = re.sub(r"[a-z]", "x", out)
@@ -50,6 +52,7 @@ def shape(word: str) -> str:
     return re.sub(r"(.)\1{2,}", r"\1\1", out)  # "Xxxxxxx" -> "Xxx"
 
 
+@lru_cache(maxsize=1 << 16)
 def _short_shape(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", shape(word))  # "Xxx" -> "Xx", "dd/dd" -> "d/d"
 
@@ -62,7 +65,7 @@ def _case(word: str) -> str:
     return "title" if word[0].isupper() else "lower"
 
 
-def _gazetteer(key: str, lex: Lexicon) -> list[str]:
+def _gazetteer(key: str, lex: Lexicon) -> tuple[str, ...]:
     flags = []
     if lex.given_weight(key) > 0:
         flags.append(f"g{lex.given_weight(key):.1f}")
@@ -76,11 +79,11 @@ def _gazetteer(key: str, lex: Lexicon) -> list[str]:
         flags.append("eng")
     if key in lex.clinical or key in lex.medical:
         flags.append("clin")
-    return flags
+    return tuple(flags)
 
 
-def _word_features(tok: Tok, lex: Lexicon) -> dict[str, str]:
-    """What one token looks like, without its neighbours (v1)."""
+def _word_features(tok: Tok, gaz: tuple[str, ...]) -> dict[str, str]:
+    """What one token looks like, without its neighbours (v1); ``gaz``: its gazetteer flags."""
     word = tok.text
     key = word.lower()
     f = {"w": key, "sh": shape(word)}
@@ -93,15 +96,29 @@ def _word_features(tok: Tok, lex: Lexicon) -> dict[str, str]:
             if word[0].isupper() and not word.isupper()
             else ("upper" if word.isupper() else "lower")
         )
-        f["gaz"] = "+".join(_gazetteer(key, lex)) or "none"
+        f["gaz"] = "+".join(gaz) or "none"
     elif word[0].isdigit():
         f["nd"] = str(min(len(word), 11))
     return f
 
 
-def features_v1(text: str, toks: Sequence[Tok], lex: Lexicon) -> list[list[str]]:
+def _gazetteers(toks: Sequence[Tok], lex: Lexicon) -> list[tuple[str, ...]]:
+    memo: dict[str, tuple[str, ...]] = {}
+    out = []
+    for tok in toks:
+        key = tok.text.lower()
+        if key not in memo:
+            memo[key] = _gazetteer(key, lex) if key[0].isalpha() else ()
+        out.append(memo[key])
+    return out
+
+
+def features_v1(
+    text: str, toks: Sequence[Tok], lex: Lexicon, gaz: list[tuple[str, ...]] | None = None
+) -> list[list[str]]:
     """CRFsuite item features for each token: its own, its neighbours', where it stands."""
-    own = [_word_features(t, lex) for t in toks]
+    gaz = _gazetteers(toks, lex) if gaz is None else gaz
+    own = [_word_features(t, g) for t, g in zip(toks, gaz, strict=True)]
     out: list[list[str]] = []
     for i, tok in enumerate(toks):
         feats = [f"{k}={v}" for k, v in own[i].items()]
@@ -157,11 +174,11 @@ def _lines(text: str, toks: Sequence[Tok]) -> list[_Line]:
 
 def features_v2(text: str, toks: Sequence[Tok], lex: Lexicon) -> list[list[str]]:
     """v1's features and more context (see the module doc)."""
-    base = features_v1(text, toks, lex)
+    gaz = _gazetteers(toks, lex)
+    base = features_v1(text, toks, lex, gaz)
     keys = [t.text.lower() for t in toks]
     cases = [_case(t.text) for t in toks]
     shapes = [_short_shape(t.text) for t in toks]
-    gaz = [_gazetteer(k, lex) if k[0].isalpha() else [] for k in keys]
     lines = _lines(text, toks)
     n = len(toks)
     for i, feats in enumerate(base):
@@ -201,4 +218,4 @@ FEATURE_SETS: dict[str, Callable[[str, Sequence[Tok], Lexicon], list[list[str]]]
     "tokens-v1": features_v1,
     "tokens-v2": features_v2,
 }
-DEFAULT_FEATURES = "tokens-v1"
+DEFAULT_FEATURES = "tokens-v2"
