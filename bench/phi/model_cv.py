@@ -139,10 +139,12 @@ def run_config(
     folds: int,
     cache: Path,
     log: Callable[[str], None],
+    only: int | None = None,
 ) -> FoldRun:
     """Train ``name`` on each fold's complement; probabilities of the fold's notes and of
-    their rewrites (``rewrites``: the rewrite of each note, by the note's id)."""
-    path = cache / f"cv-{name}-{folds}.pickle"
+    their rewrites (``rewrites``: the rewrite of each note, by the note's id). ``only``: that
+    fold alone (a fold model already in ``cache`` is reused)."""
+    path = cache / f"cv-{name}-{folds}{'' if only is None else f'-only{only}'}.pickle"
     if path.exists():
         run: FoldRun = pickle.loads(path.read_bytes())
         return run
@@ -150,14 +152,15 @@ def run_config(
 
     config = CONFIGS[name]
     run = FoldRun()
-    for fold in range(folds):
+    for fold in range(folds) if only is None else [only]:
         train = [n for n in notes if fold_of(_patient(n), folds) != fold]
         test = [n for n in notes if fold_of(_patient(n), folds) == fold]
         rng = random.Random(fold)
         extra = [rewrite(n, rng, suffix=f"t{k}") for k in range(config.rewrites) for n in train]
         started = time.perf_counter()
         model = cache / f"{name}-fold{fold}.model"
-        train_model([_training_note(n) for n in train + extra], model, **config.train_kwargs())
+        if only is None or not model.exists():
+            train_model([_training_note(n) for n in train + extra], model, **config.train_kwargs())
         run.seconds += time.perf_counter() - started
         log(f"{name} fold {fold}: {len(train) + len(extra)} training notes, {run.seconds:.0f} s")
         detector = load_model(model)
@@ -247,6 +250,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/phicv"))
     parser.add_argument(
+        "--only-fold", type=int, help="train and score this fold alone (quicker comparisons)"
+    )
+    parser.add_argument(
         "--extend", action="store_true", help="also score findings grown over capitalised words"
     )
     args = parser.parse_args()
@@ -260,21 +266,25 @@ def main() -> None:
     notes = physionet_dev()
     rewrites = rewritten(notes)
     rules = rules_spans(notes, args.cache, "dev") | rules_spans(rewrites, args.cache, "dev-cv7")
-    print(f"{len(notes)} dev notes, {args.folds} folds by patient\n")
+    by_id = dict(zip((n.id for n in notes), rewrites, strict=True))
+    scored, scored_rewrites = notes, rewrites
+    if args.only_fold is not None:
+        part = {n.id for n in notes if fold_of(_patient(n), args.folds) == args.only_fold}
+        scored = [n for n in notes if n.id in part]
+        scored_rewrites = [by_id[n.id] for n in scored]
+    print(f"{len(scored)} dev notes scored, {args.folds} folds by patient\n")
     print("| notes | system | threshold | recall | PPV | found | false positives |")
     print("|---|---|---|---|---|---|---|")
     for name in names:
-        by_id = dict(zip((n.id for n in notes), rewrites, strict=True))
-        run = run_config(name, notes, by_id, args.folds, args.cache, lambda m: print(m, flush=True))
-        print(f"\n**{name}** ({CONFIGS[name]}; training {run.seconds:.0f} s over the folds)\n")
-        print("\n".join(score_rows(f"{name} written", notes, run.written, rules)))
-        print("\n".join(score_rows(f"{name} rewritten", rewrites, run.rewrites, rules)))
-        if args.extend:
-            for label, part, probs in (
-                ("written", notes, run.written),
-                ("rewritten", rewrites, run.rewrites),
-            ):
-                rows = score_rows(f"{name} {label} +extend", part, probs, rules, extend_capitalised)
+        run = run_config(name, notes, by_id, args.folds, args.cache, print, only=args.only_fold)
+        print(f"\n**{name}** ({CONFIGS[name]}; training {run.seconds:.0f} s)\n")
+        parts = (("written", scored, run.written), ("rewritten", scored_rewrites, run.rewrites))
+        for label, part_notes, probs in parts:
+            print("\n".join(score_rows(f"{name} {label}", part_notes, probs, rules)))
+            if args.extend:
+                rows = score_rows(
+                    f"{name} {label} +extend", part_notes, probs, rules, extend_capitalised
+                )
                 print("\n".join(rows[1:]))
 
 
