@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     delivery_limit: int = Field(default=5, ge=1)
     """Broker-side cap on redeliveries of one message (a worker that crashes on it every time)."""
     stage_timeout_s: float = Field(default=300.0, gt=0)
+    stage_started_after_s: float = Field(default=0.2, ge=0)
+    """How long a stage works on a message before its "started" step (status PROCESSING at the
+    stage's working step) is recorded on its own. Work done sooner records "started", with the
+    time it began, in the same database call as its result: one locked write per hop instead of
+    two. 0: record it before the work begins, always."""
     max_note_chars: int = Field(default=100_000, ge=1_000)
     """Longest clinical note accepted, in characters: the gateway refuses a longer one (413) so
     the ingestor never receives a note it cannot de-identify within its time budget."""

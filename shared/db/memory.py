@@ -9,12 +9,16 @@ the delivery policy relies on it:
 - a step is recorded by the same rules and the same pure planning as
   :func:`shared.db.reports.record_step` (final reports take no step unless it reopens them,
   progress never goes back, ``unless_step``), hash-chained, with its notification and the
-  tenant feed's next number, and the outbox rows it carries;
+  tenant feed's next number, and the outbox rows it carries; a stage's steps planned from a
+  head read earlier (:mod:`shared.db.stage_steps`) are written only while the report is still
+  at that head, with the de-duplication claim, all at once or not at all, even outside a
+  transaction (as the one SQL call is);
 - ``processed_messages`` and ``dead_letters`` are unique on ``(message_id, stage)``; a parked
   message parks again only once replayed; a report id naming no report is kept as None;
 - the outbox is claimed oldest first, without rows held back after a refusal, and with the same
   per-tenant admission as the SQL (a tenant's ``report.requested`` rows only up to its free
-  slots); a commit that wrote outbox rows wakes the listeners, like NOTIFY.
+  slots); a commit that wrote outbox rows wakes the listeners, like NOTIFY (and so does a
+  write outside a transaction, which commits on its own).
 """
 
 from __future__ import annotations
@@ -31,10 +35,26 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 from shared.db.deadletters import ParkedMessage, failed_step, with_cause
-from shared.db.outbox import ClaimedRow, OutboxRow
+from shared.db.outbox import ClaimedRow, OutboxRow, notification_row
 from shared.db.outbox_parking import parked_row
 from shared.db.pool import Pool
-from shared.db.reports import ReportHead, ReportNotFound, Step, plan_step, step_applies
+from shared.db.reports import (
+    AppliedStep,
+    ReportHead,
+    ReportNotFound,
+    Step,
+    plan_step,
+    step_applies,
+)
+from shared.db.stage_steps import (
+    ArtifactRow,
+    NotRecorded,
+    StepsPlan,
+    StepsRecorded,
+    TimedStep,
+    duration_s,
+    plan_steps,
+)
 from shared.events import ReportKind, ReportStatus, StatusNotification, routing
 from shared.events.envelope import utcnow
 from shared.messages import OutgoingMessage
@@ -154,6 +174,7 @@ class MemoryReports:
         *,
         unless_step: str | None = None,
         enqueue: Sequence[OutboxRow] = (),
+        at: datetime | None = None,
     ) -> StatusNotification | None:
         report = self._t.reports.get(report_id)
         if report is None:
@@ -166,12 +187,66 @@ class MemoryReports:
             head,
             step,
             tenant_seq=self._claim_feed_seq(f"tenant:{head.tenant_id}"),
-            at=utcnow(),
+            at=at or utcnow(),
             enqueue=enqueue,
         )
+        self._apply(report, applied)
+        return applied.note
+
+    async def record_steps_at(
+        self,
+        report_id: UUID,
+        head: ReportHead,
+        steps: Sequence[TimedStep],
+        *,
+        claim: tuple[UUID, str] | None = None,
+        enqueue: Sequence[OutboxRow] = (),
+        artifacts: Sequence[ArtifactRow] = (),
+    ) -> StepsRecorded | NotRecorded:
+        plan = plan_steps(report_id, head, steps)
+        report = self._t.reports.get(report_id)
+        if plan is None or report is None or report.event_seq != head.event_seq:
+            return NotRecorded.MOVED
+        if claim is not None and claim in self._t.processed:
+            return NotRecorded.DUPLICATE
+        before = copy.deepcopy(
+            self._t
+        )  # one call: all of it or nothing, even outside a transaction
+        try:
+            return await self._record_planned(report, plan, head, claim, enqueue, artifacts)
+        except BaseException:
+            self._t.__dict__.update(before.__dict__)
+            raise
+
+    async def _record_planned(
+        self,
+        report: StoredReport,
+        plan: StepsPlan,
+        head: ReportHead,
+        claim: tuple[UUID, str] | None,
+        enqueue: Sequence[OutboxRow],
+        artifacts: Sequence[ArtifactRow],
+    ) -> StepsRecorded:
+        if claim is not None:
+            self._t.processed.add(claim)
+        notes = []
+        for i, planned in enumerate(plan.applied):
+            note = planned.note.model_copy(
+                update={"tenant_seq": self._claim_feed_seq(f"tenant:{head.tenant_id}")}
+            )
+            last = i == len(plan.applied) - 1
+            rows = (notification_row(note), *(enqueue if last else ()))
+            self._apply(report, replace(planned, note=note, messages=rows))
+            notes.append(note)
+        for name, media_type, content in artifacts:
+            await MemoryArtifacts(self._t).store(report.id, name, media_type, content)
+        return StepsRecorded(tuple(notes), plan.head, duration_s(head, plan.applied[-1]))
+
+    def _apply(self, report: StoredReport, applied: AppliedStep) -> None:
+        """Write what recording ``applied`` writes (the SQL's ``_APPLY``)."""
         step = applied.step
         self._t.events.append(
-            StoredEvent(report_id, applied.seq, applied.at, step, applied.prev_hash, applied.hash)
+            StoredEvent(report.id, applied.seq, applied.at, step, applied.prev_hash, applied.hash)
         )
         self._t.channel_events.append((applied.feed, applied.note.tenant_seq or 0, applied.note))
         self._t.add_outbox_rows(applied.messages)
@@ -189,7 +264,6 @@ class MemoryReports:
         report.retry_count += 1 if step.retry else 0
         report.event_seq = applied.seq
         report.event_hash = applied.hash
-        return applied.note
 
     def _claim_feed_seq(self, channel: str) -> int:
         seq = self._t.channel_heads.get(channel, 0) + 1
@@ -213,11 +287,11 @@ class MemoryProcessedMessages:
         self._t.processed.add((message_id, stage))
         return True
 
-    async def seen_and_status(
+    async def seen_and_head(
         self, message_id: UUID, stage: str, report_id: UUID
-    ) -> tuple[bool, ReportStatus | None]:
+    ) -> tuple[bool, ReportHead | None]:
         report = self._t.reports.get(report_id)
-        return (message_id, stage) in self._t.processed, report.status if report else None
+        return (message_id, stage) in self._t.processed, report.head() if report else None
 
 
 class MemoryArtifacts:
@@ -367,13 +441,21 @@ class MemoryStore:
                 self.tables.__dict__.update(before.__dict__)
                 raise
             if self.tables.next_outbox_id != before.next_outbox_id:
-                for listener in list(self._listeners):
-                    listener.on_rows()
+                self._wake_listeners()
+
+    def _wake_listeners(self) -> None:
+        for listener in list(self._listeners):
+            listener.on_rows()
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[MemoryTables]:
         async with self._lock:
-            yield MemoryTables(self.tables)
+            outbox_before = self.tables.next_outbox_id
+            try:
+                yield MemoryTables(self.tables)
+            finally:
+                if self.tables.next_outbox_id != outbox_before:
+                    self._wake_listeners()
 
     async def listen_outbox(self, on_rows: Callable[[], None]) -> _Listener:
         return _Listener(self._listeners, on_rows)

@@ -6,18 +6,28 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import asyncpg
 
-from shared.db import artifacts, deadletters, outbox, outbox_parking, processed_messages, reports
+from shared.db import (
+    artifacts,
+    deadletters,
+    outbox,
+    outbox_parking,
+    processed_messages,
+    reports,
+    stage_steps,
+)
 from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
 from shared.db.pipeline_figures import report_duration_s
 from shared.db.pool import Pool, connect
-from shared.db.reports import Step
-from shared.events import ReportStatus, StatusNotification
+from shared.db.reports import ReportHead, Step
+from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsRecorded, TimedStep
+from shared.events import StatusNotification
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -34,9 +44,24 @@ class PgReports:
         *,
         unless_step: str | None = None,
         enqueue: Sequence[OutboxRow] = (),
+        at: datetime | None = None,
     ) -> StatusNotification | None:
         return await reports.record_step(
-            self.conn, report_id, step, unless_step=unless_step, enqueue=enqueue
+            self.conn, report_id, step, unless_step=unless_step, enqueue=enqueue, at=at
+        )
+
+    async def record_steps_at(
+        self,
+        report_id: UUID,
+        head: ReportHead,
+        steps: Sequence[TimedStep],
+        *,
+        claim: tuple[UUID, str] | None = None,
+        enqueue: Sequence[OutboxRow] = (),
+        artifacts: Sequence[ArtifactRow] = (),
+    ) -> StepsRecorded | NotRecorded:
+        return await stage_steps.record_steps_at(
+            self.conn, report_id, head, steps, claim=claim, enqueue=enqueue, artifacts=artifacts
         )
 
     async def duration_s(self, report_id: UUID) -> float | None:
@@ -50,10 +75,10 @@ class PgProcessedMessages:
     async def claim(self, message_id: UUID, stage: str) -> bool:
         return await processed_messages.claim(self.conn, message_id, stage)
 
-    async def seen_and_status(
+    async def seen_and_head(
         self, message_id: UUID, stage: str, report_id: UUID
-    ) -> tuple[bool, ReportStatus | None]:
-        return await processed_messages.seen_and_status(self.conn, message_id, stage, report_id)
+    ) -> tuple[bool, ReportHead | None]:
+        return await processed_messages.seen_and_head(self.conn, message_id, stage, report_id)
 
 
 @dataclass(frozen=True)

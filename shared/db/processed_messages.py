@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from shared.events import ReportStatus
+from shared.db.reports import ReportHead
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -29,19 +29,23 @@ async def claim(conn: Connection, message_id: UUID, stage: str) -> bool:
     return bool(first)
 
 
-async def seen_and_status(
+async def seen_and_head(
     conn: Connection, message_id: UUID, stage: str, report_id: UUID
-) -> tuple[bool, ReportStatus | None]:
-    """Whether ``stage`` already processed the message, and the report's status (None when there
-    is no such report), in one round trip."""
+) -> tuple[bool, ReportHead | None]:
+    """Whether ``stage`` already processed the message, and where the report stands (None when
+    there is no such report), in one round trip: what the runner admits a message by, and plans
+    the steps of its result from (:mod:`shared.db.stage_steps`)."""
     row = await conn.fetchrow(
         """SELECT EXISTS (SELECT 1 FROM processed_messages
                           WHERE message_id = $1 AND stage = $2) AS seen,
-                  (SELECT status FROM reports WHERE id = $3) AS status""",
+                  r.tenant_id, r.kind, r.status, r.event_seq, r.event_hash, r.started_at,
+                  r.created_at, r.progress_percent, r.current_step
+           FROM (SELECT 1) AS one LEFT JOIN reports r ON r.id = $3""",
         message_id,
         stage,
         report_id,
     )
     assert row is not None
-    status = ReportStatus(row["status"]) if row["status"] is not None else None
-    return bool(row["seen"]), status
+    if row["tenant_id"] is None:
+        return bool(row["seen"]), None
+    return bool(row["seen"]), ReportHead.of(row)

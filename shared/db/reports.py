@@ -9,7 +9,7 @@ trail and what subscribers are told can never disagree.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ from shared.events.envelope import utcnow
 from shared.events.notification import ALERT_OUTCOME
 
 if TYPE_CHECKING:
+    import asyncpg
+
     from shared.db.pool import Connection
 
 
@@ -219,6 +221,21 @@ class ReportHead:
     progress_percent: int
     current_step: str | None
 
+    @classmethod
+    def of(cls, row: asyncpg.Record | Mapping[str, Any]) -> ReportHead:
+        """From a row with the ``reports`` columns of the same names."""
+        return cls(
+            tenant_id=row["tenant_id"],
+            kind=ReportKind(row["kind"]),
+            status=ReportStatus(row["status"]),
+            event_seq=row["event_seq"],
+            event_hash=row["event_hash"],
+            started_at=row["started_at"],
+            created_at=row["created_at"],
+            progress_percent=row["progress_percent"],
+            current_step=row["current_step"],
+        )
+
 
 def step_applies(head: ReportHead, step: Step, unless_step: str | None) -> bool:
     """Whether ``step`` may be recorded on the report (the conditions of :func:`record_step`;
@@ -321,6 +338,7 @@ async def record_step(
     *,
     unless_step: str | None = None,
     enqueue: Sequence[outbox.OutboxRow] = (),
+    at: datetime | None = None,
 ) -> StatusNotification | None:
     """Append ``step`` to the report's audit trail and apply it; call inside a transaction.
 
@@ -332,7 +350,9 @@ async def record_step(
     how a redelivered message avoids recording "started" twice.
 
     ``enqueue`` are outbox rows (:func:`shared.db.outbox.event_row`) written with the step, after
-    its notification, and only if the step is recorded. Two round trips in all.
+    its notification, and only if the step is recorded. ``at`` is when the step happened (now
+    if not given). Two round trips in all; a stage's result is recorded in one, when the report
+    did not move since it was read (:mod:`shared.db.stage_steps`).
     """
     lock = _LockParams(report_id, step.reopen, unless_step, step.progress_percent)
     row = await conn.fetchrow(_LOCK_AND_CLAIM.sql, *_LOCK_AND_CLAIM.args(lock))
@@ -341,18 +361,9 @@ async def record_step(
     tenant_seq = row["tenant_seq"]
     if tenant_seq is None:  # the step does not apply (see above); nothing was claimed
         return None
-    head = ReportHead(
-        tenant_id=row["tenant_id"],
-        kind=ReportKind(row["kind"]),
-        status=ReportStatus(row["status"]),
-        event_seq=row["event_seq"],
-        event_hash=row["event_hash"],
-        started_at=row["started_at"],
-        created_at=row["created_at"],
-        progress_percent=row["progress_percent"],
-        current_step=row["current_step"],
-    )
-    applied = plan_step(report_id, head, step, tenant_seq=tenant_seq, at=utcnow(), enqueue=enqueue)
+    head = ReportHead.of(row)
+    when = at or utcnow()
+    applied = plan_step(report_id, head, step, tenant_seq=tenant_seq, at=when, enqueue=enqueue)
     await conn.execute(_APPLY.sql, *_APPLY.args(_ApplyParams.of(applied)))
     return applied.note
 

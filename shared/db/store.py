@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
-from shared.db.reports import Step
-from shared.events import ReportStatus, StatusNotification
+from shared.db.reports import ReportHead, Step
+from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsRecorded, TimedStep
+from shared.events import StatusNotification
 
 
 class ReportsTable(Protocol):
@@ -31,8 +33,23 @@ class ReportsTable(Protocol):
         *,
         unless_step: str | None = None,
         enqueue: Sequence[OutboxRow] = (),
+        at: datetime | None = None,
     ) -> StatusNotification | None:
         """See :func:`shared.db.reports.record_step`."""
+        ...
+
+    async def record_steps_at(
+        self,
+        report_id: UUID,
+        head: ReportHead,
+        steps: Sequence[TimedStep],
+        *,
+        claim: tuple[UUID, str] | None = None,
+        enqueue: Sequence[OutboxRow] = (),
+        artifacts: Sequence[ArtifactRow] = (),
+    ) -> StepsRecorded | NotRecorded:
+        """See :func:`shared.db.stage_steps.record_steps_at`: atomic on its own, outside a
+        transaction too."""
         ...
 
     async def duration_s(self, report_id: UUID) -> float | None:
@@ -47,11 +64,11 @@ class ProcessedMessagesTable(Protocol):
         """Mark the message processed by ``stage``; False when it already was."""
         ...
 
-    async def seen_and_status(
+    async def seen_and_head(
         self, message_id: UUID, stage: str, report_id: UUID
-    ) -> tuple[bool, ReportStatus | None]:
-        """Whether ``stage`` already processed the message, and the report's status (None when
-        there is no such report)."""
+    ) -> tuple[bool, ReportHead | None]:
+        """Whether ``stage`` already processed the message, and where the report stands (None
+        when there is no such report)."""
         ...
 
 

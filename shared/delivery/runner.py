@@ -4,11 +4,15 @@ For each delivery:
 
 1. decode the envelope (an undecodable message is parked at once: no retry can fix it);
 2. skip it if this stage already processed that message id, or the report is already final;
-   park it if no such report exists (an operator looks at it; it is not a duplicate);
-3. record "started" (once per stage, however often the message is redelivered);
-4. run the stage's domain code, bounded by the stage timeout;
-5. in one transaction: mark the message processed, store artifacts, record the step and write the
-   next event to the outbox; only then ack. The next event is durable before the ack, and a
+   park it if no such report exists (an operator looks at it; it is not a duplicate); the same
+   read tells where the report stands (its last audit event);
+3. run the stage's domain code, bounded by the stage timeout; "started" (once per stage, however
+   often the message is redelivered) is recorded once the work has taken
+   ``stage_started_after_s``, or else with the result (:mod:`shared.delivery.started`);
+4. at once: mark the message processed, store artifacts, record the steps and write the next
+   event to the outbox — one database call planned from the report as read in 2, or, if another
+   step was recorded since, one transaction under the report's lock
+   (:mod:`shared.db.stage_steps`); only then ack. The next event is durable before the ack, and a
    redelivery after a crash finds the message already processed and produces nothing twice.
 
 A database step that fails for another reason than an outage (outages are waited out with the
@@ -28,7 +32,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import structlog
@@ -39,8 +43,9 @@ from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
 from shared.db import outbox
 from shared.db.outage import through_outages
-from shared.db.reports import Step
+from shared.db.reports import ReportHead, Step
 from shared.db.repositories import StageRepositories
+from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
 from shared.db.store import Store
 from shared.delivery.failures import (
     FailurePolicy,
@@ -49,7 +54,9 @@ from shared.delivery.failures import (
     traceback_frames,
     working_step,
 )
+from shared.delivery.started import StartedStep
 from shared.events import Envelope, ReportStatus
+from shared.events.envelope import utcnow
 from shared.events.notification import ALERT_OUTCOME
 from shared.metrics.stage_meter import StageMeter, report_finished
 from shared.settings import Settings
@@ -177,23 +184,21 @@ class StageRunner:
         attempt: int,
         log_: structlog.typing.FilteringBoundLogger,
     ) -> None:
-        if not await self._admit(message, event, log_):
+        start = await self._admit(message, event, log_)
+        if start is None:
             return
         started = time.perf_counter()
+        failure: tuple[str, dict[str, Any], bool] | None = None
         try:
             outcome = await through_outages(lambda: self._work(event), what="stage work")
         except StageError as exc:
-            await self.failures.failed(
-                message, event, exc.message, exc.details, permanent=exc.permanent
-            )
-            return
+            failure = (exc.message, exc.details, exc.permanent)
         except _StageTimedOut:
             text = (
                 f"The {self.stage.name} stage did not finish within "
                 f"{self.settings.stage_timeout_s:g} s."
             )
-            await self.failures.failed(message, event, text, {"cause": "timeout"}, permanent=False)
-            return
+            failure = (text, {"cause": "timeout"}, False)
         except Exception as exc:
             description = describe_exception(exc, may_hold_phi=self.stage.handles_phi)
             if self.stage.handles_phi:
@@ -204,16 +209,22 @@ class StageRunner:
             text = (
                 f"The {self.stage.name} stage failed with an internal error ({type(exc).__name__})."
             )
-            cause = {"cause": type(exc).__name__}
-            await self.failures.failed(message, event, text, cause, permanent=False)
+            failure = (text, {"cause": type(exc).__name__}, False)
+        finally:
+            await start.settle()
+        if failure is not None:
+            await self._record_start_before_failing(start, log_)
+            text, details, permanent = failure
+            await self.failures.failed(message, event, text, details, permanent=permanent)
             return
         elapsed = time.perf_counter() - started
         elapsed_ms = int(elapsed * 1000)
         try:
             committed = await self._stored(
-                "storing the result", lambda: self._commit(event, outcome, elapsed_ms)
+                "storing the result", lambda: self._commit(event, outcome, elapsed_ms, start)
             )
         except _StoreFailed as exc:
+            await self._record_start_before_failing(start, log_)
             await self._store_failed(message, event, exc, log_)
             return
         await message.ack()
@@ -247,26 +258,55 @@ class StageRunner:
         message: IncomingMessage,
         event: Envelope,
         log_: structlog.typing.FilteringBoundLogger,
-    ) -> bool:
-        """Whether the stage should work on the message (recording its start); the message is
-        settled here when not (a duplicate, a final report, an unknown report)."""
+    ) -> StartedStep | None:
+        """Whether the stage should work on the message: its "started" step, on its way (see
+        :mod:`shared.delivery.started`); None when the message was settled here (a duplicate,
+        a final report, an unknown report)."""
         # Database outages are waited out with the message unacknowledged (see shared.db.outage):
         # they are not the report's fault and must not use up its attempts.
         try:
-            state = await self._stored("the de-duplication check", lambda: self._state_of(event))
-            if state == "unknown":
+            seen, head = await self._stored(
+                "the de-duplication check", lambda: self._state_of(event)
+            )
+            if head is None:
+                # Not a duplicate: a message nobody can act on, kept for an operator to look at.
                 await self.failures.unknown_report(message, event)
-                return False
-            if state == "done":
+                return None
+            if seen or head.status.is_final:
+                # A report that is already final takes no more work from stale messages.
                 log_.info("stage.duplicate_skipped", redelivered=message.redelivered)
                 self.meter.duplicate()
                 await message.ack()
-                return False
-            await self._stored("recording the start", lambda: self._mark_started(event))
+                return None
+            start = StartedStep(
+                self.store, event.report_id, working_step(self.stage, "started"), head, utcnow()
+            )
+            delay = self.settings.stage_started_after_s
+            if delay == 0:
+                await self._stored("recording the start", start.record)
+            elif start.pending:
+                start.record_after(delay, lambda: self._record_start(start, log_))
         except _StoreFailed as exc:
             await self._store_failed(message, event, exc, log_)
-            return False
-        return True
+            return None
+        return start
+
+    async def _record_start(
+        self, start: StartedStep, log_: structlog.typing.FilteringBoundLogger
+    ) -> None:
+        """Record "started" while the work goes on; if that fails, it is recorded with the
+        result (or before the failure) instead."""
+        try:
+            await self._stored("recording the start", start.record)
+        except _StoreFailed as exc:
+            log_.warning("stage.start_not_recorded", error=type(exc.error).__name__)
+
+    async def _record_start_before_failing(
+        self, start: StartedStep, log_: structlog.typing.FilteringBoundLogger
+    ) -> None:
+        """A failed attempt's trail says the stage started before it says how it failed."""
+        if start.pending:
+            await self._record_start(start, log_)
 
     async def _stored(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a database step of the delivery: outages are waited out, any other failure is
@@ -293,64 +333,92 @@ class StageRunner:
         details = {"cause": "database", "during": failure.what, "error": error}
         await self.failures.failed(message, event, text, details, permanent=False)
 
-    async def _state_of(self, event: Envelope) -> Literal["new", "done", "unknown"]:
-        """``done`` when this stage already processed the message or the report is final,
-        ``unknown`` when no such report exists, else ``new``."""
+    async def _state_of(self, event: Envelope) -> tuple[bool, ReportHead | None]:
+        """Whether this stage already processed the message, and where the report stands (None
+        when there is no such report)."""
         async with self.store.connection() as db:
-            seen, status = await db.processed.seen_and_status(
+            return await db.processed.seen_and_head(
                 event.message_id, self.stage.name, event.report_id
             )
-        if seen:
-            return "done"
-        if status is None:
-            # Not a duplicate: a message nobody can act on, kept for an operator to look at.
-            return "unknown"
-        # A report that is already final takes no more work from stale messages.
-        return "done" if status.is_final else "new"
 
-    async def _mark_started(self, event: Envelope) -> None:
-        async with self.store.transaction() as db:
-            await db.reports.record_step(
-                event.report_id,
-                working_step(self.stage, "started"),
-                unless_step=self.stage.working_step,  # a redelivery or retry: started once
+    def _result_steps(self, outcome: StageOutcome, elapsed_ms: int) -> list[TimedStep]:
+        """The alerts, then the step itself."""
+        now = utcnow()
+        final = outcome.result is not None
+        alerts = [
+            Step(
+                actor=self.stage.name,
+                step=outcome.step,
+                outcome=ALERT_OUTCOME,
+                status=ReportStatus.PROCESSING,
+                message=alert.message,
+                details=alert.details,
             )
+            for alert in outcome.alerts
+        ]
+        done = Step(
+            actor=self.stage.name,
+            step=outcome.step,
+            outcome="completed",
+            status=ReportStatus.COMPLETE if final else ReportStatus.PROCESSING,
+            progress_percent=100 if final else outcome.progress_percent,
+            message=outcome.message,
+            details={**outcome.details, "elapsed_ms": elapsed_ms},
+            result=outcome.result,
+        )
+        return [TimedStep(step, now) for step in (*alerts, done)]
 
-    async def _commit(self, event: Envelope, outcome: StageOutcome, elapsed_ms: int) -> bool:
+    async def _commit(
+        self, event: Envelope, outcome: StageOutcome, elapsed_ms: int, start: StartedStep
+    ) -> bool:
+        """Record the result; False when this stage already processed the message."""
+        steps = [*start.steps(), *self._result_steps(outcome, elapsed_ms)]
+        enqueue = self._next_event(event, outcome)
+        artifacts = [(a.name, a.media_type, a.content) for a in outcome.artifacts]
+        if start.head is not None:
+            async with self.store.connection() as db:
+                done = await db.reports.record_steps_at(
+                    event.report_id,
+                    start.head,
+                    steps,
+                    claim=(event.message_id, self.stage.name),
+                    enqueue=enqueue,
+                    artifacts=artifacts,
+                )
+            if done is NotRecorded.DUPLICATE:
+                return False
+            if isinstance(done, StepsRecorded):
+                if outcome.result is not None:
+                    report_finished(event.kind.value, ReportStatus.COMPLETE.value, done.duration_s)
+                return True
+        # The report moved since it was read (or a step would not apply): under its lock.
+        return await self._commit_locked(event, outcome, steps, enqueue)
+
+    async def _commit_locked(
+        self,
+        event: Envelope,
+        outcome: StageOutcome,
+        steps: list[TimedStep],
+        enqueue: tuple[outbox.OutboxRow, ...],
+    ) -> bool:
         finished: float | None = None
         async with self.store.transaction() as db:
             if not await db.processed.claim(event.message_id, self.stage.name):
                 return False
-            final = outcome.result is not None
-            for alert in outcome.alerts:
+            *before, last = steps
+            for timed in before:  # "started" if it rides along, the alerts
                 await db.reports.record_step(
-                    event.report_id,
-                    Step(
-                        actor=self.stage.name,
-                        step=outcome.step,
-                        outcome=ALERT_OUTCOME,
-                        status=ReportStatus.PROCESSING,
-                        message=alert.message,
-                        details=alert.details,
-                    ),
+                    event.report_id, timed.step, unless_step=timed.unless_step, at=timed.at
                 )
             recorded = await db.reports.record_step(
                 event.report_id,
-                Step(
-                    actor=self.stage.name,
-                    step=outcome.step,
-                    outcome="completed",
-                    status=ReportStatus.COMPLETE if final else ReportStatus.PROCESSING,
-                    progress_percent=100 if final else outcome.progress_percent,
-                    message=outcome.message,
-                    details={**outcome.details, "elapsed_ms": elapsed_ms},
-                    result=outcome.result,
-                ),
-                enqueue=self._next_event(event, outcome),  # durable with the step, if it applies
+                last.step,
+                enqueue=enqueue,  # durable with the step, if it applies
+                at=last.at,
             )
             if recorded is None:
                 return True  # the report ended meanwhile (failed elsewhere): nothing follows
-            if final:
+            if outcome.result is not None:
                 finished = await db.reports.duration_s(event.report_id)
             for artifact in outcome.artifacts:
                 await db.artifacts.store(

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 
+from shared.db.audit import check_trail, first_problem
 from shared.db.memory import MemoryStore
 from shared.db.pool import create_pool
 from shared.db.postgres import PgStore
@@ -48,6 +50,21 @@ class Subject:
     async def dead_letter_reports(self) -> list[UUID | None]:
         raise NotImplementedError
 
+    async def outbox_bodies(self) -> list[bytes]:
+        """The bodies waiting in the outbox, oldest first."""
+        raise NotImplementedError
+
+    async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
+        """The tenant feed's logged events (number, body), in order."""
+        raise NotImplementedError
+
+    async def trail_intact(self, report_id: UUID) -> bool:
+        """Whether the audit trail verifies (every event, chained, up to the report's last)."""
+        raise NotImplementedError
+
+    async def artifact(self, report_id: UUID, name: str) -> bytes | None:
+        raise NotImplementedError
+
 
 class MemorySubject(Subject):
     def __init__(self) -> None:
@@ -69,6 +86,40 @@ class MemorySubject(Subject):
 
     async def dead_letter_reports(self) -> list[UUID | None]:
         return [d.parked.report_id for d in self.memory.tables.dead_letters.values()]
+
+    async def outbox_bodies(self) -> list[bytes]:
+        return [r.body for r in sorted(self.memory.tables.outbox.values(), key=lambda r: r.id)]
+
+    async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
+        return [
+            (seq, note.model_dump(mode="json"))
+            for channel, seq, note in self.memory.tables.channel_events
+            if channel == f"tenant:{tenant_id}"
+        ]
+
+    async def trail_intact(self, report_id: UUID) -> bool:
+        report = self.memory.tables.reports[report_id]
+        rows = [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.step.actor,
+                "step": e.step.step,
+                "outcome": e.step.outcome,
+                "status": e.step.status.value,
+                "progress_percent": e.step.progress_percent,
+                "message": e.step.message,
+                "details": e.step.details,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in self.memory.events_of(report_id)
+        ]
+        return first_problem(report_id, rows, report.event_seq, report.event_hash) is None
+
+    async def artifact(self, report_id: UUID, name: str) -> bytes | None:
+        found = self.memory.tables.artifacts.get((report_id, name))
+        return found.content if found is not None else None
 
 
 class PostgresSubject(Subject):
@@ -108,6 +159,27 @@ class PostgresSubject(Subject):
     async def dead_letter_reports(self) -> list[UUID | None]:
         rows = await self.pool.fetch("SELECT report_id FROM dead_letters ORDER BY parked_at")
         return [r["report_id"] for r in rows]
+
+    async def outbox_bodies(self) -> list[bytes]:
+        return [r["body"] for r in await self.pool.fetch("SELECT body FROM outbox ORDER BY id")]
+
+    async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
+        rows = await self.pool.fetch(
+            "SELECT seq, body FROM channel_events WHERE channel = $1 ORDER BY seq",
+            f"tenant:{tenant_id}",
+        )
+        return [(r["seq"], r["body"]) for r in rows]
+
+    async def trail_intact(self, report_id: UUID) -> bool:
+        async with self.pool.acquire() as conn:
+            check = await check_trail(conn, report_id)
+        return check is not None and check.intact
+
+    async def artifact(self, report_id: UUID, name: str) -> bytes | None:
+        found: bytes | None = await self.pool.fetchval(
+            "SELECT content FROM artifacts WHERE report_id = $1 AND name = $2", report_id, name
+        )
+        return found
 
 
 @pytest.fixture(scope="session")

@@ -103,8 +103,9 @@ async def test_a_transaction_that_fails_leaves_nothing(subject: Subject) -> None
         await write_then_fail()
 
     async with subject.store.connection() as db:
-        seen, status = await db.processed.seen_and_status(message, "ingestor", report)
-    assert (seen, status) == (False, ReportStatus.PENDING)
+        seen, head = await db.processed.seen_and_head(message, "ingestor", report)
+    assert head is not None
+    assert (seen, head.status, head.event_seq) == (False, ReportStatus.PENDING, 0)
     assert await subject.events(report) == []
     assert await subject.outbox_keys() == []
 
@@ -119,10 +120,12 @@ async def test_a_message_is_claimed_once_per_stage(subject: Subject) -> None:
             await db.processed.claim(message, "analyzer"),
         ]
     async with subject.store.connection() as db:
-        seen = await db.processed.seen_and_status(message, "ingestor", report)
-        unknown = await db.processed.seen_and_status(uuid4(), "ingestor", uuid4())
+        seen, head = await db.processed.seen_and_head(message, "ingestor", report)
+        unknown = await db.processed.seen_and_head(uuid4(), "ingestor", uuid4())
     assert claims == [True, False, True]
-    assert seen == (True, ReportStatus.PENDING)
+    assert seen
+    assert head is not None
+    assert head.status is ReportStatus.PENDING
     assert unknown == (False, None)
 
 

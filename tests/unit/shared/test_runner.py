@@ -255,7 +255,7 @@ async def test_a_database_outage_is_waited_out_without_using_up_an_attempt(
     make_road: MakeRoad, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     road = make_road(max_attempts=1)
-    real_check = MemoryProcessedMessages.seen_and_status
+    real_check = MemoryProcessedMessages.seen_and_head
     outages = [ConnectionResetError("server closed the connection")]
 
     async def flaky_check(self: MemoryProcessedMessages, *args: Any) -> Any:
@@ -263,7 +263,7 @@ async def test_a_database_outage_is_waited_out_without_using_up_an_attempt(
             raise outages.pop()
         return await real_check(self, *args)
 
-    monkeypatch.setattr(MemoryProcessedMessages, "seen_and_status", flaky_check)
+    monkeypatch.setattr(MemoryProcessedMessages, "seen_and_head", flaky_check)
     stage = RecordingStage()
     _, report = await road.produce_one(stage)
 
@@ -315,3 +315,69 @@ async def test_every_step_is_told_to_subscribers_in_order(road: Road) -> None:
     assert [n.event_id for n in notes] == [1, 2, 3]
     assert [n.tenant_seq for n in notes] == [1, 2, 3]
     assert notes[-1].status is ReportStatus.COMPLETE
+
+
+class GatedStage(RecordingStage):
+    """Works until the test opens the gate, noting the report's step as the work begins."""
+
+    def __init__(self, road: Road) -> None:
+        super().__init__()
+        self.road = road
+        self.gate = asyncio.Event()
+        self.step_at_start: list[str | None] = []
+
+    async def handle(self, event: Envelope, ctx: Any) -> Any:
+        self.step_at_start.append(self.road.report(event.report_id).current_step)
+        await self.gate.wait()
+        return await super().handle(event, ctx)
+
+
+async def test_a_quick_stage_records_started_with_its_result_at_the_time_it_began(
+    road: Road,
+) -> None:
+    stage = GatedStage(road)
+    stage.gate.set()
+    report_id, _ = await road.produce_one(stage)
+
+    events = road.store.events_of(report_id)
+    assert [(e.step.step, e.step.outcome) for e in events] == [
+        ("accepted", "accepted"),
+        ("ingesting", "started"),
+        ("rendered", "completed"),
+    ]
+    assert events[0].at <= events[1].at <= events[2].at
+    assert road.report(report_id).started_at == events[1].at
+    assert stage.step_at_start == ["accepted"]
+
+
+async def test_a_stage_still_at_work_shows_it_has_the_report(make_road: MakeRoad) -> None:
+    road = make_road(stage_started_after_s=0.05)
+    stage = GatedStage(road)
+    await road.start_stage(stage)
+    road.start_relay()
+    report_id = await road.submit()
+
+    await road.wait_until(lambda: road.report(report_id).current_step == "ingesting")
+    assert road.report(report_id).status is ReportStatus.PROCESSING
+    stage.gate.set()
+    await road.wait_for_final(report_id)
+
+    assert [o for _, _, o in road.audit(report_id)] == ["accepted", "started", "completed"]
+
+
+async def test_started_can_be_recorded_before_the_work_begins(make_road: MakeRoad) -> None:
+    road = make_road(stage_started_after_s=0)
+    stage = GatedStage(road)
+    stage.gate.set()
+    report_id, _ = await road.produce_one(stage)
+
+    assert stage.step_at_start == ["ingesting"]
+    assert [o for _, _, o in road.audit(report_id)] == ["accepted", "started", "completed"]
+
+
+async def test_a_quick_failure_still_says_the_stage_started(road: Road) -> None:
+    stage = RecordingStage(["permanent"])
+    report_id, report = await road.produce_one(stage)
+
+    assert report.status is ReportStatus.FAILED
+    assert [o for _, _, o in road.audit(report_id)] == ["accepted", "started", "failed"]

@@ -1,0 +1,228 @@
+"""A stage's steps recorded in one call from the report as it was read (shared/db/stage_steps.py),
+on both stores: the same trail, notifications and feed numbers as record_step writes, the
+de-duplication claim with them, and nothing at all when the report moved on or the message was
+already processed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+
+from shared.db.outbox import event_row
+from shared.db.reports import ReportHead, Step
+from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
+from shared.events import Envelope, ReportKind, ReportStatus, StatusNotification, routing
+from shared.events.envelope import utcnow
+from tests.store.conftest import Subject
+
+
+def started() -> Step:
+    return Step("ingestor", "ingesting", "started", ReportStatus.PROCESSING, 10)
+
+
+def done(**extra: Any) -> Step:
+    return Step("ingestor", "ingested", "completed", ReportStatus.PROCESSING, 35, **extra)
+
+
+async def read_head(subject: Subject, report: UUID, message: UUID) -> ReportHead:
+    async with subject.store.connection() as db:
+        seen, head = await db.processed.seen_and_head(message, "ingestor", report)
+    assert not seen
+    assert head is not None
+    return head
+
+
+async def accepted(subject: Subject, tenant: UUID) -> UUID:
+    report = await subject.new_report(tenant)
+    async with subject.store.transaction() as db:
+        await db.reports.record_step(
+            report, Step("gateway", "accepted", "accepted", ReportStatus.PENDING, 0)
+        )
+    return report
+
+
+def next_event(report: UUID, tenant: UUID) -> Envelope:
+    return Envelope(
+        type=routing.REPORT_INGESTED,
+        report_id=report,
+        tenant_id=tenant,
+        kind=ReportKind.CODING,
+        payload={"value": 1},
+    )
+
+
+async def test_started_the_result_the_next_event_and_the_claim_go_in_one_call(
+    subject: Subject,
+) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    message = uuid4()
+    head = await read_head(subject, report, message)
+    began = utcnow()
+    follow = next_event(report, tenant)
+    # A result that itself holds a "tenant_seq" key: the feed's number goes in the right place.
+    result_details = {"tenant_seq": 1111111111111111, "note": "ünïcode"}
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report,
+            head,
+            [
+                TimedStep(started(), began, unless_step="ingesting"),
+                TimedStep(done(details=result_details), began + timedelta(milliseconds=3)),
+            ],
+            claim=(message, "ingestor"),
+            enqueue=[event_row(follow)],
+            artifacts=[("analysis.json", "application/json", b'{"codes": []}')],
+        )
+
+    assert isinstance(recorded, StepsRecorded)
+    assert [(n.event_id, n.tenant_seq) for n in recorded.notes] == [(2, 2), (3, 3)]
+    assert recorded.notes[0].at == began
+    assert (recorded.head.event_seq, recorded.head.current_step) == (3, "ingested")
+    assert recorded.duration_s is None
+    assert await subject.events(report) == ["accepted", "started", "completed"]
+    assert await subject.trail_intact(report)
+    assert await subject.status(report) is ReportStatus.PROCESSING
+    assert await subject.outbox_keys() == [
+        routing.REPORT_PROGRESS,  # accepted
+        routing.REPORT_PROGRESS,
+        routing.REPORT_PROGRESS,
+        routing.REPORT_INGESTED,
+    ]
+    bodies = await subject.outbox_bodies()
+    told = [StatusNotification.model_validate_json(body) for body in bodies[1:3]]
+    assert told == list(recorded.notes)
+    assert [body for body in bodies[1:3]] == [n.model_dump_json().encode() for n in told]
+    assert bodies[3] == follow.to_bytes()
+    assert [
+        (seq, body["tenant_seq"], body["current_step"]) for seq, body in await subject.feed(tenant)
+    ] == [(1, 1, "accepted"), (2, 2, "ingesting"), (3, 3, "ingested")]
+    assert await subject.artifact(report, "analysis.json") == b'{"codes": []}'
+    async with subject.store.connection() as db:
+        seen, _ = await db.processed.seen_and_head(message, "ingestor", report)
+    assert seen
+
+
+async def test_the_feed_numbers_the_events_of_every_report_of_the_tenant_in_order(
+    subject: Subject,
+) -> None:
+    tenant = uuid4()
+    first, second = await accepted(subject, tenant), await accepted(subject, tenant)
+    for report in (first, second):
+        head = await read_head(subject, report, uuid4())
+        async with subject.store.connection() as db:
+            recorded = await db.reports.record_steps_at(
+                report, head, [TimedStep(started(), utcnow()), TimedStep(done(), utcnow())]
+            )
+        assert isinstance(recorded, StepsRecorded)
+
+    feed = await subject.feed(tenant)
+    assert [seq for seq, _ in feed] == [1, 2, 3, 4, 5, 6]
+    assert [body["tenant_seq"] for _, body in feed] == [1, 2, 3, 4, 5, 6]
+    assert [body["report_id"] for _, body in feed][2:] == [str(first)] * 2 + [str(second)] * 2
+
+
+async def test_a_report_that_moved_since_it_was_read_gets_nothing_and_claims_nothing(
+    subject: Subject,
+) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    message = uuid4()
+    head = await read_head(subject, report, message)
+    async with subject.store.transaction() as db:  # another step lands meanwhile
+        await db.reports.record_step(report, started())
+    keys = await subject.outbox_keys()
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report,
+            head,
+            [TimedStep(done(), utcnow())],
+            claim=(message, "ingestor"),
+            enqueue=[event_row(next_event(report, tenant))],
+        )
+
+    assert recorded is NotRecorded.MOVED
+    assert await subject.events(report) == ["accepted", "started"]
+    assert await subject.outbox_keys() == keys
+    async with subject.store.connection() as db:
+        seen, now = await db.processed.seen_and_head(message, "ingestor", report)
+    assert not seen  # the locked path claims it when it records the step
+    assert now is not None
+    assert now.event_seq == 2
+
+
+async def test_a_message_already_processed_writes_nothing(subject: Subject) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    message = uuid4()
+    head = await read_head(subject, report, message)
+    async with subject.store.transaction() as db:
+        assert await db.processed.claim(message, "ingestor")
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report, head, [TimedStep(done(), utcnow())], claim=(message, "ingestor")
+        )
+
+    assert recorded is NotRecorded.DUPLICATE
+    assert await subject.events(report) == ["accepted"]
+    assert await subject.outbox_keys() == [routing.REPORT_PROGRESS]
+
+
+async def test_steps_record_step_would_leave_out_are_left_out(subject: Subject) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    async with subject.store.transaction() as db:  # a retry finds the stage at work already
+        await db.reports.record_step(report, started())
+    head = await read_head(subject, report, uuid4())
+    lower = Step("ingestor", "ingesting", "late", ReportStatus.PROCESSING, 5)
+
+    async with subject.store.connection() as db:
+        again = await db.reports.record_steps_at(
+            report,
+            head,
+            [
+                TimedStep(started(), utcnow(), unless_step="ingesting"),
+                TimedStep(lower, utcnow()),
+                TimedStep(done(), utcnow()),
+            ],
+        )
+    head = await read_head(subject, report, uuid4())
+    async with subject.store.connection() as db:
+        going_back = await db.reports.record_steps_at(report, head, [TimedStep(lower, utcnow())])
+
+    assert isinstance(again, StepsRecorded)
+    assert [n.outcome for n in again.notes] == ["completed"]
+    assert going_back is NotRecorded.MOVED  # the last step would not be recorded
+    assert await subject.events(report) == ["accepted", "started", "completed"]
+    assert await subject.trail_intact(report)
+
+
+async def test_a_final_step_ends_the_report_and_says_how_long_it_took(subject: Subject) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    head = await read_head(subject, report, uuid4())
+    final = Step(
+        "renderer", "rendered", "completed", ReportStatus.COMPLETE, 100, result={"pages": 2}
+    )
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report, head, [TimedStep(started(), utcnow()), TimedStep(final, utcnow())]
+        )
+
+    assert isinstance(recorded, StepsRecorded)
+    assert recorded.duration_s is not None
+    assert recorded.duration_s >= 0
+    assert recorded.head.status is ReportStatus.COMPLETE
+    assert await subject.status(report) is ReportStatus.COMPLETE
+    keys = await subject.outbox_keys()
+    assert keys[-1] == routing.REPORT_COMPLETED
+    completed = orjson.loads((await subject.outbox_bodies())[-1])
+    assert completed["result"] == {"pages": 2}
+    assert await subject.trail_intact(report)
