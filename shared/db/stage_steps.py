@@ -283,13 +283,13 @@ async def record_steps_at(
     if plan is None:
         return NotRecorded.MOVED
     params = _params(report_id, head, plan, claim, enqueue, artifacts)
-    last_number = await conn.fetchval(_RECORD.sql, *_RECORD.args(params))
-    if last_number is None:
+    numbers: list[int] | None = await conn.fetchval(_RECORD.sql, *_RECORD.args(params))
+    if numbers is None:
         return NotRecorded.MOVED
-    if last_number == 0:
+    if not numbers:
         return NotRecorded.DUPLICATE
-    first = last_number - len(plan.applied) + 1
     notes = tuple(
-        a.note.model_copy(update={"tenant_seq": first + i}) for i, a in enumerate(plan.applied)
+        a.note.model_copy(update={"tenant_seq": n})
+        for a, n in zip(plan.applied, numbers, strict=True)
     )
     return StepsRecorded(notes, plan.head, duration_s(head, plan.applied[-1]))

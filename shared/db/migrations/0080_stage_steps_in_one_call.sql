@@ -8,13 +8,15 @@
 -- and applies the plan only if the report is still at the event number the plan started from;
 -- otherwise it writes nothing, claims nothing and returns NULL, and the caller records the steps
 -- the old way, under the report's lock (shared/db/reports.py record_step). A message this stage
--- already processed (the claim exists) writes nothing either and returns 0.
+-- already processed (the claim exists) writes nothing either and returns an empty array.
 --
 -- What only the database can know is filled in here: the tenant feed's numbers, taken under the
 -- head row's lock after the report's (the order every writer keeps, see 0040/0041), and spliced
--- into each notification between the two halves of its body the caller sent (body_heads ||
--- number || body_tails), so the outbox and the feed carry the same bytes record_step writes.
--- Returns the tenant feed's last number (the events' are the preceding ones, in order).
+-- into each notification between the two halves of its body the caller sent (note_heads ||
+-- number || note_tails), so the outbox and the feed carry the same bytes record_step writes.
+-- A status change before the last step updates the report there, so what fires on it (a batch's
+-- progress, 0020) fires as often and in the same order as with one record_step per step.
+-- Returns the events' numbers on the tenant feed, in order.
 CREATE FUNCTION record_stage_steps(
     p_report uuid,
     p_expected_seq integer,
@@ -60,17 +62,19 @@ CREATE FUNCTION record_stage_steps(
     p_artifact_types text[],
     p_artifact_contents bytea[],
     p_artifact_sha256 bytea[]
-) RETURNS bigint LANGUAGE plpgsql AS $$
+) RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
     v_seq integer;
     v_tenant uuid;
     v_events integer := cardinality(p_seqs);
+    v_status text;
     v_feed text;
-    v_last bigint;
     v_number bigint;
+    v_numbers bigint[] := '{}';
     v_body bytea;
 BEGIN
-    SELECT event_seq, tenant_id INTO v_seq, v_tenant FROM reports WHERE id = p_report FOR UPDATE;
+    SELECT event_seq, tenant_id, status INTO v_seq, v_tenant, v_status
+    FROM reports WHERE id = p_report FOR UPDATE;
     IF NOT FOUND OR v_seq <> p_expected_seq THEN
         RETURN NULL;
     END IF;
@@ -78,7 +82,7 @@ BEGIN
         INSERT INTO processed_messages (message_id, stage) VALUES (p_claim_message, p_claim_stage)
             ON CONFLICT DO NOTHING;
         IF NOT FOUND THEN
-            RETURN 0;
+            RETURN '{}';
         END IF;
     END IF;
     IF coalesce(v_events, 0) = 0 THEN
@@ -86,10 +90,6 @@ BEGIN
     END IF;
 
     v_feed := 'tenant:' || v_tenant::text;
-    INSERT INTO channel_heads (channel, seq) VALUES (v_feed, v_events)
-        ON CONFLICT (channel) DO UPDATE SET seq = channel_heads.seq + v_events
-        RETURNING seq INTO v_last;
-
     INSERT INTO report_events
         (report_id, seq, at, actor, step, outcome, status, progress_percent, message, details,
          prev_hash, hash)
@@ -98,12 +98,21 @@ BEGIN
                          AS e;
 
     FOR i IN 1 .. v_events LOOP
-        v_number := v_last - v_events + i;
+        INSERT INTO channel_heads (channel, seq) VALUES (v_feed, 1)
+            ON CONFLICT (channel) DO UPDATE SET seq = channel_heads.seq + 1
+            RETURNING seq INTO v_number;
+        v_numbers := v_numbers || v_number;
         v_body := p_note_heads[i] || convert_to(v_number::text, 'UTF8') || p_note_tails[i];
         INSERT INTO channel_events (channel, seq, tenant_id, at, body)
             VALUES (v_feed, v_number, v_tenant, p_ats[i], convert_from(v_body, 'UTF8')::jsonb);
         INSERT INTO outbox (message_id, routing_key, body, headers)
             VALUES (p_note_ids[i], p_note_keys[i], v_body, p_note_headers[i]);
+        IF i < v_events AND p_statuses[i] <> v_status THEN
+            -- A status change before the last step fires what record_step's update would
+            -- (a batch's progress, migration 0020) in the same order.
+            UPDATE reports SET status = p_statuses[i] WHERE id = p_report;
+            v_status := p_statuses[i];
+        END IF;
     END LOOP;
 
     INSERT INTO outbox (message_id, routing_key, body, headers, admission_tenant)
@@ -127,5 +136,5 @@ BEGIN
         SET media_type = EXCLUDED.media_type, content = EXCLUDED.content,
             sha256 = EXCLUDED.sha256, created_at = now();
 
-    RETURN v_last;
+    RETURN v_numbers;
 END $$;
