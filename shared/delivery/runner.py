@@ -33,7 +33,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import structlog
 from pydantic import ValidationError
@@ -41,11 +41,9 @@ from pydantic import ValidationError
 from shared import telemetry
 from shared.bus.protocol import Bus, IncomingMessage
 from shared.bus.topology import Topology
-from shared.db import outbox
 from shared.db.outage import through_outages
-from shared.db.reports import ReportHead, Step
+from shared.db.reports import ReportHead
 from shared.db.repositories import StageRepositories
-from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
 from shared.db.store import Store
 from shared.delivery.failures import (
     FailurePolicy,
@@ -54,11 +52,11 @@ from shared.delivery.failures import (
     traceback_frames,
     working_step,
 )
+from shared.delivery.results import ResultRecorder
 from shared.delivery.started import StartedStep
-from shared.events import Envelope, ReportStatus
+from shared.events import Envelope
 from shared.events.envelope import utcnow
-from shared.events.notification import ALERT_OUTCOME
-from shared.metrics.stage_meter import StageMeter, report_finished
+from shared.metrics.stage_meter import StageMeter
 from shared.settings import Settings
 from shared.stage import Stage, StageContext, StageError, StageOutcome
 
@@ -78,11 +76,6 @@ class _StoreFailed(Exception):
 
 class _StageTimedOut(Exception):
     """The stage's work overran the stage timeout."""
-
-
-def next_message_id(message_id: UUID, stage: str) -> UUID:
-    """The id of the event a stage emits for a message: the same however often it is redone."""
-    return uuid5(NAMESPACE_URL, f"clinrelay:{message_id}:{stage}")
 
 
 class StageRunner:
@@ -111,6 +104,7 @@ class StageRunner:
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, repos=repos, log=self.log)
         self.meter = StageMeter(stage.name)
+        self.results = ResultRecorder(stage.name, store)
         self.failures = FailurePolicy(
             stage, bus, store, settings, self.topology, self.log, self.meter
         )
@@ -221,7 +215,7 @@ class StageRunner:
         elapsed_ms = int(elapsed * 1000)
         try:
             committed = await self._stored(
-                "storing the result", lambda: self._commit(event, outcome, elapsed_ms, start)
+                "storing the result", lambda: self.results.record(event, outcome, elapsed_ms, start)
             )
         except _StoreFailed as exc:
             await self._record_start_before_failing(start, log_)
@@ -340,103 +334,3 @@ class StageRunner:
             return await db.processed.seen_and_head(
                 event.message_id, self.stage.name, event.report_id
             )
-
-    def _result_steps(self, outcome: StageOutcome, elapsed_ms: int) -> list[TimedStep]:
-        """The alerts, then the step itself."""
-        now = utcnow()
-        final = outcome.result is not None
-        alerts = [
-            Step(
-                actor=self.stage.name,
-                step=outcome.step,
-                outcome=ALERT_OUTCOME,
-                status=ReportStatus.PROCESSING,
-                message=alert.message,
-                details=alert.details,
-            )
-            for alert in outcome.alerts
-        ]
-        done = Step(
-            actor=self.stage.name,
-            step=outcome.step,
-            outcome="completed",
-            status=ReportStatus.COMPLETE if final else ReportStatus.PROCESSING,
-            progress_percent=100 if final else outcome.progress_percent,
-            message=outcome.message,
-            details={**outcome.details, "elapsed_ms": elapsed_ms},
-            result=outcome.result,
-        )
-        return [TimedStep(step, now) for step in (*alerts, done)]
-
-    async def _commit(
-        self, event: Envelope, outcome: StageOutcome, elapsed_ms: int, start: StartedStep
-    ) -> bool:
-        """Record the result; False when this stage already processed the message."""
-        steps = [*start.steps(), *self._result_steps(outcome, elapsed_ms)]
-        enqueue = self._next_event(event, outcome)
-        artifacts = [(a.name, a.media_type, a.content) for a in outcome.artifacts]
-        if start.head is not None:
-            async with self.store.connection() as db:
-                done = await db.reports.record_steps_at(
-                    event.report_id,
-                    start.head,
-                    steps,
-                    claim=(event.message_id, self.stage.name),
-                    enqueue=enqueue,
-                    artifacts=artifacts,
-                )
-            if done is NotRecorded.DUPLICATE:
-                return False
-            if isinstance(done, StepsRecorded):
-                if outcome.result is not None:
-                    report_finished(event.kind.value, ReportStatus.COMPLETE.value, done.duration_s)
-                return True
-        # The report moved since it was read (or a step would not apply): under its lock.
-        return await self._commit_locked(event, outcome, steps, enqueue)
-
-    async def _commit_locked(
-        self,
-        event: Envelope,
-        outcome: StageOutcome,
-        steps: list[TimedStep],
-        enqueue: tuple[outbox.OutboxRow, ...],
-    ) -> bool:
-        finished: float | None = None
-        async with self.store.transaction() as db:
-            if not await db.processed.claim(event.message_id, self.stage.name):
-                return False
-            *before, last = steps
-            for timed in before:  # "started" if it rides along, the alerts
-                await db.reports.record_step(
-                    event.report_id, timed.step, unless_step=timed.unless_step, at=timed.at
-                )
-            recorded = await db.reports.record_step(
-                event.report_id,
-                last.step,
-                enqueue=enqueue,  # durable with the step, if it applies
-                at=last.at,
-            )
-            if recorded is None:
-                return True  # the report ended meanwhile (failed elsewhere): nothing follows
-            if outcome.result is not None:
-                finished = await db.reports.duration_s(event.report_id)
-            for artifact in outcome.artifacts:
-                await db.artifacts.store(
-                    event.report_id, artifact.name, artifact.media_type, artifact.content
-                )
-        if outcome.result is not None:  # counted once the transaction that ended it committed
-            report_finished(event.kind.value, ReportStatus.COMPLETE.value, finished)
-        return True
-
-    def _next_event(self, event: Envelope, outcome: StageOutcome) -> tuple[outbox.OutboxRow, ...]:
-        if outcome.next_event is None:
-            return ()
-        follow = Envelope(
-            message_id=next_message_id(event.message_id, self.stage.name),
-            type=outcome.next_event.type,
-            report_id=event.report_id,
-            tenant_id=event.tenant_id,
-            kind=event.kind,
-            payload=outcome.next_event.payload.model_dump(mode="json"),
-        )
-        return (outbox.event_row(follow),)

@@ -12,9 +12,9 @@ same either way: "started" at the moment the stage began, then the result.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from shared.db.reports import ReportHead, Step
@@ -38,8 +38,8 @@ class StartedStep:
         self.pending = head.current_step != step.step
         """Not recorded yet (a redelivery or a retry finds the report at its working step
         already: started once)."""
+        self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
-        self._writing = False
 
     def steps(self) -> list[TimedStep]:
         """The step to record with the result, if it is still to be recorded."""
@@ -64,24 +64,21 @@ class StartedStep:
             )
         self.head, self.pending = None, False
 
-    def record_after(self, delay_s: float, record: Callable[[], Awaitable[None]]) -> None:
+    def record_after(self, delay_s: float, record: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``record`` (which calls :meth:`record`, handling its errors) after ``delay_s``,
-        unless :meth:`settle` comes first."""
-        self._task = asyncio.create_task(self._later(delay_s, record))
+        unless :meth:`settle` comes first. (A timer, not a task: most work ends before it.)"""
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(delay_s, self._fire, record)
 
-    async def _later(self, delay_s: float, record: Callable[[], Awaitable[None]]) -> None:
-        await asyncio.sleep(delay_s)
-        self._writing = True
-        await record()
+    def _fire(self, record: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        self._timer = None
+        self._task = asyncio.create_task(record())
 
     async def settle(self) -> None:
-        """The work is over: call off the delayed recording, or wait for it if it is writing."""
+        """The work is over: call off the delayed recording, or wait for it if it began."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         task, self._task = self._task, None
-        if task is None:
-            return
-        if self._writing:
-            await task
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        if task is not None:
             await task
