@@ -3,29 +3,23 @@ vertical one of the line and column charts (grid lines, tick labels, the axis li
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from services.renderer.charts.scale import LinearScale, LogScale, format_tick
-from services.renderer.charts.svg import ChartStyle, element, fit_text, fmt, text
+from services.renderer.charts.svg import ChartStyle, element, fit_text, fmt, segments, text
 
 
 def bottom_axis(
-    ticks: Iterable[float],
+    ticks: Sequence[float],
     x: LinearScale | LogScale,
     bottom: float,
     label: str,
     style: ChartStyle,
 ) -> str:
     """SVG for an x axis at ``bottom``, with a vertical grid line and a label at every tick."""
-    parts = []
-    for tick in ticks:
-        position = x(tick)
-        parts.append(
-            element(
-                "line",
-                {"x1": position, "x2": position, "y1": 0, "y2": bottom, "stroke": style.grid_color},
-            )
-        )
+    positions = [x(tick) for tick in ticks]
+    parts = [segments(((p, 0, p, bottom) for p in positions), style.grid_color)]
+    for tick, position in zip(ticks, positions, strict=True):
         parts.append(
             text(
                 position,
@@ -57,15 +51,12 @@ def left_axis(
 ) -> str:
     """SVG for a y axis: a horizontal grid line and a label at every tick from ``left`` to
     ``right``, and the axis title turned on its side."""
-    parts = []
+    parts = [
+        segments(((left, y(tick), right, y(tick)) for tick in ticks if (tick == 0) == zero), stroke)
+        for zero, stroke in ((False, style.grid_color), (True, style.axis_color))
+    ]
     for tick in ticks:
         position = y(tick)
-        stroke = style.axis_color if tick == 0 else style.grid_color
-        parts.append(
-            element(
-                "line", {"x1": left, "x2": right, "y1": position, "y2": position, "stroke": stroke}
-            )
-        )
         parts.append(
             text(
                 left - 4,

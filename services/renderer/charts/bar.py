@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.renderer.charts.axes import bottom_axis
-from services.renderer.charts.scale import LinearScale, nice_ticks
+from services.renderer.charts.scale import LinearScale, format_tick, nice_ticks
 from services.renderer.charts.svg import (
     DEFAULT_STYLE,
     ChartStyle,
@@ -47,12 +47,15 @@ def horizontal_bar_chart(
     value_label: str,
     width: float = 500.0,
     value_format: Callable[[float], str] = _default_value_format,
+    values: bool = True,
     style: ChartStyle = DEFAULT_STYLE,
 ) -> str:
     """An SVG bar chart of ``bars`` (values ≥ 0) with an x axis titled ``value_label``.
 
     ``title`` is the chart's accessible name (the visible caption belongs to the page around it).
-    Raises ``ValueError`` for no bars or a negative or non-finite value.
+    With ``values`` each bar's value is printed at its end; leave them out when a table next to the
+    chart prints them (WeasyPrint lays out SVG text one glyph at a time). Raises ``ValueError`` for
+    no bars or a negative or non-finite value.
     """
     if not bars:
         raise ValueError("a bar chart needs at least one bar")
@@ -62,10 +65,13 @@ def horizontal_bar_chart(
 
     size = style.font_size
     labels_w = min(max(text_width(b.label, size) for b in bars), width * 0.4)
-    values_w = max(text_width(value_format(b.value), size) for b in bars)
-    plot_left = labels_w + _GAP
-    plot_right = width - values_w - _GAP
     ticks = nice_ticks(0.0, max(b.value for b in bars))
+    if values:
+        right_margin = max(text_width(value_format(b.value), size) for b in bars) + _GAP
+    else:  # room for the last tick's label, centred on the plot's right edge
+        right_margin = text_width(format_tick(ticks[-1]), size) / 2 + 1
+    plot_left = labels_w + _GAP
+    plot_right = width - right_margin
     x = LinearScale(0.0, ticks[-1], plot_left, plot_right)
     plot_bottom = len(bars) * _ROW_HEIGHT + 4
     height = plot_bottom + _AXIS_HEIGHT
@@ -89,5 +95,6 @@ def horizontal_bar_chart(
                 },
             )
         )
-        parts.append(text(bar_end + 3, middle + size * 0.35, value_format(bar.value)))
+        if values:
+            parts.append(text(bar_end + 3, middle + size * 0.35, value_format(bar.value)))
     return svg_document(width, height, title, "".join(parts), style)

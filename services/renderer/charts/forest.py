@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.renderer.charts.axes import bottom_axis
-from services.renderer.charts.scale import LogScale, log_domain, log_ticks
+from services.renderer.charts.scale import LogScale, format_tick, log_domain, log_ticks
 from services.renderer.charts.svg import (
     DEFAULT_STYLE,
     ChartStyle,
     element,
     fit_text,
     fmt,
+    segments,
     svg_document,
     text,
     text_width,
@@ -61,13 +62,17 @@ def forest_plot(
     x_label: str,
     reference: float = 1.0,
     width: float = 500.0,
+    values: bool = True,
     style: ChartStyle = DEFAULT_STYLE,
 ) -> str:
     """An SVG forest plot of ``rows`` on a log x axis titled ``x_label``.
 
     Each row needs ``0 ≤ lower ≤ estimate ≤ upper`` with a positive estimate; an upper bound may
-    be infinite. ``title`` is the accessible name. Raises ``ValueError`` for no rows or an
-    inconsistent interval.
+    be infinite. ``title`` is the accessible name. With ``values`` each row's estimate and
+    interval are printed right of the plot; leave them out (``values=False``) when a table next to
+    the chart prints them: WeasyPrint lays out SVG text one glyph at a time, and the value column
+    is a third of the CER charts' glyphs. Raises ``ValueError`` for no rows or an inconsistent
+    interval.
     """
     if not rows:
         raise ValueError("a forest plot needs at least one row")
@@ -76,24 +81,35 @@ def forest_plot(
 
     size = style.font_size
     labels_w = min(max(text_width(r.label, size) for r in rows), width * 0.35)
-    notes = [estimate_with_interval(r) for r in rows]
-    notes_w = max(text_width(n, size) for n in notes)
-    x = _x_scale(rows, reference, labels_w + _GAP, width - notes_w - _GAP)
+    notes = [estimate_with_interval(r) for r in rows] if values else []
+    notes_w = max((text_width(n, size) for n in notes), default=0.0)
+    # Without values, room for the last tick's label, centred on the plot's right edge.
+    right_margin = notes_w + _GAP if notes else text_width(format_tick(_AXIS_LIMITS[1]), size) / 2
+    x = _x_scale(rows, reference, labels_w + _GAP, width - right_margin)
     plot_bottom = len(rows) * _ROW_HEIGHT + 4
+    middles = [4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2 for index in range(len(rows))]
 
     parts = [
         bottom_axis(log_ticks(x.domain_min, x.domain_max), x, plot_bottom, x_label, style),
         _reference_line(x, reference, plot_bottom, style),
     ]
-    for index, (row, note) in enumerate(zip(rows, notes, strict=True)):
-        middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
+    for highlight in (False, True):  # one path per colour for the lines, one for the squares
+        colour = style.highlight_color if highlight else style.bar_color
+        drawn = [
+            (row, m) for row, m in zip(rows, middles, strict=True) if row.highlight == highlight
+        ]
+        spans = [(x(x.clamp(r.lower)), m, x(x.clamp(r.upper)), m) for r, m in drawn]
+        parts.append(segments(spans, colour, stroke_width=1.4))
+        parts.append(_markers(drawn, x, colour))
+    for index, (row, middle) in enumerate(zip(rows, middles, strict=True)):
         baseline = middle + size * 0.35
-        colour = style.highlight_color if row.highlight else style.bar_color
         parts.append(
             text(labels_w, baseline, fit_text(row.label, labels_w, size), text_anchor="end")
         )
-        parts.append(_interval(row, x, middle, colour))
-        parts.append(text(width, baseline, note, text_anchor="end", fill=style.muted_color))
+        if notes:
+            parts.append(
+                text(width, baseline, notes[index], text_anchor="end", fill=style.muted_color)
+            )
     return svg_document(width, plot_bottom + _AXIS_HEIGHT, title, "".join(parts), style)
 
 
@@ -131,39 +147,20 @@ def _check_row(row: ForestRow) -> None:
         )
 
 
-def _interval(row: ForestRow, x: LogScale, middle: float, colour: str) -> str:
-    left, right = x(x.clamp(row.lower)), x(x.clamp(row.upper))
-    parts = [
-        element(
-            "line",
-            {
-                "x1": left,
-                "x2": right,
-                "y1": middle,
-                "y2": middle,
-                "stroke": colour,
-                "stroke-width": 1.4,
-            },
-        )
-    ]
-    if row.lower < x.domain_min:
-        parts.append(_arrow(left, middle, -1, colour))
-    if row.upper > x.domain_max:
-        parts.append(_arrow(right, middle, 1, colour))
-    centre = x(x.clamp(row.estimate))
-    parts.append(
-        element(
-            "rect",
-            {
-                "x": centre - _MARKER / 2,
-                "y": middle - _MARKER / 2,
-                "width": _MARKER,
-                "height": _MARKER,
-                "fill": colour,
-            },
-        )
-    )
-    return "".join(parts)
+def _markers(drawn: Sequence[tuple[ForestRow, float]], x: LogScale, colour: str) -> str:
+    """The estimates' squares (one path) and, where an interval runs past the axis, its arrows."""
+    squares, arrows = [], []
+    for row, middle in drawn:
+        if row.lower < x.domain_min:
+            arrows.append(_arrow(x(x.clamp(row.lower)), middle, -1, colour))
+        if row.upper > x.domain_max:
+            arrows.append(_arrow(x(x.clamp(row.upper)), middle, 1, colour))
+        left = x(x.clamp(row.estimate)) - _MARKER / 2
+        top = middle - _MARKER / 2
+        squares.append(f"M{fmt(left)} {fmt(top)}h{fmt(_MARKER)}v{fmt(_MARKER)}h-{fmt(_MARKER)}z")
+    if not squares:
+        return ""
+    return "".join(arrows) + element("path", {"d": " ".join(squares), "fill": colour})
 
 
 def _arrow(tip_x: float, middle: float, direction: int, colour: str) -> str:

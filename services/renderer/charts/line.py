@@ -17,6 +17,7 @@ from services.renderer.charts.svg import (
     ChartStyle,
     element,
     fmt,
+    segments,
     svg_document,
     text,
     text_width,
@@ -88,20 +89,8 @@ def _x_labels(
 ) -> str:
     widest = max(text_width(c, style.font_size) for c in categories) + 6
     every = max(1, math.ceil(widest / step))
-    parts = []
+    parts = [segments(((c, bottom, c, bottom + 3) for c in centres), style.axis_color)]
     for index, (category, centre) in enumerate(zip(categories, centres, strict=True)):
-        parts.append(
-            element(
-                "line",
-                {
-                    "x1": centre,
-                    "x2": centre,
-                    "y1": bottom,
-                    "y2": bottom + 3,
-                    "stroke": style.axis_color,
-                },
-            )
-        )
         if index % every == 0:
             parts.append(
                 text(

@@ -7,7 +7,7 @@ comes from data goes through :func:`text`, which escapes it: a label can never i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -62,6 +62,22 @@ def element(tag: str, attrs: Mapping[str, str | float], children: str = "") -> s
     )
     opening = f"<{tag} {rendered}" if rendered else f"<{tag}"
     return f"{opening}>{children}</{tag}>" if children else f"{opening}/>"
+
+
+def segments(
+    lines: Iterable[tuple[float, float, float, float]], stroke: str, **attrs: str | float
+) -> str:
+    """Straight lines ``(x1, y1, x2, y2)`` of one stroke as a single ``<path>`` (none if empty).
+
+    WeasyPrint sets up the graphics state once per SVG element (~700 Python calls); grid lines,
+    tick marks and intervals drawn in the same colour cost one setup this way instead of one each.
+    """
+    d = " ".join(f"M{fmt(x1)} {fmt(y1)}L{fmt(x2)} {fmt(y2)}" for x1, y1, x2, y2 in lines)
+    if not d:
+        return ""
+    attributes: dict[str, str | float] = {"d": d, "fill": "none", "stroke": stroke}
+    attributes.update({name.replace("_", "-"): value for name, value in attrs.items()})
+    return element("path", attributes)
 
 
 def text(x: float, y: float, content: str, **attrs: str | float) -> str:

@@ -128,11 +128,20 @@ def forest_rows() -> list[ForestRow]:
     ]
 
 
+def square_centres(root: ET.Element) -> list[float]:
+    """x of every estimate's square (the squares of one colour are one path of ``Mx yh6v6h-6z``)."""
+    return [
+        float(move.split()[0]) + 3
+        for square in root.iter(f"{SVG}path")
+        if square.get("fill") not in (None, "none")
+        for move in (square.get("d") or "").split("M")[1:]
+    ]
+
+
 def test_forest_plot_puts_estimates_on_a_log_axis_with_the_line_of_no_effect() -> None:
     svg = forest_plot(forest_rows(), title="Signals", x_label="ROR (log scale)")
     root = parse(svg)
-    markers = {float(r.get("x", "0")) + 3: r for r in rects(root)}
-    xs = sorted(markers)
+    xs = sorted(square_centres(root))
     assert len(xs) == 3
     # on a log axis 0.6 → 1.4 and 1.4 → 8.2 are log-distances 0.37 and 0.77
     headache, nausea, lactic = xs
@@ -145,6 +154,23 @@ def test_forest_plot_puts_estimates_on_a_log_axis_with_the_line_of_no_effect() -
     labels = texts(root)
     assert "8.20 (5.10–13.20)" in labels
     assert "1" in labels  # the axis names the line of no effect
+
+
+def test_forest_plot_without_values_leaves_them_to_the_table_beside_it() -> None:
+    root = parse(forest_plot(forest_rows(), title="t", x_label="ROR", values=False))
+    labels = texts(root)
+    assert "Lactic acidosis" in labels
+    assert not [label for label in labels if "(" in label]  # no "8.20 (5.10–13.20)"
+    assert len(square_centres(root)) == 3
+
+
+def test_bar_chart_without_values_keeps_its_axis_inside_the_chart() -> None:
+    bars = [Bar("Nausea", 248), Bar("Headache", 44)]
+    root = parse(horizontal_bar_chart(bars, title="t", value_label="Reports", values=False))
+    assert "248" not in texts(root)
+    width = float(root.get("viewBox", "0 0 0 0").split()[2])
+    last_tick = max(float(t.get("x", "0")) for t in root.iter(f"{SVG}text") if t.text == "250")
+    assert last_tick + 9 <= width  # half of "250" at 9 pt fits right of the last grid line
 
 
 def test_forest_plot_clips_an_unbounded_interval_with_an_arrow() -> None:
