@@ -97,6 +97,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         version=__version__,
         summary="Clinical coding and drug-safety reports, off the request path.",
         lifespan=lifespan,
+        # FastAPI's own server span stays (it is the request's span, see shared.tracing_http);
+        # its operation spans — dependency resolution, endpoint, serialization, each a recorded
+        # span under clinrelay's SDK provider — cost a small POST more CPU than its validation
+        # (issue 15), and clinrelay's trace is POST → publish → stages, not FastAPI's internals.
+        telemetry={"operation_spans": False},
     )
     app.add_middleware(RequestGuard, settings=settings)
     # Outside the guard, in one pass: the span, metrics and access log see every answer, the
