@@ -92,6 +92,19 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                 "stone and the obstruction it causes (N13.2)",
             )
         )
+    low_back = [c for c in present if c.startswith("M54.5")]
+    sciatica = _first(present, "M54.3")
+    if low_back and sciatica:
+        side = {"M54.31": "M54.41", "M54.32": "M54.42"}.get(sciatica, "M54.40")
+        found.append(
+            Combination(
+                side,
+                (low_back[0], sciatica),
+                (*low_back, sciatica),
+                "low back pain with sciatica: lumbago with sciatica (M54.4-), the side of the "
+                "sciatica",
+            )
+        )
     hypertension = "I10" if "I10" in present else None
     heart_failure = _first(present, "I50")
     if hypertension and heart_failure and ckd:

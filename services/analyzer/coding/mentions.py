@@ -275,8 +275,8 @@ def _context_tokens(
         if tokens[b] == BARRIER
         for p in range(b + 1, min(high, b + 1 + _NEGATED_WORDS))
     }
-    return frozenset(
-        tokens[p]
+    kept = [
+        p
         for p in range(low, high)
         if p in own
         or (
@@ -285,7 +285,34 @@ def _context_tokens(
             and tokens[p] != BARRIER
             and not _is_measurement(tokens, p)
         )
-    )
+    ]
+    return _one_side(kept, own, tokens)
+
+
+_SIDES = frozenset({"right", "left", "bilateral"})
+
+
+def _one_side(positions: list[int], own: set[int], tokens: list[str]) -> frozenset[str]:
+    """Laterality when a sentence names more than one side: the mention's own side ("OA of the
+    right knee (left knee mild)" is the right knee); "right and left" written together is
+    bilateral; otherwise the side written nearest the mention ("R heel ulcer; L heel intact")."""
+    words = frozenset(tokens[p] for p in positions)
+    sides = [p for p in positions if tokens[p] in _SIDES]
+    if len({tokens[p] for p in sides}) < 2:
+        return words
+    own_sides = {tokens[p] for p in sides if p in own}
+    if own_sides:
+        keep = own_sides
+    elif any(
+        {tokens[a], tokens[b]} == {"right", "left"} and abs(a - b) == 1
+        for a in sides
+        for b in sides
+    ):
+        keep = {"bilateral"}
+    else:
+        centre = min(own) if own else positions[0]
+        keep = {tokens[min(sides, key=lambda p: abs(p - centre))]}
+    return (words - _SIDES) | keep
 
 
 # A number is a stage, type or grade when one of these words names it; beside "x", a unit or

@@ -43,6 +43,21 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"colonic"}), "large"),
     (frozenset({"colonic"}), "intestine"),
     (frozenset({"pack"}), "cigarette"),
+    # Skin infections of a limb (L03.11-, L02.41-) name the limb, notes the leg, foot or arm.
+    *(
+        (frozenset({infection, part}), word)
+        for infection in ("cellulitis", "abscess")
+        for part, words in (("leg", ("lower", "limb")), ("foot", ("lower", "limb")))
+        for word in words
+    ),
+    *(
+        (frozenset({infection, "arm"}), word)
+        for infection in ("cellulitis", "abscess")
+        for word in ("upper", "limb")
+    ),
+    # "Sciatica, right side": a note's "right sciatica" names the side without the word.
+    (frozenset({"right"}), "side"),
+    (frozenset({"left"}), "side"),
     # A "deep tissue (pressure) injury" is the "pressure-induced deep tissue damage" of L89.xx6.
     (frozenset({"deep", "tissue"}), "damage"),
     (frozenset({"deep", "tissue"}), "induced"),
@@ -149,6 +164,10 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
         base = codeset.category(code)
     else:
         base = code
+    if "bilateral" in context_tokens and "unilateral" in codeset.description(base).lower():
+        # "Primary osteoarthritis of right and left knees" matched the unilateral subcategory
+        # (M17.1); the bilateral code is its sibling (M17.0): refine in the whole category.
+        base = codeset.category(base)
     if _needs_extension(base):
         extended = _with_extension(base, context_tokens)
         return _finish(code, extended, "7th character: encounter stage as documented")

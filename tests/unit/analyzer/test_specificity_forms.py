@@ -181,3 +181,36 @@ def test_a_planned_delivery_gives_no_delivery_codes() -> None:
     )
     found = codes(note)
     assert not found & {"O80", "Z37.0", "O99.824"}
+
+
+# --- laterality when a sentence names more than one side ---
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("Primary OA of the right knee (left knee mild, asymptomatic).", "M17.11"),
+        ("Primary osteoarthritis, both knees.", "M17.0"),
+        ("Primary osteoarthritis of right and left knees.", "M17.0"),
+        ("Cellulitis of the right lower leg; left leg normal.", "L03.115"),
+        ("Cellulitis of the left foot.", "L03.116"),
+        ("R heel pressure ulcer stage 2; L heel intact.", "L89.612"),
+    ],
+)
+def test_the_side_is_the_mentions_own_or_the_nearest_or_both(sentence: str, code: str) -> None:
+    assert code in codes(f"Assessment: {sentence}")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("Chronic low back pain with left-sided sciatica.", "M54.42"),
+        ("Low back pain radiating down the right leg, right sciatica.", "M54.41"),
+    ],
+)
+def test_low_back_pain_with_sciatica_is_lumbago_with_sciatica_of_its_side(
+    sentence: str, code: str
+) -> None:
+    found = codes(f"Assessment: {sentence}")
+    assert code in found
+    assert not any(c.startswith(("M54.5", "M54.3")) for c in found)
