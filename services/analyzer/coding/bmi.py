@@ -13,7 +13,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 _BMI = re.compile(
-    r"\b(?:BMI|body mass index)\b(?:\s*(?:of|is|was|now|today|:|=))*\s*(\d{2}(?:\.\d+)?)\b",
+    r"\b(?:BMI|body mass index)\b(?:\s*(?:of|is|was|now|today|:|=))*\s*(\d{2}(?:\.\d+)?)\b"
+    r"(?!\s*\+|\s*-\s*\d)",  # "30+", "30-39.9": a class (Synthea's finding), not a measurement
     re.IGNORECASE,
 )
 _PERCENTILE = re.compile(r"\bpercentile\b|\d\s*(?:st|nd|rd|th)\s*%ile", re.IGNORECASE)

@@ -52,17 +52,20 @@ def _rows() -> tuple[ReasonRow, ...]:
     return tuple(rows)
 
 
+_EXAMS = ("Z00", "Z01", "Z02")  # one examination per encounter
+
+
 def encounter_reasons(texts: Sequence[str], coded: Collection[str]) -> list[Reason]:
     """The encounter-reason codes the notes ``texts`` give, beside the ``coded`` codes."""
     findings = any(not c.startswith(_NOT_FINDINGS) for c in coded)
     found: list[Reason] = []
     exam = False
     for row in _rows():
-        is_exam = row.where == "opening"
+        is_exam = row.without.startswith(_EXAMS)
         if is_exam and exam:
             continue
         for index, text in enumerate(texts):
-            scope = text[:OPENING_CHARS] if is_exam else text
+            scope = text[:OPENING_CHARS] if row.where == "opening" else text
             match = row.pattern.search(scope)
             if match is None:
                 continue

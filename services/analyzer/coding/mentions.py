@@ -145,8 +145,14 @@ def find_mentions(
 def _sentence_segments(
     note: ClinicalText, words: list[Word], tokens: list[Token]
 ) -> list[tuple[int, int]]:
-    """Sentences as ``[start, end)`` ranges of the normalized token stream."""
-    bounds = [sentence.start for sentence in note.sentences][1:]
+    """Sentences as ``[start, end)`` ranges of the normalized token stream, cut after a known
+    heading's title too: no term may join the heading's words to its content ("Family history:
+    brother with colon cancer" is colon cancer in a relative, Z80.0 — not "family history of
+    cancer", Z80.9)."""
+    bounds = sorted(
+        [sentence.start for sentence in note.sentences][1:]
+        + [s.title_end for s in note.sections if s.title_known]
+    )
     segments: list[tuple[int, int]] = []
     start = 0
     b = 0
@@ -193,7 +199,7 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
 # procedure ("assessment of alcohol use (procedure)" in a Synthea plan).
 _NOT_A_CONDITION_AFTER = re.compile(
     r"\s*\(procedure\)|\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
-    r"screening|prophylaxis|precautions|protocol|pathway|education|counseling|counselling|"
+    r"screening|prophylaxis|precautions|protocol|pathway|education|teaching|counseling|counselling|"
     r"work-?up|panel|titers?|risk|testing)\b",
     re.IGNORECASE,
 )

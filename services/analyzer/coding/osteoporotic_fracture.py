@@ -46,8 +46,19 @@ _OSTEOPOROSIS = ("M81",)
 PATHOLOGICAL_UNSPECIFIED = ("M84.4",)
 
 
+# A cue the clause denies ("does not consider this a fragility fracture", "not a pathologic
+# fracture"): a negation word among the few words before it, in the same sentence.
+_DENIED_BEFORE = re.compile(
+    r"\b(?:not|no|never|without|denies|n't|rather than)\b(?:[^.;\n]{0,40})$", re.IGNORECASE
+)
+
+
 def said_osteoporotic(text: str) -> bool:
-    return bool(_CUE.search(text))
+    """The note calls a fracture osteoporotic, fragility or pathological, and does not deny it."""
+    return any(
+        not _DENIED_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        for m in _CUE.finditer(text)
+    )
 
 
 def combined(codes: Iterable[str]) -> tuple[str, str, str] | None:
