@@ -313,10 +313,11 @@ def _day_months(text: str) -> list[PhiSpan]:
     for m in _DAY_MONTH.finditer(text):
         if _is_setting_or_score(text, m.start(), m.end()):
             continue
-        # "21/2" may be 2 1/2 (a tube "secured at 21/2"): halves, quarters and eighths need a
-        # word that introduces a date
+        # "21/2" may be 2 1/2 (a tube "secured at 21/2"), "13/4" 1 3/4: a mixed number needs
+        # a proper fraction at its end, so only those need a word that introduces a date
+        # ("28/2", "30/4" and "13/2" are no mixed numbers)
         cued = _DATE_CUE.search(text[max(0, m.start() - 16) : m.start()])
-        if m.group(0).split("/")[1].lstrip("0") in ("2", "4", "8") and not cued:
+        if _mixed_number(m.group(0)) and not cued:
             continue
         spans.append(
             PhiSpan(
@@ -324,6 +325,14 @@ def _day_months(text: str) -> list[PhiSpan]:
             )
         )
     return spans
+
+
+def _mixed_number(value: str) -> bool:
+    """``21/2`` (2 1/2), ``13/4`` (1 3/4), ``35/8`` (3 5/8): the last digit before the slash
+    over a denominator of 2, 4 or 8 is a proper fraction in lowest terms."""
+    numerator, denominator = value.split("/")
+    last, under = int(numerator[-1]), int(denominator.lstrip("0") or "0")
+    return under in (2, 4, 8) and 0 < last < under and last % 2 == 1
 
 
 def _numeric_ranges(text: str) -> list[PhiSpan]:

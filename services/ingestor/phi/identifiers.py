@@ -28,14 +28,16 @@ _SSN_CONTEXT = re.compile(
 )
 # (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
 _PHONE = re.compile(
-    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}(?:[\s.\-/]| - ))\d{3}(?:[\s.\-]| - )\d{4}"
+    r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}(?:[\s.\-/]| ?- ?))\d{3}"
+    r"(?:[\s.\-]| ?- ?)\d{4}"
     r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?(?![\w/\-]|\.\d)"
-    r"|(?<![\w/.\-])\d{3}[-.]\d{4}(?![\w/\-]|\.\d)",
+    # 555-1234, and hurried "555- 1234", "555 -1234" (spaced: only where a phone is cued)
+    r"|(?<![\w/.\-])\d{3}(?:[-.]| [-.] ?|[-.] )\d{4}(?![\w/\-]|\.\d)",
     re.IGNORECASE,
 )
 _PHONE_CONTEXT = re.compile(
     r"\b(?:ph|phone|tel|telephone|cell|mobile|home|work|pager|beeper|beep|page|call|contact|number"
-    r"|no|#|fax|ext|x)\b\.?\s*[:#]?\s*$",
+    r"|no|#|fax|ext|x)\b\.?\s*[:#]?\s*(?:(?:is|at)\s+)?$",
     re.IGNORECASE,
 )
 # pager and extension numbers: "pager #2-3456", "beeper 12345", "x4-5678", "x1234"
@@ -215,20 +217,26 @@ def _digit_count(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
+def _phone_score(text: str, m: re.Match[str]) -> float:
+    """Confidence in a North American number found by :data:`_PHONE` (0: not one)."""
+    before = text[max(0, m.start() - 24) : m.start()]
+    if _digit_count(m.group(0)) >= 10:
+        return 0.95
+    if _PHONE_CONTEXT.search(before):
+        return 0.85
+    if " " in m.group(0):
+        return 0.0  # "250 - 1000": a spaced seven-digit number needs a cue
+    # 555-1234 alone is a phone number, unless it reads as a range ("TV 900-1000")
+    first, second = re.split(r"[-.]", m.group(0))
+    return 0.4 if first.endswith("0") and second.endswith("0") else 0.7
+
+
 def _phones(text: str) -> list[PhiSpan]:
     spans: list[PhiSpan] = []
     for m in _PHONE.finditer(text):
-        before = text[max(0, m.start() - 24) : m.start()]
-        if _digit_count(m.group(0)) >= 10:
-            score = 0.95
-        elif _PHONE_CONTEXT.search(before):
-            score = 0.85
-        else:
-            # 555-1234 alone is a phone number, unless it reads as a range ("TV 900-1000")
-            first, second = re.split(r"[-.]", m.group(0))
-            round_range = first.endswith("0") and second.endswith("0")
-            score = 0.4 if round_range else 0.7
-        spans.append(_span(m, _fax_or_phone(text, m.start()), score, "phone"))
+        score = _phone_score(text, m)
+        if score:
+            spans.append(_span(m, _fax_or_phone(text, m.start()), score, "phone"))
     spans += [
         _span(m, PhiType.PHONE, 0.75, "phone", _first_group(m)) for m in _PHONE_CUED.finditer(text)
     ]
