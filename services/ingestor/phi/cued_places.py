@@ -272,15 +272,16 @@ class _PlaceContext:
             prev = self.tokens[k - 1]
             if not self.joined_by_space(prev, tok) or self.excluded(prev):
                 continue
+            if prev.key in _UNIT_QUALIFIERS:
+                continue  # "peds ER", "neuro ICU": which of the hospital's own units
             if not self.unknown(prev):
-                # "transferred to faith MICU", "ADM FROM leseman CATH LAB": after "to", "from"
-                # or "at", what names the unit is the hospital, whatever the word
+                # "transferred to faith MICU", "ADM FROM leseman CATH LAB", "seen in mornay
+                # er": after to, from, at or in, what names the unit is the hospital
                 cue = self.tokens[k - 2] if k >= 2 else None
                 if (
                     cue is not None
-                    and cue.key in ("to", "from", "at")
+                    and cue.key in ("to", "from", "at", "in")
                     and self.joined_by_space(cue, prev)
-                    and prev.key not in _UNIT_QUALIFIERS
                     and prev.key not in self.lex.clinical
                     and prev.key not in self.lex.medical
                     and len(prev.key) >= 3

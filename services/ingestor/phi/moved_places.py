@@ -1,5 +1,6 @@
 """The place right after a verb of moving or living: "transferred to PECK", "came from nix",
-"lives in noble", "ARRIVED TO GBMC".
+"lives in noble", "ARRIVED TO GBMC", and where a relative is: "SISTER FROM TRELLICK", "son
+in brackwater".
 
 The cue rules (:mod:`~services.ingestor.phi.cued_places`) take a word after a place preposition
 when it looks like a name — capitalised in mixed-case text, or a word no vocabulary knows. That
@@ -56,10 +57,12 @@ FRAME_NOT_PLACES = _words(
     " q and or but that it with on will again for of by as if so up down out over under"
     " baseline sleep see check help talk speak visit stay live work school church"
     " masked av nsr vent ventilator simv cpap bipap trach"
+    # after a relative: "son in law", "daughter in town", "wife in to visit"
+    " law laws town city state country area attendance touch contact charge"
 )
 
 
-def _place_word(tok: Token, lex: Lexicon) -> bool:
+def _place_word(tok: Token, lex: Lexicon, after_kin: bool = False) -> bool:
     """A word that may name a place in this frame: not a frame word, not clinical; an
     ordinary English word only when it is also a name or a place (``Peck``, ``Noble``)."""
     key = tok.key
@@ -82,6 +85,8 @@ def _place_word(tok: Token, lex: Lexicon) -> bool:
     if key in HOSPITAL_NAME_WORDS:
         return True
     if key in lex.english:
+        if after_kin:  # "mother in good spirits", "son in early": no ordinary word
+            return False
         return len(key) >= 3 and (
             lex.surname_weight(key) >= 0.75 or lex.given_weight(key) >= 0.5 or key in lex.places
         )
@@ -92,8 +97,8 @@ def _cue_for(verb: str, preposition: str) -> bool:
     if preposition == "to":
         return verb in _MOVES_TO
     if preposition == "from":
-        return verb in _MOVES_FROM
-    return preposition == "in" and verb in _LIVES_IN
+        return verb in _MOVES_FROM or verb in KIN
+    return preposition == "in" and (verb in _LIVES_IN or verb in KIN)
 
 
 def _spaced(text: str, a: Token, b: Token) -> bool:
@@ -118,7 +123,8 @@ def find_moved_places(text: str, tokens: list[Token], lex: Lexicon) -> list[PhiS
             and _spaced(text, tokens[j], tokens[j + 1])
         ):
             j += 1
-        if _place_word(tokens[j], lex):
+        after_kin = verb.key in KIN and verb.key not in _LIVES_IN
+        if _place_word(tokens[j], lex, after_kin):
             spans.append(
                 PhiSpan(
                     start=tokens[j].start,
