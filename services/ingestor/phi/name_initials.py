@@ -8,6 +8,8 @@
   "C VARDEN AWARE OF PLAN", "RICK CALLED TO BEDSIDE", "…GIVEN. Leland notified." — a given name,
   an initial and a word, or a given name and a surname; roles ("MD AWARE", "TEAM AWARE",
   "FAMILY AWARE") are no names.
+- After a title, a word the other rules read as a modal or a pronoun, when it is also a name and
+  the clause ends or a cue follows: "Reported to Dr. MAY.", "Dr. Will aware".
 """
 
 from __future__ import annotations
@@ -150,3 +152,27 @@ def name_opening_clause_before_cue(finder: NameFinder) -> None:
             continue
         for k in name:
             finder.mark(k, 0.7, "name.before_cue")
+
+
+_TITLES = _words("dr drs mr mrs ms")
+# stop words that are also common surnames or given names: what the title rule leaves out
+_MODAL_SURNAMES = _words("may will more well house few")
+_AFTER_NAME = re.compile(r"[ \t]*(?:[.,;:)]|$)")
+
+
+def word_name_after_title(finder: NameFinder) -> None:
+    """``Reported to Dr. MAY.``, ``Dr. Will aware``: after a title, a word the rules take for
+    a modal or a pronoun is the surname when it is one and the clause ends or a cue follows."""
+    tokens, text = finder.tokens, finder.text
+    for i, tok in enumerate(tokens[:-1]):
+        if tok.key not in _TITLES:
+            continue
+        nxt = tokens[i + 1]
+        if text[tok.end : nxt.start] not in (". ", " ", ".  ") or len(nxt.key) < 3:
+            continue
+        if i + 1 in finder.scores or nxt.key not in _MODAL_SURNAMES:
+            continue
+        after = text[nxt.end : nxt.end + 3]
+        cue_after = i + 2 < len(tokens) and tokens[i + 2].key in CUE_AFTER
+        if _AFTER_NAME.match(after) or cue_after:
+            finder.mark(i + 1, 0.75, "name.word_after_title")

@@ -39,6 +39,8 @@ KIN = _words(
     " dietician physician hospitalist intensivist radiologist anesthesiologist neurologist"
     " neurosurgeon urologist pulmonologist endocrinologist dermatologist podiatrist dentist"
     " ophthalmologist pharmacist covering law mum mam nan nana nanna gran granny stepdad stepmom"
+    # people named by their role for the patient: "Facility nurse Deb", "Detective Mason"
+    " nurse detective officer attorney lawyer teacher coach sponsor"
 )
 # kin and roles after a name: "Mary (wife)", "John, his son", "Rita - HCP"
 KIN_AFTER = KIN - _words("named staff covering worker manager children kids child attending")

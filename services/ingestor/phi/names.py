@@ -391,6 +391,7 @@ class NameFinder(NameShapes):
         names_unlisted.case_anomalies(self)
         name_initials.initial_and_word_after_cue(self)
         name_initials.name_opening_clause_before_cue(self)
+        name_initials.word_name_after_title(self)
         names_growth.signature_lines(self)
         self._full_name_rule()
         self._dictionary_rule()

@@ -58,3 +58,18 @@ def test_a_name_opening_a_clause_before_aware_or_called_is_masked(text: str, val
 )
 def test_shorthand_and_roles_around_those_cues_stay(text: str) -> None:
     assert masked(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Abg improved with pt in chair. Reported to Dr. MAY. Will cont to monitor.", "MAY"),
+        ("Bigeminy noted. Dr. Will aware, mg given.", "Will"),
+    ],
+)
+def test_a_surname_that_is_a_modal_after_a_title_ends_a_clause(text: str, value: str) -> None:
+    assert value in masked(text)
+
+
+def test_a_modal_after_a_title_in_a_sentence_stays() -> None:
+    assert masked("Dr may order more lasix. Dr. will see pt in am. Dr. said ok.") == []
