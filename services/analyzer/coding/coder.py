@@ -173,6 +173,7 @@ def code_encounter(
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     _current_or_history_cancer(billed, excluded, setting)
+    _nicotine_product(notes, billed)
     _left_out_of_the_statement(billed, excluded)
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
@@ -451,6 +452,27 @@ def _current_or_history_cancer(
                 "current malignancy (Section I.C.2.m)"
             )
             _merge(billed, code, pending)
+
+
+_CIGARETTES = re.compile(
+    r"\b(?:cigarettes?|cigs?|ppd|packs? (?:a|per) day|pack[- ]?years?|pk[- ]?yrs?)\b", re.I
+)
+
+
+def _nicotine_product(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """Nicotine dependence of an unspecified product (F17.20x) when the notes say cigarettes
+    anywhere ("smokes 1 ppd" in the history, "smoking" in the plan): F17.21x, cigarettes."""
+    if not any(_CIGARETTES.search(note.text) for note in notes):
+        return
+    for code in [c for c in billed if c.startswith("F17.20")]:
+        cigarettes = f"F17.21{code[6:]}"
+        if codeset.is_billable(cigarettes):
+            pending = billed.pop(code)
+            pending.code = cigarettes
+            pending.rationale = (
+                f"{pending.rationale}; the notes say cigarettes ({code} → {cigarettes})"
+            )
+            _merge(billed, cigarettes, pending)
 
 
 def _sentences(pending: _Pending) -> list[str]:

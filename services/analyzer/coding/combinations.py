@@ -20,6 +20,14 @@ from services.analyzer.coding.data import table_rows
 from services.analyzer.coding.specificity import description_words
 
 _END_STAGE = ("N18.5", "N18.6")
+# Acute lower respiratory infections J44.0 names: influenza and pneumonia (J09–J18), acute
+# bronchitis and bronchiolitis, unspecified acute lower respiratory infection (J20–J22).
+_LOWER_RESPIRATORY_INFECTIONS = (
+    *(f"J{n:02d}" for n in range(9, 19)),
+    "J20",
+    "J21",
+    "J22",
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,18 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                 (*calculus, *hydronephrosis),
                 "hydronephrosis with renal and ureteral calculous obstruction: one code for the "
                 "stone and the obstruction it causes (N13.2)",
+            )
+        )
+    copd = _first(present, "J44.9")
+    infection = _first(present, *_LOWER_RESPIRATORY_INFECTIONS)
+    if copd and infection and "J44.0" not in present:
+        found.append(
+            Combination(
+                "J44.0",
+                (copd, infection),
+                (copd,),
+                "COPD with an acute lower respiratory infection: J44.0, with the infection coded "
+                "too (Section I.C.10.a)",
             )
         )
     low_back = [c for c in present if c.startswith("M54.5")]

@@ -55,6 +55,12 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
         for infection in ("cellulitis", "abscess")
         for word in ("upper", "limb")
     ),
+    # Benign prostatic hyperplasia with a lower urinary tract symptom the note names (N40.1).
+    *(
+        (frozenset({"hyperplasia", symptom}), word)
+        for symptom in ("nocturia", "frequency", "urgency", "hesitancy", "retention", "luts")
+        for word in ("lower", "urinary", "tract", "symptom")
+    ),
     # "Sciatica, right side": a note's "right sciatica" names the side without the word.
     (frozenset({"right"}), "side"),
     (frozenset({"left"}), "side"),
@@ -211,7 +217,7 @@ def unspecified_child(code: str) -> str | None:
 
 def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str, int] | None:
     """The refinement of ``base`` adding the most detail found in ``context``, with that count."""
-    base_tokens = _description_tokens(base)[1]
+    base_tokens = _description_tokens(base)[1] - _offered_words(base)
     # Refining a billable "unspecified" code stays within what it names: unspecified atrial
     # fibrillation may become paroxysmal atrial fibrillation, never atrial flutter.
     named = _description_tokens(code)[0] if codeset.is_billable(code) else frozenset()
@@ -234,6 +240,19 @@ def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str
         if best is None or key > best[0]:
             best = (key, candidate)
     return (best[1], best[0][0]) if best else None
+
+
+_OFFERED = re.compile(r"^([\w\s-]+?) and (?:unspecified|other)\b", re.IGNORECASE)
+
+
+@cache
+def _offered_words(base: str) -> frozenset[str]:
+    """Words a category only offers as one of its kinds: "Suppurative and unspecified otitis
+    media" (H66) does not say its codes are suppurative, so a note must say it for H66.0-."""
+    match = _OFFERED.match(codeset.description(base))
+    if match is None:
+        return frozenset()
+    return frozenset(icd10_terminology().tokens_of(clean_description(match.group(1))))
 
 
 def _kind(extra: frozenset[str], is_other: bool, is_default: bool, described: str) -> int:

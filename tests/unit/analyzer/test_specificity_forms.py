@@ -214,3 +214,33 @@ def test_low_back_pain_with_sciatica_is_lumbago_with_sciatica_of_its_side(
     found = codes(f"Assessment: {sentence}")
     assert code in found
     assert not any(c.startswith(("M54.5", "M54.3")) for c in found)
+
+
+# --- refinement by the index's own words and by the encounter's other sentences ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "setting"),
+    [
+        ("A: Acute otitis media of the right ear.", "H66.91", OUT),  # not suppurative H66.001
+        ("A: Acute suppurative otitis media, left ear.", "H66.002", OUT),
+        ("Impression: symptomatic premature ventricular contractions (PVCs).", "I49.3", OUT),
+        ("A: BPH with nocturia, stable on tamsulosin.", "N40.1", OUT),
+        ("HPI: smokes 1 ppd x 30 yr.\nPlan: smoking cessation counseled.", "F17.210", OUT),
+        (
+            "Dx: community-acquired pneumonia in a patient with COPD.",
+            "J44.0",
+            CareSetting.INPATIENT,
+        ),
+    ],
+)
+def test_the_code_the_index_gives_for_the_notes_words(
+    text: str, code: str, setting: CareSetting
+) -> None:
+    assert code in codes(text, setting)
+
+
+def test_copd_with_pneumonia_keeps_the_pneumonia_and_drops_the_unspecified_copd() -> None:
+    found = codes("Dx: pneumonia in a patient with COPD.", CareSetting.INPATIENT)
+    assert {"J44.0", "J18.9"} <= found
+    assert "J44.9" not in found
