@@ -86,3 +86,18 @@ def test_a_synthea_general_examination_is_the_encounter_reason() -> None:
     text = "# Assessment and Plan\nPatient is presenting with general examination of patient."
     assert [r.code for r in encounter_reasons([text], [])] == ["Z00.00"]
     assert [r.code for r in encounter_reasons([text], ["I10"])] == ["Z00.01"]
+
+
+@pytest.mark.parametrize("text", ["Smoking: former, quit 2000.", "Smoking: quit 2000."])
+def test_a_label_answered_former_or_quit_is_the_history(text: str) -> None:
+    found = codes(text)
+    assert "Z87.891" in found
+    assert not {c for c in found if c.startswith("F17")}
+
+
+def test_a_current_smoker_label_stays_current() -> None:
+    assert "F17.210" in codes("Smoking: current, 1 ppd.")
+
+
+def test_tetanus_up_to_date_is_the_vaccine() -> None:
+    assert "A35" not in codes("Tetanus UTD (2022).")
