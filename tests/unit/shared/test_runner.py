@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from shared.bus.protocol import OutgoingMessage
-from shared.db.memory import MemoryArtifacts, MemoryProcessedMessages
+from shared.db.memory import MemoryArtifacts, MemoryProcessedMessages, MemoryReports
 from shared.events import Envelope, ReportKind, ReportStatus, routing
 from tests.stage_doubles import PHI_IN_AN_EXCEPTION, CountingAnalyzer, RecordingStage
 from tests.unit.shared.conftest import MakeRoad
@@ -381,3 +381,39 @@ async def test_a_quick_failure_still_says_the_stage_started(road: Road) -> None:
 
     assert report.status is ReportStatus.FAILED
     assert [o for _, _, o in road.audit(report_id)] == ["accepted", "started", "failed"]
+
+
+async def test_a_quick_hop_is_recorded_in_one_call_without_the_lock(
+    road: Road, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The common case takes the one-call path (shared/db/stage_steps.py); the locked,
+    step-by-step path is only for a report that moved since it was read."""
+    calls: list[str] = []
+    real_one_call = MemoryReports.record_steps_at
+    real_step = MemoryReports.record_step
+
+    async def one_call(self: MemoryReports, *args: Any, **kwargs: Any) -> Any:
+        calls.append("one call")
+        return await real_one_call(self, *args, **kwargs)
+
+    async def step_by_step(self: MemoryReports, *args: Any, **kwargs: Any) -> Any:
+        calls.append("under the lock")
+        return await real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(MemoryReports, "record_steps_at", one_call)
+    monkeypatch.setattr(MemoryReports, "record_step", step_by_step)
+    await road.start_stage(RecordingStage(final=False))
+    await road.start_stage(CountingAnalyzer())
+    road.start_relay()
+    report_id = await road.submit()  # "accepted", as the gateway writes it
+
+    await road.wait_for_final(report_id)
+
+    assert calls == ["under the lock", "one call", "one call"]  # submit, ingestor, analyzer
+    assert [o for _, _, o in road.audit(report_id)] == [
+        "accepted",
+        "started",
+        "completed",
+        "started",
+        "completed",
+    ]
