@@ -88,6 +88,8 @@ async def watch_channel(
                     kind = message.get("type")
                     if kind == "error":
                         fail(message.get("message", "refused"))
+                    if kind == "subscribed" and since is None:
+                        board.console.print(f"Watching {channel}")
                     if message.get("channel") == channel and "seq" in message:
                         since = message["seq"]
                     if kind in ("event", "snapshot", "batch"):

@@ -123,6 +123,7 @@ class Pipeline:
         self._pool: asyncpg.Pool | None = None
         self._buses: list[AmqpBus] = []
         self._servers: list[_Server] = []
+        self._gateway_app: Any = None
         self._tasks: list[asyncio.Task[None]] = []
         self.runners: dict[str, StageRunner] = {}
         self._stack = contextlib.AsyncExitStack()
@@ -195,12 +196,23 @@ class Pipeline:
         from services.gateway.settings import GatewaySettings
 
         settings = self.settings(GatewaySettings, **extra)
-        server = _Server(create_gateway(settings), **http_options(settings))
+        app = create_gateway(settings)
+        server = _Server(app, **http_options(settings))
 
         port = await server.start()
         self._servers.append(server)
         self.gateway_url = f"http://127.0.0.1:{port}"
+        self._gateway_app = app
         return self.gateway_url
+
+    async def gateway_live(self) -> None:
+        """Until the gateway's live queue is bound (its broker connection is made in the
+        background, so /v1/events answers 503 for a moment after start)."""
+        state = self._gateway_app.state
+        await self._until(
+            lambda: getattr(state, "gateway", None) is not None and state.gateway.hub is not None,
+            "the gateway's live queue is bound",
+        )
 
     async def start_notifier(self, **extra: Any) -> str:
         """The notifier's socket server on a free port (its own queue, no relay)."""

@@ -36,7 +36,7 @@ async def read_events(
 async def test_sse_streams_a_channel_and_resumes_from_last_event_id(pipeline: Pipeline) -> None:
     await pipeline.start_gateway()
     key = await pipeline.api_key("acme")
-    await asyncio.sleep(0.5)  # the gateway's live queue is bound once the broker is connected
+    await pipeline.gateway_live()
     url = f"{pipeline.gateway_url}/v1/events"
     async with httpx.AsyncClient(timeout=30) as client:
         async with client.stream("GET", url, params={"channel": "tenant", "token": key}) as live:
@@ -80,7 +80,7 @@ async def test_sse_refuses_a_bad_key_another_tenants_report_and_a_bad_channel(
     await pipeline.start_gateway()
     key = await pipeline.api_key("acme")
     theirs = await new_report(pipeline, "globex")
-    await asyncio.sleep(0.5)
+    await pipeline.gateway_live()
     async with pipeline.client(key) as client:
         bad_key = await client.get("/v1/events", params={"channel": "tenant", "token": "cr_no"})
         foreign = await client.get("/v1/events", params={"channel": f"report:{theirs}"})
@@ -100,7 +100,7 @@ async def test_a_revoked_keys_stream_ends_at_once(pipeline: Pipeline) -> None:
 
     await pipeline.start_gateway()
     key = await pipeline.api_key("acme")
-    await asyncio.sleep(0.5)
+    await pipeline.gateway_live()
     async with (
         httpx.AsyncClient(timeout=30) as client,
         client.stream(

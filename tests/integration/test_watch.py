@@ -29,13 +29,26 @@ async def start_watch(pipe: Pipeline, key: str, *args: str) -> asyncio.subproces
     )
 
 
+async def subscribed(process: asyncio.subprocess.Process, timeout: float = 30) -> str:
+    """What the watch printed until it said it is subscribed (a user sees that line too)."""
+    assert process.stderr is not None
+    seen: list[str] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            line = (await process.stderr.readline()).decode()
+            assert line, "watch ended before it subscribed: " + "".join(seen)
+            seen.append(line)
+            if line.startswith("Watching "):
+                return "".join(seen)
+
+
 async def test_watch_a_report_until_it_ends(pipeline: Pipeline) -> None:
     await pipeline.start_notifier()
     await pipeline.start_relay()
     key = await pipeline.api_key("acme")
     report_id = await new_report(pipeline, "acme")
     process = await start_watch(pipeline, key, str(report_id))
-    await asyncio.sleep(1.0)
+    assert f"Watching report:{report_id}" in await subscribed(process)
     await pipeline.start_stage(RecordingStage())
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err
@@ -49,7 +62,7 @@ async def test_watch_the_tenant_feed_shows_every_report(pipeline: Pipeline) -> N
     await pipeline.start_stage(RecordingStage())
     key = await pipeline.api_key("acme")
     process = await start_watch(pipeline, key, "--tenant")
-    await asyncio.sleep(1.5)
+    await subscribed(process)
     reports = [await new_report(pipeline, "acme") for _ in range(2)]
     for report_id in reports:
         await pipeline.wait_for_status(report_id)
