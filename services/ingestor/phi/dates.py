@@ -196,6 +196,14 @@ _DATE_CUE = re.compile(
 )
 
 
+# what happened on a day, right before a small m/d ("discharged 4/4", "planned for 2/4")
+_EVENT_CUE = re.compile(
+    r"\b(?:discharged|seen|done|performed|scheduled\s+for|planned\s+for|booked\s+for|due"
+    r"|appt|appointment|echo|ct|mri|f/u|follow[\s\-]?up)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
 _STRENGTH = re.compile(r"(?<![\d/])[0-5][+-]?/5(?![\d/])")
 
 
@@ -225,7 +233,13 @@ def _plausible_month_day(text: str, start: int, end: int) -> float:
     before = text[max(0, start - 16) : start]
     month_text, day_text = text[start:end].split("/")
     month, day = int(month_text), int(day_text)
-    cue = bool(_DATE_CUE.search(before))
+    # "LAD (3/4) with DES": a small m/d alone in brackets after a word dates what it follows
+    bracketed = (
+        re.search(r"[A-Za-z][ \t]*\($", before) is not None
+        and text[end : end + 1] == ")"
+        and not (month == 1 and day <= 4)  # "(1/2)", "(1/4)": a half, a quarter
+    )
+    cue = bool(_DATE_CUE.search(before) or _EVENT_CUE.search(before)) or bracketed
     if day_text.startswith("0"):  # 3/02: fractions are never zero-padded
         score = 0.8
     elif month == day and month <= 5:  # 1/1 ... 5/5: strengths, grades, "2/2" more often
