@@ -311,4 +311,35 @@ def find_organisations(
         *found.employers(),
         *find_letter_block_organisations(text, lex),
         *found.chains(),
+        *_bracketed_after_kind(text, lex),
     ]
+
+
+# "my employer (Dominion Energy)", "Pt's church (St. Mark's)": a word saying what kind of body
+# follows, then its name in brackets
+_KIND_THEN_BRACKETS = re.compile(
+    r"\b(?i:employer|workplace|church|parish|mosque|synagogue|temple|school|college|university"
+    r"|daycare|insurer|insurance|pharmacy|agency|company|firm|union|shelter)\b[ \t]*\("
+    r"[ \t]*(?P<name>[^\W\d_][^()\n]{1,40}?)[ \t]*\)"
+)
+
+
+_NOT_NAMED_BODIES = _words(
+    "medicare medicaid tricare champva va nhs self none unknown private public retired"
+    " unemployed disabled pending n a"
+)
+
+
+def _bracketed_after_kind(text: str, lex: Lexicon) -> list[PhiSpan]:
+    """The name in brackets after a word for a kind of organisation, unless every word of it is
+    an ordinary or clinical word in lower case (``pharmacy (mail order)``)."""
+    spans = []
+    for m in _KIND_THEN_BRACKETS.finditer(text):
+        name = m.group("name")
+        words = re.findall(r"[^\W\d_]+", name)
+        if all(w.islower() and (lex.is_vocabulary(w) or w in STOPWORDS) for w in words):
+            continue
+        if all(w.lower() in _NOT_NAMED_BODIES for w in words):
+            continue  # "Insurance (Medicare)", "employer (self)"
+        spans.append(_span(m.start("name"), m.end("name"), 0.7, "location.organisation_bracketed"))
+    return spans

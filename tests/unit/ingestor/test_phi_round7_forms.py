@@ -79,3 +79,37 @@ def test_what_relatives_are_in_and_the_hospital_s_own_units_stay() -> None:
         " Nurse aware. House officer aware."
     )
     assert masked(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Dx: NSTEMI, s/p PCI to LAD (3/4) with DES.", "3/4"),
+        ("Admitted 4/1, discharged 4/4.", "4/4"),
+        ("Surgery planned for 2/4.", "2/4"),
+    ],
+)
+def test_a_small_month_day_dated_by_what_happened_is_a_date(text: str, value: str) -> None:
+    dates = [text[s.start : s.end] for s in find_dates(text) if s.type is PhiType.DATE]
+    assert value in dates
+
+
+def test_halves_and_quarters_in_brackets_and_fractions_of_things_stay() -> None:
+    text = "Tolerated 1/2 of tray (1/2). D5 1/2 NS at 100. crackles 1/2 up. done 1/2 of exercises."
+    assert masked(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I NEED A NOTE FOR MY EMPLOYER (DOMINION ENERGY) SAYING I WAS OUT.", "DOMINION ENERGY"),
+        ("Pt's church (St. Mark's) will provide meals.", "St. Mark's"),
+    ],
+)
+def test_an_organisation_in_brackets_after_its_kind(text: str, value: str) -> None:
+    assert value in masked(text)
+
+
+def test_brackets_after_a_kind_that_name_no_body_stay() -> None:
+    text = "Uses pharmacy (mail order). Insurance (Medicare) active. employer (self)."
+    assert masked(text) == []
