@@ -227,3 +227,27 @@ def test_every_feature_set_gives_each_token_its_features() -> None:
         feats = featurize(text, toks, load_lexicon())
         assert len(feats) == len(toks)
         assert all(feats)
+
+
+def test_train_stores_the_default_threshold_and_feature_set(tmp_path: Path) -> None:
+    from services.ingestor.phi.model_features import DEFAULT_FEATURES
+    from services.ingestor.phi.trained import TRAINING_THRESHOLD
+
+    rows = [
+        {
+            "id": n.id,
+            "text": n.text,
+            "spans": [{"start": s.start, "end": s.end, "type": "LOCATION"}],
+        }
+        for n in _site_notes(10, 1)
+        for s in n.spans
+    ]
+    out = tmp_path / "d.model"
+    stdin = "".join(json.dumps(r) + "\n" for r in rows)
+    result = CliRunner().invoke(
+        main, ["deid", "train", "--jsonl", "--out", str(out), "--iterations", "5"], input=stdin
+    )
+    assert result.exit_code == 0, result.stderr
+    model = load_model(out)
+    assert model.threshold == TRAINING_THRESHOLD < 0.5
+    assert model.header["features"] == DEFAULT_FEATURES == "tokens-v2"
