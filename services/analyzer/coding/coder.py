@@ -25,6 +25,7 @@ from services.analyzer.coding import (
     gestation,
     immunization,
     osteoporotic_fracture,
+    receptor_status,
     rewrites,
     stroke_sequelae,
 )
@@ -174,6 +175,7 @@ def code_encounter(
     _settle_encounter(billed, excluded)
     _current_or_history_cancer(billed, excluded, setting)
     _nicotine_product(notes, billed)
+    _receptor_status(notes, billed, excluded)
     _left_out_of_the_statement(billed, excluded)
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
@@ -452,6 +454,35 @@ def _current_or_history_cancer(
                 "current malignancy (Section I.C.2.m)"
             )
             _merge(billed, code, pending)
+
+
+def _receptor_status(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """Z17 receptor status beside a coded malignancy, one code per receptor the notes state
+    (receptor_status.py); a Z17 code a lone word gave ("HER2" of "HER2-negative") gives way."""
+    if not any(cancer_status.is_malignancy(c) for c in billed):
+        return
+    for note in notes:
+        statuses = receptor_status.receptor_statuses(note.text)
+        if not statuses:
+            continue
+        for code in [c for c in billed if c.startswith("Z17")]:
+            pending = billed.pop(code)
+            pending.rationale = "receptor status as the notes state it (category Z17)"
+            _merge(excluded, (code, pending.assertion), pending)
+        for status in statuses:
+            billed[status.code] = _from_rule(
+                note.note_id,
+                status,
+                status.code,
+                0.9,
+                "receptor status of the malignancy, one code per receptor (category Z17)",
+                MentionCategory.STATUS,
+            )
+        return
 
 
 _CIGARETTES = re.compile(

@@ -244,3 +244,25 @@ def test_copd_with_pneumonia_keeps_the_pneumonia_and_drops_the_unspecified_copd(
     found = codes("Dx: pneumonia in a patient with COPD.", CareSetting.INPATIENT)
     assert {"J44.0", "J18.9"} <= found
     assert "J44.9" not in found
+
+
+# --- receptor status (category Z17): one code per receptor, combined only when only combined ---
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("ER-positive, PR-negative, HER2-negative", {"Z17.0", "Z17.22", "Z17.32"}),
+        ("ER/PR+, HER2 3+", {"Z17.0", "Z17.21", "Z17.31"}),
+        ("HR+/HER2-", {"Z17.411"}),
+        ("HR-negative, HER2-negative", {"Z17.421"}),
+        ("ER+, HER2 2+ (equivocal), FISH pending", {"Z17.0"}),
+    ],
+)
+def test_receptor_status_beside_a_breast_cancer(status: str, expected: set[str]) -> None:
+    found = codes(f"Assessment: left breast cancer, {status}.")
+    assert {c for c in found if c.startswith("Z17")} == expected
+
+
+def test_no_receptor_status_without_a_malignancy() -> None:
+    assert not any(c.startswith("Z17") for c in codes("Labs: ER+ noted on outside report."))
