@@ -27,6 +27,11 @@ A second set, ``bench/coding/encounters_fresh/`` (``--set fresh``, ids f01…), 
 another annotator in the same format and is held out whole: nobody who writes coding rules reads
 it, and it is measured in aggregate only. It exists because the first set's held-out third had been
 looked at several times while rules were tuned on its dev part.
+
+A third, ``bench/coding/encounters_fresh2/`` (``--set fresh2``, ids f2-01…), was written by a
+third annotator who is not a rules' author, in styles and conventions that differ from both
+(numbered and ``#`` problem lists, EHR checkbox templates, dictated run-on prose, consult letters,
+pre-op H&Ps); it is held out whole, like the fresh set.
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ from services.analyzer.coding.upgrades import is_upgrade
 
 ENCOUNTER_DIR = Path(__file__).parent / "encounters"
 FRESH_DIR = Path(__file__).parent / "encounters_fresh"
-SETS: dict[str, Path] = {"main": ENCOUNTER_DIR, "fresh": FRESH_DIR}
-WHOLLY_HELD_OUT = frozenset({"fresh"})
+FRESH2_DIR = Path(__file__).parent / "encounters_fresh2"
+SETS: dict[str, Path] = {"main": ENCOUNTER_DIR, "fresh": FRESH_DIR, "fresh2": FRESH2_DIR}
+WHOLLY_HELD_OUT = frozenset({"fresh", "fresh2"})
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 _LIST_KEYS = ("required", "acceptable", "must_not", "billed", "supported")
 
@@ -162,8 +168,8 @@ def load_encounters(split: str = "all", directory: Path = ENCOUNTER_DIR) -> list
 
 
 def load_set(name: str, split: str = "all") -> list[GoldEncounter]:
-    """The encounters of set ``name`` (main or fresh) in ``split``. A wholly held-out set has
-    no dev part: ``dev`` is empty, ``heldout`` and ``all`` are the whole set."""
+    """The encounters of set ``name`` (main, fresh or fresh2) in ``split``. A wholly held-out
+    set has no dev part: ``dev`` is empty, ``heldout`` and ``all`` are the whole set."""
     if name not in SETS:
         raise ValueError(f"unknown encounter set {name!r}: one of {sorted(SETS)}")
     if name in WHOLLY_HELD_OUT:

@@ -1,5 +1,6 @@
 """Quality of the coder on encounter notes as users send them (``bench/coding/encounters/``,
-or ``--set fresh``: ``bench/coding/encounters_fresh/``, held out whole).
+or ``--set fresh`` / ``--set fresh2``: ``bench/coding/encounters_fresh/`` and
+``encounters_fresh2/``, each held out whole).
 
 Each encounter is built into a FHIR Bundle (``encounter_set.build_bundle``) and measured one of
 three ways:
@@ -28,9 +29,10 @@ Figures, micro-averaged over encounters:
     .venv/bin/python -m bench.coding.evaluate_encounters --split heldout   # aggregate only
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh        # held out whole
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh --via api --stack
+    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh2       # held out whole
     .venv/bin/python -m bench.coding.evaluate_encounters --write-bundles DIR
 
-``--show`` (per-encounter misses) is refused for the held-out split and the fresh set: look at
+``--show`` (per-encounter misses) is refused for the held-out split and the fresh sets: look at
 them in aggregate. ``--breakdown`` adds the figures per note style and per encounter class
 (aggregates, no codes).
 """

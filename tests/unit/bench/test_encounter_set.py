@@ -47,16 +47,37 @@ def test_the_fresh_set_is_varied_and_held_out_whole() -> None:
     assert not {e.id for e in fresh} & {e.id for e in load_set("main")}
 
 
+def test_the_second_fresh_set_is_varied_held_out_whole_and_keeps_the_convention() -> None:
+    fresh2 = load_set("fresh2")
+    assert len(fresh2) >= 10
+    assert all(e.id.startswith("f2-") for e in fresh2)
+    assert load_set("fresh2", "dev") == []
+    assert load_set("fresh2", "heldout") == fresh2
+    assert {e.encounter_class for e in fresh2} >= {"AMB", "IMP", "EMER", "VR", "HH"}
+    assert len({e.style for e in fresh2}) >= 8
+    assert sum(1 for e in fresh2 if e.billed) >= len(fresh2) // 2
+    others = {e.id for name in ("main", "fresh") for e in load_set(name)}
+    assert not {e.id for e in fresh2} & others
+    # Its verdicts follow the one convention (upgrades.py), and some billed codes are wrong.
+    assert [(e.id, convention_breaches(e)) for e in fresh2 if convention_breaches(e)] == []
+    assert any(set(e.billed) - e.supported for e in fresh2)
+    assert any(gold_upgrades(e) for e in fresh2)
+
+
 def test_per_encounter_output_is_refused_on_held_out_sets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for argv in (["--set", "fresh", "--show"], ["--split", "heldout", "--show"]):
+    for argv in (
+        ["--set", "fresh", "--show"],
+        ["--set", "fresh2", "--show"],
+        ["--split", "heldout", "--show"],
+    ):
         with pytest.raises(SystemExit):
             main(argv)
         assert "aggregate" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2"])
 def test_every_gold_code_is_a_billable_icd10cm_code(set_name: str) -> None:
     wrong = [
         (e.id, code)
@@ -100,7 +121,7 @@ def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
         parse_encounter(source + "required: I10\nbilled: E11.9\nsupported: I10\n---\nHTN.\n")
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2"])
 def test_each_encounter_becomes_a_bundle_with_its_note_and_claim(set_name: str) -> None:
     for gold in load_set(set_name):
         parsed = parse_bundle(build_bundle(gold))
