@@ -137,11 +137,39 @@ def find_mentions(
             traits=traits,
             section=section,
             group=where.group,
-            context_tokens=_context_tokens(where.group, token_texts, segments, not_present),
+            context_tokens=_context_tokens(
+                where.group,
+                token_texts,
+                segments,
+                not_present | _other_items_conditions(text, where, [a[0] for a in asserted]),
+            ),
             resolved=assertion is Assertion.HISTORICAL and bool(found.cues & RESOLVED_CUES),
         )
         for where, found, section, assertion, traits in asserted
     ]
+
+
+# What separates the items of a list ("CKD stage 3, AF"; "COPD and atrial fibrillation").
+_ITEM_BREAK = re.compile(r"[,;]|\band\b", re.IGNORECASE)
+
+
+def _other_items_conditions(text: str, where: _Located, others: list[_Located]) -> set[int]:
+    """Token positions of the other conditions named near ``where`` in another list item: a
+    condition's words qualify that condition, not its neighbour ("CKD stage 3, AF" is atrial
+    fibrillation, not chronic atrial fibrillation — "chronic" is the kidney disease's). A word
+    that names no condition ("type 2 diabetes, uncontrolled") still qualifies across a comma."""
+    found: set[int] = set()
+    for other in others:
+        if other is where or other.start >= where.end + 120 or other.end <= where.start - 120:
+            continue
+        between = (
+            text[where.end : other.start]
+            if other.start >= where.end
+            else text[other.end : where.start]
+        )
+        if _ITEM_BREAK.search(between):
+            found.update(other.group.best.positions)
+    return found
 
 
 def _sentence_segments(

@@ -101,3 +101,20 @@ def test_a_current_smoker_label_stays_current() -> None:
 
 def test_tetanus_up_to_date_is_the_vaccine() -> None:
     assert "A35" not in codes("Tetanus UTD (2022).")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "not_code"),
+    [
+        ("COPD, AF on apixaban.", "I48.91", "I48.20"),
+        ("Chronic kidney disease and atrial fibrillation.", "I48.91", "I48.20"),
+        ("Type 2 diabetes, uncontrolled.", "E11.65", "E11.9"),
+        ("Asthma, moderate persistent.", "J45.40", "J45.909"),
+    ],
+)
+def test_a_neighbouring_condition_in_another_list_item_lends_no_detail(
+    text: str, code: str, not_code: str
+) -> None:
+    found = codes(text)
+    assert code in found
+    assert not_code not in found
