@@ -17,6 +17,7 @@ from services.renderer.charts.svg import (
     ChartStyle,
     element,
     fit_text,
+    fmt,
     svg_document,
     text,
     text_width,
@@ -77,24 +78,19 @@ def horizontal_bar_chart(
     height = plot_bottom + _AXIS_HEIGHT
 
     parts = [bottom_axis(ticks, x, plot_bottom, value_label, style)]
+    shapes: dict[str, list[str]] = {}  # the bars of one colour are one path (one SVG element)
     for index, bar in enumerate(bars):
         middle = 4 + index * _ROW_HEIGHT + _ROW_HEIGHT / 2
         colour = style.highlight_color if bar.highlight else style.bar_color
         label = fit_text(bar.label, labels_w, size)
         parts.append(text(labels_w, middle + size * 0.35, label, text_anchor="end"))
         bar_end = x(bar.value)
-        parts.append(
-            element(
-                "rect",
-                {
-                    "x": plot_left,
-                    "y": middle - _BAR_HEIGHT / 2,
-                    "width": max(bar_end - plot_left, 0.5),
-                    "height": _BAR_HEIGHT,
-                    "fill": colour,
-                },
-            )
+        length = max(bar_end - plot_left, 0.5)
+        shapes.setdefault(colour, []).append(
+            f"M{fmt(plot_left)} {fmt(middle - _BAR_HEIGHT / 2)}"
+            f"h{fmt(length)}v{fmt(_BAR_HEIGHT)}h{fmt(-length)}z"
         )
         if values:
             parts.append(text(bar_end + 3, middle + size * 0.35, value_format(bar.value)))
+    parts.extend(element("path", {"d": " ".join(d), "fill": c}) for c, d in shapes.items())
     return svg_document(width, height, title, "".join(parts), style)
