@@ -118,3 +118,11 @@ def test_a_neighbouring_condition_in_another_list_item_lends_no_detail(
     found = codes(text)
     assert code in found
     assert not_code not in found
+
+
+def test_a_condition_that_was_a_concern_is_uncertain() -> None:
+    note = (
+        "Hospital course: Colon cancer was a concern on the CT read; colonoscopy in 6 weeks.\n"
+        "Discharge diagnoses: Acute sigmoid diverticulitis."
+    )
+    assert not {c for c in codes(note, IN) if c.startswith("C18")}
