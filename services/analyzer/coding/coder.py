@@ -30,6 +30,8 @@ from services.analyzer.coding import (
     stroke_sequelae,
 )
 from services.analyzer.coding.combinations import (
+    COPD_WITH_INFECTION,
+    LOWER_RESPIRATORY_INFECTIONS,
     combination_codes,
     diabetes_type_renames,
     superseded_defaults,
@@ -177,6 +179,7 @@ def code_encounter(
     _nicotine_product(notes, billed)
     _receptor_status(notes, billed, excluded)
     _left_out_of_the_statement(billed, excluded)
+    _copd_infection_still_coded(billed, excluded)
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
@@ -454,6 +457,26 @@ def _current_or_history_cancer(
                 "current malignancy (Section I.C.2.m)"
             )
             _merge(billed, code, pending)
+
+
+def _copd_infection_still_coded(
+    billed: dict[str, _Pending], excluded: dict[tuple[str, Assertion], _Pending]
+) -> None:
+    """J44.0 stands only beside the infection it names: when the statement rule has since left
+    the infection out ("COVID/flu neg" in the results), the COPD goes back to its own code, or
+    to nothing when another J44 code is coded."""
+    pending = billed.get("J44.0")
+    if pending is None or not (pending.rationale or "").startswith(COPD_WITH_INFECTION):
+        return
+    if any(c.startswith(LOWER_RESPIRATORY_INFECTIONS) for c in billed):
+        return
+    billed.pop("J44.0")
+    pending.rationale = "COPD: the infection J44.0 would name is not coded"
+    if any(c.startswith("J44") for c in billed):
+        _merge(excluded, ("J44.0", pending.assertion), pending)
+        return
+    pending.code = "J44.9"
+    _merge(billed, "J44.9", pending)
 
 
 def _receptor_status(

@@ -22,7 +22,8 @@ from services.analyzer.coding.specificity import description_words
 _END_STAGE = ("N18.5", "N18.6")
 # Acute lower respiratory infections J44.0 names: influenza and pneumonia (J09–J18), acute
 # bronchitis and bronchiolitis, unspecified acute lower respiratory infection (J20–J22).
-_LOWER_RESPIRATORY_INFECTIONS = (
+COPD_WITH_INFECTION = "COPD with an acute lower respiratory infection"
+LOWER_RESPIRATORY_INFECTIONS = (
     *(f"J{n:02d}" for n in range(9, 19)),
     "J20",
     "J21",
@@ -101,15 +102,14 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
             )
         )
     copd = _first(present, "J44.9")
-    infection = _first(present, *_LOWER_RESPIRATORY_INFECTIONS)
+    infection = _first(present, *LOWER_RESPIRATORY_INFECTIONS)
     if copd and infection and "J44.0" not in present:
         found.append(
             Combination(
                 "J44.0",
                 (copd, infection),
                 (copd,),
-                "COPD with an acute lower respiratory infection: J44.0, with the infection coded "
-                "too (Section I.C.10.a)",
+                f"{COPD_WITH_INFECTION}: J44.0, with the infection coded too (Section I.C.10.a)",
             )
         )
     low_back = [c for c in present if c.startswith("M54.5")]

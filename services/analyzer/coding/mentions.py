@@ -311,6 +311,8 @@ def _context_tokens(
         if tokens[b] == BARRIER
         for p in range(b + 1, min(high, b + 1 + _NEGATED_WORDS))
     }
+    # "last exacerbation > 1 yr", "prior flare": a past episode is no detail of the condition now.
+    negated |= {p for p in range(low + 1, high) if tokens[p - 1] in _PAST_EPISODE}
     kept = [
         p
         for p in range(low, high)
@@ -364,6 +366,8 @@ def _is_measurement(tokens: list[str], p: int) -> bool:
     neighbours = [tokens[q] for q in (p - 1, p + 1) if 0 <= q < len(tokens)]
     return any(n in _MEASURE or n.isdigit() for n in neighbours)
 
+
+_PAST_EPISODE = frozenset({"last", "prior", "previous"})
 
 # Words right after a negation ("not intractable", "no alcohol use", "without status
 # migrainosus") lend no detail to a mention: they say what the condition is not.

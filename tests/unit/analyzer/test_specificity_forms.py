@@ -266,3 +266,20 @@ def test_receptor_status_beside_a_breast_cancer(status: str, expected: set[str])
 
 def test_no_receptor_status_without_a_malignancy() -> None:
     assert not any(c.startswith("Z17") for c in codes("Labs: ER+ noted on outside report."))
+
+
+def test_a_past_episode_is_no_detail_of_the_condition_now() -> None:
+    note = "A: Asthma, moderate persistent, well controlled; last exacerbation > 1 yr."
+    assert "J45.40" in codes(note)
+    assert "J45.41" in codes("A: Asthma exacerbation, moderate persistent.")
+
+
+def test_j44_0_goes_when_its_infection_is_not_coded() -> None:
+    note = (
+        "HPI: COPD, 3 days of worse dyspnea and wheeze.\n"
+        "Labs/Imaging: CXR no infiltrate. COVID/flu neg.\n"
+        "Dx: COPD w/ acute exacerbation."
+    )
+    found = codes(note, CareSetting.EMERGENCY)
+    assert "J44.1" in found
+    assert not found & {"J44.0", "J44.9"}
