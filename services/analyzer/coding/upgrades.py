@@ -19,7 +19,8 @@ those are the claims a payer takes back.
    for S52.501A, F10.12 for F10.129) that is not unspecified in turn, on no other side and of the
    same encounter stage (E11.9 → E11.22; S52.501A → S52.531A; M17.10 → M17.11; H66.92 → H66.002);
 3. ``better`` says strictly more about the same category without contradicting the billed code
-   — the billed description has no "without" clause a documented "with" contradicts;
+   — the billed description has no "without" clause (or "uncomplicated") a documented "with"
+   contradicts;
 4. ``better`` is a combination code that includes the billed condition (``COMBINATIONS``):
    hypertension with heart or kidney disease (I10 → I11–I13, Section I.C.9.a: the combination is
    the only correct code, so I10 is an under-coding to recode, not a claim to take back), angina
@@ -37,7 +38,9 @@ from services.analyzer.coding import codeset
 from services.analyzer.coding.code_detail import says_more
 
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
-_WITHOUT = re.compile(r"\bwithout\b", re.IGNORECASE)
+_WITHOUT = re.compile(r"\bwithout\b|\buncomplicated\b", re.IGNORECASE)
+"""A billed description that says the condition has no complication: a documented complication
+contradicts it (F10.20 "uncomplicated" is not upgraded to F10.21 "in remission")."""
 _SIDES = re.compile(r"\b(right|left|bilateral)\b", re.IGNORECASE)
 _BLEEDING = re.compile(
     r"\bwith (?:\w+ )?(?:bleeding|hemorrhage)\b|\bhematemesis\b|\bmelena\b", re.I
@@ -66,7 +69,6 @@ COMBINATIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("J44.9", ("J44.0", "J44.1"), "COPD with infection or exacerbation"),
     ("J18", ("J44.0",), "COPD with acute lower respiratory infection"),
     ("F32", ("F33",), "a recurrent major depressive disorder"),
-    ("K70", ("F10",), "alcohol-related disorder"),
     ("M54.5", ("M54.4",), "low back pain is part of lumbago with sciatica"),
 )
 _GI_BLEEDING = "K92.2"

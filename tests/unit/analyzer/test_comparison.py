@@ -159,6 +159,9 @@ def test_a_less_specific_billed_code_of_the_documented_condition_is_supported(
         ("F10.129", "F10.220"),  # abuse billed, dependence documented
         ("K57.32", "K57.20"),  # "without perforation" billed, perforation documented
         ("Z00.00", "Z00.01"),  # a normal exam billed, abnormal findings documented
+        ("F10.20", "F10.21"),  # "uncomplicated" billed, dependence in remission documented
+        ("F10.20", "F10.239"),  # "uncomplicated" billed, withdrawal documented
+        ("K70.30", "F10.20"),  # liver disease billed, only the alcohol dependence documented
     ],
 )
 def test_a_billed_code_the_notes_contradict_is_not_an_upgrade(
