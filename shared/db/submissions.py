@@ -19,6 +19,7 @@ import orjson
 from shared.db import outbox
 from shared.db.named import NamedQuery
 from shared.db.reports import ReportHead, Step, plan_step
+from shared.db.stage_steps import note_halves
 from shared.events import Envelope, ReportKind, ReportStatus, routing
 from shared.events.envelope import utcnow
 
@@ -85,7 +86,8 @@ class _AcceptParams:
     details: dict[str, Any]
     hash: bytes
     feed: str
-    note: dict[str, Any]
+    note_head: bytes
+    note_tail: bytes
     note_id: UUID
     note_key: str
     note_headers: dict[str, Any]
@@ -122,14 +124,14 @@ WITH report AS (
   ON CONFLICT (channel) DO UPDATE SET seq = channel_heads.seq + 1
   RETURNING seq
 ), note AS (
-  SELECT seq, jsonb_set(:note::jsonb, '{tenant_seq}', to_jsonb(seq)) AS body FROM head
+  SELECT seq, :note_head::bytea || convert_to(seq::text, 'UTF8') || :note_tail::bytea AS body
+  FROM head
 ), logged AS (
   INSERT INTO channel_events (channel, seq, tenant_id, at, body)
-  SELECT :feed, seq, :tenant_id, :at, body FROM note
+  SELECT :feed, seq, :tenant_id, :at, convert_from(body, 'UTF8')::jsonb FROM note
 ), messages AS (
   INSERT INTO outbox (message_id, routing_key, body, headers, admission_tenant)
-  SELECT :note_id::uuid, :note_key::text, convert_to(body::text, 'UTF8'), :note_headers::jsonb,
-         NULL::uuid
+  SELECT :note_id::uuid, :note_key::text, body, :note_headers::jsonb, NULL::uuid
   FROM note
   UNION ALL
   SELECT m.* FROM report, unnest(:message_ids::uuid[], :routing_keys::text[], :bodies::bytea[],
@@ -214,8 +216,10 @@ async def _accept(
         )
     )
     step = replace(ACCEPTED, message=f"{submission.kind.value} report accepted")
-    # tenant_seq is claimed by the statement itself and written into the note there.
+    # tenant_seq is claimed by the statement itself and spliced into the note there, as
+    # record_stage_steps does: the outbox and the feed get the bytes record_step would write.
     applied = plan_step(report_id, head, step, tenant_seq=0, at=at, enqueue=[requested])
+    note_head, note_tail = note_halves(applied.note)
     note_id, note_key, _, note_headers, _ = applied.messages[0]
     rest = applied.messages[1:]
     params = _AcceptParams(
@@ -239,7 +243,8 @@ async def _accept(
         details=step.details,
         hash=applied.hash,
         feed=applied.feed,
-        note=applied.note.model_dump(mode="json"),
+        note_head=note_head,
+        note_tail=note_tail,
         note_id=note_id,
         note_key=note_key,
         note_headers=dict(note_headers),

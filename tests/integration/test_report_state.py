@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.db import outbox
 from shared.db.reports import Step, record_step
 from shared.events import ReportStatus, StatusNotification
 from tests.integration.doubles import new_report
@@ -155,6 +156,7 @@ async def test_an_accepted_report_is_written_whole_in_one_statement(pipeline: Pi
     )
     assert [r["routing_key"] for r in rows] == ["report.progress", "report.requested"]
     note = StatusNotification.model_validate_json(rows[0]["body"])
+    assert rows[0]["body"] == outbox.notification_row(note)[2]  # the bytes record_step writes
     feed = await pool.fetch(
         "SELECT seq, body FROM channel_events WHERE body ->> 'report_id' = ANY($1::text[]) "
         "ORDER BY seq",
