@@ -32,12 +32,16 @@ from uuid import uuid4
 import httpx
 import orjson
 import uvicorn
+from starlette.middleware import Middleware
 
 from bench.common import scratch_database, settings_for
 from bench.transport import clinrelay_hops
 from shared import logging as clinrelay_logging
 from shared.auth import Role, create_key
 from shared.db.pool import create_pool
+from shared.http_middleware import WatchedHttp
+from shared.metrics.http import RequestMetrics
+from shared.tracing_http import RequestSpan
 
 
 class _Nothing:
@@ -56,7 +60,7 @@ def metrics_off() -> Iterator[None]:
     nothing = _Nothing()
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch("shared.delivery.runner.StageMeter", return_value=nothing))
-        stack.enter_context(mock.patch("shared.delivery.runner.report_finished", nothing))
+        stack.enter_context(mock.patch("shared.delivery.results.report_finished", nothing))
         stack.enter_context(mock.patch("shared.delivery.failures.report_finished", nothing))
         stack.enter_context(mock.patch("shared.delivery.relay.metrics", nothing))
         yield
@@ -139,22 +143,28 @@ BUNDLE = orjson.dumps(
 )
 
 
+def _without_instruments(middleware: Middleware) -> Middleware:
+    """The gateway's middleware without the request span and metrics watches (the access log and
+    the outage shield stay): what the POST costs uninstrumented."""
+    factory: object = middleware.cls
+    if factory is not WatchedHttp:
+        return middleware
+    options: dict[str, Any] = dict(middleware.kwargs)
+    watches = [w for w in options["watches"] if not isinstance(w, RequestSpan | RequestMetrics)]
+    assert len(watches) < len(options["watches"]), "no instrument watch found"
+    return Middleware(WatchedHttp, watches=watches, shield=options.get("shield"))
+
+
 async def _post_latencies(dsn: str, amqp_url: str, posts: int, *, instrumented: bool) -> Figures:
     from services.gateway.app import create_app
     from services.gateway.settings import GatewaySettings
-    from shared.metrics.http import HttpMetrics
-    from shared.tracing_http import TracingMiddleware
     from shared.web_service import http_options
 
     base = settings_for(dsn, amqp_url, f"bench{uuid4().hex[:8]}")
     settings = GatewaySettings(**base.model_dump(), rate_limit_per_minute=0)
     app = create_app(settings)
     if not instrumented:
-        app.user_middleware = [
-            m
-            for m in app.user_middleware
-            if getattr(m, "cls", None) not in (HttpMetrics, TracingMiddleware)
-        ]
+        app.user_middleware = [_without_instruments(m) for m in app.user_middleware]
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(

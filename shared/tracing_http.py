@@ -16,10 +16,10 @@ from typing import cast
 from opentelemetry import context, propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
-from starlette.types import ASGIApp, Scope
+from starlette.types import Scope
 
 from shared import telemetry
-from shared.http_middleware import Watch, WatchedHttp, route_template
+from shared.http_middleware import Watch, route_template
 
 _CARRIED = (b"traceparent", b"tracestate")
 
@@ -55,10 +55,3 @@ class RequestSpan(Watch):
             span.set_status(Status(StatusCode.ERROR))
         span.end()
         context.detach(attached)
-
-
-class TracingMiddleware(WatchedHttp):
-    """ASGI middleware tracing requests alone (:class:`RequestSpan` as its one watch)."""
-
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        super().__init__(app, [RequestSpan(service)])

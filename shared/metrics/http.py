@@ -9,9 +9,9 @@ one watch of its :class:`~shared.http_middleware.WatchedHttp`.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Scope
+from starlette.types import Scope
 
-from shared.http_middleware import Watch, WatchedHttp, route_template
+from shared.http_middleware import Watch, route_template
 from shared.metrics.registry import HTTP_DURATION, HTTP_REQUESTS
 
 UNMATCHED = "unmatched"
@@ -32,10 +32,3 @@ class RequestMetrics(Watch):
         method = scope["method"] if scope["method"] in _METHODS else "other"
         HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
         HTTP_DURATION.labels(self.service, method, route).observe(elapsed_s)
-
-
-class HttpMetrics(WatchedHttp):
-    """ASGI middleware counting requests alone (:class:`RequestMetrics` as its one watch)."""
-
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        super().__init__(app, [RequestMetrics(service)])

@@ -6,7 +6,8 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client import generate_latest
 
-from shared.metrics.http import HttpMetrics
+from shared.http_middleware import WatchedHttp
+from shared.metrics.http import RequestMetrics
 from tests.metrics_text import samples, value
 
 
@@ -17,7 +18,7 @@ def _app() -> FastAPI:
     async def item(item_id: str) -> dict[str, str]:
         return {"id": item_id}
 
-    app.add_middleware(HttpMetrics, service="unit-test")
+    app.add_middleware(WatchedHttp, watches=[RequestMetrics("unit-test")])
     return app
 
 
