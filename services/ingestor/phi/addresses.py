@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.word_sets import word_set
 
 _STREET_SUFFIX = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|circle|cir|way"
@@ -57,10 +58,6 @@ _STREET_TYPE_LAST = re.compile(
 )
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # a street named without a house number, in mixed-case text: "Byres Road", "Queen Street",
 # "Linden Ave", "FC Road"; "Dr" and "Ct" are left out (doctor, CT scan), "St" only at the end
 _NAMED_STREET = re.compile(
@@ -72,7 +69,7 @@ _STREET_WORD = re.compile(
     r"\b(?:Road|Rd|Street|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace"
     r"|Parkway|Pkwy|Pike|Highway|Hwy|Row|Way|St)\b"
 )
-_NOT_STREET_HEADS = _words(
+_NOT_STREET_HEADS = word_set(
     "The This That A An And Or Of On In At To By For With From Per No Any Each Every Same"
     " Right Left Wrong Long Half Either Other Another"
 )

@@ -16,16 +16,12 @@ from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # a place follows these (also "@")
-PLACE_PREPOSITIONS = _words("to from at in into near via")
+PLACE_PREPOSITIONS = word_set("to from at in into near via")
 # hospital-internal destinations and words that follow "to/at/from" without naming a place
-NOT_A_PLACE = _words(
+NOT_A_PLACE = word_set(
     "floor floors unit units ward wards room rm bed beds chair commode home house rehab hospice"
     " nursing er ew ed ew's icu micu sicu ccu csru ctic cvicu nicu picu pacu or ors ir ep cath lab"
     " labs radiology ct mri mra echo dialysis hd stepdown step tele telemetry vna osh baseline"
@@ -40,9 +36,9 @@ NOT_A_PLACE = _words(
     " january february march april may june july august september october november december"
 )
 # units and services after a hospital's name: "Lally MICU", "Warren Grant EW", "kernan ew"
-UNIT_AFTER_NAME = _words("icu micu sicu ccu csru nicu picu cvicu er ew ed rehab campus")
+UNIT_AFTER_NAME = word_set("icu micu sicu ccu csru nicu picu cvicu er ew ed rehab campus")
 # what says which of a hospital's own units is meant: "to cardiac ICU", "from the main ED"
-_UNIT_QUALIFIERS = _words(
+_UNIT_QUALIFIERS = word_set(
     "the a an our this that their another other outside main medical surgical cardiac cardiology"
     " neuro neurology neurosurgical neurosurgery trauma burn burns pediatric paediatric adult"
     " neonatal coronary cardiothoracic cardiovascular thoracic transplant oncology onc renal"
@@ -51,7 +47,7 @@ _UNIT_QUALIFIERS = _words(
     " mixed closed open new old same previous different hospital floor unit"
 )
 # "Eastern Shore", "North Campus", "Anne Arundel County", "Glen Burnie Heights"
-GEOGRAPHIC_HEADS = _words(
+GEOGRAPHIC_HEADS = word_set(
     "shore shores county campus valley heights hills island islands beach springs falls village"
     " township parish harbor harbour point bay lake lakes mountain mountains"
     # districts: "Beacon Hill", "South End", "Jamaica Plain", "Harvard Square", "Oak Park"
@@ -59,25 +55,25 @@ GEOGRAPHIC_HEADS = _words(
     " ridge highlands creek river park"
 )
 # words that say where on something, not which place ("left corner", "far end", "back end")
-_POSITIONS = _words(
+_POSITIONS = word_set(
     "left right upper lower top bottom far near outer inner front rear middle dead deep loose"
     " tail other each either this that same wrong"
 )
 # Words that name US hospitals and health systems across the country (general knowledge,
 # written by hand): after a place preposition they are places even when they are also
 # ordinary words ("admitted to Mercy", "followed at presbyterian").
-HOSPITAL_NAME_WORDS = _words(
+HOSPITAL_NAME_WORDS = word_set(
     "mercy sinai presbyterian methodist baptist lutheran adventist episcopal samaritan"
     " deaconess shriners kaiser hopkins mayo cedars lahey ochsner geisinger intermountain"
     " kettering montefiore bellevue maimonides langone northwell hackensack christiana inova"
     " sentara novant wellstar beaumont upmc medstar brigham dartmouth vanderbilt emory"
     " baystate bayview providence covenant nazareth bethesda"
 )
-_PAIR_HEADS = _words("good holy mount mt st saint sacred")
-_PAIR_TAILS = HOSPITAL_NAME_WORDS | _words("cross family name redeemer spirit heart rosary")
+_PAIR_HEADS = word_set("good holy mount mt st saint sacred")
+_PAIR_TAILS = HOSPITAL_NAME_WORDS | word_set("cross family name redeemer spirit heart rosary")
 # verbs of moving, living and being cared for: in single-case notes a place preposition counts
 # only after one of these ("transferred from kernan", "followed at gh")
-MOVEMENT_WORDS = _words(
+MOVEMENT_WORDS = word_set(
     "transferred transfered transfer xfer xferred trans sent send went go goes going gone admitted"
     " admit admission brought bring taken take came come comes coming arrived arrive arrival"
     " returned return returning discharged discharge moved move visiting visit visited lives"
@@ -92,7 +88,7 @@ MOVEMENT_WORDS = _words(
 )
 # what comes before "to/in" when it is not a place that follows ("changed to Promote",
 # "secondary to hypotension", "increase in MAPs", "report to MDs")
-NOT_MOVEMENT_WORDS = _words(
+NOT_MOVEMENT_WORDS = word_set(
     "changed change switched switch converted convert increased increase decreased decrease"
     " titrated titrate weaned wean advanced advance response respond responding responded"
     " responsive allergic allergy allergies due secondary related prior attributed sensitive"

@@ -13,14 +13,10 @@ import re
 from collections.abc import Iterable
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # specialties and the words of a service's name (general knowledge, written by hand)
-SERVICE_WORDS = _words(
+SERVICE_WORDS = word_set(
     "plastic plastics surgery surgical surgeon internal medicine medical orthopedic orthopedics"
     " orthopaedic orthopaedics ortho vascular general cardiology cardiac cardiothoracic thoracic"
     " cardiovascular neurology neuro neurosurgery neurosurgical infectious disease diseases id"
@@ -38,7 +34,7 @@ SERVICE_WORDS = _words(
     " unit program programme section consult consults lab laboratory pathology and & of"
 )
 # words of the frame that a finding may have taken along at its start ("Seen in", "F/u in")
-_LEADING = _words("seen in at to with the f u fu follow followed up by from per referred refer")
+_LEADING = word_set("seen in at to with the f u fu follow followed up by from per referred refer")
 _KINDS = (PhiType.LOCATION,)
 _KEPT_SOURCES = ("known", "site")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&]*|&")

@@ -13,11 +13,7 @@ import re
 from collections.abc import Iterable
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 _HEAD_NOUNS = (
     "disease|diseases|syndrome|syndromes|sign|signs|test|tests|maneuver|manoeuvre|reflex|reflexes"
@@ -43,7 +39,7 @@ _SIGN_RESULT = re.compile(
 )
 # diseases known by their eponym alone, in the possessive: "h/o Gilbert's", "Crohn's flare"
 # (general knowledge; surnames common as people's names — Wilson, Bell, Allen — are left out)
-_BARE_EPONYMS = _words(
+_BARE_EPONYMS = word_set(
     "gilbert crohn graves parkinson alzheimer hodgkin raynaud cushing addison hashimoto sjogren"
     " paget meniere tourette barrett dupuytren buerger kaposi wegener pott ewing burkitt"
     " huntington marfan reiter peyronie hirschsprung whipple bowen fournier ludwig zenker"

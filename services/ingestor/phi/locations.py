@@ -20,11 +20,7 @@ from services.ingestor.phi.place_forms import find_place_forms
 from services.ingestor.phi.rooms import find_rooms
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 _FACILITY = re.compile(
     r"\b(?:hospital|hospitals|hosp|hospiatal|medical\s+cent(?:er|re)|med\.?\s+ctr|med\.?\s+center"
@@ -45,7 +41,7 @@ _CARE_FACILITY = re.compile(
     re.IGNORECASE,
 )
 # generic words that can stand before "hospital" without naming it
-_GENERIC_BEFORE = _words(
+_GENERIC_BEFORE = word_set(
     "the a an to from at in of this that our their outside other another same local community"
     " previous prior home transfer transferred admitted admit sent taken brought via by for"
     " with osh rehab nursing psych psychiatric state county city private teaching receiving"
@@ -58,15 +54,15 @@ _GENERIC_BEFORE = _words(
     " good poor general overall bad ill fair excellent better worse social spiritual physical"
     " emotional financial world"
 )
-_FACILITY_CUES = _words("at from to by via")
-_NUMBER_WORDS = _words(
+_FACILITY_CUES = word_set("at from to by via")
+_NUMBER_WORDS = word_set(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty"
     " sixty seventy eighty ninety hundred"
 )
 # kinds of hospital between a name and the facility word ("Proun Community Hospital")
-_BRIDGE_WORDS = _words("community general memorial regional county city university district")
+_BRIDGE_WORDS = word_set("community general memorial regional county city university district")
 _HOSPITAL_ACRONYM = re.compile(r"\b(?:[A-Z]{0,4}(?:H|MC|HC|HS)|[a-z]{1,3}(?:h|mc))\b")
-_PLACE_CUE = _words(
+_PLACE_CUE = word_set(
     "to from at in near lives live living resides reside home visiting vacation moved born of via"
 )
 # Washington, D.C. is a city (Safe Harbor masks it); "DC" alone is mostly "discontinue"
@@ -77,12 +73,12 @@ _UNIT_AFTER_ACRONYM = re.compile(
     r"|radiology|imaging|pharmacy)\b"
 )
 # a town's own services after its name: "REVERE FIRE DEPT", "Dedham police", "Quincy EMS"
-_SERVICE_AFTER_TOWN = _words(
+_SERVICE_AFTER_TOWN = word_set(
     "police pd fire fd ems ambulance rescue court courthouse housing schools library ymca"
     " sheriff dpw elder council shelter jail ccu va vna"
 )
 # "at gh", "to gh": a lower-case acronym only after a preposition of place ("amts of th")
-_LOWER_ACRONYM_CUE = _words("to from at @")
+_LOWER_ACRONYM_CUE = word_set("to from at @")
 _WARD = re.compile(
     r"\b([A-Za-z]{4,}(?=\s)|[A-Za-z]{8,})\s?([1-9]|1[0-9])"
     r"(?!\s*(?:mg|mcg|ml|cc|l\b|units?|%|\.\d|x\b|hrs?|hours?|days?|min))\b"

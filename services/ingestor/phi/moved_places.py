@@ -27,25 +27,21 @@ from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG_TITLES
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # verb -> the prepositions after which it names a place
-_MOVES_TO = _words(
+_MOVES_TO = word_set(
     "transferred transfered transfer xfer xferred xfered admitted readmitted brought taken went"
     " sent arrived moved transported airlifted medflighted flighted flown discharged"
 )
-_MOVES_FROM = _words(
+_MOVES_FROM = word_set(
     "transferred transfered transfer xfer xferred xfered admitted readmitted came arrived"
     " transported airlifted medflighted flighted flown flew drove"
 )
-_LIVES_IN = _words("lives live living lived resides reside residing resided")
+_LIVES_IN = word_set("lives live living lived resides reside residing resided")
 # what follows those frames without naming a place (beyond cued_places.NOT_A_PLACE): the
 # hospital's own units and services, where a specimen goes, homes and housing, times
-FRAME_NOT_PLACES = _words(
+FRAME_NOT_PLACES = word_set(
     "pcu vicu tsicu nsicu cvicu sicu picu nicu ccu micu csru ctic pacu ed er ew or o.r or's"
     " cath angio ct cta mri us ir ep eeg ekg ecg echo endo endoscopy gi pulm renal onc"
     " ortho neuro nsg med meds surg gen inpatient outpatient acute intensive internal"

@@ -30,17 +30,14 @@ from services.ingestor.phi.name_words import (
     WEAK_TITLES,
 )
 from services.ingestor.phi.tokens import CaseStyle
+from services.ingestor.phi.word_sets import word_set
 
 if TYPE_CHECKING:
     from services.ingestor.phi.names import NameFinder
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # words a single letter after them belongs to: "vitamin K", "Plan A", "hep B", "type 2"
-_TAKES_A_LETTER = _words(
+_TAKES_A_LETTER = word_set(
     "vitamin vit plan hep hepatitis type grade stage class factor zone lead step option part"
     " section phase group appendix figure fig table category level ward pod bed room bay unit"
     " block wing floor team tier schedule form blood subtype genotype serotype strain clade"
@@ -49,10 +46,10 @@ _TAKES_A_LETTER = _words(
     " hwy highway avenue street apt suite box"
 )
 # what may follow a name and say it is a person: "P. Herzik AWARE", "D. SHORT is family"
-_PERSON_AFTER = CUE_AFTER | CREDENTIALS | _words("is was to at who has will said says states")
-_PERSON_BEFORE = CUE_BEFORE | STRONG_TITLES | WEAK_TITLES | KIN | _words("and or as drs")
+_PERSON_AFTER = CUE_AFTER | CREDENTIALS | word_set("is was to at who has will said says states")
+_PERSON_BEFORE = CUE_BEFORE | STRONG_TITLES | WEAK_TITLES | KIN | word_set("and or as drs")
 # kin words a possessive name stands before: "Deji's mom", "Tom's wife"
-_POSSESSED_KIN = _words(
+_POSSESSED_KIN = word_set(
     "mom mum mother dad father son daughter wife husband sister brother partner fiance fiancee"
     " girlfriend boyfriend grandmother grandfather grandma grandpa aunt uncle niece nephew"
     " cousin friend caregiver guardian spouse stepdad stepmom stepmother stepfather"

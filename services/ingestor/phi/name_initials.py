@@ -26,14 +26,11 @@ from services.ingestor.phi.name_words import (
     STRONG_TITLES,
 )
 from services.ingestor.phi.names_unlisted import term_like
+from services.ingestor.phi.word_sets import word_set
 
 if TYPE_CHECKING:
     from services.ingestor.phi.names import NameFinder
     from services.ingestor.phi.tokens import Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # single letters that are words or shorthand before a word, not initials, when undotted
@@ -42,7 +39,7 @@ _NOT_INITIALS = frozenset("aiwxcsp")
 # what a clause may open with before the name ("...GIVEN. TERRY AWARE", "and Leland notified")
 _CLAUSE_OPEN = re.compile(r"(?:^|[.;:!?,\-\n(]|\band)\s*$", re.IGNORECASE)
 # what "called"/"paged" follow without a person ("PT CALLED OUT", "HOUSE OFFICER CALLED")
-_ROLES = _words(
+_ROLES = word_set(
     "team house officer service fellow intern resident attending charge nurse covering float"
     " staff family everyone someone nobody lab pharmacy code rapid response security"
     " surgery medicine cardiology renal neuro ortho radiology micu ccu sicu er ed ew or"
@@ -154,9 +151,9 @@ def name_opening_clause_before_cue(finder: NameFinder) -> None:
             finder.mark(k, 0.7, "name.before_cue")
 
 
-_TITLES = _words("dr drs mr mrs ms")
+_TITLES = word_set("dr drs mr mrs ms")
 # stop words that are also common surnames or given names: what the title rule leaves out
-_MODAL_SURNAMES = _words("may will more well house few")
+_MODAL_SURNAMES = word_set("may will more well house few")
 _AFTER_NAME = re.compile(r"[ \t]*(?:[.,;:)]|$)")
 
 

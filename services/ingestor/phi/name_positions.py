@@ -14,11 +14,7 @@ import re
 from services.ingestor.phi.lexicon import load_lexicon
 from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # one word of a name: letters (any script) with inner apostrophes or hyphens, maybe digits after
 _WORD = r"[^\W\d_][^\W\d_'\-]*(?:['\-][^\W\d_]+)*\d*"
@@ -73,7 +69,7 @@ _DASH_SIGNATURE = re.compile(
 )
 # words that are not names in these positions: what a field or greeting holds when no person
 # is named there
-_NOT_NAMES = _words(
+_NOT_NAMES = word_set(
     "colleague colleagues sir sirs madam all team everyone there doc doctor nurse staff"
     " patient pt self family unknown none n/a na same above below lab labs results result"
     " request refill records record your our the a an this that my his her their re fax"
@@ -88,7 +84,7 @@ _NOT_NAMES = _words(
     " these those we i you one someone somebody anyone nobody everybody"
 ) | (KIN | STOPWORDS) - {"name"}
 _STOP_AT = (
-    _words(
+    word_set(
         "dob mrn age sex ssn acct account unit room rm bed loc nhs uhid urn ur nhi hcn ohip"
         " phn phin mhsc ramq medicare medicaid aadhaar id date tel phone ph fax cell mobile email"
         " re"

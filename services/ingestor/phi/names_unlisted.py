@@ -26,6 +26,7 @@ from services.ingestor.phi.name_words import (
     STOPWORDS,
 )
 from services.ingestor.phi.tokens import CaseStyle, Token
+from services.ingestor.phi.word_sets import word_set
 
 if TYPE_CHECKING:
     from services.ingestor.phi.names import NameFinder
@@ -42,12 +43,8 @@ _BETWEEN_NAME_AND_KIN = frozenset(
 )
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 # who signs by role, not by name ("Charge RN", "night RN", "float RN")
-_SHIFT_ROLES = _words(
+_SHIFT_ROLES = word_set(
     "charge primary float covering staff nurse student new night day evening agency travel"
     " traveler traveling bedside oncoming"
 )
@@ -164,7 +161,7 @@ def signed_before_credential(finder: NameFinder) -> None:
             finder.mark(k, 0.75, "name.signed")
 
 
-_MONTHS = _words(
+_MONTHS = word_set(
     "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july"
     " august september october november december"
 )

@@ -16,14 +16,10 @@ from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import KIN, STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # words that end an organisation's name and say what it is
-ORGANISATION_TAILS = _words(
+ORGANISATION_TAILS = word_set(
     "inc llc llp ltd plc corp corporation company group associates partners services service"
     " center centre school schools elementary middle academy college university church"
     " department dept council authority court bank foundation society agency institute pharmacy"
@@ -34,13 +30,13 @@ ORGANISATION_TAILS = _words(
 )
 # in an all-capitals note only these tails say "organisation" ("SATS INC" is increased, "NSICU
 # TEAM" and "DERM SERVICE" are hospital services)
-UPPER_CASE_TAILS = _words(
+UPPER_CASE_TAILS = word_set(
     "llc llp ltd plc corp corporation associates partners school academy college university"
     " church bank foundation society institute pharmacy"
 )
 # head words that alone name a service, not an organisation ("Family Medicine Associates" is
 # someone's practice only with a name in front)
-GENERIC_HEADS = _words(
+GENERIC_HEADS = word_set(
     "the of and for in on at a an family internal medicine medical physical therapy mental"
     " health community public home care surgical emergency general primary urgent nursing"
     " social human senior child children's children women's women behavioral behavioural"
@@ -54,9 +50,9 @@ GENERIC_HEADS = _words(
     " nights day days school department dept division section unit clinic office program"
     " programme"
 )
-_JOINERS = _words("of on in and & for the")
+_JOINERS = word_set("of on in and & for the")
 # tails that end an organisation's name even in lower case
-LOWER_CASE_TAILS = _words(
+LOWER_CASE_TAILS = word_set(
     "group practice department associates partners llc llp ltd school academy college"
     " university church pharmacy logistics construction insurance bank union foundation"
 )
@@ -70,13 +66,13 @@ _HEADER = re.compile(
 )
 # national chains and large bodies where patients shop, work, are insured or are cared for
 # (general knowledge, written by hand); ambiguous words count only after a place cue
-CHAIN_NAMES = _words(
+CHAIN_NAMES = word_set(
     "walgreens walmart costco kroger safeway tesco sainsbury's asda aetna cigna humana"
     " unitedhealthcare anthem labcorp neogenomics amedisys bayada gentiva omnicare brookdale"
     " amazon fedex ups usps starbucks mcdonald's lawtons"
 )
 # "CVS" is the cardiovascular system in a note, "Target" and "Boots" are words
-CHAIN_NAMES_CUED = _words("cvs giant target boots kaiser quest sunrise lifeline sheetz")
+CHAIN_NAMES_CUED = word_set("cvs giant target boots kaiser quest sunrise lifeline sheetz")
 _EMPLOYMENT_CUE = re.compile(
     r"\b(?:works?|worked|working|employed|job|employee|employer|fired|laid\s+off|retired"
     r"|volunteers?|attends?|student|enrolled)\s+(?:at|for|by|from|with)\s+(?:the\s+)?(?=\w)"
@@ -86,7 +82,7 @@ _EMPLOYMENT_CUE = re.compile(
     re.IGNORECASE,
 )
 _STORE_NUMBER = re.compile(r"^\s*#\s?\d{3,6}\b")  # "#20" is an IV gauge
-_PLACE_CUES = _words("at to from with via in by including and of the")
+_PLACE_CUES = word_set("at to from with via in by including and of the")
 
 
 def _span(start: int, end: int, score: float, source: str) -> PhiSpan:
@@ -324,7 +320,7 @@ _KIND_THEN_BRACKETS = re.compile(
 )
 
 
-_NOT_NAMED_BODIES = _words(
+_NOT_NAMED_BODIES = word_set(
     "medicare medicaid tricare champva va nhs self none unknown private public retired"
     " unemployed disabled pending n a"
 )

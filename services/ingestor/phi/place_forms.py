@@ -36,11 +36,7 @@ from services.ingestor.phi.name_words import CREDENTIALS, KIN, STOPWORDS, STRONG
 from services.ingestor.phi.organisations import GENERIC_HEADS, ORGANISATION_TAILS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.tokens import CaseStyle, Token
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from services.ingestor.phi.word_sets import word_set
 
 # endings English-speaking countries' town names share (general knowledge of toponymy)
 _TOWN_ENDING = re.compile(
@@ -49,38 +45,38 @@ _TOWN_ENDING = re.compile(
     r"|shire|bourne|combe|leigh|ley|hurst|cliff|polis|ington)$"
 )
 # first words of compound town names: "East Brous", "Mount Voarlaing", "Port Trick"
-COMPOUND_HEADS = _words(
+COMPOUND_HEADS = word_set(
     "north south east west northeast northwest southeast southwest mount mt port fort ft lake"
     " glen new san santa los las el cape palm grand st saint ste"
 )
-_SAINTS = _words("st saint ste")
-_ABBREVIATED_HEADS = _words("st ste mt ft")
+_SAINTS = word_set("st saint ste")
+_ABBREVIATED_HEADS = word_set("st ste mt ft")
 # what follows a town and says it is one: "Lakeport resident", "Feston EMS", "Dedham police"
-_AFTER_TOWN = _words(
+_AFTER_TOWN = word_set(
     "resident residents native natives ems police pd fd fire ambulance rescue sheriff"
 )
 # a place preposition, and words that stand where one would ("outside Lynn", "around Troy")
 # ("via" is a route before a device or a tube more often: "voiding via purewick", "via PEG")
-_CUES = (PLACE_PREPOSITIONS - {"via"}) | _words("of outside around near nearby")
-_STREET_KINDS = _words(
+_CUES = (PLACE_PREPOSITIONS - {"via"}) | word_set("of outside around near nearby")
+_STREET_KINDS = word_set(
     "street st avenue ave road rd lane ln boulevard blvd drive terrace parkway pkwy highway hwy"
     " circle turnpike pike"
 )
-_STREET_CUES = _words("on off near along onto")
+_STREET_CUES = word_set("on off near along onto")
 # where someone lives or is cared for, named by a word and this head: "Beaard Place",
 # "Rogers Manor", "Failwell Center", "Larkspur Village"
-_RESIDENCE_HEADS = _words(
+_RESIDENCE_HEADS = word_set(
     "center centre manor place village house lodge gardens towers residence residences court"
     " commons estates terrace pointe crossing apartments apts"
 )
-_RESIDENCE_CUES = MOVEMENT_WORDS | _words(
+_RESIDENCE_CUES = MOVEMENT_WORDS | word_set(
     "staying stays d c dc dc'd discharging placed placement lives living resident residing"
     " apartment apt condo house home"
 )
 _NOT_RESIDENCE_NAME = (
     GENERIC_HEADS
     | KIN
-    | _words(
+    | word_set(
         "another other any every each some friend friend's group foster halfway care senior"
         " boarding rest retirement assisted"
         " living own same dialysis trauma cancer heart surgery surgical medical white"
@@ -102,7 +98,7 @@ _REFERRED = re.compile(
     r"\b(?i:referred\s+by|referral\s+from|records\s+(?:requested\s+)?from|sent\s+by)[ \t]+"
     r"(?P<name>[A-Za-z][A-Za-z'.\-]+(?:[ \t]+[A-Za-z][A-Za-z'.\-]+){0,4})"
 )
-_FACILITY_WORDS = _words(
+_FACILITY_WORDS = word_set(
     "hospital hosp health clinic memorial general infirmary medical center centre regional"
     " community rehab manor hospice"
 )
@@ -122,7 +118,7 @@ _PLACE_LABEL = re.compile(
 )
 # a hospital before an arrow to here: "Day Memorial->here", "HGH -> us for cath"
 _ARROW_HERE = re.compile(r"[ \t]*-+>[ \t]*(?i:here|us)\b")
-_NOT_LABEL_VALUES = _words(
+_NOT_LABEL_VALUES = word_set(
     "none n/a na unknown self medicare medicaid pending private yes no home not other same"
     " unemployed retired disabled student deferred applied see"
 )
@@ -440,7 +436,7 @@ class _Forms:
                 continue  # "Referred by Dr P. Vandermolen": the name rules read it
             named = (
                 any(w.key in _FACILITY_WORDS for w in taken[1:])
-                or taken[0].key in _SAINTS | COMPOUND_HEADS | _words("holy good mount mt")
+                or taken[0].key in _SAINTS | COMPOUND_HEADS | word_set("holy good mount mt")
                 or self.unknown(taken[0].key)
                 or (self.style is CaseStyle.MIXED and taken[0].is_title)
             )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from services.ingestor.phi.spans import PhiSpan, PhiType
+from services.ingestor.phi.word_sets import word_set
 
 _UK = re.compile(
     r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|[A-PR-UWYZ]\d[A-HJKPSTUW])\s?\d[ABD-HJLNP-UW-Z]{2}\b"
@@ -39,11 +40,7 @@ _STREET_TOWN_ZIP = re.compile(
 )
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_NOT_TOWN = _words(
+_NOT_TOWN = word_set(
     "Suite Ste Apt Unit Flat Box Room Rm Bed Bay Floor Level Ward No Number Tel Ph Phone Fax"
     " Mobile Cell Pager Ext Page Pages Case Ref Id Mrn Acct Account Lab Sample Specimen"
     " Batch Lot Order Claim Policy Member Group Code Pin Zip Postcode Year Day Week Month"
