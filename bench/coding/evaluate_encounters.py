@@ -1,6 +1,6 @@
 """Quality of the coder on encounter notes as users send them (``bench/coding/encounters/``,
-or ``--set fresh`` / ``--set fresh2``: ``bench/coding/encounters_fresh/`` and
-``encounters_fresh2/``, each held out whole).
+or ``--set fresh``: ``bench/coding/encounters_fresh/``, held out whole; ``--set fresh2``:
+``encounters_fresh2/``, a development set since session 6).
 
 Each encounter is built into a FHIR Bundle (``encounter_set.build_bundle``) and measured one of
 three ways:
@@ -29,7 +29,7 @@ Figures, micro-averaged over encounters:
     .venv/bin/python -m bench.coding.evaluate_encounters --split heldout   # aggregate only
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh        # held out whole
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh --via api --stack
-    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh2       # held out whole
+    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh2 --show   # released to dev
     .venv/bin/python -m bench.coding.evaluate_encounters --write-bundles DIR
 
 ``--show`` (per-encounter misses) is refused for the held-out split and the fresh sets: look at
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     looked_at_per_item = split == "dev" and not held_out_whole
     if args.show and not looked_at_per_item:
-        parser.error("--show is for the main set's dev split only: look at held-out in aggregate")
+        parser.error("--show is for dev splits only: look at held-out in aggregate")
 
     if args.via != "stage" and not args.stack and not os.environ.get("CLINRELAY_API_KEY"):
         parser.error("--via api/both needs CLINRELAY_API_KEY (or --stack)")
