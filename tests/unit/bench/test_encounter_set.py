@@ -23,7 +23,10 @@ def test_the_set_is_large_varied_and_a_third_is_held_out() -> None:
     encounters = load_encounters("all")
     assert len(encounters) >= 60
     held_out = load_encounters("heldout")
-    assert 0.25 <= len(held_out) / len(encounters) <= 0.4
+    # The hash holds out a third of the ids; since session 5 new encounters take dev ids only
+    # (the held-out part stays the one measured before), so its share drifts below a third.
+    assert len(held_out) >= 36
+    assert 0.15 <= len(held_out) / len(encounters) <= 0.4
     assert len(load_encounters("dev")) + len(held_out) == len(encounters)
     assert {e.encounter_class for e in encounters} >= {"AMB", "IMP", "EMER", "VR", "HH"}
     assert len({e.style for e in encounters}) >= 8
