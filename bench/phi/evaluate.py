@@ -1,10 +1,12 @@
 """Evaluate PHI de-identification on the shared corpora, side by side with deid.pl and Presidio.
 
-    .venv/bin/python -m bench.phi.evaluate [--no-presidio] [--out results.md]
+    .venv/bin/python -m bench.phi.evaluate [--no-presidio] [--fresh] [--out results.md]
 
 Every run prints the held-out figures (physionet-deid's held-out patients, the multi-style
 set's held-out third) in aggregate: each run is a look at them, to be counted in
-docs/benchmarks.md.
+docs/benchmarks.md. ``--fresh`` adds the fresh multi-style set, held out whole
+(``bench.phi.multistyle --set fresh``), in aggregate only; it is off by default so that routine
+runs do not look at it.
 
 Our detector is run through the real CLI (``clinrelay deid --jsonl``), as a user would.
 physionet-deid is scored per part: "dev" (the part the rules were written against) and
@@ -282,6 +284,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio comparison")
     parser.add_argument("--out", type=Path, help="also write the markdown here")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="also score the fresh multi-style set held out whole (a look: count it)",
+    )
     args = parser.parse_args()
     use_presidio = not args.no_presidio
     analyzer = None
@@ -298,6 +305,10 @@ def main() -> None:
         "",
     ]
     report += ["### Multi-style set (clinrelay's own)", "", *multistyle_sets()]
+    if args.fresh:
+        from bench.phi.multistyle import fresh_report
+
+        report += ["### Multi-style fresh set (held out whole)", "", *fresh_report(), ""]
     report += ["### physionet-deid dev notes rewritten in other forms", "", *rewritten_dev(), ""]
     report += [
         "### presidio-synth: recall per HIPAA type",
