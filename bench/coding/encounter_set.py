@@ -34,6 +34,12 @@ third annotator who is not a rules' author, in styles and conventions that diffe
 pre-op H&Ps). It was held out whole until it had been measured once (session 5, in aggregate);
 since session 6 it is **released to development**: rules' authors read it and ``--show`` works on
 it, and a new set written by a hand that writes no rules takes its place as the unseen measure.
+
+That new set is ``bench/coding/encounters_fresh3/`` (``--set fresh3``, ids f3-01…), written in
+session 6 by an annotator who neither writes coding rules nor read them, in the proportions a
+hospital system sends (Synthea-style markdown, SOAP and specialist notes, H&Ps, discharge
+summaries, ED, telehealth and home-health notes). It is **held out whole**, like ``fresh``: nobody
+who writes rules reads it, ``--show`` is refused, and it is measured in aggregate only.
 """
 
 from __future__ import annotations
@@ -50,8 +56,14 @@ from services.analyzer.coding.upgrades import is_upgrade
 ENCOUNTER_DIR = Path(__file__).parent / "encounters"
 FRESH_DIR = Path(__file__).parent / "encounters_fresh"
 FRESH2_DIR = Path(__file__).parent / "encounters_fresh2"
-SETS: dict[str, Path] = {"main": ENCOUNTER_DIR, "fresh": FRESH_DIR, "fresh2": FRESH2_DIR}
-WHOLLY_HELD_OUT = frozenset({"fresh"})
+FRESH3_DIR = Path(__file__).parent / "encounters_fresh3"
+SETS: dict[str, Path] = {
+    "main": ENCOUNTER_DIR,
+    "fresh": FRESH_DIR,
+    "fresh2": FRESH2_DIR,
+    "fresh3": FRESH3_DIR,
+}
+WHOLLY_HELD_OUT = frozenset({"fresh", "fresh3"})
 """Sets with no dev part: nobody who writes rules reads them."""
 WHOLLY_DEV = frozenset({"fresh2"})
 """Sets with no held-out part: released to the rules' authors after their one held-out look."""
@@ -173,9 +185,9 @@ def load_encounters(split: str = "all", directory: Path = ENCOUNTER_DIR) -> list
 
 
 def load_set(name: str, split: str = "all") -> list[GoldEncounter]:
-    """The encounters of set ``name`` (main, fresh or fresh2) in ``split``. A wholly held-out
-    set has no dev part: ``dev`` is empty, ``heldout`` and ``all`` are the whole set; a wholly
-    dev set the other way round."""
+    """The encounters of set ``name`` (main, fresh, fresh2 or fresh3) in ``split``. A wholly
+    held-out set has no dev part: ``dev`` is empty, ``heldout`` and ``all`` are the whole set; a
+    wholly dev set the other way round."""
     if name not in SETS:
         raise ValueError(f"unknown encounter set {name!r}: one of {sorted(SETS)}")
     if name in WHOLLY_HELD_OUT:

@@ -3,6 +3,8 @@ held-out third is stable, and each encounter becomes a Bundle the ingestor accep
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from bench.coding.encounter_set import (
@@ -67,11 +69,33 @@ def test_the_second_fresh_set_is_varied_held_out_whole_and_keeps_the_convention(
     assert any(gold_upgrades(e) for e in fresh2)
 
 
+def test_the_third_fresh_set_is_varied_held_out_whole_and_keeps_the_convention() -> None:
+    fresh3 = load_set("fresh3")
+    assert len(fresh3) == 30
+    assert [e.id for e in fresh3] == [f"f3-{n:02d}" for n in range(1, 31)]
+    assert load_set("fresh3", "dev") == []
+    assert load_set("fresh3", "heldout") == fresh3
+    classes = Counter(e.encounter_class for e in fresh3)
+    assert classes == {"AMB": 13, "EMER": 6, "IMP": 8, "VR": 2, "HH": 1}
+    styles = Counter(e.style for e in fresh3)
+    assert len(styles) >= 15
+    assert styles["synthea-markdown"] >= 3
+    assert sum(1 for e in fresh3 if e.billed) == 24
+    others = {e.id for name in ("main", "fresh", "fresh2") for e in load_set(name)}
+    assert not {e.id for e in fresh3} & others
+    # Its verdicts follow the one convention (upgrades.py); some billed codes are wrong, some
+    # are supported with an upgrade owed.
+    assert [(e.id, convention_breaches(e)) for e in fresh3 if convention_breaches(e)] == []
+    assert sum(len(set(e.billed) - e.supported) for e in fresh3) >= 20
+    assert sum(len(gold_upgrades(e)) for e in fresh3) >= 20
+
+
 def test_per_encounter_output_is_refused_on_held_out_sets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     for argv in (
         ["--set", "fresh", "--show"],
+        ["--set", "fresh3", "--show"],
         ["--split", "heldout", "--show"],
     ):
         with pytest.raises(SystemExit):
@@ -79,7 +103,7 @@ def test_per_encounter_output_is_refused_on_held_out_sets(
         assert "aggregate" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3"])
 def test_every_gold_code_is_a_billable_icd10cm_code(set_name: str) -> None:
     wrong = [
         (e.id, code)
@@ -123,7 +147,7 @@ def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
         parse_encounter(source + "required: I10\nbilled: E11.9\nsupported: I10\n---\nHTN.\n")
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3"])
 def test_each_encounter_becomes_a_bundle_with_its_note_and_claim(set_name: str) -> None:
     for gold in load_set(set_name):
         parsed = parse_bundle(build_bundle(gold))
