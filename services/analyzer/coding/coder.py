@@ -28,6 +28,7 @@ from services.analyzer.coding import (
     receptor_status,
     rewrites,
     stroke_sequelae,
+    uncertain_at_discharge,
 )
 from services.analyzer.coding.combinations import (
     COPD_WITH_INFECTION,
@@ -40,7 +41,7 @@ from services.analyzer.coding.integral import explaining_diagnosis
 from services.analyzer.coding.long_term_drugs import applies, drug_uses
 from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.pipeline import clinical_pipeline
-from services.analyzer.coding.rules import BillingDecision, billing_decision
+from services.analyzer.coding.rules import billing_decision
 from services.analyzer.coding.sections import Section, section_at
 from services.analyzer.coding.specificity import most_specific_code
 from services.analyzer.coding.status_codes import alzheimer_dementia, status_codes
@@ -167,6 +168,7 @@ def code_encounter(
                 sentence=found.sentence[:400],
             )
             _decide(found, mention, candidates, evidence, setting, billed, excluded)
+    _uncertain_at_discharge(notes, billed, excluded, setting)
     _drop_resolved(billed, excluded, resolved, setting)
     _rewrite_by_sentence(billed, excluded)
     _stroke_sequelae(notes, billed, excluded)
@@ -206,17 +208,6 @@ def _decide(
 ) -> None:
     top = candidates[0]
     decision = billing_decision(top.code, found.assertion, setting, resolved=found.resolved)
-    if (
-        decision.bill
-        and found.assertion is Assertion.UNCERTAIN
-        and found.section in _NOT_A_DIAGNOSTIC_STATEMENT
-    ):
-        decision = BillingDecision(
-            False,
-            top.code,
-            "uncertain diagnosis outside the diagnostic statement (history, course, findings): "
-            "coded inpatient only as the final diagnosis documents it (Section II.H)",
-        )
     billable = codeset.is_billable(decision.code)
     if decision.bill and billable:
         category = mention_category(decision.code, found.text, found.section)
@@ -303,10 +294,18 @@ def _left_out_of_the_statement(
     (diagnostic_statement.py: IV.D, IV.J, III.B)."""
 
     def found_in_statement(assertion: Assertion) -> bool:
+        # A hedge is an uncertain diagnosis the final statement leaves uncoded (IV.H outpatient,
+        # a work-up inpatient); one ruled out, or hedged only in the course of a stay, is none.
+        sections = (
+            diagnostic_statement.STATEMENT_SECTIONS
+            if assertion is Assertion.PRESENT
+            else uncertain_at_discharge.FINAL_STATEMENT
+        )
         return any(
             a is assertion
             and code not in billed
-            and diagnostic_statement.in_statement(e.section for e in pending.evidence)
+            and uncertain_at_discharge.RULED_OUT not in pending.rationale
+            and any(e.section in sections for e in pending.evidence)
             for (code, a), pending in excluded.items()
         )
 
@@ -326,20 +325,45 @@ def _left_out_of_the_statement(
 
 
 _STROKES = ("I60", "I61", "I62", "I63")
-# Sections that tell the story or the findings, not the physician's diagnostic statement: an
-# uncertain diagnosis there ("possible pneumonia was considered on admission") is not the
-# diagnosis "documented at the time of discharge" that Section II.H codes as if established.
-_NOT_A_DIAGNOSTIC_STATEMENT = frozenset(
-    {
-        "chief_complaint",
-        "history_of_present_illness",
-        "hospital_course",
-        "physical_exam",
-        "labs_and_studies",
-        "past_medical_history",
-        "social_history",
-    }
-)
+
+
+def _uncertain_at_discharge(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+    setting: CareSetting,
+) -> None:
+    """An inpatient uncertain diagnosis stays coded only as the final diagnostic statement leaves
+    it: not ruled out elsewhere, in the statement, a working diagnosis rather than a differential
+    or a running work-up (uncertain_at_discharge.py, Sections II.H and III.C)."""
+    if setting is not CareSetting.INPATIENT:
+        return
+    everything = [*billed.values(), *excluded.values()]
+    has_statement = any(
+        e.section in uncertain_at_discharge.FINAL_STATEMENT for p in everything for e in p.evidence
+    )
+    discharged = uncertain_at_discharge.documents_discharge(note.text for note in notes)
+    negated = [p for (_, a), p in excluded.items() if a is Assertion.NEGATED]
+    for code in [c for c, p in billed.items() if p.assertion is Assertion.UNCERTAIN]:
+        pending = billed[code]
+        ruled_out = any(
+            n.code[:3] == code[:3]
+            and uncertain_at_discharge.ruled_out_by(
+                (e.section for e in n.evidence), has_statement=has_statement
+            )
+            for n in negated
+        )
+        places = [
+            uncertain_at_discharge.Place(e.section, e.sentence or e.text, e.text)
+            for e in pending.evidence
+        ]
+        reason = uncertain_at_discharge.why_not_coded(
+            places, ruled_out=ruled_out, has_statement=has_statement, discharged=discharged
+        )
+        if reason is not None:
+            del billed[code]
+            pending.rationale = reason
+            _merge(excluded, (code, pending.assertion), pending)
 
 
 def _stroke_sequelae(
