@@ -49,10 +49,10 @@ GROUPS = {
 SAFE_HARBOR = tuple(c for categories in GROUPS.values() for c in categories)
 
 
-# notes written while rules were being written (round 5 on): always dev, so the held-out third
-# stays the 38 notes no rule writer has read
+# notes written while rules were being written (d5-: round 5, d6-: round 8): always dev, so the
+# held-out third stays the 38 notes no rule writer has read
 DEV_ONLY = NOTES / "dev"
-DEV_ONLY_PREFIX = "d5-"
+DEV_ONLY_PREFIX = ("d5-", "d6-")
 
 
 # the fresh set: written by an annotator who writes no rules, held out whole
@@ -84,7 +84,9 @@ def load_all() -> list[AnnotatedNote]:
         dev = read_note_file(path.name, path.read_text(encoding="utf-8"))
         wrong = [n.id for n in dev if not n.id.startswith(DEV_ONLY_PREFIX)]
         if wrong:
-            raise ValueError(f"{path.name}: dev-only note ids must start with d5-: {wrong}")
+            raise ValueError(
+                f"{path.name}: dev-only note ids must start with one of {DEV_ONLY_PREFIX}: {wrong}"
+            )
         notes += dev
     ids = Counter(n.id for n in notes)
     duplicated = [i for i, n in ids.items() if n > 1]
