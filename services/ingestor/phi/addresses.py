@@ -11,12 +11,13 @@ from services.ingestor.phi.word_sets import word_set
 _STREET_SUFFIX = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|circle|cir|way"
     r"|place|pl|terrace|ter|parkway|pkwy|highway|hwy|route|rte|square|trail|trl|row|path|pike"
-    r"|turnpike|alley|plaza|crescent|close)"
+    r"|turnpike|alley|plaza|crescent|close|cres|parade|pde|esplanade|esp|grove|gve|mews|wynd"
+    r"|gardens|gdns|tce)"
 )
 _UNIT = r"(?:apt|apartment|suite|ste)\.?\s*#?\s*\d+[A-Za-z]?\b"
 _STREET = re.compile(
-    r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
-    r"(?P<street>(?:[A-Za-z][A-Za-z'\-]*\.?[ \t]+){1,4})"
+    r"(?<![\w/.\-])(?:\d{1,4}[A-Za-z]?/)?\d{1,6}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
+    r"(?P<street>(?:(?:[A-Za-z][A-Za-z'\-]*\.?|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,4})"
     rf"{_STREET_SUFFIX}\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[A-Za-z0-9\-]+)?",
     re.IGNORECASE,
@@ -63,11 +64,11 @@ _STREET_TYPE_LAST = re.compile(
 _NAMED_STREET = re.compile(
     r"\b(?:[A-Z][a-z'\-]+|[A-Z]{2,3})(?:[ \t][A-Z][a-z'\-]+)?[ \t](?:Road|Rd|Street|Avenue|Ave"
     r"|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace|Parkway|Pkwy|Pike|Highway|Hwy"
-    r"|Row|Way|St(?![ \t.]*[A-Z]))\b\.?"
+    r"|Row|Way|Trail|Parade|Esplanade|Grove|Mews|St(?![ \t.]*[A-Z]))\b\.?"
 )
 _STREET_WORD = re.compile(
     r"\b(?:Road|Rd|Street|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Court|Crescent|Close|Terrace"
-    r"|Parkway|Pkwy|Pike|Highway|Hwy|Row|Way|St)\b"
+    r"|Parkway|Pkwy|Pike|Highway|Hwy|Row|Way|Trail|Parade|Esplanade|Grove|Mews|St)\b"
 )
 _NOT_STREET_HEADS = word_set(
     "The This That A An And Or Of On In At To By For With From Per No Any Each Every Same"
@@ -78,6 +79,14 @@ _ROUTE = re.compile(
     r"\b(?i:route|rte|highway|hwy|interstate|state\s+road|county\s+road)[ \t]+\d{1,4}\b"
     r"|\bI-\d{1,3}\b|\b\d{1,5}[ \t]+(?i:block)[ \t]+(?i:of)[ \t]+(?:[A-Za-z.]+[ \t]+){1,3}"
     r"(?i:st|street|ave|avenue|rd|road|blvd)\b\.?"
+    # a grid address of the Canadian prairies: "10442 97 St NW", "8210 109 Ave"
+    r"|(?<![\w/.\-])\d{3,6}[ \t]+\d{1,3}[ \t]+(?:St|Street|Ave|Avenue)\b(?:[ \t]+(?:NW|NE|SW|SE))?"
+)
+# a Quebec street, the number first: "41 rue Principale", "1200 boul. Saint-Laurent"
+_FRENCH_STREET = re.compile(
+    rf"(?<![\w/.\-])\d{{1,5}},?[ \t]+(?i:rue|boul\.?|boulevard|chemin|ch\.|rang|av\.|avenue"
+    rf"|mont[ée]e|c[ôo]te)[ \t]+(?:(?i:de|du|des|la|le|l'|d')[ \t]*)*{_LETTER}[\w'\-]*"
+    rf"(?:[ \t]+{_LETTER}[\w'\-]*)?"
 )
 
 
@@ -102,4 +111,5 @@ def find_addresses(text: str) -> list[PhiSpan]:
         if m.group(0).split()[0] not in _NOT_STREET_HEADS:
             spans.append(_span(m, 0.7, "address.named_street"))
     spans += [_span(m, 0.8, "address.route") for m in _ROUTE.finditer(text)]
+    spans += [_span(m, 0.8, "address.street_fr") for m in _FRENCH_STREET.finditer(text)]
     return spans

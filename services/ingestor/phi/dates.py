@@ -131,12 +131,15 @@ _COUNTED = re.compile(
 )
 _HOLIDAY = re.compile(
     r"\b(?:christmas(?:\s+eve)?|thanksgiving|new\s+year'?s(?:\s+(?:eve|day))?|easter"
-    r"|independence\s+day|memorial\s+day|labor\s+day|halloween|hanukkah|passover)\b",
+    r"|independence\s+day|memorial\s+day|labor\s+day|halloween|hanukkah|passover|boxing\s+day"
+    r"|canada\s+day|australia\s+day|anzac\s+day|victoria\s+day|remembrance\s+day"
+    r"|veterans\s+day|good\s+friday|valentine'?s\s+day|mother'?s\s+day|father'?s\s+day"
+    r"|diwali|deepavali|kwanzaa)\b",
     re.IGNORECASE,
 )
 # years: 1992, 1980s, '92, 74'
 _YEAR_4 = re.compile(
-    r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
+    r"(?:(?<![\d.:/\-])|(?<=\bmid-)|(?<=\bearly-)|(?<=\blate-))(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
 )
 _YEAR_APOS = re.compile(r"(?<![\w'])'\d\d\b")
 # a bare two-digit year after an event of the past history: "CABG 81", "MI 92", "redo in 84"
@@ -373,6 +376,7 @@ def _find_years(text: str) -> list[PhiSpan]:
         is_clock = minutes < 60 and int(digits[:2]) < 24
         before = text[max(0, m.start() - 20) : m.start()]
         clock_context = _CLOCK_CONTEXT.search(before) or not _YEAR_CONTEXT.search(before)
+        clock_context = clock_context and not before.endswith(("mid-", "early-", "late-"))
         if is_clock and clock_context and not m.group(0).endswith("s"):
             continue
         spans.append(

@@ -26,7 +26,8 @@ _HEAD_NOUNS = (
     "|glands|nerve|ligament|triangle|point|loop|dementia|chorea|ataxia|anemia|anaemia"
     "|encephalopathy|angina|arteritis|granulomatosis|esophagus|oesophagus|diverticulum|filter"
     "|phenomenon|respirations|breathing|spots|nodules|protocol|block|blockade|bag|mask|boot"
-    "|tenderness|fall|stage|staging|grade|test's|hold|exercises"
+    "|tenderness|fall|stage|staging|grade|test's|hold|exercises|level|levels|stool|stools"
+    "|thickness|class"
 )
 _EPONYM_CONTEXT = re.compile(
     rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
@@ -48,6 +49,27 @@ _BARE_EPONYMS = word_set(
     " mcburney rovsing chvostek trousseau lhermitte trendelenburg lachman mcmurray spurling"
     " finkelstein virchow"
 )
+# scores and classifications named after a person or a town and written with their value:
+# "Epworth 16", "Ranson 2", "Balthazar C", "Apgar 8/9", "Mallampati II" (general knowledge of
+# clinical scores); names common as surnames or wards ("Wells 4" is a ward and its floor, "Clark"
+# a surname) only with the score's noun or a grade in letters: "Clark level III", "Wells score 5"
+_SCORED_EPONYMS = word_set(
+    "epworth ranson balthazar apgar breslow gleason mallampati killip nyha caprini padua"
+    " braden waterlow barthel karnofsky lansky ecog spetzler rockall blatchford alvarado"
+    " centor wexner oswestry modic bosniak tanner hinchey rutherford fontaine durie"
+)
+_SCORED_SURNAMES = word_set(
+    "clark wells hunt hess fisher forrest geneva child pugh meld katz morse norton wagner"
+    " gustilo garden weber schatzker neer salter mayo lown lund browder bristol bethesda"
+)
+_SCORE_VALUE = re.compile(
+    r"^(?:'s)?[ \t]*(?:score|scale|grade|class|stage|type|level)?[ \t]*[:=]?[ \t]*"
+    r"(?:\d|[IVX]{1,4}\b|[A-E]\b|[<>≥≤])"
+)
+_SCORE_NOUN = re.compile(
+    r"^(?:'s)?[ \t]*(?:(?:score|scale|grade|class|stage|type|level|criteria)\b"
+    r"|[IVX]{1,4}\b|[A-E]\b)"
+)
 # the second part of a compound eponym ("Osgood-Schlatter", "Wolff-Parkinson-White")
 _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
@@ -58,6 +80,11 @@ def _eponym(span: PhiSpan, text: str) -> bool:
     if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
         return True
     word = text[span.start : span.end]
+    key = word.lower().removesuffix("'s")
+    if key in _SCORED_EPONYMS and _SCORE_VALUE.match(after):
+        return True
+    if key in _SCORED_SURNAMES and _SCORE_NOUN.match(after):
+        return True
     possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
     if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
         return True

@@ -26,6 +26,19 @@ _SSN = re.compile(r"(?<![\d\-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d\d\1(?!0000)\
 _SSN_CONTEXT = re.compile(
     r"\b(?:ssn|social\s+security(?:\s+(?:no|number|#))?|ss#)\s*[:#]?\s*(\d{9})\b", re.I
 )
+# the last four digits of an SSN, by what is said of them: "last 4 of SSN 4471", "SSN last four:
+# 2290", "social ending in 0387", "xxx-xx-4471", "***-**-4471"
+_SSN_LAST4 = re.compile(
+    r"(?i:\blast\s+(?:4|four)(?:\s+digits)?\s+(?:of\s+)?(?:(?:the|her|his|their|pt'?s)\s+)?"
+    r"(?:ssn|ss\#|ss|social(?:\s+security)?(?:\s+(?:no\.?|number|\#))?)"
+    r"|\b(?:ssn|ss\#|social(?:\s+security)?(?:\s+(?:no\.?|number|\#))?)\s*"
+    r"(?:last\s+(?:4|four)(?:\s+digits)?|ending(?:\s+in|\s+with)?|ends\s+(?:in|with)))"
+    r"\s*(?:is|=|:|\#|-)?\s*(\d{4})\b"
+    r"|(?i:\bx{3}|\*{3})[\- ]?(?i:x{2}|\*{2})[\- ]?(\d{4})\b"
+)
+# a UK National Insurance number: "QQ 12 34 56 C", "AB123456D" (two letters, three pairs of
+# digits, a letter A-D)
+_NI_NUMBER = re.compile(r"\b[A-Z]{2}(?: \d{2} \d{2} \d{2} |\d{6})[A-D]\b")
 # (617) 555-1234, 617-555-1234, 617.555.1234, +1 617 555 1234, 555-1234 with an extension
 _PHONE = re.compile(
     r"(?<![\w/.\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}(?:[\s.\-/]| ?- ?))\d{3}"
@@ -176,6 +189,10 @@ def find_identifiers(text: str) -> list[PhiSpan]:
     spans += [_span(m, PhiType.IP, 0.9, "ip") for m in _IPV6.finditer(text)]
     spans += [_span(m, PhiType.SSN, 0.95, "ssn") for m in _SSN.finditer(text)]
     spans += [_span(m, PhiType.SSN, 0.95, "ssn.label", 1) for m in _SSN_CONTEXT.finditer(text)]
+    spans += [
+        _span(m, PhiType.SSN, 0.9, "ssn.last4", _first_group(m)) for m in _SSN_LAST4.finditer(text)
+    ]
+    spans += [_span(m, PhiType.SSN, 0.85, "ssn.ni_number") for m in _NI_NUMBER.finditer(text)]
     spans += _phones(text)
     for m in [*_ID_LABEL.finditer(text), *_ID_WEAK_LABEL.finditer(text)]:
         value = m.group("value")

@@ -15,7 +15,12 @@ from services.ingestor.phi.departments import without_departments
 from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.moved_places import find_moved_places
 from services.ingestor.phi.name_words import STOPWORDS
-from services.ingestor.phi.organisations import find_organisations
+from services.ingestor.phi.org_frames import find_org_frames
+from services.ingestor.phi.organisations import (
+    GENERIC_HEADS,
+    ORGANISATION_TAILS,
+    find_organisations,
+)
 from services.ingestor.phi.place_forms import find_place_forms
 from services.ingestor.phi.rooms import find_rooms
 from services.ingestor.phi.spans import PhiSpan, PhiType
@@ -114,12 +119,18 @@ def find_locations(text: str, tokens: list[Token], style: CaseStyle, lex: Lexico
     spans += find_cued_places(text, tokens, style, lex)
     spans += find_moved_places(text, tokens, lex)
     spans += find_organisations(text, tokens, style, lex)
+    spans += find_org_frames(text, lex)
     spans += find_place_forms(text, tokens, style, lex)
     spans += find_rooms(text)
     dc = _WASHINGTON_DC.finditer(text)
     spans += [_span(m.start(1), m.end(1), 0.7, "location.dc") for m in dc]
     spans = without_departments(spans, text)
     return spans + _propagate(text, tokens, spans, style, lex)
+
+
+# the words that say what kind of body a name is ("Danforth Family Health Team"): not a place
+# where they recur on their own
+_KIND_WORDS = GENERIC_HEADS | ORGANISATION_TAILS
 
 
 def _propagate(
@@ -133,7 +144,7 @@ def _propagate(
         if span.source not in strong and span.score < 0.6:
             continue
         for t in tokens:
-            if span.start <= t.start < span.end and len(t.key) >= 4:
+            if span.start <= t.start < span.end and len(t.key) >= 4 and t.key not in _KIND_WORDS:
                 weight = 0.75 if span.source in strong else 0.65
                 names[t.key] = max(names.get(t.key, 0.0), weight)
     spans = []

@@ -26,7 +26,8 @@ ORGANISATION_TAILS = word_set(
     " drugs surgery practice team imaging diagnostics laboratories labs logistics energy steel"
     " healthcare residences living shelter house homes inn hotel orthopaedics orthopedics"
     " neurology cardiology pediatrics paediatrics network trust union ministries mission club"
-    " recovery dialysis hospice"
+    " recovery dialysis hospice towing trucking freight transport haulage motors plumbing"
+    " roofing realty properties manufacturing industries enterprises holdings consulting"
 )
 # in an all-capitals note only these tails say "organisation" ("SATS INC" is increased, "NSICU
 # TEAM" and "DERM SERVICE" are hospital services)
@@ -69,7 +70,9 @@ _HEADER = re.compile(
 CHAIN_NAMES = word_set(
     "walgreens walmart costco kroger safeway tesco sainsbury's asda aetna cigna humana"
     " unitedhealthcare anthem labcorp neogenomics amedisys bayada gentiva omnicare brookdale"
-    " amazon fedex ups usps starbucks mcdonald's lawtons"
+    " amazon fedex ups usps starbucks mcdonald's lawtons superdrug lloydspharmacy rexall"
+    " pharmasave lifelabs dynacare medibank bunnings woolworths medplus netmeds infosys wipro"
+    " ambetter molina wellcare centene optum caremark silverscript bcbs highmark"
 )
 # "CVS" is the cardiovascular system in a note, "Target" and "Boots" are words
 CHAIN_NAMES_CUED = word_set("cvs giant target boots kaiser quest sunrise lifeline sheetz")
@@ -281,6 +284,13 @@ class _Organisations:
             spans.append(_span(tok.start, self.tokens[words_end].end, 0.7, "location.employer"))
         return spans
 
+    def shop(self, k: int) -> bool:
+        """``the cvs on cleveland ave``, ``the boots in kendal``: in a note typed in lower case
+        a chain's word is a shop between "the" and where the shop stands."""
+        before = self.tokens[k - 1].key if k > 0 else ""
+        after = self.tokens[k + 1].key if k + 1 < len(self.tokens) else ""
+        return before == "the" and after in ("on", "in", "at", "pharmacy", "store", "near", "by")
+
     def chains(self) -> list[PhiSpan]:
         spans = []
         for k, tok in enumerate(self.tokens):
@@ -288,7 +298,9 @@ class _Organisations:
             cue = k > 0 and self.tokens[k - 1].key in _PLACE_CUES
             if key in CHAIN_NAMES and (self.style is not CaseStyle.MIXED or self.cased(tok)):
                 spans.append(_span(tok.start, tok.end, 0.7, "location.chain"))
-            elif key in CHAIN_NAMES_CUED and cue and self.cased(tok):
+            elif key in CHAIN_NAMES_CUED and (
+                (cue and self.cased(tok)) or (self.style is CaseStyle.LOWER and self.shop(k))
+            ):
                 spans.append(_span(tok.start, tok.end, 0.65, "location.chain"))
         return spans
 

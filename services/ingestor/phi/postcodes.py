@@ -25,7 +25,8 @@ _AUSTRALIA = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s+(\d{4})\b")
 # ", Christchurch 8041", ", Chennai 600 006", ", Pune 411004": a capitalised town after a comma,
 # then the code, then the end of the line or punctuation
 _AFTER_TOWN = re.compile(
-    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(\d{3}[ ]?\d{3}|\d{4,5})"
+    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(?:\([A-Z]\)[ \t]*)?(?:[-–][ \t]*)?"
+    r"(\d{3}[ ]?\d{3}|\d{4,5})"
     r"(?=[ \t]*(?:[.,;)]|$|\n|\b(?:India|Australia|New Zealand|NZ)\b))",
     re.M,
 )
@@ -53,14 +54,33 @@ def _span(start: int, end: int, kind: PhiType, score: float, source: str) -> Phi
 
 
 _TOWN_BEFORE = re.compile(
-    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(?:[A-Z]{2,3}\.?,?[ \t]+)?$", re.M
+    r"(?:,|^)[ \t]*((?:[A-ZÀ-Þ](?:[^\W\d_]|['\-])+[ \t]){1,3}?)(?:\([A-Z]\)[ \t]*)?"
+    r"(?:[-–][ \t]*)?(?:[A-Z]{2,3}\.?,?[ \t]+)?$",
+    re.M,
+)
+# in an address typed in lower case, the town between a comma and a province or state:
+# "2106 w 41st ave, vancouver bc v6m 1z6"
+_LOWER_TOWN_BEFORE = re.compile(
+    r",[ \t]*((?:[a-zà-ÿ](?:[^\W\d_]|['\-])+[ \t]){1,2}?)"
+    r"(?:bc|ab|sk|mb|on|qc|nb|ns|pe|nl|yt|nt|nu|nsw|vic|qld|sa|wa|tas|act)\.?,?[ \t]+$",
+    re.M,
+)
+# what says a postcode typed in lower case follows: its label, a province or state, or a town
+# after a comma in an address line ("postcode is b8 2hl", "vancouver bc v6m 1z6")
+_LOWER_CODE_CUE = re.compile(
+    r"(?i:post[ \t]?code|postal[ \t]+code|zip(?:[ \t]+code)?|pin(?:[ \t]+code)?)[ \t]*"
+    r"(?:is|:|\#|-)?[ \t]*$"
+    r"|\b(?i:bc|ab|sk|mb|on|qc|nb|ns|pe|pei|nl|yt|nt|nu)\.?,?[ \t]+$"
+    r"|,[ \t]*(?:[^\W\d_][^\W\d_'\-]*[ \t]+){1,3}$"
 )
 
 
 def _town_before(text: str, code_start: int) -> PhiSpan | None:
     """``..., Croydon CR0 2LN``: the capitalised words between a comma and a postcode."""
     line_start = text.rfind("\n", 0, code_start) + 1
-    m = _TOWN_BEFORE.search(text[line_start:code_start])
+    m = _TOWN_BEFORE.search(text[line_start:code_start]) or _LOWER_TOWN_BEFORE.search(
+        text[line_start:code_start]
+    )
     if m is None:
         return None
     words = m.group(1).split()
@@ -72,6 +92,24 @@ def _town_before(text: str, code_start: int) -> PhiSpan | None:
     )
 
 
+def _lower_case_codes(text: str) -> list[PhiSpan]:
+    """UK and Canadian postcodes typed in lower case (``b8 2hl``, ``v6m 1z6``) where a label, a
+    province or an address line says a postcode follows: read on the text in capitals (same
+    offsets), kept where the code is not in capitals as written."""
+    upper = text.upper()
+    if upper == text or len(upper) != len(text):
+        return []
+    spans = []
+    for pattern, source in ((_UK, "zip.uk"), (_CANADA, "zip.ca")):
+        for m in pattern.finditer(upper):
+            if text[m.start() : m.end()].isupper():
+                continue  # found as written
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _LOWER_CODE_CUE.search(text[line_start : m.start()]):
+                spans.append(_span(m.start(), m.end(), PhiType.ZIP, 0.8, source))
+    return spans
+
+
 def find_postcodes(text: str) -> list[PhiSpan]:
     """UK, Canadian, Australian and address-line postcodes in ``text`` (and the town written
     before a postcode, as a place)."""
@@ -79,6 +117,7 @@ def find_postcodes(text: str) -> list[PhiSpan]:
     spans += [
         _span(m.start(), m.end(), PhiType.ZIP, 0.85, "zip.ca") for m in _CANADA.finditer(text)
     ]
+    spans += _lower_case_codes(text)
     spans += [
         _span(m.start(1), m.end(1), PhiType.ZIP, 0.85, "zip.au") for m in _AUSTRALIA.finditer(text)
     ]

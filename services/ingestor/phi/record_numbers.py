@@ -20,7 +20,9 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 # a value: groups of capitals and digits joined by single hyphens, slashes, dots or spaces
 _GROUP = r"[A-Z0-9]{1,12}"
 # (a group is whole: "901-56-24 Plan" ends before "P")
-_VALUE = rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}(?![a-z])){{0,5}})"
+_VALUE = (
+    rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|\.(?=\d)|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}(?![a-z])){{0,5}})"
+)
 _LABEL = re.compile(
     r"\b(?P<label>(?i:nhs(?:\s+(?:no\.?|number|#))?|uhid|urn|ur(?:\s+no\.?)?|nhi|ohip|hcn|phn|ahcip|ramq"
     r"|medicare(?:\s+(?:no\.?|number|#))?|mrn|cr\s+no\.?|ip\s+no\.?|op\s+no\.?|reg(?:istration)?"
@@ -31,13 +33,18 @@ _LABEL = re.compile(
     r"|dea|npi|rego|plate|tag|serial(?:\s+(?:no\.?|#|number))?|sn|s/n|device\s+id|ref(?:erence)?"
     r"|intake|claim|policy|account|acct|control\s+no\.?|batch|lot|aadhaa?r|pan|abha|phin|mhsc"
     r"|msp|carte\s+soleil|ihi|dva|mbi|hicn|gmc|nmc|ahpra|cpso|mcr|imc"
+    # round 8: badges and staff numbers, provider and prescription numbers, Scottish CHI,
+    # Indian in- and out-patient numbers and service cards, a Quebec chart ("dossier")
+    r"|badge|staff\s+(?:id|no\.?)|employee\s+(?:no\.?|number|#)|prov(?:ider)?\s+(?:no\.?|number|#)"
+    r"|rx|prescription|chi|h&c|ipd|opd|echs|cghs|esic|dossier|health\s+card(?:\s+(?:no\.?|#))?"
+    r"|card\s+(?:no\.?|number|#)"
     # a record's own number named by what it numbers: "Patient number", "Hosp no", "CRN",
     # "Encounter #", "Visit ID", "Order no.", "Chart #", "FIN", "CSN"
     r"|(?:patient|pt|path(?:ology)?|hosp(?:ital)?|chart|file|encounter|visit|order|report|episode|admission"
     r"|invoice|ticket|confirmation|tracking)\.?\s*(?:no\b\.?|number|#|id\b)|reg\.\s*no\.?|crn|cr\s*#"
     r"|encounter|fin|csn|har))"
     # a label is a whole word: "UR" is not the start of "URINE", nor "HAR" of "HARE"
-    r"(?![A-Za-z])(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+)?" + _VALUE
+    r"(?![A-Za-z])(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+(?:still\s+|now\s+)?)?" + _VALUE
 )
 _UNIT_WORDS = frozenset(
     ("U", "HR", "HRS", "HOUR", "ML", "MG", "MCG", "CC", "L", "KG", "MEQ", "MIN", "AM", "PM", "X")
@@ -74,15 +81,23 @@ def _value_ok(value: str, label: str) -> bool:
         return digits >= 2 and bool(_SHORT_CODE.match(value))
     groups = re.split(r"[\s]", value)
     first = re.split(r"[\-/]", groups[0])[0]
-    if not any(c.isdigit() for c in first) and len(first) > 3:
-        return False  # "ID: TMAX 99.8" is a section and a reading
+    ramq = len(first) == 4 and all(g.isdigit() for g in groups[1:]) and digits >= 6
+    if not any(c.isdigit() for c in first) and len(first) > 3 and not ramq:
+        return False  # "ID: TMAX 99.8" is a section and a reading ("BOUE 5512 1518" is RAMQ)
     # later space-separated groups must hold a digit or be a short code ("018 JR")
     return all(any(c.isdigit() for c in g) or len(g) <= 2 for g in groups[1:])
 
 
 def _trim(value: str) -> str:
-    """Keep the space-separated groups that hold digits, and one short code after them
-    (``6719 442 018 JR``); the words after a number are not part of it (``7HKT214 NOTED BY``)."""
+    """A dot joins groups only after letters (``KH1.0004471``); after digits it is a decimal
+    point and ends the number (``99.8``). Keep the space-separated groups that hold digits, and
+    one short code after them (``6719 442 018 JR``); the words after a number are not part of
+    it (``7HKT214 NOTED BY``)."""
+    for dot in (i for i, c in enumerate(value) if c == "."):
+        group = re.split(r"[\s\-/]", value[:dot])[-1]
+        if not any(c.isalpha() for c in group):
+            value = value[:dot]
+            break
     parts = value.split(" ")
     kept = parts[:1]
     for i, part in enumerate(parts[1:], start=1):

@@ -1,0 +1,143 @@
+"""Round 8 forms of the weak Safe Harbor categories: identifiers of other countries and labels,
+organisations named by their frame, postcodes typed in lower case or after a town and a dash,
+street forms of other countries, holidays and half-years — and the scores, drugs and words
+around them that stay. Values are surrogates written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.ingestor.phi.detect import detect_phi
+
+
+def masked(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in detect_phi(text)]
+
+
+def covered(text: str, value: str) -> bool:
+    start = text.index(value)
+    return any(s.start < start + len(value) and start < s.end for s in detect_phi(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # labels that say "is", "is still", "is now"
+        ("Medicare is still 5120 38817 4. I called the office.", "5120 38817 4"),
+        # a dot between a hospital's prefix and the number
+        ("UHID: QM2.0018843   Bed 4", "QM2.0018843"),
+        # RAMQ: four letters of the name, then eight digits
+        ("Name: GAGNON, Luc   RAMQ: GAGL 6203 1187   Bed 2", "GAGL 6203 1187"),
+        ("security officer, badge no. 61942, was present", "61942"),
+        ("Prov No 3302716J at the practice", "3302716J"),
+        ("CHI No: 2208541173 on the referral", "2208541173"),
+        ("IPD No: IP/23/40719 admitted", "IP/23/40719"),
+        ("rx # 7720914 needs renewal", "7720914"),
+        ("Dossier: 8830194", "8830194"),
+        # the last four digits of an SSN, however they are named
+        ("Verified: last 4 of SSN 7719, DOB on file", "7719"),
+        ("ssn last four: 2038", "2038"),
+        ("social ending in 5521 confirmed", "5521"),
+        ("SSN xxx-xx-6604 on the form", "6604"),
+        # a UK National Insurance number
+        ("NI number JT 48 19 27 B", "JT 48 19 27 B"),
+        ("NINO: HK739204A", "HK739204A"),
+    ],
+)
+def test_identifiers_by_label_and_shape(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("TPA: Paramount Health   Insurer: ICICI LOMBARD   Policy No: 4418", "Paramount Health"),
+        ("TPA: Paramount Health   Insurer: ICICI LOMBARD   Policy No: 4418", "ICICI LOMBARD"),
+        ("Insurance: Wrenfield Health ID 22910447. Meals delivered.", "Wrenfield Health"),
+        ("Confirmed Part D plan: WellRx Select. Routed to RN.", "WellRx Select"),
+        ("pt's ins is amerihealth of pa, id # kf2290143.", "amerihealth of pa"),
+        ("INSURANCE QUARTZ MEMBER ID QZ8810294.", "QUARTZ"),
+        # a payer's or a practice's tail
+        ("Prior auth was denied by CORALVIEW HEALTH PLAN on 4/2.", "CORALVIEW HEALTH PLAN"),
+        ("SECONDARY INS FARMERS MUTUAL OF IOWA.", "FARMERS MUTUAL OF IOWA"),
+        ("PCP: Dr. Lin (Brookhollow Family Medicine)", "Brookhollow Family Medicine"),
+        ("Copy to Kelvingrove Family Practice, fax to follow", "Kelvingrove Family Practice"),
+        # a school after what a pupil or teacher does there
+        ("she attended shepherd state and taught at west kessler high until 2019", "shepherd state"),
+        ("she attended shepherd state and taught at west kessler high until 2019", "west kessler high"),
+        # a brand written with an inner capital after "at"
+        ("bloods drawn at MedLabz yesterday", "MedLabz"),
+        # a chain in a lower-case note between "the" and where the shop stands
+        ("can you send it to the cvs on oakmont rd instead", "cvs"),
+        # Quebec's public bodies and French hospital names
+        ("f/u at clsc de verdun next week", "clsc de verdun"),
+        ("transferred from Hôpital Sainte-Croix overnight", "Hôpital Sainte-Croix"),
+        # tails of trades
+        ("the car was towed by Marlow Towing to the yard", "Marlow Towing"),
+    ],
+)
+def test_organisations_by_frame(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Address: 12 Hollis Cres, Etobicoke ON m9b 2k4", "m9b 2k4"),
+        ("1830 e 12th ave, burnaby bc v5n 2a1", "v5n 2a1"),
+        ("1830 e 12th ave, burnaby bc v5n 2a1", "burnaby"),
+        ("1830 e 12th ave, burnaby bc v5n 2a1", "1830 e 12th ave"),
+        ("my postcode is ls6 3qd and the surgery is near", "ls6 3qd"),
+        ("Plot 7, MG Road, Kothrud, Pune - 411 038", "411 038"),
+        ("Link Road, Malad (W) - 400064.", "400064"),
+        ("Link Road, Malad (W) - 400064.", "Malad"),
+        ("1200 boul. Saint-Joseph, Québec QC G1R 4T3", "Québec"),
+        ("they moved to 88 rue des Érables, levis qc g6v 3b2", "88 rue des Érables"),
+        ("Address: 14 Waratah Pde, Kiama NSW 2533", "14 Waratah Pde"),
+        ("Unit 2/41 Lorikeet Cres, Ashgrove QLD 4060", "2/41 Lorikeet Cres"),
+        ("lives at 8810 109 St NW, Edmonton AB", "8810 109 St NW"),
+        ("MVC on Crowsnest Trail at 0200", "Crowsnest Trail"),
+    ],
+)
+def test_postcodes_and_streets_of_other_countries(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("pain since Boxing Day, worse at night", "Boxing Day"),
+        ("seen on Anzac Day at the clinic", "Anzac Day"),
+        ("growth slowed from mid-2019 onwards", "2019"),
+    ],
+)
+def test_dates_of_other_calendars(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Snoring, Epworth 14, BMI 41.",
+        "Pancreatitis: Ranson 3, Balthazar D on CT.",
+        "Melanoma, Breslow 1.2 mm, Clark level IV, no ulceration.",
+        "Stool chart: Bristol type 7 x3 overnight.",
+        "Started KEYTRUDA 200 MG Q3W and OPDIVO was stopped.",
+        "Temp ID: 98.6 today; ID: TMAX 99.8",
+        "The health plan denied it. Insurance: pending. Pharmacy: none.",
+        "School: none. Employer: retired. Insurance is private.",
+        "spoke with the cvs: rrr, no murmur",
+    ],
+)
+def test_scores_drugs_readings_and_empty_labels_stay(text: str) -> None:
+    assert masked(text) == []
+
+
+def test_a_ward_before_its_floor_number_is_still_a_place() -> None:
+    # "Wells" is a score only with its noun: "Wells 4" is a ward and its floor
+    assert "Wells" in masked("Transferred to Wells 4 overnight.")
+
+
+def test_kind_words_of_a_name_are_not_places_where_they_recur() -> None:
+    text = "Danforth Family Health Team\nHealth Card #: 1188-204-771-QX"
+    assert "Health" not in masked(text)[1:]
