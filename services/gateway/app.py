@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from services.gateway.access_log import AccessLog
 from services.gateway.deps import GatewayState
 from services.gateway.errors import install_error_handlers
+from services.gateway.group_accept import GroupAccept
 from services.gateway.guard import RequestGuard
 from services.gateway.openapi import install_openapi
 from services.gateway.outage_shield import outage_shield
@@ -54,6 +55,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             settings=settings,
             pool=pool,
             authenticate=CachedAuthenticator(pool, settings.auth_cache_s),
+            accept_group=GroupAccept(pool, max_reports=settings.accept_group_max),
         )
         app.state.gateway = state
         revocations = asyncio.create_task(
@@ -90,6 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 await revocations
             if state.hub is not None:
                 await state.hub.close()
+            await state.accept_group.close()
             await pool.close()
 
     app = FastAPI(

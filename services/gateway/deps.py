@@ -9,6 +9,7 @@ import asyncpg
 from fastapi import Depends, Request
 
 from services.gateway.errors import ApiError
+from services.gateway.group_accept import GroupAccept
 from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator, Principal
 from shared.bus.amqp import AmqpBus
@@ -22,6 +23,8 @@ class GatewayState:
     settings: GatewaySettings
     pool: asyncpg.Pool
     authenticate: CachedAuthenticator
+    accept_group: GroupAccept
+    """Accepts POST /v1/reports, a tenant's concurrent reports in one statement."""
     bus: AmqpBus | None = None
     hub: Hub | None = None
     """Live status for /v1/events, fed from this gateway's own queue once the broker is up."""

@@ -25,6 +25,10 @@ class GatewaySettings(Settings):
     auth_cache_s: float = Field(default=10.0, ge=0)
     """How long a validated API key is remembered while revocations are being listened for
     (a revocation takes effect at once either way)."""
+    accept_group_max: int = Field(default=32, ge=1, le=1000)
+    """Most reports of one tenant stored by one statement: the POSTs that arrive while the
+    tenant's previous statement runs go together into the next (group commit); 1 stores each
+    alone."""
     webhooks_allow_private: bool = False
     """Accept webhook URLs on loopback and private addresses (a test or an internal receiver)."""
 

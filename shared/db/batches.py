@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from shared.db import outbox
-from shared.db.submissions import IdempotencyConflict, Submission, add_batch_report
+from shared.db.submissions import IdempotencyConflict, Submission, add_batch_reports
 from shared.events import routing
 from shared.events.batch import BatchCounts, BatchNotification, batch_status
 
@@ -95,10 +95,9 @@ async def create_batch(
             if existing["request_hash"] != fingerprint:
                 raise IdempotencyConflict
             return CreatedBatch(existing, {}, replayed=True)
-        report_ids = {
-            item.line: await add_batch_report(conn, tenant_id, batch_id, item.line, item.submission)
-            for item in items
-        }
+        report_ids = await add_batch_reports(
+            conn, tenant_id, batch_id, {item.line: item.submission for item in items}
+        )
         await _enqueue_notification(conn, first_notification(inserted))
         return CreatedBatch(inserted, report_ids, replayed=False)
 

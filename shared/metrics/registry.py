@@ -91,6 +91,12 @@ REPORTS_ACCEPTED = Counter(
     "Reports the gateway accepted (202), by kind.",
     ["kind"],
 )
+ACCEPT_GROUP_SIZE = Histogram(
+    "clinrelay_gateway_accept_group_reports",
+    "Reports stored by one accepting statement of the gateway: the POSTs of a tenant that arrived "
+    "while its previous statement ran (group commit).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 REPORTS_FINISHED = Counter(
     "clinrelay_reports_finished_total",
     "Reports that reached a final status, by kind and status (COMPLETE or FAILED).",

@@ -167,17 +167,18 @@ async def submit_report(
     # thread and back costs (issue 15). Larger ones go to the thread pool, off the event loop.
     small = len(body) <= INLINE_BODY_BYTES
     submission = check() if small else await run_in_threadpool(check)
-    async with state.pool.acquire() as conn:
-        try:
-            created = await submissions.create_report(
-                conn, principal.tenant_id, submission, idempotency_key
-            )
-        except submissions.IdempotencyConflict:
-            raise ApiError(
-                409,
-                "idempotency_conflict",
-                "This Idempotency-Key was already used with a different request body.",
-            ) from None
+    try:
+        # Stored with the tenant's other reports arriving meanwhile, in one statement (group
+        # commit, services.gateway.group_accept); returns once this one is committed.
+        created = await state.accept_group.accept(
+            principal.tenant_id, submissions.Acceptance(submission, idempotency_key)
+        )
+    except submissions.IdempotencyConflict:
+        raise ApiError(
+            409,
+            "idempotency_conflict",
+            "This Idempotency-Key was already used with a different request body.",
+        ) from None
     report_id = created.id
     links = _links(request, state, report_id)
     response.headers["Location"] = links.self
