@@ -5,6 +5,12 @@ with the adverse-effect character (T45.1X5A, T50.2X5A), beside the effect itself
 The drug classes are a maintained table (``data/adverse_effects.tsv``); the note must tie the
 drug to an effect ("-induced", "toxicity", "adverse/side effect of", "due to", "caused by"), and
 no negation may stand just before ("no side effects from metformin").
+
+Poisonings (I.C.19.e.5.b) come from the same table: an overdose, poisoning or ingestion of the
+drug ("intentional overdose of diphenhydramine", "acetaminophen poisoning") is its T-code with the
+intent in place of the adverse-effect 5 — 2 intentional self-harm when the line (else the note)
+says intentional, suicide attempt or self-harm, 3 assault, 4 undetermined, else 1 accidental
+(the guideline's default when intent is not documented).
 """
 
 from __future__ import annotations
@@ -33,19 +39,27 @@ class AdverseEffect:
 
 
 @lru_cache(maxsize=1)
-def _rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _drug_rows() -> tuple[tuple[str, str], ...]:
+    """(adverse-effect code without its 7th character, drug names as a regex alternation)."""
     rows = []
     for row in table_rows(TABLE):
         if len(row) != 2:
             raise ValueError(f"adverse effect row needs CODE<TAB>DRUGS: {row!r}")
-        drugs = row[1].strip()
+        rows.append((row[0].strip(), row[1].strip()))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    rows = []
+    for code, drugs in _drug_rows():
         pattern = (
             rf"\b(?:{drugs})\b[\s-]*(?:induced|related|associated|toxicity)\b|"
             rf"\b(?:adverse\s+effects?|side\s+effects?|induced\s+by|due\s+to|secondary\s+to|"
             rf"caused\s+by|toxicity)\s+(?:of\s+|from\s+|to\s+)?(?:[\w/-]+\s+){{0,3}}?"
             rf"\b(?:{drugs})\b"
         )
-        rows.append((row[0].strip(), re.compile(pattern, re.IGNORECASE)))
+        rows.append((code, re.compile(pattern, re.IGNORECASE)))
     return tuple(rows)
 
 
@@ -69,3 +83,58 @@ def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
                 found.append(AdverseEffect(code, index, hit.start(), hit.end(), hit.group()))
                 break
     return found
+
+
+_POISONING = (
+    r"\b(?:{drugs})\b[\s-]*(?:overdose|poisoning|ingestion|toxic\s+ingestion)\b|"
+    r"\b(?:overdose|overdosed|poisoning|ingestion)\s+(?:of\s+|on\s+|with\s+)?"
+    r"(?:[\w./~'-]+\s+){{0,4}}?\b(?:{drugs})\b"
+)
+_INTENTS = (
+    ("2", re.compile(r"\bintentional(?!ly\s+un)|\bsuicid\w*|\bself[\s-]*harm|\bdeliberate", re.I)),
+    ("3", re.compile(r"\bassault\w*|\bpoisoned\s+by\s+(?:another|someone)", re.I)),
+    ("4", re.compile(r"\bundetermined\b|\bintent\s+(?:unknown|unclear)", re.I)),
+    ("1", re.compile(r"\baccidental\w*|\bunintentional\w*", re.I)),
+)
+
+
+@lru_cache(maxsize=1)
+def _poisoning_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (code, re.compile(_POISONING.format(drugs=drugs), re.IGNORECASE))
+        for code, drugs in _drug_rows()
+    )
+
+
+def poisonings(texts: Sequence[str]) -> list[AdverseEffect]:
+    """The drug classes the notes ``texts`` document an overdose or poisoning of (one per class),
+    with the intent character the note supports."""
+    found = []
+    for base, pattern in _poisoning_rows():
+        for index, text in enumerate(texts):
+            hit = next(
+                (
+                    m
+                    for m in pattern.finditer(text)
+                    if not _NEGATED_BEFORE.search(text, max(0, m.start() - 40), m.start())
+                ),
+                None,
+            )
+            if hit is None:
+                continue
+            code = base[:-1] + _intent(text, hit.start(), hit.end()) + "A"
+            if codeset.is_billable(code):
+                found.append(AdverseEffect(code, index, hit.start(), hit.end(), hit.group()))
+                break
+    return found
+
+
+def _intent(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    for where in (line, text):
+        for digit, cue in _INTENTS:
+            if cue.search(where):
+                return digit
+    return "1"

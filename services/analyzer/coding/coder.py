@@ -187,6 +187,7 @@ def code_encounter(
     _add_immunization(notes, billed)
     _add_encounter_reasons(notes, billed)
     _add_status_codes(notes, billed)
+    _add_poisonings(notes, billed, excluded)
     _add_adverse_effects(notes, billed)
     return EncounterCodes(
         mentions=tuple(mentions),
@@ -644,12 +645,54 @@ def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) 
     )
 
 
+# Codes a documented poisoning makes redundant: the suicide attempt (T14.91) is the poisoning's
+# intent character, a toxic effect of an unspecified substance (T65.9-) its drug left unnamed.
+_SUPERSEDED_BY_POISONING = ("T14.91", "T65.9")
+
+
+def _add_poisonings(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """An overdose or poisoning of a drug the notes name (Section I.C.19.e.5.b): the drug class's
+    poisoning code with the documented intent, in place of a bare suicide attempt or toxic effect
+    of an unspecified substance."""
+    found = adverse_effects.poisonings([n.text for n in notes])
+    for poisoning in found:
+        note = notes[poisoning.note_index]
+        billed.setdefault(
+            poisoning.code,
+            _from_rule(
+                note.note_id,
+                poisoning,
+                poisoning.code,
+                0.85,
+                "poisoning by the drug the note names, with its documented intent "
+                "(Section I.C.19.e.5.b)",
+                MentionCategory.DIAGNOSIS,
+            ),
+        )
+    if not found:
+        return
+    for code in [c for c in billed if c.startswith(_SUPERSEDED_BY_POISONING)]:
+        pending = billed.pop(code)
+        pending.rationale = (
+            "the poisoning code names the drug and the intent (Section I.C.19.e.5.b): "
+            "not coded beside it"
+        )
+        _merge(excluded, (code, pending.assertion), pending)
+
+
 def _add_adverse_effects(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
     """The drug class of an adverse effect the notes tie to a drug (Section I.C.19.e.5.a),
     beside the effect a diagnosis of this encounter codes."""
     if not any(not c.startswith(("Z", "V", "W", "X", "Y", "T")) for c in billed):
         return
+    poisoned = {c[:5] for c in billed if c.startswith("T")}  # a class overdosed is no effect
     for effect in adverse_effects.adverse_effects([n.text for n in notes]):
+        if effect.code[:5] in poisoned:
+            continue
         note = notes[effect.note_index]
         billed.setdefault(
             effect.code,

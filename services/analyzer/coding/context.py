@@ -69,6 +69,10 @@ class Modifier:
     before: tuple[int, int]
     after: tuple[int, int]
     after_limit: int = -1
+    # Where a same-category trigger cut the backward scope short: (start, end) of that trigger.
+    # A target that holds it in its own name is still reached ("migraine without aura
+    # considered less likely": the "without" of the name does not shield it).
+    before_cut: tuple[int, int] | None = None
 
     @property
     def category(self) -> str:
@@ -136,13 +140,15 @@ class ConText:
         reach = self._max_scope.get(rule.category, self._default_max_scope)
         after_limit = sentence_stop
         before_start = max(sentence_start, first - reach - 1)
+        before_cut: tuple[int, int] | None = None
         for other, o_first, o_end in matched:
             if not _ends_scope(rule, other):
                 continue
             if o_first >= end:
                 after_limit = min(after_limit, o_first)
-            elif o_end <= first:
-                before_start = max(before_start, o_end)
+            elif o_end <= first and o_end > before_start:
+                before_start = o_end
+                before_cut = (o_first, o_end)
         after_stop = min(after_limit, end + reach + 1)
         forward = rule.direction in (Direction.FORWARD, Direction.BIDIRECTIONAL)
         backward = rule.direction in (Direction.BACKWARD, Direction.BIDIRECTIONAL)
@@ -153,6 +159,7 @@ class ConText:
             before=(before_start, first) if backward else (first, first),
             after=(end, after_stop) if forward else (end, end),
             after_limit=after_limit if forward else end,
+            before_cut=before_cut if backward else None,
         )
 
 
@@ -174,6 +181,12 @@ def modifies(modifier: Modifier, first: int, last: int) -> bool:
     after_start, after_stop = modifier.after
     before_start, before_stop = modifier.before
     forward = after_start < after_stop and modifier.start < first < after_stop
+    cut = modifier.before_cut
+    if cut is not None and cut[1] == before_start and first <= cut[0] <= last + 1:
+        # The trigger that cut the scope is part of the target's name ("migraine without aura"),
+        # or opens its qualifier right after it ("acute cystitis without hematuria"): it does
+        # not shield the target from the cue ("... is less likely").
+        before_start = first
     backward = before_start < before_stop and before_start <= last < modifier.end - 1
     return forward or backward
 

@@ -28,6 +28,10 @@ _NOT_TAKEN = re.compile(
     r"given in (?:the )?(?:ed|er))\b",
     re.IGNORECASE,
 )
+# The next list item saying the course is over: "6 mo apixaban, completed, off since 2023".
+_OVER_NEXT_ITEM = re.compile(
+    r"[^,]*,\s*(?:completed|finished|stopped|discontinued|d/c'?d|held|off)\b", re.IGNORECASE
+)
 _CLAUSE = re.compile(r"[.;\n]|,(?=\s*[A-Za-z]+ (?:\d|mg))")
 
 
@@ -79,6 +83,8 @@ def _taken(text: str, start: int, end: int) -> bool:
     after = text[end : end + 30]
     before = _CLAUSE.split(before)[-1]
     after = _CLAUSE.split(after)[0]
-    return not _NOT_TAKEN.search(before.split(",")[-1]) and not _NOT_TAKEN.search(
-        after.split(",")[0]
+    return (
+        not _NOT_TAKEN.search(before.split(",")[-1])
+        and not _NOT_TAKEN.search(after.split(",")[0])
+        and not _OVER_NEXT_ITEM.match(after)
     )

@@ -54,6 +54,20 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _UNCHECKED_BOX = re.compile(r"\[\s\]\s*$")
+# An instruction of when to come back or call, opening its sentence (after a label such as
+# "Dispo:"): every condition it names is a hypothetical the patient is to watch for, to the end
+# of the sentence ("Return for signs of dehydration, bloody stools, or fever > 5 days (UTI
+# concerns)", "RTC/ED if chest pain recurs", "Call back or go to urgent care if fever, flank
+# pain"). The cues of data/context_rules.tsv reach ten tokens or a list; this reaches the end.
+_COME_BACK_INSTRUCTION = re.compile(
+    r"^\W*(?:[A-Za-z][\w/ ]{0,24}:\s*)?(?:(?:and|then|otherwise|strict|please|pt|patient|"
+    r"parents?|family|mother|father)\s+)*(?:(?:to|should|will|was told to|instructed to|advised "
+    r"to)\s+)?(?:return|come back|call(?:\s+back)?|rtc|rted|rtn|rtc/ed|"
+    r"go (?:straight |directly )?to (?:the )?(?:ed|er|uc|urgent care|emergency|hospital)|"
+    r"seek (?:immediate |prompt |emergency )?(?:medical )?(?:care|attention|evaluation))\b"
+    r"(?=.*\b(?:if|for|should|when|precautions|signs)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 # ConText category → (assertion, trait), strongest first. A denied condition is never billed,
 # whoever it was denied of ("no family history of colon cancer"); a relative's is never the
@@ -224,13 +238,20 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
     return _Located(group, first.start, last.end)
 
 
-# Words around a mention that make it name a vaccine, a screening, a protocol or a risk, not a
-# condition the patient has ("tetanus booster", "colon cancer screening", "DKA protocol"), or a
-# procedure ("assessment of alcohol use (procedure)" in a Synthea plan).
+# Words around a mention that make it name a vaccine, a screening, a protocol, a risk or a supply,
+# not a condition the patient has ("tetanus booster", "colon cancer screening", "DKA protocol",
+# "incontinence briefs"), or a procedure ("assessment of alcohol use (procedure)" in a Synthea
+# plan).
 _NOT_A_CONDITION_AFTER = re.compile(
     r"\s*\(procedure\)|\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
     r"screening|prophylaxis|precautions|protocol|pathway|education|teaching|counseling|counselling|"
-    r"work-?up|panel|titers?|risk|testing)\b",
+    r"work-?up|panel|titers?|risk|testing|briefs|pads|supplies|garments)\b",
+    re.IGNORECASE,
+)
+# A risk estimate over a horizon names a condition the patient may get, not one they have
+# ("10-yr ASCVD 8 %", "10-year risk of hip fracture").
+_RISK_HORIZON_BEFORE = re.compile(
+    r"\b(?:\d{1,2}|five|ten)[- ]?(?:yr|year)s?(?:[- ](?:risk|probability)(?:\s+(?:of|for))?)?\s*$",
     re.IGNORECASE,
 )
 
@@ -248,6 +269,8 @@ def _other_senses() -> dict[str, re.Pattern[str]]:
 def _names_something_else(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
     if _NOT_A_CONDITION_AFTER.match(note.text, where.end):
         return True
+    if _RISK_HORIZON_BEFORE.search(note.text, max(0, where.start - 30), where.start):
+        return True
     sense = _other_senses().get(note.text[where.start : where.end].lower())
     if sense is None:
         return False
@@ -256,7 +279,7 @@ def _names_something_else(note: ClinicalText, where: _Located, found: MentionCon
 
 def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
     sentence = note.text[found.sentence.start : found.sentence.end]
-    if _BOILERPLATE.search(sentence):
+    if _BOILERPLATE.search(sentence) or _COME_BACK_INSTRUCTION.match(sentence):
         return True
     before = note.text[max(0, where.start - 6) : where.start]
     return bool(_UNCHECKED_BOX.search(before))

@@ -14,7 +14,9 @@ A heading is, by its form:
 
 A title made of known titles — joined by "/", "&", "+", "and" or a comma, or qualified by a
 parenthesis ("Assessment/Plan:", "IMPRESSION/PLAN:", "Problem list / A&P", "Problem list (this
-pregnancy):") — is a known heading of its first title's category, with or without its colon.
+pregnancy):"), or followed by words of time or status ("Immunizations given today:",
+"Medications reviewed:") — is a known heading of its first title's category, with or without its
+colon.
 
 Headings of the last three forms are sections of category ``other``: they end the section before
 them, except right after an assessment or diagnosis list, where an unknown heading names one of
@@ -86,6 +88,27 @@ _COMPOSITE_LINE = re.compile(
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _JOINS = re.compile(r"[ \t]+(?:/|&|\+|and)[ \t]+|[ \t]*[,+][ \t]*", re.IGNORECASE)
 _TIGHT_JOINS = re.compile(r"[/&]")
+# Words of time or status that qualify a title without changing what the section holds:
+# "Immunizations given today:", "Medications reviewed:", "Allergies verified:".
+_QUALIFIERS = frozenset(
+    {
+        "given",
+        "today",
+        "administered",
+        "this",
+        "visit",
+        "at",
+        "reviewed",
+        "updated",
+        "current",
+        "due",
+        "verified",
+        "documented",
+        "received",
+        "ordered",
+        "discussed",
+    }
+)
 # Sections where a note states its diagnoses; an unknown heading right after one is a problem
 # of it, not a section of its own.
 STATEMENT_CATEGORIES = frozenset({"observation_and_plan", "diagnoses"})
@@ -175,6 +198,12 @@ class SectionFinder:
         exact = self._category.get(_key(title))
         if exact is not None:
             return exact
+        words = _key(title).split()
+        while len(words) > 1 and words[-1] in _QUALIFIERS:
+            words.pop()  # "Immunizations given today", "Medications reviewed"
+            qualified = self._category.get(" ".join(words))
+            if qualified is not None:
+                return qualified
         categories: list[str | None] = []
         for part in _JOINS.split(_PARENTHESIS.sub(" ", title)):
             if not part.strip():

@@ -14,7 +14,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:'s\b)?")
+# "non-" joins the word it negates into one ("non-bleeding" → "nonbleeding", as the code set
+# writes "Nonrheumatic", "Nondisplaced"): a "bleeding" or "displaced" of its own is not there.
+_WORD = re.compile(r"(?:[Nn][Oo][Nn]-(?=[A-Za-z]))?[A-Za-z0-9]+(?:'s\b)?")
 
 STOPWORDS = frozenset(
     """a an the of in on at to for by with without and or as due from into onto than then
@@ -100,6 +102,8 @@ def split_words(text: str, offset: int = 0) -> list[Word]:
         if raw.endswith("'s"):
             raw = raw[:-2]
             end -= 2
+        if raw[3:4] == "-" and raw[:3].lower() == "non":
+            raw = raw[:3] + raw[4:]
         words.append(Word(raw, offset + match.start(), offset + end))
     return words
 

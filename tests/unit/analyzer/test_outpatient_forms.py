@@ -1,0 +1,175 @@
+"""Forms of outpatient, ED, telehealth and home-health notes that made the coder report what a
+certified coder would reject (issue 17, session 6, room codeout): come-back instructions, qualified
+section titles, "non-" words, "less likely", surveillance and risk estimates, supplies, a finished
+drug course, poisonings by intent. Each test uses wording of its own, not a note's (pure domain
+code).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding.adverse_effects import adverse_effects, poisonings
+from services.analyzer.coding.coder import NoteText, code_encounter
+from services.analyzer.coding.long_term_drugs import drug_uses
+from services.analyzer.coding.sections import SectionFinder, SectionHeading
+from shared.events.coding import CareSetting
+
+OUT, IN, ED = CareSetting.OUTPATIENT, CareSetting.INPATIENT, CareSetting.EMERGENCY
+
+
+def codes(text: str, setting: CareSetting = OUT) -> set[str]:
+    return {s.code for s in code_encounter([NoteText("N1", text)], setting).suggestions}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Come back for high fever, stiff neck, a spreading rash or ear pain (mastoiditis concern).",
+        "Dispo: to return if wheezing, chest tightness or hives (anaphylaxis) develop.",
+        "Call back or go to the ER if she has chest pain, shortness of breath or fainting.",
+        "Parents to return for lethargy, fewer wet diapers, or blood in the stool (intussusception"
+        " worry).",
+        "Seek care promptly for leg swelling or calf pain, which could mean a blood clot.",
+    ],
+)
+def test_a_come_back_instruction_names_only_what_to_watch_for(sentence: str) -> None:
+    got = codes("Assessment: Acute otitis media, left ear.\n" + sentence, ED)
+    assert not got & {
+        "R50.9",
+        "M54.2",
+        "R21",
+        "H92.02",
+        "H70.90",
+        "R06.2",
+        "R07.89",
+        "R07.9",
+        "L50.9",
+        "T78.2XXA",
+        "R55",
+        "R06.02",
+        "K56.1",
+        "R53.83",
+        "K92.1",
+        "R19.5",
+        "M79.661",
+        "I82.409",
+        "R22.40",
+        "M79.606",
+        "R60.0",
+    }
+    assert "H66.92" in got
+
+
+def test_a_return_for_follow_up_in_the_history_is_still_the_story() -> None:
+    # "returns for" in a history is the visit, not an instruction.
+    assert "I10" in codes("The patient returns for follow-up of hypertension, stable.")
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        ("Vaccines administered today:", "immunizations"),
+        ("Immunizations given:", "immunizations"),
+        ("Medications reviewed:", "medications"),
+        ("Allergies verified:", "allergies"),
+    ],
+)
+def test_a_known_title_qualified_by_time_or_status_keeps_its_role(
+    title: str, category: str
+) -> None:
+    finder = SectionFinder(
+        [
+            SectionHeading("immunizations", "Vaccines"),
+            SectionHeading("immunizations", "Immunizations"),
+            SectionHeading("medications", "Medications"),
+            SectionHeading("allergies", "Allergies"),
+        ]
+    )
+    (section,) = finder.sections(f"{title} item one, item two.\n")
+    assert section.category == category
+
+
+def test_diseases_named_as_the_vaccines_given_are_not_coded() -> None:
+    got = codes(
+        "Well adolescent visit.\nVaccines administered today: HPV, meningococcal, influenza.\n"
+        "A/P: healthy, normal growth."
+    )
+    assert not got & {"J11.1", "J10.1", "A39.9", "B97.7", "A63.0"}
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong", "right"),
+    [
+        ("Non-bleeding esophageal varices on endoscopy.", "I85.01", "I85.00"),
+        ("Non-displaced fracture of the shaft of the left clavicle.", "S42.022A", None),
+        ("Aortic stenosis, non-rheumatic, moderate.", "I06.0", "I35.0"),
+    ],
+)
+def test_a_non_word_is_not_the_word(text: str, wrong: str, right: str | None) -> None:
+    got = codes(text)
+    assert wrong not in got
+    if right is not None:
+        assert right in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cluster headache is less likely given the pattern.",
+        "Migraine with aura felt less likely.",
+        "Acute cystitis without hematuria is less likely than vaginitis.",
+    ],
+)
+def test_less_likely_is_not_a_diagnosis_even_across_its_own_without(text: str) -> None:
+    assert not codes(text) & {"G44.009", "G43.109", "N30.00"}
+
+
+@pytest.mark.parametrize(
+    ("text", "not_coded"),
+    [
+        ("Annual MRI surveillance for pancreatic cancer (strong family history).", "C25.9"),
+        ("Will monitor for hypokalemia on the diuretic.", "E87.6"),
+        ("Ten-year ASCVD 12%; 10-yr risk of hip fracture 3%.", "I25.10"),
+        ("Ordered incontinence pads and ostomy supplies.", "R32"),
+    ],
+)
+def test_surveillance_risk_estimates_and_supplies_name_no_condition(
+    text: str, not_coded: str
+) -> None:
+    assert not_coded not in codes(text)
+
+
+def test_a_finished_course_in_the_next_list_item_is_no_long_term_use() -> None:
+    assert not drug_uses("PE 2021, 3 months of rivaroxaban, finished, no recurrence.")
+    assert [u.code for u in drug_uses("PE 2021, on rivaroxaban, no recurrence.")] == ["Z79.01"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Deliberate overdose of sertraline in a suicide attempt.", "T43.222A"),
+        ("Accidental ingestion of her father's alprazolam.", "T42.4X1A"),
+        ("Ibuprofen overdose, intent undetermined.", "T39.314A"),
+        ("Paracetamol poisoning.", "T39.1X1A"),  # intent not documented: accidental
+    ],
+)
+def test_a_poisoning_takes_the_drug_class_and_the_documented_intent(text: str, code: str) -> None:
+    assert [p.code for p in poisonings([text])] == [code]
+
+
+def test_no_poisoning_without_an_overdose_or_after_a_negation() -> None:
+    assert poisonings(["Took ibuprofen for the headache.", "Denies overdose of her insulin."]) == []
+
+
+def test_a_poisoning_replaces_the_bare_suicide_attempt_and_the_unknown_substance() -> None:
+    got = codes(
+        "Impression: Intentional overdose of amitriptyline, suicide attempt. Toxic ingestion.",
+        ED,
+    )
+    assert "T43.012A" in got
+    assert not got & {"T14.91XA", "T65.91XA", "T43.015A"}
+
+
+def test_ibuprofen_is_a_propionic_acid_derivative() -> None:
+    assert [a.code for a in adverse_effects(["Gastritis caused by naproxen."])] == ["T39.315A"]
