@@ -55,6 +55,25 @@ def says_more(specific: str, general: str) -> bool:
     return detail(specific) > detail(general)
 
 
+_WITHOUT_CLAUSE = re.compile(r"\bwithout\b(.*)$", re.IGNORECASE)
+
+
+@cache
+def _denied(code: str) -> frozenset[str]:
+    """The content words ``code``'s description says are absent ("without septic shock")."""
+    clause = _WITHOUT_CLAUSE.search(_PARENS.sub(" ", codeset.description(code)))
+    if clause is None:
+        return frozenset()
+    return frozenset(icd10_terminology().tokens_of(clean_description(clause.group(1)))) - _EMPTY
+
+
+def denies(code: str, detail_of: str) -> bool:
+    """Whether ``code``'s description says absent what ``detail_of`` adds to it (R65.20 "without
+    septic shock" denies R65.21's shock): the documented code contradicts the billed one."""
+    extra = detail(detail_of) - detail(code) - _GENERIC
+    return bool(extra) and extra <= _denied(code)
+
+
 def detail_in_words(code: str, than: str, words: Iterable[str]) -> bool:
     """Whether ``words`` (normalized note tokens) carry every detail ``code`` adds to ``than``."""
     extra = detail(code) - detail(than) - _GENERIC

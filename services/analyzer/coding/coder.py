@@ -27,6 +27,7 @@ from services.analyzer.coding import (
     osteoporotic_fracture,
     receptor_status,
     rewrites,
+    severe_sepsis,
     stroke_sequelae,
     uncertain_at_discharge,
 )
@@ -177,6 +178,7 @@ def code_encounter(
     _add_delivery(notes, billed, excluded)
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
+    _add_severe_sepsis(notes, billed)
     _current_or_history_cancer(billed, excluded, setting)
     _nicotine_product(notes, billed)
     _receptor_status(notes, billed, excluded)
@@ -623,6 +625,31 @@ def _from_rule(
         sentence=span.text,
     )
     return _Pending(code, Assertion.PRESENT, score, rationale, True, (), [evidence], category)
+
+
+def _add_severe_sepsis(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """R65.20 beside a sepsis whose acute organ dysfunction the note ties to it (severe_sepsis.py,
+    I.C.1.d.1.a)."""
+    current = {c: p for c, p in billed.items() if p.assertion in _CURRENT}
+    coded = {
+        code: [(e.text, e.sentence or e.text) for e in pending.evidence]
+        for code, pending in current.items()
+    }
+    code = severe_sepsis.severe_sepsis_code(coded, (note.text for note in notes))
+    if code is None:
+        return
+    sources = [p for c, p in current.items() if c.startswith(severe_sepsis.SEPSIS)]
+    sources += [p for c, p in current.items() if c.startswith(severe_sepsis.ORGAN_DYSFUNCTION)]
+    billed[code] = _Pending(
+        code,
+        Assertion.PRESENT,
+        min(p.score for p in sources),
+        "sepsis with an acute organ dysfunction the note associates with it: severe sepsis "
+        "(Section I.C.1.d.1.a), without septic shock",
+        True,
+        (),
+        [e for p in sources for e in p.evidence],
+    )
 
 
 def _add_external_cause(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

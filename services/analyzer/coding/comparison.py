@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.code_detail import (
+    denies,
     detail_in_words,
     mechanism_in_words,
     note_words,
@@ -184,7 +185,7 @@ def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
     billed code's extra detail (the coder read the note less specifically than it is written)."""
     documentation = claim.documentation
     for suggestion in _available(claim):
-        if not says_more(code, suggestion.code):
+        if not says_more(code, suggestion.code) or denies(suggestion.code, code):
             continue
         for evidence in suggestion.evidence:
             words = note_words(documentation.words_near(evidence))

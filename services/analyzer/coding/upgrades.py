@@ -19,8 +19,9 @@ those are the claims a payer takes back.
    for S52.501A, F10.12 for F10.129) that is not unspecified in turn, on no other side and of the
    same encounter stage (E11.9 → E11.22; S52.501A → S52.531A; M17.10 → M17.11; H66.92 → H66.002);
 3. ``better`` says strictly more about the same category without contradicting the billed code
-   — the billed description has no "without" clause (or "uncomplicated") a documented "with"
-   contradicts;
+   — neither description has a "without" clause (or "uncomplicated"): a documented "with"
+   contradicts a billed "without", and a documented "without" a billed "with" (R65.21 billed
+   "with septic shock", R65.20 documented "without");
 4. ``better`` is a combination code that includes the billed condition (``COMBINATIONS``):
    hypertension with heart or kidney disease (I10 → I11–I13, Section I.C.9.a: the combination is
    the only correct code, so I10 is an under-coding to recode, not a claim to take back), angina
@@ -120,7 +121,11 @@ def _more_specific(billed: str, better: str) -> bool:
         return False
     if is_unspecified(billed) and not is_unspecified(better):
         return codeset.is_ancestor(family(billed), better)
-    return not _WITHOUT.search(_text(billed)) and says_more(better, billed)
+    if _WITHOUT.search(_text(billed)) or _WITHOUT.search(_text(better)):
+        # A "without" on either side is a contradiction, not more detail: billed "without
+        # perforation" for a perforation, billed "with septic shock" for "without septic shock".
+        return False
+    return says_more(better, billed)
 
 
 @cache
