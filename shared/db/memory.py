@@ -35,7 +35,7 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 from shared.db.deadletters import ParkedMessage, failed_step, with_cause
-from shared.db.outbox import ClaimedRow, OutboxRow, notification_row
+from shared.db.outbox import ClaimedRow, OutboxRow, notification_rows
 from shared.db.outbox_parking import parked_row
 from shared.db.pool import Pool
 from shared.db.reports import (
@@ -229,15 +229,22 @@ class MemoryReports:
     ) -> StepsRecorded:
         if claim is not None:
             self._t.processed.add(claim)
-        notes = []
-        for i, planned in enumerate(plan.applied):
-            note = planned.note.model_copy(
+        notes = [
+            planned.note.model_copy(
                 update={"tenant_seq": self._claim_feed_seq(f"tenant:{head.tenant_id}")}
             )
-            last = i == len(plan.applied) - 1
-            rows = (notification_row(note), *(enqueue if last else ()))
-            self._apply(report, replace(planned, note=note, messages=rows))
-            notes.append(note)
+            for planned in plan.applied
+        ]
+        rows = notification_rows(notes)
+        carried = len(rows) < len(notes)  # the earlier notes ride on the last one's message
+        for i, (planned, note) in enumerate(zip(plan.applied, notes, strict=True)):
+            last = i == len(notes) - 1
+            own: tuple[OutboxRow, ...] = ()
+            if last:
+                own = (rows[-1], *enqueue)
+            elif not carried:
+                own = (rows[i],)
+            self._apply(report, replace(planned, note=note, messages=own))
         for name, media_type, content in artifacts:
             await MemoryArtifacts(self._t).store(report.id, name, media_type, content)
         return StepsRecorded(tuple(notes), plan.head, duration_s(head, plan.applied[-1]))

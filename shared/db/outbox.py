@@ -7,14 +7,14 @@ after the broker confirmed it, and a crashed relay's rows are picked up by the n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from shared import telemetry
 from shared.events import Envelope, StatusNotification, routing
-from shared.events.notification import ALERT_OUTCOME
+from shared.events.notification import ALERT_OUTCOME, EARLIER_NOTES_HEADER
 from shared.messages import OutgoingMessage
 
 if TYPE_CHECKING:
@@ -108,6 +108,22 @@ def notification_row(note: StatusNotification) -> OutboxRow:
         headers,
         None,
     )
+
+
+def notification_rows(notes: Sequence[StatusNotification]) -> list[OutboxRow]:
+    """The outbox rows that tell subscribers of ``notes``, the notifications of one recorded
+    call in order (what ``record_stage_steps``, migration 0090, writes).
+
+    When every note but the last is a progress one, they ride on the last one's message, in its
+    :data:`~shared.events.notification.EARLIER_NOTES_HEADER` header: one message instead of one
+    per note. Alerts and final notifications (which the outbound worker consumes) are never
+    carried; a call that has one before its last note writes a row per note."""
+    rows = [notification_row(note) for note in notes]
+    if len(rows) < 2 or any(row[1] != routing.REPORT_PROGRESS for row in rows[:-1]):
+        return rows
+    message_id, key, body, headers, tenant = rows[-1]
+    riders = [row[2].decode() for row in rows[:-1]]
+    return [(message_id, key, body, {**headers, EARLIER_NOTES_HEADER: riders}, tenant)]
 
 
 # Rows that let a report in (report.requested) are eligible only up to the tenant's free slots:

@@ -13,6 +13,11 @@ from shared.events.envelope import ReportKind, ReportStatus
 ALERT_OUTCOME = "alert"
 """The ``outcome`` of an audit event that is an alert (routed as ``report.alert``)."""
 
+EARLIER_NOTES_HEADER = "x-clinrelay-notes"
+"""On a notification message: the notifications of the same recorded call that came before it
+and ride on it instead of travelling alone (progress ones only), as a list of their JSON bodies,
+oldest first. Subscribers take them before the message's own (:mod:`shared.live.feed`)."""
+
 
 class StatusNotification(BaseModel):
     """One audit event of one report, as pushed to WebSocket subscribers.

@@ -7,13 +7,13 @@ import socket
 from uuid import uuid4
 
 import structlog
-from pydantic import ValidationError
 
 from shared import telemetry
 from shared.bus.protocol import Bus, Handler, IncomingMessage
 from shared.bus.topology import Topology
 from shared.events import StatusNotification, routing
 from shared.events.batch import BatchNotification
+from shared.events.notification import EARLIER_NOTES_HEADER
 from shared.live.hub import Hub
 
 log = structlog.get_logger(__name__)
@@ -45,12 +45,24 @@ def hub_handler(hub: Hub, service: str) -> Handler:
                         seq if isinstance(seq, int) else None,
                     )
                 else:
-                    hub.publish(StatusNotification.model_validate_json(message.body))
-        except ValidationError:
+                    own = StatusNotification.model_validate_json(message.body)
+                    for note in (*earlier_notes(message), own):
+                        hub.publish(note)
+        except ValueError:  # pydantic's ValidationError is one
             log.warning("live.bad_notification", routing_key=message.routing_key)
         await message.ack()
 
     return on_notification
+
+
+def earlier_notes(message: IncomingMessage) -> list[StatusNotification]:
+    """The notifications riding on a notification message, before its own (migration 0090)."""
+    riders = message.headers.get(EARLIER_NOTES_HEADER)
+    if riders is None:
+        return []
+    if not isinstance(riders, list | tuple):
+        raise ValueError(f"{EARLIER_NOTES_HEADER} is not a list")
+    return [StatusNotification.model_validate_json(rider) for rider in riders]
 
 
 async def feed_hub(bus: Bus, topology: Topology, hub: Hub, service: str) -> None:

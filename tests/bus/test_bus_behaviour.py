@@ -249,6 +249,31 @@ async def test_a_private_queue_gets_what_it_is_bound_to_and_goes_with_its_connec
             await asyncio.sleep(0.05)
 
 
+async def test_a_list_of_texts_in_a_header_arrives_as_that_list(
+    connect: Connect, topology: Topology
+) -> None:
+    # How a notification carries the earlier ones of its call (x-clinrelay-notes, migration 0090).
+    notifier, relay = await connect(), await connect()
+    inbox = Inbox(ack)
+    await notifier.bind_private_queue(
+        topology.notifier_queue(uuid4().hex[:8]), [routing.REPORT_PROGRESS], inbox, prefetch=10
+    )
+    riders = ['{"event_id":2,"message":"ünïcode ✓"}', '{"event_id":3}']
+    sent = OutgoingMessage(
+        routing.REPORT_PROGRESS,
+        b"{}",
+        str(uuid4()),
+        headers={"x-clinrelay-notes": riders},
+        mandatory=False,
+    )
+
+    assert await relay.publish([sent]) == [None]
+
+    [got] = await inbox.until(1)
+    assert list(got.headers["x-clinrelay-notes"]) == riders
+    await notifier.close()
+
+
 async def test_after_cancelling_consumers_new_messages_wait_in_the_queue(
     bus: Bus, topology: Topology
 ) -> None:

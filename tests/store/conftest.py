@@ -54,6 +54,10 @@ class Subject:
         """The bodies waiting in the outbox, oldest first."""
         raise NotImplementedError
 
+    async def outbox_headers(self) -> list[dict[str, Any]]:
+        """The headers of the messages waiting in the outbox, oldest first."""
+        raise NotImplementedError
+
     async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
         """The tenant feed's logged events (number, body), in order."""
         raise NotImplementedError
@@ -89,6 +93,10 @@ class MemorySubject(Subject):
 
     async def outbox_bodies(self) -> list[bytes]:
         return [r.body for r in sorted(self.memory.tables.outbox.values(), key=lambda r: r.id)]
+
+    async def outbox_headers(self) -> list[dict[str, Any]]:
+        rows = sorted(self.memory.tables.outbox.values(), key=lambda r: r.id)
+        return [dict(r.headers) for r in rows]
 
     async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
         return [
@@ -162,6 +170,10 @@ class PostgresSubject(Subject):
 
     async def outbox_bodies(self) -> list[bytes]:
         return [r["body"] for r in await self.pool.fetch("SELECT body FROM outbox ORDER BY id")]
+
+    async def outbox_headers(self) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch("SELECT headers FROM outbox ORDER BY id")
+        return [dict(r["headers"]) for r in rows]
 
     async def feed(self, tenant_id: UUID) -> list[tuple[int, dict[str, Any]]]:
         rows = await self.pool.fetch(

@@ -16,6 +16,7 @@ from shared.db.reports import ReportHead, Step
 from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
 from shared.events import Envelope, ReportKind, ReportStatus, StatusNotification, routing
 from shared.events.envelope import utcnow
+from shared.events.notification import ALERT_OUTCOME, EARLIER_NOTES_HEADER
 from tests.store.conftest import Subject
 
 
@@ -87,17 +88,20 @@ async def test_started_the_result_the_next_event_and_the_claim_go_in_one_call(
     assert await subject.events(report) == ["accepted", "started", "completed"]
     assert await subject.trail_intact(report)
     assert await subject.status(report) is ReportStatus.PROCESSING
+    # "started" rides on the step's own notification: one message tells both, in order.
     assert await subject.outbox_keys() == [
         routing.REPORT_PROGRESS,  # accepted
-        routing.REPORT_PROGRESS,
-        routing.REPORT_PROGRESS,
+        routing.REPORT_PROGRESS,  # started, then the step
         routing.REPORT_INGESTED,
     ]
     bodies = await subject.outbox_bodies()
-    told = [StatusNotification.model_validate_json(body) for body in bodies[1:3]]
+    riders = (await subject.outbox_headers())[1][EARLIER_NOTES_HEADER]
+    told = [StatusNotification.model_validate_json(body) for body in [*riders, bodies[1]]]
     assert told == list(recorded.notes)
-    assert [body for body in bodies[1:3]] == [n.model_dump_json().encode() for n in told]
-    assert bodies[3] == follow.to_bytes()
+    assert [r.encode() for r in riders] + [bodies[1]] == [
+        n.model_dump_json().encode() for n in told
+    ]
+    assert bodies[2] == follow.to_bytes()
     assert [
         (seq, body["tenant_seq"], body["current_step"]) for seq, body in await subject.feed(tenant)
     ] == [(1, 1, "accepted"), (2, 2, "ingesting"), (3, 3, "ingested")]
@@ -226,3 +230,53 @@ async def test_a_final_step_ends_the_report_and_says_how_long_it_took(subject: S
     completed = orjson.loads((await subject.outbox_bodies())[-1])
     assert completed["result"] == {"pages": 2}
     assert await subject.trail_intact(report)
+
+
+async def test_an_alert_in_the_call_sends_every_notification_on_its_own(subject: Subject) -> None:
+    # The outbound worker consumes alerts and final notifications: they never ride in a header,
+    # and a progress note before an alert goes alone so subscribers get them in order.
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    head = await read_head(subject, report, uuid4())
+    alert = Step(
+        "ingestor", "ingested", ALERT_OUTCOME, ReportStatus.PROCESSING, message="a trend alert"
+    )
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report,
+            head,
+            [
+                TimedStep(started(), utcnow()),
+                TimedStep(alert, utcnow()),
+                TimedStep(done(), utcnow()),
+            ],
+        )
+
+    assert isinstance(recorded, StepsRecorded)
+    assert await subject.outbox_keys() == [
+        routing.REPORT_PROGRESS,  # accepted
+        routing.REPORT_PROGRESS,
+        routing.REPORT_ALERT,
+        routing.REPORT_PROGRESS,
+    ]
+    assert all(EARLIER_NOTES_HEADER not in h for h in await subject.outbox_headers())
+    told = [StatusNotification.model_validate_json(b) for b in await subject.outbox_bodies()]
+    assert told[1:] == list(recorded.notes)
+
+
+async def test_the_final_notification_carries_the_started_one(subject: Subject) -> None:
+    tenant = uuid4()
+    report = await accepted(subject, tenant)
+    head = await read_head(subject, report, uuid4())
+    final = Step("renderer", "rendered", "completed", ReportStatus.COMPLETE, 100, result={})
+
+    async with subject.store.connection() as db:
+        recorded = await db.reports.record_steps_at(
+            report, head, [TimedStep(started(), utcnow()), TimedStep(final, utcnow())]
+        )
+
+    assert isinstance(recorded, StepsRecorded)
+    assert await subject.outbox_keys() == [routing.REPORT_PROGRESS, routing.REPORT_COMPLETED]
+    riders = (await subject.outbox_headers())[1][EARLIER_NOTES_HEADER]
+    assert [StatusNotification.model_validate_json(r) for r in riders] == [recorded.notes[0]]
