@@ -35,8 +35,11 @@ Figures, micro-averaged over encounters:
     .venv/bin/python -m bench.coding.evaluate_encounters --write-bundles DIR
 
 ``--show`` (per-encounter misses) is refused for the held-out split and the sets held out whole
-(fresh, fresh3): look at them in aggregate. ``--breakdown`` adds the figures per note style and
-per encounter class (aggregates, no codes).
+(fresh, fresh3): look at them in aggregate. Per encounter it prints the codes reported outside
+the gold (``extra``), the required codes missed, the must-not codes reported, each wrong verdict as
+``billed:got≠gold`` (S supported, N not supported), and the upgrade pairs the gold owes but the
+report lacks (``upgrades_missed``) or reports without the gold's warrant (``upgrades_wrong``).
+``--breakdown`` adds the figures per note style and per encounter class (aggregates, no codes).
 """
 
 from __future__ import annotations
@@ -314,11 +317,14 @@ def _show(gold: GoldEncounter, got: Measured) -> None:
         for c in gold.billed
         if got.verdicts.get(c, False) != (c in gold.supported)
     ]
-    upgrades = sorted(got.upgrades ^ gold_upgrades(gold))
-    if extra or missed or verdicts or upgrades:
+    owed = gold_upgrades(gold)
+    upgrades_missed = sorted(owed - got.upgrades)
+    upgrades_wrong = sorted(got.upgrades - owed)
+    if extra or missed or verdicts or upgrades_missed or upgrades_wrong:
         print(
             f"{gold.id:5} {gold.style:18} extra={extra} missed={missed} "
-            f"must_not={bad} verdicts={verdicts} upgrades≠{upgrades}"
+            f"must_not={bad} verdicts={verdicts} "
+            f"upgrades_missed={upgrades_missed} upgrades_wrong={upgrades_wrong}"
         )
 
 

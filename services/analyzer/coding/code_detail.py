@@ -17,8 +17,19 @@ from functools import cache
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.terminology import clean_description, icd10_terminology
+from services.analyzer.coding.words import BARRIER, WITHOUT_KINDS, split_words
 
 _PARENS = re.compile(r"\([^)]*\)")
+# A description's "without ..." clause, unless "without" names a kind ("migraine without aura")
+# or comes as "with or without".
+_KINDS = "|".join(" ".join(kind) for kind in WITHOUT_KINDS)
+_WITHOUT_CLAUSE = re.compile(rf"(?<!\bor )\bwithout\b(?!\s+(?:{_KINDS})\b)(.*)$", re.IGNORECASE)
+# What a "without" clause may deny that names no condition: "without complications" is the
+# default of a category (E11.9), not a denial of any one complication.
+_DEFAULT_DENIALS = frozenset({"complication", "complications"})
+# Clauses of a note: negation does not reach past these.
+_CLAUSE_END = re.compile(r"[.;!?\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
+_NEGATION_REACH = 6  # content tokens a negation word reaches forward in its clause
 # What only says a detail is absent: "without behavioral disturbance, psychotic disturbance...",
 # ", unspecified eye", ", unspecified severity".
 _ABSENT = re.compile(r"\bwithout\b.*$|,\s*unspecified \w+(?=,|$)", re.IGNORECASE)
@@ -45,6 +56,25 @@ def detail(code: str) -> frozenset[str]:
     return frozenset(icd10_terminology().tokens_of(text)) - _EMPTY
 
 
+@cache
+def denied(code: str) -> frozenset[str]:
+    """The content words ``code``'s description denies in its "without" clause: I11.9
+    "Hypertensive heart disease without heart failure" → {heart, failure}; K26.9 → {hemorrhage,
+    perforation}; nothing for E11.9 "without complications" (the category's default)."""
+    match = _WITHOUT_CLAUSE.search(_PARENS.sub(" ", codeset.description(code)))
+    if match is None:
+        return frozenset()
+    words = frozenset(icd10_terminology().tokens_of(match.group(1)))
+    return words - _EMPTY - _GENERIC - _DEFAULT_DENIALS
+
+
+def denies(code: str, other: str) -> bool:
+    """Whether ``code``'s "without" clause denies detail ``other`` adds to it: a contradiction,
+    not a more specific reading (I11.9 / I11.0, K26.9 / K26.0; documented R65.20 "without
+    septic shock" denies a billed R65.21's shock)."""
+    return bool(denied(code) & (detail(other) - detail(code)))
+
+
 def says_more(specific: str, general: str) -> bool:
     """Whether ``specific`` is a more specific code of the condition ``general`` names: its
     descendant, or a code of the same category whose detail strictly contains it."""
@@ -53,25 +83,6 @@ def says_more(specific: str, general: str) -> bool:
     if codeset.is_ancestor(general, specific):
         return True
     return detail(specific) > detail(general)
-
-
-_WITHOUT_CLAUSE = re.compile(r"\bwithout\b(.*)$", re.IGNORECASE)
-
-
-@cache
-def _denied(code: str) -> frozenset[str]:
-    """The content words ``code``'s description says are absent ("without septic shock")."""
-    clause = _WITHOUT_CLAUSE.search(_PARENS.sub(" ", codeset.description(code)))
-    if clause is None:
-        return frozenset()
-    return frozenset(icd10_terminology().tokens_of(clean_description(clause.group(1)))) - _EMPTY
-
-
-def denies(code: str, detail_of: str) -> bool:
-    """Whether ``code``'s description says absent what ``detail_of`` adds to it (R65.20 "without
-    septic shock" denies R65.21's shock): the documented code contradicts the billed one."""
-    extra = detail(detail_of) - detail(code) - _GENERIC
-    return bool(extra) and extra <= _denied(code)
 
 
 def detail_in_words(code: str, than: str, words: Iterable[str]) -> bool:
@@ -89,6 +100,28 @@ def detail_in_words(code: str, than: str, words: Iterable[str]) -> bool:
 def note_words(text: str) -> frozenset[str]:
     """Normalized tokens of a stretch of note text, as :func:`detail` normalizes descriptions."""
     return frozenset(icd10_terminology().tokens_of(text))
+
+
+def affirmed_words(text: str) -> frozenset[str]:
+    """Normalized tokens of ``text`` that no negation in their clause denies: not within
+    reach after a negation word ("no current exacerbation"), nor before a negation that closes
+    the clause ("Exacerbation in past 30 days: [ ] Yes [x] No")."""
+    normalizer = icd10_terminology().normalizer
+    found: set[str] = set()
+    bounds = [0, *(i for m in _CLAUSE_END.finditer(text) for i in m.span()), len(text)]
+    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
+        tokens = [t.text for t in normalizer.tokens(split_words(text[start:end]))]
+        if tokens and tokens[-1] == BARRIER:
+            continue
+        since_negation = _NEGATION_REACH
+        for token in tokens:
+            if token == BARRIER:
+                since_negation = 0
+                continue
+            since_negation += 1
+            if since_negation > _NEGATION_REACH:
+                found.add(token)
+    return frozenset(found)
 
 
 # Words of external-cause descriptions that name no mechanism.

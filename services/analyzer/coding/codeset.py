@@ -102,5 +102,23 @@ def is_ancestor(ancestor: str, code: str) -> bool:
 
 
 def is_extended(code: str) -> bool:
-    """True for codes carrying a 7th-character extension (S22.49XA)."""
+    """True for seven-character codes (S22.49XA, and E11.3293 whose 7th character is a side)."""
     return bool(_icd.is_extended_subcategory(code))
+
+
+@cache
+def seventh_character(code: str) -> tuple[str, str] | None:
+    """The 7th character of ``code`` and its meaning when an ancestor defines 7th characters
+    (S52.531A → ("A", "initial encounter for closed fracture"); O36.5930 → ("0", "not
+    applicable or unspecified")); None for a code without one — E11.3293's 7th character is
+    the side, part of the code itself, not an extension."""
+    if not is_extended(code):
+        return None
+    character = code[-1]
+    ancestor = parent(code)
+    while ancestor is not None:
+        meanings = seven_character_extensions(ancestor)
+        if meanings:
+            return (character, meanings[character]) if character in meanings else None
+        ancestor = parent(ancestor)
+    return None

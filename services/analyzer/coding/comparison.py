@@ -28,10 +28,11 @@ plus the documented codes not billed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from services.analyzer.coding import codeset
 from services.analyzer.coding.code_detail import (
+    affirmed_words,
     denies,
     detail_in_words,
     mechanism_in_words,
@@ -40,7 +41,12 @@ from services.analyzer.coding.code_detail import (
 )
 from services.analyzer.coding.documentation import Documentation, is_icd10cm, is_snomed
 from services.analyzer.coding.rules import billing_decision
-from services.analyzer.coding.upgrades import UpgradeKind, combination_reason, upgrade_kind
+from services.analyzer.coding.upgrades import (
+    UpgradeKind,
+    combination_reason,
+    conflicting,
+    upgrade_kind,
+)
 from shared.events.coding import (
     SNOMED_SYSTEM,
     Assertion,
@@ -76,9 +82,30 @@ class _Claim:
     setting: CareSetting
     verdicts: dict[int, BilledCodeVerdict]
     taken: set[str]
+    parts: dict[str, set[str]] = field(default_factory=dict)
+    """Documented code taken by an upgrade → the categories of the billed codes resting on it."""
 
     def documented(self, code: str) -> CodeSuggestion | None:
         return next((s for s in self.documentation.codes if s.code == code), None)
+
+    def take(self, documented: str, billed: str, kind: MatchKind) -> None:
+        self.taken.add(documented)
+        if kind in (MatchKind.MORE_SPECIFIC, MatchKind.COMBINATION):
+            self.parts.setdefault(documented, set()).add(codeset.category(billed))
+        else:
+            self.parts.pop(documented, None)
+
+    def available(self, billed: str) -> list[CodeSuggestion]:
+        """Documented codes ``billed`` may rest on: those not taken, and a combination code an
+        upgrade took for a billed code of another category (billed E11.9 and R73.9 are both
+        owed the one documented E11.65)."""
+        category = codeset.category(billed)
+        return [
+            s
+            for s in self.documentation.codes
+            if s.code not in self.taken
+            or (s.code in self.parts and category not in self.parts[s.code])
+        ]
 
 
 def compare_billed_with_documented(
@@ -103,7 +130,7 @@ def compare_billed_with_documented(
     # the billed code that names it.
     for position, code in icd:
         if claim.documented(code) is not None and code not in claim.taken:
-            claim.taken.add(code)
+            claim.take(code, code, MatchKind.EXACT)
             claim.verdicts[position] = _supported(code, MatchKind.EXACT, claim.documented(code))
     for position, code in icd:
         if position not in claim.verdicts:
@@ -145,18 +172,14 @@ def _judge(code: str, claim: _Claim) -> BilledCodeVerdict:
         found = find(code, claim)
         if found is not None:
             if kind not in _POINTS_ONLY:
-                claim.taken.add(found.code)
+                claim.take(found.code, code, kind)
             return _supported(code, kind, found)
     return _not_supported(code, claim)
 
 
-def _available(claim: _Claim) -> list[CodeSuggestion]:
-    return [s for s in claim.documentation.codes if s.code not in claim.taken]
-
-
 def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
-        s for s in _available(claim) if upgrade_kind(code, s.code) is UpgradeKind.MORE_SPECIFIC
+        s for s in claim.available(code) if upgrade_kind(code, s.code) is UpgradeKind.MORE_SPECIFIC
     ]
     return _closest(code, candidates)
 
@@ -166,13 +189,12 @@ def _external_cause(code: str, claim: _Claim) -> CodeSuggestion | None:
     stage (7th character) when the notes describe the mechanism the code names."""
     if not code.startswith(EXTERNAL_CAUSE_PREFIXES):
         return None
-    stage = code[-1] if codeset.is_extended(code) else None
     injuries = [
         s
         for s in claim.documentation.codes
         if s.code.startswith(INJURY_PREFIXES)
         and s.assertion is Assertion.PRESENT
-        and (stage is None or not codeset.is_extended(s.code) or s.code[-1] == stage)
+        and not conflicting(code, s.code)
     ]
     words = note_words(" ".join(claim.documentation.note_texts.values()))
     if injuries and mechanism_in_words(code, words):
@@ -181,14 +203,26 @@ def _external_cause(code: str, claim: _Claim) -> CodeSuggestion | None:
 
 
 def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
-    """A documented code the billed one says more than, whose evidence's surroundings carry the
-    billed code's extra detail (the coder read the note less specifically than it is written)."""
+    """A documented code the billed one says more than, whose evidence's sentence affirms the
+    billed code's extra detail (the coder read the note less specifically than it is written).
+    Never when the two state different sides or 7th characters, when the documented code's
+    "without" clause denies the detail (documented R65.20 for billed R65.21), when the notes
+    negate the billed code itself, or when the detail's words are negated ("no current
+    exacerbation" near the COPD that J44.1 would rest on)."""
     documentation = claim.documentation
-    for suggestion in _available(claim):
-        if not says_more(code, suggestion.code) or denies(suggestion.code, code):
+    if any(e.code == code and e.assertion is not Assertion.PRESENT for e in documentation.excluded):
+        return None
+    for suggestion in claim.available(code):
+        if suggestion.code in claim.taken:
+            continue
+        if (
+            not says_more(code, suggestion.code)
+            or conflicting(code, suggestion.code)
+            or denies(suggestion.code, code)
+        ):
             continue
         for evidence in suggestion.evidence:
-            words = note_words(documentation.words_near(evidence))
+            words = affirmed_words(documentation.sentence_of(evidence))
             if detail_in_words(code, suggestion.code, words):
                 return suggestion
     return None
@@ -196,7 +230,7 @@ def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
 
 def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
-        s for s in _available(claim) if upgrade_kind(code, s.code) is UpgradeKind.COMBINATION
+        s for s in claim.available(code) if upgrade_kind(code, s.code) is UpgradeKind.COMBINATION
     ]
     return _closest(code, candidates)
 

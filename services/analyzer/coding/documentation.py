@@ -34,7 +34,8 @@ from shared.events.coding import (
 _ACTIVE = frozenset({"active", "recurrence", "relapse"})
 _UNCERTAIN = frozenset({"provisional", "differential", "unconfirmed"})
 _PROBLEM_LIST_SCORE = 1.0  # a structured diagnosis: no text matching involved
-_REACH = 240  # characters either side of a mention: its sentence and the ones around it
+_REACH = 240  # characters either side of a mention at most
+_SENTENCE_ENDS = (". ", ".\n", ";", "\n", "!", "?")
 
 
 ICD10CM_OID = "urn:oid:2.16.840.1.113883.6.90"
@@ -74,10 +75,17 @@ class Documentation:
     note_texts: Mapping[str, str] = field(default_factory=dict)
     """The de-identified notes by id, to read the words around a piece of evidence."""
 
-    def words_near(self, evidence: Evidence, reach: int = _REACH) -> str:
-        """The note text within ``reach`` characters of ``evidence`` (empty if unknown)."""
+    def sentence_of(self, evidence: Evidence, reach: int = _REACH) -> str:
+        """The sentence (or list line) of ``evidence``, at most ``reach`` characters either
+        side of it (empty if the note is unknown)."""
         text = self.note_texts.get(evidence.note_id, "")
-        return text[max(0, evidence.start - reach) : evidence.end + reach]
+        before = text[max(0, evidence.start - reach) : evidence.start]
+        after = text[evidence.end : evidence.end + reach]
+        start = max((before.rfind(c) for c in _SENTENCE_ENDS), default=-1) + 1
+        ends = [i for i in (after.find(c) for c in _SENTENCE_ENDS) if i >= 0]
+        return (
+            before[start:] + text[evidence.start : evidence.end] + after[: min(ends, default=None)]
+        )
 
     @property
     def has_notes(self) -> bool:

@@ -16,12 +16,19 @@ those are the claims a payer takes back.
 2. ``billed`` is an *unspecified* code — its description says "unspecified" or "NOS", or it is
    the category's ``.9`` default (E11.9 "without complications", I50.9) — and ``better`` is a
    code of its *family* (the nearest ancestor that is not itself unspecified: E11 for E11.9, S52.5
-   for S52.501A, F10.12 for F10.129) that is not unspecified in turn, on no other side and of the
-   same encounter stage (E11.9 → E11.22; S52.501A → S52.531A; M17.10 → M17.11; H66.92 → H66.002);
+   for S52.501A, F10.12 for F10.129) that is not unspecified in turn — or whose own family lies
+   strictly inside it (M54.9 → M54.50: low back pain is a dorsalgia; I50.9 → I50.20) — on no
+   other side and of the same 7th character unless the billed one is "unspecified" (E11.9 →
+   E11.22; S52.501A → S52.531A; M17.10 → M17.11; H66.92 → H66.002; E11.3299 → E11.3293);
 3. ``better`` says strictly more about the same category without contradicting the billed code
    — neither description has a "without" clause (or "uncomplicated"): a documented "with"
    contradicts a billed "without", and a documented "without" a billed "with" (R65.21 billed
    "with septic shock", R65.20 documented "without");
+
+and in none of 1–3 when the billed code's "without" clause names what ``better`` adds: I11.9
+"without heart failure" is contradicted by I11.0, K26.9 "without hemorrhage" by K26.0, R65.20
+"without septic shock" by R65.21, I25.10 "without angina" by I25.118 (E11.9's "without
+complications" names none: it is the category's default, upgraded to E11.22);
 4. ``better`` is a combination code that includes the billed condition (``COMBINATIONS``):
    hypertension with heart or kidney disease (I10 → I11–I13, Section I.C.9.a: the combination is
    the only correct code, so I10 is an under-coding to recode, not a claim to take back), angina
@@ -36,7 +43,7 @@ from enum import StrEnum
 from functools import cache
 
 from services.analyzer.coding import codeset
-from services.analyzer.coding.code_detail import says_more
+from services.analyzer.coding.code_detail import denies, says_more
 
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
 _WITHOUT = re.compile(r"\bwithout\b|\buncomplicated\b", re.IGNORECASE)
@@ -117,15 +124,21 @@ def _more_specific(billed: str, better: str) -> bool:
         return False
     if not codeset.is_billable(billed):
         return codeset.is_ancestor(billed, better)
-    if not _compatible(billed, better):
+    if not compatible(billed, better) or denies(billed, better):
         return False
-    if is_unspecified(billed) and not is_unspecified(better):
+    if is_unspecified(billed) and (
+        not is_unspecified(better) or _strictly_under(family(better), family(billed))
+    ):
         return codeset.is_ancestor(family(billed), better)
     if _WITHOUT.search(_text(billed)) or _WITHOUT.search(_text(better)):
         # A "without" on either side is a contradiction, not more detail: billed "without
         # perforation" for a perforation, billed "with septic shock" for "without septic shock".
         return False
     return says_more(better, billed)
+
+
+def _strictly_under(code: str, ancestor: str) -> bool:
+    return code != ancestor and codeset.is_ancestor(ancestor, code)
 
 
 @cache
@@ -141,14 +154,33 @@ def family(code: str) -> str:
         current = up
 
 
-def _compatible(billed: str, better: str) -> bool:
-    """No other side, no other encounter stage (7th character)."""
+def compatible(billed: str, better: str) -> bool:
+    """No other side, no other 7th character — unless the billed one says it is unspecified
+    ("unspecified eye" E11.3299 → bilateral E11.3293; fetus "not applicable or unspecified")."""
     sides = set(_SIDES.findall(_text(billed).lower()))
     if sides and sides != set(_SIDES.findall(_text(better).lower())):
         return False
-    if codeset.is_extended(billed) and codeset.is_extended(better):
-        return billed[-1] == better[-1]
-    return True
+    return _same_or_unspecified(
+        codeset.seventh_character(billed), codeset.seventh_character(better)
+    )
+
+
+def conflicting(code: str, other: str) -> bool:
+    """Whether two codes state different sides or different 7th characters (each stating one)."""
+    sides = set(_SIDES.findall(_text(code).lower()))
+    other_sides = set(_SIDES.findall(_text(other).lower()))
+    if sides and other_sides and sides != other_sides:
+        return True
+    seventh, other_seventh = codeset.seventh_character(code), codeset.seventh_character(other)
+    return not (
+        _same_or_unspecified(seventh, other_seventh) or _same_or_unspecified(other_seventh, seventh)
+    )
+
+
+def _same_or_unspecified(billed: tuple[str, str] | None, better: tuple[str, str] | None) -> bool:
+    if billed is None or better is None or billed[0] == better[0]:
+        return True
+    return bool(_UNSPECIFIED.search(billed[1]))
 
 
 def _text(code: str) -> str:

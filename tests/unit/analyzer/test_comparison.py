@@ -390,3 +390,44 @@ def test_code_systems_are_recognised_by_url_or_oid() -> None:
         ("38341003", Verdict.NOT_COMPARABLE),
     ]
     assert "SNOMED CT" in comparison.verdicts[1].reason
+
+
+def test_billed_parts_of_one_unbilled_combination_are_each_supported() -> None:
+    # Billed E10.9 and R73.9; the notes document E10.65: both are owed the one combination code.
+    comparison = compare(("E10.9", "R73.9"), notes("E10.65"))
+    assert verdicts(comparison) == {
+        "E10.9": (SUPPORTED, MatchKind.MORE_SPECIFIC, "E10.65"),
+        "R73.9": (SUPPORTED, MatchKind.COMBINATION, "E10.65"),
+    }
+    upgrades = {(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades}
+    assert upgrades == {("E10.9", "E10.65"), ("R73.9", "E10.65")}
+    assert comparison.corrected_claim == ("E10.65",)
+    assert comparison.documented_not_billed == ()
+    # Billed as the combination itself, the part is redundant; two billed codes of the one
+    # category cannot share it either.
+    assert verdicts(compare(("E10.65", "R73.9"), notes("E10.65")))["R73.9"][0] is NOT_SUPPORTED
+    assert verdicts(compare(("E10.9", "E10.8"), notes("E10.65")))["E10.8"][0] is NOT_SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("claim", "documented_code", "text"),
+    [
+        # The detail's words are negated in the evidence's sentence.
+        ("J45.901", "J45.909", "Asthma - stable, no acute exacerbation this visit."),
+        # The documented code's "without" clause denies the billed detail.
+        ("R65.21", "R65.20", "Severe sepsis from pneumonia, septic shock protocol started."),
+        # Another 7th character (encounter stage) than the documented code's.
+        ("S72.001A", "S72.009D", "Right femoral neck fracture, routine healing, 6 weeks out."),
+    ],
+)
+def test_the_notes_words_never_carry_a_detail_they_deny(
+    claim: str, documented_code: str, text: str
+) -> None:
+    comparison = compare((claim,), with_notes((documented_code,), text))
+    assert verdicts(comparison)[claim][0] is NOT_SUPPORTED
+
+
+def test_the_notes_words_carry_an_affirmed_detail_in_the_evidence_sentence() -> None:
+    text = "No fever. Asthma with acute exacerbation, nebulizer given."
+    comparison = compare(("J45.901",), with_notes(("J45.909",), text))
+    assert verdicts(comparison) == {"J45.901": (SUPPORTED, MatchKind.WORDING, "J45.909")}

@@ -1,0 +1,86 @@
+"""The verdict convention's code relations (``upgrades.py``), pinned by ICD-10-CM structure with
+codes other than the examples the rules were found on: a billed code that a documented one states
+more specifically is an upgrade; one the documented code contradicts is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding import codeset
+from services.analyzer.coding.code_detail import affirmed_words, denied, denies
+from services.analyzer.coding.upgrades import conflicting, is_upgrade
+
+
+@pytest.mark.parametrize(
+    ("billed", "better"),
+    [
+        # An unspecified 7th character (side, stage, fetus) is refined by a stated one.
+        ("E10.3559", "E10.3552"),
+        ("H40.1110", "H40.1112"),
+        ("O36.5930", "O36.5931"),
+        # An unspecified code whose family holds the documented code's family: a sleep apnea
+        # is a sleep disorder, even when its own type is unspecified.
+        ("G47.9", "G47.30"),
+        ("G47.9", "G47.33"),
+        # "without complications" is the category's default, not a denial of one complication.
+        ("E10.9", "E10.22"),
+        # A "without" clause the better code keeps is no contradiction.
+        ("K57.90", "K57.30"),
+    ],
+)
+def test_more_specific_documentation_is_an_upgrade(billed: str, better: str) -> None:
+    assert is_upgrade(billed, better)
+
+
+@pytest.mark.parametrize(
+    ("billed", "documented"),
+    [
+        # Another stated 7th character: another side, another encounter stage.
+        ("E10.3551", "E10.3552"),
+        ("S72.001A", "S72.001D"),
+        ("H40.1112", "H40.1113"),
+        # A "without" clause naming what the documented code has.
+        ("I13.10", "I13.0"),  # without heart failure / with heart failure
+        ("K25.9", "K25.4"),  # without hemorrhage / with hemorrhage
+        ("K21.9", "K21.00"),  # without esophagitis / with esophagitis
+        ("R65.20", "R65.21"),  # without septic shock / with septic shock
+        # Same family, no more said: unspecified depression is no major depressive episode.
+        ("F32.A", "F32.9"),
+        ("F32.9", "F32.A"),
+    ],
+)
+def test_contradicting_documentation_is_no_upgrade(billed: str, documented: str) -> None:
+    assert not is_upgrade(billed, documented)
+
+
+def test_seventh_characters_are_read_from_the_ancestor_that_defines_them() -> None:
+    assert codeset.seventh_character("M84.361A") == ("A", "initial encounter for fracture")
+    assert codeset.seventh_character("O36.5931") == ("1", "fetus 1")
+    assert codeset.seventh_character("E10.3552") == ("2", "left eye")
+    assert codeset.seventh_character("I13.0") is None
+    assert codeset.seventh_character("M84.361") is None
+
+
+def test_conflicting_codes_state_different_sides_or_7th_characters() -> None:
+    assert conflicting("S72.001A", "S72.001D")
+    assert conflicting("E10.3551", "E10.3552")
+    assert not conflicting("E10.3559", "E10.3552")  # unspecified eye states no side
+    assert not conflicting("W01.0XXA", "S72.001A")
+    assert not conflicting("I13.0", "I50.22")
+
+
+def test_a_without_clause_denies_named_conditions_only() -> None:
+    assert denied("I13.10") >= {"failure"}
+    assert {"hemorrhage", "perforation"} <= denied("K25.9")
+    assert denied("E10.9") == frozenset()  # "without complications"
+    assert "aura" not in denied("G43.009")  # "migraine without aura" is a kind of migraine
+    assert denies("I13.10", "I13.0")
+    assert not denies("E10.9", "E10.65")
+
+
+def test_negated_words_are_not_affirmed_within_their_clause() -> None:
+    words = affirmed_words("Asthma, mild persistent - no acute exacerbation this visit. Wheezing.")
+    assert "exacerbation" not in words
+    assert {"asthma", "wheezing"} <= words
+    assert "exacerbation" in affirmed_words("No fever. Asthma with acute exacerbation today.")
+    assert "exacerbation" not in affirmed_words("Exacerbation in the past month: [ ] Yes [x] No")
