@@ -33,6 +33,12 @@ def hub_handler(hub: Hub, service: str) -> Handler:
     tracer = telemetry.tracer(f"clinrelay.{service}")
 
     async def on_notification(message: IncomingMessage) -> None:
+        if hub.channel_count == 0:
+            # Nobody follows anything here (the gateway under a POST load, usually): the hub
+            # would pass this on to no one, so it is neither parsed nor traced (issue 15). A
+            # subscriber who joins later reads its backlog from PostgreSQL first, as always.
+            await message.ack()
+            return
         try:
             with (
                 telemetry.continued_from(message.headers),
