@@ -387,6 +387,9 @@ def hospital(rng: random.Random, form: str | None = None, case: str | None = Non
 def organisation(rng: random.Random, case: str | None = None) -> Generated:
     roll = rng.random()
     how = _pick_case(rng, case)
+    if roll < 0.3:
+        return _organisation_round8(rng, how)
+    roll = (roll - 0.3) / 0.7
     if roll < 0.15:
         # a brand or employer with no word saying what it is: "Sheetz", "Gentiva"
         return cased(invented_word(rng, 2), how), f"organisation_brand/{how}"
@@ -408,6 +411,40 @@ def organisation(rng: random.Random, case: str | None = None) -> Generated:
         value, form = f"{surname(rng)} & {surname(rng)}", "firm"
     how = _pick_case(rng, case)
     return cased(value, how), f"organisation_{form}/{how}"
+
+
+# round 8: the forms insurers, practices, schools, labs and trades take
+PAYER_TAILS = ("Health Plan", "Health Plans", "Health Insurance", "Mutual")
+PRACTICE_TAILS = ("Family Medicine", "Family Medical", "Family Practice", "Family Physicians")
+SCHOOL_TAILS = ("High", "State", "Middle School", "Elementary", "Academy", "College", "Prep")
+TRADE_TAILS = ("Towing", "Trucking", "Freight", "Plumbing", "Roofing", "Realty", "Industries")
+
+
+def _organisation_round8(rng: random.Random, how: str) -> Generated:
+    head = rng.choice((town(rng), surname(rng), invented_word(rng, 2)))
+    forms: dict[str, Callable[[], str]] = {
+        "payer": lambda: f"{head} {rng.choice(PAYER_TAILS)}",
+        "mutual_of": lambda: f"{rng.choice(('Farmers', 'Medical', head))} Mutual of {town(rng)}",
+        "practice": lambda: f"{head} {rng.choice(PRACTICE_TAILS)}",
+        "school": lambda: f"{head} {rng.choice(SCHOOL_TAILS)}",
+        "trade": lambda: f"{surname(rng)} {rng.choice(TRADE_TAILS)}",
+        "inner_capital": lambda: (
+            invented_word(rng, 1) + rng.choice(("Labs", "Scan", "Script", "Care"))
+        ),
+        "acronym": lambda: "".join(
+            rng.choice("ABCDEFGHKLMNPRSTW") for _ in range(rng.randint(3, 5))
+        ),
+        "quebec": lambda: (
+            f"{rng.choice(('CLSC', 'CHSLD', 'GMF'))} {rng.choice(('de ', 'du ', ''))}{town(rng)}"
+        ),
+    }
+    name = rng.choice(sorted(forms))
+    value = forms[name]()
+    if name == "inner_capital":
+        how = "title"  # the inner capital is the form
+    elif name == "acronym":
+        how = rng.choice(("upper", "lower"))
+    return cased(value, how), f"organisation_{name}/{how}"
 
 
 def city(rng: random.Random, case: str | None = None) -> Generated:
@@ -475,6 +512,33 @@ def postcode(rng: random.Random, form: str | None = None) -> Generated:
         ),
         "au": lambda: _australian_postcode(rng),
         "in_pin": lambda: f"{rng.randint(11, 85)}{rng.randint(0, 9999):04d}",
+        # round 8: the other UK shapes (A9A 9AA, AA9A 9AA), codes typed in lower case or without
+        # their space, an Indian PIN in two groups, an Australian state written out
+        "uk_a9a": lambda: (
+            f"{rng.choice(('W', 'E', 'N'))}{rng.randint(1, 9)}{rng.choice('ABCDEFGHJKPSTUW')}"
+            f" {digit()}{letter()}{letter()}"
+        ),
+        "uk_aa9a": lambda: (
+            f"{rng.choice(('EC', 'WC', 'SW', 'SE', 'NW'))}{rng.randint(1, 9)}"
+            f"{rng.choice('ABEHMNPRVWXY')} {digit()}{letter()}{letter()}"
+        ),
+        "uk_lower": lambda: cased(
+            f"{rng.choice(UK_AREAS)}{rng.randint(1, 20)} {digit()}{letter()}{letter()}", "lower"
+        ),
+        "ca_nospace": lambda: (
+            f"{rng.choice(CA_LETTERS)}{digit()}{rng.choice(CA_LETTERS)}"
+            f"{digit()}{rng.choice(CA_LETTERS)}{digit()}"
+        ),
+        "ca_lower": lambda: cased(
+            f"{rng.choice(CA_LETTERS)}{digit()}{rng.choice(CA_LETTERS)} "
+            f"{digit()}{rng.choice(CA_LETTERS)}{digit()}",
+            "lower",
+        ),
+        "in_pin_spaced": lambda: f"{rng.randint(11, 85)}{digit()} {rng.randint(0, 999):03d}",
+        "au_state_words": lambda: (
+            f"{rng.choice(('Victoria', 'Queensland', 'New South Wales', 'Tasmania'))}"
+            f" {rng.randint(2000, 7999)}"
+        ),
     }
     name = form or rng.choice(sorted(forms))
     return forms[name](), f"postcode/{name}"
@@ -565,6 +629,24 @@ def date(rng: random.Random, form: str | None = None, case: str | None = None) -
         "ordinal_mon": f"{_ordinal(d.day)} {mon}",
         "weekday_day_month_year": f"{WEEKDAYS[d.weekday()]} {d.day} {month} {d.year}",
         "mid_month": f"mid-{month}",
+        # round 8: the conventions of other countries and of forms
+        "dd.mm.yy": f"{d.day:02d}.{d.month:02d}.{yy}",
+        "d.m.yy": f"{d.day}.{d.month}.{yy}",
+        "mon-dd": f"{mon}-{d.day:02d}",
+        "dd-mon": f"{d.day}-{mon}",
+        "mm/yyyy": f"{d.month:02d}/{d.year}",
+        "iso_time": f"{d.isoformat()}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+        "ordinal_month_year": f"{_ordinal(d.day)} {month} {d.year}",
+        "month_ordinal_year": f"{month} {_ordinal(d.day)}, {d.year}",
+        "range_d/m/yyyy": f"{d.day}/{d.month}/{d.year} - {later.day}/{later.month}/{later.year}",
+        "range_m/d/yyyy": f"{d.month}/{d.day}-{later.month}/{later.day}/{later.year}",
+        "mon_yyyy": f"{mon} {d.year}",
+        "weekday_comma_d_mon_yyyy": f"{WEEKDAYS[d.weekday()][:3]}, {d.day} {mon} {d.year}",
+        "mon_d/yy_slash": f"{mon} {d.day}/{yy}",
+        "mid_year": f"mid-{d.year}",
+        "holiday_other": rng.choice(
+            ("Boxing Day", "Canada Day", "Anzac Day", "Diwali", "Good Friday", "Remembrance Day")
+        ),
         "holiday": rng.choice(
             ("Christmas", "Thanksgiving", "New Year's Day", "Easter", "Christmas Eve")
         ),
@@ -673,12 +755,24 @@ def identifier(rng: random.Random, kind: str) -> Generated:
             (f"MR-{d(7)}", "prefixed"),
             (f"{d(2)}-{d(3)}-{d(3)}", "grouped2"),
             (d(6), "digits6"),
+            # round 8: hospital numbers of other countries
+            (f"{up(2)}{d(1)}.{d(7)}", "dotted"),
+            (f"{up(3)}/{d(2)}/{d(6)}", "slashed"),
+            (d(10), "chi"),
+            (f"IP/{d(2)}/{d(5)}", "ipd"),
         ],
         "HEALTHPLAN": [
             (f"{up(3)}{d(9)}", "letters_digits"),
             (f"W{d(9)}", "w_digits"),
             (f"{d(1)}{up(2)}{d(1)}-{up(2)}{d(1)}-{up(2)}{d(2)}", "mbi"),
             (f"{d(3)} {d(3)} {d(3)}", "grouped"),
+            # round 8: national health numbers in their groupings
+            (f"{d(3)} {d(3)} {d(4)}", "nhs"),
+            (f"{d(4)} {d(5)} {d(1)}", "au_medicare"),
+            (f"{d(4)}-{d(3)}-{d(3)}-{up(2)}", "ohip"),
+            (f"{up(4)} {d(4)} {d(4)}", "ramq"),
+            (f"{rng.randint(2, 9)}{d(3)} {d(4)} {d(4)}", "aadhaar"),
+            (f"{d(4)} {d(3)} {d(3)}", "phn"),
         ],
         "ACCOUNT": [
             (d(9), "digits9"),
@@ -690,6 +784,7 @@ def identifier(rng: random.Random, kind: str) -> Generated:
             (f"{up(1)}{d(3)}-{d(4)}-{d(4)}", "grouped"),
             (d(5), "digits5"),
             (f"{up(2)}{d(6)}", "letters_digits"),
+            (f"{d(7)}{up(1)}", "provider_no"),
         ],
         "VEHICLE": [
             (f"{d(1)}{up(3)}{d(3)}", "us"),
@@ -719,6 +814,7 @@ def identifier(rng: random.Random, kind: str) -> Generated:
             (f"{rng.randint(100, 665)} {rng.randint(10, 99)} {d(4)}", "spaces"),
             (f"{rng.randint(100, 665)}{rng.randint(10, 99)}{d(4)}", "plain"),
             (f"xxx-xx-{d(4)}", "last4_masked"),
+            (f"{up(2)} {d(2)} {d(2)} {d(2)} {rng.choice('ABCD')}", "uk_ni"),
             (d(4), "last4"),
         ],
     }

@@ -89,8 +89,19 @@ def surrogate(  # noqa: PLR0911
     if category in ("DATE",) and re.fullmatch(r"'?\d{2}|\d{4}", original.strip()):
         return forms.year(rng, original)
     if category in table:
-        return table[category](rng)  # type: ignore[operator,unused-ignore]
-    return forms.identifier(rng, "IDNUM" if category == "Other" else category)
+        made = table[category](rng)  # type: ignore[operator,unused-ignore]
+        return _in_case_of(original, made) if category == "ZIP" else made
+    made = forms.identifier(rng, "IDNUM" if category == "Other" else category)
+    return _in_case_of(original, made)
+
+
+def _in_case_of(original: str, made: forms.Generated) -> forms.Generated:
+    """A number or postcode typed in lower case (``k4418220``, ``v6m 1z6``) is rewritten in lower
+    case too: notes typed in lower case write their codes so."""
+    letters = [c for c in original if c.isalpha()]
+    if letters and all(c.islower() for c in letters) and any(c.isalpha() for c in made[0]):
+        return made[0].lower(), made[1] + "/lower"
+    return made
 
 
 def _words(start: int, text: str) -> list[tuple[int, int]]:
