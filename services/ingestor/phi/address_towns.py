@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from services.ingestor.phi.lexicon import Lexicon
 from services.ingestor.phi.name_words import STOPWORDS
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
@@ -36,6 +37,9 @@ _SENTENCE_PLACES = (
     "location.town_form",
     "location.town_framed",
     "location.residence",
+    "location.body_label",
+    "location.school",
+    "location.brand",
 )
 _STATE_OR_CODE_AFTER = re.compile(
     r"[ \t]+(?:\d{4,6}\b|[A-Z]\d[A-Z]|[A-Z]{1,2}\d{1,2}[ \t]?\d[A-Z]"
@@ -82,8 +86,16 @@ _NOT_TOWNS = (
 )
 
 
-def find_address_towns(text: str, found: Iterable[PhiSpan]) -> list[PhiSpan]:
-    """Towns after address parts already found, and towns on a line of their own."""
+def find_address_towns(
+    text: str, found: Iterable[PhiSpan], lex: Lexicon | None = None
+) -> list[PhiSpan]:
+    """Towns after address parts already found, and towns on a line of their own.
+
+    After an organisation or a facility (not a street or a postcode), words that are all
+    ordinary words and no town's name, with more of the sentence after them on the line, are
+    the sentence going on, not a town: "Works at Ware Roofing, loves the job. Sleeps well."
+    (``lex`` says which words those are); at the end of a line they stay a town ("Springfield
+    University Hospital, Tooting.")."""
     spans = []
     for anchor in found:
         if anchor.type not in _ANCHORS or anchor.score < 0.7 or anchor.source == "zip.after_street":
@@ -98,11 +110,21 @@ def find_address_towns(text: str, found: Iterable[PhiSpan]) -> list[PhiSpan]:
             continue
         if town.split()[0].lower() in _NOT_TOWNS:
             continue
+        if anchor.type is PhiType.LOCATION and lex is not None and _ordinary(town, lex):
+            line_end = text.find("\n", m.end("town"))
+            rest = text[m.end("town") : line_end if line_end >= 0 else len(text)]
+            if rest.strip(" \t.;,)"):
+                continue  # the sentence goes on: "Ware Roofing, card copied. Resp: clear"
         spans.append(_town(m.start("town"), m.end("town")))
     for m in _TOWN_LINE.finditer(text):
         if m.group("town").split()[0].lower() not in _NOT_TOWNS:
             spans.append(_town(m.start("town"), m.end("town")))
     return spans
+
+
+def _ordinary(words: str, lex: Lexicon) -> bool:
+    keys = [w.lower() for w in re.split(r"[ \t\-]+", words) if w]
+    return " ".join(keys) not in lex.places and all(lex.is_vocabulary(k) for k in keys)
 
 
 def _town(start: int, end: int) -> PhiSpan:

@@ -139,8 +139,10 @@ _HOLIDAY = re.compile(
 )
 # years: 1992, 1980s, '92, 74'
 _YEAR_4 = re.compile(
-    r"(?:(?<![\d.:/\-])|(?<=\bmid-)|(?<=\bearly-)|(?<=\blate-))(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
+    r"(?<![\d.:/\-])(?:19[0-9]\d|20[0-4]\d)(?:'?s)?(?![\d:/]|\.\d|\s*(?:hrs?|hours)\b)"
 )
+# a part of a year: "mid-2022", "early-2019", "late 1990s"
+_PART_OF_YEAR = re.compile(r"\b(?i:mid|early|late)[\- ]((?:19[0-9]\d|20[0-4]\d)(?:'?s)?)\b")
 _YEAR_APOS = re.compile(r"(?<![\w'])'\d\d\b")
 # a bare two-digit year after an event of the past history: "CABG 81", "MI 92", "redo in 84"
 _EVENT = (
@@ -376,11 +378,16 @@ def _find_years(text: str) -> list[PhiSpan]:
         is_clock = minutes < 60 and int(digits[:2]) < 24
         before = text[max(0, m.start() - 20) : m.start()]
         clock_context = _CLOCK_CONTEXT.search(before) or not _YEAR_CONTEXT.search(before)
-        clock_context = clock_context and not before.endswith(("mid-", "early-", "late-"))
         if is_clock and clock_context and not m.group(0).endswith("s"):
             continue
         spans.append(
             PhiSpan(start=m.start(), end=m.end(), type=PhiType.YEAR, score=0.85, source="year.4")
+        )
+    for m in _PART_OF_YEAR.finditer(text):
+        spans.append(
+            PhiSpan(
+                start=m.start(1), end=m.end(1), type=PhiType.YEAR, score=0.85, source="year.part"
+            )
         )
     for m in _YEAR_APOS.finditer(text):
         spans.append(

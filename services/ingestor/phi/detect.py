@@ -79,7 +79,7 @@ def detect_phi(
     if model is not None:
         candidates += model.find(text)
         _check(deadline)
-    candidates += find_address_towns(text, candidates)
+    candidates += find_address_towns(text, candidates, lex)
     candidates = without_eponyms(candidates, text)
     merged = merge_spans((s for s in candidates if s.score >= min_score), text)
     return [_without_trailing_stop(s, text) for s in merged]

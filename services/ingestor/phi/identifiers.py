@@ -131,8 +131,9 @@ _ZIP_AFTER_STATE = re.compile(
 )
 # after a label, any national form: "ZIP: 02139", "zip code is 610", "postal code 7412 SL"
 _ZIP_LABEL = re.compile(
-    r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode)\s*[:#]?\s*(?:is\s+)?"
-    r"(\d{3,6}(?:-\d{4})?(?:\s?[A-Z]{2}\b)?)(?![\w.]\d)",
+    r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code|pin\s*code)\s*[:#]?\s*"
+    r"(?:is\s+)?"
+    r"(\d{3,6}(?:-\d{4})?(?-i:\s?[A-Z]{2}\b)?)(?![\w.]\d)",
     re.I,
 )
 _ZIP_PLUS4 = re.compile(r"(?<![\d\-])\d{5}-\d{4}(?![\d\-])")

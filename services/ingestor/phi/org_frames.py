@@ -29,7 +29,7 @@ from services.ingestor.phi.word_sets import word_set
 _NAME_WORD = r"(?:(?:St|Mt|Ste)\.|[^\W\d_][\w'’&\-]*)"
 # where a labelled body's name ends: punctuation, a column gap, a number, a number's label
 _NAME_END = (
-    r"(?=[ \t]*(?:[.;,()\n/|]|$)|[ \t]{2,}|[ \t]+(?:\#|\d)"
+    r"(?=[ \t]*(?:[.;,()\n/|]|$)|[ \t]{2,}|[ \t]+(?:\#|\d)|[ \t]+[^\W\d_]+[ \t]*:"
     r"|[ \t]+(?i:id|member|mbr|policy|group|grp|subscriber|acct|account|no\.?|number|plan\s+id"
     r"|ends|until|since|starting|from|for|on|instead|and\s+(?:my|his|her|the))\b)"
 )
@@ -63,6 +63,27 @@ _SCHOOL = re.compile(
 _PAYER_TAIL = re.compile(
     r"(?i)[ \t](?:health[ \t]+plans?|health[ \t]+insurance|mutual(?:[ \t]+of[ \t]+[^\W\d_][\w\-]*)?"
     r"|family[ \t]+(?:medicine|medical|practice|physicians|doctors|health[ \t]+team|clinic))\b"
+)
+# tails of two words that only a named provider or body takes, in any letter case: "juniper grove
+# assisted living", "ford dialysis center", "CARPENTER SENIOR LIVING"
+_PROVIDER_TAIL = re.compile(
+    r"(?i)[ \t](?:assisted[ \t]+living|senior[ \t]+living|rehabilitation[ \t]+(?:center|centre)"
+    r"|rehab[ \t]+(?:center|centre)|dialysis[ \t]+(?:center|centre|unit)|(?:community[ \t]+)?health"
+    r"[ \t]+(?:center|centre)|counsel+ing[ \t]+services|nursing[ \t]+(?:home|&[ \t]+rehab|and[ \t]+"
+    r"rehab(?:ilitation)?)|care[ \t]+(?:center|centre|home)|home[ \t]+(?:care|health|infusion)"
+    r"|medical[ \t]+(?:center|centre|group)|surgery[ \t]+(?:center|centre)|credit[ \t]+union"
+    r"|school[ \t]+district|fire[ \t]+department|police[ \t]+department)\b"
+)
+# Holy X names a hospital, a school or a parish ("Holy Rosary", "HOLY CROSS"); the Holy Spirit of
+# a patient's faith is left
+_HOLY = re.compile(r"\b(?i:holy)[ \t]+(?i:cross|family|name|redeemer|rosary|trinity|innocents)\b")
+# words that qualify a provider without naming it: "the nearest dialysis center", "her usual
+# nursing home", "skilled nursing home"
+_QUALIFIERS = word_set(
+    "nearest closest usual previous prior current former same another other different local"
+    " new old this that his her their its our your my pt pt's patient patient's skilled"
+    " assisted long-term term acute subacute chronic outpatient inpatient residential private"
+    " outside area nearby affiliated visiting hospital-based free low-cost"
 )
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’&\-]*)[ \t]*$")
 # words that stand before a payer's name and are no part of it
@@ -147,6 +168,29 @@ class _Frames:
                 spans.append(_span(start, m.end(), 0.7, "location.payer_or_practice"))
         return spans
 
+    def providers(self) -> list[PhiSpan]:
+        """A name of one to three words before a provider's two-word tail, in any case."""
+        spans = []
+        for m in _PROVIDER_TAIL.finditer(self.text):
+            start, named = m.start(), False
+            for _ in range(3):
+                word = _WORD_BEFORE.search(self.text, max(0, start - 40), start)
+                if word is None:
+                    break
+                key = word.group(1).lower()
+                if key in STOPWORDS or key in _QUALIFIERS or key in _BEFORE_NAMES:
+                    break
+                if key in self.lex.clinical or key in _NOT_NAMES:
+                    break
+                named = named or key not in GENERIC_HEADS
+                start = word.start(1)
+            if named:
+                spans.append(_span(start, m.end(), 0.7, "location.provider"))
+        spans += [
+            _span(m.start(), m.end(), 0.7, "location.holy") for m in _HOLY.finditer(self.text)
+        ]
+        return spans
+
     def inner_capitals(self) -> list[PhiSpan]:
         spans = []
         for m in _INNER_CAPITAL.finditer(self.text):
@@ -170,6 +214,7 @@ def find_org_frames(text: str, lex: Lexicon) -> list[PhiSpan]:
         *frames.labelled(),
         *frames.schools(),
         *frames.payers_and_practices(),
+        *frames.providers(),
         *frames.inner_capitals(),
         *frames.french(),
     ]

@@ -56,6 +56,7 @@ _JOINERS = word_set("of on in and & for the")
 LOWER_CASE_TAILS = word_set(
     "group practice department associates partners llc llp ltd school academy college"
     " university church pharmacy logistics construction insurance bank union foundation"
+    " towing trucking freight plumbing roofing realty industries"
 )
 _FIRM = re.compile(r"\b([^\W\d_][^\W\d_'\-]{2,})[ \t]?&[ \t]?([^\W\d_][^\W\d_'\-]{2,})\b")
 # a report's title line, a dash, and the place it names

@@ -21,12 +21,18 @@ _UK = re.compile(
     r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|[A-PR-UWYZ]\d[A-HJKPSTUW])\s?\d[ABD-HJLNP-UW-Z]{2}\b"
 )
 _CANADA = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b")
-_AUSTRALIA = re.compile(r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\.?,?\s+(\d{4})\b")
+_AUSTRALIA = re.compile(
+    r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|(?i:nsw|vic|qld|tas)|New South Wales|Victoria|Queensland"
+    r"|South Australia|Western Australia|Tasmania|Northern Territory"
+    r"|Australian Capital Territory)\.?,?\s+(\d{4})\b"
+)
 # ", Christchurch 8041", ", Chennai 600 006", ", Pune 411004": a capitalised town after a comma,
 # then the code, then the end of the line or punctuation
 _AFTER_TOWN = re.compile(
-    r"(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(?:\([A-Z]\)[ \t]*)?(?:[-–][ \t]*)?"
+    r"(?:(?:,|^)[ \t]*((?:[A-Z][A-Za-z'\-]+[ \t]){1,3}?)(?:\([A-Z]\)[ \t]*)?(?:[-–][ \t]*)?"
     r"(\d{3}[ ]?\d{3}|\d{4,5})"
+    # an Indian PIN after a town and a dash, the town in any case: ", jemison - 368 813"
+    r"|(?<=,)[ \t]*((?:[^\W\d_][\w'\-]*[ \t]){1,3}?)[-–][ \t]*(\d{3}[ ]?\d{3}))"
     r"(?=[ \t]*(?:[.,;)]|$|\n|\b(?:India|Australia|New Zealand|NZ)\b))",
     re.M,
 )
@@ -35,8 +41,9 @@ _AFTER_TOWN = re.compile(
 # without its state ("2208 w. cold spring ln, greenfield 53221", "P.O. Box 66031, 70583")
 _STREET_TOWN_ZIP = re.compile(
     r"\b(?:ln|lane|st|street|rd|road|ave|avenue|dr|drive|blvd|boulevard|ct|court|way|pl|place"
-    r"|cir|circle|pkwy|parkway|hwy|highway|ter|terrace|trl|trail|sq|square|box[ \t]+\d+)\.?,"
-    r"[ \t]*(?:[A-Za-z][A-Za-z'\-.]*[ \t]+){0,3}?(\d{5})(?![\w\-]|\.\d)",
+    r"|cir|circle|pkwy|parkway|hwy|highway|ter|terrace|trl|trail|sq|square|crescent|cres|close"
+    r"|parade|pde|grove|mews|gardens|box[ \t]+\d+)\.?,"
+    r"[ \t]*(?:[A-Za-z][A-Za-z'\-.]*[ \t]+){0,3}?(\d{5}|\d{3}[ ]?\d{3})(?![\w\-]|\.\d| \d)",
     re.IGNORECASE,
 )
 
@@ -122,10 +129,11 @@ def find_postcodes(text: str) -> list[PhiSpan]:
         _span(m.start(1), m.end(1), PhiType.ZIP, 0.85, "zip.au") for m in _AUSTRALIA.finditer(text)
     ]
     for m in _AFTER_TOWN.finditer(text):
-        words = m.group(1).split()
-        if any(w.strip(".'") in _NOT_TOWN or (w.isupper() and len(w) <= 5) for w in words):
+        town, code = (1, 2) if m.group(2) else (3, 4)
+        words = m.group(town).split()
+        if any(w.strip(".'").title() in _NOT_TOWN or (w.isupper() and len(w) <= 5) for w in words):
             continue  # "19 M, AHCIP 12345": a label, not a town
-        spans.append(_span(m.start(2), m.end(2), PhiType.ZIP, 0.75, "zip.after_town"))
+        spans.append(_span(m.start(code), m.end(code), PhiType.ZIP, 0.75, "zip.after_town"))
     spans += [
         _span(m.start(1), m.end(1), PhiType.ZIP, 0.75, "zip.after_street")
         for m in _STREET_TOWN_ZIP.finditer(text)

@@ -19,10 +19,10 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 
 # a value: groups of capitals and digits joined by single hyphens, slashes, dots or spaces
 _GROUP = r"[A-Z0-9]{1,12}"
-# (a group is whole: "901-56-24 Plan" ends before "P")
-_VALUE = (
-    rf"(?P<value>#?{_GROUP}(?:(?:[\-/]|\.(?=\d)|[ ](?=[A-Z0-9]))[A-Z0-9]{{1,12}}(?![a-z])){{0,5}})"
-)
+# (a group is whole: "901-56-24 Plan" ends before "P"; a word before a colon is the next label:
+# "66-105-536 GU: Foley")
+_JOIN = r"(?:[\-/]|\.(?=\d)|[ ](?=[A-Z0-9]))"
+_VALUE = rf"(?P<value>#?{_GROUP}(?:{_JOIN}[A-Z0-9]{{1,12}}(?![a-z]|[A-Z0-9]*:)){{0,5}})"
 _LABEL = re.compile(
     r"\b(?P<label>(?i:nhs(?:\s+(?:no\.?|number|#))?|uhid|urn|ur(?:\s+no\.?)?|nhi|ohip|hcn|phn|ahcip|ramq"
     r"|medicare(?:\s+(?:no\.?|number|#))?|mrn|cr\s+no\.?|ip\s+no\.?|op\s+no\.?|reg(?:istration)?"
@@ -37,14 +37,16 @@ _LABEL = re.compile(
     # Indian in- and out-patient numbers and service cards, a Quebec chart ("dossier")
     r"|badge|staff\s+(?:id|no\.?)|employee\s+(?:no\.?|number|#)|prov(?:ider)?\s+(?:no\.?|number|#)"
     r"|rx|prescription|chi|h&c|ipd|opd|echs|cghs|esic|dossier|health\s+card(?:\s+(?:no\.?|#))?"
-    r"|card\s+(?:no\.?|number|#)"
+    r"|card\s+(?:no\.?|number|#)|mbr(?:\s+id)?|subscriber(?:\s+(?:id|no\.?|#))?|medicaid(?:\s+id)?"
+    r"|med\.?\s+rec(?:ord)?(?:\s+(?:no\.?|#))?"
     # a record's own number named by what it numbers: "Patient number", "Hosp no", "CRN",
     # "Encounter #", "Visit ID", "Order no.", "Chart #", "FIN", "CSN"
     r"|(?:patient|pt|path(?:ology)?|hosp(?:ital)?|chart|file|encounter|visit|order|report|episode|admission"
     r"|invoice|ticket|confirmation|tracking)\.?\s*(?:no\b\.?|number|#|id\b)|reg\.\s*no\.?|crn|cr\s*#"
     r"|encounter|fin|csn|har))"
     # a label is a whole word: "UR" is not the start of "URINE", nor "HAR" of "HARE"
-    r"(?![A-Za-z])(?i:\s+(?:no\.?|number|#))?\s*[:#.]?\s*(?i:is\s+(?:still\s+|now\s+)?)?" + _VALUE
+    r"(?![A-Za-z])(?i:\s+(?:no\.?|number|#))?(?:\s*[:#.]){0,2}\s*(?i:is\s+(?:still\s+|now\s+)?)?"
+    + _VALUE
 )
 _UNIT_WORDS = frozenset(
     ("U", "HR", "HRS", "HOUR", "ML", "MG", "MCG", "CC", "L", "KG", "MEQ", "MIN", "AM", "PM", "X")

@@ -141,3 +141,47 @@ def test_a_ward_before_its_floor_number_is_still_a_place() -> None:
 def test_kind_words_of_a_name_are_not_places_where_they_recur() -> None:
     text = "Danforth Family Health Team\nHealth Card #: 1188-204-771-QX"
     assert "Health" not in masked(text)[1:]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a name before a provider's two-word tail, in any case
+        ("pt came from willowmere assisted living via ems", "willowmere assisted living"),
+        ("REFERRED TO HARTSEL DIALYSIS CENTER FOR CHAIR TIME", "HARTSEL DIALYSIS CENTER"),
+        ("services from quillon home care resume monday", "quillon home care"),
+        ("seen at Holy Rosary last year", "Holy Rosary"),
+        # labels written with two signs, and the labels of payers' numbers
+        ("Medicaid ID#: QX88120347", "QX88120347"),
+        ("Med Rec # 72-330-118 GU: voiding", "72-330-118"),
+        ("Subscriber # KLMN 4410 2297", "KLMN 4410 2297"),
+        ("MBR ID TRWQ 6602 1184", "TRWQ 6602 1184"),
+        ("PIN code 682 021 near the temple", "682 021"),
+        # a labelled value ends before the next label
+        ("TPA: Vandor Plan: continue current meds", "Vandor"),
+    ],
+)
+def test_providers_and_labels_round8(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Transferred to the nearest dialysis center for chair time.",
+        "Her usual nursing home is full; skilled nursing home search started.",
+        "He believes the Holy Spirit guides him.",
+        "Med Rec # 72-330-118 GU: voiding",
+        "PIN code 682 021 ok",
+    ],
+)
+def test_qualified_providers_faith_and_next_labels_stay(text: str) -> None:
+    spans = masked(text)
+    assert not any(
+        w in " ".join(spans) for w in ("nearest", "usual", "skilled", "Spirit", "GU", "ok")
+    )
+
+
+def test_after_an_organisation_ordinary_words_are_the_sentence_not_a_town() -> None:
+    assert "loves the job" not in masked("Works at Ware Roofing, loves the job. Sleeps well.")
+    assert "castle rock" in masked("Referred from Riverside Family Practice, castle rock.")
