@@ -96,7 +96,7 @@ SLOTS: dict[str, tuple[str, Filler]] = {
     "DEVICE": ("DEVICE", _identifier("DEVICE")),
     "LICENSE": ("LICENSE", _identifier("LICENSE")),
     "IDNUM": ("IDNUM", _identifier("IDNUM")),
-    "SSN4": ("SSN", lambda rng: f"{rng.randint(0, 9999):04d}"),
+    "LASTFOUR": ("SSN", lambda rng: f"{rng.randint(0, 9999):04d}"),
     "POSTCODE": ("ZIP", lambda rng: forms.postcode(rng)[0]),
 }
 
@@ -251,8 +251,8 @@ FRAMES: dict[str, str] = {
     "badge": "Officer badge no. {IDNUM}",
     "rx_number": "Rx # {IDNUM} needs renewal.",
     "aadhaar": "Aadhaar: {IDNUM}",
-    "last4": "Verified with last 4 of SSN {SSN4}.",
-    "ssn_ending": "SSN ending in {SSN4} confirmed.",
+    "last4": "Verified with last 4 of SSN {LASTFOUR}.",
+    "ssn_ending": "SSN ending in {LASTFOUR} confirmed.",
     # round 8: organisations named by a label or a frame
     "ins_is": "Pt's ins is {ORGANIZATION}, card copied.",
     "tpa_label": "TPA: {ORGANIZATION}",
