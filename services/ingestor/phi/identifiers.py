@@ -80,7 +80,11 @@ _EXTENSION_SHAPED = re.compile(
     # "call back at 13652", "Phone: 22722", "page at 4-5678": only a number to reach someone
     r"|(?:call|page|text)(?:\s+[A-Za-z]{2,10}){0,2}?\s+at|(?:phone|ph|tel|cell)\s*:)"
     r"(?:\s+[A-Za-z]{2,12}){0,2}?\s*(?:at\s+)?(\d-\d{4}|\d{5})(?![\w/\-]|\.\d)"
-    r"|(?<=[a-z]- )(\d-\d{4})(?=\s*$)|(?<=[a-z] - )(\d-\d{4})(?=\s*$)",
+    r"|(?<=[a-z]- )(\d-\d{4})(?=\s*$)|(?<=[a-z] - )(\d-\d{4})(?=\s*$)"
+    # after the label of a number to reach someone, with or without a colon: "Tel 03925",
+    # "FAX 55478", "mob. 8-1424", "Emergency: 8-0783", "Contact 61702"
+    r"|\b(?:tel|ph|phone|fax|mob|mobile|cell|pager|bleep|contact|emergency|ext)\b\.?[ \t]*"
+    r"(?:no\.?|\#)?[ \t]*:?[ \t]*(\d-\d{4}|\d{5})(?![\w/\-]|\.\d)",
     re.IGNORECASE | re.MULTILINE,
 )
 # International numbers: "+46 (0)8 928 571 38", "+41 (0)69 979 80 58", "001-253-366-9781"

@@ -22,7 +22,7 @@ _GROUP = r"[A-Z0-9]{1,12}"
 # (a group is whole: "901-56-24 Plan" ends before "P"; a word before a colon is the next label:
 # "66-105-536 GU: Foley")
 _JOIN = r"(?:[\-/]|\.(?=\d)|[ ](?=[A-Z0-9]))"
-_VALUE = rf"(?P<value>#?{_GROUP}(?:{_JOIN}[A-Z0-9]{{1,12}}(?![a-z]|[A-Z0-9]*:)){{0,5}})"
+_VALUE = rf"(?P<value>#?{_GROUP}(?![a-z])(?:{_JOIN}[A-Z0-9]{{1,12}}(?![a-z]|[A-Z0-9]*:)){{0,5}})"
 _LABEL = re.compile(
     r"\b(?P<label>(?i:nhs(?:\s+(?:no\.?|number|#))?|uhid|urn|ur(?:\s+no\.?)?|nhi|ohip|hcn|phn|ahcip|ramq"
     r"|medicare(?:\s+(?:no\.?|number|#))?|mrn|cr\s+no\.?|ip\s+no\.?|op\s+no\.?|reg(?:istration)?"
@@ -113,7 +113,7 @@ def _trim(value: str) -> str:
     return " ".join(kept).rstrip(".-/")
 
 
-_LOWER_CASE_NUMBER = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9\-/ ]+$")
+_LOWER_CASE_NUMBER = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9\-/. ]+$")
 
 
 def _lower_case_number(value: str) -> bool:
