@@ -377,12 +377,26 @@ def _stroke_sequelae(
     """Side and dominance of a paralysis (I.C.6.a), and deficits a past stroke left coded as its
     sequelae (I69, I.C.9.d) instead of the deficit alone and Z86.73."""
     texts = {note.note_id: note.text for note in notes}
-    for code in list(billed):
-        evidence = billed[code].evidence[0]
-        digit = stroke_sequelae.paralysis_side_digit(
-            evidence.sentence or "", texts[evidence.note_id]
+
+    def side_digit(pending: _Pending) -> str | None:
+        # The first of its sentences that tells the side ("R hemiparesis" in the assessment when
+        # the history wrote "right-sided (dominant side) hemiparesis").
+        return next(
+            (
+                digit
+                for e in pending.evidence
+                if (
+                    digit := stroke_sequelae.paralysis_side_digit(
+                        e.sentence or "", texts[e.note_id]
+                    )
+                )
+                is not None
+            ),
+            None,
         )
-        sided = stroke_sequelae.sided_code(code, digit)
+
+    for code in list(billed):
+        sided = stroke_sequelae.sided_code(code, side_digit(billed[code]))
         if sided != code:
             pending = billed.pop(code)
             pending.code = sided
@@ -390,12 +404,28 @@ def _stroke_sequelae(
     strokes = [
         (key, p)
         for key, p in billed.items()
-        if p.assertion is Assertion.HISTORICAL
-        and p.candidates
+        if p.candidates
         and p.candidates[0].code.startswith(_STROKES)
+        and (
+            p.assertion is Assertion.HISTORICAL
+            or (
+                p.assertion is Assertion.PRESENT
+                and stroke_sequelae.past_stroke(e.sentence or "" for e in p.evidence)
+            )
+        )
     ]
     if not strokes:
         return
+    for key, pending in strokes:
+        if pending.assertion is Assertion.PRESENT:  # dated to a past year: history, not current
+            billed.pop(key)
+            pending.code, pending.assertion = "Z86.73", Assertion.HISTORICAL
+            pending.rationale = "a stroke the note dates to the past: personal history (Z86.73)"
+            pending.category = MentionCategory.STATUS
+            _merge(billed, "Z86.73", pending)
+    strokes = [(k, p) for k, p in strokes if k in billed]
+    if "Z86.73" in billed and all(k != "Z86.73" for k, _ in strokes):
+        strokes.append(("Z86.73", billed["Z86.73"]))
     stroke = strokes[0][1].candidates[0].code
     sentences = {e.sentence or "" for _, p in strokes for e in p.evidence}
     deficits = [(code, p, billed) for code, p in billed.items()] + [
@@ -410,11 +440,9 @@ def _stroke_sequelae(
             stroke_sequelae.tied_to_a_stroke(e.sentence or "", sentences) for e in pending.evidence
         ):
             continue
-        evidence = pending.evidence[0]
-        digit = stroke_sequelae.paralysis_side_digit(
-            evidence.sentence or "", texts[evidence.note_id]
+        sequela = stroke_sequelae.sequela_code(
+            stroke, stroke_sequelae.sided_code(code, side_digit(pending))
         )
-        sequela = stroke_sequelae.sequela_code(stroke, stroke_sequelae.sided_code(code, digit))
         if sequela is None:
             continue
         _merge(

@@ -43,6 +43,8 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"colonic"}), "large"),
     (frozenset({"colonic"}), "intestine"),
     (frozenset({"pack"}), "cigarette"),
+    # "Diverticulosis with hemorrhage" is the "with bleeding" code (K57.31).
+    (frozenset({"hemorrhage"}), "bleeding"),
     # Skin infections of a limb (L03.11-, L02.41-) name the limb, notes the leg, foot or arm.
     *(
         (frozenset({infection, part}), word)
@@ -94,8 +96,15 @@ class SpecificCode:
     rationale: str | None = None
 
 
+_LARGE_INTESTINE = frozenset({"sigmoid", "colon", "colonic"})
+
+
 def with_cues(context: Iterable[str]) -> frozenset[str]:
     tokens = set(context)
+    if tokens & _LARGE_INTESTINE and not tokens & {"bowel", "intestine", "intestinal"}:
+        # Beside the colon, a bare "small" sizes something ("a small contained perforation"); it
+        # names the small intestine only with bowel/intestine (K57.20, not K57.00).
+        tokens.discard("small")
     for needed, means in _CUES:
         if needed <= tokens:
             tokens.add(means)

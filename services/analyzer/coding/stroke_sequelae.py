@@ -15,6 +15,7 @@ Everything here is pure: text and codes in, codes out. The tables are maintained
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
@@ -124,6 +125,27 @@ def sequela_code(stroke: str, deficit: str) -> str | None:
         tail += "9" if last == "0" else last
     code = subcategory + tail
     return code if codeset.is_billable(code) else None
+
+
+_STROKE_WORD = r"(?:stroke|cva|infarcts?|infarction)"
+# A stroke the sentence dates to a past year or calls a late effect: the stroke is over even when
+# no history cue precedes it ("L MCA ischemic stroke 2023 leaving right hemiparesis", "dysphagia,
+# late effect of the 2023 stroke", "since her 2022 stroke").
+_PAST_STROKE = re.compile(
+    rf"\b{_STROKE_WORD}\s+(?:in\s+|of\s+)?(?:19|20)\d\d\b|"
+    rf"\b(?:19|20)\d\d\s+(?:\w+\s+){{0,2}}{_STROKE_WORD}\b|"
+    rf"\b(?:late\s+effects?|sequelae?)\s+of\s+(?:\w+\s+){{0,3}}{_STROKE_WORD}\b|"
+    rf"\b{_STROKE_WORD}\b[^.;]{{0,40}}\b(?:leaving|left\s+(?:him|her|them)\s+with)\b",
+    re.IGNORECASE,
+)
+_ACUTE = re.compile(r"\b(?:acute|new|evolving|current)\b", re.IGNORECASE)
+
+
+def past_stroke(sentences: Iterable[str]) -> bool:
+    """Whether a stroke mentioned without a history cue is a past one: one of its ``sentences``
+    dates it to a year or names it as a deficit's late effect, and none calls it acute or new."""
+    listed = list(sentences)
+    return any(_PAST_STROKE.search(s) for s in listed) and not any(_ACUTE.search(s) for s in listed)
 
 
 def tied_to_a_stroke(deficit_sentence: str, stroke_sentences: set[str]) -> bool:

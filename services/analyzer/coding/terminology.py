@@ -31,7 +31,10 @@ from services.analyzer.coding.words import (
 _OTHER = re.compile(r"\bother\b", re.IGNORECASE)
 _MANIFESTATION = re.compile(r"classified elsewhere", re.IGNORECASE)
 _EXTENSION_TAIL = re.compile(r",?\s+(initial|subsequent) encounter.*$|,\s*sequela$", re.IGNORECASE)
-_WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|,|$)", re.IGNORECASE)
+# A "without" clause ends at a comma, an "in", or a "with" that starts a detail of its own
+# ("Diverticulitis of large intestine without perforation or abscess with bleeding": K57.33 says
+# bleeding; "Calculus of gallbladder without cholecystitis with obstruction").
+_WITHOUT = re.compile(r"\s*\b(?:or )?without\b[^,]*?(?=\s+in\s+|\s+with\s+|,|$)", re.IGNORECASE)
 _WITHOUT_FOREIGN_BODY = re.compile(r"\bwithout foreign body\b", re.IGNORECASE)
 # "uncomplicated" is the default of the substance-use codes, as "without complications" is.
 _UNCOMPLICATED = re.compile(r",?\s*\buncomplicated\b", re.IGNORECASE)

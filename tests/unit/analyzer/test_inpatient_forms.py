@@ -86,3 +86,76 @@ def test_a_documented_without_denies_the_billed_with() -> None:
     assert denies("R65.20", "R65.21")
     assert denies("K57.32", "K57.20")
     assert not denies("E11.9", "E11.65")
+
+
+# --- diverticular disease by its words (K57) ---
+
+
+def test_diverticulitis_of_the_colon_defaults_to_no_bleeding() -> None:
+    found = codes("Final diagnosis: acute colonic diverticulitis, uncomplicated.")
+    assert "K57.32" in found
+    assert "K57.33" not in found
+
+
+def test_diverticulitis_with_a_sized_perforation_and_abscess_is_of_the_large_intestine() -> None:
+    note = "Dx: Sigmoid diverticulitis with a small walled-off perforation and pericolic abscess."
+    found = codes(note)
+    assert "K57.20" in found
+    assert "K57.00" not in found
+
+
+def test_diverticulosis_with_hemorrhage_is_the_bleeding_code_alone() -> None:
+    found = codes("Discharge diagnosis: Diverticulosis of the descending colon with hemorrhage.")
+    assert "K57.31" in found
+    assert "R58" not in found
+
+
+# --- hypoglycemia of a diabetic, weakness of a stroke ---
+
+
+def test_hypoglycemia_of_a_diabetic_on_insulin_is_the_diabetes_code_alone() -> None:
+    found = codes("Impression: Hypoglycemia in type 1 diabetes from a missed meal after insulin.")
+    assert "E10.649" in found
+    assert "E16.2" not in found
+
+
+def test_weakness_beside_a_stroke_is_its_deficit_not_a_symptom() -> None:
+    note = (
+        "Diagnoses: Acute ischemic stroke, left MCA, with right hemiparesis.\n"
+        "Course: right-sided weakness improved with therapy."
+    )
+    assert "R53.1" not in codes(note)
+
+
+# --- a stroke dated to a past year with the deficit it left ---
+
+
+def test_a_stroke_of_a_past_year_with_its_deficit_is_a_sequela() -> None:
+    note = (
+        "History: 79M, right-handed, with an ischemic stroke 2019 leaving left hemiparesis.\n"
+        "Assessment: Left hemiparesis, late effect of stroke - PT at home."
+    )
+    found = codes(note)
+    assert "I69.354" in found
+    assert not any(c.startswith(("I63", "G81")) for c in found)
+    assert "Z86.73" not in found
+
+
+def test_a_stroke_of_a_past_year_without_a_deficit_is_history() -> None:
+    note = "PMH: CVA 2015. Assessment: Community-acquired pneumonia."
+    found = codes(note)
+    assert "Z86.73" in found
+    assert not any(c.startswith("I63") for c in found)
+
+
+# --- names a note uses for conditions and organisms ---
+
+
+def test_names_of_bladder_syncope_dysphagia_and_organism() -> None:
+    note = (
+        "Diagnoses:\n- Neurogenic bladder, self-catheterizes.\n- Orthostatic syncope.\n"
+        "- Oropharyngeal dysphagia.\n- Gastric ulcer, H. pylori positive."
+    )
+    found = codes(note)
+    assert {"N31.9", "I95.1", "R13.12", "B96.81"} <= found
+    assert "R55" not in found
