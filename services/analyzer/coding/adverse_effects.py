@@ -65,11 +65,13 @@ def _rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
     """The drug classes the notes ``texts`` say caused an adverse effect (one per class)."""
-    found = []
+    found: list[AdverseEffect] = []
     for base, pattern in _rows():
         code = base + "A"
         if not codeset.is_billable(code):
             continue
+        if any(f.code[:5] == code[:5] for f in found):
+            continue  # one per subcategory: a named drug's row (ibuprofen) before its class's
         for index, text in enumerate(texts):
             hit = next(
                 (

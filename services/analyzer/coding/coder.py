@@ -187,6 +187,7 @@ def code_encounter(
     _osteoporotic_fracture(notes, billed, excluded)
     _add_external_cause(notes, billed)
     _add_immunization(notes, billed)
+    _routine_exam_findings(notes, billed, excluded)
     _add_encounter_reasons(notes, billed)
     _add_status_codes(notes, billed)
     _add_poisonings(notes, billed, excluded)
@@ -760,6 +761,36 @@ def _add_adverse_effects(notes: Sequence[NoteText], billed: dict[str, _Pending])
                 MentionCategory.MEDICATION,
             ),
         )
+
+
+# Routine examinations (general adult, well child, sports/administrative): their findings are
+# what the provider identifies in the assessment (Section I.C.21.c.13).
+_ROUTINE_EXAMS = ("Z00.0", "Z00.1", "Z02")
+
+
+def _routine_exam_findings(
+    notes: Sequence[NoteText],
+    billed: dict[str, _Pending],
+    excluded: dict[tuple[str, Assertion], _Pending],
+) -> None:
+    """At a routine examination, a sign or symptom told only outside the diagnostic statement
+    (the interval history's "picky eater", a review of systems) is no finding the provider
+    identified: not coded, and not what makes the exam one "with abnormal findings"."""
+    reasons = encounter_reasons.encounter_reasons([n.text for n in notes], list(billed))
+    if not any(r.code.startswith(_ROUTINE_EXAMS) for r in reasons):
+        return
+    for code in [c for c in billed if c.startswith("R")]:
+        pending = billed[code]
+        if not diagnostic_statement.needs_the_statement(code):
+            continue
+        if diagnostic_statement.in_statement(e.section for e in pending.evidence):
+            continue
+        billed.pop(code)
+        pending.rationale = (
+            "a sign or symptom told outside the assessment of a routine examination: not a "
+            "finding the provider identified (Section I.C.21.c.13)"
+        )
+        _merge(excluded, (code, pending.assertion), pending)
 
 
 def _add_encounter_reasons(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

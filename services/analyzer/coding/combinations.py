@@ -20,6 +20,8 @@ from services.analyzer.coding.data import table_rows
 from services.analyzer.coding.specificity import description_words
 
 _END_STAGE = ("N18.5", "N18.6")
+# What makes esophageal varices secondary (I85.1-): portal hypertension, cirrhosis of the liver.
+_VARICES_SECONDARY_TO = ("K76.6", "K70.3", "K74.3", "K74.4", "K74.5", "K74.6", "K71.7")
 # Acute lower respiratory infections J44.0 names: influenza and pneumonia (J09–J18), acute
 # bronchitis and bronchiolitis, unspecified acute lower respiratory infection (J20–J22).
 COPD_WITH_INFECTION = "COPD with an acute lower respiratory infection"
@@ -125,8 +127,25 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
                 "sciatica",
             )
         )
+    found.extend(_secondary_varices(present))
+    found.extend(_hypertensive(present, ckd))
+    return found
+
+
+def _hypertensive(present: set[str], ckd: str | None) -> list[Combination]:
+    """Hypertension with heart failure and/or CKD (Section I.C.9.a: the link is presumed)."""
+    found: list[Combination] = []
     hypertension = "I10" if "I10" in present else None
     heart_failure = _first(present, "I50")
+    if "I11.9" in present and heart_failure and not ckd:
+        found.append(
+            Combination(
+                "I11.0",
+                ("I11.9", heart_failure),
+                ("I11.9",),
+                "hypertensive heart disease with heart failure (Section I.C.9.a.1)",
+            )
+        )
     if hypertension and heart_failure and ckd:
         code = "I13.2" if ckd.startswith(_END_STAGE) else "I13.0"
         found.append(
@@ -159,6 +178,24 @@ def combination_codes(codes: Iterable[str]) -> list[Combination]:
             )
         )
     return found
+
+
+def _secondary_varices(present: set[str]) -> list[Combination]:
+    """Esophageal varices beside cirrhosis or portal hypertension are secondary (I85.1-)."""
+    varices = [c for c in present if c.startswith(("I85.00", "I85.01"))]
+    cause = _first(present, *_VARICES_SECONDARY_TO)
+    if not varices or not cause:
+        return []
+    bleeding = "I85.01" in varices
+    return [
+        Combination(
+            "I85.11" if bleeding else "I85.10",
+            (varices[0], cause),
+            tuple(varices),
+            "esophageal varices in cirrhosis or portal hypertension: secondary esophageal "
+            "varices (I85.1-, the index's 'in cirrhosis of liver / portal hypertension')",
+        )
+    ]
 
 
 _FALLBACK = re.compile(

@@ -43,6 +43,10 @@ _WINDOW = 60
 # Codes never reported beside codes of these prefixes: follow-up after completed cancer treatment
 # (Z08) is not a visit for a malignancy still being treated (C00–D49 current).
 NOT_BESIDE = {"Z08": ("C",)}
+# Codes reported only beside a code of these prefixes: the follow-up (Z08) is of a cancer the
+# encounter codes as history (Z85), not of one a plan says to watch for ("surveillance for
+# hepatocellular carcinoma" in cirrhosis).
+ONLY_BESIDE = {"Z08": ("Z85",)}
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ def status_codes(
         if row.family in done:
             continue
         if any(c.startswith(NOT_BESIDE.get(row.code, ())) for c in coded):
+            continue
+        needed = ONLY_BESIDE.get(row.code)
+        if needed and not any(c.startswith(needed) for c in coded):
             continue
         hit = _first(row, texts, skip)
         if hit is not None:

@@ -144,10 +144,14 @@ class Normalizer:
         self._vocabulary = frozenset(vocabulary)
         self._cache: dict[str, str] = {}
         self._canonical = dict(canonical_words)
-        self._abbreviations = {key.lower(): value for key, value in abbreviations.items()}
-        self._abbreviation_case = {
-            key.lower(): key for key, value in abbreviations.items() if value.case_sensitive
-        }
+        # One entry per lower-case form; spellings of a case-sensitive one are all kept ("Rt" and
+        # "rt"), and a case-insensitive row ("fx") wins over a case-sensitive one ("Fx").
+        self._abbreviations: dict[str, Abbreviation] = {}
+        self._abbreviation_case: dict[str, set[str]] = {}
+        for key, value in sorted(abbreviations.items(), key=lambda kv: kv[1].case_sensitive):
+            known = self._abbreviations.setdefault(key.lower(), value)
+            if known.case_sensitive and value.case_sensitive:
+                self._abbreviation_case.setdefault(key.lower(), set()).add(key)
         raw_rewrites = {
             tuple(self.word(w) for w in source): tuple(self.word(w) for w in target)
             for source, target in phrase_rewrites.items()
@@ -215,7 +219,7 @@ class Normalizer:
                     continue
             abbreviation = self._abbreviations.get(lower)
             if abbreviation is not None and (
-                not abbreviation.case_sensitive or self._abbreviation_case[lower] == word.text
+                not abbreviation.case_sensitive or word.text in self._abbreviation_case[lower]
             ):
                 for part in abbreviation.expansion:
                     normalized = self.word(part)

@@ -173,3 +173,85 @@ def test_a_poisoning_replaces_the_bare_suicide_attempt_and_the_unknown_substance
 
 def test_ibuprofen_is_a_propionic_acid_derivative() -> None:
     assert [a.code for a in adverse_effects(["Gastritis caused by naproxen."])] == ["T39.315A"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dx: closed fx of L distal radius.", "S52.502A"),
+        ("Imp: Smith fx right distal radius.", "S52.541A"),
+        ("Dx: R prox humerus fx.", "S42.201A"),
+        ("Assessment: closed fx Rt wrist.", "S62.101A"),
+    ],
+)
+def test_fractures_as_ed_notes_write_them(text: str, code: str) -> None:
+    # "fx" in any case, "Rt"/"rt", and the ends of long bones as "distal"/"proximal".
+    assert code in codes(text, ED)
+
+
+def test_a_fall_over_a_curb_is_a_fall_from_the_curb() -> None:
+    got = codes(
+        "Tripped on the curb leaving church, fell onto outstretched L hand.\n"
+        "Dx: Sprain of left wrist.",
+        ED,
+    )
+    assert "W10.1XXA" in got
+    assert "W01.0XXA" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "not_code"),
+    [
+        (
+            "Assessment: cirrhosis due to NASH; esophageal varices without bleeding.",
+            "I85.10",
+            "I85.00",
+        ),
+        ("Impression: portal hypertension, bleeding esophageal varices.", "I85.11", "I85.01"),
+        (
+            "Impression: alcoholic cirrhosis of liver with ascites. Cirrhosis, decompensated.",
+            "K70.31",
+            "K74.60",
+        ),
+        (
+            "Assessment: hypertensive heart disease; chronic diastolic heart failure.",
+            "I11.0",
+            "I11.9",
+        ),
+    ],
+)
+def test_combinations_the_index_makes(text: str, code: str, not_code: str) -> None:
+    got = codes(text)
+    assert code in got
+    assert not_code not in got
+
+
+def test_a_follow_up_for_cancer_needs_the_cancer_as_history() -> None:
+    assert "Z08" not in codes(
+        "Assessment: hepatitis C cirrhosis, compensated. Plan: surveillance for hepatocellular "
+        "carcinoma every 6 months; no history of bleeding."
+    )
+    assert "Z08" in codes("Melanoma surveillance visit; history of melanoma of the back, NED.")
+
+
+def test_a_letter_summary_is_its_diagnostic_statement() -> None:
+    got = codes(
+        "Dear Dr. Smith,\nHer CT shows a small hiatal hernia and hepatic steatosis.\n"
+        "In conclusion: gastroesophageal reflux disease with esophagitis, without bleeding.\n"
+    )
+    assert "K21.00" in got
+    assert not got & {"K44.9", "K76.0"}
+
+
+def test_a_symptom_in_a_routine_exam_history_is_no_provider_finding() -> None:
+    got = codes(
+        "Annual physical exam.\nInterval history: occasional heartburn after large meals, "
+        "mild fatigue in winter.\nAssessment: general adult exam, healthy. Return in one year."
+    )
+    assert not got & {"R12", "R53.83", "Z00.01"}
+    assert "Z00.00" in got
+
+
+def test_a_named_drug_and_its_class_give_one_adverse_effect() -> None:
+    found = adverse_effects(["Gastritis due to NSAIDs. Caused by naproxen 500 mg bid."])
+    assert [a.code for a in found] == ["T39.315A"]

@@ -103,9 +103,11 @@ def test_a_device_or_dependence_look_alike_codes_nothing(text: str, code: str) -
 
 def test_follow_up_after_completed_cancer_treatment() -> None:
     note = "Melanoma surveillance. Hx melanoma excised 2019, no recurrence."
-    assert "Z08" in found(note)
-    assert "Z08" not in found("Melanoma surveillance.")  # no completed treatment stated
+    history = ["Z85.820"]  # the personal history code the note's "Hx melanoma" gives
+    assert "Z08" in {s.code for s in status_codes([note], history)}
+    assert "Z08" not in {s.code for s in status_codes(["Melanoma surveillance."], history)}
     assert "Z08" not in {s.code for s in status_codes([note], ["C43.59"])}  # still current
+    assert "Z08" not in found(note)  # no cancer coded as history: a follow-up of nothing
 
 
 def test_alzheimer_dementia_is_g30_with_its_f02_parallel() -> None:
