@@ -319,8 +319,13 @@ class MatchKind(StrEnum):
     """An external-cause code (V00–Y99) of an injury the notes document, whose mechanism (fall,
     stairs, knife...) the notes describe."""
     WORDING = "wording"
-    """The notes document the condition less specifically than billed, but the words around that
-    evidence carry the billed code's extra detail ("cellulitis of the left lower leg")."""
+    """The notes document the condition less specifically than billed, but the words of that
+    evidence's sentence carry the billed code's extra detail ("cellulitis of the left lower
+    leg")."""
+    ADDITIONAL = "additional"
+    """An unspecified code of the category a documented code's "use additional code" note asks
+    for (billed N18.9 or I50.9 beside a documented E11.22 or I11.0 whose stage or type the notes
+    do not give): the documented code states the condition; the billed code stays."""
 
 
 class BilledCodeVerdict(_Model):

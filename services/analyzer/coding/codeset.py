@@ -72,8 +72,10 @@ def children(code: str) -> tuple[str, ...]:
 
 @cache
 def parent(code: str) -> str | None:
+    """The code one level up, or None at a category (the library answers some categories, such
+    as Z68, with the category itself)."""
     found = str(_icd.get_parent(code))
-    return found if found and is_code(found) else None
+    return found if found and found != code and is_code(found) else None
 
 
 def category(code: str) -> str:
@@ -95,6 +97,23 @@ def is_default_code(code: str) -> bool:
 def all_codes() -> tuple[str, ...]:
     """Every category, subcategory and billable code (dotted)."""
     return tuple(code for code in _icd.get_all_codes(True) if is_code(code))
+
+
+_NOTE_CODE = re.compile(r"\b([A-Z][0-9][0-9A-Z])(?:\.[0-9A-Z-]*)?")
+
+
+@cache
+def additional_categories(code: str) -> frozenset[str]:
+    """Categories the tabular's "use additional code" notes of ``code`` and its ancestors ask
+    for: E11.22 → {N18} ("to identify stage of chronic kidney disease (N18.1-N18.6)"); I13.0 →
+    {I50, N18}."""
+    found: set[str] = set()
+    current: str | None = code
+    while current is not None:
+        note = str(_icd.get_use_additional_code(current) or "")
+        found.update(m.group(1) for m in _NOTE_CODE.finditer(note))
+        current = parent(current)
+    return frozenset(found - {category(code)})
 
 
 def is_ancestor(ancestor: str, code: str) -> bool:

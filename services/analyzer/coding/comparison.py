@@ -10,10 +10,17 @@ supports, in this order of preference:
    is ``upgrades.py`` (billed I46, documented I46.9; E11.9 → E11.65; S52.501A → S52.531A;
    I10 → I11–I13, Section I.C.9.a; R73.9 → E11.65);
 3. for a billed history or status code (Z85–Z87, I25.2...), the past condition the notes state
-   (``history``).
+   (``history``);
+4. for a billed external cause, the documented injury whose mechanism the notes describe
+   (``external_cause``); the billed code's extra detail in the sentence of a documented, less
+   specific code's evidence (``wording``); for a billed unspecified code (N18.9, I50.9), a
+   documented code whose "use additional code" note asks for its category and whose description
+   names its condition (E11.22, I11.0: ``additional``).
 
 Each documented code supports one billed code: a second billed code resting on a documented code
-already taken is redundant (billed E11.9 beside a documented, billed E11.65) and not supported.
+already taken is redundant (billed E11.9 beside a documented, billed E11.65) and not supported —
+except the parts of one combination code nobody billed, each owed it (billed E11.9 and R73.9,
+documented E11.65).
 Everything else is **not supported**, with the reason a coder needs: the notes deny, hedge or give
 it to a relative (with that evidence), state it only as history (billed C50.911, documented
 Z85.3), document it less specifically or differently (billed E11.65, documented E11.9), or do not
@@ -45,6 +52,7 @@ from services.analyzer.coding.upgrades import (
     UpgradeKind,
     combination_reason,
     conflicting,
+    states_additional,
     upgrade_kind,
 )
 from shared.events.coding import (
@@ -65,10 +73,15 @@ from shared.events.coding import (
 )
 
 # Matches where the billed code itself stays on the corrected claim (no upgrade).
-_KEEPS_BILLED = (MatchKind.HISTORY, MatchKind.WORDING, MatchKind.EXTERNAL_CAUSE)
+_KEEPS_BILLED = (
+    MatchKind.HISTORY,
+    MatchKind.WORDING,
+    MatchKind.EXTERNAL_CAUSE,
+    MatchKind.ADDITIONAL,
+)
 # Matches that point at a documented code without standing for it (the injury an external
 # cause explains is still a code of its own).
-_POINTS_ONLY = (MatchKind.EXTERNAL_CAUSE,)
+_POINTS_ONLY = (MatchKind.EXTERNAL_CAUSE, MatchKind.ADDITIONAL)
 EXTERNAL_CAUSE_PREFIXES = ("V", "W", "X", "Y")
 INJURY_PREFIXES = ("S", "T")
 HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z80", "Z81", "Z82", "Z83", "Z84", "I25.2", "Z92")
@@ -168,6 +181,7 @@ def _judge(code: str, claim: _Claim) -> BilledCodeVerdict:
         (MatchKind.HISTORY, _history),
         (MatchKind.EXTERNAL_CAUSE, _external_cause),
         (MatchKind.WORDING, _wording),
+        (MatchKind.ADDITIONAL, _additional),
     ):
         found = find(code, claim)
         if found is not None:
@@ -228,6 +242,18 @@ def _wording(code: str, claim: _Claim) -> CodeSuggestion | None:
     return None
 
 
+def _additional(code: str, claim: _Claim) -> CodeSuggestion | None:
+    """For a billed unspecified code (N18.9, I50.9) of a category the notes document no code of:
+    a documented code whose "use additional code" note asks for that category and whose own
+    description names its condition (E11.22, I11.0) — the condition is documented, its stage or
+    type is not found, and the billed code stays on the claim."""
+    category = codeset.category(code)
+    documented = claim.documentation.codes
+    if any(codeset.category(s.code) == category for s in documented):
+        return None
+    return next((s for s in documented if states_additional(s.code, code)), None)
+
+
 def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
         s for s in claim.available(code) if upgrade_kind(code, s.code) is UpgradeKind.COMBINATION
@@ -281,29 +307,29 @@ def _supported(code: str, kind: MatchKind, documented: CodeSuggestion | None) ->
 
 
 def _support_reason(code: str, kind: MatchKind, documented: CodeSuggestion) -> str:
-    if kind is MatchKind.EXACT:
-        return "documented as billed"
-    if kind is MatchKind.MORE_SPECIFIC:
-        return f"documented more specifically as {documented.code} ({documented.description})"
-    if kind is MatchKind.EXTERNAL_CAUSE:
-        return (
-            f"the external cause of the documented injury {documented.code} "
-            f"({documented.description}), as the notes describe it"
-        )
-    if kind is MatchKind.WORDING:
-        return (
-            f"the words around the documented {documented.code} ({documented.description}) "
-            "carry the billed code's detail"
-        )
-    if kind is MatchKind.COMBINATION:
-        why = combination_reason(code, documented.code)
-        return (
-            f"included in the documented combination code {documented.code} "
-            f"({documented.description}): {why}"
-        )
-    return (
+    named = f"{documented.code} ({documented.description})"
+    reasons = {
+        MatchKind.EXACT: "documented as billed",
+        MatchKind.MORE_SPECIFIC: f"documented more specifically as {named}",
+        MatchKind.EXTERNAL_CAUSE: (
+            f"the external cause of the documented injury {named}, as the notes describe it"
+        ),
+        MatchKind.WORDING: (
+            f"the words around the documented {named} carry the billed code's detail"
+        ),
+        MatchKind.ADDITIONAL: (
+            f"the documented {named} states the condition and asks for this code beside it "
+            "('use additional code'); the notes give no more specific code of it"
+        ),
+        MatchKind.COMBINATION: (
+            f"included in the documented combination code {named}: "
+            f"{combination_reason(code, documented.code)}"
+        ),
+    }
+    return reasons.get(
+        kind,
         f"the documentation states the past condition ({documented.code}, "
-        f"{documented.assertion.value})"
+        f"{documented.assertion.value})",
     )
 
 

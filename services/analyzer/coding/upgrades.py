@@ -43,7 +43,7 @@ from enum import StrEnum
 from functools import cache
 
 from services.analyzer.coding import codeset
-from services.analyzer.coding.code_detail import denies, says_more
+from services.analyzer.coding.code_detail import denies, detail, says_more
 
 _UNSPECIFIED = re.compile(r"\bunspecified\b|\bNOS\b", re.IGNORECASE)
 _WITHOUT = re.compile(r"\bwithout\b|\buncomplicated\b", re.IGNORECASE)
@@ -112,6 +112,21 @@ def combination_reason(billed: str, better: str) -> str | None:
         if billed.startswith(prefix) and better.startswith(combined):
             return why
     return None
+
+
+def states_additional(documented: str, billed: str) -> bool:
+    """Whether ``documented`` states the condition of the unspecified ``billed`` code: the
+    tabular's "use additional code" note of ``documented`` asks for ``billed``'s category, and
+    ``documented``'s own description names that category's condition (E11.22 "with diabetic
+    chronic kidney disease" asks for N18: a billed N18.9 is documented; I11.0 / I50.9). A note
+    asking for what the code does not name — the organism of a UTI (N39.0 / B96.20), the organ
+    dysfunction of severe sepsis (R65.21 / N17.9) — states nothing."""
+    wanted = codeset.category(billed)
+    return (
+        is_unspecified(billed)
+        and wanted in codeset.additional_categories(documented)
+        and detail(wanted) <= detail(documented)
+    )
 
 
 def is_unspecified(code: str) -> bool:

@@ -431,3 +431,24 @@ def test_the_notes_words_carry_an_affirmed_detail_in_the_evidence_sentence() -> 
     text = "No fever. Asthma with acute exacerbation, nebulizer given."
     comparison = compare(("J45.901",), with_notes(("J45.909",), text))
     assert verdicts(comparison) == {"J45.901": (SUPPORTED, MatchKind.WORDING, "J45.909")}
+
+
+def test_an_unspecified_code_a_documented_code_asks_for_is_supported_as_billed() -> None:
+    # E10.22 "with diabetic chronic kidney disease" asks for N18 ("use additional code"): the
+    # CKD is documented, its stage is not found, so a billed N18.9 stands as billed.
+    comparison = compare(("E10.22", "N18.9"), notes("E10.22"))
+    assert verdicts(comparison)["N18.9"] == (SUPPORTED, MatchKind.ADDITIONAL, "E10.22")
+    assert comparison.corrected_claim == ("E10.22", "N18.9")
+    assert comparison.specificity_upgrades == ()
+    # I13.0 names heart failure: I50.9 too; a specific type billed is not documented.
+    assert verdicts(compare(("I50.9",), notes("I13.0")))["I50.9"][0] is SUPPORTED
+    assert verdicts(compare(("I50.32",), notes("I13.0")))["I50.32"][0] is NOT_SUPPORTED
+    # A documented stage decides: N18.9 is then an upgrade, N18.4 beside N18.31 is not supported.
+    assert verdicts(compare(("N18.9",), notes("E10.22", "N18.31")))["N18.9"][1] is (
+        MatchKind.MORE_SPECIFIC
+    )
+    assert verdicts(compare(("N18.4",), notes("E10.22", "N18.31")))["N18.4"][0] is NOT_SUPPORTED
+    # A note asking for what the code does not name states nothing: the organism of a UTI, the
+    # organ dysfunction of severe sepsis.
+    assert verdicts(compare(("B96.20",), notes("N30.00")))["B96.20"][0] is NOT_SUPPORTED
+    assert verdicts(compare(("N17.9",), notes("R65.21")))["N17.9"][0] is NOT_SUPPORTED
