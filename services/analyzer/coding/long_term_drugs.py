@@ -2,8 +2,9 @@
 
 A drug named anywhere in the note — the medication list included, which is otherwise never
 coded — gives its Z79 code (``data/long_term_drugs.tsv``) when the note says it is being taken:
-not when it is stopped, held, completed, run out of, only being started, denied, or given for a
-while (sliding-scale insulin while NPO is no long-term use). Diabetes
+not when it is stopped, held, completed, run out of, only being started or added, denied, or given
+for a while (sliding-scale insulin while NPO, insulin added in hospital or while inpatient is no
+long-term use). Diabetes
 drugs count only beside a diabetes code, and insulin never with type 1 diabetes (Guidelines
 I.C.4.a.3: Z79.4 and Z79.84 both when insulin and oral drugs are taken together).
 """
@@ -25,7 +26,8 @@ _NOT_TAKEN = re.compile(
     r"off|start(?:ed|ing|s)?|initiat\w*|begin|no|not on|never|was on|previously on|"
     r"refus\w*|declin\w*|consider\w*|discuss\w*|sliding[- ]scale|correction|temporar\w*|"
     r"while npo|drip|infusion|load(?:ing)?(?: dose)?|bolus|once|x ?1|stat|"
-    r"given in (?:the )?(?:ed|er))\b",
+    r"given in (?:the )?(?:ed|er)|added|while (?:inpatient|admitted|hospitali[sz]ed|in (?:the )?"
+    r"hospital)|in[- ]hospital only)\b",
     re.IGNORECASE,
 )
 # The next list item saying the course is over: "6 mo apixaban, completed, off since 2023".

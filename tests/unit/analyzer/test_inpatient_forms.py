@@ -159,3 +159,27 @@ def test_names_of_bladder_syncope_dysphagia_and_organism() -> None:
     found = codes(note)
     assert {"N31.9", "I95.1", "R13.12", "B96.81"} <= found
     assert "R55" not in found
+
+
+# --- the reaction of a known allergy; insulin only in hospital ---
+
+
+def test_the_reaction_of_a_known_allergy_is_no_current_rash() -> None:
+    note = "Assessment: Cellulitis of the left foot - cefazolin (her cephalexin allergy was hives)."
+    found = codes(note)
+    assert "Z88.1" in found
+    assert not any(c.startswith(("L50", "R21")) for c in found)
+
+
+def test_a_reaction_happening_now_is_coded() -> None:
+    assert "R21" in codes("Assessment: Rash on the chest that started today; no known allergies.")
+
+
+def test_insulin_added_in_hospital_is_no_long_term_use() -> None:
+    note = (
+        "Discharge diagnoses: Type 2 diabetes with hyperglycemia.\n"
+        "Course: glargine was added while inpatient; home glipizide continued."
+    )
+    found = codes(note)
+    assert "Z79.4" not in found
+    assert "E11.65" in found
