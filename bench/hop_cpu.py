@@ -1,0 +1,138 @@
+"""CPU per stage hop, two versions of ``record_stage_steps`` side by side in one run.
+
+    .venv/bin/python -m bench.hop_cpu [--reports 300] [--rounds 6] [--hub]
+
+The road of ``bench.transport`` (three no-op stages behind the real runner and outbox relay, one
+process), its clinrelay side only, taking turns between the function as migration 0080 wrote it
+(one outbox message per notification) and as 0090 writes it (a hop's progress notifications ride
+on one message), swapped in the scratch database between rounds. Per round: hops/s and CPU ms per
+hop of this process and of the scratch database's PostgreSQL backends (from ``/proc``), over the
+timed section only (the reports are created before it). ``--hub`` binds a live hub's queue to the
+notifications in this process, as every notifier and gateway replica does in a deployment (the
+plain road has none, so its notifications are routed nowhere). Wall-clock rates on a shared
+machine are noise; the CPU columns are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from importlib import resources
+from uuid import uuid4
+
+import asyncpg
+
+from bench.common import scratch_database
+from bench.gateway import cpu_seconds, database_backends
+from bench.transport import clinrelay_road
+from shared import logging as clinrelay_logging
+from shared.db.pool import connect
+from shared.db.submissions import Submission, create_report
+from shared.events import ReportKind
+from shared.live.channels import ChannelKey
+from shared.live.feed import feed_hub
+from shared.live.hub import Backlog, Hub
+from shared.live.messages import LiveMessage
+
+
+def _function_of(migration: str) -> str:
+    sql = resources.files("shared.db").joinpath("migrations", migration).read_text("utf-8")
+    return sql.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+
+
+SIDES = {
+    "0080": _function_of("0080_stage_steps_in_one_call.sql"),
+    "0090": _function_of("0090_hop_notes_in_one_message.sql"),
+}
+
+
+class _NoHistory:
+    """A hub with no subscriber never reads history; this one has nothing to give."""
+
+    async def catch_up(self, key: ChannelKey, since: int | None) -> Backlog:
+        return Backlog([], 0)
+
+    async def between(self, key: ChannelKey, after: int, before: int) -> list[LiveMessage]:
+        return []
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = cpu_seconds(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+async def one_round(dsn: str, amqp_url: str, reports: int, hub: bool) -> tuple[float, float, float]:
+    """Hops/s, this process's and the database backends' CPU ms per hop."""
+    database = dsn.rsplit("/", 1)[1]
+    async with clinrelay_road(dsn, amqp_url) as (pool, bus):
+        if hub:
+            await feed_hub(bus, bus.topology, Hub(_NoHistory()), "bench")
+        async with pool.acquire() as conn, conn.transaction():
+            tenant = await conn.fetchval(
+                "INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id",
+                f"bench-{uuid4().hex[:6]}",
+            )
+            submission = Submission(ReportKind.CODING, b"x", {}, b"{}")
+            ids = [(await create_report(conn, tenant, submission, None)).id for _ in range(reports)]
+        backends = _cpu(database_backends(database))
+        mine, started = cpu_seconds(os.getpid()), time.perf_counter()
+        while True:
+            left = await pool.fetchval(
+                "SELECT count(*) FROM reports WHERE id = ANY($1) AND status <> 'COMPLETE'", ids
+            )
+            if left == 0:
+                break
+            await asyncio.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        mine = cpu_seconds(os.getpid()) - mine
+        after = _cpu(database_backends(database))
+        theirs = sum(cpu - backends.get(pid, 0.0) for pid, cpu in after.items())
+    hops = 3 * reports
+    return hops / elapsed, 1000 * mine / hops, 1000 * theirs / hops
+
+
+async def main(reports: int, rounds: int, hub: bool) -> None:
+    clinrelay_logging.configure("bench", "WARNING", "json")
+    figures: dict[str, list[tuple[float, float, float]]] = {side: [] for side in SIDES}
+    async with scratch_database() as (dsn, amqp_url):
+        admin: asyncpg.Connection = await connect(dsn)
+        try:
+            await one_round(dsn, amqp_url, 50, hub)  # warm-up
+            for turn in range(rounds):
+                order = list(SIDES) if turn % 2 == 0 else list(reversed(SIDES))
+                for side in order:
+                    await admin.execute(SIDES[side])
+                    rate, mine, theirs = await one_round(dsn, amqp_url, reports, hub)
+                    figures[side].append((rate, mine, theirs))
+                    print(
+                        f"{side}: {rate:,.0f} hops/s, CPU ms per hop: this process {mine:.2f}, "
+                        f"PostgreSQL {theirs:.2f}",
+                        flush=True,
+                    )
+        finally:
+            await admin.close()
+    print(f"median of {rounds} rounds each ({reports} reports x 3 hops, hub bound: {hub}):")
+    for side, runs in figures.items():
+        rate, mine, theirs = (statistics.median(run[i] for run in runs) for i in range(3))
+        spread = f"{min(r[1] for r in runs):.2f}-{max(r[1] for r in runs):.2f}"
+        print(
+            f"  record_stage_steps of {side}: {rate:,.0f} hops/s, this process {mine:.2f} ms "
+            f"({spread}), PostgreSQL {theirs:.2f} ms, sum {mine + theirs:.2f} ms per hop"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--hub", action="store_true", help="bind a live hub, as a notifier does")
+    options = parser.parse_args()
+    asyncio.run(main(options.reports, options.rounds, options.hub))
