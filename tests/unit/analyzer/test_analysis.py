@@ -196,3 +196,36 @@ def test_coding_needs_no_third_party_nlp_library() -> None:
     analyze_case(make_case(()), CodingConfig())
     nlp = ("spacy", "medspacy", "quickumls", "unidecode", "nltk", "thinc", "numpy")
     assert not [m for m in sys.modules if m.split(".")[0] in nlp]
+
+
+def test_revenue_of_upgrades_a_shared_combination_and_a_family_history_billed_as_current() -> None:
+    # Billed: diabetes and hyperglycemia (both owed the one documented E11.65), heart failure
+    # (documented as chronic systolic: an upgrade in the same HCC) and the mother's breast cancer
+    # billed as the patient's own (not supported: its HCC is at risk).
+    case = make_case(
+        claim(
+            (ICD10CM_SYSTEM, "E11.9"),
+            (ICD10CM_SYSTEM, "R73.9"),
+            (ICD10CM_SYSTEM, "I50.9"),
+            (ICD10CM_SYSTEM, "C50.912"),
+        ),
+        Demographics(age_years=72, sex=Sex.FEMALE),
+    )
+    analysis = analyze_case(case, CodingConfig())
+    comparison = analysis.encounters[0].comparison
+    assert {(u.billed_code, u.suggested.code) for u in comparison.specificity_upgrades} == {
+        ("E11.9", "E11.65"),
+        ("R73.9", "E11.65"),
+        ("I50.9", "I50.22"),
+    }
+    assert [f.code for f in comparison.billed_not_documented] == ["C50.912"]
+    assert comparison.corrected_claim[:2] == ("E11.65", "I50.22")
+    risk = analysis.risk_adjustment
+    assert risk is not None
+    assert set(risk.supported.diagnosis_codes) == {"E11.9", "R73.9", "I50.9"}
+    assert set(risk.after.diagnosis_codes) == set(comparison.corrected_claim)
+    assert risk.at_risk_hccs == ("HCC23",)
+    assert risk.added_hccs == ()
+    assert risk.revenue_gained == 0.0  # the upgrades stay in their HCCs
+    assert risk.revenue_at_risk > 0
+    assert risk.annual_revenue_delta == pytest.approx(-risk.revenue_at_risk, abs=0.011)
