@@ -23,7 +23,9 @@ _PARENS = re.compile(r"\([^)]*\)")
 # A description's "without ..." clause, unless "without" names a kind ("migraine without aura")
 # or comes as "with or without".
 _KINDS = "|".join(" ".join(kind) for kind in WITHOUT_KINDS)
-_WITHOUT_CLAUSE = re.compile(rf"(?<!\bor )\bwithout\b(?!\s+(?:{_KINDS})\b)(.*)$", re.IGNORECASE)
+_WITHOUT_CLAUSE = re.compile(
+    rf"(?<!\bor )\bwithout\b(?!\s+(?:{_KINDS})\b)((?:(?!\swith\s).)*)", re.IGNORECASE
+)
 # What a "without" clause may deny that names no condition: "without complications" is the
 # default of a category (E11.9), not a denial of any one complication.
 _DEFAULT_DENIALS = frozenset({"complication", "complications"})
@@ -32,7 +34,7 @@ _CLAUSE_END = re.compile(r"[.;!?\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
 _NEGATION_REACH = 6  # content tokens a negation word reaches forward in its clause
 # What only says a detail is absent: "without behavioral disturbance, psychotic disturbance...",
 # ", unspecified eye", ", unspecified severity".
-_ABSENT = re.compile(r"\bwithout\b.*$|,\s*unspecified \w+(?=,|$)", re.IGNORECASE)
+_ABSENT = re.compile(r"\bwithout\b(?:(?!\swith\s).)*|,\s*unspecified \w+(?=,|$)", re.IGNORECASE)
 # Words that name no detail of their own.
 _EMPTY = frozenset({"unspecified", "other", "nos", "specified", "uncomplicated", "without"})
 # Words of a description a note need not repeat to support it: "limb" (the note says leg or

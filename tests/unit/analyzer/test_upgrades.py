@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from services.analyzer.coding import codeset
-from services.analyzer.coding.code_detail import affirmed_words, denied, denies
+from services.analyzer.coding.code_detail import affirmed_words, denied, denies, detail
 from services.analyzer.coding.upgrades import conflicting, is_upgrade
 
 
@@ -44,6 +44,9 @@ def test_more_specific_documentation_is_an_upgrade(billed: str, better: str) -> 
         ("K25.9", "K25.4"),  # without hemorrhage / with hemorrhage
         ("K21.9", "K21.00"),  # without esophagitis / with esophagitis
         ("R65.20", "R65.21"),  # without septic shock / with septic shock
+        # A "without" clause ends at a "with" that starts a detail of its own.
+        ("K57.92", "K57.93"),  # ... without perforation or abscess without / with bleeding
+        ("K80.20", "K80.21"),  # ... without cholecystitis without / with obstruction
         # Same family, no more said: unspecified depression is no major depressive episode.
         ("F32.A", "F32.9"),
         ("F32.9", "F32.A"),
@@ -74,6 +77,8 @@ def test_a_without_clause_denies_named_conditions_only() -> None:
     assert {"hemorrhage", "perforation"} <= denied("K25.9")
     assert denied("E10.9") == frozenset()  # "without complications"
     assert "aura" not in denied("G43.009")  # "migraine without aura" is a kind of migraine
+    assert "hemorrhage" in detail("K57.93")  # "... without perforation or abscess with bleeding"
+    assert "hemorrhage" not in denied("K57.93")
     assert denies("I13.10", "I13.0")
     assert not denies("E10.9", "E10.65")
 
