@@ -27,15 +27,15 @@ _UNDONE_BEFORE = re.compile(
     r"\b(?:no|not|denies|denied|without|never|negative for|r/o|rule out|candidate for|"
     r"referr?(?:ed|al) for|evaluat\w* for|consider\w*|discuss\w*|recommend\w*|plan(?:s|ned)? for|"
     r"planning|needs?|will need|may need|would|if|declin\w*|refus\w*|temporary|transcutaneous|"
-    r"scheduled for|awaiting|going for|to undergo|pre-?op(?:erative)? for|prior to|"
-    r"transvenous|removal of|removed|explant\w*|reversal of|takedown of|family|mother|father|"
-    r"sister|brother|son|daughter|grand\w+|aunt|uncle)\b",
+    r"scheduled for|awaiting|going for|to undergo|pre-?op(?:erative)? for|prior to|planned|"
+    r"proposed|transvenous|removal of|removed|explant\w*|reversal of|takedown of|family|mother|"
+    r"father|sister|brother|son|daughter|grand\w+|aunt|uncle)\b",
     re.IGNORECASE,
 )
 # Cues after the match in its sentence.
 _UNDONE_AFTER = re.compile(
     r"\b(?:reversal|reversed|take-?down|closure|closed|removed|discontinued|planned|"
-    r"pending|scheduled for|to be placed|recommended|considered|declined|refused|"
+    r"pending|scheduled(?: for)?|to be placed|recommended|considered|declined|refused|"
     r"was not|not indicated|candidate)\b",
     re.IGNORECASE,
 )

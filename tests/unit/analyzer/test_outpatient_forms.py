@@ -255,3 +255,58 @@ def test_a_symptom_in_a_routine_exam_history_is_no_provider_finding() -> None:
 def test_a_named_drug_and_its_class_give_one_adverse_effect() -> None:
     found = adverse_effects(["Gastritis due to NSAIDs. Caused by naproxen 500 mg bid."])
     assert [a.code for a in found] == ["T39.315A"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Recurrent major depressive disorder, current episode mild.", "F33.0"),
+        ("Major depression, recurrent, severe, on two agents.", "F33.2"),
+        ("MDD (recurrent), now in partial remission on bupropion.", "F33.41"),
+        ("Recurrent depression.", "F33.9"),
+    ],
+)
+def test_major_depression_the_sentence_calls_recurrent_is_f33(text: str, code: str) -> None:
+    got = codes(text)
+    assert code in got
+    assert not any(c.startswith("F32") for c in got)
+
+
+def test_insomnia_tied_to_a_mental_disorder_is_f51_05() -> None:
+    got = codes("Assessment: generalized anxiety disorder; insomnia secondary to anxiety.")
+    assert "F51.05" in got
+    assert "G47.00" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dx: anaphylaxis to shellfish, lips swollen.", "T78.02XA"),
+        ("Impression: anaphylaxis to tree nuts (cashew).", "T78.05XA"),
+    ],
+)
+def test_anaphylaxis_to_a_food_is_its_t78_0_code(text: str, code: str) -> None:
+    assert code in codes(text, ED)
+
+
+def test_autoimmune_thyroiditis_holds_its_hypothyroidism() -> None:
+    got = codes("Assessment: Hashimoto's disease with hypothyroidism on levothyroxine.")
+    assert "E06.3" in got
+    assert "E03.9" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("SN visit: aftercare following left total hip arthroplasty.", {"Z47.1", "Z96.642"}, set()),
+        ("History: s/p bilateral TKA 2019, doing well.", {"Z96.653"}, {"Z47.1"}),
+        ("Plan: right TKA scheduled next month.", set(), {"Z96.651", "Z47.1"}),
+        ("Proposed procedure: left total hip replacement.", set(), {"Z96.642"}),
+    ],
+)
+def test_joint_replacement_aftercare_and_status(
+    text: str, present: set[str], absent: set[str]
+) -> None:
+    got = codes(text)
+    assert present <= got
+    assert not got & absent
