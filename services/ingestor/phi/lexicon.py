@@ -33,6 +33,20 @@ class Lexicon:
     max_place_words: int
     regions: frozenset[str] = frozenset()
     """States, countries and other areas Safe Harbor lets stay (``not_places.txt``)."""
+    proper_terms: frozenset[str] = frozenset()
+    """Proper nouns that name clinical things — eponyms of signs, scores, tests, devices and
+    operations, organisms, languages and faiths (``clinical_proper_nouns.txt``); those that are
+    also common names count only where the words after them say so (``eponyms.py``)."""
+    drugs: frozenset[str] = frozenset()
+    """One-word drug, brand and substance names (FDA UNII Names list, ``drug_names.txt``)."""
+
+    def common_name(self, word: str) -> bool:
+        """True for a frequent given name (10,000+ babies) or surname (0.01 %+ of the US)."""
+        return self.given_weight(word) >= 0.85 or self.surname_weight(word) >= 0.9
+
+    def names_clinical_thing(self, word: str) -> bool:
+        """True for a drug, brand or clinical eponym (lower-case input)."""
+        return word in self.proper_terms or word in self.drugs
 
     def is_vocabulary(self, word: str) -> bool:
         """True for an ordinary English or clinical word (lower-case input)."""
@@ -121,4 +135,6 @@ def load_lexicon() -> Lexicon:
         places=places,
         max_place_words=max(len(p.split()) for p in places),
         regions=regions,
+        proper_terms=frozenset(_read_words(_DATA / "clinical_proper_nouns.txt")),
+        drugs=frozenset(_read_words(_DATA / "drug_names.txt")),
     )

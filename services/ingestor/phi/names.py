@@ -180,6 +180,8 @@ class NameFinder(NameShapes):
     def _title_rule(self) -> None:
         for i, tok in enumerate(self.tokens):
             key = tok.key if tok.text.lower() != "dr's" else "drs"
+            if tok.text not in (tok.text.lower(), tok.text.upper(), tok.text.capitalize()):
+                continue  # "mRS" is the modified Rankin scale, not "Mrs"
             if key in STRONG_TITLES:
                 ambiguous = key in ("mr", "mrs") and tok.is_upper and self.style is CaseStyle.MIXED
                 evidence = (

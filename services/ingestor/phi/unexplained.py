@@ -5,8 +5,10 @@ they miss is, almost by definition, a word no list holds: a rare surname, a loca
 street. This net takes the other side (Philter's idea): a word is let through only when
 something explains it —
 
-- a vocabulary holds it: English (SCOWL), the ICD-10-CM descriptions, clinical shorthand, or
-  Philter's ~195,000-word list of words that are not PHI (``data/philter_words.txt``);
+- a vocabulary holds it: English (SCOWL), the ICD-10-CM descriptions, clinical shorthand,
+  Philter's ~195,000-word list of words that are not PHI (``data/philter_words.txt``), or the
+  names of drugs and clinical eponyms (FDA UNII names, ``clinical_proper_nouns.txt``) that are
+  no given name, surname or place of the lists;
 - it is shaped like a clinical term or a drug (``-itis``, ``-olol``), or is short (< 5 letters:
   abbreviations), or has an apostrophe (``con't``);
 - it is a typo of a vocabulary word: one edit, or two for words of 7+ letters (``bigemeny``);
@@ -86,7 +88,21 @@ def load_vocabulary() -> Vocabulary:
     philter = (
         line for line in _PHILTER_WORDS.read_text(encoding="utf-8").splitlines() if line[:1] != "#"
     )
-    words = frozenset(philter) | lex.english | lex.medical | lex.clinical
+    # drugs, brands and clinical eponyms explain a word (`Westergren`, `Adcal`, `Tagalog`),
+    # unless it is also a place or a name the lists know — for the hand-written eponyms only a
+    # common one: the net stays under the names no other finder would take
+    drugs = (
+        w
+        for w in lex.drugs
+        if w not in lex.given_names and w not in lex.surnames and w not in lex.places
+    )
+    eponyms = (
+        w
+        for w in lex.proper_terms
+        if w not in lex.places and max(lex.given_weight(w), lex.surname_weight(w)) < 0.7
+    )
+    clinical_names = frozenset(drugs) | frozenset(eponyms)
+    words = frozenset(philter) | lex.english | lex.medical | lex.clinical | clinical_names
     initial: dict[str, list[str]] = defaultdict(list)
     for word in words:
         initial[word[0]].append(word)
