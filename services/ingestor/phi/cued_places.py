@@ -234,11 +234,24 @@ class _PlaceContext:
             return []
         # a lone common given name after "to" is a person more often ("report given to Mary")
         first = self.tokens[j]
+        if len(scores) == 1 and self.idiom_of(j):
+            return []
         if len(scores) == 1 and self.lex.given_weight(first.key) >= 0.85 and not self.unit_after(k):
             return []
         # two capitalised words in a row mid-sentence ("at Holy Cross") name something
         score = max(scores) if len(scores) == 1 else max(*scores, 0.55)
         return [_span(first.start, self.tokens[k - 1].end, score, "location.cue")]
+
+    def idiom_of(self, j: int) -> bool:
+        """``at the mercy of``, ``in the hope of``: an ordinary word between "the" and "of"
+        is the idiom's noun, not a place."""
+        return (
+            0 < j < len(self.tokens) - 1
+            and self.tokens[j - 1].key == "the"
+            and self.tokens[j + 1].key == "of"
+            and self.tokens[j].is_lower
+            and self.tokens[j].key in self.lex.english
+        )
 
     def named_pair(self, j: int) -> PhiSpan | None:
         """``good samaritan``, ``HOLY CROSS``, ``mount sinai``: two ordinary words that name a

@@ -181,7 +181,8 @@ _RATIO_AFTER = re.compile(
     r"|power|scale|score|mm|cm|mmhg|pain|units?|mg|ml|cc|tabs?|tablets?|amps?|liters?|l\b|bilat"
     r"|bilaterally|strong|weak|upper|lower|[+x%]|ps|peep|cpap|ips|fio2|ventilation|stregth|rest"
     r"|with exertion|systolic|diastolic|holosystolic|hrs?\b|hours?|pain|angina|incisional"
-    r"|discomfort|ha\b|headache|[rlb]?[ul]e\b|[rlb][ul]es\b|extremit)|\s*/|-\d|[a-z])",
+    r"|discomfort|ha\b|headache|[rlb]?[ul]e\b|[rlb][ul]es\b|extremit|lymph|nodes?|cores?"
+    r"|involved)|\s*/|-\d|[a-z])",
     re.IGNORECASE,
 )
 

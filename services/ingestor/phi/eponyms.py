@@ -40,7 +40,7 @@ _HEAD_NOUNS = (
     "|maneuvers|manoeuvres|needle|needles|lobe|collar|brace|balance|pattern|grading|hose"
     "|dressing|drains|blade|clip|pump|stain|stains|smear|reagent|hugger|cushion|mattress"
     "|technique|approach|disability|ef|pressure|circulation|classification|rings|ring|waves"
-    "|wave|pulse|pulses|pupil|pupils|nodule|risk|sensor|nodes"
+    "|wave|pulse|pulses|pupil|pupils|nodule|risk|sensor|nodes|category"
 )
 _EPONYM_CONTEXT = re.compile(
     rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
@@ -58,7 +58,8 @@ _SCORE_AFTER = re.compile(
 )
 # a dose after a drug's name: "Allegra 180 daily", "Entresto 49/51 BID", "Toprol XL 50"
 _DOSE_AFTER = re.compile(
-    r"^[ \t]+(?:(?:XL|XR|ER|SR|CR|DS|LA|ODT|HCT|HFA|CD)[ \t]+)?\d+(?:\.\d+)?(?P<per>/\d+(?:\.\d+)?)?"
+    r"^[ \t]+(?:(?:XL|XR|ER|SR|CR|DS|LA|ODT|HCT|HFA|CD)[ \t]+)?\d+(?:\.\d+)?"
+    r"(?P<per>/\d+(?:\.\d+)?)?"
     r"(?:[ \t]*(?P<unit>(?i:mg|mcg|g|ml|units?|u|meq|%|puffs?|tabs?|caps?|daily|bid|tid|qid|qhs"
     r"|qd|qam|q\d+h|prn|po|iv|sq|sc|im|pr)\b))?(?![\w\-:/]|\.\d)"
 )
@@ -131,13 +132,8 @@ def _clinical_by_shape(word: str, after: str, lex: Lexicon) -> bool:
     return False
 
 
-def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
-    whole = _WHOLE_WORD.match(text, span.start)
-    end = whole.end() if whole and span.end - span.start <= len(whole.group(0)) else span.end
-    after = text[end : end + 40]  # "Guillain-Barré syndrome": the whole word, accents and all
-    if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
-        return True
-    word = text[span.start : end]
+def _named_thing(word: str, after: str, lex: Lexicon) -> bool:
+    """A score, sign or drug named by ``word``, by the words or the shape after it."""
     key = word.lower().removesuffix("'s")
     if key in _SCORED_EPONYMS and _SCORE_VALUE.match(after):
         return True
@@ -145,7 +141,15 @@ def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
         return True
     if lex.names_clinical_thing(word.lower()) and _EPONYM_CONTEXT_SPACED.match(after):
         return True
-    if " " not in word and _clinical_by_shape(word, after, lex):
+    return " " not in word and _clinical_by_shape(word, after, lex)
+
+
+def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
+    whole = _WHOLE_WORD.match(text, span.start)
+    end = whole.end() if whole and span.end - span.start <= len(whole.group(0)) else span.end
+    after = text[end : end + 40]  # "Guillain-Barré syndrome": the whole word, accents and all
+    word = text[span.start : end]
+    if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after) or _named_thing(word, after, lex):
         return True
     possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
     if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
