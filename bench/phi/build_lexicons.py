@@ -173,9 +173,7 @@ def main() -> None:
     parser.add_argument(
         "--philter", type=Path, help="unpacked philter-ucsf 1.0.3 sdist: rebuild philter_words.txt"
     )
-    parser.add_argument(
-        "--unii", type=Path, help="the FDA UNII_Names.txt: rebuild drug_names.txt"
-    )
+    parser.add_argument("--unii", type=Path, help="the FDA UNII_Names.txt: rebuild drug_names.txt")
     args = parser.parse_args()
     if args.unii is not None:
         drugs = _drug_names(args.unii)

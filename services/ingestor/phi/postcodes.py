@@ -20,7 +20,10 @@ from services.ingestor.phi.word_sets import word_set
 _UK = re.compile(
     r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?|[A-PR-UWYZ]\d[A-HJKPSTUW])\s?\d[ABD-HJLNP-UW-Z]{2}\b"
 )
-_CANADA = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b")
+# (not a Glasgow coma score written as one word: E2V4M6 is eyes 1-4, verbal 1-5, motor 1-6)
+_CANADA = re.compile(
+    r"\b(?!E[1-4]V[1-5]M[1-6]\b)[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"
+)
 _AUSTRALIA = re.compile(
     r"\b(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT|(?i:nsw|vic|qld|tas)|New South Wales|Victoria|Queensland"
     r"|South Australia|Western Australia|Tasmania|Northern Territory"

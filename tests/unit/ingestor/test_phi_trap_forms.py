@@ -98,3 +98,15 @@ def test_drug_names_and_eponyms_explain_words_to_the_net_but_names_and_places_do
     assert "philadelphia" not in words
     assert "morgan" in lex.proper_terms
     assert "morgan" not in words
+
+
+@pytest.mark.parametrize("gcs", ["E3V4M5", "e2v1m4"])
+def test_a_glasgow_coma_score_in_one_word_is_no_canadian_postcode(gcs: str) -> None:
+    text = f"Neuro: GCS 12 ({gcs}); wife Evangeline Troake at bedside."
+    assert not overlaps(text, gcs)
+    assert overlaps(text, "Troake")
+
+
+def test_a_canadian_postcode_is_still_masked() -> None:
+    text = "Address: 12 Riverview Rd, Moncton NB E1A 3K9."
+    assert overlaps(text, "E1A 3K9")
