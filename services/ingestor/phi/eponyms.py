@@ -50,9 +50,10 @@ _EPONYM_CONTEXT_SPACED = re.compile(
     rf"^(?:'s)?[ \t]+[A-Za-z]{{1,12}}[ \t]+(?i:{_HEAD_NOUNS})\b(?![\-'])"
 )
 # a score, grade or classification right after the word: "Berg 38/56", "(Rankin) 0",
-# "Weber B", "Mallampati II", "GLASGOW 5T", "Prague C2M4" — not a time, an age or a phone
+# "Weber B", "Mallampati II", "GLASGOW 5T", "Prague C2M4" — not a time, an age or a phone, and
+# not a number in brackets: "wife Obrien (82)" gives her age
 _SCORE_AFTER = re.compile(
-    r"^(?:'s)?\)?[ \t]*(?:\(?(?P<num>\d{1,3}(?:\.\d)?(?:/\d{1,3})?)T?\)?|[IV]{1,4}[A-C]?"
+    r"^(?:'s)?\)?[ \t]*(?:(?P<num>\d{1,3}(?:\.\d)?(?:/\d{1,3})?)T?|[IV]{1,4}[A-C]?"
     r"|[A-E]|[A-Z]\d{1,2}(?:[A-Z]\d{1,2}){1,3}|\d[A-Z]{2,3})(?![\w\-:/]|\.\d)"
     r"(?![ \t]*(?i:days?|d|wks?|weeks?|months?|mos?|years?|yrs?|y/?o|hours?|hrs?|h|min|am|pm)\b)"
 )
@@ -63,6 +64,8 @@ _DOSE_AFTER = re.compile(
     r"(?:[ \t]*(?P<unit>(?i:mg|mcg|g|ml|units?|u|meq|%|puffs?|tabs?|caps?|daily|bid|tid|qid|qhs"
     r"|qd|qam|q\d+h|prn|po|iv|sq|sc|im|pr)\b))?(?![\w\-:/]|\.\d)"
 )
+# a product's strength or release after its brand: "Adcal-D3", "Mucinex-DM", "Tylenol-PM"
+_PRODUCT_SUFFIX = re.compile(r"^[\-–](?:[A-Z]{1,3}\d{0,2}|\d{1,3}[A-Z]{0,2})\b(?![\-'])")
 _COMPOUND_AFTER = re.compile(
     r"^(?:[\-–]|[ \t]+(?:and|&)[ \t]+)(?P<next>[A-Z][a-zé]+|[A-Z]+)\b"  # "Hoehn and Yahr"
 )
@@ -140,6 +143,8 @@ def _named_thing(word: str, after: str, lex: Lexicon) -> bool:
     if key in _SCORED_SURNAMES and _SCORE_NOUN.match(after):
         return True
     if lex.names_clinical_thing(word.lower()) and _EPONYM_CONTEXT_SPACED.match(after):
+        return True
+    if " " not in word and _PRODUCT_SUFFIX.match(after):
         return True
     return " " not in word and _clinical_by_shape(word, after, lex)
 
