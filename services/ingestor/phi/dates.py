@@ -241,13 +241,14 @@ _WORD_BEFORE = re.compile(r"([A-Za-z]+)(?:'?s)?[ \t]*:?[ \t]*$")
 
 
 def _after_score_name(before: str) -> bool:
-    """The word before is a clinical eponym that is no common name (Apgar, Berg, Tinetti)."""
+    """The word before is a clinical eponym that is no common name and no ordinary word
+    (Apgar, Beighton, Tinetti; not "step down 6/30")."""
     m = _WORD_BEFORE.search(before)
     if m is None:
         return False
     lex = load_lexicon()
     key = m.group(1).lower()
-    return key in lex.proper_terms and not lex.common_name(key)
+    return key in lex.proper_terms and key not in lex.english and not lex.common_name(key)
 
 
 def _plausible_month_day(text: str, start: int, end: int) -> float:

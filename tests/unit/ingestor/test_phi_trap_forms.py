@@ -129,3 +129,9 @@ def test_a_brand_with_its_product_suffix_stays() -> None:
     text = "Takes Kalcipos-D 500 daily; carer Winnifred Pendeverell visits."
     assert not overlaps(text, "Kalcipos")
     assert overlaps(text, "Pendeverell")
+
+
+def test_an_ordinary_word_that_is_also_an_eponym_before_a_date_leaves_the_date() -> None:
+    # "Down" names a syndrome, but "step down 6/30" is a unit and a date
+    text = "PT WAS SENT TO CV STEP DOWN 6/30 AFTERNOON."
+    assert overlaps(text, "6/30")
