@@ -53,7 +53,7 @@ _EPONYM_CONTEXT_SPACED = re.compile(
 # "Weber B", "Mallampati II", "GLASGOW 5T", "Prague C2M4" — not a time, an age or a phone, and
 # not a number in brackets: "wife Obrien (82)" gives her age
 _SCORE_AFTER = re.compile(
-    r"^(?:'s)?\)?[ \t]*(?:(?P<num>\d{1,3}(?:\.\d)?(?:/\d{1,3})?)T?|[IV]{1,4}[A-C]?"
+    r"^(?:'s)?\)?[ \t]*(?:(?P<num>\d{1,3}(?:\.\d)?(?:/\d{1,3})?)(?P<tube>T)?|[IV]{1,4}[A-C]?"
     r"|[A-E]|[A-Z]\d{1,2}(?:[A-Z]\d{1,2}){1,3}|\d[A-Z]{2,3})(?![\w\-:/]|\.\d)"
     r"(?![ \t]*(?i:days?|d|wks?|weeks?|months?|mos?|years?|yrs?|y/?o|hours?|hrs?|h|min|am|pm)\b)"
 )
@@ -70,6 +70,8 @@ _COMPOUND_AFTER = re.compile(
     r"^(?:[\-–]|[ \t]+(?:and|&)[ \t]+)(?P<next>[A-Z][a-zé]+|[A-Z]+)\b"  # "Hoehn and Yahr"
 )
 # "3/12" after "Morgan" may be a date: a bare m/d is no score after a common name
+# a place preposition or a verb of moving before the word: "to Wells 4" is a ward and its floor
+_PLACE_BEFORE = re.compile(r"\b(?i:to|from|on|at|in|onto)[ \t]+$")
 _MONTH_DAY = re.compile(r"^(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])$")
 _WHOLE_WORD = re.compile(r"[^\W\d_]+")
 # a sign's result right after its name, at the end of a clause: "Murphy +", "Homans' neg",
@@ -115,7 +117,21 @@ _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
 
 
-def _clinical_by_shape(word: str, after: str, lex: Lexicon) -> bool:
+def _bare_number_is_score(score: re.Match[str], key: str, before: str, lex: Lexicon) -> bool:
+    """A bare number after the word is its score, not a ward's floor (`to Wells 4`), a date
+    (`Morgan 3/12`) or a count: never after a place preposition, and after a common name or a
+    place only as a fraction that is no month and day (`Glasgow 14/15`)."""
+    number = score["num"]
+    if _PLACE_BEFORE.search(before):
+        return False
+    if score["tube"] or score.group(0).startswith(")"):
+        return True  # "GLASGOW 5T" (intubated), "mRS (Rankin) 3": a score's own marks
+    if lex.common_name(key) or key in lex.places:
+        return "/" in number and not _MONTH_DAY.match(number)
+    return True
+
+
+def _clinical_by_shape(word: str, after: str, before: str, lex: Lexicon) -> bool:
     """A drug or eponym the lexicon knows, by the shape of what follows it."""
     key = word.lower().removesuffix("'s").rstrip("'")
     if not lex.names_clinical_thing(key):
@@ -127,7 +143,7 @@ def _clinical_by_shape(word: str, after: str, lex: Lexicon) -> bool:
             return True
     if key in lex.proper_terms:
         score = _SCORE_AFTER.match(after)
-        if score and not (common_name and score["num"] and _MONTH_DAY.match(score["num"])):
+        if score and (not score["num"] or _bare_number_is_score(score, key, before, lex)):
             return True
         compound = _COMPOUND_AFTER.match(after)
         if compound and compound["next"].lower() in lex.proper_terms:
@@ -135,7 +151,7 @@ def _clinical_by_shape(word: str, after: str, lex: Lexicon) -> bool:
     return False
 
 
-def _named_thing(word: str, after: str, lex: Lexicon) -> bool:
+def _named_thing(word: str, after: str, before: str, lex: Lexicon) -> bool:
     """A score, sign or drug named by ``word``, by the words or the shape after it."""
     key = word.lower().removesuffix("'s")
     if key in _SCORED_EPONYMS and _SCORE_VALUE.match(after):
@@ -146,7 +162,7 @@ def _named_thing(word: str, after: str, lex: Lexicon) -> bool:
         return True
     if " " not in word and _PRODUCT_SUFFIX.match(after):
         return True
-    return " " not in word and _clinical_by_shape(word, after, lex)
+    return " " not in word and _clinical_by_shape(word, after, before, lex)
 
 
 def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
@@ -154,12 +170,14 @@ def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
     end = whole.end() if whole and span.end - span.start <= len(whole.group(0)) else span.end
     after = text[end : end + 40]  # "Guillain-Barré syndrome": the whole word, accents and all
     word = text[span.start : end]
-    if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after) or _named_thing(word, after, lex):
+    before = text[max(0, span.start - 20) : span.start]
+    if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
+        return True
+    if _named_thing(word, after, before, lex):
         return True
     possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
     if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
         return True
-    before = text[max(0, span.start - 20) : span.start]
     if _COMPOUND_BEFORE.search(before):
         # "Salter-Harris II fracture": the compound's last word before its noun
         return bool(_EPONYM_CONTEXT.match(after)) or bool(re.match(r"[ \t]+(?:[IVX]+\b|\w)", after))

@@ -135,3 +135,9 @@ def test_an_ordinary_word_that_is_also_an_eponym_before_a_date_leaves_the_date()
     # "Down" names a syndrome, but "step down 6/30" is a unit and a date
     text = "PT WAS SENT TO CV STEP DOWN 6/30 AFTERNOON."
     assert overlaps(text, "6/30")
+
+
+def test_after_a_place_preposition_an_eponym_and_a_number_are_a_ward_and_its_floor() -> None:
+    # "Schatzker 8" a score; "to Schatzker 2" a ward named after someone, and its floor
+    assert not overlaps("Schatzker 8 on review.", "Schatzker")
+    assert overlaps("Transferred to Schatzker 2 overnight.", "Schatzker")
