@@ -10,6 +10,7 @@ import uvicorn
 from shared import logging as clinrelay_logging
 from shared import telemetry
 from shared.http_limits import bounded_http_protocol
+from shared.runtime import settle_heap
 from shared.settings import Settings
 
 
@@ -22,6 +23,7 @@ def serve_web(name: str, app: Any, settings: Settings, port: int, **options: Any
     """Serve ``app`` on all interfaces at ``port`` until SIGTERM/SIGINT."""
     clinrelay_logging.configure(name, settings.log_level, settings.log_format)
     telemetry.configure(f"clinrelay-{name}", settings.otel_exporter)
+    settle_heap()  # the app is built: what it loaded stays, out of the collector's way
     uvicorn.run(
         app,
         host="0.0.0.0",  # noqa: S104 - a service listens on all interfaces in its container
