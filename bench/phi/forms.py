@@ -644,6 +644,19 @@ def date(rng: random.Random, form: str | None = None, case: str | None = None) -
         "weekday_comma_d_mon_yyyy": f"{WEEKDAYS[d.weekday()][:3]}, {d.day} {mon} {d.year}",
         "mon_d/yy_slash": f"{mon} {d.day}/{yy}",
         "mid_year": f"mid-{d.year}",
+        "year_mon_day": f"{d.year} {mon} {d.day}",
+        "day_mon_comma_year": f"{d.day} {mon}, {d.year}",
+        "the_ordinal_of_month": f"the {_ordinal(d.day)} of {month}",
+        "range_d-d/m/yyyy": f"{d.day}-{later.day}/{d.month}/{d.year}"
+        if later.month == d.month
+        else f"{d.day}/{d.month}/{d.year}",
+        "range_ordinals": f"{_ordinal(d.day)}-{_ordinal(later.day)}"
+        if later.month == d.month
+        else f"{_ordinal(d.day)} {mon}",
+        "m/yyyy": f"{d.month}/{d.year}",
+        "mon-yyyy": f"{mon}-{d.year}",
+        "mon_yy_slash": f"{mon}/{yy}",
+        "dd/mm/yy": f"{d.day:02d}/{d.month:02d}/{yy}",
         "holiday_other": rng.choice(
             ("Boxing Day", "Canada Day", "Anzac Day", "Diwali", "Good Friday", "Remembrance Day")
         ),

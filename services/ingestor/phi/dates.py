@@ -77,9 +77,17 @@ _DAY_RANGE = re.compile(
 _SPELLED = re.compile(
     rf"\b(?:{_DAY}[\s\-]+(?:of\s+)?{_MONTH}\.?(?:[\s,\-]+{_YEAR})?"
     rf"|{_MONTH}\.?[\s\-]+{_DAY}\b(?:,?[\s\-]+{_YEAR4})?"
-    rf"|{_MONTH}\.?,?\s+(?:of\s+)?{_YEAR4}"
+    rf"|{_MONTH}\.?,?(?:\s+|-)(?:of\s+)?{_YEAR4}"
     rf"|{_MONTH}\.?\s+'\d\d)\b",
     re.IGNORECASE,
+)
+# round 8: a month and a year after a slash ("May/24", "JAN/2001"), a range of days before a
+# numeric month and year ("20-21/9/2025", "1-6/10/02"), a range of two ordinals ("25th-26th",
+# unless a counted noun follows: "4th-5th ICS")
+_MONTH_SLASH_YEAR = re.compile(rf"\b{_MONTH}\.?/(?:{_YEAR4}|\d\d)\b(?!/)", re.IGNORECASE)
+_DAYS_MONTH_YEAR = re.compile(
+    r"(?<![\d/.\-])(?:[12]\d|3[01]|0?[1-9])[ \t]?[-–][ \t]?(?:[12]\d|3[01]|0?[1-9])"
+    r"/(?:0?[1-9]|1[0-2])/(?:(?:19|20)\d\d|\d\d)(?![\d/])"
 )
 # a month name alone ("admitted in sept.") — but "may" alone is the verb, "mar"/"dec" are words
 # ... but "able to march in place", "WILL MARCH": the verb after a modal or "to"
@@ -106,6 +114,10 @@ _ORDINAL_DAY = re.compile(
     re.IGNORECASE,
 )
 _ORDINAL = r"(?:[12]?1st|[12]?2nd|[12]?3rd|(?:[12]?[4-9]|1[0-3]|20|30)th|31st)"
+_ORDINAL_RANGE = re.compile(
+    rf"\b{_ORDINAL}[ \t]?(?:[-–]|to|&|and)[ \t]?{_ORDINAL}\b",
+    re.IGNORECASE,
+)
 _WEEKDAY = r"(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?"
 # a weekday and a day of the month is always a date: "Sunday 15th", "THURSDAY 5TH", "sun 2/2",
 # "MON 29/4", "Fri the 3rd"
@@ -278,6 +290,22 @@ def _plausible_month_day(text: str, start: int, end: int) -> float:
     return score
 
 
+def _slashed_months_and_ranges(text: str) -> list[PhiSpan]:
+    """``May/24``, ``20-21/9/2025``, ``25th-26th`` (round 8)."""
+
+    def span(m: re.Match[str], score: float, source: str) -> PhiSpan:
+        return PhiSpan(start=m.start(), end=m.end(), type=PhiType.DATE, score=score, source=source)
+
+    spans = [span(m, 0.8, "date.month_year") for m in _MONTH_SLASH_YEAR.finditer(text)]
+    spans += [span(m, 0.85, "date.range") for m in _DAYS_MONTH_YEAR.finditer(text)]
+    spans += [
+        span(m, 0.7, "date.ordinal_range")
+        for m in _ORDINAL_RANGE.finditer(text)
+        if not _COUNTED.match(text, m.end())
+    ]
+    return spans
+
+
 def find_dates(text: str) -> list[PhiSpan]:
     """Every date-like span of ``text``; year-only mentions have type :attr:`PhiType.YEAR`."""
     spans: list[PhiSpan] = []
@@ -317,6 +345,7 @@ def find_dates(text: str) -> list[PhiSpan]:
     )
     spans += _numeric_ranges(text)
     spans += _days_of_month(text)
+    spans += _slashed_months_and_ranges(text)
     for pattern, group, fixed_score, source in fixed:
         for m in pattern.finditer(text):
             add(m.start(group), m.end(group), PhiType.DATE, fixed_score, source)

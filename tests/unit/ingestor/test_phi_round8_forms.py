@@ -185,3 +185,29 @@ def test_qualified_providers_faith_and_next_labels_stay(text: str) -> None:
 def test_after_an_organisation_ordinary_words_are_the_sentence_not_a_town() -> None:
     assert "loves the job" not in masked("Works at Ware Roofing, loves the job. Sleeps well.")
     assert "castle rock" in masked("Referred from Riverside Family Practice, castle rock.")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PMH: CABG FEB/03, stents since.", "FEB/03"),
+        ("last colonoscopy Oct/2019, normal", "Oct/2019"),
+        ("admitted 14-16/7/2024 with cellulitis", "14-16/7/2024"),
+        ("away on the 17th-19th, back after", "17th-19th"),
+        ("surgery nov-2011, uneventful", "nov-2011"),
+    ],
+)
+def test_month_slash_year_day_ranges_and_ordinal_ranges_are_dates(text: str, value: str) -> None:
+    assert covered(text, value), masked(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rash over the 4th-5th ICS and the 2nd-3rd digits.",
+        "Twins, 1st-2nd trimester uneventful.",
+        "Takes 2-3/4 tab, pain 1-2/10.",
+    ],
+)
+def test_counted_ordinals_and_fractions_stay(text: str) -> None:
+    assert masked(text) == []
