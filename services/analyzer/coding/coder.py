@@ -44,7 +44,7 @@ from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.pipeline import clinical_pipeline
 from services.analyzer.coding.rules import billing_decision
 from services.analyzer.coding.sections import Section, section_at
-from services.analyzer.coding.specificity import most_specific_code
+from services.analyzer.coding.specificity import further_complications, most_specific_code
 from services.analyzer.coding.status_codes import alzheimer_dementia, status_codes
 from services.analyzer.coding.traits import mention_category, mention_traits
 from shared.events.coding import (
@@ -228,6 +228,25 @@ def _decide(
         )
         _merge(billed, decision.code, pending)
         if decision.code == top.code:
+            # One diabetes phrase may name several complications (I.C.4.a: as many codes as
+            # needed): "type 2 diabetes with hyperglycemia and diabetic CKD" → E11.65 and E11.22.
+            for more in further_complications(decision.code, found.context_tokens):
+                _merge(
+                    billed,
+                    more,
+                    _Pending(
+                        more,
+                        found.assertion,
+                        top.score,
+                        f"{decision.rationale}; a further complication the same phrase names "
+                        "(Section I.C.4.a)",
+                        True,
+                        candidates,
+                        [evidence],
+                        category,
+                        pending.traits,
+                    ),
+                )
             return
     reason = decision.rationale if not decision.bill else "coded as its history code instead"
     if decision.bill and not billable:

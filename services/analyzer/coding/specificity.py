@@ -206,6 +206,44 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
     return SpecificCode(candidate, True, reason)
 
 
+# Categories whose guideline asks for as many codes as the complications documented (I.C.4.a:
+# "assign as many codes from categories E08–E13 as needed to identify all of the associated
+# conditions").
+_MANY_COMPLICATIONS = ("E08", "E09", "E10", "E11", "E13")
+
+
+def further_complications(code: str, context: Iterable[str]) -> tuple[str, ...]:
+    """Other billable codes of a diabetes ``code``'s category whose complication words all occur
+    in ``context`` too ("type 2 diabetes with hyperglycemia and diabetic CKD": E11.22 beside
+    E11.65), and the CKD stage a diabetic CKD's phrase states (N18.x, "use additional code").
+    Only codes that add a complication of their own; "other" codes never."""
+    if not code.startswith(_MANY_COMPLICATIONS):
+        return ()
+    tokens = with_cues(context)
+    category = codeset.category(code)
+    base_tokens = _description_tokens(category)[1]
+    found = []
+    for candidate in _refinement_candidates(category):
+        if candidate == code or _needs_extension(candidate):
+            continue
+        extra = _description_tokens(candidate)[0] - base_tokens - _IMPLIED
+        if not extra or not extra <= tokens or _OTHER.search(codeset.description(candidate)):
+            continue
+        found.append(candidate)
+    # Keep the most specific: a code whose words are all another's gives way (E11.64 to E11.649).
+    words = {c: _description_tokens(c)[0] for c in found}
+    kept = [c for c in found if not any(words[c] < words[o] for o in found if o != c)]
+    # Diabetic CKD "use additional code to identify stage": the stage the same phrase states.
+    if any(c.endswith(".22") for c in (code, *kept)) and "stage" in tokens:
+        # A diabetes type's number is no stage ("type 2 … stage 4" is N18.4): without it, a
+        # stage 1 or 2 goes unread here (the CKD's own mention still codes it).
+        numbers = {"1", "2"} if "type" in tokens else set()
+        stage = most_specific_code("N18", tokens - numbers)
+        if stage.billable and stage.code != "N18.9":
+            kept.append(stage.code)
+    return tuple(kept)
+
+
 def unspecified_child(code: str) -> str | None:
     """The billable code a coder falls back to under category or subcategory ``code`` when the
     note gives no further detail: its "unspecified" child (I46 → I46.9, J45.90 → J45.909, K25 →

@@ -7,6 +7,7 @@ from __future__ import annotations
 from services.analyzer.coding.code_detail import denies
 from services.analyzer.coding.coder import NoteText, code_encounter
 from services.analyzer.coding.severe_sepsis import linked, severe_sepsis_code
+from services.analyzer.coding.specificity import further_complications
 from shared.events.coding import CareSetting
 
 IN = CareSetting.INPATIENT
@@ -183,3 +184,22 @@ def test_insulin_added_in_hospital_is_no_long_term_use() -> None:
     found = codes(note)
     assert "Z79.4" not in found
     assert "E11.65" in found
+
+
+# --- one diabetes phrase, several complications (I.C.4.a) ---
+
+
+def test_one_diabetes_phrase_with_two_complications_gives_both_codes() -> None:
+    found = codes("Assessment: Type 1 diabetes with hypoglycemia and diabetic nephropathy.")
+    assert {"E10.649", "E10.21"} <= found
+
+
+def test_further_complications_need_their_own_words() -> None:
+    assert further_complications("E11.65", {"type", "2", "diabetes", "hyperglycemia"}) == ()
+    assert further_complications("I10", {"chronic", "kidney", "disease"}) == ()
+
+
+def test_a_diabetic_ckd_phrase_gives_its_stage_and_its_other_complication() -> None:
+    found = codes("Assessment: DM type 2 with hyperglycemia and diabetic CKD stage 3b, on insulin.")
+    assert {"E11.22", "E11.65", "N18.32"} <= found
+    assert "N18.2" not in codes("Impression: Type 2 diabetes with diabetic CKD stage 4.")
