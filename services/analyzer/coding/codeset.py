@@ -116,6 +116,30 @@ def additional_categories(code: str) -> frozenset[str]:
     return frozenset(found - {category(code)})
 
 
+_NOTE_RANGE = re.compile(r"\b([A-Z])(\d\d)-\1(\d\d)\b")
+_NOTE_REFERENCE = re.compile(r"\b[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?")
+
+
+@cache
+def excludes1(code: str) -> tuple[str, ...]:
+    """Code prefixes the tabular's Excludes1 notes of ``code`` and its ancestors name — what is
+    never coded together with it: N20.1 → (E83.59, N13.2); N39.0 → (…, N30, N13.6, N34); a range
+    is spelled out by category (O13-O16 → O13, O14, O15, O16)."""
+    found: list[str] = []
+    current: str | None = code
+    while current is not None:
+        for note in _icd.get_excludes1(current) or ():
+            text = _NOTE_RANGE.sub(
+                lambda m: " ".join(
+                    f"{m.group(1)}{n:02d}" for n in range(int(m.group(2)), int(m.group(3)) + 1)
+                ),
+                str(note),
+            )
+            found.extend(_NOTE_REFERENCE.findall(text))
+        current = parent(current)
+    return tuple(dict.fromkeys(found))
+
+
 def is_ancestor(ancestor: str, code: str) -> bool:
     return bool(_icd.is_ancestor(ancestor, code))
 

@@ -376,6 +376,23 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
             None,
             tuple(e for x in same for e in x.evidence),
         )
+    return _documented_instead(code, documentation)
+
+
+def _documented_instead(
+    code: str, documentation: Documentation
+) -> tuple[str, str | None, tuple[Evidence, ...]]:
+    """Why ``code`` is not supported when the notes neither deny nor date it: what they document
+    instead (a code an Excludes1 note keeps apart, another code of the category), or nothing."""
+    apart = _kept_apart(code, documentation)
+    if apart is not None:
+        return (
+            f"the {_source(documentation)} document {apart.code} ({apart.description}), which "
+            f"ICD-10-CM's Excludes1 note keeps apart from {code}: not coded with it, and not "
+            "the condition documented",
+            apart.code,
+            apart.evidence,
+        )
     sibling = _closest(
         code, [s for s in documentation.codes if codeset.category(s.code) == codeset.category(code)]
     )
@@ -390,6 +407,21 @@ def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence,
     if code in documentation.recorded_codes and documentation.has_notes:
         return "recorded as a structured diagnosis, but the notes do not document it", None, ()
     return f"no mention in the encounter's {_source(documentation)}", None, ()
+
+
+def _kept_apart(code: str, documentation: Documentation) -> CodeSuggestion | None:
+    """A documented code an Excludes1 note keeps apart from ``code`` (either's note naming the
+    other): billed N20.1 beside a documented N13.2 (hydronephrosis with the calculus), N39.0
+    beside a documented cystitis (N30.-), F03.90 beside Alzheimer's disease (G30)."""
+    return next(
+        (
+            s
+            for s in documentation.codes
+            if s.code.startswith(codeset.excludes1(code))
+            or code.startswith(codeset.excludes1(s.code))
+        ),
+        None,
+    )
 
 
 def _redundant(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]] | None:

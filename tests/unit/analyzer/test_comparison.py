@@ -452,3 +452,22 @@ def test_an_unspecified_code_a_documented_code_asks_for_is_supported_as_billed()
     # organ dysfunction of severe sepsis.
     assert verdicts(compare(("B96.20",), notes("N30.00")))["B96.20"][0] is NOT_SUPPORTED
     assert verdicts(compare(("N17.9",), notes("R65.21")))["N17.9"][0] is NOT_SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("claim", "documented_code"),
+    [
+        ("N39.0", "N30.00"),  # UTI of a specified site: N39.0 Excludes1 cystitis (N30.-)
+        ("F03.90", "G30.1"),  # G30 Excludes1 senile dementia NOS (F03.-)
+        ("E11.9", "O24.410"),  # E11 Excludes1 gestational diabetes (O24.4-)
+        ("N20.0", "N13.2"),  # N20 Excludes1 calculus with hydronephrosis (N13.2)
+    ],
+)
+def test_a_billed_code_an_excludes1_note_keeps_apart_from_the_documented_one(
+    claim: str, documented_code: str
+) -> None:
+    comparison = compare((claim,), notes(documented_code))
+    (verdict,) = comparison.verdicts
+    assert verdict.verdict is NOT_SUPPORTED
+    assert verdict.documented_code == documented_code
+    assert "Excludes1" in verdict.reason

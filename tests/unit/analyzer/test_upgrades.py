@@ -89,3 +89,15 @@ def test_negated_words_are_not_affirmed_within_their_clause() -> None:
     assert {"asthma", "wheezing"} <= words
     assert "exacerbation" in affirmed_words("No fever. Asthma with acute exacerbation today.")
     assert "exacerbation" not in affirmed_words("Exacerbation in the past month: [ ] Yes [x] No")
+
+
+def test_excludes1_notes_are_read_with_their_ancestors_and_ranges() -> None:
+    assert codeset.excludes1("N20.0") == ("E83.59", "N13.2")  # from N20
+    assert {"O13", "O14", "O15", "O16"} <= set(codeset.excludes1("I10"))  # "O13-O16"
+    assert "N30" in codeset.excludes1("N39.0")  # "cystitis (N30.-)"
+
+
+def test_use_additional_code_notes_name_categories() -> None:
+    assert {"N18", "Z79"} <= codeset.additional_categories("E11.22")
+    assert {"I50", "N18"} <= codeset.additional_categories("I13.0")
+    assert codeset.additional_categories("Z68.41") == frozenset()  # Z68 is its own parent
