@@ -211,3 +211,8 @@ def test_month_slash_year_day_ranges_and_ordinal_ranges_are_dates(text: str, val
 )
 def test_counted_ordinals_and_fractions_stay(text: str) -> None:
     assert masked(text) == []
+
+
+def test_names_with_accents_are_whole_words() -> None:
+    # a surname after "dr." in a lower-case note, whatever its letters
+    assert "lévesque" in masked("no change. will fax dr. lévesque tomorrow.")
