@@ -359,7 +359,8 @@ def _uncertain_at_discharge(
     """An inpatient uncertain diagnosis stays coded only as the final diagnostic statement leaves
     it: not ruled out elsewhere, in the statement, a working diagnosis rather than a differential
     or a running work-up (uncertain_at_discharge.py, Sections II.H and III.C)."""
-    if setting is not CareSetting.INPATIENT:
+    uncertain = [c for c, p in billed.items() if p.assertion is Assertion.UNCERTAIN]
+    if setting is not CareSetting.INPATIENT or not uncertain:
         return
     everything = [*billed.values(), *excluded.values()]
     has_statement = any(
@@ -367,7 +368,7 @@ def _uncertain_at_discharge(
     )
     discharged = uncertain_at_discharge.documents_discharge(note.text for note in notes)
     negated = [p for (_, a), p in excluded.items() if a is Assertion.NEGATED]
-    for code in [c for c, p in billed.items() if p.assertion is Assertion.UNCERTAIN]:
+    for code in uncertain:
         pending = billed[code]
         ruled_out = any(
             n.code[:3] == code[:3]
