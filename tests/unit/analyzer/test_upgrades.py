@@ -101,3 +101,40 @@ def test_use_additional_code_notes_name_categories() -> None:
     assert {"N18", "Z79"} <= codeset.additional_categories("E11.22")
     assert {"I50", "N18"} <= codeset.additional_categories("I13.0")
     assert codeset.additional_categories("Z68.41") == frozenset()  # Z68 is its own parent
+
+
+@pytest.mark.parametrize(
+    ("billed", "documented", "upgrade"),
+    [
+        # Hypertension with heart or kidney disease: the combination is the only correct code.
+        ("I10", "I13.10", True),
+        ("I10", "I12.0", True),
+        ("I11.9", "I13.0", False),  # another category, and "without heart failure"
+        # CKD stages: unspecified refined, a stated stage never another.
+        ("N18.9", "N18.5", True),
+        ("N18.30", "N18.32", True),
+        ("N18.4", "N18.5", False),
+        ("N18.31", "N18.32", False),
+        # COPD: unspecified refined to exacerbation or infection, never one for the other.
+        ("J44.9", "J44.0", True),
+        ("J44.0", "J44.1", False),
+        ("J44.1", "J44.9", False),
+        # Sepsis: an unspecified organism refined; severe sepsis with / without shock apart.
+        ("A41.9", "A41.52", True),
+        ("A41.50", "A41.52", True),
+        ("A41.52", "A41.9", False),
+        ("R65.21", "R65.20", False),
+        # Diabetes: the default refined within the type, never across types.
+        ("E10.9", "E10.641", True),
+        ("E10.9", "E11.9", False),
+        ("E10.649", "E10.641", False),  # "without coma" / with coma
+        # History against current, in both directions.
+        ("Z87.891", "F17.211", False),
+        ("F17.211", "Z87.891", False),
+        ("C61", "Z85.46", False),
+    ],
+)
+def test_relations_of_the_families_a_claim_review_meets(
+    billed: str, documented: str, upgrade: bool
+) -> None:
+    assert is_upgrade(billed, documented) is upgrade
