@@ -471,3 +471,11 @@ def test_a_billed_code_an_excludes1_note_keeps_apart_from_the_documented_one(
     assert verdict.verdict is NOT_SUPPORTED
     assert verdict.documented_code == documented_code
     assert "Excludes1" in verdict.reason
+
+
+def test_a_side_the_sentence_states_supports_the_billed_side_only() -> None:
+    text = "A/P: Carpal tunnel syndrome, bilateral. Night splints."
+    both = compare(("G56.03",), with_notes(("G56.00",), text))
+    assert verdicts(both) == {"G56.03": (SUPPORTED, MatchKind.WORDING, "G56.00")}
+    right = compare(("G56.01",), with_notes(("G56.00",), text))
+    assert verdicts(right)["G56.01"][0] is NOT_SUPPORTED
