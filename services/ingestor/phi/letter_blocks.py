@@ -20,7 +20,8 @@ from services.ingestor.phi.spans import PhiSpan, PhiType
 _ADDRESSEE = re.compile(
     r"^[ \t]*(?:Dr\.?|DR\.?|Doctor|Prof\.?|Professor)[ \t]+[A-Z][^\n:]{1,80}\n", re.MULTILINE
 )
-_BLOCK_LINE = re.compile(r"[ \t]*([A-Z][\w'&.\-]*(?:[ \t]+[\w'&.\-()]+){0,6})[ \t]*,?[ \t]*\n")
+# a line of the block; what follows a comma on it is its town ("NIMHANS, Bengaluru")
+_BLOCK_LINE = re.compile(r"[ \t]*([A-Z][\w'&.\-]*(?:[ \t]+[\w'&.\-()]+){0,6})[ \t]*(?:,[^\n]*)?\n")
 _WORD = re.compile(r"[A-Za-z]+")
 _NOT_A_PLACE_LINE = re.compile(r"^(?i:re|dear|to|from|date|cc|subject|ref|dob|tel|fax)\b")
 

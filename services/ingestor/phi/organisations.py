@@ -324,11 +324,13 @@ def find_organisations(
     ]
 
 
-# "my employer (Dominion Energy)", "Pt's church (St. Mark's)": a word saying what kind of body
+# "my employer (Dominion Energy)", "Pt's church (St. Mark's)", "My work (Linfox)": a word saying
+# what kind of body
 # follows, then its name in brackets
 _KIND_THEN_BRACKETS = re.compile(
     r"\b(?i:employer|workplace|church|parish|mosque|synagogue|temple|school|college|university"
-    r"|daycare|insurer|insurance|pharmacy|agency|company|firm|union|shelter)\b[ \t]*\("
+    r"|daycare|insurer|insurance|pharmacy|agency|company|firm|union|shelter"
+    r"|(?:my|his|her|their)[ \t]+(?:work|job|gp|lab))\b[ \t]*\("
     r"[ \t]*(?P<name>[^\W\d_][^()\n]{1,40}?)[ \t]*\)"
 )
 

@@ -216,3 +216,13 @@ def test_counted_ordinals_and_fractions_stay(text: str) -> None:
 def test_names_with_accents_are_whole_words() -> None:
     # a surname after "dr." in a lower-case note, whatever its letters
     assert "lévesque" in masked("no change. will fax dr. lévesque tomorrow.")
+
+
+def test_the_line_under_an_addressee_is_the_body_before_its_town() -> None:
+    text = "To,\nDr. Farhan Qureshi, DM (Cardio)\nKIMSHEALTH, Thiruvananthapuram\n\nSub: referral"
+    assert "KIMSHEALTH" in masked(text)
+
+
+def test_my_work_in_brackets_names_the_employer() -> None:
+    assert "Quorbex" in masked("My work (Quorbex) needs a certificate.")
+    assert masked("blood work (CBC, BMP) sent; my work (night shifts) is hard.") == []
