@@ -297,6 +297,8 @@ def _rewrite_by_sentence(
         sentence = pending.evidence[0].sentence or pending.evidence[0].text
         new = rewrites.rewritten(code, sentence)
         if new == code:
+            new = rewrites.as_bite(code, [e.sentence or e.text for e in pending.evidence])
+        if new == code:
             continue
         billed.pop(code)
         if new is None:

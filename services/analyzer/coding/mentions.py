@@ -54,15 +54,17 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _UNCHECKED_BOX = re.compile(r"\[\s\]\s*$")
-# An instruction of when to come back or call, opening its sentence (after a label such as
-# "Dispo:"): every condition it names is a hypothetical the patient is to watch for, to the end
-# of the sentence ("Return for signs of dehydration, bloody stools, or fever > 5 days (UTI
-# concerns)", "RTC/ED if chest pain recurs", "Call back or go to urgent care if fever, flank
-# pain"). The cues of data/context_rules.tsv reach ten tokens or a list; this reaches the end.
+# An instruction of when to come back or call, opening its sentence or a clause after a colon
+# ("Dispo: return if…", "Concussion precautions reviewed: return for…"): every condition it
+# names is a hypothetical the patient is to watch for, to the end of the sentence ("Return for
+# signs of dehydration, bloody stools, or fever > 5 days (UTI concerns)", "RTC/ED if chest pain
+# recurs", "Call back or go to urgent care if fever, flank pain"). The cues of
+# data/context_rules.tsv reach ten tokens or a list; this reaches the end.
 _COME_BACK_INSTRUCTION = re.compile(
-    r"^\W*(?:[A-Za-z][\w/ ]{0,24}:\s*)?(?:(?:and|then|otherwise|strict|please|pt|patient|"
-    r"parents?|family|mother|father)\s+)*(?:(?:to|should|will|was told to|instructed to|advised "
-    r"to)\s+)?(?:return|come back|call(?:\s+back)?|rtc|rted|rtn|rtc/ed|"
+    r"(?:^|[:;]\s*)\W*(?:[A-Za-z][\w/ ]{0,24}:\s*)?"
+    r"(?:(?:and|then|otherwise|strict|please|pt|patient|parents?|family|mother|father)\s+)*"
+    r"(?:(?:to|should|will|was told to|instructed to|advised to)\s+)?"
+    r"(?:return|come back|call(?:\s+back)?|rtc|rted|rtn|rtc/ed|"
     r"go (?:straight |directly )?to (?:the )?(?:ed|er|uc|urgent care|emergency|hospital)|"
     r"seek (?:immediate |prompt |emergency )?(?:medical )?(?:care|attention|evaluation))\b"
     r"(?=.*\b(?:if|for|should|when|precautions|signs)\b)",
@@ -245,7 +247,8 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
 _NOT_A_CONDITION_AFTER = re.compile(
     r"\s*\(procedure\)|\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
     r"screening|prophylaxis|precautions|protocol|pathway|education|teaching|counseling|counselling|"
-    r"work-?up|panel|titers?|risk|testing|briefs|pads|supplies|garments)\b",
+    r"work-?up|panel|titers?|risk|testing|briefs|pads|supplies|garments|pep|ppx|"
+    r"immune\s+globulin)\b",
     re.IGNORECASE,
 )
 # A risk estimate over a horizon names a condition the patient may get, not one they have
@@ -279,7 +282,7 @@ def _names_something_else(note: ClinicalText, where: _Located, found: MentionCon
 
 def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
     sentence = note.text[found.sentence.start : found.sentence.end]
-    if _BOILERPLATE.search(sentence) or _COME_BACK_INSTRUCTION.match(sentence):
+    if _BOILERPLATE.search(sentence) or _COME_BACK_INSTRUCTION.search(sentence):
         return True
     before = note.text[max(0, where.start - 6) : where.start]
     return bool(_UNCHECKED_BOX.search(before))

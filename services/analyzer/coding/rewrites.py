@@ -53,3 +53,17 @@ def rewritten(code: str, sentence: str) -> str | None:
                 return row.new
             return unspecified_child(row.new) or row.new
     return code
+
+
+# An open wound of chapter 19 (S01, S11 … S91: laceration, puncture) whose sentence calls it a
+# bite is the "open bite" code of its site (the 5th character 5: S61.431A → S61.451A).
+_OPEN_WOUND = re.compile(r"^S\d1\.\d[1-4]")
+_BITE = re.compile(r"\bbit(?:e|es|ten)\b", re.IGNORECASE)
+
+
+def as_bite(code: str, sentences: list[str]) -> str:
+    """``code`` as an open bite when one of its ``sentences`` says the wound is a bite."""
+    if not _OPEN_WOUND.match(code) or not any(_BITE.search(s) for s in sentences):
+        return code
+    bite = code[:5] + "5" + code[6:]
+    return bite if codeset.is_billable(bite) else code

@@ -143,8 +143,11 @@ def _after_terminal(tokens: list[TextToken], i: int) -> int | None:
     if tokens[i].text == "?" and _is_query_prefix(tokens, i):
         return None
     j = i + 1
-    # "?!", "...", a closing bracket or quote: all end the same sentence
+    # "?!", "...", a closing bracket or quote: all end the same sentence (not a "?" that queries
+    # the next word: "Trop neg. ?PNA" opens a sentence with it)
     while j < len(tokens) and (tokens[j].text in _TERMINAL or tokens[j].text in _CLOSING):
+        if tokens[j].text == "?" and _is_query_prefix(tokens, j):
+            break
         j += 1
     if j >= len(tokens):
         return None

@@ -310,3 +310,50 @@ def test_joint_replacement_aftercare_and_status(
     got = codes(text)
     assert present <= got
     assert not got & absent
+
+
+def test_a_query_after_a_full_stop_queries_its_word() -> None:
+    got = codes("Lipase normal. ?pancreatitis - pain atypical, unlikely.", ED)
+    assert "K85.90" not in got
+
+
+def test_a_come_back_instruction_after_a_labelled_clause() -> None:
+    got = codes(
+        "Impression: contusion of right knee.\nHead injury precautions given to parents: come "
+        "back for vomiting, worsening headache, seizure or drowsiness.",
+        ED,
+    )
+    assert not got & {"R11.10", "R51.9", "R56.9", "R40.0"}
+
+
+def test_prophylaxis_words_after_a_condition_name_no_condition() -> None:
+    got = codes("Plan: HIV PEP started after needlestick; hepatitis B immune globulin given.", ED)
+    assert not got & {"B20", "B19.10"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("Imp: CKD 4, anemia of CKD.", "N18.4"), ("PMH: CKD3b, gout.", "N18.32")],
+)
+def test_ckd_staged_without_the_word_stage(text: str, code: str) -> None:
+    got = codes(text)
+    assert code in got
+    assert "N18.9" not in got
+
+
+def test_withdrawal_signs_are_part_of_the_withdrawal() -> None:
+    got = codes(
+        "Dx: alcohol dependence with withdrawal. Tremulous, tachycardic to 118, diaphoretic."
+    )
+    assert not got & {"R25.1", "R00.0", "R61"}
+
+
+def test_a_fall_from_playground_equipment() -> None:
+    got = codes("Fell off the swing at the park onto L arm.\nDx: contusion of left forearm.", ED)
+    assert "W09.1XXA" in got
+
+
+def test_an_open_wound_the_note_calls_a_bite_is_an_open_bite() -> None:
+    got = codes("Exam: 1 cm laceration L index finger.\nA: lac L index finger, cat bite.", ED)
+    assert "S61.251A" in got  # open bite of left index finger without damage to nail
+    assert "S61.211A" not in got
