@@ -290,6 +290,12 @@ def _plausible_month_day(text: str, start: int, end: int) -> float:
     return score
 
 
+def _counted_after(text: str, end: int) -> bool:
+    """A counted noun follows ("4th-5th ICS"); a label does not ("24th-25th  TIME: 14:32")."""
+    counted = _COUNTED.match(text, end)
+    return counted is not None and not text.startswith(":", counted.end())
+
+
 def _slashed_months_and_ranges(text: str) -> list[PhiSpan]:
     """``May/24``, ``20-21/9/2025``, ``25th-26th`` (round 8)."""
 
@@ -301,7 +307,7 @@ def _slashed_months_and_ranges(text: str) -> list[PhiSpan]:
     spans += [
         span(m, 0.7, "date.ordinal_range")
         for m in _ORDINAL_RANGE.finditer(text)
-        if not _COUNTED.match(text, m.end())
+        if not _counted_after(text, m.end())
     ]
     return spans
 

@@ -226,3 +226,7 @@ def test_the_line_under_an_addressee_is_the_body_before_its_town() -> None:
 def test_my_work_in_brackets_names_the_employer() -> None:
     assert "Quorbex" in masked("My work (Quorbex) needs a certificate.")
     assert masked("blood work (CBC, BMP) sent; my work (night shifts) is hard.") == []
+
+
+def test_an_ordinal_range_before_a_label_is_a_date() -> None:
+    assert "17th-18th" in masked("DATE: 17th-18th     TIME: 09:10     PAGES: 3")
