@@ -28,6 +28,7 @@ from services.analyzer.coding import (
     receptor_status,
     rewrites,
     severe_sepsis,
+    stroke_scale,
     stroke_sequelae,
     uncertain_at_discharge,
 )
@@ -179,6 +180,8 @@ def code_encounter(
     _add_gestation(notes, billed)
     _settle_encounter(billed, excluded)
     _add_severe_sepsis(notes, billed)
+    _venous_ulcer(billed)
+    _add_stroke_scale(notes, billed)
     _current_or_history_cancer(billed, excluded, setting)
     _nicotine_product(notes, billed)
     _receptor_status(notes, billed, excluded)
@@ -676,6 +679,53 @@ def _from_rule(
         sentence=span.text,
     )
     return _Pending(code, Assertion.PRESENT, score, rationale, True, (), [evidence], category)
+
+
+def _add_stroke_scale(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:
+    """The initial NIHSS score beside a current acute stroke (stroke_scale.py, I.C.18.e)."""
+    current = [c for c, p in billed.items() if p.assertion in _CURRENT]
+    if any(c.startswith("R29.7") for c in billed) or not stroke_scale.with_acute_stroke(current):
+        return
+    for note in notes:
+        score = stroke_scale.nihss_score(note.text)
+        if score is not None:
+            billed[score.code] = _from_rule(
+                note.note_id,
+                score,
+                score.code,
+                0.9,
+                "NIH stroke scale score beside the acute stroke (Section I.C.18.e)",
+                MentionCategory.SIGN,
+            )
+            return
+
+
+_VENOUS_ULCER = re.compile(r"\b(?:venous|stasis)\b", re.IGNORECASE)
+# Codes that already name the ulcer's venous cause: varicose veins (the ulcer is theirs, I83.0-/
+# I83.2-, whatever the varicose code found), venous hypertension or post-thrombotic syndrome with
+# ulcer, venous insufficiency itself.
+_VENOUS_CAUSES = ("I83", "I87.01", "I87.03", "I87.2", "I87.31", "I87.33")
+
+
+def _venous_ulcer(billed: dict[str, _Pending]) -> None:
+    """A venous or stasis ulcer of the leg (L97) without varicose veins is venous insufficiency
+    I87.2 with the ulcer's L97 code (index: Ulcer, stasis, without varicose veins I87.2)."""
+    if any(c.startswith(_VENOUS_CAUSES) for c in billed):
+        return
+    for code, pending in list(billed.items()):
+        venous = any(_VENOUS_ULCER.search(e.sentence or e.text) for e in pending.evidence)
+        if code.startswith("L97") and pending.assertion in _CURRENT and venous:
+            billed["I87.2"] = _Pending(
+                "I87.2",
+                pending.assertion,
+                pending.score,
+                "a venous/stasis ulcer without varicose veins: venous insufficiency I87.2 "
+                "with the ulcer's site and depth (L97)",
+                True,
+                (),
+                list(pending.evidence),
+            )
+            return
 
 
 def _add_severe_sepsis(notes: Sequence[NoteText], billed: dict[str, _Pending]) -> None:

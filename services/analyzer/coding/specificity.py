@@ -43,6 +43,8 @@ _CUES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"colonic"}), "large"),
     (frozenset({"colonic"}), "intestine"),
     (frozenset({"pack"}), "cigarette"),
+    # An ulcer's depth written as its layer: "fat layer" is the "fat layer exposed" code (L97.x2).
+    (frozenset({"fat", "layer"}), "exposed"),
     # "Diverticulosis with hemorrhage" is the "with bleeding" code (K57.31).
     (frozenset({"hemorrhage"}), "bleeding"),
     # Skin infections of a limb (L03.11-, L02.41-) name the limb, notes the leg, foot or arm.

@@ -203,3 +203,28 @@ def test_a_diabetic_ckd_phrase_gives_its_stage_and_its_other_complication() -> N
     found = codes("Assessment: DM type 2 with hyperglycemia and diabetic CKD stage 3b, on insulin.")
     assert {"E11.22", "E11.65", "N18.32"} <= found
     assert "N18.2" not in codes("Impression: Type 2 diabetes with diabetic CKD stage 4.")
+
+
+# --- the ulcer of venous insufficiency; the stroke scale ---
+
+
+def test_a_stasis_ulcer_is_venous_insufficiency_with_the_ulcer() -> None:
+    found = codes("Discharge diagnosis: stasis ulcer of the right calf, fat layer exposed.")
+    assert {"I87.2", "L97.212"} <= found
+
+
+def test_an_ulcer_of_varicose_veins_is_no_venous_insufficiency() -> None:
+    found = codes("Diagnoses: Varicose veins of the left leg with ulcer; venous ulcer of the calf.")
+    assert "I87.2" not in found
+
+
+def test_the_initial_stroke_scale_goes_with_an_acute_stroke() -> None:
+    note = (
+        "Discharge diagnoses: Acute ischemic stroke, right MCA.\n"
+        "Course: NIH stroke scale score at presentation 14, improved to 4 by discharge."
+    )
+    assert "R29.714" in codes(note)
+    assert not any(c.startswith("R29.7") for c in codes("PMH: CVA 2018 (NIHSS 6). Dx: COPD."))
+    assert not any(
+        c.startswith("R29.7") for c in codes("Dx: acute ischemic stroke. Target NIHSS 0-2.")
+    )
