@@ -37,6 +37,7 @@ from services.analyzer.coding.combinations import (
     LOWER_RESPIRATORY_INFECTIONS,
     combination_codes,
     diabetes_type_renames,
+    kidney_disease_not_diabetic,
     superseded_defaults,
 )
 from services.analyzer.coding.integral import explaining_diagnosis
@@ -1079,7 +1080,12 @@ def _merge(into: dict[_K, _Pending], key: _K, pending: _Pending) -> None:
 def _settle_encounter(
     billed: dict[str, _Pending], excluded: dict[tuple[str, Assertion], _Pending]
 ) -> None:
-    for combination in combination_codes(billed):
+    kidney = [
+        e.sentence or e.text for c, p in billed.items() if c.startswith("N18") for e in p.evidence
+    ]
+    for combination in combination_codes(
+        billed, kidney_not_diabetic=kidney_disease_not_diabetic(kidney)
+    ):
         sources = [billed[c] for c in combination.because_of if c in billed]
         pending = _Pending(
             combination.code,

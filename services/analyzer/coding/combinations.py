@@ -47,19 +47,40 @@ def _first(codes: Iterable[str], *prefixes: str) -> str | None:
     return next((c for c in sorted(codes) if c.startswith(prefixes)), None)
 
 
-def combination_codes(codes: Iterable[str]) -> list[Combination]:
-    """Combinations the present, billable ``codes`` of one encounter call for."""
+# The note says the kidney disease has another cause than diabetes (I.A.15: "with" links them
+# "unless the documentation clearly states the conditions are unrelated").
+_KIDNEY_NOT_DIABETIC = re.compile(
+    r"\bnot\b[^.;]{0,30}\bdiabetic\s+(?:kidney|nephropathy|ckd|renal)"
+    r"|\b(?:due\s+to|from|secondary\s+to|caused\s+by|attribut\w+\s+(?:\w+\s+){0,3}to)\s+"
+    r"(?:\w+\s+){0,2}(?:hypertensive\s+nephrosclerosis|nephrosclerosis|glomerulonephritis|"
+    r"polycystic|lupus|iga\s+nephropathy|obstructive\s+uropathy|reflux\s+nephropathy)",
+    re.IGNORECASE,
+)
+
+
+def kidney_disease_not_diabetic(sentences: Iterable[str]) -> bool:
+    """Whether the sentences of a kidney disease say it is not diabetes's ("attributes the CKD to
+    hypertensive nephrosclerosis", "not felt to be diabetic kidney disease")."""
+    return any(_KIDNEY_NOT_DIABETIC.search(s) for s in sentences)
+
+
+def combination_codes(
+    codes: Iterable[str], *, kidney_not_diabetic: bool = False
+) -> list[Combination]:
+    """Combinations the present, billable ``codes`` of one encounter call for;
+    ``kidney_not_diabetic``: the notes put the kidney disease down to another cause."""
     present = set(codes)
     found: list[Combination] = []
     ckd = _first(present, "N18")
+    diabetic_ckd = None if kidney_not_diabetic else ckd
     for diabetes, combined in (("E11", "E11.22"), ("E10", "E10.22"), ("E13", "E13.22")):
         dm = _first(present, diabetes)
-        if dm and ckd and combined not in present:
+        if dm and diabetic_ckd and combined not in present:
             defaults = tuple(c for c in present if c.startswith(diabetes) and c.endswith(".9"))
             found.append(
                 Combination(
                     combined,
-                    (dm, ckd),
+                    (dm, diabetic_ckd),
                     defaults,
                     "diabetes with chronic kidney disease: combination code "
                     "(Section I.A.15 'with')",

@@ -228,3 +228,20 @@ def test_the_initial_stroke_scale_goes_with_an_acute_stroke() -> None:
     assert not any(
         c.startswith("R29.7") for c in codes("Dx: acute ischemic stroke. Target NIHSS 0-2.")
     )
+
+
+# --- "with" presumes a link unless the note breaks it (I.A.15) ---
+
+
+def test_kidney_disease_the_note_puts_to_another_cause_is_no_diabetic_ckd() -> None:
+    note = (
+        "Assessment:\n1. Type 2 diabetes, on metformin.\n"
+        "2. CKD stage 3b secondary to polycystic kidney disease, followed by nephrology."
+    )
+    found = codes(note)
+    assert "E11.22" not in found
+    assert {"E11.9", "N18.32"} <= found
+
+
+def test_diabetes_and_ckd_are_linked_when_the_note_says_nothing_else() -> None:
+    assert "E11.22" in codes("Assessment: Type 2 diabetes. CKD stage 3a.")
