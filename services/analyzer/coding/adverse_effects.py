@@ -49,6 +49,25 @@ def _drug_rows() -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
+_OPTIONAL = re.compile(r"\(\?:[^()]*\)\?|.\?")
+
+
+@lru_cache(maxsize=1)
+def _drug_stems() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per row, the literal start of each drug name ("chemo(?:therapy)?" → "chemo", "ssris?" →
+    "ssri"): a row's patterns are searched only in a note holding one of them (speed)."""
+    return tuple(
+        (code, tuple(_OPTIONAL.sub("", name).split(" ")[0].lower() for name in drugs.split("|")))
+        for code, drugs in _drug_rows()
+    )
+
+
+def _rows_named(text: str) -> set[str]:
+    """The codes of the rows whose drug names may occur in ``text`` (a fast prefilter)."""
+    lower = text.lower()
+    return {code for code, stems in _drug_stems() if any(stem in lower for stem in stems)}
+
+
 @lru_cache(maxsize=1)
 def _rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
     rows = []
@@ -66,6 +85,7 @@ def _rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
     """The drug classes the notes ``texts`` say caused an adverse effect (one per class)."""
     found: list[AdverseEffect] = []
+    named = [_rows_named(text) for text in texts]
     for base, pattern in _rows():
         code = base + "A"
         if not codeset.is_billable(code):
@@ -73,6 +93,8 @@ def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
         if any(f.code[:5] == code[:5] for f in found):
             continue  # one per subcategory: a named drug's row (ibuprofen) before its class's
         for index, text in enumerate(texts):
+            if base not in named[index]:
+                continue
             hit = next(
                 (
                     m
@@ -92,6 +114,7 @@ _POISONING = (
     r"\b(?:overdose|overdosed|poisoning|ingestion)\s+(?:of\s+|on\s+|with\s+)?"
     r"(?:[\w./~'-]+\s+){{0,4}}?\b(?:{drugs})\b"
 )
+_POISONING_WORD = re.compile(r"\b(?:overdosed?|poisoning|ingestion)\b", re.IGNORECASE)
 _INTENTS = (
     ("2", re.compile(r"\bintentional(?!ly\s+un)|\bsuicid\w*|\bself[\s-]*harm|\bdeliberate", re.I)),
     ("3", re.compile(r"\bassault\w*|\bpoisoned\s+by\s+(?:another|someone)", re.I)),
@@ -112,8 +135,11 @@ def poisonings(texts: Sequence[str]) -> list[AdverseEffect]:
     """The drug classes the notes ``texts`` document an overdose or poisoning of (one per class),
     with the intent character the note supports."""
     found = []
+    named = [_rows_named(t) if _POISONING_WORD.search(t) else set() for t in texts]
     for base, pattern in _poisoning_rows():
         for index, text in enumerate(texts):
+            if base not in named[index]:
+                continue
             hit = next(
                 (
                     m
