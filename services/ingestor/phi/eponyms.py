@@ -114,6 +114,7 @@ _SCORE_NOUN = re.compile(
 )
 # the second part of a compound eponym ("Osgood-Schlatter", "Wolff-Parkinson-White")
 _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
+_JOINED_BEFORE = re.compile(r"\b([A-Z][A-Za-z']+)[ \t]+(?:and|&)[ \t]+$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
 
 
@@ -181,7 +182,11 @@ def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
     if _COMPOUND_BEFORE.search(before):
         # "Salter-Harris II fracture": the compound's last word before its noun
         return bool(_EPONYM_CONTEXT.match(after)) or bool(re.match(r"[ \t]+(?:[IVX]+\b|\w)", after))
-    return False
+    joined = _JOINED_BEFORE.search(before)
+    # "Hunt and Hess 2", "Hoehn & Yahr stage 3": the second name of a pair the lexicon knows
+    return bool(
+        joined and joined.group(1).lower() in lex.proper_terms and _SCORE_AFTER.match(after)
+    )
 
 
 def without_eponyms(spans: Iterable[PhiSpan], text: str) -> list[PhiSpan]:

@@ -141,3 +141,15 @@ def test_after_a_place_preposition_an_eponym_and_a_number_are_a_ward_and_its_flo
     # "Schatzker 8" a score; "to Schatzker 2" a ward named after someone, and its floor
     assert not overlaps("Schatzker 8 on review.", "Schatzker")
     assert overlaps("Transferred to Schatzker 2 overnight.", "Schatzker")
+
+
+def test_the_second_name_of_a_scored_pair_stays_and_a_couple_stays_people() -> None:
+    assert not overlaps("Hunt and Hess 3 on arrival.", "Hess")
+    text = "Seen with Gordon and Hess 3 days ago."
+    assert overlaps(text, "Hess")
+
+
+def test_a_skin_care_brand_no_name_list_holds_stays() -> None:
+    text = "Cetaphil to dry skin BID; daughter Rosalind Penwarden applies it."
+    assert not overlaps(text, "Cetaphil")
+    assert overlaps(text, "Penwarden")
