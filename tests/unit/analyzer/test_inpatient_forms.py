@@ -245,3 +245,17 @@ def test_kidney_disease_the_note_puts_to_another_cause_is_no_diabetic_ckd() -> N
 
 def test_diabetes_and_ckd_are_linked_when_the_note_says_nothing_else() -> None:
     assert "E11.22" in codes("Assessment: Type 2 diabetes. CKD stage 3a.")
+
+
+# --- do-not-resuscitate status ---
+
+
+def test_a_standing_dnr_order_is_its_status() -> None:
+    assert "Z66" in codes("Dx: sepsis due to pneumonia. She is DNR per her health care proxy.")
+
+
+def test_a_dnr_discussed_or_declined_is_no_status() -> None:
+    assert "Z66" not in codes(
+        "Dx: COPD exacerbation. DNR was discussed; he wishes to stay full code."
+    )
+    assert "Z66" not in codes("Dx: COPD exacerbation. The family declined DNR.")
