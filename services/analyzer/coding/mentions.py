@@ -64,10 +64,13 @@ _COME_BACK_INSTRUCTION = re.compile(
     r"(?:^|[:;]\s*)\W*(?:[A-Za-z][\w/ ]{0,24}:\s*)?"
     r"(?:(?:and|then|otherwise|strict|please|pt|patient|parents?|family|mother|father)\s+)*"
     r"(?:(?:to|should|will|was told to|instructed to|advised to)\s+)?"
-    r"(?:return|come back|call(?:\s+back)?|rtc|rted|rtn|rtc/ed|"
-    r"go (?:straight |directly )?to (?:the )?(?:ed|er|uc|urgent care|emergency|hospital)|"
+    r"(?:(?:return|come back|rtc|rted|rtn|rtc/ed)\b"
+    r"(?!\s+(?:visit|appointment|appt|to (?:work|school|sports|play|activity|duty)))"
+    r"(?=.*\b(?:if|for|should|when|precautions|signs)\b)|"
+    r"(?:call(?:\s+back)?|go (?:straight |directly )?to (?:the )?"
+    r"(?:ed|er|uc|urgent care|emergency|hospital)|"
     r"seek (?:immediate |prompt |emergency )?(?:medical )?(?:care|attention|evaluation))\b"
-    r"(?=.*\b(?:if|for|should|when|precautions|signs)\b)",
+    r"(?=.*\b(?:if|should|when|precautions|signs|worse\w*|worsening|any)\b))",
     re.IGNORECASE | re.DOTALL,
 )
 

@@ -61,9 +61,16 @@ def test_a_come_back_instruction_names_only_what_to_watch_for(sentence: str) -> 
     assert "H66.92" in got
 
 
-def test_a_return_for_follow_up_in_the_history_is_still_the_story() -> None:
-    # "returns for" in a history is the visit, not an instruction.
-    assert "I10" in codes("The patient returns for follow-up of hypertension, stable.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The patient returns for follow-up of hypertension, stable.",  # the visit
+        "CC: return visit for hypertension.",
+        "Return appointment for hypertension in 3 months; BP at goal.",
+    ],
+)
+def test_a_visit_or_a_call_for_a_condition_is_no_instruction(text: str) -> None:
+    assert "I10" in codes(text)
 
 
 @pytest.mark.parametrize(
