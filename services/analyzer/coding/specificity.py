@@ -194,7 +194,7 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
             return SpecificCode(code, True)
         fallback = unspecified_child(code)
         if fallback is None:
-            return SpecificCode(code, False, "the note does not support a billable subcode")
+            return _below_unspecified(code, context_tokens)
         chosen = (fallback, 0)
     candidate, detail = chosen
     if _needs_extension(candidate):
@@ -244,6 +244,25 @@ def further_complications(code: str, context: Iterable[str]) -> tuple[str, ...]:
         if stage.billable and stage.code != "N18.9":
             kept.append(stage.code)
     return tuple(kept)
+
+
+def _below_unspecified(code: str, context_tokens: frozenset[str]) -> SpecificCode:
+    """Codes below ``code`` that need a 7th character (injuries) have no billable "unspecified"
+    child: the "unspecified" subcategory, refined by what the note says (S93.4 "ankle sprain" of
+    the left → S93.40 → S93.402A)."""
+    below = _unspecified_subcategory(code)
+    if below is not None:
+        return most_specific_code(below, context_tokens)
+    return SpecificCode(code, False, "the note does not support a billable subcode")
+
+
+def _unspecified_subcategory(code: str) -> str | None:
+    """The child of ``code`` whose description says "unspecified" (S93.4 → S93.40), if one."""
+    kids = [k for k in codeset.children(code) if _UNSPECIFIED_WORD.search(codeset.description(k))]
+    return kids[0] if len(kids) == 1 else None
+
+
+_UNSPECIFIED_WORD = re.compile(r"\bunspecified\b", re.IGNORECASE)
 
 
 def unspecified_child(code: str) -> str | None:

@@ -364,3 +364,16 @@ def test_an_open_wound_the_note_calls_a_bite_is_an_open_bite() -> None:
     got = codes("Exam: 1 cm laceration L index finger.\nA: lac L index finger, cat bite.", ED)
     assert "S61.251A" in got  # open bite of left index finger without damage to nail
     assert "S61.211A" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dx: sprain of left ankle.", "S93.402A"),
+        ("Imp: R ankle sprain, 2nd visit, subsequent encounter.", "S93.401D"),
+        ("Sprain of the left ATFL.", "S93.492A"),
+    ],
+)
+def test_an_injury_category_falls_back_to_its_unspecified_subcategory(text: str, code: str) -> None:
+    # S93.4 has no billable "unspecified" code without a 7th character: S93.40, then the side.
+    assert code in codes(text, ED)
