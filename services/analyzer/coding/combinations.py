@@ -124,6 +124,15 @@ def combination_codes(
                 "stone and the obstruction it causes (N13.2)",
             )
         )
+    if "J12.82" in present and not _first(present, "U07.1", "U09.9"):
+        found.append(
+            Combination(
+                "U07.1",
+                ("J12.82",),
+                (),
+                "pneumonia due to COVID-19: U07.1 first, then J12.82 (Section I.C.1.g.1)",
+            )
+        )
     copd = _first(present, "J44.9")
     infection = _first(present, *LOWER_RESPIRATORY_INFECTIONS)
     if copd and infection and "J44.0" not in present:

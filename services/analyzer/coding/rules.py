@@ -32,6 +32,10 @@ CHRONIC_CATEGORIES = frozenset(
     F01 F02 F03 F20 F31 F32 F33 F17 F10 F11 B20 K50 K51 M05 M06 M81 I73 G47 D63 D64 N40""".split()  # noqa: SIM905
 )
 
+# Acute episodes within a chronic category: a past diabetic ketoacidosis, hyperosmolar state or
+# hypoglycemia ("one episode of DKA in 2019") is over, though the diabetes is not.
+_ACUTE_EPISODE = re.compile(r"^E(?:08|09|10|11|13)\.(?:0|1|64)")
+
 # Condition (code prefix) → personal-history code when the note says it is in the past.
 HISTORY_CODES: tuple[tuple[str, str, str], ...] = (
     ("I21", "I25.2", "old myocardial infarction"),
@@ -172,7 +176,7 @@ def _historical(code: str, resolved: bool = False) -> BillingDecision:
         return BillingDecision(True, code, "personal history stated in the note")
     if code.startswith(_STATUS_PREFIXES):
         return BillingDecision(True, code, "status after a past procedure or event")
-    if code[:3] in CHRONIC_CATEGORIES and not resolved:
+    if code[:3] in CHRONIC_CATEGORIES and not resolved and not _ACUTE_EPISODE.match(code):
         return BillingDecision(True, code, "chronic condition named in the history: still current")
     for prefix, history_code, meaning in HISTORY_CODES:
         if code.startswith(prefix):

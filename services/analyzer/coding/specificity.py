@@ -211,7 +211,8 @@ def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:
 # Categories whose guideline asks for as many codes as the complications documented (I.C.4.a:
 # "assign as many codes from categories E08–E13 as needed to identify all of the associated
 # conditions").
-_MANY_COMPLICATIONS = ("E08", "E09", "E10", "E11", "E13")
+_MANY_COMPLICATIONS = ("E08", "E09", "E10", "E11", "E13", "J96")
+# (J96: respiratory failure "with hypoxia and hypercapnia" is both codes, J96.01 and J96.02.)
 
 
 def further_complications(code: str, context: Iterable[str]) -> tuple[str, ...]:
@@ -232,9 +233,10 @@ def further_complications(code: str, context: Iterable[str]) -> tuple[str, ...]:
         if not extra or not extra <= tokens or _OTHER.search(codeset.description(candidate)):
             continue
         found.append(candidate)
-    # Keep the most specific: a code whose words are all another's gives way (E11.64 to E11.649).
-    words = {c: _description_tokens(c)[0] for c in found}
-    kept = [c for c in found if not any(words[c] < words[o] for o in found if o != c)]
+    # Keep the most specific: a code whose words are all another's, or the chosen code's, gives
+    # way (E11.64 to E11.649; J96.01 to a chosen J96.21 "acute and chronic … with hypoxia").
+    words = {c: _description_tokens(c)[0] for c in (*found, code)}
+    kept = [c for c in found if not any(words[c] <= words[o] for o in (*found, code) if o != c)]
     # Diabetic CKD "use additional code to identify stage": the stage the same phrase states.
     if any(c.endswith(".22") for c in (code, *kept)) and "stage" in tokens:
         # A diabetes type's number is no stage ("type 2 … stage 4" is N18.4): without it, a

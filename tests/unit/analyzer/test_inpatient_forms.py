@@ -259,3 +259,34 @@ def test_a_dnr_discussed_or_declined_is_no_status() -> None:
         "Dx: COPD exacerbation. DNR was discussed; he wishes to stay full code."
     )
     assert "Z66" not in codes("Dx: COPD exacerbation. The family declined DNR.")
+
+
+# --- names of inpatient diagnoses; both respiratory failures; COVID-19 pneumonia ---
+
+
+def test_inpatient_diagnoses_by_the_names_clinicians_use() -> None:
+    note = (
+        "Final diagnoses:\n- Demand ischemia.\n- Pneumococcal pneumonia.\n"
+        "- Recurrent C. diff colitis.\n- DKA, type 1 diabetes."
+    )
+    found = codes(note)
+    assert {"I24.89", "J13", "A04.71", "E10.10"} <= found
+    assert "A04.72" not in found
+
+
+def test_respiratory_failure_with_both_gases_is_both_codes() -> None:
+    found = codes("Impression: acute hypercapnic and hypoxic respiratory failure, on BiPAP.")
+    assert {"J96.01", "J96.02"} <= found
+    assert "J96.01" not in codes("Impression: acute on chronic hypoxic respiratory failure.")
+
+
+def test_covid_pneumonia_is_the_virus_code_with_the_pneumonia() -> None:
+    assert {"U07.1", "J12.82"} <= codes("Discharge diagnosis: pneumonia due to COVID-19.")
+
+
+def test_a_past_ketoacidosis_is_over_though_the_diabetes_is_not() -> None:
+    found = codes(
+        "HPI: type 1 diabetes since childhood; one episode of DKA in 2017.\nA: Gastroenteritis."
+    )
+    assert "E10.10" not in found
+    assert "E10.9" in found
