@@ -43,7 +43,8 @@ _HEAD_NOUNS = (
     "|wave|pulse|pulses|pupil|pupils|nodule|risk|sensor|nodes|category"
 )
 _EPONYM_CONTEXT = re.compile(
-    rf"^(?:'s)?(?:[\-–][A-Z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?(?i:{_HEAD_NOUNS})\b"
+    rf"^(?:'s)?(?:[\-–][A-Za-z][A-Za-z']+)*(?:'s)?[ \t]+(?:[IVX]+[ \t]+|\d[ \t]+)?"
+    rf"(?i:{_HEAD_NOUNS})\b"
 )
 # the same with one word between: "Ottawa ankle rules", "Ann Arbor stage", "miami j collar"
 _EPONYM_CONTEXT_SPACED = re.compile(
@@ -67,7 +68,7 @@ _DOSE_AFTER = re.compile(
 # a product's strength or release after its brand: "Adcal-D3", "Mucinex-DM", "Tylenol-PM"
 _PRODUCT_SUFFIX = re.compile(r"^[\-–](?:[A-Z]{1,3}\d{0,2}|\d{1,3}[A-Z]{0,2})\b(?![\-'])")
 _COMPOUND_AFTER = re.compile(
-    r"^(?:[\-–]|[ \t]+(?:and|&)[ \t]+)(?P<next>[A-Z][a-zé]+|[A-Z]+)\b"  # "Hoehn and Yahr"
+    r"^(?:[\-–]|[ \t]+(?i:and|&)[ \t]+)(?P<next>[^\W\d_]+)\b"  # "Hoehn and Yahr", "HUNT-HESS"
 )
 # "3/12" after "Morgan" may be a date: a bare m/d is no score after a common name
 # a place preposition or a verb of moving before the word: "to Wells 4" is a ward and its floor
@@ -114,7 +115,9 @@ _SCORE_NOUN = re.compile(
 )
 # the second part of a compound eponym ("Osgood-Schlatter", "Wolff-Parkinson-White")
 _COMPOUND_BEFORE = re.compile(r"[A-Z][A-Za-z']+[\-–]$")
-_JOINED_BEFORE = re.compile(r"\b([A-Z][A-Za-z']+)[ \t]+(?:and|&)[ \t]+$")
+_JOINED_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z']+)[ \t]+(?i:and|&)[ \t]+$")
+# in any case, the first half of a compound the lexicon knows: "child-pugh c", "GLASGOW-BLATCHFORD"
+_KNOWN_HALF_BEFORE = re.compile(r"\b([A-Za-z]+)[\-–]$")
 _KEPT_SOURCES = ("known", "site", "name.title", "name.field", "name.subject_of_age")
 
 
@@ -166,6 +169,16 @@ def _named_thing(word: str, after: str, before: str, lex: Lexicon) -> bool:
     return " " not in word and _clinical_by_shape(word, after, before, lex)
 
 
+def _scored_pair(words: str, after: str, lex: Lexicon) -> bool:
+    """A pair of eponyms found as one name or firm, before its score: "hunt & hess 4"."""
+    names = [w for w in re.findall(r"[^\W\d_]+", words.lower()) if w != "and"]
+    return (
+        len(names) >= 2
+        and all(n in lex.proper_terms for n in names)
+        and bool(_SCORE_AFTER.match(after))
+    )
+
+
 def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
     whole = _WHOLE_WORD.match(text, span.start)
     end = whole.end() if whole and span.end - span.start <= len(whole.group(0)) else span.end
@@ -174,12 +187,13 @@ def _eponym(span: PhiSpan, text: str, lex: Lexicon) -> bool:
     before = text[max(0, span.start - 20) : span.start]
     if _EPONYM_CONTEXT.match(after) or _SIGN_RESULT.match(after):
         return True
-    if _named_thing(word, after, before, lex):
+    if _named_thing(word, after, before, lex) or _scored_pair(word, after, lex):
         return True
     possessive = word.endswith(("'s", "'")) or after.startswith(("'s", "'"))
     if possessive and word.lower().removesuffix("'s").rstrip("'") in _BARE_EPONYMS:
         return True
-    if _COMPOUND_BEFORE.search(before):
+    half = _KNOWN_HALF_BEFORE.search(before)
+    if _COMPOUND_BEFORE.search(before) or (half and half.group(1).lower() in lex.proper_terms):
         # "Salter-Harris II fracture": the compound's last word before its noun
         return bool(_EPONYM_CONTEXT.match(after)) or bool(re.match(r"[ \t]+(?:[IVX]+\b|\w)", after))
     joined = _JOINED_BEFORE.search(before)

@@ -153,3 +153,18 @@ def test_a_skin_care_brand_no_name_list_holds_stays() -> None:
     text = "Cetaphil to dry skin BID; daughter Rosalind Penwarden applies it."
     assert not overlaps(text, "Cetaphil")
     assert overlaps(text, "Penwarden")
+
+
+@pytest.mark.parametrize(
+    ("text", "trap", "phi"),
+    [
+        ("hunt & hess 4 on arrival. wife marisela spoke w/ team.", "hess", "marisela"),
+        ("HUNT AND HESS 4 ON ARRIVAL. WIFE MARISELA AT BS.", "HESS", "MARISELA"),
+        ("cirrhosis child-pugh b, meld 14. son tobias at bs.", "pugh", "tobias"),
+        ("glasgow-blatchford 9 on admit; dr wetherell aware.", "glasgow", "wetherell"),
+        ("osler-weber-rendu telangiectasia; sister philippa here.", "weber", "philippa"),
+    ],
+)
+def test_compound_eponyms_in_single_case_notes(text: str, trap: str, phi: str) -> None:
+    assert not overlaps(text, trap)
+    assert overlaps(text, phi)
