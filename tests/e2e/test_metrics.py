@@ -98,6 +98,9 @@ async def test_a_report_is_counted_on_every_metrics_endpoint(
             grew("clinrelay_http_requests_total", route="/v1/reports", method="POST", status="202")
             >= 1
         ), where
+        # One report was accepted: counted once, by kind (the counter existed but was never
+        # incremented until session 6).
+        assert grew("clinrelay_reports_accepted_total", kind="coding") == 1, where
         for stage in STAGES:
             assert grew("clinrelay_stage_messages_consumed_total", stage=stage) >= 1, where
             assert (

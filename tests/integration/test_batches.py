@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import orjson
+from prometheus_client import REGISTRY
 
 from shared.bus.protocol import IncomingMessage
 from shared.events import routing
@@ -165,6 +166,7 @@ async def test_batches_are_the_tenants_own_and_idempotent(pipeline: Pipeline) ->
     await pipeline.start_gateway(outbox_relay=False)
     body = ndjson(note_bundle(), {"kind": "cer", "ndc": "61958-0801"})
     key = {"Idempotency-Key": "batch-1", **NDJSON}
+    accepted_before = {kind: _accepted(kind) for kind in ("coding", "cer")}
     async with pipeline.client(await pipeline.api_key("acme")) as client:
         first = await client.post("/v1/batches", content=body, headers=key)
         again = await client.post("/v1/batches", content=body, headers=key)
@@ -183,3 +185,9 @@ async def test_batches_are_the_tenants_own_and_idempotent(pipeline: Pipeline) ->
     assert foreign.status_code == 404
     assert theirs == {"items": [], "next_cursor": None}
     assert (await stored(pipeline))[:2] == (1, 2)
+    # each accepted report counted once by its kind; the replay and the conflict count nothing
+    assert {k: _accepted(k) - v for k, v in accepted_before.items()} == {"coding": 1, "cer": 1}
+
+
+def _accepted(kind: str) -> float:
+    return REGISTRY.get_sample_value("clinrelay_reports_accepted_total", {"kind": kind}) or 0.0

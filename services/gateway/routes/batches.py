@@ -29,6 +29,7 @@ from services.gateway.schemas import (
 from shared.db import batches
 from shared.db.submissions import IdempotencyConflict
 from shared.events.batch import BatchCounts, batch_status
+from shared.metrics import registry as metrics
 
 router = APIRouter(prefix="/v1/batches", tags=["batches"])
 
@@ -122,6 +123,9 @@ async def submit_batch(
                 "This Idempotency-Key was already used with a different batch.",
             ) from None
         report_ids = created.report_ids
+        if not created.replayed:
+            for item in parsed.items:
+                metrics.REPORTS_ACCEPTED.labels(kind=item.submission.kind.value).inc()
         if created.replayed:
             response.headers["Idempotent-Replayed"] = "true"
             rows = await batches.batch_reports(conn, created.batch["id"])

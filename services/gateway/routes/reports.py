@@ -39,6 +39,7 @@ from shared.artifacts import (
 from shared.db import artifacts, audit, report_rows, retries, submissions
 from shared.events import ReportKind, ReportStatus
 from shared.events.coding import CodingAnalysis
+from shared.metrics import registry as metrics
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection
@@ -184,6 +185,8 @@ async def submit_report(
     response.headers["Location"] = links.self
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    else:
+        metrics.REPORTS_ACCEPTED.labels(kind=submission.kind.value).inc()
     return ReportAccepted(id=report_id, status=created.status, links=links)
 
 
