@@ -95,18 +95,20 @@ def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
         for index, text in enumerate(texts):
             if base not in named[index]:
                 continue
-            hit = next(
-                (
-                    m
-                    for m in pattern.finditer(text)
-                    if not _NEGATED_BEFORE.search(text, max(0, m.start() - 40), m.start())
-                ),
-                None,
-            )
+            hit = _first_affirmed(pattern, text)
             if hit is not None:
                 found.append(AdverseEffect(code, index, hit.start(), hit.end(), hit.group()))
                 break
     return found
+
+
+def _first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` that no negation in the 40 characters before
+    it denies."""
+    for match in pattern.finditer(text):
+        if not _NEGATED_BEFORE.search(text, max(0, match.start() - 40), match.start()):
+            return match
+    return None
 
 
 _POISONING = (
@@ -140,14 +142,7 @@ def poisonings(texts: Sequence[str]) -> list[AdverseEffect]:
         for index, text in enumerate(texts):
             if base not in named[index]:
                 continue
-            hit = next(
-                (
-                    m
-                    for m in pattern.finditer(text)
-                    if not _NEGATED_BEFORE.search(text, max(0, m.start() - 40), m.start())
-                ),
-                None,
-            )
+            hit = _first_affirmed(pattern, text)
             if hit is None:
                 continue
             code = base[:-1] + _intent(text, hit.start(), hit.end()) + "A"
