@@ -149,8 +149,11 @@ class AmqpBus:
         publish_timeout: float = 10.0,
         name: str = "clinrelay",
         heartbeat_s: int = DEFAULT_HEARTBEAT_S,
+        declare: bool = True,
     ) -> AmqpBus:
-        """Connect (robustly: reconnects and restores consumers) and declare the topology.
+        """Connect (robustly: reconnects and restores consumers) and declare the topology
+        (``declare=False`` for a connection that only deletes it: declaring fails when another
+        process declared the namespace's queues with other arguments).
 
         The AMQP heartbeat is what notices a link that went silent without being closed (a
         frozen network path, a paused broker): after about two missed heartbeats the connection
@@ -163,7 +166,8 @@ class AmqpBus:
             url, timeout=10, client_properties={"connection_name": name}, **extra
         )
         bus = cls(connection, topology, publish_timeout=publish_timeout)
-        await bus.declare_topology()
+        if declare:
+            await bus.declare_topology()
         return bus
 
     @property

@@ -270,18 +270,32 @@ class Pipeline:
         """Delete this test's queues, whoever declared them (gateway, stages, notifier).
 
         Quorum queues hold broker file descriptors: leaked test topologies add up across runs
-        until the broker stops accepting connections, so this runs on a connection of its own.
+        until the broker stops accepting connections, so this runs on a connection of its own,
+        which declares nothing: a service run as its own process (``live_gateway``) declares the
+        namespace with the default retry delays and delivery limit, not the test's, and
+        declaring the test's over them fails (the topology then stayed behind). Both sets of
+        names are deleted.
         """
-        try:
-            bus = await AmqpBus.connect(
-                self.amqp_url, topology_of(self.settings()), publish_timeout=5, name="cleanup"
-            )
-        except Exception:  # the broker is gone (a restart test failed midway)
-            return
-        try:
-            await bus.delete_topology()
-        finally:
-            await bus.close()
+        default_delays = Settings.model_fields["retry_delays_ms"].default
+        both: tuple[Settings, Settings] = (
+            self.settings(),
+            self.settings(retry_delays_ms=default_delays),
+        )
+        for settings in both:
+            try:
+                bus = await AmqpBus.connect(
+                    self.amqp_url,
+                    topology_of(settings),
+                    publish_timeout=5,
+                    name="cleanup",
+                    declare=False,
+                )
+            except Exception:  # the broker is gone (a restart test failed midway)
+                return
+            try:
+                await bus.delete_topology()
+            finally:
+                await bus.close()
 
     async def close(self) -> None:
         """Stop everything this pipeline started. Each step is bounded: a step that hangs is
