@@ -184,7 +184,10 @@ async def gateway_key(dsn: str, tenant: str = "bench") -> str:
 async def delete_topology(amqp_url: str, namespace: str) -> None:
     """The gateway declared the topology and queued every report: remove it all."""
     settings = Settings(amqp_url=amqp_url, bus_namespace=namespace)
-    bus = await AmqpBus.connect(amqp_url, topology_of(settings), name="bench-cleanup")
+    # declares nothing: re-declaring a namespace its processes declared can only fail or recreate
+    bus = await AmqpBus.connect(
+        amqp_url, topology_of(settings), name="bench-cleanup", declare=False
+    )
     await bus.delete_topology()
     await bus.close()
 
