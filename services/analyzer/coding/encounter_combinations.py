@@ -28,6 +28,7 @@ from services.analyzer.coding.pending import (
     CURRENT,
     NoteText,
     Pending,
+    combined,
     from_rule,
     merge,
 )
@@ -71,16 +72,7 @@ def settle_encounter(
         billed, kidney_not_diabetic=kidney_disease_not_diabetic(kidney)
     ):
         sources = [billed[c] for c in combination.because_of if c in billed]
-        pending = Pending(
-            combination.code,
-            Assertion.PRESENT,
-            min(s.score for s in sources),
-            combination.rationale,
-            True,
-            (),
-            [e for s in sources for e in s.evidence],
-        )
-        billed[combination.code] = pending
+        billed[combination.code] = combined(combination.code, sources, combination.rationale)
         for replaced in combination.replaces:
             billed.pop(replaced, None)
     for code, typed in diabetes_type_renames(billed).items():
@@ -142,21 +134,15 @@ def add_severe_sepsis(notes: Sequence[NoteText], billed: dict[str, Pending]) -> 
         return
     sources = [p for c, p in current.items() if c.startswith(severe_sepsis.SEPSIS)]
     sources += [p for c, p in current.items() if c.startswith(severe_sepsis.ORGAN_DYSFUNCTION)]
-    billed[code] = Pending(
+    billed[code] = combined(
         code,
-        Assertion.PRESENT,
-        min(p.score for p in sources),
+        sources,
         "sepsis with an acute organ dysfunction the note associates with it: severe sepsis "
         "(Section I.C.1.d.1.a), without septic shock",
-        True,
-        (),
-        [e for p in sources for e in p.evidence],
     )
 
 
 _VENOUS_ULCER = re.compile(r"\b(?:venous|stasis)\b", re.IGNORECASE)
-
-
 # Codes that already name the ulcer's venous cause: varicose veins (the ulcer is theirs, I83.0-/
 # I83.2-, whatever the varicose code found), venous hypertension or post-thrombotic syndrome with
 # ulcer, venous insufficiency itself.
@@ -206,15 +192,11 @@ def combine_osteoporotic_fracture(
         pending = billed.pop(code)
         pending.rationale = f"coded in the combination {m80} (Section I.C.13.d)"
         merge(excluded, (code, pending.assertion), pending)
-    billed[m80] = Pending(
+    billed[m80] = combined(
         m80,
-        Assertion.PRESENT,
-        min(s.score for s in sources),
+        sources,
         "age-related osteoporosis with current pathological fracture: the fracture the notes call "
         "osteoporotic (Section I.C.13.d.2)",
-        True,
-        (),
-        [e for s in sources for e in s.evidence],
     )
 
 

@@ -3,6 +3,7 @@ that give it, merged per code, and what every encounter rule of the coder reads 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -102,6 +103,20 @@ def from_rule(
         sentence=span.text,
     )
     return Pending(code, Assertion.PRESENT, score, rationale, True, (), [evidence], category)
+
+
+def combined(code: str, sources: Sequence[Pending], rationale: str) -> Pending:
+    """A combination code standing for ``sources``: as sure as the least sure of them, with all
+    their evidence."""
+    return Pending(
+        code,
+        Assertion.PRESENT,
+        min(s.score for s in sources),
+        rationale,
+        True,
+        (),
+        [e for s in sources for e in s.evidence],
+    )
 
 
 def evidence_sentences(pending: Pending) -> list[str]:
