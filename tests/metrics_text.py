@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 
@@ -18,3 +19,9 @@ def value(text: str, name: str, **labels: str) -> float:
     """The sum of the samples called ``name`` whose labels include ``labels`` (0 when none)."""
     wanted = set(labels.items())
     return sum(v for (n, ls), v in samples(text).items() if n == name and wanted <= ls)
+
+
+def in_process(name: str, **labels: str) -> float:
+    """The sample ``name`` with exactly ``labels`` in this process's registry (0 when none yet):
+    for services the test runs in its own process."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 import orjson
-from prometheus_client import REGISTRY
 
 from shared.bus.protocol import IncomingMessage
 from shared.events import routing
@@ -14,6 +13,7 @@ from shared.events.batch import BatchNotification
 from tests.integration.bundles import note_bundle, without
 from tests.integration.doubles import RecordingStage
 from tests.integration.harness import Pipeline
+from tests.metrics_text import in_process
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -166,7 +166,10 @@ async def test_batches_are_the_tenants_own_and_idempotent(pipeline: Pipeline) ->
     await pipeline.start_gateway(outbox_relay=False)
     body = ndjson(note_bundle(), {"kind": "cer", "ndc": "61958-0801"})
     key = {"Idempotency-Key": "batch-1", **NDJSON}
-    accepted_before = {kind: _accepted(kind) for kind in ("coding", "cer")}
+    accepted_before = {
+        kind: in_process("clinrelay_reports_accepted_total", kind=kind)
+        for kind in ("coding", "cer")
+    }
     async with pipeline.client(await pipeline.api_key("acme")) as client:
         first = await client.post("/v1/batches", content=body, headers=key)
         again = await client.post("/v1/batches", content=body, headers=key)
@@ -186,8 +189,7 @@ async def test_batches_are_the_tenants_own_and_idempotent(pipeline: Pipeline) ->
     assert theirs == {"items": [], "next_cursor": None}
     assert (await stored(pipeline))[:2] == (1, 2)
     # each accepted report counted once by its kind; the replay and the conflict count nothing
-    assert {k: _accepted(k) - v for k, v in accepted_before.items()} == {"coding": 1, "cer": 1}
-
-
-def _accepted(kind: str) -> float:
-    return REGISTRY.get_sample_value("clinrelay_reports_accepted_total", {"kind": kind}) or 0.0
+    assert {
+        k: in_process("clinrelay_reports_accepted_total", kind=k) - v
+        for k, v in accepted_before.items()
+    } == {"coding": 1, "cer": 1}

@@ -8,13 +8,13 @@ from typing import Any, ClassVar
 
 import orjson
 import pytest
-from prometheus_client import REGISTRY
 
 from shared.events import Envelope
 from shared.stage import StageContext, StageOutcome
 from tests.integration.bundles import NOTE, note_bundle, without
 from tests.integration.doubles import RecordingStage
 from tests.integration.harness import Pipeline
+from tests.metrics_text import in_process
 
 FHIR = {"Content-Type": "application/fhir+json"}
 
@@ -69,7 +69,7 @@ async def test_bare_bundle_as_fhir_json_is_accepted(pipeline: Pipeline) -> None:
 async def test_idempotency_key_returns_the_first_report_or_409(pipeline: Pipeline) -> None:
     await pipeline.start_gateway()
     body = {"kind": "coding", "bundle": note_bundle()}
-    accepted_before = _accepted("coding")
+    accepted_before = in_process("clinrelay_reports_accepted_total", kind="coding")
     async with pipeline.client(await pipeline.api_key()) as client:
         first = await client.post("/v1/reports", json=body, headers={"Idempotency-Key": "k-1"})
         again = await client.post("/v1/reports", json=body, headers={"Idempotency-Key": "k-1"})
@@ -87,11 +87,7 @@ async def test_idempotency_key_returns_the_first_report_or_409(pipeline: Pipelin
     reports, _, _ = await counts(pipeline)
     assert reports == 1
     # clinrelay_reports_accepted_total counts the report once: not the replay, not the conflict
-    assert _accepted("coding") - accepted_before == 1
-
-
-def _accepted(kind: str) -> float:
-    return REGISTRY.get_sample_value("clinrelay_reports_accepted_total", {"kind": kind}) or 0.0
+    assert in_process("clinrelay_reports_accepted_total", kind="coding") - accepted_before == 1
 
 
 async def test_every_route_needs_a_key_and_tenants_never_see_each_other(
