@@ -69,12 +69,12 @@ def test_the_second_fresh_set_is_varied_held_out_whole_and_keeps_the_convention(
     assert any(gold_upgrades(e) for e in fresh2)
 
 
-def test_the_third_fresh_set_is_varied_held_out_whole_and_keeps_the_convention() -> None:
+def test_the_third_fresh_set_is_varied_released_to_dev_and_keeps_the_convention() -> None:
     fresh3 = load_set("fresh3")
     assert len(fresh3) == 30
     assert [e.id for e in fresh3] == [f"f3-{n:02d}" for n in range(1, 31)]
-    assert load_set("fresh3", "dev") == []
-    assert load_set("fresh3", "heldout") == fresh3
+    assert load_set("fresh3", "dev") == fresh3
+    assert load_set("fresh3", "heldout") == []
     classes = Counter(e.encounter_class for e in fresh3)
     assert classes == {"AMB": 13, "EMER": 6, "IMP": 8, "VR": 2, "HH": 1}
     styles = Counter(e.style for e in fresh3)
@@ -95,7 +95,6 @@ def test_per_encounter_output_is_refused_on_held_out_sets(
 ) -> None:
     for argv in (
         ["--set", "fresh", "--show"],
-        ["--set", "fresh3", "--show"],
         ["--split", "heldout", "--show"],
     ):
         with pytest.raises(SystemExit):
