@@ -24,7 +24,8 @@ from services.analyzer.safety_records import (
 )
 from shared.events import Envelope, routing
 from shared.events.alerts import TrendAlertNotice
-from shared.events.cer import CerAnalysis, CerDataset, FaersCase
+from shared.events.cer import CerAnalysis, CerDataset
+from shared.events.faers_case import FaersCase
 from shared.events.openfda import TrendAlert
 from shared.stage import NextEvent, StageAlert, StageContext, StageOutcome
 

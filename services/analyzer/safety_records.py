@@ -14,7 +14,8 @@ from services.analyzer.surveillance.monthly import alert_key
 from shared.db.cer_datasets import DatasetMissing
 from shared.db.safety_history import SignalRecord
 from shared.events import Envelope
-from shared.events.cer import CaseListingRef, DatasetRef
+from shared.events.cer import DatasetRef
+from shared.events.faers_case import CaseListingRef
 from shared.events.openfda import TrendAlert
 from shared.stage import StageContext, StageError
 

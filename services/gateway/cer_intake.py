@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from services.gateway.errors import ApiError
 from shared.db.submissions import Submission, parameters_submission
 from shared.events import ReportKind
-from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugRole, DrugScope, SignalPreset
+from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugScope, SignalPreset
+from shared.events.faers_case import DrugRole
 from shared.events.openfda import SAFE_TEXT_PATTERN
 from shared.intake.ndc import ACCEPTED_FORMS, InvalidNdc, cer_request
 

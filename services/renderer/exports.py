@@ -14,8 +14,9 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from shared.events.cer import CaseListingRow, CerAnalysis
+from shared.events.cer import CerAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow, ProblemRow
+from shared.events.faers_case import CaseListingRow
 from shared.events.openfda import QuarterCount, TrendAlert
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

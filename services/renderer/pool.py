@@ -17,9 +17,10 @@ from services.renderer.worker import warm_up as warm_up_renderer
 from shared.workers import JobFailed, JobTimeout, PoolClosed, ProcessPool
 
 if TYPE_CHECKING:
-    from shared.events.cer import CaseListingRow, CerAnalysis
+    from shared.events.cer import CerAnalysis
     from shared.events.coding import CodingAnalysis
     from shared.events.device import DeviceAnalysis, DeviceListingRow
+    from shared.events.faers_case import CaseListingRow
 
 RenderTimeout = JobTimeout
 """A render did not finish within the pool's timeout; its worker was replaced."""

@@ -30,10 +30,11 @@ from shared.artifacts import (
     PDF_MEDIA_TYPE,
     table_artifact,
 )
-from shared.events.cer import CaseListingRef, CaseListingRow, CerAnalysis
+from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow
 from shared.events.envelope import ReportKind
+from shared.events.faers_case import CaseListingRef, CaseListingRow
 
 log = structlog.get_logger(__name__)
 

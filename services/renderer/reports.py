@@ -14,9 +14,10 @@ from services.renderer.device.view import build_device_view
 from services.renderer.meta import RenderedPdf, ReportMeta
 from services.renderer.pdf import PdfDocument, html_to_pdf
 from services.renderer.templating import environment
-from shared.events.cer import CaseListingRow, CerAnalysis
+from shared.events.cer import CerAnalysis
 from shared.events.coding import CodingAnalysis
 from shared.events.device import DeviceAnalysis, DeviceListingRow
+from shared.events.faers_case import CaseListingRow
 
 
 def coding_report_html(analysis: CodingAnalysis, meta: ReportMeta) -> PdfDocument:

@@ -25,9 +25,9 @@ from shared.artifacts import (
 )
 from shared.db.listings import ListingMissing
 from shared.events import Envelope, ReportKind
-from shared.events.cer import CaseListingRef, CaseListingRow
 from shared.events.device import DeviceListingRow
 from shared.events.envelope import utcnow
+from shared.events.faers_case import CaseListingRef, CaseListingRow
 from shared.stage import (
     Artifact,
     KindHandler,

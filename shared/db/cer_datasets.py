@@ -14,7 +14,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from shared.db.packed import NotAsPacked, pack, unpack
-from shared.events.cer import DatasetRef, FaersCase
+from shared.events.cer import DatasetRef
+from shared.events.faers_case import FaersCase
 
 if TYPE_CHECKING:
     from shared.db.pool import Connection

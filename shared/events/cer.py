@@ -2,7 +2,8 @@
 
 A CER starts from an NDC product code. The ingestor asks openFDA's drug/event endpoint (FAERS) for
 the reports that list the product, keeps only those that really do, and emits a compact projection
-of them together with the count-query results the 2×2 disproportionality tables need
+of them (one :class:`~shared.events.faers_case.FaersCase` each, ``shared/events/faers_case.py``)
+together with the count-query results the 2×2 disproportionality tables need
 (:class:`CerDataset`, payload of ``report.ingested``). The analyzer turns that into tables, trends,
 disproportionality statistics, signal flags and narrative (:class:`CerAnalysis`, payload of
 ``report.analyzed``), which the renderer draws as a PDF.
@@ -21,8 +22,9 @@ from enum import StrEnum
 from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from shared.events.faers_case import CaseListingRef, DrugRole, FaersCase
 from shared.events.openfda import (
     INLINE_CASES_MAX_BYTES,
     SAFE_TEXT_PATTERN,
@@ -39,6 +41,7 @@ from shared.events.openfda import (
     TrendAlert,
     TrendSummary,
 )
+from shared.events.payload import PayloadModel
 
 __all__ = [
     "INLINE_CASES_MAX_BYTES",
@@ -62,10 +65,6 @@ NO_DENOMINATOR_NOTICE: Final = (
     "FAERS has no exposure denominator: the number of patients who took the product is unknown, so "
     "no incidence or rate can be derived from these counts. Proportions are shares of reports."
 )
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -102,26 +101,10 @@ class DrugScope(StrEnum):
     BRAND = "brand"  # openfda.brand_name, across labelers
 
 
-class DrugRole(StrEnum):
-    """``drugcharacterization`` of the product in a report."""
-
-    SUSPECT = "suspect"  # 1 (primary or secondary suspect)
-    CONCOMITANT = "concomitant"  # 2
-    INTERACTING = "interacting"  # 3
-    UNKNOWN = "unknown"
-
-
 DEFAULT_ROLES: Final = (DrugRole.SUSPECT,)
 
-ROLE_LABELS: Final[dict[DrugRole, str]] = {
-    DrugRole.SUSPECT: "suspect (primary or secondary)",
-    DrugRole.INTERACTING: "interacting",
-    DrugRole.CONCOMITANT: "concomitant",
-    DrugRole.UNKNOWN: "role not stated",
-}
 
-
-class CerRequest(_Model):
+class CerRequest(PayloadModel):
     """What was asked for: one drug scope, the roles that count, a window and a signal preset.
 
     ``scope`` says which of ``ndc`` / ``ingredient`` / ``brand`` is searched. For an NDC, ``ndc``
@@ -204,7 +187,7 @@ class CerRequest(_Model):
 # --------------------------------------------------------------------------------------------------
 
 
-class FallbackQuery(_Model):
+class FallbackQuery(PayloadModel):
     """A name-based search offered because product-NDC matching misses un-harmonised reports."""
 
     reason: str
@@ -215,115 +198,11 @@ class FallbackQuery(_Model):
 
 
 # --------------------------------------------------------------------------------------------------
-# The compact projection of one FAERS report
-# --------------------------------------------------------------------------------------------------
-
-
-class PatientSex(StrEnum):
-    FEMALE = "female"  # patientsex 2
-    MALE = "male"  # patientsex 1
-    UNKNOWN = "unknown"  # 0 or absent
-
-
-class SeriousnessCriterion(StrEnum):
-    """ICH E2B seriousness criteria, as FAERS flags them (``seriousness*`` = "1")."""
-
-    DEATH = "death"
-    LIFE_THREATENING = "life_threatening"
-    HOSPITALISATION = "hospitalisation"
-    DISABILITY = "disability"
-    CONGENITAL_ANOMALY = "congenital_anomaly"
-    OTHER = "other"
-
-
-class ReactionOutcome(StrEnum):
-    """``reactionoutcome`` 1–6."""
-
-    RECOVERED = "recovered"
-    RECOVERING = "recovering"
-    NOT_RECOVERED = "not_recovered"
-    RECOVERED_WITH_SEQUELAE = "recovered_with_sequelae"
-    FATAL = "fatal"
-    UNKNOWN = "unknown"
-
-
-class ReportType(StrEnum):
-    """``reporttype``: where the report came from."""
-
-    SPONTANEOUS = "spontaneous"
-    STUDY = "study"
-    OTHER = "other"
-    NOT_AVAILABLE = "not_available"
-
-
-class ReporterQualification(StrEnum):
-    """``primarysource.qualification`` 1–5."""
-
-    PHYSICIAN = "physician"
-    PHARMACIST = "pharmacist"
-    OTHER_HEALTH_PROFESSIONAL = "other_health_professional"
-    LAWYER = "lawyer"
-    CONSUMER = "consumer"
-
-
-class Reaction(_Model):
-    pt: str
-    """MedDRA preferred term as reported (normalisation happens in the analyzer)."""
-    outcome: ReactionOutcome | None = None
-
-
-class FaersCase(_Model):
-    """One FAERS safety report reduced to what the analysis uses."""
-
-    safetyreportid: str
-    receivedate: date | None = None
-    serious: bool | None = None
-    seriousness: tuple[SeriousnessCriterion, ...] = ()
-    sex: PatientSex = PatientSex.UNKNOWN
-    age_years: float | None = Field(default=None, ge=0, le=150)
-    """Onset age converted to years from ``patientonsetage`` and its unit."""
-    age_group_reported: str | None = None
-    """``patient.patientagegroup`` mapped to a word (neonate … elderly) when the age is missing."""
-    role: DrugRole = DrugRole.UNKNOWN
-    """The product's most suspect role in this report (suspect > interacting > concomitant)."""
-    reactions: tuple[Reaction, ...] = ()
-    report_type: ReportType | None = None
-    country: str | None = None
-    reporter_qualification: ReporterQualification | None = None
-    """``primarysource.qualification``: who reported."""
-    report_version: int | None = Field(default=None, ge=0)
-    company_number: str | None = Field(default=None, max_length=100)
-    """``companynumb``: the manufacturer's control number of the case."""
-    duplicate_numbers: tuple[str, ...] = Field(default=(), max_length=10)
-    """``reportduplicate.duplicatenumb``: other submitters' numbers for the same case."""
-    products: tuple[str, ...] = Field(default=(), max_length=10)
-    """The product as the report names it (``medicinalproduct`` of the matched entries)."""
-    indications: tuple[str, ...] = Field(default=(), max_length=10)
-    """``drugindication`` of the matched entries."""
-    co_suspects: tuple[str, ...] = Field(default=(), max_length=20)
-    """Other drugs of the report with a suspect or interacting role."""
-    concomitants: tuple[str, ...] = Field(default=(), max_length=20)
-    """Other drugs of the report with a concomitant role."""
-    event_date: date | None = None
-    """The case event date (FAERS' ``CASE EVENT DATE`` in the patient summary), when complete."""
-    drug_start_date: date | None = None
-    """The earliest complete ``drugstartdate`` of the matched entries."""
-
-    @property
-    def onset_days(self) -> int | None:
-        """Days from the product's start to the event, when both dates are known and in order."""
-        if self.event_date is None or self.drug_start_date is None:
-            return None
-        days = (self.event_date - self.drug_start_date).days
-        return days if days >= 0 else None
-
-
-# --------------------------------------------------------------------------------------------------
 # report.ingested
 # --------------------------------------------------------------------------------------------------
 
 
-class DisproportionalityCounts(_Model):
+class DisproportionalityCounts(PayloadModel):
     """The count-query results from which the analyzer builds one 2×2 table per reaction.
 
     For reaction E and the product P, within the same receive-date window:
@@ -340,7 +219,7 @@ class DisproportionalityCounts(_Model):
     """Product terms whose database total could not be obtained (query cap reached)."""
 
 
-class ProductIdentification(_Model):
+class ProductIdentification(PayloadModel):
     """What was searched, and what openFDA's harmonised ``openfda`` blocks of the matched drug
     entries say the matches cover (every product code, labeler, brand and ingredient)."""
 
@@ -365,7 +244,7 @@ class ProductIdentification(_Model):
     pharm_classes: tuple[str, ...] = ()
 
 
-class CerDataset(_Model):
+class CerDataset(PayloadModel):
     """Payload of ``report.ingested`` for a CER report.
 
     ``cases`` holds the verified reports inline; when they would make the message too big they are
@@ -397,7 +276,7 @@ class CerDataset(_Model):
     """Counts of the most reported products' reactions, on which the EBGM prior is fitted."""
 
 
-class BackgroundProduct(_Model):
+class BackgroundProduct(PayloadModel):
     """One of the database's most reported products (by harmonised generic name) and the number
     of its reports listing each reaction.
 
@@ -420,7 +299,7 @@ class BackgroundProduct(_Model):
         return self
 
 
-class EbgmBackground(_Model):
+class EbgmBackground(PayloadModel):
     products: tuple[BackgroundProduct, ...] = ()
     requested: int = Field(default=0, ge=0)
     """How many products were asked for (``CLINRELAY_OPENFDA_EBGM_BACKGROUND_PRODUCTS``)."""
@@ -431,7 +310,7 @@ class EbgmBackground(_Model):
 # --------------------------------------------------------------------------------------------------
 
 
-class EventRow(_Model):
+class EventRow(PayloadModel):
     """One normalised MedDRA preferred term among the product's reports."""
 
     pt: str
@@ -446,7 +325,7 @@ class EventRow(_Model):
     interval_serious_reports: int = Field(default=0, ge=0)
 
 
-class SeriousnessSummary(_Model):
+class SeriousnessSummary(PayloadModel):
     serious: int = Field(ge=0)
     non_serious: int = Field(ge=0)
     not_stated: int = Field(default=0, ge=0)
@@ -459,7 +338,7 @@ class SeriousnessSummary(_Model):
     interval_not_stated: int = Field(default=0, ge=0)
 
 
-class TwoByTwo(_Model):
+class TwoByTwo(PayloadModel):
     """Reports by (product, reaction): a = both, b = product without the reaction,
     c = reaction with other products, d = neither."""
 
@@ -469,7 +348,7 @@ class TwoByTwo(_Model):
     d: int = Field(ge=0)
 
 
-class RatioEstimate(_Model):
+class RatioEstimate(PayloadModel):
     """A ratio with its 95% confidence interval (log-normal approximation)."""
 
     value: float = Field(ge=0.0)
@@ -477,7 +356,7 @@ class RatioEstimate(_Model):
     upper: float = Field(ge=0.0)
 
 
-class InformationComponent(_Model):
+class InformationComponent(PayloadModel):
     """BCPNN information component with its 95% credibility interval (log2 scale)."""
 
     value: float
@@ -485,7 +364,7 @@ class InformationComponent(_Model):
     ic975: float
 
 
-class EbgmEstimate(_Model):
+class EbgmEstimate(PayloadModel):
     """The empirical Bayes geometric mean with its 90 % credibility interval (EB05–EB95)."""
 
     ebgm: float = Field(ge=0.0)
@@ -493,7 +372,7 @@ class EbgmEstimate(_Model):
     eb95: float = Field(ge=0.0)
 
 
-class EbgmPrior(_Model):
+class EbgmPrior(PayloadModel):
     """The fitted gamma-mixture prior θ = (α₁, β₁, α₂, β₂, P) of the MGPS model."""
 
     alpha1: float = Field(gt=0)
@@ -508,7 +387,7 @@ class EbgmPrior(_Model):
     converged: bool = True
 
 
-class DisproportionalityRow(_Model):
+class DisproportionalityRow(PayloadModel):
     pt: str
     table: TwoByTwo
     haldane: bool
@@ -526,13 +405,13 @@ class DisproportionalityRow(_Model):
     ebgm: EbgmEstimate | None = None
 
 
-class PresetCriteria(_Model):
+class PresetCriteria(PayloadModel):
     preset: SignalPreset
     label: str
     criteria: str
 
 
-class CerTotals(_Model):
+class CerTotals(PayloadModel):
     matched_by_openfda: int = Field(ge=0)
     fetched: int = Field(ge=0)
     analysed: int = Field(ge=0)
@@ -563,7 +442,7 @@ class CerTotals(_Model):
     downloaded reports (download capped)."""
 
 
-class SignalChanges(_Model):
+class SignalChanges(PayloadModel):
     """Signals compared with the previous report for the same tenant, subject and preset: new,
     closed (``disappeared``) and ongoing (``persisting``)."""
 
@@ -583,7 +462,7 @@ class SignalChanges(_Model):
         return bool(self.new or self.disappeared)
 
 
-class Narrative(_Model):
+class Narrative(PayloadModel):
     """Sections of prose generated from the numbers (templated, no language model).
 
     Each field is a sequence of paragraphs in reading order.
@@ -599,7 +478,7 @@ class Narrative(_Model):
     limitations: tuple[str, ...] = ()
 
 
-class CerAnalysis(_Model):
+class CerAnalysis(PayloadModel):
     """Payload of ``report.analyzed`` for a CER report: everything the PDF shows."""
 
     request: CerRequest
@@ -644,40 +523,3 @@ class CerAnalysis(_Model):
             return f"NDC {request.ndc}"
         kind = "active ingredient" if request.scope is DrugScope.INGREDIENT else "brand"
         return f"{request.searched.title()} ({kind})"
-
-
-class CaseListingRef(_Model):
-    """A case line listing stored in PostgreSQL (``cer_case_listings``) for the report."""
-
-    table: Literal["cer_case_listings"] = "cer_case_listings"
-    report_id: UUID
-    rows: int = Field(ge=0)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-
-
-class CaseListingRow(_Model):
-    """One case of the line listing, as printed and exported (one CSV line)."""
-
-    safetyreportid: str
-    report_version: int | None = None
-    receivedate: date | None = None
-    in_interval: bool = False
-    reporter: str = ""
-    country: str = ""
-    age: str = ""
-    sex: str = ""
-    serious: str = ""
-    """"serious: death, hospitalisation" / "non-serious" / "not stated"."""
-    reactions: tuple[str, ...] = ()
-    """Folded preferred terms, with the outcome when reported: "Dyspnoea (recovered)"."""
-    role: DrugRole = DrugRole.UNKNOWN
-    products: tuple[str, ...] = ()
-    indications: tuple[str, ...] = ()
-    co_suspects: tuple[str, ...] = ()
-    concomitants: tuple[str, ...] = ()
-    event_date: date | None = None
-    drug_start_date: date | None = None
-    onset_days: int | None = None
-    duplicate_group: int | None = None
-    """Cases sharing a number are duplicate-suspects of one another (rule in docs/cer.md)."""
-    duplicate_reason: str = ""

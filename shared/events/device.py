@@ -20,9 +20,10 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from shared.events.cer import CaseListingRef, Narrative
+from shared.events.cer import Narrative
+from shared.events.faers_case import CaseListingRef
 from shared.events.openfda import (
     SAFE_TEXT_PATTERN,
     CategoryCount,
@@ -34,15 +35,12 @@ from shared.events.openfda import (
     TermCount,
     TrendSummary,
 )
+from shared.events.payload import PayloadModel
 
 NO_DEVICE_DENOMINATOR_NOTICE: Final = (
     "MAUDE has no denominator: how many devices are in use is unknown, so no failure or incidence "
     "rate can be derived from these counts. Proportions are shares of reports."
 )
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class DeviceScope(StrEnum):
@@ -51,7 +49,7 @@ class DeviceScope(StrEnum):
     MANUFACTURER = "manufacturer"  # device.manufacturer_d_name, as a phrase
 
 
-class DeviceRequest(_Model):
+class DeviceRequest(PayloadModel):
     """What a device report searches: one of a product code, a brand name or a manufacturer
     (upper-cased as MAUDE holds them), with the same window and periods as a drug report."""
 
@@ -126,7 +124,7 @@ class DeviceEventType(StrEnum):
     NOT_REPORTED = "not_reported"
 
 
-class DeviceCase(_Model):
+class DeviceCase(PayloadModel):
     """One MAUDE report reduced to what the analysis and the line listing use (no narrative
     text: it may name people)."""
 
@@ -151,7 +149,7 @@ class DeviceCase(_Model):
     patient_sex: str | None = Field(default=None, max_length=20)
 
 
-class DeviceIdentification(_Model):
+class DeviceIdentification(PayloadModel):
     """What was searched and what the matched reports' device entries say about it."""
 
     scope: DeviceScope
@@ -166,7 +164,7 @@ class DeviceIdentification(_Model):
     specialties: tuple[str, ...] = ()
 
 
-class DeviceDataset(_Model):
+class DeviceDataset(PayloadModel):
     """Payload of ``report.ingested`` for a device report."""
 
     request: DeviceRequest
@@ -187,7 +185,7 @@ class DeviceDataset(_Model):
     trend is exact even when the download was capped."""
 
 
-class ProblemRow(_Model):
+class ProblemRow(PayloadModel):
     """A device or patient problem and the reports listing it, by event type."""
 
     term: str
@@ -199,7 +197,7 @@ class ProblemRow(_Model):
     malfunctions: int = Field(default=0, ge=0)
 
 
-class DeviceTotals(_Model):
+class DeviceTotals(PayloadModel):
     matched_by_openfda: int = Field(ge=0)
     fetched: int = Field(ge=0)
     analysed: int = Field(ge=0)
@@ -214,7 +212,7 @@ class DeviceTotals(_Model):
     distinct_patient_problems: int = Field(default=0, ge=0)
 
 
-class DeviceListingRow(_Model):
+class DeviceListingRow(PayloadModel):
     """One MAUDE report of the line listing (one CSV line)."""
 
     mdr_report_key: str
@@ -237,7 +235,7 @@ class DeviceListingRow(_Model):
     sex: str = ""
 
 
-class DeviceAnalysis(_Model):
+class DeviceAnalysis(PayloadModel):
     """Payload of ``report.analyzed`` for a device report: everything the PDF shows."""
 
     request: DeviceRequest

@@ -15,7 +15,9 @@ from enum import StrEnum
 from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from shared.events.payload import PayloadModel
 
 Z_95: Final = 1.959963984540054
 """Φ⁻¹(0.975), the z of every two-sided 95 % interval (printed as 1.959964; docs/cer.md says the
@@ -32,10 +34,6 @@ digits, spaces and the punctuation such names use (no quotes, colons or brackets
 openFDA query syntax)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
 class QueryPurpose(StrEnum):
     PRODUCT_REPORTS = "product_reports"  # the product's reports, paged (search_after)
     PRODUCT_EVENT_COUNTS = "product_event_counts"  # count of reactions among the product's reports
@@ -50,7 +48,7 @@ class QueryPurpose(StrEnum):
     DEVICE_MONTHLY = "device_monthly"  # a device search's reports per day received (count)
 
 
-class QueryRecord(_Model):
+class QueryRecord(PayloadModel):
     """One openFDA query exactly as sent (never with the API key), for the report's appendix."""
 
     purpose: QueryPurpose
@@ -69,7 +67,7 @@ class QueryRecord(_Model):
     """openFDA answered 404 NOT_FOUND: zero matches, not a failure."""
 
 
-class OpenFdaSource(_Model):
+class OpenFdaSource(PayloadModel):
     """Where the data came from and how fresh openFDA says it is."""
 
     base_url: str
@@ -81,14 +79,14 @@ class OpenFdaSource(_Model):
     license: str | None = None
 
 
-class TermCount(_Model):
+class TermCount(PayloadModel):
     """One row of an openFDA count query: a term and the number of reports listing it."""
 
     term: str
     count: int = Field(ge=0)
 
 
-class DatasetRef(_Model):
+class DatasetRef(PayloadModel):
     """Where a case projection too big for the message was stored."""
 
     table: Literal["cer_datasets"] = "cer_datasets"
@@ -98,7 +96,7 @@ class DatasetRef(_Model):
     """SHA-256 of the stored JSON, checked by the reader."""
 
 
-class CategoryCount(_Model):
+class CategoryCount(PayloadModel):
     """A category (a sex, an age group, an outcome…) and the reports in it."""
 
     category: str
@@ -110,13 +108,13 @@ class CategoryCount(_Model):
     """Reports in the reporting interval (see :class:`ReportingPeriod`)."""
 
 
-class QuarterCount(_Model):
+class QuarterCount(PayloadModel):
     quarter: str = Field(pattern=r"^\d{4}-Q[1-4]$")
     reports: int = Field(ge=0)
     serious: int = Field(default=0, ge=0)
 
 
-class ReportingPeriod(_Model):
+class ReportingPeriod(PayloadModel):
     """The window the report covers.
 
     Cumulative figures cover ``since`` (or the first report) to the data-lock point; interval
@@ -131,7 +129,7 @@ class ReportingPeriod(_Model):
     interval_start: date | None = None
 
 
-class TrendAlert(_Model):
+class TrendAlert(PayloadModel):
     """A month whose report count for one term broke the control chart's limit."""
 
     term: str
@@ -146,7 +144,7 @@ class TrendAlert(_Model):
     """Not alerted in the previous report for the same subject (what a feed event announces)."""
 
 
-class TrendSummary(_Model):
+class TrendSummary(PayloadModel):
     """What the control chart looked at and what it found."""
 
     terms_charted: int = Field(default=0, ge=0)
@@ -158,7 +156,7 @@ class TrendSummary(_Model):
     method: str = ""
 
 
-class PowerAssessment(_Model):
+class PowerAssessment(PayloadModel):
     """Whether the background is big and varied enough for the statistics to mean much."""
 
     database_reports: int = Field(default=0, ge=0)

@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugRole, DrugScope, SignalPreset
+from shared.events.cer import DEFAULT_ROLES, CerRequest, DrugScope, SignalPreset
+from shared.events.faers_case import DrugRole
 
 ACCEPTED_FORMS = (
     "a 10-digit NDC with hyphens (4-4-2, 5-3-2 or 5-4-1, e.g. 0777-3105-02), "

@@ -11,16 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from services.analyzer.cer.terms import FoldedTerm, fold_terms
-from shared.events.cer import (
-    CategoryCount,
+from shared.events.cer import CategoryCount, EventRow, QuarterCount, SeriousnessSummary
+from shared.events.faers_case import (
     DrugRole,
-    EventRow,
     FaersCase,
     PatientSex,
-    QuarterCount,
     ReactionOutcome,
     SeriousnessCriterion,
-    SeriousnessSummary,
 )
 
 SERIOUSNESS_LABELS: dict[SeriousnessCriterion, str] = {

@@ -25,15 +25,8 @@ from services.analyzer.cer.shrinkage import apply_ebgm
 from services.analyzer.cer.signals import signal_table
 from services.analyzer.surveillance.monthly import trend_alerts
 from services.analyzer.surveillance.period import in_interval, reporting_period
-from shared.events.cer import (
-    CaseListingRow,
-    CerAnalysis,
-    CerDataset,
-    CerTotals,
-    DrugRole,
-    FaersCase,
-    ReportingPeriod,
-)
+from shared.events.cer import CerAnalysis, CerDataset, CerTotals, ReportingPeriod
+from shared.events.faers_case import CaseListingRow, DrugRole, FaersCase
 from shared.events.openfda import TrendSummary
 
 

@@ -28,12 +28,7 @@ from __future__ import annotations
 import math
 from typing import Final
 
-from shared.events.cer import (
-    Z_95,
-    InformationComponent,
-    RatioEstimate,
-    TwoByTwo,
-)
+from shared.events.cer import Z_95, InformationComponent, RatioEstimate, TwoByTwo
 
 HALDANE: Final = 0.5
 

@@ -21,12 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from services.analyzer.cer.aggregate import OUTCOME_LABELS, SERIOUSNESS_LABELS, SEX_LABELS
 from services.analyzer.cer.terms import fold_term, fold_terms
-from shared.events.cer import (
-    CaseListingRow,
-    FaersCase,
-    PatientSex,
-    ReporterQualification,
-)
+from shared.events.faers_case import CaseListingRow, FaersCase, PatientSex, ReporterQualification
 
 REPORTER_LABELS = {
     ReporterQualification.PHYSICIAN: "Physician",

@@ -15,7 +15,6 @@ from services.analyzer.surveillance.wording import join_words as _list
 from services.analyzer.surveillance.wording import plural as _plural
 from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
-    ROLE_LABELS,
     Z_95,
     CategoryCount,
     CerRequest,
@@ -36,6 +35,7 @@ from shared.events.cer import (
     SignalChanges,
     TrendSummary,
 )
+from shared.events.faers_case import ROLE_LABELS
 
 TOP_EVENTS = 5
 SUMMARY_EVENTS = 3

@@ -20,7 +20,8 @@ from typing import Literal
 
 from services.analyzer.cer.aggregate import folded_keys
 from services.analyzer.cer.terms import fold_term, fold_terms
-from shared.events.cer import DisproportionalityCounts, DrugRole, FaersCase
+from shared.events.cer import DisproportionalityCounts
+from shared.events.faers_case import DrugRole, FaersCase
 
 Source = Literal["cases", "count_queries", "estimated"]
 

@@ -17,13 +17,11 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from shared.events.cer import (
-    CerRequest,
+from shared.events.cer import CerRequest, DrugScope, ProductIdentification
+from shared.events.faers_case import (
     DrugRole,
-    DrugScope,
     FaersCase,
     PatientSex,
-    ProductIdentification,
     Reaction,
     ReactionOutcome,
     ReporterQualification,

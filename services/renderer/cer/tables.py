@@ -7,18 +7,16 @@ from dataclasses import dataclass
 
 from services.renderer.charts import format_interval
 from shared.events.cer import (
-    ROLE_LABELS,
-    CaseListingRow,
     CategoryCount,
     CerAnalysis,
     DisproportionalityRow,
-    DrugRole,
     DrugScope,
     EventRow,
     QueryPurpose,
     QueryRecord,
     RatioEstimate,
 )
+from shared.events.faers_case import ROLE_LABELS, CaseListingRow, DrugRole
 from shared.events.openfda import TrendAlert
 
 _PURPOSES = {

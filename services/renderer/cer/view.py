@@ -46,12 +46,12 @@ from services.renderer.fhir.cer import product_label
 from services.renderer.views import DocumentInfo, KeyFigure, Tone
 from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
-    CaseListingRow,
     CerAnalysis,
     DrugScope,
     SignalChanges,
     SignalPreset,
 )
+from shared.events.faers_case import CaseListingRow
 
 _PRESET_SHORT = {SignalPreset.EVANS: "Evans", SignalPreset.EMA: "EMA", SignalPreset.IC025: "IC025"}
 

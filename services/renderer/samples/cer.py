@@ -20,13 +20,11 @@ from shared.events.cer import (
     SIGNAL_PRESET_CRITERIA,
     SIGNAL_PRESET_LABELS,
     Z_95,
-    CaseListingRow,
     CategoryCount,
     CerAnalysis,
     CerRequest,
     CerTotals,
     DisproportionalityRow,
-    DrugRole,
     EbgmEstimate,
     EbgmPrior,
     EventRow,
@@ -47,6 +45,7 @@ from shared.events.cer import (
     TrendSummary,
     TwoByTwo,
 )
+from shared.events.faers_case import CaseListingRow, DrugRole
 
 _BASE = "https://api.fda.gov"
 _WINDOW = "receivedate:[20210101 TO 20241231]"

@@ -15,19 +15,15 @@ from shared.events.cer import (
     NO_DENOMINATOR_NOTICE,
     CerDataset,
     DisproportionalityCounts,
-    DrugRole,
-    FaersCase,
     OpenFdaSource,
-    PatientSex,
     ProductIdentification,
     QueryPurpose,
     QueryRecord,
-    Reaction,
-    SeriousnessCriterion,
     SignalPreset,
     TermCount,
     TwoByTwo,
 )
+from shared.events.faers_case import DrugRole, FaersCase, PatientSex, Reaction, SeriousnessCriterion
 from shared.intake.ndc import cer_request
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -20,19 +20,16 @@ from shared.events.cer import (
     BackgroundProduct,
     CerDataset,
     DisproportionalityCounts,
-    DrugRole,
     EbgmBackground,
     EventRow,
-    FaersCase,
     OpenFdaSource,
-    PatientSex,
     ProductIdentification,
     QuarterCount,
     QueryPurpose,
     QueryRecord,
-    Reaction,
     TermCount,
 )
+from shared.events.faers_case import DrugRole, FaersCase, PatientSex, Reaction
 from shared.events.openfda import TrendSummary
 from shared.intake.ndc import cer_request
 

@@ -11,7 +11,7 @@ from services.ingestor.openfda.projection import (
     check_ndc,
     project_case,
 )
-from shared.events.cer import DrugRole, PatientSex, ReactionOutcome, SeriousnessCriterion
+from shared.events.faers_case import DrugRole, PatientSex, ReactionOutcome, SeriousnessCriterion
 from shared.intake.ndc import cer_request
 
 DATA = Path(__file__).parents[3] / "clinrelay/openfda_fixture/data/recorded"

@@ -9,7 +9,8 @@ from services.ingestor.cer.dataset import fetch_cer_dataset
 from services.ingestor.openfda.client import OpenFdaError, next_link
 from services.ingestor.openfda.fetching import FetchLimits
 from services.ingestor.openfda.query import Query, product_search
-from shared.events.cer import DrugRole, QueryPurpose
+from shared.events.cer import QueryPurpose
+from shared.events.faers_case import DrugRole
 from shared.intake.ndc import cer_request
 from tests.unit.ingestor.openfda_fixture import fixture_client
 

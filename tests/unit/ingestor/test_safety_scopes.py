@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 from services.ingestor.cer.dataset import fetch_cer_dataset
 from services.ingestor.device.dataset import fetch_device_dataset
 from services.ingestor.openfda.fetching import FetchLimits
-from shared.events.cer import CerRequest, DrugRole, DrugScope
+from shared.events.cer import CerRequest, DrugScope
 from shared.events.device import DeviceEventType, DeviceRequest, DeviceScope
+from shared.events.faers_case import DrugRole
 from shared.events.openfda import QueryPurpose
 from shared.intake.ndc import cer_request
 from tests.unit.ingestor.openfda_fixture import fixture_client

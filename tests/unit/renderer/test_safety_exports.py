@@ -23,8 +23,8 @@ from services.renderer.fhir import build_report_bundle
 from services.renderer.meta import ReportMeta
 from services.renderer.reports import render_cer_pdf, render_device_pdf
 from services.renderer.samples import sample_case_listing, sample_cer_analysis
-from shared.events.cer import CaseListingRow, DrugRole
 from shared.events.device import DeviceRequest, DeviceScope
+from shared.events.faers_case import CaseListingRow, DrugRole
 from shared.events.openfda import Z_95
 from tests.unit.ingestor.openfda_fixture import fixture_client
 from tests.unit.renderer.pdf_inspection import ink_fraction, page_image, pdf_text
