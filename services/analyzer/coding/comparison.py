@@ -21,10 +21,10 @@ Each documented code supports one billed code: a second billed code resting on a
 already taken is redundant (billed E11.9 beside a documented, billed E11.65) and not supported —
 except the parts of one combination code nobody billed, each owed it (billed E11.9 and R73.9,
 documented E11.65).
-Everything else is **not supported**, with the reason a coder needs: the notes deny, hedge or give
-it to a relative (with that evidence), state it only as history (billed C50.911, documented
-Z85.3), document it less specifically or differently (billed E11.65, documented E11.9), or do not
-mention it. SNOMED CT billed codes are compared with SNOMED CT concepts when the documentation has
+Everything else is **not supported**, with the reason a coder needs (``unsupported_reasons.py``):
+the notes deny, hedge or give it to a relative (with that evidence), state it only as history
+(billed C50.911, documented Z85.3), document it less specifically or differently (billed E11.65,
+documented E11.9), or do not mention it. SNOMED CT billed codes are compared with SNOMED CT concepts when the documentation has
 them (inferred from notes with a configured release, or recorded on a problem list), otherwise
 they are not comparable.
 
@@ -46,8 +46,14 @@ from services.analyzer.coding.code_detail import (
     note_words,
     says_more,
 )
-from services.analyzer.coding.documentation import Documentation, is_icd10cm, is_snomed
+from services.analyzer.coding.documentation import (
+    Documentation,
+    closest,
+    is_icd10cm,
+    is_snomed,
+)
 from services.analyzer.coding.rules import billing_decision
+from services.analyzer.coding.unsupported_reasons import why_not
 from services.analyzer.coding.upgrades import (
     UpgradeKind,
     combination_reason,
@@ -64,7 +70,6 @@ from shared.events.coding import (
     CodedConcept,
     CodeSuggestion,
     Comparison,
-    Evidence,
     MatchKind,
     RecordedDiagnosis,
     ReviewBasis,
@@ -195,7 +200,7 @@ def _more_specific(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
         s for s in claim.available(code) if upgrade_kind(code, s.code) is UpgradeKind.MORE_SPECIFIC
     ]
-    return _closest(code, candidates)
+    return closest(code, candidates)
 
 
 def _external_cause(code: str, claim: _Claim) -> CodeSuggestion | None:
@@ -258,7 +263,7 @@ def _combination(code: str, claim: _Claim) -> CodeSuggestion | None:
     candidates = [
         s for s in claim.available(code) if upgrade_kind(code, s.code) is UpgradeKind.COMBINATION
     ]
-    return _closest(code, candidates)
+    return closest(code, candidates)
 
 
 def _history(code: str, claim: _Claim) -> CodeSuggestion | None:
@@ -275,22 +280,6 @@ def _history(code: str, claim: _Claim) -> CodeSuggestion | None:
         ):
             return mention
     return None
-
-
-def _closest(code: str, candidates: list[CodeSuggestion]) -> CodeSuggestion | None:
-    """The candidate sharing the longest prefix with ``code``; then the best scored."""
-    if not candidates:
-        return None
-    return max(candidates, key=lambda s: (_common_prefix(code, s.code), s.score, s.code))
-
-
-def _common_prefix(a: str, b: str) -> int:
-    length = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        length += 1
-    return length
 
 
 def _supported(code: str, kind: MatchKind, documented: CodeSuggestion | None) -> BilledCodeVerdict:
@@ -335,7 +324,7 @@ def _support_reason(code: str, kind: MatchKind, documented: CodeSuggestion) -> s
 
 def _not_supported(code: str, claim: _Claim) -> BilledCodeVerdict:
     documentation = claim.documentation
-    reason, instead, evidence = _why_not(code, claim)
+    reason, instead, evidence = why_not(code, documentation, claim.setting, claim.taken)
     if documentation.basis is ReviewBasis.NONE:
         reason = "the encounter has neither notes nor recorded diagnoses to support it"
     return BilledCodeVerdict(
@@ -346,105 +335,6 @@ def _not_supported(code: str, claim: _Claim) -> BilledCodeVerdict:
         reason=reason,
         evidence=evidence,
     )
-
-
-def _why_not(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]]:
-    """Why ``code`` is not supported, what is documented instead, and the evidence."""
-    documentation = claim.documentation
-    replaced = _redundant(code, claim)
-    if replaced is not None:
-        return replaced
-    history = billing_decision(code, Assertion.HISTORICAL, claim.setting)
-    as_history = claim.documented(history.code) if history.code != code else None
-    if as_history is not None:
-        return (
-            f"the documentation states it only as a past condition: {as_history.code} "
-            f"({as_history.description})",
-            as_history.code,
-            as_history.evidence,
-        )
-    same = [e for e in documentation.excluded if e.code == code]
-    if same:
-        first = same[0]
-        how = (
-            "do not support it for this encounter"
-            if first.assertion is Assertion.PRESENT
-            else f"mention it only as {first.assertion.value}"
-        )
-        return (
-            f"the {_source(documentation)} {how} ({first.rationale})",
-            None,
-            tuple(e for x in same for e in x.evidence),
-        )
-    return _documented_instead(code, documentation)
-
-
-def _documented_instead(
-    code: str, documentation: Documentation
-) -> tuple[str, str | None, tuple[Evidence, ...]]:
-    """Why ``code`` is not supported when the notes neither deny nor date it: what they document
-    instead (a code an Excludes1 note keeps apart, another code of the category), or nothing."""
-    apart = _kept_apart(code, documentation)
-    if apart is not None:
-        return (
-            f"the {_source(documentation)} document {apart.code} ({apart.description}), which "
-            f"ICD-10-CM's Excludes1 note keeps apart from {code}: not coded with it, and not "
-            "the condition documented",
-            apart.code,
-            apart.evidence,
-        )
-    sibling = _closest(
-        code, [s for s in documentation.codes if codeset.category(s.code) == codeset.category(code)]
-    )
-    if sibling is not None:
-        less = codeset.is_ancestor(sibling.code, code) or codeset.is_default_code(sibling.code)
-        what = "only the less specific" if less else "a different code of the same condition,"
-        return (
-            f"the {_source(documentation)} document {what} {sibling.code} ({sibling.description})",
-            sibling.code,
-            sibling.evidence,
-        )
-    if code in documentation.recorded_codes and documentation.has_notes:
-        return "recorded as a structured diagnosis, but the notes do not document it", None, ()
-    return f"no mention in the encounter's {_source(documentation)}", None, ()
-
-
-def _kept_apart(code: str, documentation: Documentation) -> CodeSuggestion | None:
-    """A documented code an Excludes1 note keeps apart from ``code`` (either's note naming the
-    other): billed N20.1 beside a documented N13.2 (hydronephrosis with the calculus), N39.0
-    beside a documented cystitis (N30.-), F03.90 beside Alzheimer's disease (G30)."""
-    return next(
-        (
-            s
-            for s in documentation.codes
-            if s.code.startswith(codeset.excludes1(code))
-            or code.startswith(codeset.excludes1(s.code))
-        ),
-        None,
-    )
-
-
-def _redundant(code: str, claim: _Claim) -> tuple[str, str | None, tuple[Evidence, ...]] | None:
-    taken = next(
-        (s for s in claim.documentation.codes if s.code in claim.taken and _covers(s.code, code)),
-        None,
-    )
-    if taken is None:
-        return None
-    return (
-        f"redundant: the documented {taken.code} is already on the claim and covers it",
-        taken.code,
-        taken.evidence,
-    )
-
-
-def _covers(documented: str, billed: str) -> bool:
-    """Whether ``documented`` says all ``billed`` says (so billing both is redundant)."""
-    return documented == billed or upgrade_kind(billed, documented) is not None
-
-
-def _source(documentation: Documentation) -> str:
-    return "notes" if documentation.has_notes else "recorded diagnoses"
 
 
 def _description(code: str) -> str | None:

@@ -157,6 +157,22 @@ def problem_list_documentation(
     )
 
 
+def closest(code: str, candidates: Sequence[CodeSuggestion]) -> CodeSuggestion | None:
+    """The documented candidate sharing the longest prefix with ``code``; then the best scored."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (_common_prefix(code, s.code), s.score, s.code))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
 def icd10_codes(diagnoses: Iterable[RecordedDiagnosis]) -> list[str]:
     """Valid ICD-10-CM codes of ``diagnoses`` (dotted, unique, in order)."""
     codes: list[str] = []
