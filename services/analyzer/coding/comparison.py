@@ -24,12 +24,12 @@ documented E11.65).
 Everything else is **not supported**, with the reason a coder needs (``unsupported_reasons.py``):
 the notes deny, hedge or give it to a relative (with that evidence), state it only as history
 (billed C50.911, documented Z85.3), document it less specifically or differently (billed E11.65,
-documented E11.9), or do not mention it. SNOMED CT billed codes are compared with SNOMED CT concepts when the documentation has
-them (inferred from notes with a configured release, or recorded on a problem list), otherwise
-they are not comparable.
+documented E11.9), or do not mention it. SNOMED CT billed codes are compared with SNOMED CT
+concepts when the documentation has them (inferred from notes with a configured release, or
+recorded on a problem list), otherwise they are not comparable.
 
-The **corrected claim** is the billed codes minus the unsupported ones, with upgrades applied,
-plus the documented codes not billed.
+The **corrected claim** (``claim_findings.py``) is the billed codes minus the unsupported ones,
+with upgrades applied, plus the documented codes not billed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.claim_findings import POINTS_ONLY, claim_findings
 from services.analyzer.coding.code_detail import (
     affirmed_words,
     denies,
@@ -64,7 +65,6 @@ from services.analyzer.coding.upgrades import (
 from shared.events.coding import (
     SNOMED_SYSTEM,
     Assertion,
-    BilledCodeFinding,
     BilledCodeVerdict,
     CareSetting,
     CodedConcept,
@@ -73,20 +73,9 @@ from shared.events.coding import (
     MatchKind,
     RecordedDiagnosis,
     ReviewBasis,
-    SpecificityUpgrade,
     Verdict,
 )
 
-# Matches where the billed code itself stays on the corrected claim (no upgrade).
-_KEEPS_BILLED = (
-    MatchKind.HISTORY,
-    MatchKind.WORDING,
-    MatchKind.EXTERNAL_CAUSE,
-    MatchKind.ADDITIONAL,
-)
-# Matches that point at a documented code without standing for it (the injury an external
-# cause explains is still a code of its own).
-_POINTS_ONLY = (MatchKind.EXTERNAL_CAUSE, MatchKind.ADDITIONAL)
 EXTERNAL_CAUSE_PREFIXES = ("V", "W", "X", "Y")
 INJURY_PREFIXES = ("S", "T")
 HISTORY_PREFIXES = ("Z85", "Z86", "Z87", "Z80", "Z81", "Z82", "Z83", "Z84", "I25.2", "Z92")
@@ -154,7 +143,7 @@ def compare_billed_with_documented(
         if position not in claim.verdicts:
             claim.verdicts[position] = _judge(code, claim)
     verdicts = tuple(claim.verdicts[p] for p in sorted(claim.verdicts))
-    return _comparison(verdicts, documentation)
+    return claim_findings(verdicts, documentation)
 
 
 def _judge_non_icd(concepts: list[CodedConcept], claim: _Claim) -> list[tuple[int, str]]:
@@ -190,7 +179,7 @@ def _judge(code: str, claim: _Claim) -> BilledCodeVerdict:
     ):
         found = find(code, claim)
         if found is not None:
-            if kind not in _POINTS_ONLY:
+            if kind not in POINTS_ONLY:
                 claim.take(found.code, code, kind)
             return _supported(code, kind, found)
     return _not_supported(code, claim)
@@ -380,71 +369,3 @@ def _preferred_concept(diagnosis: RecordedDiagnosis) -> CodedConcept | None:
         if is_icd10cm(concept):
             return concept
     return diagnosis.concepts[0] if diagnosis.concepts else None
-
-
-def _comparison(
-    verdicts: tuple[BilledCodeVerdict, ...], documentation: Documentation
-) -> Comparison:
-    """The findings and the corrected claim the verdicts imply."""
-    used = {
-        v.documented_code
-        for v in verdicts
-        if v.verdict is Verdict.SUPPORTED and v.match not in _POINTS_ONLY
-    }
-    reportable = documentation.reportable_unbilled
-    not_billed = tuple(
-        s
-        for s in documentation.codes
-        if s.code not in used and (reportable is None or s.code in reportable)
-    )
-    upgrades = tuple(
-        _upgrade(v, documentation)
-        for v in verdicts
-        if v.verdict is Verdict.SUPPORTED
-        and v.system != SNOMED_SYSTEM
-        and v.documented_code not in (None, v.code)
-        and v.match not in _KEEPS_BILLED
-    )
-    corrected: list[str] = []
-    for verdict in verdicts:
-        if verdict.verdict is Verdict.SUPPORTED and verdict.system != SNOMED_SYSTEM:
-            keep = verdict.code if verdict.match in _KEEPS_BILLED else verdict.documented_code
-            corrected.append(keep or verdict.code)
-    corrected += [s.code for s in not_billed]
-    return Comparison(
-        has_claim=True,
-        basis=documentation.basis,
-        verdicts=verdicts,
-        matched=tuple(
-            v.code if v.system != SNOMED_SYSTEM else f"SNOMED {v.code}"
-            for v in verdicts
-            if v.verdict is Verdict.SUPPORTED and v.match in (MatchKind.EXACT, *_KEEPS_BILLED)
-        ),
-        documented_not_billed=not_billed,
-        billed_not_documented=tuple(
-            _finding(v) for v in verdicts if v.verdict is Verdict.NOT_SUPPORTED
-        ),
-        specificity_upgrades=upgrades,
-        not_comparable=tuple(_finding(v) for v in verdicts if v.verdict is Verdict.NOT_COMPARABLE),
-        corrected_claim=tuple(dict.fromkeys(corrected)),
-    )
-
-
-def _upgrade(verdict: BilledCodeVerdict, documentation: Documentation) -> SpecificityUpgrade:
-    suggested = next(s for s in documentation.codes if s.code == verdict.documented_code)
-    return SpecificityUpgrade(
-        billed_code=verdict.code,
-        billed_description=verdict.description,
-        suggested=suggested,
-        reason=verdict.reason,
-    )
-
-
-def _finding(verdict: BilledCodeVerdict) -> BilledCodeFinding:
-    return BilledCodeFinding(
-        code=verdict.code,
-        description=verdict.description,
-        system=verdict.system,
-        reason=verdict.reason,
-        evidence=verdict.evidence,
-    )
