@@ -41,6 +41,13 @@ hospital system sends (Synthea-style markdown, SOAP and specialist notes, H&Ps, 
 summaries, ED, telehealth and home-health notes). It was held out whole until its two looks in
 session 6 (aggregate, by the lead); since session 7 it is **released to development** like
 fresh2, and a fourth set written by another hand that writes no rules is the unseen measure.
+
+That fourth set is ``bench/coding/encounters_fresh4/`` (``--set fresh4``, ids f4-01…f4-40), written
+in session 7 by an annotator who writes no coding rules and never opened them, in a hand and
+layouts unlike the earlier sets' (smart-form checkboxes, pick-lists, consult letters, dictated and
+ALL-CAPS discharge summaries, ICU and floor nursing narratives, home-health wound visits). It is
+**held out whole** like the first fresh set: rules' authors never open its files, Bundles or
+per-encounter results, ``--show`` is refused on it, and every aggregate run is a counted look.
 """
 
 from __future__ import annotations
@@ -58,13 +65,15 @@ ENCOUNTER_DIR = Path(__file__).parent / "encounters"
 FRESH_DIR = Path(__file__).parent / "encounters_fresh"
 FRESH2_DIR = Path(__file__).parent / "encounters_fresh2"
 FRESH3_DIR = Path(__file__).parent / "encounters_fresh3"
+FRESH4_DIR = Path(__file__).parent / "encounters_fresh4"
 SETS: dict[str, Path] = {
     "main": ENCOUNTER_DIR,
     "fresh": FRESH_DIR,
     "fresh2": FRESH2_DIR,
     "fresh3": FRESH3_DIR,
+    "fresh4": FRESH4_DIR,
 }
-WHOLLY_HELD_OUT = frozenset({"fresh"})
+WHOLLY_HELD_OUT = frozenset({"fresh", "fresh4"})
 """Sets with no dev part: nobody who writes rules reads them."""
 WHOLLY_DEV = frozenset({"fresh2", "fresh3"})
 """Sets with no held-out part: released to the rules' authors after their one held-out look."""
@@ -186,7 +195,7 @@ def load_encounters(split: str = "all", directory: Path = ENCOUNTER_DIR) -> list
 
 
 def load_set(name: str, split: str = "all") -> list[GoldEncounter]:
-    """The encounters of set ``name`` (main, fresh, fresh2, fresh3…) in ``split``. A wholly
+    """The encounters of set ``name`` (main, fresh, fresh2, fresh3, fresh4) in ``split``. A wholly
     held-out set has no dev part: ``dev`` is empty, ``heldout`` and ``all`` are the whole set; a
     wholly dev set the other way round."""
     if name not in SETS:

@@ -1,7 +1,8 @@
 """Quality of the coder on encounter notes as users send them (``bench/coding/encounters/``,
 or ``--set fresh``: ``bench/coding/encounters_fresh/``, held out whole; ``--set fresh2``:
 ``encounters_fresh2/``, a development set since session 6; ``--set fresh3``:
-``encounters_fresh3/``, held out whole in session 6, a development set since session 7).
+``encounters_fresh3/``, held out whole in session 6, a development set since session 7;
+``--set fresh4``: ``encounters_fresh4/``, held out whole since session 7).
 
 Each encounter is built into a FHIR Bundle (``encounter_set.build_bundle``) and measured one of
 three ways:
@@ -32,10 +33,11 @@ Figures, micro-averaged over encounters:
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh --via api --stack
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh2 --show   # released to dev
     .venv/bin/python -m bench.coding.evaluate_encounters --set fresh3 --show   # released to dev
+    .venv/bin/python -m bench.coding.evaluate_encounters --set fresh4          # held out whole
     .venv/bin/python -m bench.coding.evaluate_encounters --write-bundles DIR
 
 ``--show`` (per-encounter misses) is refused for the held-out split and the sets held out whole
-(fresh): look at them in aggregate. Per encounter it prints the codes reported outside
+(fresh, fresh4): look at them in aggregate. Per encounter it prints the codes reported outside
 the gold (``extra``), the required codes missed, the must-not codes reported, each wrong verdict as
 ``billed:got≠gold`` (S supported, N not supported), and the upgrade pairs the gold owes but the
 report lacks (``upgrades_missed``) or reports without the gold's warrant (``upgrades_wrong``).

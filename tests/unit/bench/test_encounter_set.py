@@ -90,11 +90,34 @@ def test_the_third_fresh_set_is_varied_released_to_dev_and_keeps_the_convention(
     assert sum(len(gold_upgrades(e)) for e in fresh3) >= 20
 
 
+def test_the_fourth_fresh_set_is_varied_held_out_whole_and_keeps_the_convention() -> None:
+    fresh4 = load_set("fresh4")
+    assert len(fresh4) == 40
+    assert [e.id for e in fresh4] == [f"f4-{n:02d}" for n in range(1, 41)]
+    assert load_set("fresh4", "dev") == []
+    assert load_set("fresh4", "heldout") == fresh4
+    classes = Counter(e.encounter_class for e in fresh4)
+    assert classes == {"AMB": 16, "EMER": 9, "IMP": 11, "VR": 2, "HH": 2}
+    styles = Counter(e.style for e in fresh4)
+    assert len(styles) >= 15
+    assert styles["synthea-markdown"] >= 2
+    assert sum(1 for e in fresh4 if e.billed) == 30
+    others = {e.id for name in ("main", "fresh", "fresh2", "fresh3") for e in load_set(name)}
+    assert not {e.id for e in fresh4} & others
+    # Its verdicts follow the one convention (upgrades.py), with audit-like error density: many
+    # billed codes the note does not support, many supported only with an upgrade owed.
+    assert [(e.id, convention_breaches(e)) for e in fresh4 if convention_breaches(e)] == []
+    assert sum(len(set(e.billed) - e.supported) for e in fresh4) >= 25
+    assert sum(len(gold_upgrades(e)) for e in fresh4) >= 25
+
+
 def test_per_encounter_output_is_refused_on_held_out_sets(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     for argv in (
         ["--set", "fresh", "--show"],
+        ["--set", "fresh4", "--show"],
+        ["--set", "fresh4", "--split", "all", "--show"],
         ["--split", "heldout", "--show"],
     ):
         with pytest.raises(SystemExit):
@@ -102,7 +125,7 @@ def test_per_encounter_output_is_refused_on_held_out_sets(
         assert "aggregate" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3", "fresh4"])
 def test_every_gold_code_is_a_billable_icd10cm_code(set_name: str) -> None:
     wrong = [
         (e.id, code)
@@ -146,7 +169,7 @@ def test_a_file_whose_gold_contradicts_itself_is_refused() -> None:
         parse_encounter(source + "required: I10\nbilled: E11.9\nsupported: I10\n---\nHTN.\n")
 
 
-@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3"])
+@pytest.mark.parametrize("set_name", ["main", "fresh", "fresh2", "fresh3", "fresh4"])
 def test_each_encounter_becomes_a_bundle_with_its_note_and_claim(set_name: str) -> None:
     for gold in load_set(set_name):
         parsed = parse_bundle(build_bundle(gold))
