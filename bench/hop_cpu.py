@@ -30,7 +30,9 @@ from bench.gateway import cpu_seconds, database_backends
 from bench.transport import clinrelay_road
 from shared import logging as clinrelay_logging
 from shared.db.pool import connect
+from shared.db.stage_steps import NotRecorded, StepsCall, StepsRecorded
 from shared.db.submissions import Submission, create_report
+from shared.delivery.result_group import ResultGroup
 from shared.events import ReportKind
 from shared.live.channels import ChannelKey
 from shared.live.feed import feed_hub
@@ -99,22 +101,54 @@ async def one_round(dsn: str, amqp_url: str, reports: int, hub: bool) -> tuple[f
     return hops / elapsed, 1000 * mine / hops, 1000 * theirs / hops
 
 
-async def main(reports: int, rounds: int, hub: bool) -> None:
+_grouped = ResultGroup.record
+_counted = {"statements": 0, "calls": 0}
+
+
+async def _alone(self: ResultGroup, call: StepsCall) -> StepsRecorded | NotRecorded:
+    """Each result in a statement of its own, at once, as before group commit."""
+    (outcome,) = await self._statement([call])
+    return outcome
+
+
+_statement = ResultGroup._statement
+
+
+async def _counting(self: ResultGroup, calls: list[StepsCall]) -> list[StepsRecorded | NotRecorded]:
+    _counted["statements"] += 1
+    _counted["calls"] += len(calls)
+    return await _statement(self, calls)
+
+
+setattr(ResultGroup, "_statement", _counting)  # noqa: B010
+
+
+async def _side(admin: asyncpg.Connection, compare: str, side: str) -> None:
+    if compare == "notes":
+        await admin.execute(SIDES[side])
+    else:
+        setattr(ResultGroup, "record", _grouped if side == "grouped" else _alone)  # noqa: B010
+
+
+async def main(reports: int, rounds: int, hub: bool, compare: str = "notes") -> None:
     clinrelay_logging.configure("bench", "WARNING", "json")
-    figures: dict[str, list[tuple[float, float, float]]] = {side: [] for side in SIDES}
+    sides = list(SIDES) if compare == "notes" else ["alone", "grouped"]
+    figures: dict[str, list[tuple[float, float, float]]] = {side: [] for side in sides}
     async with scratch_database() as (dsn, amqp_url):
         admin: asyncpg.Connection = await connect(dsn)
         try:
             await one_round(dsn, amqp_url, 50, hub)  # warm-up
             for turn in range(rounds):
-                order = list(SIDES) if turn % 2 == 0 else list(reversed(SIDES))
+                order = sides if turn % 2 == 0 else list(reversed(sides))
                 for side in order:
-                    await admin.execute(SIDES[side])
+                    await _side(admin, compare, side)
+                    _counted.update(statements=0, calls=0)
                     rate, mine, theirs = await one_round(dsn, amqp_url, reports, hub)
                     figures[side].append((rate, mine, theirs))
+                    per = _counted["calls"] / max(_counted["statements"], 1)
                     print(
                         f"{side}: {rate:,.0f} hops/s, CPU ms per hop: this process {mine:.2f}, "
-                        f"PostgreSQL {theirs:.2f}",
+                        f"PostgreSQL {theirs:.2f}; {per:.2f} results per result statement",
                         flush=True,
                     )
         finally:
@@ -124,7 +158,7 @@ async def main(reports: int, rounds: int, hub: bool) -> None:
         rate, mine, theirs = (statistics.median(run[i] for run in runs) for i in range(3))
         spread = f"{min(r[1] for r in runs):.2f}-{max(r[1] for r in runs):.2f}"
         print(
-            f"  record_stage_steps of {side}: {rate:,.0f} hops/s, this process {mine:.2f} ms "
+            f"  {side}: {rate:,.0f} hops/s, this process {mine:.2f} ms "
             f"({spread}), PostgreSQL {theirs:.2f} ms, sum {mine + theirs:.2f} ms per hop"
         )
 
@@ -134,5 +168,12 @@ if __name__ == "__main__":
     parser.add_argument("--reports", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--hub", action="store_true", help="bind a live hub, as a notifier does")
+    parser.add_argument(
+        "--compare",
+        choices=["notes", "group"],
+        default="notes",
+        help="notes: record_stage_steps of 0080 against 0090; group: each result in a statement "
+        "of its own against group commit (shared/delivery/result_group.py)",
+    )
     options = parser.parse_args()
-    asyncio.run(main(options.reports, options.rounds, options.hub))
+    asyncio.run(main(options.reports, options.rounds, options.hub, options.compare))

@@ -49,6 +49,7 @@ from shared.db.reports import (
 from shared.db.stage_steps import (
     ArtifactRow,
     NotRecorded,
+    StepsCall,
     StepsPlan,
     StepsRecorded,
     TimedStep,
@@ -214,6 +215,24 @@ class MemoryReports:
         )  # one call: all of it or nothing, even outside a transaction
         try:
             return await self._record_planned(report, plan, head, claim, enqueue, artifacts)
+        except BaseException:
+            self._t.__dict__.update(before.__dict__)
+            raise
+
+    async def record_calls(self, calls: Sequence[StepsCall]) -> list[StepsRecorded | NotRecorded]:
+        before = copy.deepcopy(self._t)  # one statement: all of the calls or none
+        try:
+            return [
+                await self.record_steps_at(
+                    c.report_id,
+                    c.head,
+                    c.steps,
+                    claim=c.claim,
+                    enqueue=c.enqueue,
+                    artifacts=c.artifacts,
+                )
+                for c in calls
+            ]
         except BaseException:
             self._t.__dict__.update(before.__dict__)
             raise

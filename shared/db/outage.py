@@ -37,6 +37,13 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, _OUTAGE_ERRORS)
 
 
+def fails_all_alike(exc: BaseException) -> bool:
+    """Whether a statement carrying several callers' values failed in a way each of them alone
+    would too: an outage, but not a value the driver could not encode (asyncpg's DataError is
+    an InterfaceError), which is one caller's doing."""
+    return is_outage(exc) and not isinstance(exc, asyncpg.DataError)
+
+
 async def through_outages(
     operation: Callable[[], Awaitable[T]], *, what: str, max_wait_s: float = 900.0
 ) -> T:

@@ -26,7 +26,7 @@ from shared.db.outbox import ClaimedRow, OutboxRow
 from shared.db.pipeline_figures import report_duration_s
 from shared.db.pool import Pool, connect
 from shared.db.reports import ReportHead, Step
-from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsRecorded, TimedStep
+from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.events import StatusNotification
 
 if TYPE_CHECKING:
@@ -63,6 +63,9 @@ class PgReports:
         return await stage_steps.record_steps_at(
             self.conn, report_id, head, steps, claim=claim, enqueue=enqueue, artifacts=artifacts
         )
+
+    async def record_calls(self, calls: Sequence[StepsCall]) -> list[StepsRecorded | NotRecorded]:
+        return await stage_steps.record_calls(self.conn, calls)
 
     async def duration_s(self, report_id: UUID) -> float | None:
         return await report_duration_s(self.conn, report_id)

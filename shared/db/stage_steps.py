@@ -28,6 +28,7 @@ the tenant in commit order): each notification goes as the two halves of its JSO
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -261,6 +262,85 @@ def _params(
     )
 
 
+@dataclass(frozen=True)
+class StepsCall:
+    """One :func:`record_steps_at`'s arguments, for :func:`record_calls`."""
+
+    report_id: UUID
+    head: ReportHead
+    steps: Sequence[TimedStep]
+    claim: tuple[UUID, str] | None = None
+    enqueue: Sequence[outbox.OutboxRow] = ()
+    artifacts: Sequence[ArtifactRow] = ()
+
+
+_ARGS = len(_RECORD.names)
+_PARAM = re.compile(r"\$(\d+)")
+_GROUPS: dict[int, str] = {}
+
+
+def _shifted(sql: str, by: int) -> str:
+    """``sql`` with its parameters ``$n`` renumbered ``$(n + by)``."""
+    return _PARAM.sub(lambda m: f"${int(m.group(1)) + by}", sql)
+
+
+def _group_sql(calls: int) -> str:
+    """``calls`` calls of the function in one statement, after locking their reports in id
+    order: a group then takes its locks in the order every writer does (reports, then the tenant
+    feed's head), so two groups never wait for each other in a circle."""
+    sql = _GROUPS.get(calls)
+    if sql is None:
+        call = _RECORD.sql.removeprefix("SELECT ")
+        each = [_shifted(call, 1 + i * _ARGS) for i in range(calls)]
+        sql = _GROUPS[calls] = (
+            "SELECT " + ",\n".join(each) + "\nFROM (SELECT count(*) FROM (SELECT FROM reports"
+            " WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) AS report) AS locked"
+        )
+    return sql
+
+
+def _recorded(
+    plan: StepsPlan, head: ReportHead, numbers: list[int] | None
+) -> StepsRecorded | NotRecorded:
+    if numbers is None:
+        return NotRecorded.MOVED
+    if not numbers:
+        return NotRecorded.DUPLICATE
+    notes = tuple(
+        a.note.model_copy(update={"tenant_seq": n})
+        for a, n in zip(plan.applied, numbers, strict=True)
+    )
+    return StepsRecorded(notes, plan.head, duration_s(head, plan.applied[-1]))
+
+
+async def record_calls(
+    conn: Connection, calls: Sequence[StepsCall]
+) -> list[StepsRecorded | NotRecorded]:
+    """Each call recorded as :func:`record_steps_at` records it, all of them in one statement:
+    one round trip and one commit (or the caller's transaction), all or nothing. Calls of
+    several reports of one tenant share the tenant feed's head, locked once until the end."""
+    outcomes: list[StepsRecorded | NotRecorded] = [NotRecorded.MOVED] * len(calls)
+    planned = [
+        (i, plan) for i, c in enumerate(calls) if (plan := plan_steps(c.report_id, c.head, c.steps))
+    ]
+    if not planned:
+        return outcomes
+    args: list[Any] = []
+    for i, plan in planned:
+        c = calls[i]
+        args += _RECORD.args(_params(c.report_id, c.head, plan, c.claim, c.enqueue, c.artifacts))
+    if len(planned) == 1:
+        row = [await conn.fetchval(_RECORD.sql, *args)]
+    else:
+        reports = sorted({calls[i].report_id for i, _ in planned})
+        found = await conn.fetchrow(_group_sql(len(planned)), reports, *args)
+        assert found is not None  # one row, from the lock's count
+        row = list(found)
+    for (i, plan), numbers in zip(planned, row, strict=True):
+        outcomes[i] = _recorded(plan, calls[i].head, numbers)
+    return outcomes
+
+
 async def record_steps_at(
     conn: Connection,
     report_id: UUID,
@@ -284,12 +364,4 @@ async def record_steps_at(
         return NotRecorded.MOVED
     params = _params(report_id, head, plan, claim, enqueue, artifacts)
     numbers: list[int] | None = await conn.fetchval(_RECORD.sql, *_RECORD.args(params))
-    if numbers is None:
-        return NotRecorded.MOVED
-    if not numbers:
-        return NotRecorded.DUPLICATE
-    notes = tuple(
-        a.note.model_copy(update={"tenant_seq": n})
-        for a, n in zip(plan.applied, numbers, strict=True)
-    )
-    return StepsRecorded(notes, plan.head, duration_s(head, plan.applied[-1]))
+    return _recorded(plan, head, numbers)

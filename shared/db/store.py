@@ -19,7 +19,7 @@ from uuid import UUID
 from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
 from shared.db.reports import ReportHead, Step
-from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsRecorded, TimedStep
+from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.events import StatusNotification
 
 
@@ -50,6 +50,11 @@ class ReportsTable(Protocol):
     ) -> StepsRecorded | NotRecorded:
         """See :func:`shared.db.stage_steps.record_steps_at`: atomic on its own, outside a
         transaction too."""
+        ...
+
+    async def record_calls(self, calls: Sequence[StepsCall]) -> list[StepsRecorded | NotRecorded]:
+        """See :func:`shared.db.stage_steps.record_calls`: several :meth:`record_steps_at` in
+        one round trip, all or nothing."""
         ...
 
     async def duration_s(self, report_id: UUID) -> float | None:

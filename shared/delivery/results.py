@@ -14,8 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from shared.db import outbox
 from shared.db.reports import Step
-from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
+from shared.db.stage_steps import NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.db.store import Store
+from shared.delivery.result_group import ResultGroup
 from shared.delivery.started import StartedStep
 from shared.events import Envelope, ReportStatus
 from shared.events.envelope import utcnow
@@ -35,6 +36,7 @@ class ResultRecorder:
     def __init__(self, stage: str, store: Store) -> None:
         self.stage = stage
         self.store = store
+        self.group = ResultGroup(store)
 
     async def record(
         self, event: Envelope, outcome: StageOutcome, elapsed_ms: int, start: StartedStep
@@ -44,8 +46,8 @@ class ResultRecorder:
         enqueue = self.next_event(event, outcome)
         artifacts = [(a.name, a.media_type, a.content) for a in outcome.artifacts]
         if start.head is not None:
-            async with self.store.connection() as db:
-                done = await db.reports.record_steps_at(
+            done = await self.group.record(
+                StepsCall(
                     event.report_id,
                     start.head,
                     steps,
@@ -53,6 +55,7 @@ class ResultRecorder:
                     enqueue=enqueue,
                     artifacts=artifacts,
                 )
+            )
             if done is NotRecorded.DUPLICATE:
                 return False
             if isinstance(done, StepsRecorded):

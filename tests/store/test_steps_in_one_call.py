@@ -13,7 +13,7 @@ import orjson
 
 from shared.db.outbox import event_row
 from shared.db.reports import ReportHead, Step
-from shared.db.stage_steps import NotRecorded, StepsRecorded, TimedStep
+from shared.db.stage_steps import NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.events import Envelope, ReportKind, ReportStatus, StatusNotification, routing
 from shared.events.envelope import utcnow
 from shared.events.notification import ALERT_OUTCOME, EARLIER_NOTES_HEADER
@@ -280,3 +280,59 @@ async def test_the_final_notification_carries_the_started_one(subject: Subject) 
     assert await subject.outbox_keys() == [routing.REPORT_PROGRESS, routing.REPORT_COMPLETED]
     riders = (await subject.outbox_headers())[1][EARLIER_NOTES_HEADER]
     assert [StatusNotification.model_validate_json(r) for r in riders] == [recorded.notes[0]]
+
+
+async def test_several_results_in_one_statement_each_as_alone(subject: Subject) -> None:
+    # Group commit (shared/delivery/result_group.py): the results of several reports of a tenant
+    # in one statement, each with what it would get alone, its feed numbers in call order.
+    tenant = uuid4()
+    first, second, moved, duplicate = [await accepted(subject, tenant) for _ in range(4)]
+    messages = [uuid4() for _ in range(4)]
+    heads = [
+        await read_head(subject, r, m)
+        for r, m in zip((first, second, moved, duplicate), messages, strict=True)
+    ]
+    async with subject.store.transaction() as db:
+        await db.reports.record_step(moved, started())  # moved on since it was read
+        assert await db.processed.claim(messages[3], "ingestor")  # done already
+    follow = next_event(second, tenant)
+
+    def call(report: UUID, at: int, **extra: Any) -> StepsCall:
+        steps = [
+            TimedStep(started(), utcnow(), unless_step="ingesting"),
+            TimedStep(done(), utcnow()),
+        ]
+        return StepsCall(report, heads[at], steps, claim=(messages[at], "ingestor"), **extra)
+
+    async with subject.store.connection() as db:
+        outcomes = await db.reports.record_calls(
+            [
+                call(first, 0),
+                call(moved, 2),
+                call(second, 1, enqueue=[event_row(follow)], artifacts=[("a.json", "x", b"{}")]),
+                call(duplicate, 3),
+            ]
+        )
+
+    recorded_first, not_moved, recorded_second, not_again = outcomes
+    assert (not_moved, not_again) == (NotRecorded.MOVED, NotRecorded.DUPLICATE)
+    assert isinstance(recorded_first, StepsRecorded)
+    assert isinstance(recorded_second, StepsRecorded)
+    # accepted ×4 and "started" of the moved report took 1–5
+    assert [n.tenant_seq for n in recorded_first.notes] == [6, 7]
+    assert [n.tenant_seq for n in recorded_second.notes] == [8, 9]
+    assert [seq for seq, _ in await subject.feed(tenant)] == list(range(1, 10))
+    for report in (first, second):
+        assert await subject.events(report) == ["accepted", "started", "completed"]
+        assert await subject.trail_intact(report)
+    assert await subject.events(moved) == ["accepted", "started"]
+    assert await subject.events(duplicate) == ["accepted"]
+    assert (await subject.outbox_keys())[-1] == routing.REPORT_INGESTED
+    assert (await subject.outbox_bodies())[-1] == follow.to_bytes()
+    assert await subject.artifact(second, "a.json") == b"{}"
+    async with subject.store.connection() as db:
+        claimed = [
+            (await db.processed.seen_and_head(m, "ingestor", r))[0]
+            for m, r in zip(messages, (first, second, moved, duplicate), strict=True)
+        ]
+    assert claimed == [True, True, False, True]  # the moved one is claimed by the locked path
