@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     stage's working step) is recorded on its own. Work done sooner records "started", with the
     time it began, in the same database call as its result: one locked write per hop instead of
     two. 0: record it before the work begins, always."""
+    stage_result_group_max: int = Field(default=32, ge=1, le=1000)
+    """Most results of one tenant a stage records in one statement: those that finish while the
+    tenant's previous result statement runs are committed together in the next (group commit,
+    :mod:`shared.delivery.result_group`). 1: each alone, one statement of a tenant at a time."""
     max_note_chars: int = Field(default=100_000, ge=1_000)
     """Longest clinical note accepted, in characters: the gateway refuses a longer one (413) so
     the ingestor never receives a note it cannot de-identify within its time budget."""

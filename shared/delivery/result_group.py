@@ -29,6 +29,7 @@ from uuid import UUID
 from shared.db.outage import fails_all_alike
 from shared.db.stage_steps import NotRecorded, StepsCall, StepsRecorded
 from shared.db.store import Store
+from shared.metrics import registry as metrics
 
 Recorded = StepsRecorded | NotRecorded
 Outcome = Recorded | BaseException
@@ -43,7 +44,8 @@ class _Lane:
 
 
 class ResultGroup:
-    def __init__(self, store: Store, *, max_calls: int = 32) -> None:
+    def __init__(self, stage: str, store: Store, *, max_calls: int = 32) -> None:
+        self._size = metrics.STAGE_RESULT_GROUP.labels(stage)
         self._store = store
         self._max_calls = max_calls
         self._lanes: dict[UUID, _Lane] = {}
@@ -110,4 +112,5 @@ class ResultGroup:
             outcomes = await db.reports.record_calls(calls)
         self.statements += 1
         self.calls += len(calls)
+        self._size.observe(len(calls))
         return outcomes

@@ -33,10 +33,10 @@ def next_message_id(message_id: UUID, stage: str) -> UUID:
 class ResultRecorder:
     """Records one stage's results in ``store``."""
 
-    def __init__(self, stage: str, store: Store) -> None:
+    def __init__(self, stage: str, store: Store, *, group_max: int = 32) -> None:
         self.stage = stage
         self.store = store
-        self.group = ResultGroup(store)
+        self.group = ResultGroup(stage, store, max_calls=group_max)
 
     async def record(
         self, event: Envelope, outcome: StageOutcome, elapsed_ms: int, start: StartedStep

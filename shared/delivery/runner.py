@@ -104,7 +104,7 @@ class StageRunner:
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, repos=repos, log=self.log)
         self.meter = StageMeter(stage.name)
-        self.results = ResultRecorder(stage.name, store)
+        self.results = ResultRecorder(stage.name, store, group_max=settings.stage_result_group_max)
         self.failures = FailurePolicy(
             stage, bus, store, settings, self.topology, self.log, self.meter
         )

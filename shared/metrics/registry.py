@@ -84,6 +84,13 @@ STAGE_PART = Histogram(
     ["stage", "part"],
     buckets=WORK_BUCKETS,
 )
+STAGE_RESULT_GROUP = Histogram(
+    "clinrelay_stage_result_group_results",
+    "Results recorded by one result statement of a stage: those of a tenant that finished while "
+    "its previous statement ran (group commit).",
+    ["stage"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 
 # -- reports --------------------------------------------------------------------------------------
 REPORTS_ACCEPTED = Counter(

@@ -78,7 +78,7 @@ async def test_results_finishing_meanwhile_go_together_once_the_running_one_retu
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, statements = MemoryStore(), Statements(monkeypatch)
-    group = ResultGroup(store)
+    group = ResultGroup("ingestor", store)
     tenant = uuid4()
     statements.gate.clear()
 
@@ -110,7 +110,7 @@ async def test_another_tenant_does_not_wait_for_a_running_statement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, statements = SideBySide(), Statements(monkeypatch)
-    group = ResultGroup(store)
+    group = ResultGroup("ingestor", store)
     statements.gate.clear()
     busy = asyncio.create_task(group.record(accepted(store, uuid4())))
     await asyncio.sleep(0)
@@ -124,7 +124,7 @@ async def test_another_tenant_does_not_wait_for_a_running_statement(
 
 async def test_a_result_the_database_refuses_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     store, statements = MemoryStore(), Statements(monkeypatch)
-    group = ResultGroup(store)
+    group = ResultGroup("ingestor", store)
     tenant = uuid4()
     statements.gate.clear()
     running = asyncio.create_task(group.record(accepted(store, tenant)))
@@ -150,7 +150,7 @@ async def test_an_outage_fails_every_result_of_the_statement_and_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, statements = MemoryStore(), Statements(monkeypatch)
-    group = ResultGroup(store)
+    group = ResultGroup("ingestor", store)
     tenant = uuid4()
     statements.gate.clear()
     running = asyncio.create_task(answered(group, accepted(store, tenant)))
