@@ -30,8 +30,10 @@ from bench.gateway import cpu_seconds, database_backends
 from bench.transport import clinrelay_road
 from shared import logging as clinrelay_logging
 from shared.db.pool import connect
+from shared.db.processed_messages import Admission
 from shared.db.stage_steps import NotRecorded, StepsCall, StepsRecorded
 from shared.db.submissions import Submission, create_report
+from shared.delivery.admissions import AdmissionReads, Seen
 from shared.delivery.result_group import ResultGroup
 from shared.events import ReportKind
 from shared.live.channels import ChannelKey
@@ -123,16 +125,35 @@ async def _counting(self: ResultGroup, calls: list[StepsCall]) -> list[StepsReco
 setattr(ResultGroup, "_statement", _counting)  # noqa: B010
 
 
+_read_grouped = AdmissionReads.read
+
+
+async def _read_alone(self: AdmissionReads, ask: Admission) -> Seen:
+    """Each admission read in a statement of its own, at once, as before."""
+    async with self._store.connection() as db:
+        return await db.processed.seen_and_head(*ask)
+
+
+COMPARED = {
+    "notes": list(SIDES),
+    "group": ["alone", "grouped"],
+    "admission": ["reads alone", "reads grouped"],
+}
+
+
 async def _side(admin: asyncpg.Connection, compare: str, side: str) -> None:
     if compare == "notes":
         await admin.execute(SIDES[side])
-    else:
+    elif compare == "group":
         setattr(ResultGroup, "record", _grouped if side == "grouped" else _alone)  # noqa: B010
+    else:  # results grouped on both sides
+        read = _read_grouped if side == "reads grouped" else _read_alone
+        setattr(AdmissionReads, "read", read)  # noqa: B010
 
 
 async def main(reports: int, rounds: int, hub: bool, compare: str = "notes") -> None:
     clinrelay_logging.configure("bench", "WARNING", "json")
-    sides = list(SIDES) if compare == "notes" else ["alone", "grouped"]
+    sides = COMPARED[compare]
     figures: dict[str, list[tuple[float, float, float]]] = {side: [] for side in sides}
     async with scratch_database() as (dsn, amqp_url):
         admin: asyncpg.Connection = await connect(dsn)
@@ -170,10 +191,11 @@ if __name__ == "__main__":
     parser.add_argument("--hub", action="store_true", help="bind a live hub, as a notifier does")
     parser.add_argument(
         "--compare",
-        choices=["notes", "group"],
+        choices=list(COMPARED),
         default="notes",
         help="notes: record_stage_steps of 0080 against 0090; group: each result in a statement "
-        "of its own against group commit (shared/delivery/result_group.py)",
+        "of its own against group commit (shared/delivery/result_group.py); admission: each "
+        "admission read alone against grouped (shared/delivery/admissions.py)",
     )
     options = parser.parse_args()
     asyncio.run(main(options.reports, options.rounds, options.hub, options.compare))

@@ -38,6 +38,7 @@ from shared.db.deadletters import ParkedMessage, failed_step, with_cause
 from shared.db.outbox import ClaimedRow, OutboxRow, notification_rows
 from shared.db.outbox_parking import parked_row
 from shared.db.pool import Pool
+from shared.db.processed_messages import Admission
 from shared.db.reports import (
     AppliedStep,
     ReportHead,
@@ -318,6 +319,11 @@ class MemoryProcessedMessages:
     ) -> tuple[bool, ReportHead | None]:
         report = self._t.reports.get(report_id)
         return (message_id, stage) in self._t.processed, report.head() if report else None
+
+    async def seen_and_heads(
+        self, asks: Sequence[Admission]
+    ) -> list[tuple[bool, ReportHead | None]]:
+        return [await self.seen_and_head(*ask) for ask in asks]
 
 
 class MemoryArtifacts:

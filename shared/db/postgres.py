@@ -25,6 +25,7 @@ from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
 from shared.db.pipeline_figures import report_duration_s
 from shared.db.pool import Pool, connect
+from shared.db.processed_messages import Admission
 from shared.db.reports import ReportHead, Step
 from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.events import StatusNotification
@@ -82,6 +83,11 @@ class PgProcessedMessages:
         self, message_id: UUID, stage: str, report_id: UUID
     ) -> tuple[bool, ReportHead | None]:
         return await processed_messages.seen_and_head(self.conn, message_id, stage, report_id)
+
+    async def seen_and_heads(
+        self, asks: Sequence[Admission]
+    ) -> list[tuple[bool, ReportHead | None]]:
+        return await processed_messages.seen_and_heads(self.conn, asks)
 
 
 @dataclass(frozen=True)

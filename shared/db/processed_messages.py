@@ -8,6 +8,7 @@ each failed attempt is recorded once however often its failure is handled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -49,3 +50,32 @@ async def seen_and_head(
     if row["tenant_id"] is None:
         return bool(row["seen"]), None
     return bool(row["seen"]), ReportHead.of(row)
+
+
+Admission = tuple[UUID, str, UUID]
+"""What :func:`seen_and_head` is asked: message id, stage, report id."""
+
+
+async def seen_and_heads(
+    conn: Connection, asks: Sequence[Admission]
+) -> list[tuple[bool, ReportHead | None]]:
+    """:func:`seen_and_head` for several messages in one round trip, answers in order."""
+    if len(asks) == 1:
+        return [await seen_and_head(conn, *asks[0])]
+    rows = await conn.fetch(
+        """SELECT EXISTS (SELECT 1 FROM processed_messages p
+                          WHERE p.message_id = m.message_id AND p.stage = m.stage) AS seen,
+                  r.tenant_id, r.kind, r.status, r.event_seq, r.event_hash, r.started_at,
+                  r.created_at, r.progress_percent, r.current_step
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[]) WITH ORDINALITY
+                AS m(message_id, stage, report_id, i)
+           LEFT JOIN reports r ON r.id = m.report_id
+           ORDER BY m.i""",
+        [a[0] for a in asks],
+        [a[1] for a in asks],
+        [a[2] for a in asks],
+    )
+    return [
+        (bool(row["seen"]), None if row["tenant_id"] is None else ReportHead.of(row))
+        for row in rows
+    ]

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from shared.db.deadletters import ParkedMessage
 from shared.db.outbox import ClaimedRow, OutboxRow
+from shared.db.processed_messages import Admission
 from shared.db.reports import ReportHead, Step
 from shared.db.stage_steps import ArtifactRow, NotRecorded, StepsCall, StepsRecorded, TimedStep
 from shared.events import StatusNotification
@@ -74,6 +75,13 @@ class ProcessedMessagesTable(Protocol):
     ) -> tuple[bool, ReportHead | None]:
         """Whether ``stage`` already processed the message, and where the report stands (None
         when there is no such report)."""
+        ...
+
+    async def seen_and_heads(
+        self, asks: Sequence[Admission]
+    ) -> list[tuple[bool, ReportHead | None]]:
+        """:meth:`seen_and_head` for several messages (message id, stage, report id) in one
+        round trip, answers in order."""
         ...
 
 

@@ -45,6 +45,7 @@ from shared.db.outage import through_outages
 from shared.db.reports import ReportHead
 from shared.db.repositories import StageRepositories
 from shared.db.store import Store
+from shared.delivery.admissions import AdmissionReads
 from shared.delivery.failures import (
     FailurePolicy,
     attempt_of,
@@ -104,6 +105,7 @@ class StageRunner:
         self.log = log.bind(stage=stage.name)
         self.ctx = StageContext(settings=settings, repos=repos, log=self.log)
         self.meter = StageMeter(stage.name)
+        self.admissions = AdmissionReads(store, max_calls=settings.stage_result_group_max)
         self.results = ResultRecorder(stage.name, store, group_max=settings.stage_result_group_max)
         self.failures = FailurePolicy(
             stage, bus, store, settings, self.topology, self.log, self.meter
@@ -330,7 +332,4 @@ class StageRunner:
     async def _state_of(self, event: Envelope) -> tuple[bool, ReportHead | None]:
         """Whether this stage already processed the message, and where the report stands (None
         when there is no such report)."""
-        async with self.store.connection() as db:
-            return await db.processed.seen_and_head(
-                event.message_id, self.stage.name, event.report_id
-            )
+        return await self.admissions.read((event.message_id, self.stage.name, event.report_id))

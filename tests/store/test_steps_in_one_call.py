@@ -336,3 +336,35 @@ async def test_several_results_in_one_statement_each_as_alone(subject: Subject) 
             for m, r in zip(messages, (first, second, moved, duplicate), strict=True)
         ]
     assert claimed == [True, True, False, True]  # the moved one is claimed by the locked path
+
+
+async def test_several_admission_reads_in_one_round_trip_answer_each_in_order(
+    subject: Subject,
+) -> None:
+    tenant = uuid4()
+    fresh, processed = await accepted(subject, tenant), await accepted(subject, tenant)
+    done_message, new_message, missing = uuid4(), uuid4(), uuid4()
+    async with subject.store.transaction() as db:
+        assert await db.processed.claim(done_message, "ingestor")
+        await db.reports.record_step(processed, started())
+
+    async with subject.store.connection() as db:
+        answers = await db.processed.seen_and_heads(
+            [
+                (new_message, "ingestor", processed),
+                (done_message, "ingestor", fresh),
+                (done_message, "analyzer", fresh),  # another stage has not seen it
+                (new_message, "ingestor", missing),
+            ]
+        )
+        alone = [await db.processed.seen_and_head(new_message, "ingestor", processed)]
+
+    assert [seen for seen, _ in answers] == [False, True, False, False]
+    heads = [head for _, head in answers]
+    assert heads[3] is None  # no such report
+    assert heads[0] is not None
+    assert heads[1] is not None
+    assert (heads[0].event_seq, heads[0].current_step) == (2, "ingesting")
+    assert (heads[1].event_seq, heads[1].current_step) == (1, "accepted")
+    assert heads[1].tenant_id == tenant
+    assert answers[:1] == alone
