@@ -290,10 +290,12 @@ def _group_sql(calls: int) -> str:
     feed's head), so two groups never wait for each other in a circle."""
     sql = _GROUPS.get(calls)
     if sql is None:
-        call = _RECORD.sql.removeprefix("SELECT ")
+        # Without the casts and the layout: the function's signature types the parameters,
+        # and asyncpg caches a prepared statement only up to 15 kB of text.
+        call = "record_stage_steps(" + ",".join(f"${n}" for n in range(1, _ARGS + 1)) + ")"
         each = [_shifted(call, 1 + i * _ARGS) for i in range(calls)]
         sql = _GROUPS[calls] = (
-            "SELECT " + ",\n".join(each) + "\nFROM (SELECT count(*) FROM (SELECT FROM reports"
+            "SELECT " + ",".join(each) + " FROM (SELECT count(*) FROM (SELECT FROM reports"
             " WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) AS report) AS locked"
         )
     return sql
