@@ -14,6 +14,10 @@ For each delivery:
    step was recorded since, one transaction under the report's lock
    (:mod:`shared.db.stage_steps`); only then ack. The next event is durable before the ack, and a
    redelivery after a crash finds the message already processed and produces nothing twice.
+   Under load the admission reads of 2 and the results of 4 are group-committed: what arrives
+   while the previous statement runs goes into the next one (:mod:`shared.delivery.admissions`,
+   :mod:`shared.delivery.result_group`), and the ack still waits for the statement carrying the
+   delivery's result.
 
 A database step that fails for another reason than an outage (outages are waited out with the
 message unacknowledged) is a failed attempt like a failing stage: same back-off, same parking,
