@@ -32,6 +32,7 @@ from services.analyzer.coding.encounter_status import (
 )
 from services.analyzer.coding.mentions import FoundMention, find_mentions
 from services.analyzer.coding.pending import NoteText, Pending, merge
+from services.analyzer.coding.pregnancy_complications import add_pregnancy_complications
 from services.analyzer.coding.rules import billing_decision
 from services.analyzer.coding.specificity import further_complications, most_specific_code
 from services.analyzer.coding.stated_codes import (
@@ -131,6 +132,7 @@ def code_encounter(
     add_long_term_drugs(notes, billed)
     add_bmi(notes, billed)
     add_delivery(notes, billed, excluded)
+    add_pregnancy_complications(notes, billed)
     add_gestation(notes, billed)
     settle_encounter(billed, excluded)
     add_severe_sepsis(notes, billed)

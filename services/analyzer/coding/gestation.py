@@ -15,7 +15,9 @@ from services.analyzer.coding import codeset
 
 _WEEKS = re.compile(
     r"\b(?:GA\s*)?(\d{1,2})\s*(?:\+\s*\d\s*)?(?:weeks?|wks?|w)(?:\s*\d\s*(?:days?|d))?\b"
-    r"(?!\s*(?:ago|later|after|before|postpartum|post-?partum|of (?:antibiotics|treatment)))",
+    r"(?!\s*(?:ago|later|after|before|postpartum|post-?partum|of (?:antibiotics|treatment)|"
+    # the age a dating scan was done at ("EDD 8/31 by 8 wk US"), not today's
+    r"(?:US|u/s|ultrasound|sono\w*|scan)\b))",
     re.IGNORECASE,
 )
 _PREGNANCY_CONTEXT = re.compile(
