@@ -82,6 +82,9 @@ _HEALING: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"delayed", "healing"}), "G"),
     (frozenset({"subsequent"}), "D"),
     (frozenset({"routine", "healing"}), "D"),
+    # "Aftercare" of an injury is its routine healing phase: the 7th character D, not a Z code
+    # (I.C.19.a, I.C.21.c.7).
+    (frozenset({"aftercare"}), "D"),
 )
 
 _PARENS = re.compile(r"\(([^)]*)\)")

@@ -148,6 +148,14 @@ def test_an_injury_at_a_follow_up_takes_the_subsequent_encounter_character() -> 
     assert "S82.64XD" in codes(note)
 
 
+def test_aftercare_of_an_injury_is_its_subsequent_encounter_not_an_initial_one() -> None:
+    """I.C.19.a: aftercare of an injury is coded with the injury's 7th character D."""
+    note = "Reason for visit: aftercare of displaced fracture of right patella, s/p ORIF."
+    found = codes(note)
+    assert "S82.001D" in found
+    assert not any(c.endswith("A") and c.startswith("S82") for c in found)
+
+
 # --- integral symptoms, refinement, combinations ---
 
 
