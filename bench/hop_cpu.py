@@ -77,8 +77,8 @@ async def one_round(dsn: str, amqp_url: str, reports: int, hub: bool) -> tuple[f
     """Hops/s, this process's and the database backends' CPU ms per hop."""
     database = dsn.rsplit("/", 1)[1]
     async with clinrelay_road(dsn, amqp_url) as (pool, bus):
-        if hub:
-            await feed_hub(bus, bus.topology, Hub(_NoHistory()), "bench")
+        if hub:  # bound, as a notifier's queue is while anyone follows a channel there
+            await (await feed_hub(bus, bus.topology, Hub(_NoHistory()), "bench")).wanted()
         async with pool.acquire() as conn, conn.transaction():
             tenant = await conn.fetchval(
                 "INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id",

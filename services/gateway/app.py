@@ -32,7 +32,7 @@ from services.gateway.settings import GatewaySettings
 from shared.auth import CachedAuthenticator
 from shared.bus.amqp import AmqpBus
 from shared.http_middleware import WatchedHttp
-from shared.live.feed import feed_hub
+from shared.live.feed import LiveBinding, feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.metrics.backlog import watch_backlog
@@ -63,12 +63,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
         figures = Background()  # queue depth and backlogs for /metrics and the system status
         figures.start(watch_backlog(pool, settings.metrics_refresh_s), "backlog-figures")
+        live: list[LiveBinding] = []
 
         async def connected(bus: AmqpBus) -> None:
             state.bus = bus  # the relay, /readyz and the live events of /v1/events
             history = PgHistory(pool)
             hub = Hub(history)
-            await feed_hub(bus, bus.topology, hub, "gateway")
+            live.append(await feed_hub(bus, bus.topology, hub, "gateway"))
             state.history, state.hub = history, hub
             stats = BrokerStats(
                 bus.topology,
@@ -90,6 +91,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             revocations.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await revocations
+            for binding in live:
+                await binding.close()
             if state.hub is not None:
                 await state.hub.close()
             await state.accept_group.close()

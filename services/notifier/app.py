@@ -25,7 +25,7 @@ from services.notifier.settings import NotifierSettings
 from shared.bus.amqp import AmqpBus
 from shared.db import channels
 from shared.db.outage import is_outage
-from shared.live.feed import feed_hub
+from shared.live.feed import LiveBinding, feed_hub
 from shared.live.history import PgHistory
 from shared.live.hub import Hub
 from shared.runtime import Background, broker_in_background, connect_database
@@ -49,9 +49,10 @@ async def running_notifier(
     )
 
     workers: list[OutboundWorker] = []
+    live: list[LiveBinding] = []
 
     async def connected(bus: AmqpBus) -> None:
-        await feed_hub(bus, bus.topology, hub, "notifier")
+        live.append(await feed_hub(bus, bus.topology, hub, "notifier"))
         worker = OutboundWorker(settings, pool, bus, bus.topology)
         workers.append(worker)
         await worker.start()
@@ -74,6 +75,8 @@ async def running_notifier(
             finally:
                 await background.stop()
                 await server.stop()
+                for binding in live:
+                    await binding.close()
                 await hub.close()
                 for worker in workers:
                     await worker.close()

@@ -119,6 +119,28 @@ def _to_amqp(message: OutgoingMessage) -> aio_pika.Message:
     )
 
 
+class _PrivateBindings:
+    """A private queue's bindings; the robust queue re-creates those in place after a reconnect."""
+
+    def __init__(
+        self, queue: AbstractQueue, exchange: str, keys: Sequence[str], timeout: float
+    ) -> None:
+        self._queue = queue
+        self._exchange = exchange
+        self._keys = tuple(keys)
+        self._timeout = timeout
+
+    async def bind(self) -> None:
+        async with asyncio.timeout(self._timeout):
+            for key in self._keys:
+                await self._queue.bind(self._exchange, key)
+
+    async def unbind(self) -> None:
+        async with asyncio.timeout(self._timeout):
+            for key in self._keys:
+                await self._queue.unbind(self._exchange, key)
+
+
 class AmqpBus:
     """RabbitMQ implementation of :class:`shared.bus.protocol.Bus`."""
 
@@ -302,14 +324,23 @@ class AmqpBus:
         self._consumers.append((declared, tag))
 
     async def bind_private_queue(
-        self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
-    ) -> None:
+        self,
+        name: str,
+        routing_keys: Sequence[str],
+        handler: Handler,
+        *,
+        prefetch: int,
+        bound: bool = True,
+    ) -> _PrivateBindings:
         """A queue of this connection alone (auto-deleted with it), bound to ``routing_keys``."""
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=prefetch)
         queue = await channel.declare_queue(name, exclusive=True, auto_delete=True, durable=False)
-        for key in routing_keys:
-            await queue.bind(self._topology.events_exchange, key)
+        bindings = _PrivateBindings(
+            queue, self._topology.events_exchange, routing_keys, self._rpc_timeout
+        )
+        if bound:
+            await bindings.bind()
         self._consumer_channels.append(channel)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
@@ -317,6 +348,7 @@ class AmqpBus:
 
         tag = await queue.consume(on_message)
         self._consumers.append((queue, tag))
+        return bindings
 
     async def queue_state(self, queue: str) -> QueueState | None:
         async with asyncio.timeout(self._rpc_timeout):

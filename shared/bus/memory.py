@@ -300,6 +300,25 @@ class _Consumer:
             self.returned(delivery._message, requeue=True)
 
 
+class _PrivateBindings:
+    def __init__(
+        self, broker: MemoryBroker, queue: str, bindings: Sequence[tuple[str, str]]
+    ) -> None:
+        self._broker = broker
+        self._queue = queue
+        self._bindings = bindings
+
+    async def bind(self) -> None:
+        if self._queue in self._broker.queues:
+            self._broker.declare_queue(self._broker.queues[self._queue], self._bindings)
+
+    async def unbind(self) -> None:
+        for exchange, key in self._bindings:
+            bound = self._broker.bindings.get(exchange, [])
+            if (key, self._queue) in bound:
+                bound.remove((key, self._queue))
+
+
 class MemoryBus:
     """In-memory implementation of :class:`shared.bus.protocol.Bus` (see the module docstring)."""
 
@@ -357,15 +376,24 @@ class MemoryBus:
         self._start(self._broker.queues[queue], handler, prefetch)
 
     async def bind_private_queue(
-        self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
-    ) -> None:
+        self,
+        name: str,
+        routing_keys: Sequence[str],
+        handler: Handler,
+        *,
+        prefetch: int,
+        bound: bool = True,
+    ) -> _PrivateBindings:
         self._check_open()
-        queue = self._broker.declare_queue(
-            _Queue(name=name, exclusive_to=self),
-            [(self._topology.events_exchange, key) for key in routing_keys],
+        queue = self._broker.declare_queue(_Queue(name=name, exclusive_to=self), [])
+        bindings = _PrivateBindings(
+            self._broker, name, [(self._topology.events_exchange, key) for key in routing_keys]
         )
+        if bound:
+            await bindings.bind()
         self._private.append(name)
         self._start(queue, handler, prefetch)
+        return bindings
 
     def _start(self, queue: _Queue, handler: Handler, prefetch: int) -> None:
         if prefetch < 1:

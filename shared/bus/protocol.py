@@ -13,6 +13,7 @@ __all__ = [
     "Handler",
     "IncomingMessage",
     "OutgoingMessage",
+    "PrivateBindings",
     "PublishOutcome",
     "QueueState",
     "Refused",
@@ -67,6 +68,14 @@ class IncomingMessage(Protocol):
 Handler = Callable[[IncomingMessage], Awaitable[None]]
 
 
+class PrivateBindings(Protocol):
+    """The routing keys of a private queue, bound and unbound as its owner needs them. Each
+    call is idempotent; what is bound survives a reconnect."""
+
+    async def bind(self) -> None: ...
+    async def unbind(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class QueueState:
     messages: int
@@ -97,9 +106,16 @@ class Bus(Protocol):
         ...
 
     async def bind_private_queue(
-        self, name: str, routing_keys: Sequence[str], handler: Handler, *, prefetch: int
-    ) -> None:
-        """Consume a queue that lives as long as this connection, bound to ``routing_keys``."""
+        self,
+        name: str,
+        routing_keys: Sequence[str],
+        handler: Handler,
+        *,
+        prefetch: int,
+        bound: bool = True,
+    ) -> PrivateBindings:
+        """Consume a queue that lives as long as this connection, bound to ``routing_keys``
+        (``bound=False``: declared and consumed, but bound only once its bindings' ``bind``)."""
         ...
 
     async def cancel_consumers(self) -> None:

@@ -58,6 +58,16 @@ class History(Protocol):
         """The channel's events numbered strictly between ``after`` and ``before``, or None."""
 
 
+class Demand(Protocol):
+    """Told when the hub starts and stops having subscribers (the live feed binds its queue)."""
+
+    async def wanted(self) -> None:
+        """A subscriber is joining: return once live events flow (or will, as soon as they can)."""
+
+    def idle(self) -> None:
+        """The last subscriber left."""
+
+
 class _Channel:
     __slots__ = ("filling", "head", "held", "joining", "key", "live")
 
@@ -85,6 +95,11 @@ class Hub:
         self.delivered = 0
         self.duplicates = 0
         self.gaps_filled = 0
+        self._demand: Demand | None = None
+
+    def on_demand(self, demand: Demand) -> None:
+        """Tell ``demand`` when subscribers come (before their backlog is read) and go."""
+        self._demand = demand
 
     # -- events in ----------------------------------------------------------------------------
 
@@ -188,6 +203,8 @@ class Hub:
         channel.live.pop(subscriber, None)
         channel.joining[subscriber] = []
         try:
+            if self._demand is not None:  # live events flow before the backlog is read
+                await self._demand.wanted()
             backlog = await self._history.catch_up(key, since)
         except BaseException:
             self.unsubscribe(key, subscriber)
@@ -232,6 +249,8 @@ class Hub:
     def _forget_if_empty(self, channel: _Channel) -> None:
         if channel.empty and self._channels.get(channel.key) is channel:
             del self._channels[channel.key]
+            if not self._channels and self._demand is not None:
+                self._demand.idle()
 
     @property
     def subscriber_count(self) -> int:
