@@ -52,6 +52,11 @@ class Counted:
         self.unbinds += 1
 
 
+async def until_bound(live: LiveBinding) -> None:
+    while not live.bound:
+        await asyncio.sleep(0.01)
+
+
 def private_queue_routed(road: Road) -> bool:
     """Whether a report's progress notification would reach the replica's own queue."""
     queues = road.broker.route(road.topology.events_exchange, routing.REPORT_PROGRESS)
@@ -96,7 +101,6 @@ async def test_a_broker_that_cannot_bind_does_not_hold_back_the_backlog() -> Non
 
     assert backlog.head == 0  # joined on its backlog
     assert not live.bound  # while the broker still refuses the binding
-    while not live.bound:  # bound once the broker takes it
-        await asyncio.sleep(0.01)
+    await until_bound(live)  # once the broker takes it
     assert bindings.binds == 1
     await live.close()
