@@ -138,6 +138,14 @@ def find_mentions(
             continue
         assertion, traits = _assertion(found, section)
         asserted.append((where, found, section, assertion, traits))
+    # "… without macular edema, bilateral": a side written after a comma closes the negation
+    # and qualifies the condition.
+    sides_after_comma = {
+        i
+        for i in range(1, len(tokens))
+        if token_texts[i] in _SIDES
+        and "," in text[words[tokens[i - 1].word].end : words[tokens[i].word].start]
+    }
     # Words of mentions the note denies or hedges must not lend detail to their neighbours
     # ("type 2 diabetes, no hyperglycemia" is E11.9, not E11.65).
     not_present = {
@@ -161,6 +169,7 @@ def find_mentions(
                 token_texts,
                 segments,
                 not_present | _other_items_conditions(text, where, [a[0] for a in asserted]),
+                sides_after_comma,
             ),
             resolved=assertion is Assertion.HISTORICAL and bool(found.cues & RESOLVED_CUES),
         )
@@ -324,6 +333,7 @@ def _context_tokens(
     tokens: list[str],
     segments: list[tuple[int, int]],
     excluded: set[int],
+    sides_after_comma: set[int],
     window: int = 10,
 ) -> frozenset[str]:
     """Normalized words within ``window`` tokens of the mention, in its sentence."""
@@ -339,7 +349,7 @@ def _context_tokens(
         for b in range(low, high)
         if tokens[b] == BARRIER
         for p in range(b + 1, min(high, b + 1 + _NEGATED_WORDS))
-    }
+    } - sides_after_comma
     # "last exacerbation > 1 yr", "prior flare": a past episode is no detail of the condition now.
     negated |= {p for p in range(low + 1, high) if tokens[p - 1] in _PAST_EPISODE}
     kept = [

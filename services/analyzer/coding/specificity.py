@@ -159,6 +159,12 @@ def _needs_extension(code: str) -> bool:
 
 
 def _with_extension(code: str, context: frozenset[str]) -> str | None:
+    meanings = _extension_meanings(code)
+    if meanings and not any(_STAGE_MEANING.search(m) for m in meanings.values()):
+        # The 7th character is not an encounter stage but what the note states: the eye of a
+        # diabetic retinopathy (E11.33-: 3 "bilateral", 9 "unspecified eye"), a glaucoma stage,
+        # a fetus.
+        return _extended(code, _stated_character(meanings, context))
     letters = ["A"]
     stage = next((letter for words, letter in _HEALING if words <= context), None)
     if stage is not None:
@@ -170,6 +176,44 @@ def _with_extension(code: str, context: frozenset[str]) -> str | None:
             return extended
     kids = codeset.children(code)
     return kids[0] if kids else None
+
+
+_STAGE_MEANING = re.compile(r"\bencounter\b|\bsequela\b", re.IGNORECASE)
+_UNSTATED_MEANING = re.compile(r"\bunspecified\b|\bnot applicable\b", re.IGNORECASE)
+
+
+def _extension_meanings(code: str) -> dict[str, str]:
+    """The 7th-character meanings the nearest ancestor of ``code`` defines ({} if none)."""
+    current: str | None = code
+    while current is not None:
+        meanings = codeset.seven_character_extensions(current)
+        if meanings:
+            return meanings
+        current = codeset.parent(current)
+    return {}
+
+
+def _stated_character(meanings: dict[str, str], context: frozenset[str]) -> str:
+    """The 7th character whose meaning the context states (the most words of it), else the one
+    that means "unspecified" (or "not applicable")."""
+    terminology = icd10_terminology()
+    stated = [
+        (len(words), letter)
+        for letter, meaning in meanings.items()
+        if not _UNSTATED_MEANING.search(meaning)
+        and (words := frozenset(terminology.tokens_of(clean_description(meaning))))
+        and words <= context
+    ]
+    if stated:
+        return max(stated)[1]
+    unstated = [letter for letter, m in meanings.items() if _UNSTATED_MEANING.search(m)]
+    return unstated[0] if unstated else min(meanings)
+
+
+def _extended(code: str, letter: str) -> str | None:
+    raw = codeset.undotted(code).ljust(6, "X") + letter
+    extended = f"{raw[:3]}.{raw[3:]}"
+    return extended if codeset.is_billable(extended) else None
 
 
 def most_specific_code(code: str, context: Iterable[str]) -> SpecificCode:

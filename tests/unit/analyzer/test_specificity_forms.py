@@ -283,3 +283,24 @@ def test_j44_0_goes_when_its_infection_is_not_coded() -> None:
     found = codes(note, CareSetting.EMERGENCY)
     assert "J44.1" in found
     assert not found & {"J44.0", "J44.9"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # The 7th character of E08–E13 retinopathy is the eye, not an encounter stage.
+        ("Type 2 diabetes with moderate nonproliferative diabetic retinopathy without macular "
+         "edema, bilateral.", "E11.3393"),
+        ("Type 1 diabetes with severe nonproliferative diabetic retinopathy, both eyes, no "
+         "macular edema.", "E10.3493"),
+        ("Type 2 diabetes with mild nonproliferative diabetic retinopathy without macular edema, "
+         "left eye.", "E11.3292"),
+        ("Type 2 diabetes with mild nonproliferative diabetic retinopathy.", "E11.3299"),
+        # A glaucoma's 7th character is its stage.
+        ("Primary open-angle glaucoma of the left eye, severe stage.", "H40.1123"),
+    ],
+)  # fmt: skip
+def test_a_7th_character_that_is_no_encounter_stage_is_read_from_the_note(
+    text: str, code: str
+) -> None:
+    assert code in codes(text)
