@@ -2,10 +2,10 @@
 
 A drug named anywhere in the note — the medication list included, which is otherwise never
 coded — gives its Z79 code (``data/long_term_drugs.tsv``) when the note says it is being taken:
-not when it is stopped, held, completed, run out of, only being started or added, denied, or given
-for a while (sliding-scale insulin while NPO, insulin added in hospital or while inpatient is no
-long-term use). Diabetes
-drugs count only beside a diabetes code, and insulin never with type 1 diabetes (Guidelines
+not when it is stopped, held, completed, run out of, only being started or added, denied, not
+taken ("not taking", "not a candidate for insulin"), or given for a while (sliding-scale insulin
+while NPO, insulin added in hospital or while inpatient is no long-term use). Diabetes drugs
+count only beside a diabetes code, and insulin never with type 1 diabetes (Guidelines
 I.C.4.a.3: Z79.4 and Z79.84 both when insulin and oral drugs are taken together).
 """
 
@@ -24,6 +24,7 @@ _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 _NOT_TAKEN = re.compile(
     r"\b(?:stop(?:ped|s)?|discontinu\w*|d/c|held|hold(?:ing)?|complet\w*|ran out|run out|"
     r"off|start(?:ed|ing|s)?|initiat\w*|begin|no|not on|never|was on|previously on|"
+    r"not (?:taking|using|currently (?:taking|on))|candidate for|"
     r"refus\w*|declin\w*|consider\w*|discuss\w*|sliding[- ]scale|correction|temporar\w*|"
     r"while npo|drip|infusion|load(?:ing)?(?: dose)?|bolus|once|x ?1|stat|"
     r"given in (?:the )?(?:ed|er)|added|while (?:inpatient|admitted|hospitali[sz]ed|in (?:the )?"

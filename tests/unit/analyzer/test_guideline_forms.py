@@ -228,6 +228,8 @@ def test_insulin_is_never_long_term_use_in_type_1_diabetes() -> None:
         "Metformin stopped last year.",
         "Start semaglutide.",
         "Sliding-scale insulin while NPO.",
+        "He is not taking warfarin.",
+        "Not a candidate for insulin at this time.",
     ],
 )
 def test_a_drug_not_being_taken_is_no_long_term_use(text: str) -> None:
