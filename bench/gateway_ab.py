@@ -3,6 +3,10 @@
     .venv/bin/python -m bench.gateway_ab BEFORE_TREE [--seconds 5] [--rounds 3] [--connections 8]
 
 BEFORE_TREE is a checkout of the older code (``git worktree add --detach /tmp/before <commit>``).
+With ``--relay-apart`` the gateway of this checkout runs without its outbox relay
+(``CLINRELAY_OUTBOX_RELAY=false``) and a relay of its own process drains its outbox beside it
+(``bench.outbox_relay``'s child); that process's CPU per request is printed too (``BEFORE_TREE``
+may then be this checkout: the same code with the relay in the gateway and apart).
 Three processes run at once: the bare app (``bench.bare_gateway``), the gateway from BEFORE_TREE and
 the gateway from this checkout, each gateway on a scratch database and bus namespace of its own
 (so neither's outbox relay drains the other's rows). In each round every side is loaded in turn
@@ -27,6 +31,7 @@ from uuid import uuid4
 
 from bench import gateway as post_bench
 from bench.common import scratch_database
+from bench.outbox_relay import start_relay
 
 SIDES = ("bare", "before", "after")
 
@@ -38,7 +43,19 @@ def spread(values: list[float], digits: int = 3) -> str:
     )
 
 
-async def main(before: Path, seconds: int, rounds: int, connections: int) -> None:
+def unpaced(
+    url: str, body: Path, key: str, seconds: int, connections: int, pids: list[int]
+) -> tuple[post_bench.Run, list[float]]:
+    """A run at max rate after a warm-up, and the CPU seconds each of ``pids`` spent in it."""
+    post_bench.wrk(url, body, key, 0.0, 2, connections)
+    started = [post_bench.cpu_seconds(pid) for pid in pids]
+    run = post_bench.parse("", "max", post_bench.wrk(url, body, key, 0.0, seconds, connections))
+    return run, [post_bench.cpu_seconds(pid) - at for pid, at in zip(pids, started, strict=True)]
+
+
+async def main(
+    before: Path, seconds: int, rounds: int, connections: int, relay_apart: bool = False
+) -> None:
     async with AsyncExitStack() as stack:
         dsn_before, amqp_url = await stack.enter_async_context(scratch_database())
         dsn_after, _ = await stack.enter_async_context(scratch_database())
@@ -60,6 +77,7 @@ async def main(before: Path, seconds: int, rounds: int, connections: int) -> Non
         def gateway(side: str, tree: Path, dsn: str) -> subprocess.Popen[bytes]:
             env = {
                 **common,
+                **({"CLINRELAY_OUTBOX_RELAY": "false"} if relay_apart and side == "after" else {}),
                 "CLINRELAY_DATABASE_URL": dsn,
                 "CLINRELAY_BUS_NAMESPACE": namespaces[side],
                 "CLINRELAY_GATEWAY_PORT": str(ports[side]),
@@ -75,6 +93,8 @@ async def main(before: Path, seconds: int, rounds: int, connections: int) -> Non
             "before": gateway("before", before, dsn_before),
             "after": gateway("after", post_bench.ROOT, dsn_after),
         }
+        relay = start_relay(dsn_after, amqp_url, namespaces["after"]) if relay_apart else None
+        relay_ms: list[float] = []
         try:
             for port in ports.values():
                 post_bench.wait_for_port(port)
@@ -88,13 +108,14 @@ async def main(before: Path, seconds: int, rounds: int, connections: int) -> Non
                     order = SIDES if number % 2 == 0 else tuple(reversed(SIDES))
                     for side in order:
                         url = f"http://127.0.0.1:{ports[side]}/v1/reports"
-                        post_bench.wrk(url, body, keys[side], 0.0, 2, connections)  # warm-up
-                        started = post_bench.cpu_seconds(processes[side].pid)
-                        output = post_bench.wrk(url, body, keys[side], 0.0, seconds, connections)
-                        run = post_bench.parse(side, "max", output)
-                        spent = post_bench.cpu_seconds(processes[side].pid) - started
+                        watched = [processes[side].pid]
+                        if relay is not None and side == "after":
+                            watched.append(relay.pid)
+                        run, spent = unpaced(url, body, keys[side], seconds, connections, watched)
                         achieved[side].append(run.achieved)
-                        cpu_ms[side].append(spent / (run.achieved * seconds) * 1000)
+                        cpu_ms[side].append(spent[0] / (run.achieved * seconds) * 1000)
+                        if len(spent) > 1:
+                            relay_ms.append(spent[1] / (run.achieved * seconds) * 1000)
                         paced, _ = post_bench.measure(
                             side, ports[side], keys[side], body, 200, seconds, connections
                         )
@@ -116,10 +137,17 @@ async def main(before: Path, seconds: int, rounds: int, connections: int) -> Non
                     f"CPU per request {spread(cpu_ms[side], 2)} ms"
                 )
             print(f"bare: CPU per request {spread(cpu_ms['bare'], 2)} ms")
+            if relay_ms:
+                print(
+                    f"after's relay, in its own process: CPU per request {spread(relay_ms, 2)} ms"
+                )
         finally:
             for process in processes.values():
                 process.terminate()
                 process.wait(timeout=30)
+            if relay is not None:
+                relay.terminate()
+                relay.communicate(timeout=30)
             for namespace in namespaces.values():
                 await post_bench.delete_topology(amqp_url, namespace)
 
@@ -130,7 +158,18 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--relay-apart",
+        action="store_true",
+        help="run this checkout's outbox relay in a process of its own beside its gateway",
+    )
     arguments = parser.parse_args()
     asyncio.run(
-        main(arguments.before.resolve(), arguments.seconds, arguments.rounds, arguments.connections)
+        main(
+            arguments.before.resolve(),
+            arguments.seconds,
+            arguments.rounds,
+            arguments.connections,
+            arguments.relay_apart,
+        )
     )
