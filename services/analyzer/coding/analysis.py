@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.checkboxes import without_unchecked
 from services.analyzer.coding.coder import NoteText, code_encounter
 from services.analyzer.coding.comparison import compare_billed_with_documented
 from services.analyzer.coding.config import CodingConfig
@@ -82,7 +83,8 @@ def _encounter(
     config: CodingConfig,
     release: SnomedRelease | None,
 ) -> EncounterCoding:
-    notes = [NoteText(n.note_id, n.text) for n in encounter.notes]
+    # Empty template boxes name nothing: not for the coder, SNOMED CT or the billed-code verdicts.
+    notes = [NoteText(n.note_id, without_unchecked(n.text)) for n in encounter.notes]
     coded = code_encounter(notes, encounter.setting, config.min_score, sex=case.demographics.sex)
     suggestions = tuple(
         s.model_copy(update={"hcc": payment_hcc(s.code, config)}) for s in coded.suggestions

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.analyzer.coding import codeset
+from services.analyzer.coding.checkboxes import without_unchecked
 from services.analyzer.coding.encounter_combinations import (
     add_receptor_status,
     add_severe_sepsis,
@@ -106,6 +107,8 @@ def code_encounter(
     resolved: set[str] = set()  # categories the notes say are over
     billed: dict[str, Pending] = {}
     excluded: dict[tuple[str, Assertion], Pending] = {}
+    # A template's empty boxes name nothing of the patient, for every rule that reads the text.
+    notes = [NoteText(n.note_id, without_unchecked(n.text)) for n in notes]
     for note in notes:
         for found in find_mentions(note.text):
             candidates = mention_candidates(found, known)

@@ -53,7 +53,6 @@ _BOILERPLATE = re.compile(
     r"warning signs|screening questionnaire",
     re.IGNORECASE,
 )
-_UNCHECKED_BOX = re.compile(r"\[\s\]\s*$")
 # An instruction of when to come back or call, opening its sentence or a clause after a colon
 # ("Dispo: return if…", "Concussion precautions reviewed: return for…"): every condition it
 # names is a hypothetical the patient is to watch for, to the end of the sentence ("Return for
@@ -294,10 +293,7 @@ def _names_something_else(note: ClinicalText, where: _Located, found: MentionCon
 
 def _is_boilerplate(note: ClinicalText, where: _Located, found: MentionContext) -> bool:
     sentence = note.text[found.sentence.start : found.sentence.end]
-    if _BOILERPLATE.search(sentence) or _COME_BACK_INSTRUCTION.search(sentence):
-        return True
-    before = note.text[max(0, where.start - 6) : where.start]
-    return bool(_UNCHECKED_BOX.search(before))
+    return bool(_BOILERPLATE.search(sentence) or _COME_BACK_INSTRUCTION.search(sentence))
 
 
 # How sure an assertion trait is, by where it comes from: a cue in the sentence, the section
