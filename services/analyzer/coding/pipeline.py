@@ -114,6 +114,7 @@ class ClinicalPipeline:
                     sentence.first,
                     sentence.stop,
                     sorted(firsts_by_sentence[sentence.first]),
+                    spaced_dashes(note.tokens, sentence.first, sentence.stop),
                 ) + attached_minus(note.tokens, sentence.first, sentence.stop)
                 by_sentence[sentence.first] = modifiers
             found.append(
@@ -152,6 +153,7 @@ def list_scoped(
     start: int,
     stop: int,
     mention_firsts: Sequence[int],
+    dashes: Sequence[int] = (),
 ) -> list[Modifier]:
     """Trigger scopes fitted to the list items of one sentence.
 
@@ -161,6 +163,10 @@ def list_scoped(
       own item is short — reaches every short item that follows, beyond the usual token cap,
       up to a termination term.
     - A backward trigger ("asthma, resolved"; "pneumonia years ago") reaches only its own item.
+      Within it, a spaced dash (``dashes``) followed by words of their own before the trigger
+      opens a new clause the trigger belongs to: a final diagnosis "chest pain - embolism ruled
+      out" rules out the embolism, not the pain it explains; "pneumonia - ruled out" (nothing
+      between) still rules out the pneumonia.
     """
     items = list_items(tokens, start, stop)
     scoped = []
@@ -182,10 +188,29 @@ def list_scoped(
         before_start, before_stop = modifier.before
         if before_start < before_stop:
             before_start = max(before_start, item_start)
+            clause = [d for d in dashes if before_start <= d < modifier.start - 1]
+            if clause:
+                before_start = clause[-1] + 1
         scoped.append(
             replace(modifier, after=(after_start, after_stop), before=(before_start, before_stop))
         )
     return scoped
+
+
+_DASHES = frozenset({"-", "–", "—", "--"})
+
+
+def spaced_dashes(tokens: Sequence[TextToken], start: int, stop: int) -> list[int]:
+    """Indexes of the dashes of a sentence written with a space on both sides ("chest pain -
+    PE ruled out"), which separate clauses; a hyphen inside a word or a minus against its word
+    ("-SOB") does not."""
+    return [
+        i
+        for i in range(start + 1, stop - 1)
+        if tokens[i].text in _DASHES
+        and tokens[i - 1].end < tokens[i].start
+        and tokens[i].end < tokens[i + 1].start
+    ]
 
 
 _DATED = ContextRule(("in", "<year>"), "HISTORICAL", Direction.BACKWARD)

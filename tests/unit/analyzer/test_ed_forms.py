@@ -1,0 +1,59 @@
+"""Forms of emergency-department notes that made the coder report what a certified coder would
+reject, or miss what they would report (issue 17, session 7, room codetmpl): a final diagnosis
+that names the symptom and the condition it ruled out in one line, the index's names of chest
+pain. Each test uses wording of its own, not a note's (pure domain code).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.analyzer.coding.coder import NoteText, code_encounter
+from shared.events.coding import CareSetting
+
+ED = CareSetting.EMERGENCY
+
+
+def codes(text: str, setting: CareSetting = ED) -> set[str]:
+    return {s.code for s in code_encounter([NoteText("N1", text)], setting).suggestions}
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "ruled_out"),
+    [
+        ("Final dx: Headache - meningitis ruled out by LP.", "R51.9", "G03.9"),
+        ("Impression: Syncope - pulmonary embolism excluded by CTA.", "R55", "I26.99"),
+        ("Dx: chest wall pain - myocardial infarction ruled out.", "R07.89", "I21.9"),
+    ],
+)
+def test_a_symptom_stays_beside_what_its_work_up_ruled_out(
+    text: str, kept: str, ruled_out: str
+) -> None:
+    got = codes(text)
+    assert kept in got
+    assert ruled_out not in got
+
+
+def test_a_condition_ruled_out_right_after_its_dash_is_still_ruled_out() -> None:
+    assert "J18.9" not in codes("Dx: Pneumonia - ruled out. Viral syndrome.")
+
+
+def test_a_hyphenated_word_or_a_terse_minus_is_no_clause_break() -> None:
+    # "x-ray" and "-SOB" keep their reading: the minus still denies its word.
+    got = codes("CP. -SOB -diaphoresis. x-ray neg.\nDx: chest pain, PE ruled out.")
+    assert "R07.9" in got
+    assert "R06.02" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dx: atypical chest pain, low HEART score.", "R07.89"),
+        ("Impression: pleuritic chest pain after a viral illness.", "R07.81"),
+        ("Dx: chest wall pain, reproducible on palpation.", "R07.89"),
+    ],
+)
+def test_the_index_names_of_chest_pain(text: str, code: str) -> None:
+    got = codes(text)
+    assert code in got
+    assert "R07.9" not in got
