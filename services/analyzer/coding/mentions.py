@@ -43,8 +43,18 @@ SECTION_CATEGORIES = {"family_history": "FAMILY", "past_medical_history": "HISTO
 # Historical cues that say a condition is over, not merely that it began in the past: a chronic
 # condition so described is not current ("asthma resolved in adolescence", "quit smoking").
 RESOLVED_CUES = frozenset(
-    {"resolved", "quit", "former", "formerly", "no longer", ": former", ": quit"}
-)  # ": former" / ": quit" after a label: "Smoking: former, quit 2000"
+    {
+        "resolved",
+        "quit",
+        "former",
+        "formerly",
+        "no longer",
+        ": former",  # a label answered: "Smoking: former, quit 2000"
+        ": quit",
+        ": inactive",  # a problem list's status: "Problem: gout  Status: inactive"
+        ": historical",
+    }
+)
 
 # Templated text that names conditions without stating that the patient has them.
 _BOILERPLATE = re.compile(
