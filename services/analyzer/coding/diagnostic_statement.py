@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from services.analyzer.coding.rules import CHRONIC_CATEGORIES
+from services.analyzer.coding.severe_sepsis import SEPSIS
 
 # Section roles where the provider states the encounter's diagnoses (sections.py categories).
 STATEMENT_SECTIONS = frozenset({"observation_and_plan", "diagnoses", "hospital_course"})
@@ -34,6 +35,12 @@ STATEMENT_SECTIONS = frozenset({"observation_and_plan", "diagnoses", "hospital_c
 # clinicians record (I.C.18.e: NIHSS R29.7-, Glasgow coma scale R40.2-) and the dysphagia a
 # stroke sequela asks for (R13.1-).
 _ANYWHERE = ("Z", "V", "W", "X", "Y", "R29.7", "R40.2", "R13.1")
+
+
+# A code of the statement that presupposes another: severe sepsis (R65.2-) is coded after its
+# systemic infection (I.C.1.d.1.a), so "Impression: severe sepsis due to pneumonia" keeps the
+# sepsis the decision making named.
+_PRESUPPOSES = (("R65.2", SEPSIS),)
 
 
 def in_statement(sections: Iterable[str | None]) -> bool:
@@ -61,4 +68,14 @@ def left_out(
     stated = {code for code, sections in by_code.items() if in_statement(sections)}
     if hedges or not (stated or states_conditions):
         return []
-    return [code for code in by_code if needs_the_statement(code) and code not in stated]
+    presupposed = tuple(
+        prefix
+        for stating, prefixes in _PRESUPPOSES
+        if any(code.startswith(stating) for code in stated)
+        for prefix in prefixes
+    )
+    return [
+        code
+        for code in by_code
+        if needs_the_statement(code) and code not in stated and not code.startswith(presupposed)
+    ]

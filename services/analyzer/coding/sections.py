@@ -41,7 +41,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _BULLETS = "-*•"
 
@@ -111,7 +111,7 @@ _QUALIFIERS = frozenset(
 )
 # Sections where a note states its diagnoses; an unknown heading right after one is a problem
 # of it, not a section of its own.
-STATEMENT_CATEGORIES = frozenset({"observation_and_plan", "diagnoses"})
+STATEMENT_CATEGORIES = frozenset({"observation_and_plan", "diagnoses", "decision_making"})
 
 
 class SectionFinder:
@@ -190,7 +190,7 @@ class SectionFinder:
                     title_end if known else -1,
                 )
             )
-        return sections
+        return _reasoning_or_statement(sections)
 
     def _composite(self, title: str) -> str | None:
         """The category of a title made of known titles ("Assessment/Plan", "Problem list (this
@@ -218,6 +218,23 @@ class SectionFinder:
         if not categories or any(c is None for c in categories):
             return None
         return categories[0]
+
+
+# An emergency note's medical decision making weighs the differential and the work-up; where the
+# note also states its conclusions (a final diagnosis, a clinical impression), those are the
+# diagnostic statement and the decision making is reasoning toward them. Without one, the
+# decision making is where the provider concludes.
+DECISION_MAKING = "decision_making"
+_CONCLUDING = frozenset({"observation_and_plan", "diagnoses"})
+
+
+def _reasoning_or_statement(sections: list[Section]) -> list[Section]:
+    if any(s.category in _CONCLUDING for s in sections):
+        return sections
+    return [
+        replace(s, category="observation_and_plan") if s.category == DECISION_MAKING else s
+        for s in sections
+    ]
 
 
 def _problems_of_statements(

@@ -57,3 +57,34 @@ def test_the_index_names_of_chest_pain(text: str, code: str) -> None:
     got = codes(text)
     assert code in got
     assert "R07.9" not in got
+
+
+def test_decision_making_is_reasoning_beside_a_final_impression() -> None:
+    # The differential hedges nothing the impression concludes; signs the decision making
+    # explains are not coded beside the diagnosis.
+    got = codes(
+        "HPI: 2 days of right flank pain and vomiting.\n"
+        "MDM: Differential: pyelonephritis, renal colic, biliary colic. Tachycardia from"
+        " dehydration, improved with fluids. Mild hypokalemia from vomiting, repleted.\n"
+        "Final impression: Acute pyelonephritis, right.\n"
+    )
+    assert "N10" in got
+    assert not got & {"R00.0", "N23", "K80.50", "R11.10"}
+
+
+def test_decision_making_without_a_final_statement_is_the_statement() -> None:
+    got = codes(
+        "HPI: fall from standing, wrist pain.\n"
+        "MDM: Distal radius fracture, closed, displaced; splinted. Dehydration, given fluids.\n"
+        "Dispo: home, ortho follow-up.\n"
+    )
+    assert "E86.0" in got
+    assert any(c.startswith("S52.5") for c in got)
+
+
+def test_severe_sepsis_in_the_impression_keeps_the_sepsis_of_the_reasoning() -> None:
+    got = codes(
+        "MDM: sepsis from a urinary source with acute kidney injury; fluids and cefepime.\n"
+        "Impression: Severe sepsis due to urinary tract infection with AKI.\n"
+    )
+    assert {"A41.9", "R65.20", "N39.0", "N17.9"} <= got

@@ -95,3 +95,19 @@ def test_a_ticked_condition_is_read_as_written() -> None:
     got = codes("Past history: [x] Asthma [ ] COPD [x] Hypertension\nA/P: stable, refills sent.")
     assert {"I10"} <= got
     assert "J44.9" not in got
+
+
+@pytest.mark.parametrize("status", ["Inactive", "inactive", "Historical"])
+def test_a_problem_list_status_says_the_problem_is_over(status: str) -> None:
+    got = codes(
+        f"Problem: Migraine   Status: {status}\n"
+        "Problem: Type 2 diabetes mellitus   Status: Active\n"
+        "A/P: diabetes at goal on metformin."
+    )
+    assert "E11.9" in got
+    assert not {c for c in got if c.startswith("G43")}
+
+
+def test_an_active_problem_stays_current() -> None:
+    got = codes("Problem: Asthma, mild intermittent   Status: Active\nA/P: refill albuterol.")
+    assert "J45.20" in got
