@@ -16,15 +16,22 @@ The 6th character is the trimester the note's gestational age falls in (Chapter 
 definition: first before 14 weeks 0 days, second until 28 weeks 0 days, third after); without a
 stated age, "unspecified trimester". A delivery encounter (childbirth, the puerperium: its
 own O99 characters) and a pregnancy the provider calls incidental (Z33.1) get none.
+
+A previous cesarean delivery the notes of a pregnancy state ("prior LTCS", "previous cesarean,
+low transverse", "history of C-section") is the scar the pregnancy is cared for with: O34.21-,
+its 6th character the scar's type (low transverse 1, vertical or classical 2, else 9).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.analyzer.coding import codeset, gestation
-from services.analyzer.coding.pending import NoteText, Pending, combined
+from services.analyzer.coding.pending import NoteText, Pending, combined, from_rule, merge
+from services.analyzer.coding.pipeline import clinical_pipeline
+from services.analyzer.coding.sections import Section, section_at
 from shared.events.coding import Assertion, MentionCategory
 
 # (first category, last category, O99 subcategory or None when Chapter 15 has a category of its
@@ -55,6 +62,25 @@ _INCIDENTAL = re.compile(r"\bincidental(?:ly)?\b[^.\n]{0,40}\bpregnan|\bpregnan\
                          r"\bincidental\b", re.IGNORECASE)  # fmt: skip
 
 
+_PREVIOUS_CESAREAN = re.compile(
+    r"\b(?<!no )(?:previous|prior|history of|hx of|h/o|s/p)\s+(?:(?:low[- ]transverse|classical|"
+    r"(?:low )?vertical)\s+)?(?:c-?sections?|cesareans?(?: deliver(?:y|ies)| sections?)?|LTCS|"
+    r"CS)\b(?P<rest>[^.\n]{0,60})",
+    re.IGNORECASE,
+)
+_SCAR_TYPES = (
+    (re.compile(r"\blow[- ]transverse\b|\bLTCS\b", re.I), "O34.211"),
+    (re.compile(r"\bclassical\b|\bvertical\b", re.I), "O34.212"),
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    text: str
+
+
 def complicating_subcategory(code: str) -> str | None:
     """The O99 subcategory for a condition complicating pregnancy (D50.9 → O99.01), or None."""
     category = codeset.category(code)
@@ -79,6 +105,7 @@ def add_pregnancy_complications(notes: Sequence[NoteText], billed: dict[str, Pen
     age = gestation.gestational_age(text)
     if age is None or _INCIDENTAL.search(text) or any(c.startswith(_DELIVERY) for c in billed):
         return
+    _add_cesarean_scar(notes, billed)
     for code, pending in list(billed.items()):
         if pending.assertion is not Assertion.PRESENT or pending.category not in (
             MentionCategory.DIAGNOSIS,
@@ -96,3 +123,35 @@ def add_pregnancy_complications(notes: Sequence[NoteText], billed: dict[str, Pen
             f"{codeset.description(code)} during a pregnancy at {age.weeks} weeks complicates "
             "it (Section I.C.15.a); the condition's own code stays beside it",
         )
+
+
+def _add_cesarean_scar(notes: Sequence[NoteText], billed: dict[str, Pending]) -> None:
+    """Every place the notes state the previous cesarean is evidence (the assessment's, not only
+    the history's, decides whether the statement names it)."""
+    if any(c.startswith("O34.21") for c in billed):
+        return
+    finder = clinical_pipeline().section_finder
+    found = [(note, m) for note in notes for m in _PREVIOUS_CESAREAN.finditer(note.text)]
+    if not found:
+        return
+    said = " ".join(m.group(0) for _, m in found)
+    code = next((c for pattern, c in _SCAR_TYPES if pattern.search(said)), "O34.219")
+    for note, match in found:
+        merge(
+            billed,
+            code,
+            from_rule(
+                note.note_id,
+                _Found(match.start(), match.end(), match.group(0)),
+                code,
+                0.9,
+                "a previous cesarean delivery in a pregnancy: maternal care for its scar (O34.21-)",
+                MentionCategory.DIAGNOSIS,
+                section=_section_category(finder.sections(note.text), match.start()),
+            ),
+        )
+
+
+def _section_category(sections: list[Section], offset: int) -> str | None:
+    section = section_at(sections, offset)
+    return section.category if section else None

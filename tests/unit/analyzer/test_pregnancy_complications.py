@@ -70,3 +70,20 @@ def test_the_gestational_age_is_todays_not_the_dating_scans() -> None:
     found = codes(text)
     assert {"O99.012", "D50.9", "Z3A.24"} <= found
     assert not found & {"O99.011", "Z3A.08"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("G3P2 at 33w1d. Hx of classical cesarean 2019; repeat CS planned.", "O34.212"),
+        ("IUP 18w2d. s/p low transverse C-section x2.", "O34.211"),
+        ("EGA 12 weeks. Prior cesarean section, type of incision unknown.", "O34.219"),
+    ],
+)
+def test_a_previous_cesarean_in_a_pregnancy_is_care_for_its_scar(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+def test_a_previous_cesarean_outside_a_pregnancy_or_denied_is_no_scar_code() -> None:
+    assert not any(c.startswith("O34") for c in codes("History of C-section 2010. Hypertension."))
+    assert not any(c.startswith("O34") for c in codes("IUP at 20w. No previous cesarean."))
