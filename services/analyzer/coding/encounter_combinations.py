@@ -72,7 +72,9 @@ def settle_encounter(
         billed, kidney_not_diabetic=kidney_disease_not_diabetic(kidney)
     ):
         sources = [billed[c] for c in combination.because_of if c in billed]
-        billed[combination.code] = combined(combination.code, sources, combination.rationale)
+        # A combination the notes also state outright keeps that statement's evidence (a
+        # bleeding ulcer in the diagnoses beside the ulcer and melena of the procedure report).
+        merge(billed, combination.code, combined(combination.code, sources, combination.rationale))
         for replaced in combination.replaces:
             billed.pop(replaced, None)
     for code, typed in diabetes_type_renames(billed).items():

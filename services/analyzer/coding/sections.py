@@ -176,7 +176,7 @@ class SectionFinder:
             if composite is not None:
                 found.append((start, match.end("title"), composite, True, match.end(), True))
         found.sort()
-        found = _problems_of_statements(_without_labels_in_blocks(text, found))
+        found = _problems_of_statements(text, _without_labels_in_blocks(text, found))
         sections = []
         for k, (start, title_end, category, alone, body, known) in enumerate(found):
             limit = found[k + 1][0] if k + 1 < len(found) else len(text)
@@ -238,23 +238,43 @@ def _reasoning_or_statement(sections: list[Section]) -> list[Section]:
 
 
 def _problems_of_statements(
-    found: list[tuple[int, int, str, bool, int, bool]],
+    text: str, found: list[tuple[int, int, str, bool, int, bool]]
 ) -> list[tuple[int, int, str, bool, int, bool]]:
     """An unknown heading after an assessment or diagnosis list standing on its own line, before
     any other known heading, names one of its problems ("# HTN" under "## Assessment and Plan"):
     it keeps the statement's category. After a one-line statement ("Dx: CHF.") the next label
-    ("Teaching: ...") is a section of its own."""
+    ("Teaching: ...") is a section of its own. So is a label with its text on its line
+    ("Presentation: 4 days of cough", "LABS: Na 124") once a blank line has closed a statement
+    whose problems are a list or prose: a statement that names its problems by labels ("HTN:
+    continue lisinopril", blank, "DM: A1c 7") keeps them all."""
     kept = []
     statement: str | None = None
+    labelled = False  # the statement's first problem is itself a heading-like line
+    block_end = -1
     for heading in found:
         start, title_end, category, alone, body, known = heading
         if category == OTHER and statement is not None:
-            kept.append((start, title_end, statement, alone, body, known))
-            continue
+            if alone or labelled or start < block_end:
+                kept.append((start, title_end, statement, alone, body, known))
+                continue
+            statement = None
         if category != OTHER:
             statement = category if category in STATEMENT_CATEGORIES and alone else None
+            if statement is not None:
+                block_end = _block_end(text, body, len(text))
+                labelled = _first_line_is_heading(text, body)
         kept.append(heading)
     return kept
+
+
+def _first_line_is_heading(text: str, offset: int) -> bool:
+    """Whether the first line with content after ``offset`` has a heading's form (a markdown
+    heading, an ALL-CAPS line, a short label followed by a colon)."""
+    content = re.compile(r"\S").search(text, offset)
+    if content is None:
+        return False
+    line_start = _line_start(text, content.start())
+    return _GENERIC.match(text, line_start, _line_end(text, line_start)) is not None
 
 
 def _without_labels_in_blocks(

@@ -290,3 +290,34 @@ def test_a_past_ketoacidosis_is_over_though_the_diabetes_is_not() -> None:
     )
     assert "E10.10" not in found
     assert "E10.9" in found
+
+
+# --- discharge summaries (session 7, room codeinpt2) ---
+
+
+def test_a_combination_the_statement_also_names_keeps_the_statement() -> None:
+    # The findings report builds the same combination from its parts (ulcer + melena); the
+    # diagnosis stated at discharge must not be lost with the findings' evidence.
+    note = (
+        "Diagnoses at discharge:\n"
+        "1. Bleeding chronic gastric ulcer\n"
+        "2. Hypertension\n\n"
+        "Endoscopy: EGD day 1 - 2 cm gastric antral ulcer, clipped. Melena stopped day 2."
+    )
+    assert "K25.4" in codes(note)
+
+
+def test_the_story_after_the_discharge_diagnoses_is_not_one_of_them() -> None:
+    # A blank line and a narrative label end a numbered diagnosis list: what the story and the
+    # imaging say in passing (a symptom, a finding read as "possibly") is not a diagnosis.
+    note = (
+        "Discharge diagnoses:\n"
+        "1. Cellulitis of the right lower leg\n"
+        "2. Essential hypertension\n\n"
+        "Story: three days of redness and lethargy at home.\n"
+        "Imaging: leg film with possible osteopenia.\n\n"
+        "Course: cefazolin then cephalexin; redness receding."
+    )
+    found = codes(note)
+    assert {"L03.115", "I10"} <= found
+    assert not found & {"R53.83", "M85.80", "M81.0"}

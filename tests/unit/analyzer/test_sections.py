@@ -39,6 +39,25 @@ def section_of(text: str, phrase: str) -> str | None:
         ("Without known drug allergies, presenting with gout.", "gout", None),
         ("No known allergies.\nNo hematuria.", "hematuria", None),
         ("Plans to travel. Gout.", "Gout", None),
+        # after a statement whose problems are a list, a blank line then a label with its text
+        # opens a section of its own: the story told after the diagnoses is not one of them
+        (
+            "Final diagnoses:\n1. Cellulitis of the left leg\n2. Gout\n\n"
+            "Story: three days of redness; tired and feverish.",
+            "feverish",
+            "other",
+        ),
+        ("DIAGNOSES:\n- COPD\n\nCXR READ: RIGHT UPPER LOBE NODULE.", "NODULE", "other"),
+        # a label inside the statement's block, or problems written as labels, stay problems
+        ("Final diagnoses:\n1. Cellulitis\nAlso: gout flare.", "gout", "diagnoses"),
+        (
+            "Assessment:\nHTN: above goal, add amlodipine.\n\nCOPD: stable on tiotropium.",
+            "COPD",
+            "observation_and_plan",
+        ),
+        ("## Assessment and Plan\n- Asthma\n\n# Gout\nColchicine.", "Colchicine", "observation_and_plan"),
+        # "Past:" lists what is over
+        ("Final diagnoses:\n1. Cellulitis\nPast: TIA years ago.", "TIA", "past_medical_history"),
     ],
 )
 def test_sections(text: str, phrase: str, category: str | None) -> None:
