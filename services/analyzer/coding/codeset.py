@@ -18,7 +18,12 @@ with warnings.catch_warnings():
     import simple_icd_10_cm as _icd
 
 _CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
-_DEFAULT_WORDS = re.compile(r"\bunspecified\b|\bwithout\b|\bNOS\b", re.IGNORECASE)
+# "Methicillin susceptible": the index's default for Staphylococcus aureus (Sepsis,
+# Staphylococcus aureus (methicillin susceptible) A41.01; Pneumonia, ... aureus J15.211), the
+# resistant code needs the note to say so.
+_DEFAULT_WORDS = re.compile(
+    r"\bunspecified\b|\bwithout\b|\bNOS\b|\bmethicillin susceptible\b", re.IGNORECASE
+)
 
 
 def code_set_label() -> str:

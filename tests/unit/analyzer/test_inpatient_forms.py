@@ -321,3 +321,23 @@ def test_the_story_after_the_discharge_diagnoses_is_not_one_of_them() -> None:
     found = codes(note)
     assert {"L03.115", "I10"} <= found
     assert not found & {"R53.83", "M85.80", "M81.0"}
+
+
+def test_shock_told_as_septic_shock_is_severe_sepsis_with_septic_shock() -> None:
+    # Dictated: the organism's sepsis phrase takes the words around "shock"; the shock left over
+    # is still the septic shock of that sentence (index: Shock, septic R65.21), never R57.9.
+    note = (
+        "She was hypotensive despite fluids and needed vasopressors. In the end this was septic "
+        "shock due to Staphylococcus aureus bacteremia from a liver abscess."
+    )
+    found = codes(note)
+    assert "R65.21" in found
+    assert not found & {"R57.9", "R57.8", "R65.20"}
+
+
+def test_staphylococcus_aureus_is_susceptible_unless_the_note_says_resistant() -> None:
+    # Index: Sepsis, Staphylococcus aureus (methicillin susceptible) A41.01; MRSA and MSSA are
+    # how inpatient notes write the organism.
+    assert "A41.01" in codes("Sepsis due to Staphylococcus aureus, line removed.")
+    assert "A41.02" in codes("Discharge diagnosis: sepsis due to MRSA.")
+    assert "J15.211" in codes("Assessment: pneumonia due to MSSA.")
