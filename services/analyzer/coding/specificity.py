@@ -102,6 +102,7 @@ class SpecificCode:
 
 
 _LARGE_INTESTINE = frozenset({"sigmoid", "colon", "colonic"})
+_NOT_PRIMARY = frozenset({"secondary", "post", "traumatic", "posttraumatic"})
 
 
 def with_cues(context: Iterable[str]) -> frozenset[str]:
@@ -113,6 +114,14 @@ def with_cues(context: Iterable[str]) -> frozenset[str]:
     for needed, means in _CUES:
         if needed <= tokens:
             tokens.add(means)
+    # One side named is a unilateral condition ("right knee" → "unilateral primary
+    # osteoarthritis, right knee"); both sides are the bilateral code.
+    if tokens & {"right", "left"} and "bilateral" not in tokens:
+        tokens.add("unilateral")
+    # Index: Osteoarthritis, knee M17.1-, bilateral M17.0 (hip M16, first carpometacarpal M18,
+    # other joints M19.0-): osteoarthritis of a joint is primary unless the note says otherwise.
+    if "osteoarthritis" in tokens and not tokens & _NOT_PRIMARY:
+        tokens.add("primary")
     # Guidelines I.C.19.c.1: a fracture not stated displaced or nondisplaced is displaced, and
     # one not stated open or closed is closed.
     if "fracture" in tokens and not tokens & {"nondisplaced", "displaced"}:
@@ -335,6 +344,11 @@ def unspecified_child(code: str) -> str | None:
 def _best_descendant(code: str, base: str, context: frozenset[str]) -> tuple[str, int] | None:
     """The refinement of ``base`` adding the most detail found in ``context``, with that count."""
     base_tokens = _description_tokens(base)[1] - _offered_words(base)
+    category = codeset.category(base)
+    if category != base:
+        # A subcategory is a kind of its category: carpal tunnel syndrome (G56.0) is one of the
+        # "mononeuropathies of upper limb" (G56), so its codes' "upper limb" needs no saying.
+        base_tokens |= _description_tokens(category)[1] - _offered_words(category)
     # Refining a billable "unspecified" code stays within what it names: unspecified atrial
     # fibrillation may become paroxysmal atrial fibrillation, never atrial flutter.
     named = _description_tokens(code)[0] if codeset.is_billable(code) else frozenset()

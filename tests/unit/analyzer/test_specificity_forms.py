@@ -304,3 +304,32 @@ def test_a_7th_character_that_is_no_encounter_stage_is_read_from_the_note(
     text: str, code: str
 ) -> None:
     assert code in codes(text)
+
+
+# --- laterality (session 7, room codeinpt2) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "not_codes"),
+    [
+        # the abbreviations of diabetic eye disease and of both eyes
+        ("Assessment: DM2 with mild NPDR OU, no edema.", "E11.3293", {"E11.3291", "E11.9"}),
+        (
+            "Assessment: type 2 diabetes with proliferative diabetic retinopathy, left eye.",
+            "E11.3592",
+            {"E11.3591"},
+        ),
+        # one side named is unilateral, both sides bilateral; osteoarthritis is primary unless
+        # the note says otherwise (index: Osteoarthritis, knee M17.1-, bilateral M17.0)
+        ("Assessment: left hip osteoarthritis, injection today.", "M16.12", {"M16.9", "M16.10"}),
+        ("Assessment: osteoarthritis of the hips bilaterally.", "M16.0", {"M16.9"}),
+        ("Assessment: post-traumatic osteoarthritis of the right knee.", "M17.31", {"M17.11"}),
+        # a subcategory is a kind of its category: carpal tunnel is of the upper limb
+        ("Assessment: carpal tunnel syndrome of the left wrist.", "G56.02", {"G56.00"}),
+        ("Assessment: carpal tunnel syndrome in both hands.", "G56.03", {"G56.00"}),
+    ],
+)
+def test_the_side_the_note_names(text: str, code: str, not_codes: set[str]) -> None:
+    found = codes(text)
+    assert code in found
+    assert not found & not_codes
