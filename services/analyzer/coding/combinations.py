@@ -158,8 +158,42 @@ def combination_codes(
             )
         )
     found.extend(_secondary_varices(present))
+    found.extend(_coronary_with_angina(present))
     found.extend(_hypertensive(present, ckd))
     return found
+
+
+# Angina of a native-vessel coronary atherosclerosis: the combination code of its kind (I25.11-).
+_ANGINA_WITH_CAD = {
+    "I20.0": "I25.110",  # unstable
+    "I20.1": "I25.111",  # documented spasm
+    "I20.2": "I25.112",  # refractory
+    "I20.81": "I25.118",
+    "I20.89": "I25.118",  # stable, exertional and other forms
+    "I20.9": "I25.119",
+}
+
+
+def _coronary_with_angina(present: set[str]) -> list[Combination]:
+    """Coronary atherosclerosis with angina is one code (Section I.C.9.b: the causal link is
+    assumed unless the documentation puts the angina down to something else); no angina code
+    beside it."""
+    if "I25.10" not in present:
+        return []
+    angina = _first(present, *_ANGINA_WITH_CAD)
+    if angina is None:
+        return []
+    # The most specific kind the notes give ("stable angina" beside a bare "angina").
+    every = sorted(c for c in present if c.startswith(tuple(_ANGINA_WITH_CAD)))
+    return [
+        Combination(
+            _ANGINA_WITH_CAD[angina],
+            ("I25.10", *every),
+            ("I25.10", *every),
+            "atherosclerotic heart disease of native coronary artery with angina pectoris: "
+            "combination code (Section I.C.9.b)",
+        )
+    ]
 
 
 def _hypertensive(present: set[str], ckd: str | None) -> list[Combination]:

@@ -341,3 +341,13 @@ def test_staphylococcus_aureus_is_susceptible_unless_the_note_says_resistant() -
     assert "A41.01" in codes("Sepsis due to Staphylococcus aureus, line removed.")
     assert "A41.02" in codes("Discharge diagnosis: sepsis due to MRSA.")
     assert "J15.211" in codes("Assessment: pneumonia due to MSSA.")
+
+
+def test_coronary_atherosclerosis_with_angina_is_one_combination_code() -> None:
+    # I.C.9.b: the link is assumed; the angina's kind chooses the I25.11- code, no I20 beside it.
+    found = codes("Principal diagnosis: unstable angina.\nSecondary: CAD of native vessels.")
+    assert "I25.110" in found
+    assert not found & {"I25.10", "I20.0"}
+    found = codes("Assessment: ASCVD - coronary artery disease, exertional angina stable on nitrate.")
+    assert "I25.118" in found or "I25.119" in found
+    assert not found & {"I25.10", "I20.89", "I20.9"}
