@@ -83,8 +83,9 @@ _HEALING: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"subsequent"}), "D"),
     (frozenset({"routine", "healing"}), "D"),
     # "Aftercare" of an injury is its routine healing phase: the 7th character D, not a Z code
-    # (I.C.19.a, I.C.21.c.7).
+    # (I.C.19.a, I.C.21.c.7); so is a fracture said to be healing.
     (frozenset({"aftercare"}), "D"),
+    (frozenset({"healing"}), "D"),
 )
 
 _PARENS = re.compile(r"\(([^)]*)\)")

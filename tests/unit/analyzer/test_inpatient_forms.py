@@ -351,3 +351,20 @@ def test_coronary_atherosclerosis_with_angina_is_one_combination_code() -> None:
     found = codes("Assessment: ASCVD - coronary artery disease, exertional angina stable on nitrate.")
     assert "I25.118" in found or "I25.119" in found
     assert not found & {"I25.10", "I20.89", "I20.9"}
+
+
+# --- home health and nursing visits (session 7, room codeinpt2) ---
+
+
+def test_aftercare_of_a_fracture_is_its_subsequent_encounter() -> None:
+    # I.C.19.a: care in the healing or recovery phase after active treatment takes D, not A.
+    note = (
+        "SN visit. Homebound.\n"
+        "Reason for services: aftercare for a right distal radius fracture, ORIF 3 weeks ago."
+    )
+    found = codes(note)
+    assert "S52.501D" in found
+    assert "S52.501A" not in found
+    found = codes("Wound/ortho: left ankle fracture healing per ortho, boot on.")
+    assert any(c.startswith("S82") and c.endswith("D") for c in found)
+    assert not any(c.startswith("S82") and c.endswith("A") for c in found)
