@@ -23,7 +23,7 @@ TABLE = "long_term_drugs.tsv"
 _WHEN = frozenset({"diabetes", "not_type1", "always"})
 _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 _NOT_TAKEN = re.compile(
-    r"\b(?:stop(?:ped|s)?|discontinu\w*|d/c|held|hold(?:ing)?|complet\w*|ran out|run out|"
+    r"\b(?:stop(?:ped|s)?|discontinu\w*|d/c|held|hold(?:ing)?|complet\w*|finish\w*|ran out|run out|"
     r"off|start(?:ed|ing|s)?|initiat\w*|begin|no|not on|never|was on|previously on|"
     r"not (?:taking|using|currently (?:taking|on))|candidate for|"
     r"refus\w*|declin\w*|consider\w*|discuss\w*|sliding[- ]scale|correction|temporar\w*|"

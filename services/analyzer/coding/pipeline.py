@@ -215,17 +215,80 @@ def spaced_dashes(tokens: Sequence[TextToken], start: int, stop: int) -> list[in
 
 _DATED = ContextRule(("in", "<year>"), "HISTORICAL", Direction.BACKWARD)
 _YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)$")
+# Words before a bare year that make it no date of a past episode: an onset ("since 2019",
+# "diagnosed 2019": the condition may still be current) or a span ("from 2019 to 2021").
+_NOT_AN_EPISODE = frozenset(
+    {
+        "since",
+        "from",
+        "until",
+        "till",
+        "through",
+        "to",
+        "dx",
+        "diagnosed",
+        "onset",
+        "of",
+        "year",
+        "years",
+        "early",
+        "late",
+        "mid",
+        "spring",
+        "summer",
+        "fall",
+        "autumn",
+        "winter",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
+)
 
 
 def dated_in_the_past(tokens: Sequence[str], start: int, stop: int) -> list[Modifier]:
-    """ "in 2019" after a condition dates it ("NSTEMI in 2021", "fracture of wrist in 2019"):
-    a backward historical cue over its own list item. A chronic condition so dated stays
-    current (rules.py); an acute one becomes its history code."""
-    return [
-        Modifier(_DATED, i, i + 2, before=(max(start, i - 10), i), after=(i + 2, i + 2))
-        for i in range(start, stop - 1)
-        if tokens[i] == "in" and _YEAR.match(tokens[i + 1])
-    ]
+    """ "in 2019" after a condition dates it ("NSTEMI in 2021", "fracture of wrist in 2019"),
+    and so does a bare year written right after its name, as problem lists and discharge
+    summaries date a past episode ("DVT 2019", "TIA (2021)"): a backward historical cue over its
+    own list item. A chronic condition so dated stays current (rules.py); an acute one becomes
+    its history code."""
+    found = []
+    for i in range(start, stop):
+        if not _YEAR.match(tokens[i]):
+            continue
+        if i > start and tokens[i - 1] == "in":
+            cue = i - 1
+        else:
+            before = i - 2 if i - 2 >= start and tokens[i - 1] == "(" else i - 1
+            word = tokens[before] if before >= start else ""
+            if not word.isalpha() or word in _NOT_AN_EPISODE:
+                continue
+            cue = before + 1
+        found.append(
+            Modifier(_DATED, cue, i + 1, before=(max(start, cue - 10), cue), after=(i + 1, i + 1))
+        )
+    return found
 
 
 _MINUS = ContextRule(("-",), "NEGATED_EXISTENCE", Direction.FORWARD)

@@ -348,7 +348,9 @@ def test_coronary_atherosclerosis_with_angina_is_one_combination_code() -> None:
     found = codes("Principal diagnosis: unstable angina.\nSecondary: CAD of native vessels.")
     assert "I25.110" in found
     assert not found & {"I25.10", "I20.0"}
-    found = codes("Assessment: ASCVD - coronary artery disease, exertional angina stable on nitrate.")
+    found = codes(
+        "Assessment: ASCVD - coronary artery disease, exertional angina stable on nitrate."
+    )
     assert "I25.118" in found or "I25.119" in found
     assert not found & {"I25.10", "I20.89", "I20.9"}
 
@@ -368,3 +370,15 @@ def test_aftercare_of_a_fracture_is_its_subsequent_encounter() -> None:
     found = codes("Wound/ortho: left ankle fracture healing per ortho, boot on.")
     assert any(c.startswith("S82") and c.endswith("D") for c in found)
     assert not any(c.startswith("S82") and c.endswith("A") for c in found)
+
+
+def test_a_bare_year_after_an_acute_condition_dates_a_past_episode() -> None:
+    # Problem lists and discharge summaries date past episodes by a bare year: history codes,
+    # not the acute condition; an onset ("since") leaves a condition current.
+    found = codes("Other problems: pulmonary embolism 2017 - finished rivaroxaban; nodule stable.")
+    assert "Z86.711" in found
+    assert not any(c.startswith("I26") for c in found)
+    found = codes("Comorbidities: NSTEMI (2020), atrial fibrillation since 2022.")
+    assert "I25.2" in found
+    assert not any(c.startswith("I21") for c in found)
+    assert "I48.91" in found

@@ -33,3 +33,7 @@ def test_a_note_saying_all_diabetes_drugs_are_over_takes_back_the_history() -> N
         "all diabetic medications since last spring; on apixaban for a prior PE."
     )
     assert [u.code for u in drug_uses(text)] == ["Z79.01"]
+
+
+def test_a_finished_course_is_not_taken() -> None:
+    assert [u.code for u in drug_uses("Provoked DVT, finished apixaban in May.")] == []

@@ -55,7 +55,11 @@ def section_of(text: str, phrase: str) -> str | None:
             "COPD",
             "observation_and_plan",
         ),
-        ("## Assessment and Plan\n- Asthma\n\n# Gout\nColchicine.", "Colchicine", "observation_and_plan"),
+        (
+            "## Assessment and Plan\n- Asthma\n\n# Gout\nColchicine.",
+            "Colchicine",
+            "observation_and_plan",
+        ),
         # "Past:" lists what is over
         ("Final diagnoses:\n1. Cellulitis\nPast: TIA years ago.", "TIA", "past_medical_history"),
     ],
