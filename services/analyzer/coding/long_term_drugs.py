@@ -7,7 +7,8 @@ taken ("not taking", "not a candidate for insulin"), only in prospect ("may need
 given for a while (sliding-scale insulin while NPO, insulin added in hospital or while inpatient
 is no long-term use), nor a diabetes drug when the note says all of them are over ("off all
 diabetes meds"). Diabetes drugs count only beside a diabetes code, and insulin never with type 1
-diabetes (Guidelines I.C.4.a.3: Z79.4 and Z79.84 both when insulin and oral drugs are taken together).
+diabetes (Guidelines I.C.4.a.3: Z79.4 and Z79.84 both when insulin and oral drugs are taken
+together).
 """
 
 from __future__ import annotations
