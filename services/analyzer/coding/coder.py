@@ -49,6 +49,7 @@ from services.analyzer.coding.stated_codes import (
     add_status_codes,
     add_stroke_scale,
 )
+from services.analyzer.coding.substance_dependence import settle_dependence
 from services.analyzer.coding.traits import mention_category, mention_traits
 from shared.events.coding import (
     Assertion,
@@ -137,6 +138,7 @@ def code_encounter(
     add_delivery(notes, billed, excluded)
     add_pregnancy_complications(notes, billed)
     add_gestation(notes, billed)
+    settle_dependence(billed, excluded)
     settle_encounter(billed, excluded)
     add_severe_sepsis(notes, billed)
     venous_ulcer(billed)

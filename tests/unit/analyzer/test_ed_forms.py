@@ -88,3 +88,43 @@ def test_severe_sepsis_in_the_impression_keeps_the_sepsis_of_the_reasoning() -> 
         "Impression: Severe sepsis due to urinary tract infection with AKI.\n"
     )
     assert {"A41.9", "R65.20", "N39.0", "N17.9"} <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "combined", "gone"),
+    [
+        (
+            "Dx:\n1. Alcohol withdrawal, CIWA 14\n2. Alcohol use disorder, severe",
+            "F10.230",
+            {"F10.20", "F10.930"},
+        ),
+        (
+            "Impression: acute alcohol intoxication; chronic alcohol dependence.",
+            "F10.220",
+            {"F10.20", "F10.120", "F10.920"},
+        ),
+        (
+            "Dx: Opioid withdrawal. Opioid use disorder, severe, on buprenorphine.",
+            "F11.23",
+            {"F11.20", "F11.93"},
+        ),
+    ],
+)
+def test_a_state_written_apart_from_the_dependence_is_its_combination(
+    text: str, combined: str, gone: set[str]
+) -> None:
+    got = codes(text)
+    assert combined in got
+    assert not got & gone
+
+
+def test_abuse_beside_dependence_is_the_dependence() -> None:
+    got = codes("Dx: Alcohol abuse. Alcohol dependence.")
+    assert "F10.20" in got
+    assert "F10.10" not in got
+
+
+def test_a_state_without_dependence_keeps_its_own_code() -> None:
+    got = codes("Dx: Alcohol withdrawal, mild, CIWA 9.")
+    assert "F10.930" in got
+    assert not {c for c in got if c.startswith("F10.2")}
