@@ -4,7 +4,8 @@ Every service runs one. Relays wake on PostgreSQL NOTIFY (sent when an outbox ro
 poll once a second in case a notification was missed. Each claims rows with ``FOR UPDATE SKIP
 LOCKED``, publishes them with confirms and deletes, in the same transaction, those the broker
 confirmed, so a row leaves the outbox only once the broker has it. A broker outage stalls the
-relay, never a request.
+relay, never a request. A tenant's progress notifications in one batch share one message
+(:mod:`shared.delivery.note_carriers`); their rows leave together, with its confirm.
 
 Admission is fair between tenants: a report's ``report.requested`` leaves the outbox only while
 its tenant has fewer than ``tenant_in_flight`` reports admitted and unfinished, so a burst from one
@@ -32,6 +33,7 @@ from shared.backoff import Backoff
 from shared.bus.protocol import Bus, Refused, Unconfirmed
 from shared.db.outbox import ClaimedRow
 from shared.db.store import OutboxListener, OutboxTable, Store
+from shared.delivery.note_carriers import MAX_NOTES, carriers
 from shared.metrics import registry as metrics
 
 log = structlog.get_logger(__name__)
@@ -53,6 +55,7 @@ class OutboxRelay:
         max_refusals: int = 8,
         first_hold_s: float = 1.0,
         max_hold_s: float = 60.0,
+        max_notes_per_message: int = MAX_NOTES,
     ) -> None:
         self._store = store
         self._bus = bus
@@ -61,10 +64,14 @@ class OutboxRelay:
         self._tenant_in_flight = tenant_in_flight
         self._max_refusals = max_refusals
         self._holds = Backoff(first_hold_s, max_hold_s)
+        self._max_notes = max_notes_per_message
         self._wakeup = asyncio.Event()
         self.batches = 0
         """Batches that found rows so far."""
         self.published = 0
+        """Rows published (and deleted) so far."""
+        self.messages = 0
+        """Confirmed messages that carried them (a tenant's progress notes share one)."""
         self.held_back = 0
         """Refusals so far (each held its row back)."""
         self.parked = 0
@@ -90,32 +97,41 @@ class OutboxRelay:
             if not claimed:
                 return 0
             self.batches += 1
+            sending = carriers(claimed, max_notes=self._max_notes)
             with contextlib.ExitStack() as spans:  # one producer span per message, same trace
                 messages = [
                     replace(
-                        row.message,
+                        carrier.message,
                         headers=spans.enter_context(
                             telemetry.publishing(
                                 self._tracer,
-                                row.message.headers,
-                                f"publish {row.message.routing_key}",
+                                carrier.message.headers,
+                                f"publish {carrier.message.routing_key}",
                             )
                         ),
                     )
-                    for row in claimed
+                    for carrier in sending
                 ]
                 started = time.perf_counter()
                 outcomes = await self._bus.publish(messages)
                 metrics.OUTBOX_PUBLISH.observe(time.perf_counter() - started)
-            confirmed = [row.id for row, o in zip(claimed, outcomes, strict=True) if o is None]
+            # A row leaves the outbox only with the confirm of the message that carried it.
+            confirmed = [
+                row.id
+                for carrier, outcome in zip(sending, outcomes, strict=True)
+                if outcome is None
+                for row in carrier.rows
+            ]
             await db.outbox.delete_published(confirmed)
-            for row, outcome in zip(claimed, outcomes, strict=True):
+            for carrier, outcome in zip(sending, outcomes, strict=True):
                 if isinstance(outcome, Refused):
-                    await self._refused(db.outbox, row, outcome)
+                    for row in carrier.rows:
+                        await self._refused(db.outbox, row, outcome)
                     refused = outcome.error_class
                 elif isinstance(outcome, Unconfirmed):
                     unconfirmed = outcome.error
         self.published += len(confirmed)
+        self.messages += sum(1 for outcome in outcomes if outcome is None)
         metrics.OUTBOX_PUBLISHED.inc(len(confirmed))
         if refused is not None:  # set once committed: the held rows are visible as held
             self.last_error = refused

@@ -7,15 +7,21 @@ PostgreSQL in tests/integration (test_outbox_quarantine.py, test_fair_admission.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
 
-from shared.bus.protocol import IncomingMessage
+from shared.bus.protocol import Bus, IncomingMessage, PublishOutcome, Refused, Unconfirmed
 from shared.db.outbox_parking import report_of
 from shared.db.reports import Step
+from shared.delivery.relay import BrokerDidNotAnswer, OutboxRelay
 from shared.events import ReportStatus, routing
+from shared.events.notification import EARLIER_NOTES_HEADER
+from shared.messages import OutgoingMessage
 from tests.unit.shared.road import Road
 
 
@@ -150,3 +156,62 @@ async def test_a_committed_row_wakes_the_relay_before_its_poll(road: Road) -> No
     await road.submit()
 
     await road.wait_until(lambda: len(seen) == 1, timeout=2.0)
+
+
+class AnswersNotForCarriers:
+    """The in-memory broker, but it does not answer for (or nacks) a message carrying others'
+    notes; every other message is published as usual."""
+
+    def __init__(self, bus: Bus, answer: PublishOutcome) -> None:
+        self._bus = bus
+        self._answer = answer
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> list[PublishOutcome]:
+        outcomes: list[PublishOutcome] = []
+        for message in messages:
+            if EARLIER_NOTES_HEADER in message.headers:
+                outcomes.append(self._answer)
+            else:
+                outcomes.extend(await self._bus.publish([message]))
+        return outcomes
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bus, name)
+
+
+@pytest.mark.parametrize(
+    "answer", [Unconfirmed("timeout"), Refused("refused_by_broker", "nack")], ids=repr
+)
+async def test_a_tenants_notes_leave_the_outbox_only_with_their_carriers_confirm(
+    road: Road, answer: PublishOutcome
+) -> None:
+    seen = await spy(road, routing.REPORT_PROGRESS)
+    tenant = uuid4()
+    for _ in range(3):
+        await road.submit(tenant)
+    accepted = [
+        r.message_id
+        for r in road.store.tables.outbox.values()
+        if r.routing_key == routing.REPORT_PROGRESS
+    ]
+    unanswering = OutboxRelay(
+        road.store, cast(Bus, AnswersNotForCarriers(road.bus(), answer)), first_hold_s=0.01
+    )
+
+    with contextlib.suppress(BrokerDidNotAnswer):
+        await unanswering.drain_once()
+
+    left = list(road.store.tables.outbox.values())
+    assert [r.message_id for r in left] == accepted  # all three, none half-sent
+    assert {r.refusals for r in left} == {0 if isinstance(answer, Unconfirmed) else 1}
+    assert unanswering.messages == 3  # the three report.requested
+
+    relay = road.relay()
+    async with asyncio.timeout(5):
+        while road.store.tables.outbox:
+            await asyncio.sleep(0.01)  # a refused row's hold
+            await relay.drain_once()
+    await road.wait_until(lambda: len(seen) == 1)
+    (carrier,) = seen
+    assert carrier == str(accepted[-1])  # one message, under the last note's id
+    assert (relay.messages, relay.published) == (1, 3)
