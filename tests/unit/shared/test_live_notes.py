@@ -74,8 +74,8 @@ async def test_every_step_reaches_a_live_subscriber_once_in_order(road: Road) ->
             "status": note.status.value,
             "at": note.at.isoformat().replace("+00:00", "Z"),
         }
-    # report.requested and "accepted"; then per hop one message for its two notifications
-    # (and the ingestor's next event): 5 messages, where each notification alone made 7.
+    # report.requested and "accepted"; then per hop one row for its two notifications (and the
+    # ingestor's next event): 5 outbox rows, where each notification alone made 7.
     assert relay.published == 5
 
 
