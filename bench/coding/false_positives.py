@@ -55,6 +55,7 @@ FEATURES = (
     "score",
     "class",
     "family_also_coded",
+    "gold_has_sibling",
 )
 
 
@@ -157,6 +158,9 @@ def reported_codes(
             "score": _score(s.score),
             "class": gold.encounter_class,
             "family_also_coded": str(family),
+            # a wanted code of the same category: the condition is reportable, the code is not
+            # the right one (specificity, combination) — not a question of reporting it at all
+            "gold_has_sibling": str(any(c != s.code and c[:3] == s.code[:3] for c in wanted)),
         }
         yield Reported(set_name, gold.id, s.code, verdict, features)
 
@@ -227,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{r.set_name:6} {r.encounter:6} {r.code:9} {r.verdict:8} {f['where']:22} "
                     f"stmt={f['note_has_statement']:5} {f['assertion']:10} {f['category']:10} "
-                    f"{f['source']:11} {f['score']:5} {f['class']:4} fam={f['family_also_coded']}"
+                    f"{f['source']:11} {f['score']:5} {f['class']:4} fam={f['family_also_coded']} "
+                    f"sibling_wanted={f['gold_has_sibling']}"
                 )
     if args.missed:
         print("\n## required codes not reported")

@@ -268,10 +268,11 @@ def _locate(group: MatchGroup, tokens: list[Token], words: list[Word]) -> _Locat
 _NOT_A_CONDITION_AFTER = re.compile(
     r"\s*\(procedure\)|\s*(?:vaccines?|vaccinations?|vaccinated|boosters?|immuni[sz]ations?|shots?|toxoid|"
     r"screening|prophylaxis|precautions|protocol|pathway|education|teaching|counseling|counselling|"
-    r"work-?up|panel|titers?|risk|testing|study|studies|briefs|pads|supplies|garments|pep|ppx|"
-    # a test names what it looks for, unless its result is written with it ("COVID-19 test
-    # positive" confirms the disease: I.C.1.g.1)
-    r"tests?(?!\s*(?::\s*)?(?:(?:was|is|came\s+back|returned)\s+)?(?:positive|pos|\+|detected|reactive))|"
+    r"work-?up|panel|titers?|risk|testing|briefs|pads|supplies|garments|pep|ppx|"
+    # a test not yet resulted names what it looks for ("sleep apnea test ordered", "COVID-19
+    # test sent"); a resulted one may confirm the disease (I.C.1.g.1) and is left to the rest
+    r"tests?\s+(?:\w+\s+){0,2}(?:ordered|sent|scheduled|pending|requested|planned|arranged|"
+    r"recommended|to\s+be\s+(?:done|obtained|performed))|"
     r"immune\s+globulin)\b",
     re.IGNORECASE,
 )

@@ -73,7 +73,7 @@ def test_the_hypotension_of_a_septic_patient_is_not_coded_beside_the_sepsis() ->
         "Plan: home sleep apnea test ordered.",
         "COVID-19 test sent.",
         "Influenza test sent.",
-        "Sleep apnea study scheduled next month.",
+        "Celiac disease tests pending.",
     ],
 )
 def test_a_condition_named_as_the_object_of_a_test_is_no_diagnosis(sentence: str) -> None:
@@ -84,3 +84,36 @@ def test_a_condition_named_as_the_object_of_a_test_is_no_diagnosis(sentence: str
 def test_a_test_written_with_its_positive_result_still_names_the_condition() -> None:
     found, _ = coded("Assessment: Essential hypertension. COVID-19 test positive today.")
     assert "U07.1" in found
+
+
+# --- a condition dated to a past year is history (I.C.21.c.4) ---
+
+
+@pytest.mark.parametrize(
+    ("line", "history", "not_current"),
+    [
+        ("Problem list: DVT 2019 (provoked), anticoagulation completed.", "Z86.718", "I82"),
+        ("Problem list: TIA 2021 without residual deficit.", "Z86.73", "G45"),
+        ("Problem list: kidney stones 2018, passed spontaneously.", "Z87.442", "N20"),
+        ("Problem list: pneumonia (2022).", "Z87.01", "J18"),
+    ],
+)
+def test_a_condition_dated_to_a_year_is_its_history(
+    line: str, history: str, not_current: str
+) -> None:
+    found, _ = coded(f"Assessment: Essential hypertension.\n{line}")
+    assert history in found
+    assert not any(c.startswith(not_current) for c in found)
+
+
+@pytest.mark.parametrize(
+    ("line", "current"),
+    [
+        ("Problem list: GERD since 2019, on omeprazole.", "K21.9"),  # when it began: ongoing
+        ("Problem list: GERD dx 2019.", "K21.9"),
+        ("Problem list: atrial fibrillation 2019.", "I48.91"),  # chronic: dated, still current
+    ],
+)
+def test_a_year_of_onset_or_a_chronic_condition_stays_current(line: str, current: str) -> None:
+    found, _ = coded(f"Assessment: Essential hypertension.\n{line}")
+    assert current in found
