@@ -91,13 +91,30 @@ def settle_encounter(
     current = [c for c, p in billed.items() if p.assertion in CURRENT]
     for code in list(billed):
         explained_by = explaining_diagnosis(code, current)
-        if explained_by is not None:
+        if explained_by is not None and not _manifestation_of_sequela(billed[code], billed):
             pending = billed.pop(code)
             pending.rationale = (
                 f"integral to {explained_by} ({codeset.description(explained_by)}): a symptom "
                 "routinely part of a confirmed diagnosis is not coded (Section I.B.5)"
             )
             merge(excluded, (code, pending.assertion), pending)
+
+
+# Conditions whose manifestations are coded with them (I.C.1.g.1.m: post COVID-19 condition is
+# coded with the specific conditions related to the previous infection).
+_SEQUELAE = ("U09.9",)
+
+
+def _manifestation_of_sequela(symptom: Pending, billed: dict[str, Pending]) -> bool:
+    """A symptom named in the sentence of a sequela ("post-COVID condition with fatigue") is that
+    sequela's manifestation, coded beside it whatever other diagnosis might explain it."""
+    sentences = {e.sentence for e in symptom.evidence if e.sentence}
+    return any(
+        e.sentence in sentences
+        for code, pending in billed.items()
+        if code.startswith(_SEQUELAE)
+        for e in pending.evidence
+    )
 
 
 # Codes a lone generic word falls to, and which lone words: never reported on that word alone.

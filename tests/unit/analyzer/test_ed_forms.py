@@ -1,7 +1,8 @@
 """Forms of emergency-department notes that made the coder report what a certified coder would
 reject, or miss what they would report (issue 17, session 7, room codetmpl): a final diagnosis
 that names the symptom and the condition it ruled out in one line, the index's names of chest
-pain. Each test uses wording of its own, not a note's (pure domain code).
+pain, the manifestations of a post-COVID condition (telehealth). Each test uses wording of its
+own, not a note's (pure domain code).
 """
 
 from __future__ import annotations
@@ -128,3 +129,33 @@ def test_a_state_without_dependence_keeps_its_own_code() -> None:
     got = codes("Dx: Alcohol withdrawal, mild, CIWA 9.")
     assert "F10.930" in got
     assert not {c for c in got if c.startswith("F10.2")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dx: forehead lac 2.5 cm, repaired with Dermabond.",
+        "Final dx: Laceration of the forehead, simple repair.",
+    ],
+)
+def test_a_forehead_laceration_is_of_another_part_of_the_head(text: str) -> None:
+    got = codes(text)
+    assert "S01.81XA" in got
+    assert "S01.91XA" not in got
+
+
+def test_the_manifestations_of_a_post_covid_condition_are_coded_with_it() -> None:
+    # A telehealth follow-up: the fatigue belongs to the sequela, not to the treated thyroid.
+    got = codes(
+        "Phone visit. Hypothyroidism on levothyroxine, TSH normal.\n"
+        "A/P: Post COVID-19 condition with fatigue and difficulty concentrating since the illness in"
+        " spring. Hypothyroidism stable.",
+        CareSetting.OUTPATIENT,
+    )
+    assert {"U09.9", "R53.83", "R41.840", "E03.9"} <= got
+
+
+def test_fatigue_beside_hypothyroidism_alone_is_still_integral() -> None:
+    got = codes("A/P: Hypothyroidism with fatigue, dose increased.", CareSetting.OUTPATIENT)
+    assert "E03.9" in got
+    assert "R53.83" not in got
