@@ -148,8 +148,8 @@ def test_the_manifestations_of_a_post_covid_condition_are_coded_with_it() -> Non
     # A telehealth follow-up: the fatigue belongs to the sequela, not to the treated thyroid.
     got = codes(
         "Phone visit. Hypothyroidism on levothyroxine, TSH normal.\n"
-        "A/P: Post COVID-19 condition with fatigue and difficulty concentrating since the illness in"
-        " spring. Hypothyroidism stable.",
+        "A/P: Post COVID-19 condition with fatigue and difficulty concentrating since the"
+        " illness in spring. Hypothyroidism stable.",
         CareSetting.OUTPATIENT,
     )
     assert {"U09.9", "R53.83", "R41.840", "E03.9"} <= got
