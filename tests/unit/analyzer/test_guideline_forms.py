@@ -298,3 +298,7 @@ def test_weeks_of_gestation_go_with_a_pregnancy_code_only() -> None:
     assert not any(
         c.startswith("Z3A") for c in codes("Cough for 2 weeks. Pregnancy test negative.")
     )
+
+
+def test_siadh_is_the_syndrome_of_inappropriate_antidiuretic_hormone() -> None:
+    assert "E22.2" in codes("A/P: SIADH - fluid restriction 1 L, recheck sodium.", IN)
