@@ -159,3 +159,9 @@ def test_fatigue_beside_hypothyroidism_alone_is_still_integral() -> None:
     got = codes("A/P: Hypothyroidism with fatigue, dose increased.", CareSetting.OUTPATIENT)
     assert "E03.9" in got
     assert "R53.83" not in got
+
+
+def test_a_threatened_miscarriage_is_no_miscarriage() -> None:
+    got = codes("Impression: threatened miscarriage, closed os, live intrauterine pregnancy.")
+    assert "O20.0" in got
+    assert not {c for c in got if c.startswith("O03")}
