@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -209,6 +210,9 @@ def test_a_place_found_once_is_masked_where_it_recurs() -> None:
         "Pt came to visit her sister in Massachusetts and developed chest pain.",
         "Pt in Respiratory distress on arrival, placed on BiPAP.",
         "She wants to go back to the small hospital near home.",
+        "Hyponatremia, likely due to SIADH from pneumonia.",
+        "Urinary retention from BPH; hx of SAH in the past, now with LVH on echo.",
+        "Admitted with HFrEF exacerbation in the setting of ETOH use.",
     ],
 )
 def test_clinical_words_after_place_prepositions_are_not_places(text: str) -> None:
@@ -382,3 +386,30 @@ def test_military_unit_and_non_us_street_addresses(text: str, value: str) -> Non
 )
 def test_clinical_phrases_are_not_addresses(text: str) -> None:
     assert PhiType.ADDRESS not in set(found(text).values()), found(text)
+
+
+_CODER_ABBREVIATIONS = (
+    Path(__file__).parents[3] / "services" / "analyzer" / "coding" / "data" / "abbreviations.tsv"
+)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "likely due to {} from pneumonia",
+        "hx of {}.",
+        "secondary to {}.",
+        "admitted with {} in the setting of infection",
+        "Assessment: {}, stable.",
+    ],
+)
+def test_every_abbreviation_the_coder_reads_survives_de_identification(frame: str) -> None:
+    # The ingestor de-identifies before the analyzer codes: an abbreviation masked as a place or
+    # a name is a diagnosis the coder never sees (SIADH after "due to" was [LOCATION]).
+    abbreviations = [
+        line.split("\t")[0]
+        for line in _CODER_ABBREVIATIONS.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    masked = [a for a in abbreviations if detect_phi(frame.format(a))]
+    assert masked == []
