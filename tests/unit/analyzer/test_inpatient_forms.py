@@ -4,6 +4,8 @@ documented one denies. In other words than the development encounters that taugh
 
 from __future__ import annotations
 
+import pytest
+
 from services.analyzer.coding.code_detail import denies
 from services.analyzer.coding.coder import NoteText, code_encounter
 from services.analyzer.coding.severe_sepsis import linked, severe_sepsis_code
@@ -382,3 +384,44 @@ def test_a_bare_year_after_an_acute_condition_dates_a_past_episode() -> None:
     assert "I25.2" in found
     assert not any(c.startswith("I21") for c in found)
     assert "I48.91" in found
+
+
+# --- words of inpatient diagnoses (session 7, room codeinpt2) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "not_codes"),
+    [
+        # the cirrhosis phrase takes "hepatic"; the encephalopathy left is still hepatic (K76.82)
+        (
+            "Discharge diagnoses: portosystemic encephalopathy from NASH cirrhosis, on lactulose.",
+            "K76.82",
+            {"G93.40", "G93.49"},
+        ),
+        # hyponatremia of SIADH is the syndrome's code (E87.1 Excludes1)
+        ("Final diagnoses: hyponatremia secondary to SIADH (small cell).", "E22.2", {"E87.1"}),
+        # a stroke's deficits are coded beside it; dysarthria is R47.1
+        ("Diagnoses: acute ischemic stroke. Deficits: dysarthria, mild.", "R47.1", {"R47.81"}),
+        # an embolic infarct of a named artery is the embolism code of that artery and side
+        (
+            "Principal diagnosis: embolic stroke of the left MCA from atrial fibrillation.",
+            "I63.412",
+            {"I63.9"},
+        ),
+        # self-terminating atrial fibrillation is paroxysmal
+        ("Assessment: self-limited atrial fibrillation on telemetry.", "I48.0", {"I48.91"}),
+        # thrombocytopenia put down to another disease is secondary
+        (
+            "Problem 4. Thrombocytopenia due to hypersplenism - no transfusion.",
+            "D69.59",
+            {"D69.6"},
+        ),
+        # opioid use disorder follows alcohol use disorder's convention (dependence), and its
+        # remission is the remission code
+        ("Discharge diagnoses: opioid use disorder in sustained remission.", "F11.21", {"F11.91"}),
+    ],
+)
+def test_words_of_inpatient_diagnoses(text: str, code: str, not_codes: set[str]) -> None:
+    found = codes(text)
+    assert code in found
+    assert not found & not_codes
