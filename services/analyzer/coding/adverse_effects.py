@@ -11,6 +11,10 @@ drug ("intentional overdose of diphenhydramine", "acetaminophen poisoning") is i
 intent in place of the adverse-effect 5 — 2 intentional self-harm when the line (else the note)
 says intentional, suicide attempt or self-harm, 3 assault, 4 undetermined, else 1 accidental
 (the guideline's default when intent is not documented).
+
+Underdosing (I.C.19.e.5.c) too: a drug taken less than prescribed or not at all ("insulin
+underdosing", "underdosing of apixaban") is its T-code with 6 in place of the 5, and no adverse
+effect of that class is coded beside it (the drug did too little, not harm).
 """
 
 from __future__ import annotations
@@ -95,6 +99,36 @@ def adverse_effects(texts: Sequence[str]) -> list[AdverseEffect]:
         for index, text in enumerate(texts):
             if base not in named[index]:
                 continue
+            hit = _first_affirmed(pattern, text)
+            if hit is not None:
+                found.append(AdverseEffect(code, index, hit.start(), hit.end(), hit.group()))
+                break
+    return found
+
+
+@lru_cache(maxsize=1)
+def _underdosing_rows() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    rows = []
+    for code, drugs in _drug_rows():
+        pattern = (
+            rf"\b(?:{drugs})\b[\s-]*underdos\w*|"
+            rf"\bunderdos\w*\s+(?:of\s+|with\s+|on\s+)?(?:[\w/-]+\s+){{0,2}}?\b(?:{drugs})\b"
+        )
+        rows.append((code[:-1] + "6", re.compile(pattern, re.IGNORECASE)))
+    return tuple(rows)
+
+
+def underdosings(texts: Sequence[str]) -> list[AdverseEffect]:
+    """The drug classes the notes ``texts`` say were underdosed (one per class), as their
+    underdosing T-code (6th character 6), initial encounter."""
+    found: list[AdverseEffect] = []
+    if not any("underdos" in text.lower() for text in texts):
+        return found
+    for base, pattern in _underdosing_rows():
+        code = base + "A"
+        if not codeset.is_billable(code) or any(f.code[:5] == code[:5] for f in found):
+            continue
+        for index, text in enumerate(texts):
             hit = _first_affirmed(pattern, text)
             if hit is not None:
                 found.append(AdverseEffect(code, index, hit.start(), hit.end(), hit.group()))

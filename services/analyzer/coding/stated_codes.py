@@ -117,8 +117,22 @@ def add_adverse_effects(notes: Sequence[NoteText], billed: dict[str, Pending]) -
     beside the effect a diagnosis of this encounter codes."""
     if not any(not c.startswith(("Z", "V", "W", "X", "Y", "T")) for c in billed):
         return
-    poisoned = {c[:5] for c in billed if c.startswith("T")}  # a class overdosed is no effect
-    for effect in adverse_effects.adverse_effects([n.text for n in notes]):
+    texts = [n.text for n in notes]
+    for underdosed in adverse_effects.underdosings(texts):
+        billed.setdefault(
+            underdosed.code,
+            from_rule(
+                notes[underdosed.note_index].note_id,
+                underdosed,
+                underdosed.code,
+                0.85,
+                "underdosing of a drug: taken less than prescribed or not at all (I.C.19.e.5.c)",
+                MentionCategory.MEDICATION,
+            ),
+        )
+    # a class overdosed or underdosed is no adverse effect
+    poisoned = {c[:5] for c in billed if c.startswith("T")}
+    for effect in adverse_effects.adverse_effects(texts):
         if effect.code[:5] in poisoned:
             continue
         note = notes[effect.note_index]

@@ -425,3 +425,15 @@ def test_words_of_inpatient_diagnoses(text: str, code: str, not_codes: set[str])
     found = codes(text)
     assert code in found
     assert not found & not_codes
+
+
+def test_an_underdosed_drug_is_its_underdosing_code_not_an_adverse_effect() -> None:
+    # I.C.19.e.5.c: the drug did too little; 6th character 6, and no adverse effect (5) of it.
+    note = (
+        "DISCHARGE DIAGNOSES:\n"
+        "1. HYPERGLYCEMIC CRISIS IN TYPE 2 DIABETES\n"
+        "2. UNDERDOSING OF INSULIN DUE TO A BLOCKED PUMP LINE"
+    )
+    found = codes(note)
+    assert "T38.3X6A" in found
+    assert "T38.3X5A" not in found
