@@ -437,3 +437,13 @@ def test_an_underdosed_drug_is_its_underdosing_code_not_an_adverse_effect() -> N
     found = codes(note)
     assert "T38.3X6A" in found
     assert "T38.3X5A" not in found
+
+
+def test_thrombolysis_at_the_sending_hospital_is_its_status() -> None:
+    # Z92.82: tPA given at another facility before this admission; never for tPA given here.
+    sent = (
+        "Acute ischemic stroke. Received tenecteplase at the referring hospital, then flown to us."
+    )
+    assert "Z92.82" in codes(sent)
+    here = "Acute ischemic stroke. Alteplase given in our emergency department at 09:10."
+    assert "Z92.82" not in codes(here)
