@@ -447,3 +447,11 @@ def test_thrombolysis_at_the_sending_hospital_is_its_status() -> None:
     assert "Z92.82" in codes(sent)
     here = "Acute ischemic stroke. Alteplase given in our emergency department at 09:10."
     assert "Z92.82" not in codes(here)
+
+
+def test_aortic_stenosis_is_the_valve_by_the_index() -> None:
+    # Index: Stenosis, aortic (valve) I35.0 (rheumatic I06.0, congenital Q23.0), never the
+    # coarctation of the aorta.
+    found = codes("Problem list:\n1. Aortic stenosis, moderate, on echo surveillance")
+    assert "I35.0" in found
+    assert "Q25.1" not in found
