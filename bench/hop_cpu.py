@@ -137,13 +137,17 @@ _counted = {"statements": 0, "calls": 0}
 async def _alone(self: ResultGroup, call: StepsCall) -> StepsRecorded | NotRecorded:
     """Each result in a statement of its own, at once, as before group commit."""
     (outcome,) = await self._statement([call])
+    if isinstance(outcome, BaseException):
+        raise outcome
     return outcome
 
 
 _statement = ResultGroup._statement
 
 
-async def _counting(self: ResultGroup, calls: list[StepsCall]) -> list[StepsRecorded | NotRecorded]:
+async def _counting(
+    self: ResultGroup, calls: list[StepsCall]
+) -> Sequence[StepsRecorded | NotRecorded | BaseException]:
     _counted["statements"] += 1
     _counted["calls"] += len(calls)
     return await _statement(self, calls)

@@ -20,126 +20,51 @@ the report may be stored, and a retry with the same Idempotency-Key finds it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from uuid import UUID
 
 import asyncpg
 
 from shared.db import submissions
-from shared.db.outage import is_outage
-from shared.db.submissions import Acceptance, Accepted, Created, IdempotencyConflict, PreparedReport
+from shared.db.submissions import Acceptance, Accepted, Created, PreparedReport
+from shared.delivery.statement_group import StatementGroup
 from shared.metrics import registry as metrics
 
-Outcome = Accepted | BaseException
 
+class GroupAccept(StatementGroup[UUID, PreparedReport, Created]):
+    """A tenant's POSTed reports, one lane per tenant (:mod:`shared.delivery.statement_group`)."""
 
-@dataclass
-class _Lane:
-    """One tenant's reports waiting for a statement, and the task storing them (None: idle)."""
-
-    waiting: list[tuple[PreparedReport, asyncio.Future[Accepted]]] = field(default_factory=list)
-    task: asyncio.Task[None] | None = None
-
-
-class GroupAccept:
     def __init__(
         self, pool: asyncpg.Pool, *, max_reports: int = 32, max_bytes: int = 4 * 1024 * 1024
     ) -> None:
+        super().__init__(max_calls=max_reports)
         self._pool = pool
-        self._max_reports = max_reports
         self._max_bytes = max_bytes
-        self._lanes: dict[UUID, _Lane] = {}
-        self.statements = 0
-        """Accepting statements run so far."""
-        self.reports = 0
-        """Reports they carried (stored or found stored under their Idempotency-Key)."""
+
+    @property
+    def reports(self) -> int:
+        """Reports the statements carried (stored or found stored under their Idempotency-Key)."""
+        return self.calls
 
     async def accept(self, tenant_id: UUID, acceptance: Acceptance) -> Created:
         """Store the report (or find the earlier one of its Idempotency-Key); returns once it is
         committed. Raises IdempotencyConflict, or what storing it raised."""
         # Prepared here, in the request's own context: its outbox rows carry its trace.
-        prepared = submissions.prepare(tenant_id, acceptance)
-        lane = self._lanes.get(tenant_id)
-        if lane is None:
-            lane = self._lanes[tenant_id] = _Lane()
-        answer: asyncio.Future[Accepted] = asyncio.get_running_loop().create_future()
-        lane.waiting.append((prepared, answer))
-        if lane.task is None:
-            lane.task = asyncio.create_task(self._drain(tenant_id, lane), name="group-accept")
-        outcome = await answer
-        if isinstance(outcome, IdempotencyConflict):
-            raise outcome
-        return outcome
+        return await self._submit(tenant_id, submissions.prepare(tenant_id, acceptance))
 
-    async def close(self) -> None:
-        """Wait for the statements under way (their requests are still waiting for them)."""
-        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _drain(self, tenant_id: UUID, lane: _Lane) -> None:
-        group: list[tuple[PreparedReport, asyncio.Future[Accepted]]] = []
-        try:
-            while lane.waiting:
-                group = self._next_group(lane)
-                outcomes = await self._store(group)
-                for (_, answer), outcome in zip(group, outcomes, strict=True):
-                    if answer.done():  # its request was cancelled
-                        continue
-                    if isinstance(outcome, BaseException) and not isinstance(
-                        outcome, IdempotencyConflict
-                    ):
-                        answer.set_exception(outcome)
-                    else:
-                        answer.set_result(outcome)
-                group = []
-        except BaseException:  # cancelled at shutdown: nobody waits forever
-            for _, answer in [*group, *lane.waiting]:
-                answer.cancel()
-            lane.waiting.clear()
-            raise
-        finally:
-            lane.task = None
-            if not lane.waiting and self._lanes.get(tenant_id) is lane:
-                del self._lanes[tenant_id]
-
-    def _next_group(self, lane: _Lane) -> list[tuple[PreparedReport, asyncio.Future[Accepted]]]:
-        """The oldest waiting reports up to the limits (at least one)."""
+    def _take(self, waiting: Sequence[PreparedReport]) -> int:
+        """The oldest waiting reports up to ``max_reports`` and ``max_bytes`` of raw input (at
+        least one)."""
         taken, size = 0, 0
-        for report, _ in lane.waiting:
-            if taken and (taken == self._max_reports or size + report.raw_bytes > self._max_bytes):
+        for report in waiting:
+            if taken and (taken == self._max_calls or size + report.raw_bytes > self._max_bytes):
                 break
             taken, size = taken + 1, size + report.raw_bytes
-        group = lane.waiting[:taken]
-        del lane.waiting[:taken]
-        return group
+        return taken
 
-    async def _store(
-        self, group: Sequence[tuple[PreparedReport, asyncio.Future[Accepted]]]
-    ) -> Sequence[Outcome]:
-        reports = [report for report, _ in group]
-        try:
-            outcomes: Sequence[Outcome] = await self._statement(reports)
-        except Exception as exc:
-            # asyncpg's DataError (a value it could not encode) counts as an outage elsewhere,
-            # but here it is one report's doing
-            if len(reports) == 1 or (is_outage(exc) and not isinstance(exc, asyncpg.DataError)):
-                return [exc] * len(reports)
-            outcomes = [await self._alone(report) for report in reports]
-        return outcomes
-
-    async def _alone(self, report: PreparedReport) -> Outcome:
-        try:
-            (outcome,) = await self._statement([report])
-        except Exception as exc:
-            return exc
-        return outcome
-
-    async def _statement(self, reports: list[PreparedReport]) -> list[Accepted]:
+    async def _run(self, reports: list[PreparedReport]) -> list[Accepted]:
         async with self._pool.acquire() as conn:
-            outcomes = await submissions.store_prepared(conn, reports)
-        self.statements += 1
-        self.reports += len(reports)
-        metrics.ACCEPT_GROUP_SIZE.observe(len(reports))
-        return outcomes
+            return await submissions.store_prepared(conn, reports)
+
+    def _observe(self, calls: int) -> None:
+        metrics.ACCEPT_GROUP_SIZE.observe(calls)

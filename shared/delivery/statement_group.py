@@ -1,8 +1,9 @@
 """Group commit, the mechanism: calls that arrive while their lane's previous statement runs go
 into its next one, whole.
 
-A lane (a tenant's results, a stage's admission reads) has at most one statement under way; what
-arrives meanwhile waits and goes into the next statement (at most ``max_calls``). There is no
+A lane (a tenant's results or POSTed reports, a stage's admission reads) has at most one statement
+under way; what arrives meanwhile waits and goes into the next statement (at most ``max_calls``, or
+what ``_take`` allows). There is no
 gathering window: a call that finds its lane idle goes at once, alone, so a quiet service answers
 as fast as without it; under load a statement carries as many calls as arrived during the
 previous one, and its round trip (and commit, for a write) is paid once for all of them.
@@ -10,7 +11,8 @@ previous one, and its round trip (and commit, for a write) is paid once for all 
 Each caller gets its own outcome only once the statement that carried it returned. When a
 statement of several calls fails for a reason that is not an outage (a value or a trigger the
 database refused), each is tried again alone, so one call's failure is its own; an outage fails
-them all, and each caller waits it out as it would have alone.
+them all, and each caller waits it out as it would have alone. A statement may also answer one call
+with an exception of its own (an Idempotency-Key used before): that caller alone gets it raised.
 """
 
 from __future__ import annotations
@@ -46,9 +48,19 @@ class StatementGroup(Generic[K, C, R]):
         self.calls = 0
         """Calls they carried."""
 
-    async def _run(self, calls: list[C]) -> list[R]:
-        """One statement for ``calls``: their outcomes, in order."""
+    async def _run(self, calls: list[C]) -> Sequence[R | BaseException]:
+        """One statement for ``calls``: their outcomes, in order (an exception: that call's own
+        refusal, raised to its caller)."""
         raise NotImplementedError
+
+    def _take(self, waiting: Sequence[C]) -> int:
+        """How many of the oldest waiting calls the next statement carries (at least one)."""
+        return min(len(waiting), self._max_calls)
+
+    async def close(self) -> None:
+        """Wait for the statements under way (their callers are still waiting for them)."""
+        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _observe(self, calls: int) -> None:
         """A statement of ``calls`` calls returned."""
@@ -67,7 +79,7 @@ class StatementGroup(Generic[K, C, R]):
         group: list[tuple[C, asyncio.Future[R]]] = []
         try:
             while lane.waiting:
-                group = lane.waiting[: self._max_calls]
+                group = lane.waiting[: self._take([call for call, _ in lane.waiting])]
                 del lane.waiting[: len(group)]
                 outcomes = await self._outcomes([call for call, _ in group])
                 for (_, answer), outcome in zip(group, outcomes, strict=True):
@@ -103,7 +115,7 @@ class StatementGroup(Generic[K, C, R]):
             return exc
         return outcome
 
-    async def _statement(self, calls: list[C]) -> list[R]:
+    async def _statement(self, calls: list[C]) -> Sequence[R | BaseException]:
         outcomes = await self._run(calls)
         self.statements += 1
         self.calls += len(calls)
