@@ -151,6 +151,9 @@ async def clinrelay_road(dsn: str, amqp_url: str) -> AsyncIterator[tuple[asyncpg
         yield pool, bus
     finally:
         relay_task.cancel()
+        # Consumers first: a queue deleted under a robust consumer can be declared again by it,
+        # which left a few bench…work queues on the broker after some runs.
+        await bus.cancel_consumers()
         await bus.delete_topology()
         await bus.close()
         await pool.close()
